@@ -1,0 +1,43 @@
+"""Excel's error kinds, as values that travel inside results (SPEC §2.3).
+
+Inside the engine an error is a small integer code stored beside each value
+(0 = no error), so that whole grids of periods × accounts propagate errors with
+numpy operations. At the doors (CLI, Excel, recalc) a code becomes its text.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class XlError(enum.IntEnum):
+    """An Excel error kind. The integer is the code used in error grids."""
+
+    DIV0 = 1
+    NA = 2
+    VALUE = 3
+    NAME = 4
+    NUM = 5
+
+    @property
+    def text(self) -> str:
+        return _TEXT[self]
+
+    @classmethod
+    def from_text(cls, text: str) -> "XlError | None":
+        return _BY_TEXT.get(text.strip().upper().split(" ")[0])
+
+    def __str__(self) -> str:
+        return self.text
+
+
+_TEXT = {
+    XlError.DIV0: "#DIV/0!",
+    XlError.NA: "#N/A",
+    XlError.VALUE: "#VALUE!",
+    XlError.NAME: "#NAME?",
+    XlError.NUM: "#NUM!",
+}
+_BY_TEXT = {v: k for k, v in _TEXT.items()}
+
+NO_ERROR = 0
