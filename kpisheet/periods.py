@@ -31,6 +31,7 @@ Texts are read and written for years 0001 to 9999.
 
 from __future__ import annotations
 
+import calendar as _calendar
 import datetime as _dt
 import enum
 import re
@@ -146,11 +147,13 @@ def _day_date(day: int) -> _dt.date:
         raise PeriodError(f"day {day} is outside the dates 0001-01-01 to 9999-12-31") from None
 
 
-def _first_of_month(month: int) -> int:
+def _month_date(month: int, last: bool) -> int:
+    """Day ordinal of the first (or last) day of a month ordinal."""
     year, m = divmod(month, 12)
     if not 1 <= year <= 9999:
         raise PeriodError(f"year {year} is outside 0001 to 9999")
-    return _dt.date(year, m + 1, 1).toordinal() - _EPOCH
+    day = _calendar.monthrange(year, m + 1)[1] if last else 1
+    return _dt.date(year, m + 1, day).toordinal() - _EPOCH
 
 
 def _months(grain: Grain, ordinal: int, cal: Calendar) -> tuple[int, int]:
@@ -176,7 +179,7 @@ def span_of(grain: Grain | str, ordinal: int, cal: Calendar = _DEFAULT_CALENDAR)
     if grain is Grain.WEEK:
         return 7 * ordinal - 3, 7 * ordinal + 3
     first, n = _months(grain, ordinal, cal)
-    return _first_of_month(first), _first_of_month(first + n) - 1
+    return _month_date(first, last=False), _month_date(first + n - 1, last=True)
 
 
 def start_day(p: Period, cal: Calendar = _DEFAULT_CALENDAR) -> _dt.date:
@@ -309,7 +312,8 @@ def parse_period(text: str, cal: Calendar = _DEFAULT_CALENDAR) -> Period:
 
 def is_missing(ordinals: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """Where an ordinal (or day) array holds :data:`MISSING`."""
-    return np.asarray(ordinals) == MISSING
+    mask: npt.NDArray[np.bool_] = np.asarray(ordinals) == MISSING
+    return mask
 
 
 def day_ordinals(dates: npt.ArrayLike) -> IntArray:

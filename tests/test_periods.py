@@ -141,6 +141,11 @@ def test_text_outside_years_1_to_9999() -> None:
         period_text(Period(Grain.MONTH, -1))
     with pytest.raises(PeriodError):  # FY0001 from April starts in year 0
         start_day(Period(Grain.FISCAL_YEAR, 1), APR)
+    assert end_day(Period(Grain.FISCAL_YEAR, 9999), JAN) == D(9999, 12, 31)
+    assert start_day(parse_period("9999-W52"), JAN) == D(9999, 12, 27)
+    with pytest.raises(PeriodError):  # that week ends on 10000-01-02
+        end_day(parse_period("9999-W52"), JAN)
+    assert start_day(parse_period("0001-W01"), JAN) == D(1, 1, 1)
 
 
 # ----------------------------------------------------------------- ISO weeks
