@@ -18,7 +18,7 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/kpisheet evaluate examples/startup/book.xlsx --config examples/startup/kpisheet.yaml
+	$(BIN)/kpisheet evaluate templates/startup.xlsx --config config/startup
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q

@@ -68,4 +68,12 @@ class WorkbookError(KpisheetError):
 
 
 class EvaluationError(KpisheetError):
-    """A request cannot be answered: a bad period, an unknown KPI or account."""
+    """A request cannot be answered: a bad period or an unknown KPI.
+
+    ``kind`` is the Excel error text a cell shows for it (``#VALUE!`` for a
+    period that cannot be read, ``#NAME?`` for an unknown KPI).
+    """
+
+    def __init__(self, problems: Iterable[Problem] | str, place: str = "", kind: str = "#VALUE!") -> None:
+        super().__init__(problems, place)
+        self.kind = kind

@@ -1,0 +1,6 @@
+"""Config: YAML files → validated, frozen :class:`Config` (SPEC §2, §3)."""
+
+from .load import load_config
+from .model import Config, Criterion, Expr, KeyAccounts, Kpi, Measure, Source
+
+__all__ = ["Config", "Criterion", "Expr", "KeyAccounts", "Kpi", "Measure", "Source", "load_config"]

@@ -1,0 +1,26 @@
+"""kpisheet: KPIs and key accounts defined in YAML, evaluated over Excel workbooks.
+
+    >>> from kpisheet import load_config, Engine
+    >>> engine = Engine(load_config("config/startup"), "templates/startup.xlsx")
+    >>> engine.result("revenue_growth", "2026-10").value
+"""
+
+from .config import Config, load_config
+from .engine.core import Engine, Result
+from .errors import ConfigError, EvaluationError, KpisheetError, WorkbookError
+from .xlerrors import XlError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "Engine",
+    "EvaluationError",
+    "KpisheetError",
+    "Result",
+    "WorkbookError",
+    "XlError",
+    "__version__",
+    "load_config",
+]

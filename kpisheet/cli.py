@@ -1,0 +1,187 @@
+"""The command line (SPEC §5): ``kpisheet evaluate | accounts | lint | init | recalc``.
+
+Exit codes: 0 done, 1 a check or lint failed, 2 bad input. Every
+:class:`~kpisheet.errors.KpisheetError` becomes ``error: PLACE: what is wrong``
+on stderr; nothing a user typed can produce a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+import click
+
+from . import __version__
+from .config import load_config
+from .config.discover import find_config
+from .config.load import did_you_mean
+from .engine.core import Engine, Result
+from .errors import EvaluationError, KpisheetError
+from .output import STATUS_STYLE, format_number, render_table, to_csv, to_json, write_atomic
+
+FORMATS = click.Choice(["table", "json", "csv"])
+
+
+class Failed(Exception):
+    """A check or lint that found problems: exit 1 after printing them."""
+
+
+def _emit(text: str, out: Optional[str]) -> None:
+    if out:
+        write_atomic(Path(out), text)
+    else:
+        click.echo(text, nl=False)
+
+
+def _engine(workbook: str, config: Optional[str]) -> Engine:
+    path = Path(workbook)
+    cfg = load_config(find_config(path, config))
+    engine = Engine(cfg, path)
+    _read_sources(engine)
+    return engine
+
+
+def _read_sources(engine: Engine) -> None:
+    """Read every source up front, with a progress bar when a person is watching."""
+    names = list(engine.config.sources)
+    if not sys.stderr.isatty():
+        for name in names:
+            _read(engine, name)
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=None) as progress:
+        task = progress.add_task("reading sources", total=len(names))
+        for name in names:
+            progress.update(task, description=f"reading {name}")
+            _read(engine, name)
+            progress.advance(task)
+
+
+def _read(engine: Engine, name: str) -> None:
+    src = engine.config.sources[name]
+    if src.workbook is None and engine.workbook is None:
+        return
+    engine.table(name)
+
+
+def _check_period(engine: Engine, kpis: Sequence[str], period: Optional[str]) -> None:
+    if period is None:
+        return
+    try:
+        for name in kpis:
+            engine.period(name, period)
+    except EvaluationError as exc:
+        raise EvaluationError(exc.problems[0].message, place="--period") from None
+
+
+def _check_kpis(engine: Engine, kpis: Sequence[str]) -> list[str]:
+    for name in kpis:
+        if name not in engine.config.kpis:
+            raise EvaluationError(f"unknown KPI '{name}'" + did_you_mean(name, engine.config.kpis), place="--kpi")
+    return list(kpis) or list(engine.config.kpis)
+
+
+RESULT_HEADER = ["kpi", "period", "account", "value", "error", "target", "status", "trend", "unit"]
+
+
+def _result_rows(results: Sequence[Result]) -> list[list[Any]]:
+    return [[r.kpi, r.period, r.account, r.value, r.error.text if r.error else None, r.target,
+             r.status, r.trend, r.unit] for r in results]
+
+
+def _render_results(results: Sequence[Result], fmt: str, color: bool, title: Optional[str]) -> str:
+    if fmt == "json":
+        return to_json(r.as_json() for r in results)
+    if fmt == "csv":
+        return to_csv(RESULT_HEADER, _result_rows(results))
+    with_account = any(r.account is not None for r in results)
+    header = ["KPI", "Period"] + (["Account"] if with_account else []) + ["Value", "Target", "Status", "Trend", "Unit"]
+    rows = []
+    for r in results:
+        value = r.error.text if r.error else format_number(r.value, r.unit)
+        row = [r.kpi, r.period] + ([r.account or "(all)"] if with_account else [])
+        rows.append(row + [value, format_number(r.target, r.unit), r.status, r.trend, r.unit or ""])
+    status_col = header.index("Status")
+    return render_table(title, header, rows, {status_col: STATUS_STYLE}, color=color)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kpisheet")
+def cli() -> None:
+    """KPIs and key accounts defined in YAML, evaluated over Excel workbooks."""
+
+
+@cli.command()
+@click.argument("workbook")
+@click.option("--config", "-c", "config", help="config file or folder (default: found beside the workbook)")
+@click.option("--period", "-p", help="2026-10, 2026-Q3, 2026, FY2026, 2026-W14, 2026-10-05 or latest (default)")
+@click.option("--account", "-a", help="one account instead of all accounts together")
+@click.option("--kpi", "-k", "kpis", multiple=True, help="only this KPI (repeatable)")
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--output", "-o", "out", help="write to this file instead of standard output")
+def evaluate(workbook: str, config: Optional[str], period: Optional[str], account: Optional[str],
+             kpis: tuple[str, ...], fmt: str, out: Optional[str]) -> None:
+    """Every KPI (or those named) at a period."""
+    engine = _engine(workbook, config)
+    names = _check_kpis(engine, kpis)
+    _check_period(engine, names, period)
+    results = engine.results(period, account, names)
+    color = fmt == "table" and not out and sys.stdout.isatty()
+    _emit(_render_results(results, fmt, color, None), out)
+
+
+@cli.command()
+@click.argument("config")
+@click.option("--workbook", "-w", help="also read the sources and compare targets with the data")
+@click.option("--strict", is_flag=True, help="exit 1 on warnings too")
+def lint(config: str, workbook: Optional[str], strict: bool) -> None:
+    """Validate a config and report SMART findings."""
+    from .lint import lint as run_lint
+
+    cfg = load_config(config)
+    findings = run_lint(cfg, Path(workbook) if workbook else None)
+    for finding in findings:
+        click.echo(str(finding))
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    click.echo(f"{len(cfg.kpis)} KPIs: {errors} errors, {warnings} warnings", err=True)
+    if errors or (strict and warnings):
+        raise Failed()
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the CLI; return the exit code instead of raising."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="kpisheet", standalone_mode=False)
+    except Failed:
+        return 1
+    except KpisheetError as exc:
+        for line in exc.lines():
+            click.echo(line, err=True)
+        return 2
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.Abort:
+        click.echo("error: aborted", err=True)
+        return 2
+    except click.ClickException as exc:
+        hint = f" (see 'kpisheet {exc.ctx.info_name} --help')" if getattr(exc, "ctx", None) and exc.ctx else ""
+        click.echo(f"error: {exc.format_message()}{hint}", err=True)
+        return 2
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:
+        click.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+        return 2
+    return 0
+
+
+def entry() -> None:
+    sys.exit(main())
+
+

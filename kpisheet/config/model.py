@@ -1,0 +1,108 @@
+"""The loaded config: frozen, validated, expressions parsed, every part with its mark.
+
+This is what the engine, the CLI and the Excel door read. It is built by
+:func:`kpisheet.config.load_config` and never changes afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Optional, Union
+
+from ..errors import Mark
+from ..expr.ast import Node
+from ..periods import Calendar, Grain
+
+
+@dataclass(frozen=True)
+class Expr:
+    """An expression as written, its syntax tree, and where it starts."""
+
+    text: str
+    node: Node
+    mark: Mark
+
+    def place(self, pos: int = 0) -> str:
+        """``file:line:col`` of the character at ``pos`` in the text."""
+        return str(self.mark.shifted(pos)) if "\n" not in self.text[:pos] else str(self.mark)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """``sum(amount)`` or ``count()``: an aggregate and its column."""
+
+    func: str  # sum | average | median | min | max | count_distinct | count
+    column: Optional[str]
+
+    def __str__(self) -> str:
+        return f"{self.func}({self.column or ''})"
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    mark: Mark
+    sheet: Optional[str]
+    table: Optional[str]
+    range: Optional[str]
+    workbook: Optional[Path]  # resolved against the YAML file; None: the workbook evaluated
+    header_row: int
+    columns: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    name: str
+    mark: Mark
+    description: Optional[str]
+    source: Optional[str]
+    measure: Optional[Measure]
+    formula: Optional[Expr]
+    filter: Optional[Expr]
+    date: str
+    grain: Grain  # the default grain when no period is given
+    explicit_grain: bool
+    unit: Optional[str]
+    owner: Optional[str]
+    target: Union[float, Expr, None]
+    direction: str
+    thresholds: Optional[tuple[float, float]]  # (green, amber)
+    marks: Mapping[str, Mark] = field(default_factory=dict)  # field name -> mark of its value
+
+    @property
+    def is_measure(self) -> bool:
+        return self.measure is not None
+
+    def place(self, key: str | None = None) -> str:
+        return str(self.marks.get(key, self.mark)) if key else str(self.mark)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    name: str
+    mark: Mark
+    formula: Expr
+    weight: float
+    scale: Optional[tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class KeyAccounts:
+    mark: Mark
+    attributes: Optional[str]
+    grain: Grain
+    criteria: Mapping[str, Criterion]
+    key_if: Expr
+    tiers: tuple[tuple[str, Expr], ...]  # in order: the first that holds wins
+
+
+@dataclass(frozen=True)
+class Config:
+    calendar: Calendar
+    sources: Mapping[str, Source]
+    kpis: Mapping[str, Kpi]  # in dependency order: a KPI comes after those it reads
+    key_accounts: Optional[KeyAccounts]
+    files: tuple[Path, ...]
+    fingerprint: str  # changes whenever any config file's content changes
+    root: Path  # the file or folder that was loaded

@@ -1,0 +1,116 @@
+"""Plain YAML, read with every key and value keeping its place.
+
+PyYAML composes a node tree (with the safe resolver: no tags beyond YAML's own
+scalar, sequence and mapping types are accepted) and we turn it into
+:class:`MDict` / :class:`MList` containers that remember the :class:`Mark` of
+each key and each value, so that a problem found after validation still names
+``file:line:col``. Duplicate keys, which PyYAML would silently let the last one
+win, are reported with both places.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ConfigError, Mark, Problem
+
+_STD = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
+
+
+class MDict(dict):  # type: ignore[type-arg]
+    """A mapping from YAML with the marks of its keys and values."""
+
+    mark: Mark
+    key_marks: dict[Any, Mark]
+    value_marks: dict[Any, Mark]
+
+    def __init__(self, mark: Mark) -> None:
+        super().__init__()
+        self.mark = mark
+        self.key_marks = {}
+        self.value_marks = {}
+
+
+class MList(list):  # type: ignore[type-arg]
+    """A sequence from YAML with the marks of its items."""
+
+    mark: Mark
+    item_marks: list[Mark]
+
+    def __init__(self, mark: Mark) -> None:
+        super().__init__()
+        self.mark = mark
+        self.item_marks = []
+
+
+def _mark(file: str, m: yaml.Mark | None) -> Mark:
+    if m is None:
+        return Mark(file, 1, 1)
+    return Mark(file, m.line + 1, m.column + 1)
+
+
+def load_yaml(path: Path, shown: str | None = None) -> Any:
+    """Read one YAML file; raise :class:`ConfigError` naming ``file:line:col``."""
+    file = shown or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("no such file", place=file) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the config: {exc}", place=file) from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return MDict(Mark(file, 1, 1))
+        problems: list[Problem] = []
+        value = _convert(loader, node, file, problems)
+        if problems:
+            raise ConfigError(problems)
+        return value
+    except yaml.MarkedYAMLError as exc:
+        mark = _mark(file, exc.problem_mark or exc.context_mark)
+        what = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError(f"YAML: {what}", place=str(mark)) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"YAML: {exc}", place=file) from None
+    finally:
+        loader.dispose()
+
+
+def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: str, problems: list[Problem]) -> Any:
+    mark = _mark(file, node.start_mark)
+    if node.tag not in _ALLOWED_TAGS:
+        problems.append(Problem(str(mark), f"YAML tag {node.tag.replace(_STD, '!!')} is not allowed: only plain YAML is read"))
+        return None
+    if isinstance(node, yaml.MappingNode):
+        out = MDict(mark)
+        for key_node, value_node in node.value:
+            key_mark = _mark(file, key_node.start_mark)
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _ALLOWED_TAGS:
+                problems.append(Problem(str(key_mark), "a key must be a plain name"))
+                continue
+            key = loader.construct_object(key_node)
+            if isinstance(key, bool) or key is None:
+                key = key_node.value  # `yes:`/`on:`/`null:` as keys mean their text
+            if key in out:
+                problems.append(Problem(str(key_mark), f"'{key}' is defined twice (first at {out.key_marks[key]})"))
+                continue
+            out[key] = _convert(loader, value_node, file, problems)
+            out.key_marks[key] = key_mark
+            value_mark = _mark(file, value_node.start_mark)
+            if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("'", '"'):
+                value_mark = value_mark.shifted(1)  # point at the text, not the quote
+            out.value_marks[key] = value_mark
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        seq = MList(mark)
+        for item in node.value:
+            seq.append(_convert(loader, item, file, problems))
+            seq.item_marks.append(_mark(file, item.start_mark))
+        return seq
+    return loader.construct_object(node)

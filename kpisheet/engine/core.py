@@ -1,0 +1,437 @@
+"""The engine: a config and its data in, any (KPI, period, account) out.
+
+Each KPI is computed once per grain for every period and account (a
+:class:`~.grid.Grid`) and kept; a request is then a lookup. An :class:`Engine`
+is bound to one config and one state of the data; build a new one (or call
+:meth:`Engine.clear`) when either changes, and compare :attr:`fingerprint`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
+
+import numpy as np
+import pandas as pd
+
+from .. import periods
+from ..config.model import Config, Expr, Kpi
+from ..config.rules import kpi_deps
+from ..errors import EvaluationError, WorkbookError
+from ..expr import ExprEvalError
+from ..expr.frame import eval_filter
+from ..periods import Grain, Period
+from ..sources import FileReader, Reader, SourceRef, Table
+from ..xlerrors import XlError
+from .axis import PLAIN, Axis, Family, periods_per_year
+from .formulas import evaluate, lookback
+from .grid import Grid
+from .measures import Rows, measure
+
+if TYPE_CHECKING:
+    from .accounts import AccountResult, KeyAccountEngine
+
+FLAT_WITHIN = 0.005  # KPI_TREND: "flat" within 0.5 % of the previous period
+
+
+@dataclass(frozen=True)
+class Result:
+    """One KPI at one period, for all accounts (``account`` None) or one."""
+
+    kpi: str
+    period: str
+    account: Optional[str]
+    value: Optional[float]
+    error: Optional[XlError]
+    target: Optional[float]
+    status: str  # green | amber | red | "" (no target, no thresholds)
+    trend: str  # up | down | flat | "" (no previous value to compare)
+    unit: Optional[str]
+    description: Optional[str] = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The object SPEC §5 gives for ``evaluate --format json``."""
+        return {"kpi": self.kpi, "period": self.period, "account": self.account, "value": self.value,
+                "error": self.error.text if self.error else None, "target": self.target,
+                "status": self.status, "trend": self.trend, "unit": self.unit}
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    rows: Rows
+    last_day: Optional[int]  # the latest dated row of the source, filter or not
+
+
+def account_name(value: Any) -> Optional[str]:
+    """An account cell as text: ``1001.0`` → ``"1001"``; blank → None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+class Engine:
+    def __init__(self, config: Config, workbook: str | Path | None = None, reader: Reader | None = None) -> None:
+        self.config = config
+        self.workbook = Path(workbook) if workbook is not None else None
+        self.reader: Reader = reader or FileReader()
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every table read and every grid computed."""
+        self._tables: dict[str, Table] = {}
+        self._prepared: dict[str, _Prepared] = {}
+        self._accounts: Optional[list[str]] = None
+        self._axes: dict[Grain, Axis] = {}
+        self._grids: dict[tuple[str, Grain, Family], Grid] = {}
+        self._targets: dict[tuple[str, Grain], Optional[Grid]] = {}
+        self._attrs: dict[str, Grid] = {}
+        self._key_accounts: Optional["KeyAccountEngine"] = None
+
+    # --- data -------------------------------------------------------------------------------
+
+    def source_ref(self, name: str) -> SourceRef:
+        src = self.config.sources[name]
+        path = src.workbook or self.workbook
+        if path is None:
+            raise WorkbookError(f"source '{name}' names no workbook and none is being evaluated", place=str(src.mark))
+        return SourceRef(name=name, path=Path(path), sheet=src.sheet, table=src.table, range=src.range,
+                         header_row=src.header_row, columns=dict(src.columns))
+
+    def table(self, source: str) -> Table:
+        if source not in self._tables:
+            self._tables[source] = self.reader.read(self.source_ref(source))
+        return self._tables[source]
+
+    def _account_sources(self) -> list[str]:
+        names = [k.source for k in self.config.kpis.values() if k.source is not None]
+        ka = self.config.key_accounts
+        if ka is not None and ka.attributes:
+            names.append(ka.attributes)
+        return list(dict.fromkeys(names))
+
+    @property
+    def accounts(self) -> list[str]:
+        """Every account with a row in a source that a KPI reads, or in the attributes; by name."""
+        if self._accounts is None:
+            found: set[str] = set()
+            for name in self._account_sources():
+                df = self.table(name).df
+                if "account" in df.columns:
+                    found.update(a for a in map(account_name, pd.unique(df["account"])) if a is not None)
+            self._accounts = sorted(found)
+        return self._accounts
+
+    def account_column(self, account: Optional[str]) -> Optional[int]:
+        """0 for all accounts, 1.. for a known account, None for an unknown one."""
+        if account is None:
+            return 0
+        name = account_name(account)
+        accounts = self.accounts
+        i = int(np.searchsorted(accounts, name)) if name is not None else len(accounts)
+        return i + 1 if i < len(accounts) and accounts[i] == name else None
+
+    def account_codes(self, column: pd.Series) -> np.ndarray:
+        index = {name: i + 1 for i, name in enumerate(self.accounts)}
+        uniques = pd.unique(column)
+        lookup = {u: index.get(account_name(u), 0) for u in uniques}  # type: ignore[arg-type]
+        return column.map(lookup).to_numpy(dtype=np.int64)
+
+    def prepared(self, kpi_name: str) -> _Prepared:
+        if kpi_name in self._prepared:
+            return self._prepared[kpi_name]
+        kpi = self.config.kpis[kpi_name]
+        assert kpi.measure is not None and kpi.source is not None
+        table = self.table(kpi.source)
+        column = kpi.measure.column
+        table.require(kpi.date, *([column] if column else []))
+        dates = table.dates(kpi.date)
+        dated = ~np.isnat(dates)
+        days = dates.astype("datetime64[D]").astype(np.int64)
+        last_day = int(days[dated].max()) if dated.any() else None
+        keep = dated
+        if kpi.filter is not None:
+            keep = keep & self._filter(kpi, table)
+        df = table.df
+        per_account = "account" in df.columns
+        accounts = self.account_codes(df["account"]) if per_account else np.zeros(len(df), np.int64)
+        values: Optional[np.ndarray] = None
+        if kpi.measure.func == "count_distinct":
+            values = pd.factorize(df[column])[0].astype(np.int64)
+        elif column is not None:
+            values = table.numbers(column)
+        rows = Rows(days[keep], accounts[keep], None if values is None else values[keep], per_account)
+        self._prepared[kpi_name] = _Prepared(rows, last_day)
+        return self._prepared[kpi_name]
+
+    def _filter(self, kpi: Kpi, table: Table) -> np.ndarray:
+        assert kpi.filter is not None
+        try:
+            return eval_filter(kpi.filter.node, table.df)
+        except ExprEvalError as exc:
+            raise WorkbookError(f"{kpi.name}: filter: {exc.args[0]} (in {table.place()})",
+                                place=kpi.filter.place(exc.pos)) from None
+
+    # --- axes and grids --------------------------------------------------------------------
+
+    def measure_kpis(self, name: str, seen: Optional[set[str]] = None) -> set[str]:
+        """The measure KPIs a KPI reads, itself included."""
+        seen = set() if seen is None else seen
+        if name in seen:
+            return seen
+        seen.add(name)
+        for dep in kpi_deps(self.config.kpis[name]):
+            self.measure_kpis(dep, seen)
+        return {n for n in seen if self.config.kpis[n].is_measure}
+
+    def axis(self, grain: Grain, through: Optional[int] = None) -> Axis:
+        """The period axis of a grain: from well before the first row to the last (or ``through``)."""
+        axis = self._axes.get(grain)
+        if axis is None or (through is not None and not axis.contains(through)):
+            cal = self.config.calendar
+            days = [p.rows.days for p in (self.prepared(k) for k in self.config.kpis if self.config.kpis[k].is_measure)]
+            all_days = np.concatenate(days) if days else np.zeros(0, np.int64)
+            if len(all_days):
+                bounds = np.array([all_days.min(), all_days.max()]).astype("datetime64[D]")
+                lo, hi = (int(x) for x in periods.ordinals(bounds, grain, cal))
+            else:
+                lo = hi = periods.period_of_date(dt.date.today(), grain, cal).ordinal
+            if through is not None:
+                hi = max(hi, through)
+            if axis is not None:
+                hi = max(hi, axis.lo + axis.size - 1)
+            lo -= self._lookback(grain) + 1
+            axis = Axis(grain, lo, hi - lo + 1, cal)
+            self._axes[grain] = axis
+            self._grids = {k: v for k, v in self._grids.items() if k[1] != grain}
+            self._targets = {k: v for k, v in self._targets.items() if k[1] != grain}
+        return axis
+
+    def _lookback(self, grain: Grain) -> int:
+        per_year = periods_per_year(grain)
+        memo: dict[str, int] = {}
+
+        def of(name: str) -> int:
+            if name not in memo:
+                memo[name] = 0
+                kpi = self.config.kpis[name]
+                exprs = [e for e in (kpi.formula, kpi.target) if isinstance(e, Expr)]
+                memo[name] = max((lookback(e.node, of, per_year) for e in exprs), default=0)
+            return memo[name]
+
+        return max((of(n) for n in self.config.kpis), default=0)
+
+    @property
+    def shape_accounts(self) -> int:
+        return len(self.accounts) + 1
+
+    def grid(self, name: str, grain: Grain, family: Family = PLAIN) -> Grid:
+        """One KPI for every period of the grain's axis and every account."""
+        key = (name, grain, family)
+        if key not in self._grids:
+            kpi = self.config.kpis[name]
+            axis = self.axis(grain)
+            if kpi.measure is not None:
+                grid = measure(kpi.measure.func, self.prepared(name).rows, axis, family, len(self.accounts))
+            else:
+                assert kpi.formula is not None
+                grid = evaluate(kpi.formula.node, self.scope(grain), family)
+            self._grids[key] = grid
+        return self._grids[key]
+
+    def target_grid(self, name: str, grain: Grain) -> Optional[Grid]:
+        key = (name, grain)
+        if key not in self._targets:
+            target = self.config.kpis[name].target
+            shape = (self.axis(grain).size, self.shape_accounts)
+            if target is None:
+                self._targets[key] = None
+            elif isinstance(target, float):
+                self._targets[key] = Grid.const(target, shape)
+            else:
+                self._targets[key] = evaluate(target.node, self.scope(grain)).numeric()
+        return self._targets[key]
+
+    def scope(self, grain: Grain, names: Optional[Mapping[str, Grid]] = None) -> "_Scope":
+        return _Scope(self, grain, names or {})
+
+    def attr_grid(self, column: str, rows: int) -> Grid:
+        """An attribute of each account, the same in every period; ``#N/A`` where missing."""
+        if column not in self._attrs:
+            ka = self.config.key_accounts
+            a1 = self.shape_accounts
+            if ka is None or ka.attributes is None:
+                self._attrs[column] = Grid.error(XlError.NA, (1, a1))
+            else:
+                table = self.table(ka.attributes)
+                table.require("account", column)
+                cols = self.account_codes(table.df["account"])
+                raw = table.df[column]
+                numeric = pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw)
+                val = np.full(a1, np.nan, dtype=np.float64 if numeric else object)
+                val[cols] = table.numbers(column) if numeric else raw.to_numpy(dtype=object)
+                missing = pd.isna(pd.Series(val)).to_numpy()
+                missing[0] = True
+                err = np.where(missing, np.int8(XlError.NA), np.int8(0))
+                if not numeric:
+                    val[missing] = None
+                self._attrs[column] = Grid(val[None, :], err[None, :]) if not numeric else Grid.of(val[None, :], err[None, :])
+        one = self._attrs[column]
+        return Grid(np.repeat(one.val, rows, axis=0), np.repeat(one.err, rows, axis=0))
+
+    # --- requests --------------------------------------------------------------------------
+
+    def kpi(self, name: str) -> Kpi:
+        kpi = self.config.kpis.get(name)
+        if kpi is None:
+            raise EvaluationError(f"unknown KPI '{name}'", kind="#NAME?")
+        return kpi
+
+    def latest(self, name: str, grain: Grain) -> Optional[Period]:
+        """The last period of the grain holding a row of any source the KPI reads."""
+        days = [d for d in (self.prepared(k).last_day for k in self.measure_kpis(name)) if d is not None]
+        if not days:
+            return None
+        return periods.period_of_date(dt.date(1970, 1, 1) + dt.timedelta(days=max(days)), grain, self.config.calendar)
+
+    def period(self, name: str, period: object = None) -> Optional[Period]:
+        """A period argument as a :class:`Period`: text, a date (the KPI's grain), or latest."""
+        kpi = self.kpi(name)
+        cal = self.config.calendar
+        if period is None or (isinstance(period, str) and periods.is_latest(period)):
+            return self.latest(name, kpi.grain)
+        if isinstance(period, (dt.date, dt.datetime)):
+            day = period.date() if isinstance(period, dt.datetime) else period
+            return periods.period_of_date(day, kpi.grain, cal)
+        if isinstance(period, Period):
+            return period
+        try:
+            return periods.parse_period(str(period), cal)
+        except periods.PeriodError as exc:
+            raise EvaluationError(str(exc), kind="#VALUE!") from None
+
+    def result(self, name: str, period: object = None, account: Optional[str] = None) -> Result:
+        kpi = self.kpi(name)
+        p = self.period(name, period)
+        shown_account = account_name(account) if account is not None else None
+        if p is None:
+            return Result(name, "latest", shown_account, None, XlError.NA, None,
+                          "red" if self._has_bands(kpi) else "", "", kpi.unit, kpi.description)
+        text = periods.period_text(p, self.config.calendar)
+        col = self.account_column(account)
+        axis = self.axis(p.grain, through=p.ordinal)
+        row = axis.row(p.ordinal)
+        target = self.target_grid(name, p.grain)
+        if col is None:
+            value, error, tval, terr, trend = None, XlError.NA, None, 0, ""
+        else:
+            grid = self.grid(name, p.grain)
+            value, error = _cell(grid, row, col)
+            tval, terr = (None, 0) if target is None else (target.val[row, col], int(target.err[row, col]))
+            prev_value, prev_error = _cell(grid, row - 1, col) if row > 0 else _cell(grid, 0, col)
+            trend = _trend(value, prev_value) if error is None and prev_error is None else ""
+        status = self._status(kpi, value, error, None if terr or tval is None else float(tval))
+        return Result(name, text, shown_account, value, error, None if terr or tval is None else float(tval),
+                      status, trend, kpi.unit, kpi.description)
+
+    def results(self, period: object = None, account: Optional[str] = None,
+                kpis: Optional[Iterable[str]] = None) -> list[Result]:
+        names = list(kpis) if kpis is not None else list(self.config.kpis)
+        return [self.result(n, period, account) for n in names]
+
+    def series(self, name: str, start: object, end: object, account: Optional[str] = None) -> list[Result]:
+        first, last = self.period(name, start), self.period(name, end)
+        if first is None or last is None:
+            return []
+        if first.grain != last.grain:
+            raise EvaluationError(f"'{start}' and '{end}' are periods of different grains")
+        lo, hi = sorted((first.ordinal, last.ordinal))
+        return [self.result(name, Period(first.grain, o), account) for o in range(lo, hi + 1)]
+
+    def key_account_engine(self) -> "KeyAccountEngine":
+        if self.config.key_accounts is None:
+            raise EvaluationError("the config has no key_accounts section", place=str(self.config.root))
+        if self._key_accounts is None:
+            from .accounts import KeyAccountEngine
+
+            self._key_accounts = KeyAccountEngine(self, self.config.key_accounts)
+        return self._key_accounts
+
+    def key_accounts(self, period: object = None) -> list["AccountResult"]:
+        """The key-account table (SPEC §3) at a period (default: latest), by score descending."""
+        return self.key_account_engine().table(period)
+
+    def account(self, account: str, period: object = None) -> Optional["AccountResult"]:
+        """One account's key-account result; None for an account outside the universe."""
+        return self.key_account_engine().account(account, period)
+
+    @staticmethod
+    def _has_bands(kpi: Kpi) -> bool:
+        return kpi.target is not None or kpi.thresholds is not None
+
+    def _status(self, kpi: Kpi, value: Optional[float], error: Optional[XlError], target: Optional[float]) -> str:
+        if not self._has_bands(kpi):
+            return ""
+        if error is not None or value is None:
+            return "red"
+        return status(value, target, kpi.direction, kpi.thresholds) or "red"
+
+
+def _cell(grid: Grid, row: int, col: int) -> tuple[Optional[float], Optional[XlError]]:
+    err = int(grid.err[row, col])
+    if err:
+        return None, XlError(err)
+    value = grid.val[row, col]
+    return (float(value) if not isinstance(value, str) else value), None  # type: ignore[return-value]
+
+
+def status(value: float, target: Optional[float], direction: str,
+           thresholds: Optional[tuple[float, float]]) -> str:
+    """SPEC §2.4. Empty when there is nothing to compare with (no target nor thresholds)."""
+    if direction == "on_target":
+        if target is None:
+            return ""
+        green, amber = thresholds if thresholds else (0.0, 0.1 * abs(target))
+        gap = abs(value - target)
+        return "green" if gap <= green else "amber" if gap <= amber else "red"
+    if thresholds is not None:
+        green, amber = thresholds
+    elif target is not None:
+        bad_side = -0.1 * abs(target) if direction == "higher_is_better" else 0.1 * abs(target)
+        green, amber = target, target + bad_side
+    else:
+        return ""
+    if direction == "higher_is_better":
+        return "green" if value >= green else "amber" if value >= amber else "red"
+    return "green" if value <= green else "amber" if value <= amber else "red"
+
+
+def _trend(value: Optional[float], previous: Optional[float]) -> str:
+    if value is None or previous is None:
+        return ""
+    if abs(value - previous) <= FLAT_WITHIN * abs(previous):
+        return "flat"
+    return "up" if value > previous else "down"
+
+
+class _Scope:
+    """What formulas evaluated at one grain read: KPIs, then any extra names (criteria, score)."""
+
+    def __init__(self, engine: Engine, grain: Grain, names: Mapping[str, Grid]) -> None:
+        self.engine = engine
+        self.grain = grain
+        self.names = names
+        self.shape = (engine.axis(grain).size, engine.shape_accounts)
+
+    def name(self, name: str, family: Family) -> Grid:
+        if name in self.names:
+            return self.names[name]
+        return self.engine.grid(name, self.grain, family)
+
+    def attr(self, column: str) -> Grid:
+        return self.engine.attr_grid(column, self.shape[0])

@@ -1,0 +1,129 @@
+"""Formulas: an expression's syntax tree evaluated over whole grids.
+
+A name is looked up through a callback (a KPI's grid, a criterion's, the
+score); each function of the language maps to one grid operation here. Errors
+are values (see :mod:`.grid`), so nothing here raises for a ``#DIV/0!``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Protocol
+
+from ..expr.ast import Binary, Bool, Call, In, Name, Node, Num, Str, Unary, children
+from . import grid as g
+from .axis import PLAIN, Family
+from .grid import Grid
+
+
+class Scope(Protocol):
+    """What a formula can read."""
+
+    shape: tuple[int, int]
+
+    def name(self, name: str, family: Family) -> Grid: ...
+
+    def attr(self, column: str) -> Grid: ...
+
+
+def evaluate(node: Node, scope: Scope, family: Family = PLAIN) -> Grid:
+    return _Evaluator(scope, family).eval(node)
+
+
+class _Evaluator:
+    def __init__(self, scope: Scope, family: Family) -> None:
+        self.scope = scope
+        self.family = family
+
+    def eval(self, node: Node) -> Grid:
+        shape = self.scope.shape
+        if isinstance(node, Num):
+            return Grid.const(node.value, shape)
+        if isinstance(node, Bool):
+            return Grid.const(1.0 if node.value else 0.0, shape)
+        if isinstance(node, Str):
+            return Grid.const(node.value, shape)
+        if isinstance(node, Name):
+            return self.scope.name(node.id, self.family)
+        if isinstance(node, Unary):
+            operand = self.eval(node.operand)
+            if node.op == "not":
+                return g.logical_not(operand)
+            return g.negate(operand) if node.op == "-" else operand.numeric()
+        if isinstance(node, Binary):
+            left, right = self.eval(node.left), self.eval(node.right)
+            if node.op in ("and", "or"):
+                return g.logical(node.op, left, right)
+            if node.op in ("+", "-", "*", "/"):
+                return g.arith(node.op, left, right)
+            return g.compare(node.op, left, right)
+        if isinstance(node, In):
+            item = self.eval(node.item)
+            hits = [g.compare("==", item, self.eval(opt)) for opt in node.options]
+            found = hits[0]
+            for hit in hits[1:]:
+                found = g.logical("or", found, hit)
+            return g.logical_not(found) if node.negated else found
+        if isinstance(node, Call):
+            return _CALLS[node.func](self, node)
+        raise TypeError(f"not an expression node: {node!r}")
+
+    def kpi(self, node: Node, family: Family | None = None) -> Grid:
+        assert isinstance(node, Name)  # the parser checked it (registry kpi_args)
+        return self.scope.name(node.id, family or self.family)
+
+
+def _int(node: Node) -> int:
+    assert isinstance(node, Num)  # the parser checked it (registry int_args)
+    return int(node.value)
+
+
+def _prev(ev: _Evaluator, node: Call) -> Grid:
+    n = _int(node.args[1]) if len(node.args) > 1 else 1
+    return g.shift(ev.kpi(node.args[0]), n)
+
+
+def _share(ev: _Evaluator, node: Call) -> Grid:
+    k = ev.kpi(node.args[0])
+    return g.arith("/", k, g.all_accounts(k))
+
+
+def _attr(ev: _Evaluator, node: Call) -> Grid:
+    assert isinstance(node.args[0], Name)
+    return ev.scope.attr(node.args[0].id)
+
+
+def _round(ev: _Evaluator, node: Call) -> Grid:
+    return g.excel_round(ev.eval(node.args[0]), _int(node.args[1]) if len(node.args) > 1 else 0)
+
+
+_CALLS: dict[str, Callable[[_Evaluator, Call], Grid]] = {
+    "prev": _prev,
+    "rolling": lambda ev, n: ev.kpi(n.args[0], Family("rolling", _int(n.args[1]))),
+    "ytd": lambda ev, n: ev.kpi(n.args[0], Family("ytd")),
+    "qtd": lambda ev, n: ev.kpi(n.args[0], Family("qtd")),
+    "total": lambda ev, n: g.all_accounts(ev.kpi(n.args[0])),
+    "share": _share,
+    "pareto": lambda ev, n: g.pareto(ev.kpi(n.args[0])),
+    "attr": _attr,
+    "if": lambda ev, n: g.where(ev.eval(n.args[0]), ev.eval(n.args[1]), ev.eval(n.args[2])),
+    "coalesce": lambda ev, n: g.coalesce(*(ev.eval(a) for a in n.args)),
+    "min": lambda ev, n: g.extreme("min", *(ev.eval(a) for a in n.args)),
+    "max": lambda ev, n: g.extreme("max", *(ev.eval(a) for a in n.args)),
+    "abs": lambda ev, n: g.absolute(ev.eval(n.args[0])),
+    "round": _round,
+}
+
+
+def lookback(node: Node, kpi_lookback: Callable[[str], int], per_year: int) -> int:
+    """How many periods before a row a formula can read (for sizing the axis)."""
+    if isinstance(node, Name):
+        return kpi_lookback(node.id)
+    if isinstance(node, Call) and node.func in ("prev", "rolling", "ytd", "qtd"):
+        inner = lookback(node.args[0], kpi_lookback, per_year)
+        if node.func == "prev":
+            return inner + (_int(node.args[1]) if len(node.args) > 1 else 1)
+        if node.func == "rolling":
+            return inner + _int(node.args[1]) - 1
+        return inner + per_year
+    return max((lookback(c, kpi_lookback, per_year) for c in children(node)), default=0)
+

@@ -1,0 +1,129 @@
+"""Measures: rows aggregated into a grid of periods × accounts, in one pass.
+
+``sum`` and ``count`` are a ``np.bincount`` over (period, account) keys;
+``average`` is their ratio; ``median``, ``min``, ``max`` and ``count_distinct``
+are one pandas groupby. Spans longer than a period (rolling, ytd, qtd) use
+prefix sums over days for the additive measures and, for the others, each row
+repeated once for every span that holds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import periods
+from ..xlerrors import XlError
+from .axis import Axis, Family
+from .grid import Grid
+
+ADDITIVE = ("sum", "count", "average")
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rows one measure aggregates, filtered, as parallel arrays."""
+
+    days: np.ndarray  # int64 day ordinals (rows without a date are already dropped)
+    accounts: np.ndarray  # int64 column of the row's account, 1..A; 0 = no account
+    values: np.ndarray | None  # float64 for sum/average/...; int64 codes for count_distinct; None for count()
+    per_account: bool  # False: the source has no account column, every account sees the total
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+
+def measure(func: str, rows: Rows, axis: Axis, family: Family, n_accounts: int) -> Grid:
+    a1 = n_accounts + 1
+    if rows.values is not None and func != "count_distinct":
+        keep = ~np.isnan(rows.values)  # blank cells are ignored, as Excel's SUM/AVERAGE do
+        if not keep.all():
+            rows = Rows(rows.days[keep], rows.accounts[keep], rows.values[keep], rows.per_account)
+    if rows.values is not None and func == "count_distinct":
+        keep = rows.values >= 0
+        if not keep.all():
+            rows = Rows(rows.days[keep], rows.accounts[keep], rows.values[keep], rows.per_account)
+    if family.kind == "plain":
+        q = periods.ordinals_of_days(rows.days, axis.grain, axis.calendar) - axis.lo
+        inside = (q >= 0) & (q < axis.size)
+        grid = _aggregate(func, q[inside], rows.accounts[inside],
+                          None if rows.values is None else rows.values[inside], axis.size, a1)
+    elif func in ADDITIVE:
+        grid = _prefix(func, rows, axis, family, a1)
+    else:
+        grid = _exploded(func, rows, axis, family, a1)
+    if not rows.per_account:
+        grid = Grid(np.repeat(grid.val[:, :1], a1, axis=1), np.repeat(grid.err[:, :1], a1, axis=1))
+    return grid
+
+
+def _aggregate(func: str, q: np.ndarray, acct: np.ndarray, vals: np.ndarray | None, p: int, a1: int) -> Grid:
+    if func in ADDITIVE:
+        weights = vals if func != "count" else None
+        total = np.bincount(q * a1 + acct, weights=weights, minlength=p * a1).reshape(p, a1).astype(np.float64)
+        total[:, 0] = np.bincount(q, weights=weights, minlength=p)
+        if func == "average":
+            count = np.bincount(q * a1 + acct, minlength=p * a1).reshape(p, a1).astype(np.float64)
+            count[:, 0] = np.bincount(q, minlength=p)
+            return _ratio(total, count)
+        return Grid.of(total)
+    assert vals is not None
+    flat = np.full(p * a1, np.nan)
+    frame = pd.DataFrame({"k": q * a1 + acct, "q": q, "v": vals})
+    how = "nunique" if func == "count_distinct" else func
+    by_key = frame.groupby("k", sort=False)["v"].agg(how)
+    flat[by_key.index.to_numpy()] = by_key.to_numpy()
+    grid = flat.reshape(p, a1)
+    by_period = frame.groupby("q", sort=False)["v"].agg(how)
+    grid[:, 0] = np.nan
+    grid[by_period.index.to_numpy(), 0] = by_period.to_numpy()
+    if func == "count_distinct":
+        return Grid.of(np.nan_to_num(grid))
+    return Grid.of(np.nan_to_num(grid, nan=0.0), np.where(np.isnan(grid), np.int8(XlError.NA), np.int8(0)))
+
+
+def _ratio(total: np.ndarray, count: np.ndarray) -> Grid:
+    with np.errstate(all="ignore"):
+        val = total / count
+    return Grid.of(np.where(count == 0, 0.0, val), np.where(count == 0, np.int8(XlError.NA), np.int8(0)))
+
+
+def _prefix(func: str, rows: Rows, axis: Axis, family: Family, a1: int) -> Grid:
+    """Additive measures over spans: prefix sums over days, differenced at span ends."""
+    first, last = axis.spans(family)
+    d0, d1 = int(first.min()), int(last.max())
+    inside = (rows.days >= d0) & (rows.days <= d1)
+    day = rows.days[inside] - d0
+    acct = rows.accounts[inside]
+    vals = None if rows.values is None else rows.values[inside]
+    n_days = d1 - d0 + 1
+
+    def spans_of(weights: np.ndarray | None) -> np.ndarray:
+        per_day = np.bincount(day * a1 + acct, weights=weights, minlength=n_days * a1).reshape(n_days, a1)
+        per_day = per_day.astype(np.longdouble)
+        per_day[:, 0] = np.bincount(day, weights=weights, minlength=n_days)
+        cum = np.zeros((n_days + 1, a1), dtype=np.longdouble)
+        np.cumsum(per_day, axis=0, out=cum[1:])
+        return (cum[last - d0 + 1] - cum[first - d0]).astype(np.float64)
+
+    if func == "count":
+        return Grid.of(spans_of(None))
+    total = spans_of(vals)
+    if func == "sum":
+        return Grid.of(total)
+    return _ratio(total, spans_of(None))
+
+
+def _exploded(func: str, rows: Rows, axis: Axis, family: Family, a1: int) -> Grid:
+    """Other measures over spans: each row once for every span that holds it."""
+    first, last = axis.spans(family)
+    lo_q = np.searchsorted(last, rows.days, side="left")  # first span ending on or after the day
+    hi_q = np.searchsorted(first, rows.days, side="right") - 1  # last span starting on or before it
+    reps = np.clip(hi_q - lo_q + 1, 0, None)
+    src = np.repeat(np.arange(len(rows)), reps)
+    starts = np.repeat(np.cumsum(reps) - reps, reps)
+    q = np.repeat(lo_q, reps) + (np.arange(len(src)) - starts)
+    assert rows.values is not None
+    return _aggregate(func, q, rows.accounts[src], rows.values[src], axis.size, a1)
