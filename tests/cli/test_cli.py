@@ -1,0 +1,159 @@
+"""The command line: outputs, exit codes, and one clear line for every bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from kpisheet.cli import main
+from tests.conftest import ACCOUNTS, SALES, write_book
+
+KPIS = """\
+revenue: {description: Net revenue booked, source: sales, measure: sum(amount), target: 100, unit: EUR}
+growth: {description: Month over month revenue growth, formula: revenue / prev(revenue) - 1, unit: "%"}
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_evaluate_json_is_the_spec_shape(capsys: pytest.CaptureFixture[str], book: Path,
+                                         make_config: Callable[..., Path]) -> None:
+    cfg = make_config(KPIS)
+    code, out, err = run(capsys, "evaluate", str(book), "--config", str(cfg), "--period", "2026-02", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert rows[0] == {"kpi": "revenue", "period": "2026-02", "account": None, "value": 150.0, "error": None,
+                       "target": 100.0, "status": "green", "trend": "down", "unit": "EUR"}
+    assert rows[1]["kpi"] == "growth" and rows[1]["value"] == pytest.approx(150 / 155 - 1)
+
+
+def test_evaluate_csv_table_account_and_kpi_filter(capsys: pytest.CaptureFixture[str], book: Path,
+                                                   make_config: Callable[..., Path], tmp_path: Path) -> None:
+    cfg = make_config(KPIS)
+    out_file = tmp_path / "out.csv"
+    code, _, err = run(capsys, "evaluate", str(book), "-c", str(cfg), "-p", "2025-12", "-a", "A", "-k", "growth",
+                       "-f", "csv", "-o", str(out_file))
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out_file.read_text())))
+    assert rows == [{"kpi": "growth", "period": "2025-12", "account": "A", "value": "", "error": "#DIV/0!",
+                     "target": "", "status": "", "trend": "", "unit": "%"}]
+    code, out, _ = run(capsys, "evaluate", str(book), "-c", str(cfg))
+    assert code == 0 and "revenue" in out and "2026-03" in out and "100" in out
+
+
+def test_config_found_beside_the_workbook(capsys: pytest.CaptureFixture[str], book: Path,
+                                          make_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    make_config(KPIS)  # tmp_path/kpisheet.yaml, beside the book
+    monkeypatch.delenv("KPISHEET_CONFIG", raising=False)
+    code, out, err = run(capsys, "evaluate", str(book), "-f", "json", "-k", "revenue")
+    assert code == 0, err and json.loads(out)[0]["period"] == "2026-03"
+
+
+BAD_CONFIGS = {
+    "yaml syntax": ("revenue: {source: sales, measure: sum(amount)\n", ":"),
+    "unknown key": ("revenue: {source: sales, measure: sum(amount), sauce: x}\n", "unknown key 'sauce'"),
+    "unknown name": ("revenue: {formula: revnue * 2}\n", "unknown KPI 'revnue'"),
+    "cycle": ("a: {formula: b}\nb: {formula: a}\n", "cycle between KPIs: a -> b -> a"),
+    "import": ("a: {formula: \"__import__('os').system('true')\"}\n", "unknown function '__import__'"),
+    "attribute": ("a: {formula: revenue.real}\nrevenue: {source: sales, measure: count()}\n", "attribute access"),
+    "yaml tag": ("a: !!python/name:os.system {formula: b}\n", "YAML tag"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_CONFIGS)
+def test_bad_configs_exit_2_with_the_place(capsys: pytest.CaptureFixture[str], book: Path,
+                                           make_config: Callable[..., Path], tmp_path: Path, case: str) -> None:
+    kpis, expected = BAD_CONFIGS[case]
+    cfg = make_config(kpis)
+    before = snapshot(tmp_path)
+    for args in (["evaluate", str(book), "-c", str(cfg)], ["lint", str(cfg)]):
+        code, out, err = run(capsys, *args)
+        assert code == 2
+        assert err.startswith(f"error: {cfg}:") and expected in err, err
+        assert "Traceback" not in err and out == ""
+    assert snapshot(tmp_path) == before
+
+
+def test_a_name_defined_in_two_files(capsys: pytest.CaptureFixture[str], book: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "config"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("sources:\n  sales: {sheet: Sales}\nkpis:\n  n: {source: sales, measure: count()}\n")
+    (folder / "b.yaml").write_text("kpis:\n  n: {source: sales, measure: count()}\n")
+    code, _, err = run(capsys, "evaluate", str(book), "-c", str(folder))
+    assert code == 2 and err == f"error: {folder / 'b.yaml'}:2:3: KPI 'n' is defined twice: here and at {folder / 'a.yaml'}:4:3\n"
+
+
+def _protected(path: Path, plain: Path) -> None:
+    import msoffcrypto.format.ooxml
+
+    with open(plain, "rb") as src, open(path, "wb") as dst:
+        msoffcrypto.format.ooxml.OOXMLFile(src).encrypt("secret", dst)
+
+
+BAD_BOOKS: dict[str, tuple[Callable[[Path, Path], None], str]] = {
+    "missing sheet": (lambda p, good: write_book(p, {"Sale": SALES, "Accounts": ACCOUNTS}) and None, "!Sales: no sheet 'Sales'"),
+    "missing column": (lambda p, good: write_book(p, {"Sales": [["Date", "Account", "Amt", "Status"], *SALES[1:]],
+                                                       "Accounts": ACCOUNTS}) and None, "no column 'amount'"),
+    "text in numbers": (lambda p, good: write_book(p, {"Sales": [*SALES[:5], [SALES[5][0], "A", "n/a", "ok"], *SALES[6:]],
+                                                        "Accounts": ACCOUNTS}) and None, "!Sales!C6: "),
+    "truncated": (lambda p, good: p.write_bytes(good.read_bytes()[: good.stat().st_size // 2]), ""),
+    "text named xlsx": (lambda p, good: p.write_text("Date,Account\n2026-01-01,A\n"), ""),
+    "password": (lambda p, good: _protected(p, good), "password"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_BOOKS)
+def test_bad_workbooks_exit_2_with_the_place(capsys: pytest.CaptureFixture[str], book: Path,
+                                             make_config: Callable[..., Path], tmp_path: Path, case: str) -> None:
+    make, expected = BAD_BOOKS[case]
+    bad = tmp_path / "bad.xlsx"
+    make(bad, book)
+    cfg = make_config(KPIS)
+    before = snapshot(tmp_path)
+    code, out, err = run(capsys, "evaluate", str(bad), "-c", str(cfg))
+    assert code == 2, err
+    assert err.startswith(f"error: {bad}") and expected in err and err.count("\n") == 1, err
+    assert "Traceback" not in err and out == ""
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--period", "2026-13"], "error: --period: "),
+    (["--kpi", "revenu"], "error: --kpi: unknown KPI 'revenu' (did you mean 'revenue'?)"),
+    (["--format", "xml"], "error: Invalid value for '--format'"),
+])
+def test_bad_arguments(capsys: pytest.CaptureFixture[str], book: Path, make_config: Callable[..., Path],
+                       args: list[str], expected: str) -> None:
+    code, _, err = run(capsys, "evaluate", str(book), "-c", str(make_config(KPIS)), *args)
+    assert code == 2 and err.startswith(expected) and err.count("\n") == 1, err
+
+
+def test_output_file_is_not_touched_on_error(capsys: pytest.CaptureFixture[str], book: Path,
+                                             make_config: Callable[..., Path], tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    out.write_text("previous")
+    code, _, _ = run(capsys, "evaluate", str(book), "-c", str(make_config(KPIS)), "-p", "nope", "-o", str(out))
+    assert code == 2 and out.read_text() == "previous"
+
+
+def test_a_real_process_prints_one_line_and_no_traceback(book: Path, make_config: Callable[..., Path]) -> None:
+    cfg = make_config("a: {formula: b}\nb: {formula: a}\n")
+    proc = subprocess.run([sys.executable, "-m", "kpisheet", "evaluate", str(book), "-c", str(cfg)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr

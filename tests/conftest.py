@@ -1,0 +1,75 @@
+"""Shared test helpers: real workbooks and configs written into tmp_path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from openpyxl import Workbook
+
+D = dt.datetime
+
+# A small sales book whose every KPI value is worked out by hand in the tests.
+SALES = [
+    ["Date", "Account", "Amount", "Status"],
+    [D(2025, 12, 31), "A", 10, "ok"],       # ISO week 2026-W01
+    [D(2026, 1, 1), "B", 5, "ok"],          # ISO week 2026-W01
+    [D(2026, 1, 5), "A", 100, "ok"],        # a Monday: 2026-W02
+    [D(2026, 1, 20), "B", 50, "ok"],
+    [D(2026, 2, 3), "A", 120, "ok"],
+    [D(2026, 2, 10), "B", 30, "cancelled"],
+    [D(2026, 3, 15), "A", 60, "ok"],
+    [D(2026, 3, 20), "C", 40, "ok"],
+]
+ACCOUNTS = [
+    ["account", "region", "strategic_value"],
+    ["A", "EMEA", 5],
+    ["B", "AMER", 2],
+    ["C", "EMEA", 3],
+    ["D", "APAC", 4],   # only in the attributes
+]
+
+
+def write_book(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    wb = Workbook()
+    first = True
+    for name, rows in sheets.items():
+        ws = wb.active if first else wb.create_sheet(name)
+        ws.title = name
+        first = False
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+BASE_CONFIG = """\
+version: 1
+sources:
+  sales:
+    sheet: Sales
+    columns: {date: Date, account: Account, amount: Amount, status: Status}
+  accounts:
+    sheet: Accounts
+kpis:
+"""
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    return write_book(tmp_path / "book.xlsx", {"Sales": SALES, "Accounts": ACCOUNTS})
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> Callable[..., Path]:
+    """Write a config: ``make_config(kpis_yaml, extra_yaml="", base=BASE_CONFIG)``."""
+
+    def make(kpis: str, extra: str = "", base: str = BASE_CONFIG, name: str = "kpisheet.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(base + textwrap.indent(textwrap.dedent(kpis), "  ") + textwrap.dedent(extra))
+        return path
+
+    return make
