@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import click
 
@@ -19,6 +19,9 @@ from .config import load_config
 from .config.discover import find_config
 from .config.load import did_you_mean
 from .engine.core import Engine, Result
+
+if TYPE_CHECKING:
+    from .engine.accounts import AccountResult
 from .errors import EvaluationError, KpisheetError
 from .output import STATUS_STYLE, format_number, render_table, to_csv, to_json, write_atomic
 
@@ -123,15 +126,68 @@ def cli() -> None:
 @click.option("--kpi", "-k", "kpis", multiple=True, help="only this KPI (repeatable)")
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--output", "-o", "out", help="write to this file instead of standard output")
+@click.option("--key-accounts", "key_accounts", is_flag=True,
+              help="every KPI for every key account of the period, one row per account and KPI")
 def evaluate(workbook: str, config: Optional[str], period: Optional[str], account: Optional[str],
-             kpis: tuple[str, ...], fmt: str, out: Optional[str]) -> None:
+             kpis: tuple[str, ...], fmt: str, out: Optional[str], key_accounts: bool) -> None:
     """Every KPI (or those named) at a period."""
     engine = _engine(workbook, config)
     names = _check_kpis(engine, kpis)
     _check_period(engine, names, period)
-    results = engine.results(period, account, names)
+    if key_accounts:
+        if account is not None:
+            raise EvaluationError("--account and --key-accounts cannot be used together", place="--key-accounts")
+        keys = [a.account for a in engine.key_accounts(period) if a.key]
+        results = [r for acct in keys for r in engine.results(period, acct, names)]
+    else:
+        results = engine.results(period, account, names)
     color = fmt == "table" and not out and sys.stdout.isatty()
     _emit(_render_results(results, fmt, color, None), out)
+
+
+ACCOUNT_HEADER = ["account", "period", "score", "tier", "key", "reason", "previous_tier", "movement"]
+
+
+def _render_accounts(rows: Sequence["AccountResult"], fmt: str, color: bool) -> str:
+    if fmt == "json":
+        return to_json(r.as_json() for r in rows)
+    criteria = list(rows[0].criteria) if rows else []
+    if fmt == "csv":
+        header = ACCOUNT_HEADER + [f"{c}_{part}" for c in criteria for part in ("value", "points", "error")]
+        body = []
+        for r in rows:
+            line: list[Any] = [r.account, r.period, r.score, r.tier, r.key, r.reason, r.previous_tier, r.movement]
+            for c in criteria:
+                got = r.criteria[c]
+                line += [got.value, got.points, got.error.text if got.error else None]
+            body.append(line)
+        return to_csv(header, body)
+    header = ["Account", "Score", "Tier", "Key", "Movement"] + criteria + ["Reason"]
+    body = []
+    for r in rows:
+        shown = [(r.criteria[c].error.text if r.criteria[c].error else format_number(r.criteria[c].value, None))
+                 + f" ({r.criteria[c].points:.1f})" for c in criteria]
+        body.append([r.account, f"{r.score:.1f}" if r.score is not None else "", r.tier or "",
+                     "yes" if r.key else "", r.movement, *shown, r.reason])
+    title = f"Key accounts, {rows[0].period}" if rows else "No accounts"
+    return render_table(title, header, body, {3: {"yes": "bold green"}}, color=color, width=200)
+
+
+@cli.command()
+@click.argument("workbook")
+@click.option("--config", "-c", "config", help="config file or folder (default: found beside the workbook)")
+@click.option("--period", "-p", help="the period to rank accounts in (default: latest, at key_accounts.grain)")
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--output", "-o", "out", help="write to this file instead of standard output")
+def accounts(workbook: str, config: Optional[str], period: Optional[str], fmt: str, out: Optional[str]) -> None:
+    """The key-account table: score, tier, key, reason and movement of every account."""
+    engine = _engine(workbook, config)
+    try:
+        rows = engine.key_accounts(period)
+    except EvaluationError as exc:
+        raise EvaluationError(exc.problems[0].message, place="--period" if period else exc.problems[0].place) from None
+    color = fmt == "table" and not out and sys.stdout.isatty()
+    _emit(_render_accounts(rows, fmt, color), out)
 
 
 @cli.command()

@@ -88,7 +88,7 @@ class KeyAccountEngine:
             sources: set[str] = set()
             for crit in self.spec.criteria.values():
                 for name in refs(crit.formula.node):
-                    for kpi in engine.measure_kpis(name):
+                    for kpi in engine.measure_kpis(name.id):
                         sources.add(engine.config.kpis[kpi].source or "")
             if self.spec.attributes:
                 sources.add(self.spec.attributes)

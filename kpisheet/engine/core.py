@@ -275,12 +275,14 @@ class Engine:
                 numeric = pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw)
                 val = np.full(a1, np.nan, dtype=np.float64 if numeric else object)
                 val[cols] = table.numbers(column) if numeric else raw.to_numpy(dtype=object)
-                missing = pd.isna(pd.Series(val)).to_numpy()
-                missing[0] = True
+                missing = np.array(pd.isna(val), dtype=bool)
+                missing[0] = True  # "all accounts" has no attribute
                 err = np.where(missing, np.int8(XlError.NA), np.int8(0))
-                if not numeric:
+                if numeric:
+                    self._attrs[column] = Grid.of(val[None, :], err[None, :])
+                else:
                     val[missing] = None
-                self._attrs[column] = Grid(val[None, :], err[None, :]) if not numeric else Grid.of(val[None, :], err[None, :])
+                    self._attrs[column] = Grid(val[None, :], err[None, :])
         one = self._attrs[column]
         return Grid(np.repeat(one.val, rows, axis=0), np.repeat(one.err, rows, axis=0))
 

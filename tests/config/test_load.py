@@ -41,21 +41,21 @@ def test_a_good_config_loads_with_marks(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, GOOD))
     assert list(config.kpis) == ["revenue", "growth"]
     revenue = config.kpis["revenue"]
-    assert str(revenue.mark) == f"{tmp_path / 'k.yaml'}:6:3"
+    assert str(revenue.mark) == f"{tmp_path / 'k.yaml'}:5:3"
     assert revenue.measure is not None and (revenue.measure.func, revenue.measure.column) == ("sum", "amount")
-    assert config.kpis["growth"].formula is not None and config.kpis["growth"].formula.mark.line == 11
+    assert config.kpis["growth"].formula is not None and config.kpis["growth"].formula.mark.line == 11 and config.kpis["growth"].formula.mark.col == 14
 
 
 @pytest.mark.parametrize("text, expected", [
     ("kpis:\n  a: {source: s, measure: sum(x)\n", ":3:1: YAML: expected ',' or '}', but got '<stream end>'"),
-    (GOOD.replace("    grain: month", "    measrue: month"), ":10:5: unknown key 'measrue' (did you mean 'measure'?)"),
-    (GOOD.replace("revenue / prev", "revenu / prev"), ":12:14: growth: unknown KPI 'revenu' (did you mean 'revenue'?)"),
-    (GOOD.replace("revenue / prev(revenue) - 1", "__import__('os')"), ":12:14: unknown function '__import__'"),
-    (GOOD.replace("revenue / prev(revenue) - 1", "revenue.__class__"), ":12:21: attribute access is not allowed"),
+    (GOOD.replace("    grain: month", "    measrue: month"), ":9:5: unknown key 'measrue' (did you mean 'measure'?)"),
+    (GOOD.replace("revenue / prev", "revenu / prev"), ":11:14: growth: unknown KPI 'revenu' (did you mean 'revenue'?)"),
+    (GOOD.replace("revenue / prev(revenue) - 1", "__import__('os')"), ":11:14: unknown function '__import__'"),
+    (GOOD.replace("revenue / prev(revenue) - 1", "revenue.__class__"), ":11:21: attribute access is not allowed"),
     (GOOD.replace("sales: {sheet: Sales}", "sales: !!python/object:os.system {sheet: Sales}"),
      ":3:10: YAML tag !!python/object:os.system is not allowed"),
     (GOOD.replace("    unit: \"%\"", "    unit: \"%\"\n    target: growth"), ":10:3: cycle between KPIs: growth -> growth"),
-    (GOOD + "  growth:\n    formula: revenue\n", ":14:3: 'growth' is defined twice (first at"),
+    (GOOD + "  growth:\n    formula: revenue\n", ":13:3: 'growth' is defined twice (first at"),
     (GOOD.replace("measure: sum(amount)", "measure: total(amount)"), ":8:14: cannot read measure 'total(amount)'"),
     (GOOD.replace("grain: month", "grain: monthly"), ":9:12: kpis.revenue.grain: Input should be"),
     (GOOD.replace("sales: {sheet: Sales}", "sales: {sheet: Sales, range: 'A1:B2'}"),
