@@ -1,0 +1,549 @@
+"""Row-wise, vectorised evaluation of ``filter`` expressions over a pandas DataFrame.
+
+Names are the frame's columns. Every operation works on whole numpy arrays at once (no
+Python loop over rows), so a filter over 200,000 rows costs a few milliseconds.
+
+Each value has a kind: ``number``, ``text``, ``date``, ``bool`` (a condition), ``mixed`` (an
+object column holding text and numbers together) or ``empty`` (a column with no values).
+Rules, chosen to be what a finance user expects from Excel:
+
+- A missing value (an empty cell, NaN, None, NaT) equals nothing and differs from
+  everything: ``==`` and ``in`` give false, ``!=`` and ``not in`` give true, ``< <= > >=``
+  give false. Only ``x == ''`` (and ``x in ('', ...)``) matches a missing value, as Excel's
+  ``=A1=""`` does for a blank cell.
+- Text comparisons ignore case (Excel's ``="Cancelled"="cancelled"`` is TRUE).
+- A date column compared with a text literal reads the text as an ISO date
+  (``date >= '2026-01-01'``, ``'2026-01-01 08:30'``); anything else there is an error.
+- Comparing values of different kinds (a number with text) is an error, not false.
+- ``and``, ``or``, ``not`` and ``if`` take conditions; a missing condition counts as false.
+- Arithmetic takes numbers; a missing operand gives missing; division by zero gives missing
+  (so every comparison with it is false).
+- ``coalesce`` takes the first value that is not missing; ``min`` and ``max`` ignore missing
+  values (as Excel's MIN and MAX ignore blanks); ``round`` rounds halves away from zero (as
+  Excel's ROUND, not numpy's half-to-even).
+
+A filter must give a condition; where it gives missing, the row is left out.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Union
+
+import numpy as np
+import pandas as pd
+
+from .ast import Binary, Bool, Call, In, Name, Node, Num, Str, Unary
+from .functions import int_literal, lookup
+
+__all__ = ["ExprEvalError", "eval_filter", "eval_rows"]
+
+
+class ExprEvalError(ValueError):
+    """An expression that cannot be evaluated here: ``message`` and the 0-based offset ``pos``.
+
+    Like :class:`~kpisheet.expr.parser.ExprSyntaxError`, the caller adds where the text was
+    written.
+    """
+
+    def __init__(self, message: str, pos: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.pos = pos
+
+    def __reduce__(self) -> tuple[type, tuple[str, int]]:
+        return (type(self), (self.message, self.pos))
+
+
+Data = Union[np.ndarray, float, str, bool, np.datetime64, None]
+
+_KIND_TEXT = {
+    "number": "a number",
+    "text": "text",
+    "date": "a date",
+    "bool": "a condition (true/false)",
+    "mixed": "mixed text and numbers",
+    "empty": "an empty column",
+}
+_DATE_UNIT = "datetime64[us]"
+_NAT = np.datetime64("NaT", "us")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{3}(?:[0-9]{3})?)?)?)?\Z", re.ASCII)
+
+
+@dataclass
+class _V:
+    """A value: an array of one entry a row, or a scalar that stands for every row.
+
+    A text array is compared through its distinct values (``pd.factorize``): a column of
+    200,000 statuses has a handful of them, so lower-casing and comparing cost little.
+    """
+
+    kind: str
+    data: Any
+    label: str = ""  # "column 'status'", for messages
+    _folded: Any = None
+    _factors: Any = None
+
+    @property
+    def is_array(self) -> bool:
+        return isinstance(self.data, np.ndarray)
+
+    @property
+    def is_text_array(self) -> bool:
+        return self.kind == "text" and self.is_array
+
+    def what(self) -> str:
+        kind = _KIND_TEXT[self.kind]
+        return f"{self.label} ({kind})" if self.label else kind
+
+    def factors(self) -> tuple[np.ndarray, np.ndarray]:
+        """For a text array: a code a row (-1 where missing) and the distinct values, lower-cased."""
+        if self._factors is None:
+            codes, uniques = pd.factorize(self.data, use_na_sentinel=True)
+            lowered = pd.Series(np.asarray(uniques, dtype=object), dtype=object).str.lower()
+            self._factors = (np.asarray(codes), lowered.to_numpy(dtype=object))
+        return self._factors
+
+    def by_value(self, test: Callable[[np.ndarray], Any]) -> np.ndarray:
+        """For a text array: ``test`` applied to its distinct lower-cased values, spread to
+        every row; missing rows give False."""
+        codes, uniques = self.factors()
+        per_value = np.asarray(test(uniques), dtype=bool)
+        return np.append(per_value, False)[codes]
+
+    def missing(self) -> Any:
+        """True where the value is missing (an array, or one bool for a scalar)."""
+        if self.kind == "empty":
+            return np.ones(len(self.data), dtype=bool) if self.is_array else True
+        if self.kind == "bool":
+            return False
+        if self.kind == "number":
+            return np.isnan(self.data)
+        if self.kind == "date":
+            return np.isnat(self.data)
+        if self.is_text_array:
+            return self.factors()[0] < 0
+        return pd.isna(self.data)
+
+    def folded(self) -> Any:
+        """Text lower-cased for comparing (other values as they are), missing as None/NaN."""
+        if self._folded is None:
+            data = self.data
+            if isinstance(data, str):
+                self._folded = data.lower()
+            elif self.is_text_array:
+                codes, uniques = self.factors()
+                self._folded = np.append(uniques, np.array([None], dtype=object))[codes]
+            elif self.is_array and self.kind == "mixed":
+                lowered = pd.Series(data, dtype=object, copy=False).str.lower().to_numpy(dtype=object)
+                self._folded = np.where(pd.isna(lowered), data, lowered)  # numbers stay numbers
+            else:
+                self._folded = data
+        return self._folded
+
+
+def _scalar(x: Any) -> Any:
+    """A 0-d numpy result as a plain Python value; arrays unchanged."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        return x.item()
+    if isinstance(x, np.generic) and not isinstance(x, np.datetime64):
+        return x.item()
+    return x
+
+
+def _did_you_mean(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _parse_date(text: str, pos: int) -> np.datetime64:
+    stripped = text.strip()
+    if not _ISO_DATE.match(stripped):
+        raise ExprEvalError(f"'{text}' is not a date: write dates as 'YYYY-MM-DD'", pos)
+    try:
+        moment = datetime.fromisoformat(stripped.replace(" ", "T"))
+    except ValueError:
+        raise ExprEvalError(f"'{text}' is not a valid date", pos) from None
+    return np.datetime64(moment, "us")
+
+
+def _column_value(series: pd.Series, label: str) -> _V:
+    """A column as a value of one kind, in the array type its operations use."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+        dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return _V("bool", series.to_numpy(dtype=bool, na_value=False), label)
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
+        return _V("number", series.to_numpy(dtype=np.float64, na_value=np.nan), label)
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        if getattr(dtype, "tz", None) is not None:
+            series = series.dt.tz_localize(None)  # compare in the column's own wall time
+        return _V("date", series.to_numpy().astype(_DATE_UNIT), label)
+    if isinstance(dtype, pd.StringDtype):
+        return _V("text", series.to_numpy(dtype=object, na_value=None), label)
+    if dtype != object:
+        return _V("mixed", series.to_numpy(dtype=object), label)
+    data = series.to_numpy(dtype=object)
+    inferred = pd.api.types.infer_dtype(data, skipna=True)
+    if inferred == "string":
+        return _V("text", data, label)
+    if inferred == "empty":
+        return _V("empty", data, label)
+    if inferred in ("integer", "floating", "mixed-integer-float", "decimal"):
+        numbers = pd.to_numeric(series, errors="coerce")
+        return _V("number", numbers.to_numpy(dtype=np.float64, na_value=np.nan), label)
+    if inferred == "boolean":
+        return _V("bool", np.equal(data, True).astype(bool), label)
+    if inferred in ("datetime", "datetime64", "date"):
+        try:
+            dates = pd.to_datetime(series)
+            if getattr(dates.dtype, "tz", None) is not None:
+                dates = dates.dt.tz_localize(None)
+            return _V("date", dates.to_numpy().astype(_DATE_UNIT), label)
+        except (ValueError, TypeError, OverflowError):
+            pass
+    return _V("mixed", data, label)
+
+
+class _Rows:
+    """Evaluates nodes over one frame; each column is read (and lower-cased) once."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.df = df
+        self.n = len(df)
+        self.columns: dict[str, _V] = {}
+
+    # --- atoms ---------------------------------------------------------------------------------
+
+    def value(self, node: Node) -> _V:
+        if isinstance(node, Num):
+            return _V("number", float(node.value))
+        if isinstance(node, Str):
+            return _V("text", node.value)
+        if isinstance(node, Bool):
+            return _V("bool", bool(node.value))
+        if isinstance(node, Name):
+            return self.column(node)
+        if isinstance(node, Unary):
+            return self.unary(node)
+        if isinstance(node, Binary):
+            return self.binary(node)
+        if isinstance(node, In):
+            return self.membership(node)
+        if isinstance(node, Call):
+            return self.call(node)
+        raise ExprEvalError(f"not an expression: {type(node).__name__}", getattr(node, "pos", 0))
+
+    def column(self, node: Name) -> _V:
+        found = self.columns.get(node.id)
+        if found is not None:
+            return found
+        if node.id not in self.df.columns:
+            options = [str(c) for c in self.df.columns]
+            raise ExprEvalError(f"unknown column '{node.id}'" + _did_you_mean(node.id, options), node.pos)
+        series = self.df[node.id]
+        if isinstance(series, pd.DataFrame):
+            raise ExprEvalError(f"column '{node.id}' appears more than once", node.pos)
+        found = _column_value(series, f"column '{node.id}'")
+        self.columns[node.id] = found
+        return found
+
+    def full(self, v: _V) -> np.ndarray:
+        """``v`` as an array of one entry a row."""
+        if v.is_array:
+            return np.asarray(v.data)
+        dtype: Any = {"number": np.float64, "bool": bool, "date": _DATE_UNIT}.get(v.kind, object)
+        return np.full(self.n, v.data, dtype=dtype)
+
+    # --- operators -----------------------------------------------------------------------------
+
+    def truth(self, v: _V, pos: int, who: str) -> Any:
+        if v.kind == "bool":
+            return v.data
+        if v.kind == "empty":
+            return np.zeros(self.n, dtype=bool) if v.is_array else False
+        raise ExprEvalError(f"{who} needs a condition (true/false), not {v.what()}", pos)
+
+    def numbers(self, v: _V, pos: int, who: str) -> Any:
+        if v.kind == "number":
+            return v.data
+        if v.kind == "empty":
+            return np.full(self.n, np.nan) if v.is_array else np.nan
+        raise ExprEvalError(f"{who} needs numbers, not {v.what()}", pos)
+
+    def unary(self, node: Unary) -> _V:
+        v = self.value(node.operand)
+        if node.op == "not":
+            return _V("bool", _scalar(np.logical_not(self.truth(v, node.pos, "'not'"))))
+        x = self.numbers(v, node.pos, f"'{node.op}'")
+        return _V("number", _scalar(np.negative(x) if node.op == "-" else np.positive(x)))
+
+    def binary(self, node: Binary) -> _V:
+        left, right = self.value(node.left), self.value(node.right)
+        op = node.op
+        if op in ("and", "or"):
+            a = self.truth(left, node.pos, f"'{op}'")
+            b = self.truth(right, node.pos, f"'{op}'")
+            return _V("bool", _scalar(np.logical_and(a, b) if op == "and" else np.logical_or(a, b)))
+        if op in ("+", "-", "*", "/"):
+            return self.arithmetic(node, left, right)
+        return _V("bool", _scalar(self.compare(op, left, right, node.pos, node.left.pos, node.right.pos)))
+
+    def arithmetic(self, node: Binary, left: _V, right: _V) -> _V:
+        a = self.numbers(left, node.pos, f"'{node.op}'")
+        b = self.numbers(right, node.pos, f"'{node.op}'")
+        with np.errstate(all="ignore"):
+            if node.op == "+":
+                result = np.add(a, b)
+            elif node.op == "-":
+                result = np.subtract(a, b)
+            elif node.op == "*":
+                result = np.multiply(a, b)
+            else:
+                result = np.where(np.equal(b, 0), np.nan, np.divide(a, b))
+        return _V("number", _scalar(np.asarray(result, dtype=np.float64)))
+
+    def dates(self, left: _V, right: _V, lpos: int, rpos: int) -> tuple[_V, _V]:
+        """A text literal beside a date is read as an ISO date."""
+        if left.kind == "date" and right.kind == "text" and not right.is_array:
+            right = _V("date", _parse_date(right.data, rpos))
+        elif right.kind == "date" and left.kind == "text" and not left.is_array:
+            left = _V("date", _parse_date(left.data, lpos))
+        return left, right
+
+    def compare(self, op: str, left: _V, right: _V, pos: int, lpos: int, rpos: int) -> Any:
+        """The comparison as a bool array (or one bool when both sides are scalars)."""
+        if op in ("==", "!="):
+            eq = self.equal(left, right, pos, lpos, rpos)
+            return eq if op == "==" else np.logical_not(eq)
+        left, right = self.dates(left, right, lpos, rpos)
+        if left.kind == "empty" or right.kind == "empty":
+            return self.constant(False, left, right)
+        for v in (left, right):
+            if v.kind == "mixed":
+                raise ExprEvalError(f"'{op}' cannot order {v.what()}: it holds text and numbers", pos)
+        if left.kind != right.kind:
+            raise ExprEvalError(f"cannot compare {left.what()} with {right.what()}", pos)
+        order = _ORDER[op]
+        if left.is_text_array and not right.is_array:
+            b = right.folded()
+            return left.by_value(lambda values: order(values, b))
+        if right.is_text_array and not left.is_array:
+            a = left.folded()
+            return right.by_value(lambda values: order(a, values))
+        a, b = left.data, right.data
+        if left.kind == "text":
+            a, b = _filled_text(left), _filled_text(right)
+        with np.errstate(all="ignore"):
+            raw = np.asarray(order(a, b), dtype=bool)
+        return raw & ~np.asarray(left.missing()) & ~np.asarray(right.missing())
+
+    def constant(self, value: bool, *values: _V) -> Any:
+        if any(v.is_array for v in values):
+            return np.full(self.n, value)
+        return value
+
+    def equal(self, left: _V, right: _V, pos: int, lpos: int, rpos: int) -> Any:
+        """Where left == right: missing equals nothing, except the literal '' a blank."""
+        for blank, other in ((left, right), (right, left)):
+            if blank.kind == "text" and not blank.is_array and blank.data == "":
+                is_blank = other.missing()
+                if other.is_text_array:
+                    is_blank = is_blank | other.by_value(lambda values: np.equal(values, ""))
+                elif other.kind in ("text", "mixed"):
+                    is_blank = np.logical_or(is_blank, np.equal(other.data, ""))
+                return _scalar(np.asarray(is_blank, dtype=bool))
+        left, right = self.dates(left, right, lpos, rpos)
+        if left.kind == "empty" or right.kind == "empty":
+            return self.constant(False, left, right)
+        if left.kind != right.kind and "mixed" not in (left.kind, right.kind):
+            raise ExprEvalError(f"cannot compare {left.what()} with {right.what()}", pos)
+        if left.is_text_array and not right.is_array:
+            b = right.folded()
+            return left.by_value(lambda values: np.equal(values, b))
+        if right.is_text_array and not left.is_array:
+            a = left.folded()
+            return right.by_value(lambda values: np.equal(values, a))
+        a, b = left.folded(), right.folded()
+        with np.errstate(all="ignore"):
+            raw = np.asarray(np.equal(a, b), dtype=bool)
+        return raw & ~np.asarray(left.missing()) & ~np.asarray(right.missing())
+
+    def membership(self, node: In) -> _V:
+        item = self.value(node.item)
+        hits: Any = self.constant(False, item)
+        scalars: list[Any] = []
+        for option_node in node.options:
+            option = self.value(option_node)
+            if option.is_array:
+                hits = np.logical_or(hits, self.equal(item, option, option_node.pos, node.item.pos, option_node.pos))
+                continue
+            if option.kind == "text" and option.data == "":
+                hits = np.logical_or(hits, self.equal(item, option, option_node.pos, node.item.pos, option_node.pos))
+                continue
+            _, option = self.dates(item, option, node.item.pos, option_node.pos)
+            if item.kind == "empty":
+                continue
+            if option.kind != item.kind and item.kind != "mixed":
+                raise ExprEvalError(f"cannot compare {item.what()} with {option.what()}", option_node.pos)
+            scalars.append(option.folded())
+        if scalars and item.kind != "empty":
+            folded = item.folded() if not item.is_text_array else None
+            found: Any
+            if item.is_text_array:
+                found = item.by_value(lambda values: pd.Series(values, dtype=object).isin(scalars).to_numpy())
+            elif isinstance(folded, np.ndarray):
+                found = pd.Series(folded, copy=False).isin(scalars).to_numpy(dtype=bool)
+                found = found & ~np.asarray(item.missing())
+            else:
+                found = not item.missing() and any(_same(folded, s) for s in scalars)
+            hits = np.logical_or(hits, found)
+        if node.negated:
+            hits = np.logical_not(hits)
+        return _V("bool", _scalar(np.asarray(hits, dtype=bool)))
+
+    # --- functions -----------------------------------------------------------------------------
+
+    def call(self, node: Call) -> _V:
+        fn = lookup(node.func)
+        if fn is None:
+            raise ExprEvalError(f"unknown function '{node.func}'", node.pos)
+        if not fn.allowed_in("filter"):
+            raise ExprEvalError(f"{fn.name}() cannot be used in a filter", node.pos)
+        arity = fn.arity_error(len(node.args))
+        if arity is not None:
+            raise ExprEvalError(arity, node.pos)
+        name = fn.name
+        if name == "round":
+            digits = int_literal(node.args[1]) if len(node.args) > 1 else 0
+            if digits is None:
+                raise ExprEvalError("round(): digits must be a whole number", node.args[1].pos)
+            x = self.numbers(self.value(node.args[0]), node.pos, "round()")
+            return _V("number", _scalar(_round_half_away(x, digits)))
+        args = [self.value(a) for a in node.args]
+        if name == "if":
+            return self.if_(node, args)
+        if name == "coalesce":
+            return self.coalesce(node, args)
+        if name in ("min", "max"):
+            return self.extreme(node, args)
+        x = self.numbers(args[0], node.pos, f"{name}()")
+        return _V("number", _scalar(np.abs(x)))
+
+    def unify(self, node: Call, values: list[_V]) -> str:
+        kinds = {v.kind for v in values if v.kind != "empty"}
+        if not kinds:
+            return "empty"
+        if len(kinds) == 1:
+            return kinds.pop()
+        if kinds <= {"text", "mixed"}:
+            return "mixed"
+        shown = " and ".join(sorted(_KIND_TEXT[k] for k in kinds))
+        raise ExprEvalError(f"{node.func}(): the values must be of one kind, got {shown}", node.pos)
+
+    def filled(self, v: _V, kind: str) -> Any:
+        """``v``'s data ready for np.where in an array of ``kind``."""
+        if v.kind == "empty":
+            return {"number": np.nan, "date": _NAT, "bool": False}.get(kind, np.asarray(None, dtype=object))
+        if kind in ("text", "mixed") and not v.is_array:
+            return np.asarray(v.data, dtype=object)
+        return v.data
+
+    def if_(self, node: Call, args: list[_V]) -> _V:
+        condition = self.truth(args[0], node.args[0].pos, "if()")
+        kind = self.unify(node, args[1:])
+        if not isinstance(condition, np.ndarray):
+            chosen = args[1] if condition else args[2]
+            return _V(kind, chosen.data) if chosen.kind != "empty" else chosen
+        data = np.where(condition, self.filled(args[1], kind), self.filled(args[2], kind))
+        return _V(kind, data)
+
+    def coalesce(self, node: Call, args: list[_V]) -> _V:
+        kind = self.unify(node, args)
+        result = args[0]
+        for following in args[1:]:
+            missing = result.missing()
+            if not np.any(missing):
+                break
+            data = np.where(missing, self.filled(following, kind), self.filled(result, kind))
+            result = _V(kind, _scalar(data))
+        return _V(kind, result.data) if result.kind != "empty" else result
+
+    def extreme(self, node: Call, args: list[_V]) -> _V:
+        kind = self.unify(node, args)
+        if kind not in ("number", "date", "empty"):
+            raise ExprEvalError(f"{node.func}() needs numbers or dates, not {_KIND_TEXT[kind]}", node.pos)
+        kind = "number" if kind == "empty" else kind
+        pick = np.fmin if node.func == "min" else np.fmax
+        result = self.filled(args[0], kind)
+        for following in args[1:]:
+            result = pick(result, self.filled(following, kind))
+        return _V(kind, _scalar(result))
+
+
+_ORDER: dict[str, Callable[[Any, Any], Any]] = {
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+}
+
+
+def _filled_text(v: _V) -> Any:
+    """Lower-cased text with missing as '' (so that ordering never meets None)."""
+    folded = v.folded()
+    if isinstance(folded, np.ndarray):
+        return np.where(pd.isna(folded), "", folded)
+    return folded
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _round_half_away(x: Any, digits: int) -> Any:
+    """Excel's ROUND: halves away from zero, after removing binary noise (1.005 -> 1.01)."""
+    with np.errstate(all="ignore"):
+        magnitude = np.abs(x)
+        if digits >= 0:
+            scale = 10.0**digits
+            scaled = magnitude * scale
+        else:
+            scale = 10.0 ** (-digits)
+            scaled = magnitude / scale
+        # below 1e15 a float still has fractions to round; above, it is whole already
+        whole = np.where(scaled < 1e15, np.floor(np.round(scaled, 9) + 0.5), scaled)
+        rounded = whole / scale if digits >= 0 else whole * scale
+        result = np.where(np.isfinite(scaled), np.copysign(rounded, x) + 0.0, x)
+    return np.asarray(result, dtype=np.float64)
+
+
+def eval_rows(node: Node, df: pd.DataFrame) -> pd.Series:
+    """``node`` for every row of ``df``: a Series on ``df``'s index.
+
+    Raises :class:`ExprEvalError` for an unknown column, values of kinds that cannot be
+    combined, a bad date, or a function that a filter cannot use.
+    """
+    rows = _Rows(df)
+    value = rows.value(node)
+    data = rows.full(value) if value.kind != "empty" else np.full(rows.n, np.nan)
+    return pd.Series(data, index=df.index)
+
+
+def eval_filter(node: Node, df: pd.DataFrame) -> np.ndarray:
+    """Which rows of ``df`` the condition ``node`` keeps: a bool array, missing as false."""
+    rows = _Rows(df)
+    value = rows.value(node)
+    if value.kind not in ("bool", "empty"):
+        raise ExprEvalError(f"filter must be a condition, not {value.what()}", node.pos)
+    if value.kind == "empty":
+        return np.zeros(rows.n, dtype=bool)
+    return np.array(np.broadcast_to(np.asarray(value.data, dtype=bool), (rows.n,)))

@@ -1,0 +1,255 @@
+"""The expression language's functions (SPEC §2.1), declared once.
+
+:data:`FUNCTIONS` is the one table the parser, the checks, the evaluators, the docs and the
+tests read. A function's parameters, how many arguments it takes, which arguments must be a
+bare KPI name, a bare column name or a whole number, and where it may be used are all here.
+
+Contexts (where an expression is written):
+
+``filter``
+    a row expression over a source's columns: only ``if``, ``coalesce``, ``min``, ``max``,
+    ``abs`` and ``round``.
+``kpi``
+    a KPI's ``formula`` or ``target``: every function.
+``accounts``
+    key-account criteria, ``key_if`` and tiers: every function.
+
+:func:`check` reports every misuse that the parser cannot see (a function used where it is
+not allowed, a KPI argument that is not a name, ``n`` that is not a whole number);
+:func:`names` and :func:`attr_columns` list what an expression refers to.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .ast import Call, Name, Node, Num, Unary, children, walk
+
+CONTEXTS = ("filter", "kpi", "accounts")
+
+#: How each context is named in messages ("prev() cannot be used in a filter").
+CONTEXT_TEXT = {
+    "filter": "a filter",
+    "kpi": "a KPI formula or target",
+    "accounts": "a key-account rule",
+}
+
+_ALL = frozenset(CONTEXTS)
+_ROWS = frozenset(CONTEXTS)  # row functions: everywhere
+_KPI = frozenset({"kpi", "accounts"})  # functions of KPIs: never in a filter
+
+
+@dataclass(frozen=True)
+class Function:
+    """One function of the expression language.
+
+    ``params`` names the parameters (for messages, docs and keyword arguments); a variadic
+    function (``max_args is None``) repeats its last parameter. ``defaults`` holds the
+    default values of the optional parameters, ``params[min_args:]``, in order.
+    ``kpi_args``, ``column_args``, ``int_args`` and ``positive_args`` are 0-based argument
+    positions: a bare KPI name, a bare column name, a whole-number literal, and a
+    whole-number literal that must also be >= 1.
+    """
+
+    name: str
+    params: tuple[str, ...]
+    min_args: int
+    max_args: Optional[int]
+    doc: str
+    contexts: frozenset[str] = field(default=_ALL)
+    kpi_args: tuple[int, ...] = ()
+    column_args: tuple[int, ...] = ()
+    int_args: tuple[int, ...] = ()
+    positive_args: tuple[int, ...] = ()
+    defaults: tuple[float, ...] = ()
+
+    @property
+    def variadic(self) -> bool:
+        return self.max_args is None
+
+    @property
+    def signature(self) -> str:
+        """As the docs write it: ``prev(k, n=1)``, ``coalesce(x, y, ...)``."""
+        parts = list(self.params[: self.min_args])
+        for param, default in zip(self.params[self.min_args :], self.defaults):
+            parts.append(f"{param}={default:g}")
+        if self.variadic:
+            parts.append("...")
+        return f"{self.name}({', '.join(parts)})"
+
+    def param(self, index: int) -> str:
+        """The name of the parameter at 0-based position ``index``."""
+        return self.params[min(index, len(self.params) - 1)]
+
+    def keyword_params(self) -> dict[str, int]:
+        """Parameters that may be passed as ``name=value``: the whole-number ones."""
+        return {self.params[i]: i for i in self.int_args}
+
+    def arity_error(self, count: int) -> Optional[str]:
+        """The message for a call with ``count`` arguments, or None when that is right."""
+        lo, hi = self.min_args, self.max_args
+        if lo <= count and (hi is None or count <= hi):
+            return None
+        if hi is None:
+            wanted = f"at least {lo} argument{'s' if lo != 1 else ''}"
+        elif lo == hi:
+            wanted = f"{lo} argument{'s' if lo != 1 else ''}"
+        else:
+            wanted = f"{lo} to {hi} arguments"
+        return f"{self.name}() takes {wanted}, got {count}"
+
+    def allowed_in(self, context: str) -> bool:
+        return context in self.contexts
+
+
+FUNCTIONS: dict[str, Function] = {
+    f.name: f
+    for f in (
+        Function(
+            "prev", ("k", "n"), 1, 2,
+            "k in the period n steps earlier at the same grain",
+            contexts=_KPI, kpi_args=(0,), int_args=(1,), positive_args=(1,), defaults=(1,),
+        ),
+        Function(
+            "rolling", ("k", "n"), 2, 2,
+            "k evaluated over the span of the n periods ending with this one",
+            contexts=_KPI, kpi_args=(0,), int_args=(1,), positive_args=(1,),
+        ),
+        Function(
+            "ytd", ("k",), 1, 1,
+            "k from the start of the fiscal year that holds the last day of this period, to that day",
+            contexts=_KPI, kpi_args=(0,),
+        ),
+        Function(
+            "qtd", ("k",), 1, 1,
+            "k from the start of the fiscal quarter that holds the last day of this period, to that day",
+            contexts=_KPI, kpi_args=(0,),
+        ),
+        Function(
+            "total", ("k",), 1, 1,
+            "k for all accounts together, whatever account is asked",
+            contexts=_KPI, kpi_args=(0,),
+        ),
+        Function(
+            "share", ("k",), 1, 1,
+            "k for this account / k for all accounts",
+            contexts=_KPI, kpi_args=(0,),
+        ),
+        Function(
+            "pareto", ("k",), 1, 1,
+            "share of k held by the accounts ranked above this one (by k descending, ties by name)",
+            contexts=_KPI, kpi_args=(0,),
+        ),
+        Function(
+            "attr", ("column",), 1, 1,
+            "this account's value in the key-account attributes source",
+            contexts=_KPI, column_args=(0,),
+        ),
+        Function(
+            "if", ("condition", "value_if_true", "value_if_false"), 3, 3,
+            "value_if_true where condition holds, else value_if_false (as Excel's IF)",
+            contexts=_ROWS,
+        ),
+        Function(
+            "coalesce", ("x", "y"), 2, None,
+            "the first of its arguments that is not missing or an error",
+            contexts=_ROWS,
+        ),
+        Function("min", ("x",), 1, None, "the smallest argument, missing ones ignored", contexts=_ROWS),
+        Function("max", ("x",), 1, None, "the largest argument, missing ones ignored", contexts=_ROWS),
+        Function("abs", ("x",), 1, 1, "the absolute value of x", contexts=_ROWS),
+        Function(
+            "round", ("x", "digits"), 1, 2,
+            "x rounded to digits decimals, halves away from zero (as Excel's ROUND)",
+            contexts=_ROWS, int_args=(1,), defaults=(0,),
+        ),
+    )
+}
+
+
+def lookup(name: str) -> Optional[Function]:
+    """The function called ``name``; function names ignore case (``IF`` is ``if``)."""
+    return FUNCTIONS.get(name.lower())
+
+
+def int_literal(node: Node) -> Optional[int]:
+    """The whole number ``node`` writes (``3``, ``-2``), or None if it is not one."""
+    sign = 1
+    if isinstance(node, Unary) and node.op in ("-", "+"):
+        sign = -1 if node.op == "-" else 1
+        node = node.operand
+    if isinstance(node, Num) and not isinstance(node.value, bool):
+        value = float(node.value)
+        if math.isfinite(value) and value.is_integer():
+            return sign * int(value)
+    return None
+
+
+def check(node: Node, context: str) -> list[tuple[int, str]]:
+    """Every misuse of a function in ``node``, as (position, message), in text order.
+
+    Unknown functions and wrong argument counts (which the parser already rejects) are
+    reported too, so that a tree built by hand is checked as fully as a parsed one.
+    """
+    if context not in CONTEXTS:
+        raise ValueError(f"unknown expression context {context!r}; expected one of {CONTEXTS}")
+    found: list[tuple[int, str]] = []
+    for sub in walk(node):
+        if not isinstance(sub, Call):
+            continue
+        fn = lookup(sub.func)
+        if fn is None:
+            found.append((sub.pos, f"unknown function '{sub.func}'"))
+            continue
+        if not fn.allowed_in(context):
+            found.append((sub.pos, f"{fn.name}() cannot be used in {CONTEXT_TEXT[context]}"))
+        arity = fn.arity_error(len(sub.args))
+        if arity is not None:
+            found.append((sub.pos, arity))
+        for i, arg in enumerate(sub.args):
+            if i in fn.kpi_args and not isinstance(arg, Name):
+                found.append((arg.pos, f"{fn.name}(): argument {i + 1} must be a KPI name"))
+            if i in fn.column_args and not isinstance(arg, Name):
+                found.append((arg.pos, f"{fn.name}(): argument {i + 1} must be a column name"))
+            if i in fn.int_args:
+                value = int_literal(arg)
+                if i in fn.positive_args and (value is None or value < 1):
+                    found.append((arg.pos, f"{fn.name}(): {fn.param(i)} must be a whole number >= 1"))
+                elif value is None:
+                    found.append((arg.pos, f"{fn.name}(): {fn.param(i)} must be a whole number"))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+def _refs(node: Node, columns: bool) -> list[Name]:
+    """Names in reading order: references (columns=False) or attr's columns (True)."""
+    out: list[Name] = []
+    stack: list[tuple[Node, bool]] = [(node, False)]
+    while stack:
+        sub, is_column = stack.pop()
+        if isinstance(sub, Name):
+            if is_column == columns:
+                out.append(sub)
+            continue
+        fn = lookup(sub.func) if isinstance(sub, Call) else None
+        kids = children(sub)
+        for i in range(len(kids) - 1, -1, -1):
+            stack.append((kids[i], fn is not None and i in fn.column_args))
+    return out
+
+
+def names(node: Node) -> list[Name]:
+    """Every name ``node`` refers to, in reading order, duplicates kept.
+
+    In a filter these are columns; elsewhere KPIs (KPI arguments such as ``prev``'s
+    included), criteria or ``score``. ``attr``'s column is not one: see
+    :func:`attr_columns`.
+    """
+    return _refs(node, columns=False)
+
+
+def attr_columns(node: Node) -> list[Name]:
+    """The attribute columns ``node`` reads through ``attr(column)``, in reading order."""
+    return _refs(node, columns=True)
