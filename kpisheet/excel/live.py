@@ -1,0 +1,354 @@
+"""The open workbook as a source (SPEC §4), and the engines the Excel door keeps.
+
+Inside Excel, a source that names no ``workbook:`` is read from the workbook as it is
+now, through xlwings, not from the file on disk. :class:`LiveReader` does that behind
+the same :class:`~kpisheet.sources.Reader` protocol as :class:`~kpisheet.sources.FileReader`
+(to which it hands every other file), and builds its tables with the same functions, so a
+live table and a file table of the same cells are equal.
+
+:class:`Workspace` keeps, for the whole Python process, one engine per (config
+fingerprint, live-data fingerprint). A cell's ``=KPI(...)`` is then a lookup in an engine
+that has already computed the KPI for every period and account. The fingerprints are
+cheap (file stats; per live source the address of its cells and the values of its last
+row) and are looked at most once per :attr:`Workspace.ttl` seconds per workbook, so that
+one recalculation of ten thousand cells costs one evaluation. The Refresh button
+(:func:`kpisheet.excel.ribbon.main`) forgets everything and reads again.
+
+The xlwings objects used are few — ``Book.fullname/.name/.sheets``, ``Sheet.name/
+.used_range/.range/.tables``, ``Range.row/.column/.last_cell/.address/.options(...).value``
+— so that the tests can run against a small in-memory stand-in where no Excel exists.
+This module imports no xlwings.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Hashable, Iterable, Optional, Union
+
+from ..config import Config, load_config
+from ..config.discover import find_config
+from ..config.load import config_files
+from ..engine.core import Engine
+from ..errors import ConfigError, KpisheetError, WorkbookError
+from ..sources import FileReader, Reader, SourceRef, Table, parse_range
+from ..sources.files import _frame_below_header, _frame_in_range  # the builders FileReader uses
+from ..sources.frames import build_frame
+from ..sources.refs import MAX_ROW, col_letter
+from ..sources.table import did_you_mean, listing
+
+__all__ = ["LiveReader", "Workspace", "WORKSPACE", "book_of", "book_path", "same_file"]
+
+# Excel's error values as xlwings gives them with ``err_to_str=True``. They read as blank,
+# as they do from files (python-calamine gives no other value), so both doors agree.
+_ERROR_TEXTS = frozenset({
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+    "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#PYTHON!"})
+
+
+def book_path(book: Any) -> Path:
+    """The workbook's full name as a path (``Book1`` for a workbook never saved)."""
+    return Path(str(book.fullname))
+
+
+def book_of(caller: Any) -> Any:
+    """The workbook of a calling cell (an xlwings Range) or the workbook itself."""
+    if hasattr(caller, "sheets"):
+        return caller
+    return caller.sheet.book
+
+
+def same_file(a: Union[str, Path], b: Union[str, Path]) -> bool:
+    """Whether two paths name the same file, as the OS compares names (no disk access)."""
+    def norm(p: Union[str, Path]) -> str:
+        return os.path.normcase(os.path.abspath(str(p)))
+    return norm(a) == norm(b)
+
+
+def _values(rng: Any) -> list[list[Any]]:
+    """A range's cells as rows, Excel errors as blanks."""
+    grid = rng.options(ndim=2, err_to_str=True).value or []
+    errors = _ERROR_TEXTS
+    out: list[list[Any]] = []
+    for row in grid:
+        if any(type(c) is str and c in errors for c in row):
+            row = [None if type(c) is str and c in errors else c for c in row]
+        out.append(list(row))
+    return out
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _trim(rows: list[list[Any]], top: int, left: int) -> tuple[list[list[Any]], int, int]:
+    """Drop leading blank rows and columns: a used range may start at formatted, empty cells,
+    where a file reader starts at the first cell with something in it."""
+    while rows and all(_blank(c) for c in rows[0]):
+        rows, top = rows[1:], top + 1
+    if rows:
+        width = max(len(r) for r in rows)
+        skip = 0
+        while skip < width and all(_blank(r[skip]) for r in rows if skip < len(r)):
+            skip += 1
+        if skip:
+            rows, left = [r[skip:] for r in rows], left + skip
+    return rows, top, left
+
+
+class LiveReader:
+    """Reads sources from an open xlwings ``Book``; sources in other files go to ``files``.
+
+    A source is live when its path is the book's full name, which is what the engine
+    gives every source without ``workbook:``. Failures are kept: ten thousand cells
+    over a missing sheet ask Excel once.
+    """
+
+    def __init__(self, book: Any, files: Optional[Reader] = None) -> None:
+        self.book = book
+        self.path = book_path(book)
+        self.files: Reader = files if files is not None else FileReader()
+        self._failed: dict[tuple[str, str], WorkbookError] = {}
+        self._lock = threading.RLock()
+
+    def is_live(self, ref: SourceRef) -> bool:
+        return same_file(ref.path, self.path)
+
+    def read(self, ref: SourceRef) -> Table:
+        if not self.is_live(ref):
+            return self.files.read(ref)
+        key = (ref.name, str(ref.path))
+        with self._lock:
+            if key in self._failed:
+                raise self._failed[key]
+            try:
+                return self._read(ref)
+            except WorkbookError as exc:
+                self._failed[key] = exc
+                raise
+            except Exception as exc:  # Excel refused (busy, a dialog open ...): say so, no traceback
+                raise WorkbookError(f"cannot be read from Excel ({type(exc).__name__}: {exc})",
+                                    place=str(self.path)) from exc
+
+    # --- the three kinds of source ----------------------------------------------------------
+
+    def _read(self, ref: SourceRef) -> Table:
+        where = str(ref.path)
+        if ref.table is not None:
+            sheet, table = self._table(ref.table, where)
+            rng = table.range
+            rows = _values(rng)
+            frame = build_frame(rows, int(rng.row), int(rng.column), str(sheet.name), f"{where}!{sheet.name}")
+        elif ref.range is not None:
+            cells = self._parse_range(ref, where)
+            sheet = self._sheet(cells.sheet, where)
+            used = self._used(sheet)
+            if used is None:
+                raise WorkbookError(f"the header row of range {cells} is empty",
+                                    place=f"{where}!{sheet.name}!{col_letter(cells.first_col)}{cells.first_row}")
+            rows, top, left = used
+            frame = _frame_in_range(rows, top, left, cells.first_row, cells.first_col, cells.last_row,
+                                    cells.last_col, str(sheet.name), f"{where}!{sheet.name}")
+        else:
+            sheet = self._sheet(ref.sheet, where)
+            used = self._used(sheet)
+            rows, top, left = used if used is not None else ([], 1, 1)
+            frame = _frame_below_header(rows, top, left, ref.header_row, str(sheet.name), f"{where}!{sheet.name}")
+        return frame.to_table(ref)
+
+    def _sheets(self) -> list[Any]:
+        return list(self.book.sheets)
+
+    def _sheet(self, name: Optional[str], where: str) -> Any:
+        sheets = self._sheets()
+        if not sheets:
+            raise WorkbookError("the workbook has no sheets", place=where)
+        if name is None:
+            return sheets[0]
+        names = [str(s.name) for s in sheets]
+        if name in names:
+            return sheets[names.index(name)]
+        same = [s for s, n in zip(sheets, names) if n.casefold() == name.strip().casefold()]
+        if len(same) == 1:
+            return same[0]
+        guess = did_you_mean(name, names)
+        hint = f" (did you mean '{guess}'?)" if guess else ""
+        raise WorkbookError(f"no sheet '{name}'{hint}; sheets are: {listing(names)}", place=f"{where}!{name}")
+
+    def _table(self, name: str, where: str) -> tuple[Any, Any]:
+        found: list[tuple[Any, Any]] = []
+        for sheet in self._sheets():
+            for table in sheet.tables:
+                found.append((sheet, table))
+        names = [str(t.name) for _, t in found]
+        for (sheet, table), n in zip(found, names):
+            if n == name or n.casefold() == name.strip().casefold():
+                return sheet, table
+        if not names:
+            raise WorkbookError(f"no table '{name}': the workbook has no tables", place=where)
+        guess = did_you_mean(name, names)
+        hint = f" (did you mean '{guess}'?)" if guess else ""
+        raise WorkbookError(f"no table '{name}'{hint}; tables are: {listing(names)}", place=where)
+
+    @staticmethod
+    def _parse_range(ref: SourceRef, where: str) -> Any:
+        assert ref.range is not None
+        try:
+            return parse_range(ref.range)
+        except ValueError as exc:
+            raise WorkbookError(f"bad range '{ref.range}' in source '{ref.name}': {exc}; "
+                                "write it as Sales!A1:F500 or 'My Sheet'!A1:F500", place=where) from None
+
+    @staticmethod
+    def _used(sheet: Any) -> Optional[tuple[list[list[Any]], int, int]]:
+        """The sheet's used cells from the first one with something in it; None when empty."""
+        used = sheet.used_range
+        rows, top, left = _trim(_values(used), int(used.row), int(used.column))
+        return (rows, top, left) if rows else None
+
+    # --- fingerprint ------------------------------------------------------------------------
+
+    def fingerprint(self, refs: Iterable[SourceRef]) -> tuple[Hashable, ...]:
+        """Cheap: per live source the address of its cells and the values of their last row;
+        per file its path, size and modification time. Changes when rows are added or
+        removed or the last row is edited; any other edit is seen by Refresh."""
+        parts: list[Hashable] = [("book", os.path.normcase(str(self.path)))]
+        files: list[Path] = []
+        for ref in refs:
+            if not self.is_live(ref):
+                files.append(ref.path)
+                continue
+            try:
+                parts.append((ref.name, *self._cells_fingerprint(ref)))
+            except Exception as exc:  # a missing sheet: reading it will say so
+                parts.append((ref.name, "unreadable", type(exc).__name__))
+        if files:
+            parts.append(("files", FileReader.fingerprint(files)))
+        return tuple(parts)
+
+    def _cells_fingerprint(self, ref: SourceRef) -> tuple[Hashable, ...]:
+        if ref.table is not None:
+            sheet, table = self._table(ref.table, str(ref.path))
+            rng = table.range
+        else:
+            name = self._parse_range(ref, str(ref.path)).sheet if ref.range is not None else ref.sheet
+            sheet = self._sheet(name, str(ref.path))
+            rng = sheet.used_range
+        last = rng.last_cell
+        r2, c1, c2 = int(last.row), int(rng.column), int(last.column)
+        tail = sheet.range((r2, c1), (r2, c2)).options(ndim=2, err_to_str=True).value
+        return (str(sheet.name), str(rng.address), _hashable(tail))
+
+
+def _hashable(value: Any) -> Hashable:
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value  # type: ignore[no-any-return]
+
+
+# --- the engines of the Excel door ------------------------------------------------------------
+
+
+def _config_state(path: Path) -> tuple[Hashable, ...]:
+    """The stat of every file of a config: changes when any is edited, added or removed."""
+    try:
+        files = config_files(path) if path.exists() else ()
+    except KpisheetError:
+        files = ()
+    state: list[Hashable] = [str(path)]
+    for f in files:
+        try:
+            st = f.stat()
+            state.append((str(f), st.st_size, st.st_mtime_ns))
+        except OSError:
+            state.append((str(f), "missing"))
+    return tuple(state)
+
+
+@dataclass
+class _Recent:
+    at: float
+    engine: Engine
+
+
+class Workspace:
+    """Configs and engines for every workbook that calls the functions, in this process.
+
+    ``engine_for(book)`` is what each cell asks; ``clear()`` is what Refresh does.
+    """
+
+    def __init__(self, ttl: float = 1.0, max_engines: int = 8, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.max_engines = max_engines
+        self.clock = clock
+        self._lock = threading.RLock()
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every config, engine and fingerprint: the next call reads everything again."""
+        with self._lock:
+            self._configs: dict[Path, tuple[tuple[Hashable, ...], Union[Config, ConfigError]]] = {}
+            self._engines: OrderedDict[tuple[Hashable, ...], Engine] = OrderedDict()
+            self._recent: dict[str, _Recent] = {}
+            self.evaluations = 0  # engines built: what the cache saves is counted here
+
+    def config_for(self, workbook: Path) -> Config:
+        """The config of a workbook (SPEC §4 order), reloaded only when one of its files changed."""
+        path = find_config(workbook)
+        state = _config_state(path)
+        with self._lock:
+            known = self._configs.get(path)
+            if known is None or known[0] != state:
+                try:
+                    loaded: Union[Config, ConfigError] = load_config(path)
+                except ConfigError as exc:
+                    loaded = exc
+                known = (state, loaded)
+                self._configs[path] = known
+        if isinstance(known[1], ConfigError):
+            raise known[1]
+        return known[1]
+
+    def engine_for(self, book: Any) -> Engine:
+        """The engine for a workbook's config and its data as they are now."""
+        path = book_path(book)
+        key = os.path.normcase(str(path))
+        now = self.clock()
+        with self._lock:
+            recent = self._recent.get(key)
+            if recent is not None and now - recent.at < self.ttl:
+                return recent.engine
+            config = self.config_for(path)
+            reader = LiveReader(book)
+            data = reader.fingerprint(_refs(config, path))
+            cache_key = (str(find_config(path)), config.fingerprint, data)
+            engine = self._engines.get(cache_key)
+            if engine is None:
+                engine = Engine(config, path, reader)
+                self.evaluations += 1
+                self._engines[cache_key] = engine
+                while len(self._engines) > self.max_engines:
+                    self._engines.popitem(last=False)
+            else:
+                self._engines.move_to_end(cache_key)
+                if isinstance(engine.reader, LiveReader):
+                    engine.reader.book = book  # the same workbook, as this call's object
+            self._recent[key] = _Recent(now, engine)
+            return engine
+
+
+def _refs(config: Config, workbook: Path) -> list[SourceRef]:
+    engine = Engine(config, workbook)  # only to resolve each source's path as evaluation will
+    return [engine.source_ref(name) for name in config.sources]
+
+
+WORKSPACE = Workspace()
+"""The process's workspace: the functions' cache, cleared by Refresh."""
