@@ -89,7 +89,8 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: str, problems: list
         return None
     if isinstance(node, yaml.MappingNode):
         out = MDict(mark)
-        for key_node, value_node in node.value:
+        pairs = _rejoin_commas(node) if node.flow_style else node.value
+        for key_node, value_node in pairs:
             key_mark = _mark(file, key_node.start_mark)
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _ALLOWED_TAGS:
                 problems.append(Problem(str(key_mark), "a key must be a plain name"))
@@ -114,3 +115,32 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: str, problems: list
             seq.item_marks.append(_mark(file, item.start_mark))
         return seq
     return loader.construct_object(node)
+
+
+def _is_plain(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.style is None
+
+
+def _rejoin_commas(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+    """Undo YAML's split of an unquoted formula at its commas, in flow mappings.
+
+    ``{formula: revenue / prev(revenue, 12) - 1}`` is, to YAML, the key
+    ``formula`` with value ``revenue / prev(revenue`` and a second key
+    ``12) - 1`` with no value. No key of ours looks like that, and every finance
+    user writes it, so a value-less plain entry right after a plain value is
+    joined back to it, with the exact text between them.
+    """
+    out: list[tuple[yaml.Node, yaml.Node]] = []
+    for key_node, value_node in node.value:
+        fragment = (_is_plain(key_node) and isinstance(value_node, yaml.ScalarNode)
+                    and value_node.tag == _STD + "null" and value_node.value == "")
+        if fragment and out and _is_plain(out[-1][1]) and out[-1][1].tag == _STD + "str":
+            prev_key, prev_value = out[-1]
+            start, end = prev_value.start_mark, key_node.end_mark
+            text = start.buffer[start.index:end.index] if start.buffer is not None else None
+            if text is not None and "\n" not in text:
+                joined = yaml.ScalarNode(_STD + "str", text, start, end, style=None)
+                out[-1] = (prev_key, joined)
+                continue
+        out.append((key_node, value_node))
+    return out

@@ -110,3 +110,11 @@ key_accounts:
     found = problems(write(tmp_path, text))
     assert any("scale" in p and "equal" in p for p in found), found
     assert any("weight" in p and "greater than or equal to 0" in p for p in found), found
+
+
+def test_unquoted_commas_in_flow_mappings_are_rejoined(tmp_path: Path) -> None:
+    text = GOOD + "  yoy: {description: Growth on a year before, formula: revenue / prev(revenue, 12) - 1, unit: x}\n"
+    config = load_config(write(tmp_path, text))
+    yoy = config.kpis["yoy"]
+    assert yoy.formula is not None and yoy.formula.text == "revenue / prev(revenue, 12) - 1"
+    assert yoy.unit == "x" and yoy.formula.mark.col == 56
