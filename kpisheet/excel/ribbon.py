@@ -1,0 +1,204 @@
+"""The **Refresh** button of the KPIs ribbon tab: :func:`main` (``kpisheet.main()``).
+
+The add-in's callback runs ``import kpisheet; kpisheet.main()`` through xlwings'
+``RunPython``, with the active workbook as ``xw.Book.caller()``. Refresh then:
+
+1. forgets every config, engine and fingerprint the functions keep (:data:`~.live.WORKSPACE`),
+   and reads the config (SPEC §4 order) and the workbook's data again;
+2. registers the functions again when the add-in's copy of them differs from this
+   version of :mod:`kpisheet.excel.udfs` (Windows only: xlwings' functions need COM);
+3. recalculates every formula of the open workbooks (a full calculation, so that
+   kpisheet's cells, which depend on no data cell, are computed again);
+4. writes what ``kpisheet lint`` would say, over the data as it is in Excel, to a sheet
+   named ``KPI Check`` (made when missing, cleared otherwise).
+
+A config that cannot be loaded is written to ``KPI Check`` too: Refresh never fails with
+a traceback, the sheet says what is wrong and where.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import io
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from ..config import Config
+from ..config.discover import find_config
+from ..errors import KpisheetError
+from ..lint import Finding, lint
+from .live import WORKSPACE, Workspace, book_path
+
+__all__ = ["CHECK_SHEET", "RefreshReport", "check_rows", "main", "refresh", "register_functions"]
+
+CHECK_SHEET = "KPI Check"
+HEADER = ["Place", "Severity", "KPI", "SMART", "Message"]
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RefreshReport:
+    """What one Refresh did, as written at the top of ``KPI Check``."""
+
+    workbook: str
+    config: Optional[str] = None
+    findings: list[Finding] = field(default_factory=list)
+    registered: str = ""
+    recalculated: bool = False
+
+
+def main() -> None:
+    """Refresh the workbook the ribbon button was clicked in."""
+    import xlwings as xw
+
+    refresh(xw.Book.caller())
+
+
+def refresh(book: Any, workspace: Workspace = WORKSPACE, register: bool = True) -> RefreshReport:
+    report = RefreshReport(workbook=str(book_path(book)))
+    workspace.clear()
+    config: Optional[Config] = None
+    try:
+        report.config = str(find_config(book_path(book)))
+        config = workspace.config_for(book_path(book))
+    except KpisheetError as exc:
+        report.findings = [Finding(p.place, "error", "", "", p.message) for p in exc.problems]
+    if config is not None:
+        report.findings = _lint(config, workspace, book)
+    if register:
+        report.registered = register_functions(book)
+    report.recalculated = _recalculate(book)
+    write_check(book, report)
+    return report
+
+
+def _lint(config: Config, workspace: Workspace, book: Any) -> list[Finding]:
+    """SMART findings over the data as Excel holds it now (``lint`` reads the file on disk)."""
+    try:
+        engine = workspace.engine_for(book)
+    except KpisheetError as exc:
+        return [Finding(p.place, "error", "", "M", p.message) for p in exc.problems]
+    if "engine" in inspect.signature(lint).parameters:  # a core that can lint over a given engine
+        return list(lint(config, engine.workbook, engine=engine))  # type: ignore[call-arg]
+    # Until then: the config-only checks (S, R, T) from lint, and its M and A checks over
+    # the live engine, in the same words (these are lint's own helpers).
+    from .. import lint as lintmod
+
+    findings = list(lint(config))
+    for kpi in config.kpis.values():
+        measurable = lintmod._measurable(engine, kpi)
+        findings.extend(measurable)
+        if not measurable:
+            findings.extend(lintmod._achievable(engine, kpi))
+    return findings
+
+
+def check_rows(report: RefreshReport) -> list[list[Any]]:
+    """The cells of ``KPI Check``: a title, the header, one row a finding."""
+    when = dt.datetime.now().replace(microsecond=0)
+    title = f"kpisheet Refresh at {when:%Y-%m-%d %H:%M:%S}: {report.workbook}"
+    config = f"config: {report.config or 'none found'}"
+    rows: list[list[Any]] = [[title, "", "", "", ""], [config, "", "", "", ""]]
+    if report.registered:
+        rows.append([f"functions: {report.registered}", "", "", "", ""])
+    rows.append(["", "", "", "", ""])
+    rows.append(list(HEADER))
+    for f in report.findings:
+        rows.append([f.place, f.severity, f.kpi, f.letter, f.message])
+    if not report.findings:
+        rows.append(["", "", "", "", "No findings: every KPI is specific, measurable, achievable, relevant and time-bound."])
+    return rows
+
+
+def write_check(book: Any, report: RefreshReport) -> Any:
+    sheets = list(book.sheets)
+    sheet = next((s for s in sheets if str(s.name).casefold() == CHECK_SHEET.casefold()), None)
+    if sheet is None:
+        sheet = book.sheets.add(CHECK_SHEET, after=sheets[-1] if sheets else None)
+    else:
+        sheet.used_range.clear_contents()
+    rows = check_rows(report)
+    sheet.range((1, 1), (len(rows), len(HEADER))).value = rows
+    try:
+        sheet.autofit()
+    except Exception:  # cosmetics only
+        pass
+    return sheet
+
+
+def _recalculate(book: Any) -> bool:
+    """A full calculation: kpisheet's cells depend on no data cell, so a plain one skips them."""
+    app = book.app
+    api = getattr(app, "api", None)
+    for name in ("CalculateFull", "calculate_full"):  # Windows COM / macOS appscript
+        method = getattr(api, name, None) if api is not None else None
+        if callable(method):
+            try:
+                method()
+                return True
+            except Exception:
+                log.debug("%s failed; falling back to calculate()", name, exc_info=True)
+    app.calculate()
+    return True
+
+
+# --- registering the functions in the add-in (Windows) -----------------------------------------
+
+
+def _signatures(vba: str) -> list[str]:
+    return sorted(line.strip() for line in vba.splitlines()
+                  if line.strip().startswith(("Function ", "Sub ")) or "XLPy.CallUDF(" in line)
+
+
+def wanted_vba(addin_name: str = "kpisheet.xlam") -> str:
+    """The VBA xlwings writes for :mod:`kpisheet.excel.udfs` (needs ``xlwings.udfs``)."""
+    import importlib
+
+    from xlwings import udfs as xludfs
+
+    from .udfs import MODULE
+
+    module = importlib.import_module(MODULE)
+    out = io.StringIO()
+    xludfs.generate_vba_wrapper(MODULE, module, out, _Named(addin_name))
+    return out.getvalue()
+
+
+@dataclass
+class _Named:
+    Name: str  # noqa: N815 - what xlwings reads of a COM workbook
+
+
+def register_functions(book: Any, platform: Optional[str] = None) -> str:
+    """Import the functions into the kpisheet add-in when its copy differs; says what it did."""
+    platform = platform or sys.platform
+    if not platform.startswith("win"):
+        return "not registered: xlwings runs Excel functions on Windows only"
+    from .addin import ADDIN_NAME
+    from .udfs import MODULE
+
+    try:
+        from xlwings import udfs as xludfs
+
+        addin = book.app.books[ADDIN_NAME]
+        try:
+            component = addin.api.VBProject.VBComponents("xlwings_udfs")
+            module = component.CodeModule
+            current = module.Lines(1, module.CountOfLines) if module.CountOfLines else ""
+        except Exception:
+            current = ""  # none yet (first Refresh) or the VBA project is not accessible
+        if current and _signatures(current) == _signatures(wanted_vba(ADDIN_NAME)):
+            return "up to date"
+        xludfs.import_udfs(MODULE, addin.api)
+        try:
+            addin.save()
+        except Exception:  # registered for this session; saved next time
+            log.debug("could not save the add-in", exc_info=True)
+        return "registered"
+    except Exception as exc:
+        return (f"not registered ({type(exc).__name__}: {exc}); in Excel allow File > Options > Trust Center > "
+                "Trust Center Settings > Macro Settings > Trust access to the VBA project object model")
