@@ -35,19 +35,19 @@ class Finding:
 
 
 def lint(config: Config, workbook: Optional[Path] = None) -> list[Finding]:
-    findings: list[Finding] = []
     engine = None
     if workbook is not None:
         from .engine.core import Engine
 
         engine = Engine(config, workbook)
+    measurable = {k: _measurable(engine, kpi) if engine else [] for k, kpi in config.kpis.items()}
+    readable = engine is not None and not any(measurable.values())  # A compares with data all KPIs share
+    findings: list[Finding] = []
     for kpi in config.kpis.values():
         findings.extend(_specific(kpi))
-        if engine is not None:
-            measurable = _measurable(engine, kpi)
-            findings.extend(measurable)
-            if not measurable:
-                findings.extend(_achievable(engine, kpi))
+        findings.extend(measurable[kpi.name])
+        if readable:
+            findings.extend(_achievable(engine, kpi))
         if not kpi.owner:
             findings.append(Finding(kpi.place(), "warning", kpi.name, "R", "no owner: say who answers for this KPI"))
         if not kpi.explicit_grain:
