@@ -112,7 +112,7 @@ class LiveReader:
         self.book = book
         self.path = book_path(book)
         self.files: Reader = files if files is not None else FileReader()
-        self._failed: dict[tuple[str, str], WorkbookError] = {}
+        self._failed: dict[tuple[Any, ...], WorkbookError] = {}
         self._lock = threading.RLock()
 
     def is_live(self, ref: SourceRef) -> bool:
@@ -121,7 +121,7 @@ class LiveReader:
     def read(self, ref: SourceRef) -> Table:
         if not self.is_live(ref):
             return self.files.read(ref)
-        key = (ref.name, str(ref.path))
+        key = (ref.name, str(ref.path), ref.sheet, ref.table, ref.range, ref.header_row)
         with self._lock:
             if key in self._failed:
                 raise self._failed[key]
