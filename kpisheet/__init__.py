@@ -12,6 +12,14 @@ from .xlerrors import XlError
 
 __version__ = "0.1.0"
 
+
+def main() -> None:
+    """The Excel add-in's Refresh button (SPEC §4); needs xlwings: see kpisheet.excel.ribbon."""
+    from .excel.ribbon import main as refresh
+
+    refresh()
+
+
 __all__ = [
     "Config",
     "ConfigError",
@@ -23,4 +31,5 @@ __all__ = [
     "XlError",
     "__version__",
     "load_config",
+    "main",
 ]
