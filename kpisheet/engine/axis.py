@@ -62,9 +62,3 @@ class Axis:
         if family.kind == "qtd":
             return periods.qtd_start(last, self.calendar), last
         raise ValueError(family.kind)
-
-
-def periods_per_year(grain: Grain) -> int:
-    """The most periods of a grain that one fiscal year can touch."""
-    return {Grain.DAY: 366, Grain.WEEK: 54, Grain.MONTH: 12, Grain.QUARTER: 5, Grain.FISCAL_QUARTER: 4,
-            Grain.YEAR: 2, Grain.FISCAL_YEAR: 1}[grain]

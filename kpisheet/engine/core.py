@@ -26,8 +26,8 @@ from ..expr.frame import eval_filter
 from ..periods import Grain, Period
 from ..sources import FileReader, Reader, SourceRef, Table
 from ..xlerrors import XlError
-from .axis import PLAIN, Axis, Family, periods_per_year
-from .formulas import evaluate, lookback
+from .axis import PLAIN, Axis, Family
+from .formulas import evaluate
 from .grid import Grid
 from .measures import Rows, measure
 
@@ -190,7 +190,7 @@ class Engine:
         return {n for n in seen if self.config.kpis[n].is_measure}
 
     def axis(self, grain: Grain, through: Optional[int] = None) -> Axis:
-        """The period axis of a grain: from well before the first row to the last (or ``through``)."""
+        """The period axis of a grain: from the period before the first row to the last (or ``through``)."""
         axis = self._axes.get(grain)
         if axis is None or (through is not None and not axis.contains(through)):
             cal = self.config.calendar
@@ -205,26 +205,12 @@ class Engine:
                 hi = max(hi, through)
             if axis is not None:
                 hi = max(hi, axis.lo + axis.size - 1)
-            lo -= self._lookback(grain) + 1
+            lo -= 1  # row 0: a period before every row of data (see grid.shift)
             axis = Axis(grain, lo, hi - lo + 1, cal)
             self._axes[grain] = axis
             self._grids = {k: v for k, v in self._grids.items() if k[1] != grain}
             self._targets = {k: v for k, v in self._targets.items() if k[1] != grain}
         return axis
-
-    def _lookback(self, grain: Grain) -> int:
-        per_year = periods_per_year(grain)
-        memo: dict[str, int] = {}
-
-        def of(name: str) -> int:
-            if name not in memo:
-                memo[name] = 0
-                kpi = self.config.kpis[name]
-                exprs = [e for e in (kpi.formula, kpi.target) if isinstance(e, Expr)]
-                memo[name] = max((lookback(e.node, of, per_year) for e in exprs), default=0)
-            return memo[name]
-
-        return max((of(n) for n in self.config.kpis), default=0)
 
     @property
     def shape_accounts(self) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Protocol
 
-from ..expr.ast import Binary, Bool, Call, In, Name, Node, Num, Str, Unary, children
+from ..expr.ast import Binary, Bool, Call, In, Name, Node, Num, Str, Unary
 from . import grid as g
 from .axis import PLAIN, Family
 from .grid import Grid
@@ -112,18 +112,3 @@ _CALLS: dict[str, Callable[[_Evaluator, Call], Grid]] = {
     "abs": lambda ev, n: g.absolute(ev.eval(n.args[0])),
     "round": _round,
 }
-
-
-def lookback(node: Node, kpi_lookback: Callable[[str], int], per_year: int) -> int:
-    """How many periods before a row a formula can read (for sizing the axis)."""
-    if isinstance(node, Name):
-        return kpi_lookback(node.id)
-    if isinstance(node, Call) and node.func in ("prev", "rolling", "ytd", "qtd"):
-        inner = lookback(node.args[0], kpi_lookback, per_year)
-        if node.func == "prev":
-            return inner + (_int(node.args[1]) if len(node.args) > 1 else 1)
-        if node.func == "rolling":
-            return inner + _int(node.args[1]) - 1
-        return inner + per_year
-    return max((lookback(c, kpi_lookback, per_year) for c in children(node)), default=0)
-

@@ -181,9 +181,10 @@ def excel_round(a: Grid, digits: int) -> Grid:
 def shift(a: Grid, n: int) -> Grid:
     """Each period's value from the period ``n`` rows earlier.
 
-    Rows before the start of the axis take row 0's value: the axis starts far
-    enough before the data that row 0 is a period with no data at all, where
-    every KPI has the value it has in any such period.
+    Rows before the start of the axis take row 0's value. That is exact: row 0
+    is a period before every row of data, and so is every period before it; over
+    such periods every KPI has one value, whatever it reads (by induction: its
+    measures are empty there, and so are the periods its shifts and spans read).
     """
     if n == 0:
         return a

@@ -35,6 +35,8 @@ avg_ytd: {formula: ytd(avg_amount)}
 med_rolling: {formula: "rolling(median_amount, 2)"}
 rounded: {formula: "round(revenue / 7, 2)"}
 halves: {formula: "round(2.5) + round(-2.5) * 10"}
+old_avg: {formula: "prev(avg_amount, 24)"}
+old_growth: {formula: "prev(growth, 30)"}
 """
 
 
@@ -56,7 +58,7 @@ def value(engine: Engine, kpi: str, period: str | None = None, account: str | No
     ("avg_amount", "2026-01", 155 / 3), ("median_amount", "2026-02", 75), ("biggest", "2026-Q1", 120),
     ("smallest", "2026-Q1", 5), ("clients", "2026-Q1", 3), ("clients", "2026-04", 0),
     ("growth", "2026-02", 120 / 155 - 1), ("growth", "2026-01", 155 / 10 - 1),
-    ("two_back", "2026-03", 155), ("rolling_2", "2026-03", 220), ("rolling_2", "2026-01", 165),
+    ("two_back", "2026-03", 155), ("two_back", "2026-01", 0), ("rolling_2", "2026-03", 220), ("rolling_2", "2026-01", 165),
     ("revenue_ytd", "2026-03", 375), ("revenue_ytd", "2026-01", 155), ("revenue_qtd", "2026-02", 275),
     ("share_rev", "2026-01", 1.0), ("total_rev", "2026-01", 155),
     ("rescued", "2026-01", -1), ("guarded", "2026-01", 0),
@@ -88,6 +90,8 @@ def test_one_account(engine: Engine, kpi: str, period: str, account: str, expect
     ("revenue", "2026-01", "nobody", XlError.NA),       # an unknown account
     ("revenue", "2026-01", "D", XlError.NA),            # attributes count only with key_accounts
     ("pareto_rev", "2026-01", None, XlError.NA),        # pareto needs an account
+    ("old_avg", "2026-01", None, XlError.NA),           # shifts before the first row of data
+    ("old_growth", "2026-03", None, XlError.DIV0),
 ])
 def test_errors_are_values(engine: Engine, kpi: str, period: str, account: str | None, error: XlError) -> None:
     result = engine.result(kpi, period, account)
@@ -143,3 +147,10 @@ def test_results_name_their_period_canonically(engine: Engine) -> None:
 def test_series(engine: Engine) -> None:
     got = [(r.period, r.value) for r in engine.series("revenue", "2025-12", "2026-03")]
     assert got == [("2025-12", 10), ("2026-01", 155), ("2026-02", 120), ("2026-03", 100)]
+
+
+def test_every_function_of_the_language_is_evaluated() -> None:
+    from kpisheet.engine.formulas import _CALLS
+    from kpisheet.expr import FUNCTIONS
+
+    assert set(_CALLS) == set(FUNCTIONS)
