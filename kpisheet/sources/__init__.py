@@ -1,0 +1,46 @@
+"""Reading source tables (a sheet, an Excel table, a range) from workbooks.
+
+    SourceRef   what the config says about one source (path, sheet | table | range, columns)
+    Reader      the protocol: ``read(ref) -> Table``; :class:`FileReader` reads files on disk,
+                the Excel door implements it over the open workbook
+    Table       the rows as a DataFrame, with the sheet coordinates of every cell, so that
+                ``numbers``/``dates``/``require`` raise a WorkbookError naming ``book.xlsx!Sales!C12``
+
+Decisions (SPEC is silent on them):
+- ``header_row`` is the row number Excel shows; when it is 1 (the default) and row 1 is empty,
+  the first row with anything in it is the header.
+- Sheet and table names are matched ignoring case, as Excel does; header texts given under
+  ``columns:`` are matched ignoring case and runs of spaces (line breaks in headers too).
+- A blank header over a column with data names it ``column F``; a blank header over an empty
+  column drops it. A header that appears twice is an error only when the column is used
+  (``require``); the later one is reachable as ``Amount (column F)``.
+- Wholly blank rows are left out; the DataFrame index keeps each row's offset from
+  ``first_row``, so the sheet row of a value is always ``first_row + index``.
+- A blank cell (or one with only spaces) is NaN. ``numbers`` reads numbers written as text,
+  and durations and times of day as days, as Excel counts them; ``dates`` reads Excel serial
+  numbers and ISO text (``2026-01-31``, ``2026-01-31 09:30``), nothing ambiguous like
+  ``01/02/2026``.
+- Excel error cells (``#DIV/0!``, ``#N/A``) read as blank: python-calamine gives no other value.
+- A CSV file is one sheet named after the file (``data.csv!data!C12``; ``sheet`` is ignored,
+  ``header_row`` and ``range`` apply, tables do not exist); its delimiter is the
+  one of ``, ; TAB |`` its first line holds most; columns whose cells all read as numbers
+  (none with a leading zero, as codes like ``007`` have) are numbers, all ISO dates are dates.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from .files import FileReader
+from .refs import CellRange, SourceRef, col_letter, col_number, parse_range
+from .table import Table
+
+
+@runtime_checkable
+class Reader(Protocol):
+    """Anything that turns a :class:`SourceRef` into a :class:`Table`."""
+
+    def read(self, ref: SourceRef) -> Table: ...
+
+
+__all__ = ["CellRange", "FileReader", "Reader", "SourceRef", "Table", "col_letter", "col_number", "parse_range"]

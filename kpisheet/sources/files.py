@@ -1,0 +1,373 @@
+"""Reading sources from files on disk: workbooks with python-calamine, CSV with ``csv``.
+
+Each file is read into memory once per state (path, size, mtime) and parsed from there,
+so no file handle stays open (Excel on Windows could not save over it) and every error
+is about the bytes that were read. Nothing here ever writes a file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import os
+import stat
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Optional, Union
+
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+from ..errors import WorkbookError
+from .frames import Frame, build_frame, gc_paused
+from .refs import SourceRef, col_letter, parse_range
+from .table import Table, did_you_mean, fold, listing
+
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE = bytes.fromhex("D0CF11E0A1B11AE1")
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # stream name, in the CFB directory
+_PROTECTED = "the workbook is password-protected; save a copy without a password"
+
+
+def _one_line(text: object, limit: int = 120) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _is_encrypted(data: bytes) -> bool:
+    """An OLE file holding an encrypted Office document (or a legacy .xls with a password)."""
+    try:
+        import msoffcrypto
+    except ImportError:  # optional: the stream name is enough for OOXML files
+        return _ENCRYPTED_PACKAGE in data
+    try:
+        return bool(msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted())
+    except Exception:  # not an Office file msoffcrypto knows: look for the stream by name
+        return _ENCRYPTED_PACKAGE in data
+
+
+def _not_a_workbook(data: bytes) -> str:
+    """Why bytes that are neither ZIP nor OLE are no workbook, for the message."""
+    if not data:
+        return "not a workbook (the file is empty)"
+    head = data[:4096]
+    if b"\x00" not in head:
+        text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n").lower()
+        if text.startswith("<"):
+            return ("not a workbook (it is an HTML or XML file, as some systems export under an Excel name); "
+                    "open it in Excel and save it as .xlsx")
+        return "not a workbook (it is a text file; a CSV file must be named .csv)"
+    return "not a workbook (unknown content)"
+
+
+@dataclass
+class _Book:
+    """One state of one file: its bytes and what has been parsed from them."""
+
+    key: tuple[str, int, int]
+    data: bytes
+    kind: str  # xlsx | xlsb | ods | xls | csv
+    workbook: Optional[CalamineWorkbook] = None
+    with_tables: Optional[CalamineWorkbook] = None
+    frames: dict[tuple[Any, ...], Frame] = field(default_factory=dict)
+    csv_rows: Optional[list[list[str]]] = None
+
+
+class FileReader:
+    """Reads sources from ``.xlsx .xlsm .xlsb .xls .ods`` workbooks and ``.csv`` files.
+
+    Files are told apart by content, not name (an ``.xls`` that is really ``.xlsx`` reads
+    fine); only ``.csv`` names a CSV file. Parsed sheets and tables are kept until the
+    file changes (size or modification time), so many sources on one workbook cost one
+    parse. Safe to share between threads.
+    """
+
+    def __init__(self) -> None:
+        self._books: dict[str, _Book] = {}
+        self._lock = threading.RLock()
+
+    def clear(self) -> None:
+        """Forget every file read."""
+        with self._lock:
+            self._books.clear()
+
+    @staticmethod
+    def fingerprint(paths: Iterable[Union[str, Path]]) -> str:
+        """A hash of each file's absolute path, size and mtime: changes when any file does."""
+        h = hashlib.sha256()
+        for p in sorted({os.path.abspath(p) for p in paths}):
+            try:
+                st = os.stat(p)
+                h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            except OSError:
+                h.update(f"{p}\0missing\n".encode())
+        return h.hexdigest()
+
+    def read(self, ref: SourceRef) -> Table:
+        """The rows of ``ref``; any problem is a WorkbookError with the file (and cell) it is at."""
+        where = str(ref.path)
+        try:
+            with self._lock:
+                book = self._book(ref.path, where)
+                if book.kind == "csv":
+                    frame = self._csv_frame(book, ref, where)
+                elif ref.table is not None:
+                    frame = self._table_frame(book, ref.table, where)
+                elif ref.range is not None:
+                    frame = self._range_frame(book, ref, where)
+                else:
+                    frame = self._sheet_frame(book, ref.sheet, ref.header_row, where)
+            return frame.to_table(ref)
+        except WorkbookError:
+            raise
+        except CalamineError as exc:
+            raise WorkbookError(f"the workbook is damaged ({_one_line(exc)})", place=where) from exc
+        except Exception as exc:  # never a traceback for a file a user gave us
+            raise WorkbookError(f"cannot be read ({type(exc).__name__}: {_one_line(exc)})", place=where) from exc
+
+    # --- files ------------------------------------------------------------------------------
+
+    def _book(self, path: Path, where: str) -> _Book:
+        full = os.path.abspath(path)
+        try:
+            st = os.stat(full)
+            if stat.S_ISDIR(st.st_mode):
+                raise WorkbookError("is a folder, not a file", place=where)
+            key = (full, st.st_mtime_ns, st.st_size)
+            book = self._books.get(full)
+            if book is not None and book.key == key:
+                return book
+            for _ in range(3):  # a file being saved as we read it: read it again once it is still
+                with open(full, "rb") as f:
+                    data = f.read()
+                st = os.stat(full)
+                if (full, st.st_mtime_ns, st.st_size) == key:
+                    break
+                key = (full, st.st_mtime_ns, st.st_size)
+        except (FileNotFoundError, NotADirectoryError):
+            raise WorkbookError("no such file", place=where) from None
+        except PermissionError:
+            raise WorkbookError("cannot be read (permission denied; is it open in another program?)",
+                                place=where) from None
+        except OSError as exc:
+            raise WorkbookError(f"cannot be read ({exc.strerror or exc})", place=where) from None
+        book = self._load(key, data, path.suffix.lower(), where)
+        self._books[full] = book
+        return book
+
+    @staticmethod
+    def _load(key: tuple[str, int, int], data: bytes, suffix: str, where: str) -> _Book:
+        if suffix == ".csv":
+            if data.startswith(_ZIP) or data.startswith(_OLE):
+                raise WorkbookError("not a CSV file (it is a workbook; name it .xlsx, .xls …)", place=where)
+            return _Book(key, data, "csv")
+        if data.startswith(_OLE):
+            if _is_encrypted(data):
+                raise WorkbookError(_PROTECTED, place=where)
+            kind = "xls"
+        elif data.startswith(_ZIP):
+            try:
+                names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+            except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+                raise WorkbookError(f"the workbook is damaged (a broken ZIP archive: {_one_line(exc)}); "
+                                    "open it in Excel and save it again, or restore a copy", place=where) from None
+            if "xl/workbook.xml" in names:
+                kind = "xlsx"
+            elif "xl/workbook.bin" in names:
+                kind = "xlsb"
+            elif "content.xml" in names:
+                kind = "ods"
+            else:
+                raise WorkbookError("not a workbook (a ZIP archive with no workbook inside, "
+                                    "such as a Word document)", place=where)
+        else:
+            raise WorkbookError(_not_a_workbook(data), place=where)
+        try:
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except PasswordError:
+            raise WorkbookError(_PROTECTED, place=where) from None
+        except CalamineError as exc:
+            what = "not an Excel workbook" if kind == "xls" else "the workbook is damaged"
+            raise WorkbookError(f"{what} ({_one_line(exc)})", place=where) from None
+        return _Book(key, data, kind, workbook)
+
+    # --- sheets -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _sheet_name(book: _Book, name: Optional[str], where: str) -> str:
+        assert book.workbook is not None
+        names = list(book.workbook.sheet_names)
+        if not names:
+            raise WorkbookError("the workbook has no sheets", place=where)
+        if name is None:
+            return names[0]
+        if name in names:
+            return name
+        same = [n for n in names if n.casefold() == name.strip().casefold()]
+        if len(same) == 1:  # Excel's sheet names ignore case
+            return same[0]
+        guess = did_you_mean(name, names)
+        hint = f" (did you mean '{guess}'?)" if guess else ""
+        raise WorkbookError(f"no sheet '{name}'{hint}; sheets are: {listing(names)}", place=f"{where}!{name}")
+
+    @staticmethod
+    def _grid(book: _Book, name: str, where: str) -> tuple[list[list[Any]], int, int]:
+        """The sheet's cells from its first used cell, with that cell's row and column.
+
+        Not kept: the frames made from them are (a parsed sheet holds ~32 bytes a cell)."""
+        assert book.workbook is not None
+        try:
+            sheet = book.workbook.get_sheet_by_name(name)
+        except CalamineError as exc:
+            raise WorkbookError(f"the workbook is damaged ({_one_line(exc)})", place=f"{where}!{name}") from None
+        start = sheet.start
+        if start is None:
+            return [], 1, 1
+        with gc_paused():
+            rows = sheet.to_python()
+        return rows, start[0] + 1, start[1] + 1
+
+    def _sheet_frame(self, book: _Book, sheet: Optional[str], header_row: int, where: str) -> Frame:
+        name = self._sheet_name(book, sheet, where)
+        key = ("sheet", name, header_row)
+        if key not in book.frames:
+            rows, top, left = self._grid(book, name, where)
+            book.frames[key] = _frame_below_header(rows, top, left, header_row, name, f"{where}!{name}")
+        return book.frames[key]
+
+    def _range_frame(self, book: _Book, ref: SourceRef, where: str) -> Frame:
+        assert ref.range is not None
+        try:
+            rng = parse_range(ref.range)
+        except ValueError as exc:
+            raise WorkbookError(f"bad range '{ref.range}' in source '{ref.name}': {exc}; "
+                                "write it as Sales!A1:F500 or 'My Sheet'!A1:F500", place=where) from None
+        if rng.sheet is None:
+            raise WorkbookError(f"bad range '{ref.range}' in source '{ref.name}': name its sheet, "
+                                "as in Sales!A1:F500", place=where)
+        name = self._sheet_name(book, rng.sheet, where)
+        key = ("range", name, rng.first_row, rng.first_col, rng.last_row, rng.last_col)
+        if key not in book.frames:
+            rows, top, left = self._grid(book, name, where)
+            book.frames[key] = _frame_in_range(rows, top, left, rng.first_row, rng.first_col,
+                                               rng.last_row, rng.last_col, name, f"{where}!{name}")
+        return book.frames[key]
+
+    def _table_frame(self, book: _Book, table: str, where: str) -> Frame:
+        if book.kind != "xlsx":
+            raise WorkbookError(f"no table '{table}': Excel tables are read from .xlsx and .xlsm workbooks only; "
+                                "name the cells with range: instead, as in Sales!A1:F500", place=where)
+        if book.with_tables is None:
+            book.with_tables = CalamineWorkbook.from_filelike(io.BytesIO(book.data), load_tables=True)
+        names = list(book.with_tables.table_names or [])
+        name = table if table in names else next((n for n in names if n.casefold() == table.strip().casefold()), None)
+        if name is None:
+            if not names:
+                raise WorkbookError(f"no table '{table}': the workbook has no tables", place=where)
+            guess = did_you_mean(table, names)
+            hint = f" (did you mean '{guess}'?)" if guess else ""
+            raise WorkbookError(f"no table '{table}'{hint}; tables are: {listing(names)}", place=where)
+        key = ("table", name)
+        if key not in book.frames:
+            t = book.with_tables.get_table_by_name(name)
+            with gc_paused():
+                rows = t.to_python()
+            headers = [" ".join(str(c).split()) for c in t.columns]
+            start = t.start
+            top, left = (start[0], start[1] + 1) if start is not None else (1, 1)
+            book.frames[key] = build_frame([headers, *rows], top, left, t.sheet, f"{where}!{t.sheet}",
+                                           headers=headers)
+        return book.frames[key]
+
+    # --- CSV --------------------------------------------------------------------------------
+
+    def _csv_frame(self, book: _Book, ref: SourceRef, where: str) -> Frame:
+        sheet = ref.path.stem
+        if ref.table is not None:
+            raise WorkbookError(f"no table '{ref.table}': a CSV file has no tables; use range: or leave it out",
+                                place=where)
+        rows = self._csv_rows(book, where)
+        if ref.range is not None:
+            try:
+                rng = parse_range(ref.range)
+            except ValueError as exc:
+                raise WorkbookError(f"bad range '{ref.range}' in source '{ref.name}': {exc}; "
+                                    "write it as A1:F500", place=where) from None
+            key: tuple[Any, ...] = ("range", rng.first_row, rng.first_col, rng.last_row, rng.last_col)
+            if key not in book.frames:
+                book.frames[key] = _frame_in_range(rows, 1, 1, rng.first_row, rng.first_col, rng.last_row,
+                                                   rng.last_col, sheet, f"{where}!{sheet}", text_cells=True)
+        else:
+            key = ("sheet", ref.header_row)
+            if key not in book.frames:
+                book.frames[key] = _frame_below_header(rows, 1, 1, ref.header_row, sheet, f"{where}!{sheet}",
+                                                       text_cells=True)
+        return book.frames[key]
+
+    @staticmethod
+    def _csv_rows(book: _Book, where: str) -> list[list[str]]:
+        if book.csv_rows is None:
+            data = book.data
+            if b"\x00" in data[:65536]:
+                raise WorkbookError("not a CSV file (it holds binary data)", place=where)
+            try:
+                text = data.decode("utf-8-sig") if not data.startswith(codecs.BOM_UTF16_LE) else data.decode("utf-16")
+            except UnicodeDecodeError:
+                text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Western Windows
+            first = next((line for line in text.splitlines() if line.strip()), "")
+            delimiter = max(",;\t|", key=first.count) if first else ","
+            try:
+                rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+            except csv.Error as exc:
+                raise WorkbookError(f"not a CSV file ({_one_line(exc)})", place=where) from None
+            width = max((len(r) for r in rows), default=0)
+            book.csv_rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
+        return book.csv_rows
+
+
+def _frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: int, sheet: str, where: str,
+                        text_cells: bool = False) -> Frame:
+    """The rows of a sheet from its header row down; ``rows[0]`` is sheet row ``top``."""
+    if header_row < 1:
+        raise WorkbookError(f"header_row must be 1 or more, not {header_row}", place=where)
+    if text_cells:  # CSV rows start at row 1 even when blank
+        while rows and not any(c.strip() for c in rows[0]):
+            rows, top = rows[1:], top + 1
+    if not rows:
+        raise WorkbookError("the sheet is empty", place=where)
+    bottom = top + len(rows) - 1
+    row = top if header_row == 1 else header_row
+    if row < top:
+        raise WorkbookError(f"header row {row} is empty (the first row with data is {top})",
+                            place=f"{where}!{col_letter(left)}{row}")
+    if row > bottom:
+        raise WorkbookError(f"header row {row} is below the data (the last row with data is {bottom})",
+                            place=f"{where}!{col_letter(left)}{row}")
+    frame = build_frame(rows[row - top:], row, left, sheet, where, text_cells)
+    for i, cells in enumerate(rows[:20]):  # for "'Net Revenue' is in row 3: set header_row: 3"
+        for cell in cells:
+            if isinstance(cell, str) and cell.strip():
+                frame.texts_above.setdefault(fold(cell), top + i)
+    return frame
+
+
+def _frame_in_range(rows: list[list[Any]], top: int, left: int, r1: int, c1: int, r2: int, c2: int,
+                    sheet: str, where: str, text_cells: bool = False) -> Frame:
+    """The cells of ``r1:c1..r2:c2``, its first row the header; ``rows[0][0]`` is at (top, left)."""
+    bottom = top + len(rows) - 1
+    a1 = f"{col_letter(c1)}{r1}:{col_letter(c2)}{r2}"
+    if not rows or r1 < top or r1 > bottom:
+        raise WorkbookError(f"the header row of range {a1} is empty", place=f"{where}!{col_letter(c1)}{r1}")
+    width = len(rows[0])
+    a, b = c1 - left, c2 - left + 1
+    lo, hi = max(a, 0), min(b, width)
+    pre, post = [""] * (lo - a), [""] * max(0, b - max(hi, lo))
+    picked = rows[r1 - top: min(r2, bottom) - top + 1]
+    if lo == a and not post:
+        grid = [r[lo:hi] for r in picked]
+    else:
+        grid = [pre + r[lo:hi] + post if hi > lo else pre + post for r in picked]
+    return build_frame(grid, r1, c1, sheet, where, text_cells, header_name=f"the header row of range {a1}")

@@ -1,0 +1,266 @@
+"""A source's rows, with the sheet coordinates that let every error name its cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
+
+from ..errors import Problem, WorkbookError
+from .refs import col_letter
+
+ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "us")
+_US_PER_DAY = 86_400_000_000
+# Excel serials that fit datetime64[ns] (1677-09-22 .. 2262-04-11), and at least 1 (1900-01-01)
+_SERIAL_MAX = float((np.datetime64("2262-04-10") - np.datetime64("1899-12-30")).astype(int))
+_NS_MIN = pd.Timestamp.min.as_unit("us").asm8
+_NS_MAX = pd.Timestamp.max.as_unit("us").asm8
+_PLAIN_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "decimal", "string", "empty"})
+
+
+def did_you_mean(name: str, options: Iterable[str]) -> Optional[str]:
+    """The option closest to ``name`` (ignoring case), if one is close enough."""
+    folded = {o.casefold(): o for o in options}
+    match = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)
+    return folded[match[0]] if match else None
+
+
+def fold(text: str) -> str:
+    """A header as matched: case and runs of whitespace ignored."""
+    return " ".join(text.split()).casefold()
+
+
+def listing(names: Iterable[str], limit: int = 20) -> str:
+    """``a, b, c`` — at most ``limit`` names, then how many more."""
+    items = list(names)
+    text = ", ".join(items[:limit])
+    return text + (f" … ({len(items) - limit} more)" if len(items) > limit else "")
+
+
+def describe(value: Any) -> str:
+    """A cell value as a message shows it: ``text 'n/a'``, ``date 2026-01-31``, ``TRUE``."""
+    if isinstance(value, str):
+        text = " ".join(value.split()) or value
+        return f"text {text[:40] + '…' if len(text) > 40 else text!r}"
+    if isinstance(value, (bool, np.bool_)):
+        return "logical value TRUE" if value else "logical value FALSE"
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return f"date {value:%Y-%m-%d}" + (f" {value:%H:%M:%S}" if value.time() != dt.time() else "")
+    if isinstance(value, dt.date):
+        return f"date {value.isoformat()}"
+    if isinstance(value, dt.time):
+        return f"time {value.isoformat()}"
+    if isinstance(value, dt.timedelta):
+        return f"duration {value}"
+    if isinstance(value, (int, float, np.number)):
+        return f"number {float(value):g}"
+    return f"value {value!r}"
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def _date_kind(value: Any) -> int:
+    """0 blank, 1 date or datetime, 2 number, 3 text, 4 anything else."""
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        return 3 if value.strip() else 0
+    if isinstance(value, (bool, np.bool_)):
+        return 4
+    if isinstance(value, (dt.date, np.datetime64)):  # datetime and Timestamp are dates too
+        return 0 if pd.isna(value) else 1
+    if isinstance(value, (int, float, np.number)):
+        return 0 if math.isnan(value) else 2
+    return 4
+
+
+_date_kinds = np.frompyfunc(_date_kind, 1, 1)
+_is_bools = np.frompyfunc(_is_bool, 1, 1)
+
+
+def _fit_ns(stamps: npt.NDArray[np.datetime64]) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.bool_]]:
+    """Datetimes (any unit) as datetime64[ns], NaT where they fall outside its span."""
+    us = stamps.astype("datetime64[us]")
+    out_of_range = ~np.isnat(us) & ((us < _NS_MIN) | (us > _NS_MAX))
+    us[out_of_range] = np.datetime64("NaT")
+    return us.astype("datetime64[ns]"), out_of_range
+
+
+def serials_to_datetimes(serials: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.bool_]]:
+    """Excel serial numbers (1900 system) as datetime64[ns], and which ones are no date.
+
+    Serials below 61 are shifted a day, undoing Excel's fictional 29 February 1900."""
+    x = np.asarray(serials, dtype=np.float64)
+    bad = ~np.isnan(x) & ((x < 1) | (x > _SERIAL_MAX))
+    ok = ~np.isnan(x) & ~bad
+    days = np.where(x < 61, x + 1, x)
+    micros: npt.NDArray[np.int64] = np.zeros(len(x), dtype=np.int64)
+    micros[ok] = np.round(days[ok] * _US_PER_DAY).astype(np.int64)
+    out: npt.NDArray[np.datetime64] = (_EXCEL_EPOCH + micros.astype("timedelta64[us]")).astype("datetime64[ns]")
+    out[~ok] = np.datetime64("NaT")
+    return out, bad
+
+
+@dataclass
+class Table:
+    """The rows of one source.
+
+    ``df`` has the config's column names (``columns:``), other columns keep their
+    header text; a blank header over data becomes ``column F``. Its index holds each
+    row's offset from ``first_row`` (wholly blank rows are left out), so that
+    :meth:`place` can name the cell of any value: ``book.xlsx!Sales!C12``.
+    """
+
+    name: str
+    df: pd.DataFrame
+    path: Path
+    sheet: str
+    first_row: int  # sheet row of the first data row; the header is the row above
+    first_col: int  # sheet column of the first column
+    column_numbers: Mapping[str, int] = field(default_factory=dict)  # df column -> sheet column
+    headers: Mapping[str, str] = field(default_factory=dict)  # df column -> header text in the sheet
+    wanted: Mapping[str, str] = field(default_factory=dict)  # kpisheet name -> header the config asked for
+    repeated: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # df column -> every sheet column with its header
+    texts_above: Mapping[str, int] = field(default_factory=dict)  # folded text in the sheet's first rows -> its row
+
+    def _col(self, column: Optional[str]) -> int:
+        if column is not None and column in self.column_numbers:
+            return self.column_numbers[column]
+        if column is not None and column in self.df.columns and not self.column_numbers:
+            return self.first_col + list(self.df.columns).index(column)
+        return self.first_col
+
+    def place(self, row: Optional[int] = None, column: Optional[str] = None) -> str:
+        """``book.xlsx!Sales!C12`` for index label ``row`` and df column ``column``;
+        ``row`` None names the header cell."""
+        number = self.first_row - 1 if row is None else self.first_row + int(row)
+        return f"{self.path}!{self.sheet}!{col_letter(self._col(column))}{number}"
+
+    # --- columns ----------------------------------------------------------------------------
+
+    def require(self, *columns: str) -> None:
+        """Raise one WorkbookError listing every column that is missing or ambiguous."""
+        problems = [p for p in (self._problem(c) for c in columns) if p is not None]
+        if problems:
+            raise WorkbookError(problems)
+
+    def _problem(self, column: str) -> Optional[Problem]:
+        if column in self.df.columns:
+            cols = self.repeated.get(column)
+            if not cols:
+                return None
+            text = self.headers.get(column, column)
+            where = ", ".join(f"{col_letter(c)}{self.first_row - 1}" for c in cols)
+            named = "" if text == column else f" (column '{column}')"
+            return Problem(f"{self.path}!{self.sheet}!{col_letter(cols[1])}{self.first_row - 1}",
+                           f"header '{text}'{named} appears more than once in source "
+                           f"'{self.name}' ({where}); rename all but one")
+        header = self.wanted.get(column)
+        message = f"no column '{column}'" + (f" (header '{header}')" if header and header != column else "")
+        message += f" in source '{self.name}'"
+        names = [str(c) for c in self.df.columns]
+        guess = did_you_mean(header or column, names) or (did_you_mean(column, names) if header else None)
+        row = self.texts_above.get(fold(header or column))
+        if row is not None and row != self.first_row - 1:
+            message += f": '{header or column}' is in row {row}, set header_row: {row}"
+        elif guess is not None:
+            message += f" (did you mean '{guess}'?)"
+        message += f"; columns are: {listing(names)}" if names else "; it has no columns"
+        return Problem(self.place(), message)
+
+    # --- typed values -----------------------------------------------------------------------
+
+    def _fail(self, label: Any, column: str, value: Any, what: str) -> WorkbookError:
+        return WorkbookError(f"{describe(value)} where {what} belong in column '{column}'",
+                             place=self.place(label, column))
+
+    def numbers(self, column: str) -> npt.NDArray[np.float64]:
+        """The column as float64: blank → NaN, numbers written as text are read, durations
+        and times of day count in days (as Excel counts them); anything else (text, dates,
+        TRUE/FALSE) raises a WorkbookError naming its cell."""
+        self.require(column)
+        s = self.df[column]
+        if is_bool_dtype(s.dtype) or is_datetime64_any_dtype(s.dtype):
+            first = s.first_valid_index()
+            if first is None:
+                return np.full(len(s), np.nan)
+            raise self._fail(first, column, s[first], "numbers")
+        if is_numeric_dtype(s.dtype):
+            return s.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+        out = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+        suspect = np.isnan(out) & s.notna().to_numpy()
+        values = s.to_numpy(dtype=object)
+        if s.dtype == object and infer_dtype(values, skipna=True) not in _PLAIN_KINDS:
+            suspect |= _is_bools(values).astype(bool)
+        for i in np.flatnonzero(suspect):
+            v = values[i]
+            if isinstance(v, str) and not v.strip():
+                out[i] = np.nan
+            elif isinstance(v, dt.timedelta):
+                out[i] = v / dt.timedelta(days=1)
+            elif isinstance(v, dt.time):
+                out[i] = (v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6) / 86400
+            else:
+                raise self._fail(s.index[i], column, v, "numbers")
+        return out
+
+    def dates(self, column: str) -> npt.NDArray[np.datetime64]:
+        """The column as datetime64[ns]: dates and datetimes, Excel serial numbers and ISO
+        text (``2026-01-31``, ``2026-01-31 09:30``); blank → NaT; anything else raises a
+        WorkbookError naming its cell."""
+        self.require(column)
+        s = self.df[column]
+        if is_datetime64_any_dtype(s.dtype):
+            stamps, wrong = _fit_ns(s.to_numpy())
+            if wrong.any():
+                i = int(np.argmax(wrong))
+                raise self._fail(s.index[i], column, s.iloc[i], "dates")
+            return stamps
+        if is_bool_dtype(s.dtype):
+            first = s.first_valid_index()
+            if first is not None:
+                raise self._fail(first, column, s[first], "dates")
+            return np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
+        if is_numeric_dtype(s.dtype):
+            out, bad = serials_to_datetimes(s.to_numpy(dtype=np.float64, na_value=np.nan))
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise self._fail(s.index[i], column, s.iloc[i], "dates")
+            return out
+        values = s.to_numpy(dtype=object)
+        kinds = _date_kinds(values).astype(np.int8)
+        out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+        bad = kinds == 4
+        where = np.flatnonzero(kinds == 1)
+        if len(where):
+            stamps, wrong = _fit_ns(pd.to_datetime(values[where]).as_unit("us").to_numpy())
+            out[where] = stamps
+            bad[where[wrong]] = True
+        where = np.flatnonzero(kinds == 2)
+        if len(where):
+            converted, wrong = serials_to_datetimes(values[where].astype(np.float64))
+            out[where] = converted
+            bad[where[wrong]] = True
+        where = np.flatnonzero(kinds == 3)
+        if len(where):
+            text = pd.Series(values[where], dtype=object).str.strip()
+            iso = text.str.fullmatch(ISO_DATE).to_numpy(dtype=bool, na_value=False)
+            parsed = pd.to_datetime(text.where(iso), format="ISO8601", errors="coerce")
+            stamps, _ = _fit_ns(parsed.dt.as_unit("us").to_numpy())
+            out[where] = stamps
+            bad[where[np.isnat(stamps)]] = True
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise self._fail(s.index[i], column, values[i], "dates")
+        return out
