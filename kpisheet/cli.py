@@ -165,8 +165,11 @@ def _render_accounts(rows: Sequence["AccountResult"], fmt: str, color: bool) -> 
     header = ["Account", "Score", "Tier", "Key", "Movement"] + criteria + ["Reason"]
     body = []
     for r in rows:
-        shown = [(r.criteria[c].error.text if r.criteria[c].error else format_number(r.criteria[c].value, None))
-                 + f" ({r.criteria[c].points:.1f})" for c in criteria]
+        shown = []
+        for c in criteria:
+            got = r.criteria[c]
+            text = got.error.text if got.error is not None else format_number(got.value, None)
+            shown.append(f"{text} ({got.points:.1f})")
         body.append([r.account, f"{r.score:.1f}" if r.score is not None else "", r.tier or "",
                      "yes" if r.key else "", r.movement, *shown, r.reason])
     title = f"Key accounts, {rows[0].period}" if rows else "No accounts"
@@ -225,7 +228,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         click.echo("error: aborted", err=True)
         return 2
     except click.ClickException as exc:
-        hint = f" (see 'kpisheet {exc.ctx.info_name} --help')" if getattr(exc, "ctx", None) and exc.ctx else ""
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see 'kpisheet {ctx.info_name} --help')" if ctx is not None else ""
         click.echo(f"error: {exc.format_message()}{hint}", err=True)
         return 2
     except BrokenPipeError:

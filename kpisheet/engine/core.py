@@ -315,6 +315,8 @@ class Engine:
         axis = self.axis(p.grain, through=p.ordinal)
         row = axis.row(p.ordinal)
         target = self.target_grid(name, p.grain)
+        value: Optional[float]
+        error: Optional[XlError]
         if col is None:
             value, error, tval, terr, trend = None, XlError.NA, None, 0, ""
         else:

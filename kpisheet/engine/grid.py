@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -85,7 +85,7 @@ def first_error(*errs: np.ndarray) -> np.ndarray:
 _ARITH: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide,
 }
-_COMPARE: dict[str, Callable[[object, object], object]] = {
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
 }
 
@@ -114,7 +114,7 @@ def compare(op: str, a: Grid, b: Grid) -> Grid:
                 out[idx] = bool(_COMPARE[op](x, y))
         return Grid.of(out, err)
     with np.errstate(invalid="ignore"):
-        val = _COMPARE[op](a.val, b.val).astype(np.float64)  # type: ignore[union-attr]
+        val = np.asarray(_COMPARE[op](a.val, b.val), dtype=np.float64)
     return Grid.of(val, err)
 
 
