@@ -27,7 +27,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 from typing import Mapping, Optional
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
 from ..errors import KpisheetError
 
@@ -132,7 +132,7 @@ _T = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
 
 
 def _strings(sst: str) -> list[str]:
-    return ["".join(_T.findall(si)) for si in _SI.findall(sst)]
+    return [unescape("".join(_T.findall(si))) for si in _SI.findall(sst)]
 
 
 def _add_string(sst: str, text: str) -> tuple[str, int]:

@@ -84,15 +84,16 @@ def _lint(config: Config, workspace: Workspace, book: Any) -> list[Finding]:
         return [Finding(p.place, "error", "", "M", p.message) for p in exc.problems]
     if "engine" in inspect.signature(lint).parameters:  # a core that can lint over a given engine
         return list(lint(config, engine.workbook, engine=engine))  # type: ignore[call-arg]
-    # Until then: the config-only checks (S, R, T) from lint, and its M and A checks over
-    # the live engine, in the same words (these are lint's own helpers).
+    # Until then: the config-only checks (S, R, T) from lint, then its M and A checks over
+    # the live engine, in its words and by its rule (A only when every KPI's data reads).
     from .. import lint as lintmod
 
     findings = list(lint(config))
-    for kpi in config.kpis.values():
-        measurable = lintmod._measurable(engine, kpi)
-        findings.extend(measurable)
-        if not measurable:
+    measurable = {name: lintmod._measurable(engine, kpi) for name, kpi in config.kpis.items()}
+    for found in measurable.values():
+        findings.extend(found)
+    if not any(measurable.values()):
+        for kpi in config.kpis.values():
             findings.extend(lintmod._achievable(engine, kpi))
     return findings
 
