@@ -157,3 +157,50 @@ def test_a_real_process_prints_one_line_and_no_traceback(book: Path, make_config
                           capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+ACCOUNTS_YAML = """\
+key_accounts:
+  attributes: accounts
+  grain: quarter
+  criteria:
+    revenue_share: {formula: share(revenue), weight: 60, scale: [0, 0.5]}
+    strategic: {formula: attr(strategic_value), weight: 40, scale: [1, 5]}
+  key_if: score >= 60
+  tiers: {A: score >= 80, B: score >= 50, C: true}
+"""
+
+
+def test_accounts_json_and_key_account_kpis(capsys: pytest.CaptureFixture[str], book: Path,
+                                           make_config: Callable[..., Path]) -> None:
+    cfg = make_config(KPIS, ACCOUNTS_YAML)
+    code, out, err = run(capsys, "accounts", str(book), "-c", str(cfg), "-p", "2026-Q1", "-f", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [r["account"] for r in rows] == ["A", "B", "C", "D"]  # 100, 35.2, 31.9, 30
+    first = rows[0]
+    assert first["score"] == pytest.approx(100) and first["tier"] == "A" and first["key"] is True
+    assert first["reason"] == "score = 100 >= 60" and first["movement"] == "same"
+    assert first["criteria"]["strategic"] == {"value": 5.0, "points": 40.0, "error": None}
+    assert set(first) == {"account", "period", "score", "tier", "key", "reason", "criteria", "previous_tier",
+                          "movement"}
+    code, out, err = run(capsys, "evaluate", str(book), "-c", str(cfg), "-p", "2026-02", "--key-accounts",
+                         "-f", "json")
+    assert code == 0, err
+    got = [(r["kpi"], r["account"], r["value"]) for r in json.loads(out)]
+    assert got == [("revenue", "A", 120.0), ("growth", "A", pytest.approx(120 / 100 - 1))]
+
+
+@pytest.mark.parametrize("change, expected", [
+    ("scale: [0, 0.5]", "scale: [1, 1]", ),
+    ("weight: 60", "weight: -5"),
+    ("tiers: {A: score >= 80, B: score >= 50, C: true}", "tiers: {}"),
+    ("key_if: score >= 60", "key_if: scroe >= 60"),
+])
+def test_bad_key_account_configs(capsys: pytest.CaptureFixture[str], book: Path, make_config: Callable[..., Path],
+                                 change: str, expected: str) -> None:
+    cfg = make_config(KPIS, ACCOUNTS_YAML.replace(change, expected))
+    code, out, err = run(capsys, "accounts", str(book), "-c", str(cfg))
+    assert code == 2 and out == "" and err.startswith(f"error: {cfg}:"), err
+    assert {"scale: [1, 1]": "equal", "weight: -5": "greater than or equal to 0", "tiers: {}": "tiers",
+            "key_if: scroe >= 60": "unknown name (a criterion, score or a KPI) 'scroe' (did you mean 'score'?)"}[expected] in err
