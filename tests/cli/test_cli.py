@@ -204,3 +204,28 @@ def test_bad_key_account_configs(capsys: pytest.CaptureFixture[str], book: Path,
     assert code == 2 and out == "" and err.startswith(f"error: {cfg}:"), err
     assert {"scale: [1, 1]": "equal", "weight: -5": "greater than or equal to 0", "tiers: {}": "tiers",
             "key_if: scroe >= 60": "unknown name (a criterion, score or a KPI) 'scroe' (did you mean 'score'?)"}[expected] in err
+
+
+def test_progress_bar_on_a_terminal_only(capsys: pytest.CaptureFixture[str], book: Path,
+                                         make_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import kpisheet.cli as cli_module
+
+    shown: list[str] = []
+
+    class Recorder:
+        def __init__(self, **kwargs: object) -> None: ...
+        def __enter__(self) -> "Recorder": return self
+        def __exit__(self, *exc: object) -> None: ...
+        def add_task(self, description: str, total: int) -> int: shown.append(f"{description}/{total}"); return 0
+        def update(self, task: int, description: str) -> None: shown.append(description)
+        def advance(self, task: int) -> None: shown.append("+")
+
+    import rich.progress
+
+    monkeypatch.setattr(rich.progress, "Progress", Recorder)
+    cfg = make_config(KPIS)
+    assert run(capsys, "evaluate", str(book), "-c", str(cfg))[0] == 0
+    assert shown == []  # stderr is not a terminal here
+    monkeypatch.setattr(cli_module.sys.stderr, "isatty", lambda: True)
+    assert run(capsys, "evaluate", str(book), "-c", str(cfg))[0] == 0
+    assert shown == ["reading sources/2", "reading sales", "+", "reading accounts", "+"]
