@@ -187,6 +187,11 @@ def int_literal(node: Node) -> Optional[int]:
     return None
 
 
+def start(node: Node) -> int:
+    """Where ``node``'s text starts (an operator node's own ``pos`` is its operator's)."""
+    return min(sub.pos for sub in walk(node))
+
+
 def check(node: Node, context: str) -> list[tuple[int, str]]:
     """Every misuse of a function in ``node``, as (position, message), in text order.
 
@@ -209,16 +214,17 @@ def check(node: Node, context: str) -> list[tuple[int, str]]:
         if arity is not None:
             found.append((sub.pos, arity))
         for i, arg in enumerate(sub.args):
+            at = start(arg)
             if i in fn.kpi_args and not isinstance(arg, Name):
-                found.append((arg.pos, f"{fn.name}(): argument {i + 1} must be a KPI name"))
+                found.append((at, f"{fn.name}(): argument {i + 1} must be a KPI name"))
             if i in fn.column_args and not isinstance(arg, Name):
-                found.append((arg.pos, f"{fn.name}(): argument {i + 1} must be a column name"))
+                found.append((at, f"{fn.name}(): argument {i + 1} must be a column name"))
             if i in fn.int_args:
                 value = int_literal(arg)
                 if i in fn.positive_args and (value is None or value < 1):
-                    found.append((arg.pos, f"{fn.name}(): {fn.param(i)} must be a whole number >= 1"))
+                    found.append((at, f"{fn.name}(): {fn.param(i)} must be a whole number >= 1"))
                 elif value is None:
-                    found.append((arg.pos, f"{fn.name}(): {fn.param(i)} must be a whole number"))
+                    found.append((at, f"{fn.name}(): {fn.param(i)} must be a whole number"))
     found.sort(key=lambda item: item[0])
     return found
 

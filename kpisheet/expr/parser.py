@@ -325,6 +325,8 @@ class _Parser:
             self.nesting -= 1
 
     def _expression(self) -> tuple[Node, int]:
+        # Operator precedence with explicit stacks (shunting-yard), so that long chains of
+        # operators cost no Python recursion; only parentheses, calls and 'in' lists recurse.
         lex = self.lex
         operands: list[tuple[Node, int]] = []
         ops: list[_Op] = []
@@ -342,7 +344,7 @@ class _Parser:
                     if ops and ops[-1].prec > prec:
                         raise self._unexpected(tok, f" after '{ops[-1].op}': add parentheses")
                     lex.take()
-                    ops.append(_Op("pre", tok.text, prec, tok.pos))
+                    self._push(ops, _Op("pre", tok.text, prec, tok.pos))
                 operands.append(self.primary())
                 want_operand = False
                 continue
@@ -353,7 +355,7 @@ class _Parser:
                 negated = tok.text == "not"
                 if negated:
                     lex.take()
-                ops.append(_Op("in", "not in" if negated else "in", _CMP_PREC, tok.pos, self.options(), negated))
+                self._push(ops, _Op("in", "not in" if negated else "in", _CMP_PREC, tok.pos, self.options(), negated))
                 continue
             symbol = tok.text if tok.kind in ("op", "kw") else ""
             if symbol not in _BINARY:
@@ -361,12 +363,18 @@ class _Parser:
             op, prec = _BINARY[symbol]
             self._reduce_for(ops, operands, prec, tok)
             lex.take()
-            ops.append(_Op("bin", op, prec, tok.pos))
+            self._push(ops, _Op("bin", op, prec, tok.pos))
             want_operand = True
         while ops:
             self._reduce(ops, operands)
         assert len(operands) == 1
         return operands[0]
+
+    def _push(self, ops: list[_Op], op: _Op) -> None:
+        """Every pending operator will be an ancestor of the next operand: too many is too deep."""
+        if len(ops) >= MAX_DEPTH:
+            raise self._deep(op.pos)
+        ops.append(op)
 
     def _reduce_for(self, ops: list[_Op], operands: list[tuple[Node, int]], prec: int, tok: _Token) -> None:
         """Reduce what binds tighter than an operator of ``prec``; comparisons don't chain."""
