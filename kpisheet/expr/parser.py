@@ -79,12 +79,8 @@ _SYMBOLS = (
     "<", ">", "=", "+", "-", "*", "/", "(", ")", ",", ".", "[", "]", ":",
 )
 _REFUSED = {
+    **{symbol: "assignment is not allowed" for symbol in (":=", "+=", "-=", "*=", "/=")},
     "**": "'**' is not allowed: there is no power operator",
-    ":=": "assignment is not allowed",
-    "+=": "assignment is not allowed",
-    "-=": "assignment is not allowed",
-    "*=": "assignment is not allowed",
-    "/=": "assignment is not allowed",
     "&&": "'&&' is not an operator: use 'and'",
     "||": "'||' is not an operator: use 'or'",
 }
