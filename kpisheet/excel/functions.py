@@ -167,11 +167,14 @@ class _Propagate(Exception):
         self.error = error
 
 
-def invoke(name: str, engine: Any, args: Sequence[Any], reasons: bool = False) -> Value:
+def invoke(name: str, engine: Any, args: Sequence[Any], reasons: bool = False,
+           raise_input_errors: bool = False) -> Value:
     """Call a function of the registry as a cell would: errors come back as values.
 
     ``reasons=False`` gives :class:`XlError` members (recalc writes real error cells);
     ``reasons=True`` gives text such as ``"#VALUE! 'x' is not a period"`` (the add-in).
+    With ``raise_input_errors``, a config or workbook that cannot be read raises
+    (``kpisheet recalc`` stops with exit 2) instead of becoming ``#VALUE!``.
     """
     fn = EXCEL_FUNCTIONS.get(name.upper())
     if fn is None:
@@ -186,6 +189,8 @@ def invoke(name: str, engine: Any, args: Sequence[Any], reasons: bool = False) -
         kind = XlError.from_text(exc.kind) or XlError.VALUE
         return _fail(kind, "; ".join(p.message for p in exc.problems), reasons)
     except KpisheetError as exc:  # a source that cannot be read: the cell cannot be computed
+        if raise_input_errors:
+            raise
         return _fail(XlError.VALUE, "; ".join(p.message for p in exc.problems), reasons)
 
 

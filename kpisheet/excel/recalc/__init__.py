@@ -1,0 +1,277 @@
+"""``kpisheet recalc``: evaluate every formula cell of an .xlsx/.xlsm — Excel's functions and
+SPEC §4's — and write the cached values back, leaving every other byte as it was.
+
+    report = recalc(Path("book.xlsx"), config_path=None, out=None, check=False)
+    print(report.summary())
+
+Pieces, each replaceable on its own:
+
+- :mod:`.zipio` — the package: raw-copies untouched parts, atomic write;
+- :mod:`.book` / :mod:`.sheetxml` — cells, formulas, names, tables out of the XML;
+- :mod:`.calc` — the formula engine behind :class:`~.calc.FormulaEngine`
+  (:mod:`.parser`, :mod:`.xlfuncs`, :mod:`.ranges` with vectorised criteria);
+- :mod:`kpisheet.excel.functions` — SPEC §4's functions, evaluated by the core engine;
+- :mod:`.writer` — the cells that change and the patched parts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from ...errors import WorkbookError
+from ...xlerrors import XlError
+from ..functions import EXCEL_FUNCTIONS, invoke
+from . import values as V
+from .book import LoadedBook, load
+from .calc import Calculator, CalcResult, ExtraFunction, FormulaEngine
+from .parser import FormulaSyntaxError, walk
+from .values import Err, show
+from .writer import Change, add_metadata_part, dynamic_cm, patch_sheet, snapshot
+
+__all__ = ["Change", "RecalcReport", "cli_recalc", "recalc"]
+
+SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class RecalcReport:
+    """What ``recalc`` found and did."""
+
+    workbook: Path
+    out: Optional[Path]
+    check: bool
+    changes: list[Change] = field(default_factory=list)  # non-volatile cells whose cached value changes
+    volatile_changes: list[Change] = field(default_factory=list)
+    unsupported: dict[str, str] = field(default_factory=dict)  # function → a cell using it
+    circular: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    formulas: int = 0
+    kpi_cells: int = 0
+    volatile: int = 0
+    written: bool = False
+    config: Optional[Path] = None
+
+    def lines(self) -> list[str]:
+        """``Sheet!A1: old → new``, one line a changed cell (volatile cells left out)."""
+        return [f"{c.place}: {show(c.old) if c.had_value else '(no value)'} → {show(c.new)}" for c in self.changes]
+
+    def warning_lines(self) -> list[str]:
+        out = []
+        if self.unsupported:
+            listed = ", ".join(f"{name} ({cell})" for name, cell in sorted(self.unsupported.items()))
+            out.append(f"warning: functions not supported, their cells are #NAME?: {listed}")
+        if self.circular:
+            more = f" and {len(self.circular) - 5} more" if len(self.circular) > 5 else ""
+            out.append(f"warning: circular references: {', '.join(self.circular[:5])}{more}")
+        out.extend(f"warning: {w}" for w in self.warnings)
+        return out
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.check and self.changes else 0
+
+    def summary(self) -> str:
+        verb = "would change" if self.check else "changed"
+        where = "" if self.check else (f", written to {self.out}" if self.written else ", nothing to write")
+        return (f"{self.workbook.name}: {self.formulas} formula cells ({self.kpi_cells} calling kpisheet functions), "
+                f"{len(self.changes)} {verb}{where}")
+
+
+class _MemoEngine:
+    """The core engine with ``result`` remembered, so KPI() and KPI_STATUS() of one cell share it."""
+
+    def __init__(self, engine: Any) -> None:
+        self._engine = engine
+        self._results: dict[tuple[Any, ...], Any] = {}
+        self._accounts: dict[Any, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+    def result(self, name: str, period: Any = None, account: Any = None) -> Any:
+        key = (name, period, account)
+        try:
+            found = self._results.get(key)
+        except TypeError:
+            return self._engine.result(name, period, account)
+        if found is None:
+            found = self._engine.result(name, period, account)
+            self._results[key] = found
+        return found
+
+    def key_accounts(self, period: Any = None) -> Any:
+        if period not in self._accounts:
+            self._accounts[period] = self._engine.key_accounts(period)
+        return self._accounts[period]
+
+
+def find_config(workbook: Path, explicit: Optional[Path]) -> Path:
+    """SPEC §4's order: --config, KPISHEET_CONFIG, kpisheet.yaml beside the workbook, config/ beside it."""
+    from ...config.discover import find_config as _find
+    return _find(workbook, explicit)
+
+
+def _default_engine(config_path: Path, workbook: Path) -> Any:
+    from ...config import load_config
+    from ...engine.core import Engine
+    return Engine(load_config(config_path), workbook)
+
+
+def _our_calls(loaded: LoadedBook, calc: Any) -> int:
+    names = set(EXCEL_FUNCTIONS)
+    count = 0
+    for f in loaded.book.formulas:
+        up = f.text.upper()
+        if not any(n in up for n in names):
+            continue
+        try:
+            node = calc.ast(f.text)
+        except FormulaSyntaxError:
+            continue
+        if any(n[0] == "call" and n[1] in names for n in walk(node)):
+            count += 1
+    return count
+
+
+def _to_cell(v: Any) -> Any:
+    """A registry result as a cell value (or a 2-D array for the spilled tables)."""
+    import numpy as np
+    if isinstance(v, list):
+        if not v:
+            return V.CALC
+        width = max(len(r) for r in v)
+        out = np.empty((len(v), width), dtype=object)
+        for i, row in enumerate(v):
+            for j in range(width):
+                out[i, j] = _to_cell(row[j]) if j < len(row) else ""
+        return out
+    if isinstance(v, XlError):
+        return Err(v.text)
+    if isinstance(v, bool) or isinstance(v, str) or v is None:
+        return v
+    if isinstance(v, (int, float)):
+        return float(v)
+    return str(v)
+
+
+def _from_cell(v: Any) -> Any:
+    if isinstance(v, Err):
+        return XlError.from_text(v.text) or XlError.VALUE
+    return v
+
+
+def _extra_functions(engine_of: Callable[[], Any], date1904: bool) -> dict[str, ExtraFunction]:
+    import datetime as dt
+    out = {}
+    for name, spec in EXCEL_FUNCTIONS.items():
+        def call(*args: Any, _name: str = name) -> Any:
+            conv = [_from_cell(a) for a in args]
+            if date1904:
+                conv = [(dt.date(1904, 1, 1) + dt.timedelta(days=int(a))) if isinstance(a, float)
+                        and not isinstance(a, bool) and not (a.is_integer() and 1000 <= a <= 9999) and a >= 0
+                        else a for a in conv]
+            return _to_cell(invoke(_name, engine_of(), conv, raise_input_errors=True))
+        out[name] = ExtraFunction(call, spills=spec.spills)
+    return out
+
+
+def recalc(workbook: Path, config_path: Optional[Path] = None, out: Optional[Path] = None, check: bool = False,
+           *, engine_factory: Optional[Callable[[Path, Path], Any]] = None,
+           formula_engine: Optional[FormulaEngine] = None) -> RecalcReport:
+    """Evaluate every formula cell of ``workbook`` and write the cached values (SPEC §5).
+
+    ``out`` None writes in place, atomically. ``check`` writes nothing; the report lists
+    the cells whose cached value would change (volatile ones apart). Raises
+    :class:`~kpisheet.errors.WorkbookError` for a file that is not a readable .xlsx/.xlsm and
+    :class:`~kpisheet.errors.ConfigError` when SPEC §4's functions are called and no config
+    can be loaded; in both cases no file is touched.
+    """
+    workbook = Path(workbook)
+    if workbook.suffix.lower() not in SUFFIXES:
+        raise WorkbookError(f"recalc works on .xlsx and .xlsm files, not {workbook.suffix or 'this file'}",
+                            place=workbook.name)
+    if not workbook.exists():
+        raise WorkbookError("no such file", place=str(workbook))
+    loaded = load(workbook)
+    try:
+        return _recalc(loaded, workbook, config_path, out, check, engine_factory or _default_engine,
+                       formula_engine or Calculator())
+    finally:
+        loaded.pkg.close()
+
+
+def _recalc(loaded: LoadedBook, workbook: Path, config_path: Optional[Path], out: Optional[Path], check: bool,
+            engine_factory: Callable[[Path, Path], Any], formula_engine: FormulaEngine) -> RecalcReport:
+    from .calc import _Run
+    report = RecalcReport(workbook, out or workbook, check, formulas=len(loaded.book.formulas))
+    probe = _Run(loaded.book, {})
+    report.kpi_cells = _our_calls(loaded, probe)
+    engine_box: list[Any] = []
+    if report.kpi_cells:
+        cfg = find_config(workbook, config_path)
+        report.config = cfg
+        engine_box.append(_MemoEngine(engine_factory(cfg, workbook)))
+
+    def engine_of() -> Any:
+        return engine_box[0]
+
+    formulas = loaded.book.formulas
+    by_sheet: dict[int, list[Any]] = {}
+    for f in formulas:
+        by_sheet.setdefault(f.sheet, []).append(f)
+    originals = {s: snapshot(loaded.book.sheets[s].values, fs) for s, fs in by_sheet.items()}
+    kinds_before = {id(f): f.kind for f in formulas}
+    result: CalcResult = formula_engine.calculate(loaded.book, _extra_functions(engine_of, loaded.book.date1904))
+    report.unsupported = dict(result.unsupported)
+    report.circular = list(result.circular)
+    report.warnings = list(result.warnings)
+    converted = {id(f) for f in formulas if kinds_before[id(f)] == "normal" and f.kind == "dynamic"}
+    replaced: dict[str, bytes] = {}
+    added: dict[str, bytes] = {}
+    cm: Optional[int] = None
+    if converted:
+        cm = dynamic_cm(loaded)
+        if cm is None and loaded.metadata_part is None:
+            more, added = add_metadata_part(loaded)
+            replaced.update(more)
+            cm = 1
+        elif cm is None:
+            report.warnings.append("the workbook's metadata part has no dynamic-array entry: "
+                                   "spilled tables are written as legacy array formulas")
+    all_changes: list[Change] = []
+    for s, fs in sorted(by_sheet.items()):
+        patch = patch_sheet(loaded, s, fs, originals[s], cm, converted)
+        all_changes.extend(patch.changes)
+        sp = loaded.parts[s]
+        if patch.text != sp.text:
+            assert sp.part is not None
+            replaced[sp.part] = patch.text.encode("utf-8")
+    report.volatile = sum(1 for f in formulas if f.volatile)
+    report.changes = [c for c in all_changes if not c.volatile]
+    report.volatile_changes = [c for c in all_changes if c.volatile]
+    if not check and replaced:
+        target = Path(out) if out is not None else workbook
+        loaded.pkg.write(target, replaced, added)
+        report.written = True
+        report.out = target
+    elif not check and out is not None and Path(out) != workbook:
+        loaded.pkg.write(Path(out), {}, {})  # nothing changed: the copy is the file as it was
+        report.written = True
+    return report
+
+
+def cli_recalc(workbook: str | Path, config: Optional[str | Path] = None, output: Optional[str | Path] = None,
+               check: bool = False, echo: Callable[[str], Any] = print,
+               warn: Optional[Callable[[str], Any]] = None) -> int:
+    """The ``kpisheet recalc`` command: run, print, return the exit code (0, or 1 for ``--check``
+    with stale cells). :class:`~kpisheet.errors.KpisheetError` propagates for the CLI to print."""
+    report = recalc(Path(workbook), Path(config) if config else None, Path(output) if output else None, check)
+    warn = warn or echo
+    for line in report.warning_lines():
+        warn(line)
+    for line in report.lines():
+        echo(line)
+    echo(report.summary())
+    return report.exit_code

@@ -1,0 +1,180 @@
+"""Opening an .xlsx/.xlsm package as a :class:`~.calc.Book`: sheets, formula cells, defined
+names, tables and calculation settings, keeping what the writer needs to patch it back."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from ...errors import WorkbookError
+from .calc import Book, Formula, Sheet
+from .sheetxml import SheetScan, parse_area, scan, unescape
+from .tables import read_table
+from .zipio import Package
+
+_ATTR = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
+_REL = re.compile(r"<(?:\w+:)?Relationship\b([^>]*?)/?>")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def attrs(text: str) -> dict[str, str]:
+    return {k.split(":")[-1] if k.startswith("r:") else k: unescape(v) for k, v in _ATTR.findall(text)}
+
+
+def rels(pkg: Package, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id → (type, absolute part name) for a part."""
+    folder, name = posixpath.split(part)
+    rel_part = posixpath.join(folder, "_rels", name + ".rels")
+    if rel_part not in pkg:
+        return {}
+    out = {}
+    for m in _REL.finditer(pkg.read(rel_part).decode("utf-8", "replace")):
+        a = attrs(m.group(1))
+        if a.get("TargetMode") == "External":
+            continue
+        target = a.get("Target", "")
+        full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[a.get("Id", "")] = (a.get("Type", ""), full)
+    return out
+
+
+@dataclass
+class SheetPart:
+    index: int
+    name: str
+    part: Optional[str]  # None: a chartsheet or a missing part
+    text: Optional[str] = None
+    scan: Optional[SheetScan] = None
+
+
+@dataclass
+class LoadedBook:
+    pkg: Package
+    workbook_part: str
+    book: Book
+    parts: list[SheetPart]
+    shared: list[str]
+    metadata_part: Optional[str] = None
+    sheet_texts: dict[int, str] = field(default_factory=dict)
+
+
+def _decode(data: bytes, place: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise WorkbookError("a part is not valid UTF-8 XML", place=place) from None
+
+
+def shared_strings(xml: str) -> list[str]:
+    out: list[str] = []
+    for si in re.finditer(r"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", xml, re.S):
+        body = si.group(1) or ""
+        body = re.sub(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", "", body, flags=re.S)
+        out.append("".join(unescape(t) for t in re.findall(r"<(?:\w+:)?t\b[^>]*?>(.*?)</(?:\w+:)?t>", body, re.S)))
+    return out
+
+
+def load(path: Path) -> LoadedBook:
+    pkg = Package(path)
+    place = path.name
+    root = rels(pkg, "")
+    wb_part = next((p for t, p in root.values() if t.endswith("/officeDocument")), "xl/workbook.xml")
+    if wb_part not in pkg:
+        raise WorkbookError("not a spreadsheet: no workbook part", place=place)
+    wb = _decode(pkg.read(wb_part), place)
+    wrels = rels(pkg, wb_part)
+    shared: list[str] = []
+    metadata_part = None
+    for t, p in wrels.values():
+        if t.endswith("/sharedStrings") and p in pkg:
+            shared = shared_strings(_decode(pkg.read(p), place))
+        if t.endswith("/sheetMetadata"):
+            metadata_part = p
+    pr = re.search(r"<(?:\w+:)?workbookPr\b([^>]*)>", wb)
+    date1904 = bool(pr and attrs(pr.group(1)).get("date1904") in ("1", "true"))
+    calc = re.search(r"<(?:\w+:)?calcPr\b([^>]*)>", wb)
+    ca = attrs(calc.group(1)) if calc else {}
+    parts: list[SheetPart] = []
+    for i, m in enumerate(re.finditer(r"<(?:\w+:)?sheet\b([^>]*?)/?>", wb)):
+        a = attrs(m.group(1))
+        rid = a.get("id", "")
+        typ, part = wrels.get(rid, ("", ""))
+        parts.append(SheetPart(i, a.get("name", f"Sheet{i + 1}"),
+                               part if typ.endswith("/worksheet") and part in pkg else None))
+    sheets: list[Sheet] = []
+    formulas: list[Formula] = []
+    tables: dict[str, tuple[int, tuple[int, int, int, int], list[str], int, int]] = {}
+    loaded = LoadedBook(pkg, wb_part, Book(sheets, formulas, date1904=date1904,
+                                          iterate=ca.get("iterate") in ("1", "true"),
+                                          iterate_count=int(float(ca.get("iterateCount", "100"))),
+                                          iterate_delta=float(ca.get("iterateDelta", "0.001"))),
+                        parts, shared, metadata_part)
+    for sp in parts:
+        if sp.part is None:
+            sheets.append(Sheet(sp.name, {}))
+            continue
+        raw = pkg.read(sp.part)
+        has_formulas = _FORMULA_TAG.search(raw) is not None
+        if has_formulas:
+            text = _decode(raw, f"{place}!{sp.name}")
+            sp.text = text
+            sp.scan = scan(text, shared, date1904)
+            sheets.append(Sheet(sp.name, sp.scan.values, sp.scan.max_row, sp.scan.max_col))
+            _formulas(sp, formulas, place)
+        else:
+            sheets.append(Sheet(sp.name, loader=_lazy(raw, shared, date1904, f"{place}!{sp.name}")))
+        for t, p in rels(pkg, sp.part).values():
+            if t.endswith("/table") and p in pkg:
+                found = read_table(_decode(pkg.read(p), place), sp.index)
+                if found:
+                    tables[found[0].upper()] = found[1]
+    loaded.book.tables = tables
+    dn = re.search(r"<(?:\w+:)?definedNames>(.*?)</(?:\w+:)?definedNames>", wb, re.S)
+    if dn:
+        for m in re.finditer(r"<(?:\w+:)?definedName\b([^>]*)>(.*?)</(?:\w+:)?definedName>", dn.group(1), re.S):
+            a = attrs(m.group(1))
+            name = a.get("name", "")
+            if not name or name.startswith("_xlnm."):
+                continue
+            scope = int(a["localSheetId"]) if "localSheetId" in a else None
+            loaded.book.names[(scope, name.upper())] = unescape(m.group(2))
+    return loaded
+
+
+def _lazy(raw: bytes, shared: list[str], date1904: bool, place: str):  # type: ignore[no-untyped-def]
+    def load_values() -> tuple[dict[tuple[int, int], object], int, int]:
+        s = scan(_decode(raw, place), shared, date1904)
+        return s.values, s.max_row, s.max_col  # type: ignore[return-value]
+    return load_values
+
+
+def _formulas(sp: SheetPart, out: list[Formula], place: str) -> None:
+    assert sp.scan is not None
+    masters: dict[int, tuple[int, int, str]] = {}
+    for fc in sp.scan.formulas:
+        if fc.ftype == "shared" and fc.text is not None and fc.si is not None:
+            masters[fc.si] = (fc.row, fc.col, fc.text)
+    for fc in sp.scan.formulas:
+        if fc.ftype == "shared":
+            m = masters.get(fc.si) if fc.si is not None else None
+            if m is None:
+                continue  # a follower whose master is missing: leave the cell as it is
+            out.append(Formula(sp.index, fc.row, fc.col, m[2], (m[0], m[1])))
+        elif fc.ftype == "array":
+            try:
+                area = parse_area(fc.ref) if fc.ref else (fc.row, fc.col, fc.row, fc.col)
+            except ValueError:
+                area = (fc.row, fc.col, fc.row, fc.col)
+            out.append(Formula(sp.index, fc.row, fc.col, fc.text or "", (fc.row, fc.col),
+                               kind="dynamic" if fc.dynamic else "array", area=area))
+        elif fc.ftype == "dataTable":
+            continue  # what-if data tables: Excel's own machinery; left as they are
+        else:
+            out.append(Formula(sp.index, fc.row, fc.col, fc.text or "", (fc.row, fc.col)))

@@ -1,0 +1,936 @@
+"""The formula engine: compile every formula cell, order them by dependency, evaluate.
+
+:class:`Calculator` is the one interface ``recalc`` uses (see :class:`FormulaEngine`):
+give it a :class:`Book` (sheets' values and formula cells) and extra functions (SPEC §4's),
+and it returns every formula cell's new value and the spills of array formulas.
+
+Formulas compile to Python closures over the AST (:mod:`.parser`). Cells are ordered with
+Tarjan's algorithm over static references, so that a cycle is found, not followed
+forever: without iteration enabled in the workbook, the cells of a cycle become 0 (as
+Excel shows them) and are reported; with ``iterate="1"`` they are iterated as Excel does.
+References only known at run time (OFFSET, INDIRECT) evaluate the cells they reach on
+demand.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Optional, Protocol
+
+import numpy as np
+
+from . import values as V
+from .parser import MAX_COL, MAX_ROW, FormulaSyntaxError, Node, parse, walk
+from .ranges import RangeData, Ref
+from .values import Err, Value, XlFail
+
+Thunk = Callable[[], Any]
+
+
+class Sheet:
+    """A sheet's values, read on first use (a sheet no formula reads is never scanned)."""
+
+    def __init__(self, name: str, values: Optional[dict[tuple[int, int], Value]] = None,
+                 max_row: int = 0, max_col: int = 0,
+                 loader: Optional[Callable[[], tuple[dict[tuple[int, int], Value], int, int]]] = None) -> None:
+        self.name = name
+        self._values = values
+        self._max = (max_row, max_col)
+        self._loader = loader
+
+    def _load(self) -> None:
+        if self._values is None:
+            if self._loader is None:
+                self._values = {}
+            else:
+                self._values, r, c = self._loader()
+                self._max = (r, c)
+
+    @property
+    def values(self) -> dict[tuple[int, int], Value]:
+        self._load()
+        assert self._values is not None
+        return self._values
+
+    @property
+    def max_row(self) -> int:
+        self._load()
+        return self._max[0]
+
+    @property
+    def max_col(self) -> int:
+        self._load()
+        return self._max[1]
+
+
+@dataclass
+class Formula:
+    """A formula cell to compute."""
+
+    sheet: int
+    row: int
+    col: int
+    text: str  # formula text (for shared followers: the anchor's text)
+    anchor: tuple[int, int]  # where ``text`` was written (shared formulas); relative refs shift by the difference
+    kind: str = "normal"  # "normal" | "array" (legacy CSE, fixed area) | "dynamic" (spills)
+    area: Optional[tuple[int, int, int, int]] = None  # array / dynamic: the area in the file now
+    # filled by the calculator:
+    value: Value = None
+    spill: Optional[np.ndarray] = None  # array results: the values written over ``spill_area``
+    spill_area: Optional[tuple[int, int, int, int]] = None
+    volatile: bool = False
+    unsupported: tuple[str, ...] = ()
+    circular: bool = False
+
+
+@dataclass
+class Book:
+    sheets: list[Sheet]
+    formulas: list[Formula]
+    names: dict[tuple[Optional[int], str], str] = field(default_factory=dict)  # (sheet or None, NAME) → text
+    tables: dict[str, tuple[int, tuple[int, int, int, int], list[str], int, int]] = field(default_factory=dict)
+    date1904: bool = False
+    iterate: bool = False
+    iterate_count: int = 100
+    iterate_delta: float = 0.001
+
+
+class FormulaEngine(Protocol):
+    """What recalc needs from a formula engine; :class:`Calculator` is the one we ship."""
+
+    def calculate(self, book: Book, extra: Mapping[str, "ExtraFunction"]) -> "CalcResult": ...
+
+
+@dataclass
+class ExtraFunction:
+    """A function added to Excel's (SPEC §4's): called with scalar arguments; may return a 2-D list."""
+
+    call: Callable[..., Any]
+    spills: bool = False
+
+
+@dataclass
+class CalcResult:
+    formulas: list[Formula]
+    unsupported: dict[str, str]  # function name → a cell using it
+    circular: list[str]  # cells in cycles
+    warnings: list[str]
+
+
+VOLATILE = frozenset({"NOW", "TODAY", "RAND", "RANDBETWEEN", "OFFSET", "INDIRECT", "RANDARRAY", "CELL", "INFO"})
+
+
+class _Unsupported(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class Calculator:
+    """Excel's formula semantics over a :class:`Book`; see the module docstring."""
+
+    def calculate(self, book: Book, extra: Mapping[str, ExtraFunction]) -> CalcResult:
+        return _Run(book, extra).run()
+
+
+def a1(row: int, col: int) -> str:
+    from .sheetxml import a1 as _a1
+    return _a1(row, col)
+
+
+class _Run:
+    def __init__(self, book: Book, extra: Mapping[str, ExtraFunction]) -> None:
+        from .xlfuncs import FUNCTIONS
+        self.book = book
+        self.sheets = book.sheets
+        self.extra = extra
+        self.functions = FUNCTIONS
+        self.by_name = {s.name.upper(): i for i, s in enumerate(book.sheets)}
+        self.cells: dict[tuple[int, int, int], int] = {}
+        for i, f in enumerate(book.formulas):
+            self.cells[(f.sheet, f.row, f.col)] = i
+        # formula cells per sheet and column, sorted rows: to find the formulas inside a range
+        cols: dict[tuple[int, int], list[int]] = {}
+        for f in book.formulas:
+            cols.setdefault((f.sheet, f.col), []).append(f.row)
+        self.fcols: dict[int, list[int]] = {}
+        self.frows: dict[tuple[int, int], list[int]] = {}
+        for (s, c), rows in cols.items():
+            rows.sort()
+            self.frows[(s, c)] = rows
+            self.fcols.setdefault(s, []).append(c)
+        for s in self.fcols:
+            self.fcols[s].sort()
+        # the areas dynamic arrays spill over now: reading them depends on the anchor
+        self.spill_owner: list[tuple[int, tuple[int, int, int, int], int]] = [
+            (f.sheet, f.area, i) for i, f in enumerate(book.formulas) if f.kind == "dynamic" and f.area]
+        self.pending: set[tuple[int, int, int]] = set(self.cells)
+        self.active: set[int] = set()
+        self.ranges: dict[tuple[int, int, int, int, int], RangeData] = {}
+        self.unsupported: dict[str, str] = {}
+        self.warnings: list[str] = []
+        self.circular: list[str] = []
+        self.cur: Formula = book.formulas[0] if book.formulas else Formula(0, 1, 1, "", (1, 1))
+        self.dr = 0
+        self.dc = 0
+        self.compiled: dict[int, Optional[Thunk]] = {}
+        self.deps: dict[int, list[tuple[int, int, int, int, int]]] = {}
+        self._ast_cache: dict[str, Any] = {}
+        self._names_compiling: set[tuple[Optional[int], str]] = set()
+        self.date1904 = book.date1904
+        self._share_shapes()
+        self._code: dict[tuple[str, tuple[int, int], int, str], Thunk] = {}
+        self._failed: dict[tuple[str, tuple[int, int], int, str], Exception] = {}
+        self._group: dict[tuple[str, tuple[int, int], int, str], int] = {}
+        for f in book.formulas:
+            k = (f.text, f.anchor, f.sheet, f.kind)
+            self._group[k] = self._group.get(k, 0) + 1
+
+    def _share_shapes(self) -> None:
+        """Formulas that differ only by where they are (``=B2*2`` in C2, ``=B3*2`` in C3) are
+        made one shared formula: parsed and compiled once, run with each cell's offset."""
+        from .parser import shape
+        first: dict[tuple[int, str, str], Formula] = {}
+        for f in self.book.formulas:
+            if f.anchor != (f.row, f.col) or f.kind != "normal":
+                continue
+            key = (f.sheet, f.kind, shape(f.text, f.row, f.col))
+            anchor = first.get(key)
+            if anchor is None:
+                first[key] = f
+            else:
+                f.text, f.anchor = anchor.text, (anchor.row, anchor.col)
+
+    # --- reading cells and ranges -------------------------------------------------------
+
+    def place(self, f: Formula) -> str:
+        return f"{self.sheets[f.sheet].name}!{a1(f.row, f.col)}"
+
+    def cell(self, sheet: int, row: int, col: int) -> Value:
+        key = (sheet, row, col)
+        if key in self.pending:
+            self._on_demand(self.cells[key])
+        return self.sheets[sheet].values.get((row, col))
+
+    def data(self, ref: Ref) -> RangeData:
+        key = ref.key
+        rd = self.ranges.get(key)
+        if rd is None:
+            sh = self.sheets[ref.sheet]
+            r2 = min(ref.r2, max(sh.max_row, ref.r1)) if ref.r2 >= MAX_ROW else ref.r2
+            c2 = min(ref.c2, max(sh.max_col, ref.c1)) if ref.c2 >= MAX_COL else ref.c2
+            for i in self._formulas_in(ref.sheet, ref.r1, ref.c1, r2, c2):
+                f = self.book.formulas[i]
+                if (f.sheet, f.row, f.col) in self.pending:
+                    self._on_demand(i)
+            vals = sh.values
+            h, w = r2 - ref.r1 + 1, c2 - ref.c1 + 1
+            arr = np.empty((h, w), dtype=object)
+            if h * w > 4 * len(vals):  # sparse: walk the cells that exist
+                for (r, c), v in vals.items():
+                    if ref.r1 <= r <= r2 and ref.c1 <= c <= c2:
+                        arr[r - ref.r1, c - ref.c1] = v
+            elif w == 1:
+                c = ref.c1
+                get = vals.get
+                arr[:, 0] = [get((r, c)) for r in range(ref.r1, r2 + 1)]
+            else:
+                get = vals.get
+                for i, r in enumerate(range(ref.r1, r2 + 1)):
+                    arr[i, :] = [get((r, c)) for c in range(ref.c1, c2 + 1)]
+            rd = RangeData(arr)
+            self.ranges[key] = rd
+        return rd
+
+    def _formulas_in(self, sheet: int, r1: int, c1: int, r2: int, c2: int) -> Iterable[int]:
+        cols = self.fcols.get(sheet)
+        if not cols:
+            return
+        lo = bisect.bisect_left(cols, c1)
+        hi = bisect.bisect_right(cols, c2)
+        for c in cols[lo:hi]:
+            rows = self.frows[(sheet, c)]
+            a = bisect.bisect_left(rows, r1)
+            b = bisect.bisect_right(rows, r2)
+            for r in rows[a:b]:
+                yield self.cells[(sheet, r, c)]
+
+    def deref(self, v: Any) -> Value:
+        """A scalar from a value, a reference (implicit intersection) or an array (its first item)."""
+        if isinstance(v, Ref):
+            if v.is_cell:
+                return self.cell(v.sheet, v.r1, v.c1)
+            f = self.cur
+            if v.c1 == v.c2 and v.r1 <= f.row <= v.r2 and v.sheet == f.sheet:
+                return self.cell(v.sheet, f.row, v.c1)
+            if v.r1 == v.r2 and v.c1 <= f.col <= v.c2 and v.sheet == f.sheet:
+                return self.cell(v.sheet, v.r1, f.col)
+            return V.VALUE
+        if isinstance(v, np.ndarray):
+            return v.flat[0] if v.size else V.VALUE  # type: ignore[no-any-return]
+        return v  # type: ignore[no-any-return]
+
+    def array(self, v: Any) -> np.ndarray:
+        if isinstance(v, Ref):
+            return self.data(v).values
+        if isinstance(v, np.ndarray):
+            return v
+        out = np.empty((1, 1), dtype=object)
+        out[0, 0] = v
+        return out
+
+    def sheet_index(self, name: str) -> Optional[int]:
+        return self.by_name.get(name.upper())
+
+    # --- compiling --------------------------------------------------------------------------
+
+    def ast(self, text: str) -> Node:
+        node = self._ast_cache.get(text)
+        if node is None:
+            node = parse(text)
+            self._ast_cache[text] = node
+        return node
+
+    def compile(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
+        tag = node[0]
+        if tag in ("num", "str", "bool", "err"):
+            const = node[1]
+            return lambda: const
+        if tag == "missing":
+            return lambda: None
+        if tag == "arr":
+            out = np.empty((len(node[1]), len(node[1][0])), dtype=object)
+            for i, row in enumerate(node[1]):
+                for j, item in enumerate(row):
+                    out[i, j] = item[1]
+            return lambda: out
+        if tag == "ref":
+            return self._compile_ref(node, home, shifted)
+        if tag == "name":
+            return self._compile_name(node, home, arr, shifted)
+        if tag == "table":
+            return self._compile_table(node, home)
+        if tag == "xref":
+            raise _Unsupported("external reference")
+        if tag == "neg" or tag == "pos" or tag == "pct":
+            inner = self.compile(node[1], home, arr, shifted)
+            return self._unary(tag, inner, arr)
+        if tag == "bin":
+            a = self.compile(node[2], home, arr, shifted)
+            b = self.compile(node[3], home, arr, shifted)
+            return self._binary(node[1], a, b, arr)
+        if tag == "call":
+            return self._compile_call(node, home, arr, shifted)
+        raise FormulaSyntaxError(f"cannot compile {tag}")
+
+    def _compile_ref(self, node: Node, home: int, shifted: bool) -> Thunk:
+        _, sheet, r1, c1, r2, c2, rel = node
+        si = home if sheet is None else self.sheet_index(sheet)
+        if si is None:
+            return lambda: V.REF
+        if not shifted or not any(rel):
+            ref = Ref(si, r1, c1, r2, c2)
+            return lambda: ref
+        rr1, rc1, rr2, rc2 = rel
+
+        def shifted_ref() -> Any:
+            dr, dc = self.dr, self.dc
+            a, b = r1 + dr * rr1, c1 + dc * rc1
+            c, d = r2 + dr * rr2, c2 + dc * rc2
+            if min(a, b, c, d) < 1 or max(a, c) > MAX_ROW or max(b, d) > MAX_COL:
+                return V.REF
+            return Ref(si, a, b, c, d)
+        return shifted_ref
+
+    def _compile_name(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
+        _, sheet, name = node
+        scope = home if sheet is None else self.sheet_index(sheet)
+        key = (scope, name.upper())
+        text = self.book.names.get(key)
+        if text is None:
+            key = (None, name.upper())
+            text = self.book.names.get(key)
+        if text is None:
+            if name.upper() in self.functions or name.upper() in self.extra:
+                return lambda: V.NAME
+            return lambda: V.NAME
+        if key in self._names_compiling:
+            return lambda: V.NAME
+        self._names_compiling.add(key)
+        try:
+            try:
+                inner = parse(text)
+            except FormulaSyntaxError:
+                return lambda: V.NAME
+            return self.compile(inner, home if key[0] is None else key[0], arr, False)
+        finally:
+            self._names_compiling.discard(key)
+
+    def _compile_table(self, node: Node, home: int) -> Thunk:
+        _, name, spec = node
+        from .tables import resolve_table_ref
+        found = self.book.tables.get(name.upper()) if name else None
+        if found is None and not name:
+            for t in self.book.tables.values():
+                s, (r1, c1, r2, c2), _cols, _h, _tot = t
+                if s == home:
+                    found = t
+        if found is None:
+            return lambda: V.REF
+
+        def table_ref() -> Any:
+            return resolve_table_ref(found, spec, self.cur.row)  # type: ignore[arg-type]
+        return table_ref
+
+    def _unary(self, tag: str, inner: Thunk, arr: bool) -> Thunk:
+        def scalar(v: Value) -> Value:
+            try:
+                x = V.to_number(v)
+            except XlFail as e:
+                return e.err
+            return -x if tag == "neg" else x / 100 if tag == "pct" else x
+        if tag == "pos":
+            return inner
+
+        def run() -> Any:
+            v = inner()
+            if isinstance(v, (Ref, np.ndarray)) and (arr or isinstance(v, np.ndarray)):
+                a = self.array(v)
+                return _map(a, scalar)
+            return scalar(self.deref(v))
+        return run
+
+    def _binary(self, op: str, fa: Thunk, fb: Thunk, arr: bool) -> Thunk:
+        if op == ":":
+            def rng() -> Any:
+                a, b = fa(), fb()
+                if not isinstance(a, Ref) or not isinstance(b, Ref) or a.sheet != b.sheet:
+                    return V.VALUE
+                return Ref(a.sheet, min(a.r1, b.r1), min(a.c1, b.c1), max(a.r2, b.r2), max(a.c2, b.c2))
+            return rng
+        scalar = _OPERATORS[op]
+
+        def run() -> Any:
+            a, b = fa(), fb()
+            multi_a = isinstance(a, np.ndarray) or (isinstance(a, Ref) and not a.is_cell)
+            multi_b = isinstance(b, np.ndarray) or (isinstance(b, Ref) and not b.is_cell)
+            if multi_a or multi_b:
+                if arr or isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+                    return _broadcast(scalar, self.array(a) if multi_a else self.deref(a),
+                                      self.array(b) if multi_b else self.deref(b))
+            return scalar(self.deref(a), self.deref(b))
+        return run
+
+    def _compile_call(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
+        _, name, args = node
+        ext = self.extra.get(name)
+        if ext is not None:
+            thunks = [self.compile(a, home, arr, shifted) for a in args]
+            call = ext.call
+            deref = self.deref
+
+            def run_extra() -> Any:
+                vals = []
+                for t in thunks:
+                    v = deref(t())
+                    vals.append(v)
+                return call(*vals)
+            return run_extra
+        fn = self.functions.get(name)
+        if fn is None:
+            raise _Unsupported(name)
+        if not fn.min_args <= len(args) <= fn.max_args:
+            return lambda: V.VALUE
+        arg_arr = arr or fn.array_args
+        thunks = [self.compile(a, home, arg_arr, shifted) for a in args]
+        impl = fn.impl
+        if fn.kind == "lazy":
+            def run_lazy() -> Any:
+                try:
+                    return impl(self, *thunks)
+                except XlFail as e:
+                    return e.err
+            return run_lazy
+        if fn.kind == "raw":
+            def run_raw() -> Any:
+                try:
+                    return impl(self, *[t() for t in thunks])
+                except XlFail as e:
+                    return e.err
+            return run_raw
+        deref = self.deref
+
+        def run_scalar() -> Any:
+            vals = [t() for t in thunks]
+            if arr and any(isinstance(v, np.ndarray) or (isinstance(v, Ref) and not v.is_cell) for v in vals):
+                arrays = [self.array(v) if isinstance(v, (np.ndarray, Ref)) else v for v in vals]
+                return _broadcast_n(impl, arrays)
+            try:
+                return impl(*[deref(v) for v in vals])
+            except XlFail as e:
+                return e.err
+        return run_scalar
+
+    # --- dependencies and order -------------------------------------------------------------
+
+    def prepare(self, i: int) -> None:
+        f = self.book.formulas[i]
+        self.dr, self.dc = f.row - f.anchor[0], f.col - f.anchor[1]
+        ckey = (f.text, f.anchor, f.sheet, f.kind)
+        shifted = (self.dr, self.dc) != (0, 0) or self._group.get(ckey, 1) > 1
+        arr = f.kind != "normal"
+        try:
+            failed = self._failed.get(ckey)
+            if failed is not None:
+                raise failed
+            if ckey in self._code:
+                self.compiled[i] = self._code[ckey]
+            else:
+                node = self.ast(f.text)
+                self.compiled[i] = self._code[ckey] = self.compile(node, f.sheet, arr, shifted)
+        except _Unsupported as exc:
+            self._failed[ckey] = exc
+            self.compiled[i] = None
+            f.unsupported = (exc.name,)
+            self.unsupported.setdefault(exc.name, self.place(f))
+        except (FormulaSyntaxError, RecursionError) as exc:
+            self._failed[ckey] = exc
+            self.compiled[i] = None
+            f.unsupported = ("syntax",)
+            self.warnings.append(f"{self.place(f)}: cannot read formula ={f.text}: {exc}")
+            return
+        deps: list[tuple[int, int, int, int, int]] = []
+        volatile = False
+        try:
+            node = self.ast(f.text)
+        except FormulaSyntaxError:
+            self.deps[i] = deps
+            return
+        for n in self._expand(node, f.sheet, set()):
+            if n[0] == "ref":
+                _, sheet, r1, c1, r2, c2, rel = n
+                si = f.sheet if sheet is None else self.sheet_index(sheet)
+                if si is None:
+                    continue
+                if shifted:
+                    r1, c1 = r1 + self.dr * rel[0], c1 + self.dc * rel[1]
+                    r2, c2 = r2 + self.dr * rel[2], c2 + self.dc * rel[3]
+                deps.append((si, r1, c1, r2, c2))
+            elif n[0] == "call":
+                if n[1] in VOLATILE:
+                    volatile = True
+                if n[1] == "ANCHORARRAY":
+                    pass
+            elif n[0] == "table":
+                t = self.book.tables.get(n[1].upper())
+                if t is not None:
+                    s, (r1, c1, r2, c2), *_ = t
+                    deps.append((s, r1, c1, r2, c2))
+        f.volatile = volatile
+        self.deps[i] = deps
+
+    def _expand(self, node: Node, home: int, seen: set[str]) -> Iterable[Node]:
+        for n in walk(node):
+            if n[0] == "name":
+                scope = home if n[1] is None else self.sheet_index(n[1])
+                key = (scope, n[2].upper())
+                text = self.book.names.get(key) or self.book.names.get((None, n[2].upper()))
+                if text and n[2].upper() not in seen:
+                    seen.add(n[2].upper())
+                    try:
+                        yield from self._expand(parse(text), home, seen)
+                    except FormulaSyntaxError:
+                        pass
+            else:
+                yield n
+
+    def edges(self, i: int) -> list[int]:
+        out: list[int] = []
+        for (s, r1, c1, r2, c2) in self.deps.get(i, ()):
+            out.extend(self._formulas_in(s, r1, c1, r2, c2))
+            for (os_, (a1_, b1, a2, b2), owner) in self.spill_owner:
+                if os_ == s and not (r2 < a1_ or r1 > a2 or c2 < b1 or c1 > b2) and owner != i:
+                    out.append(owner)
+        return out
+
+    def order(self) -> list[list[int]]:
+        """Strongly connected components in dependency order (Tarjan, iterative)."""
+        n = len(self.book.formulas)
+        index = [-1] * n
+        low = [0] * n
+        on_stack = [False] * n
+        stack: list[int] = []
+        out: list[list[int]] = []
+        counter = 0
+        adj: dict[int, list[int]] = {}
+        for root in range(n):
+            if index[root] != -1:
+                continue
+            work = [(root, 0)]
+            while work:
+                v, pi = work[-1]
+                if pi == 0:
+                    index[v] = low[v] = counter
+                    counter += 1
+                    stack.append(v)
+                    on_stack[v] = True
+                    adj[v] = self.edges(v)
+                succ = adj[v]
+                if pi < len(succ):
+                    work[-1] = (v, pi + 1)
+                    w = succ[pi]
+                    if index[w] == -1:
+                        work.append((w, 0))
+                    elif on_stack[w]:
+                        low[v] = min(low[v], index[w])
+                    continue
+                work.pop()
+                if work:
+                    u = work[-1][0]
+                    low[u] = min(low[u], low[v])
+                if low[v] == index[v]:
+                    comp = []
+                    while True:
+                        w = stack.pop()
+                        on_stack[w] = False
+                        comp.append(w)
+                        if w == v:
+                            break
+                    if len(comp) > 1 or v in adj[v]:
+                        out.append(sorted(comp, key=lambda k: (self.book.formulas[k].sheet,
+                                                               self.book.formulas[k].row,
+                                                               self.book.formulas[k].col)))
+                    else:
+                        out.append(comp)
+        self.adj = adj
+        return out
+
+    # --- evaluating ----------------------------------------------------------------------
+
+    def _on_demand(self, i: int) -> None:
+        if i in self.active:
+            return  # a cycle reached at run time: read the value as it is now
+        self.evaluate(i)
+        self.ranges.clear()
+
+    def evaluate(self, i: int) -> None:
+        f = self.book.formulas[i]
+        key = (f.sheet, f.row, f.col)
+        saved = (self.cur, self.dr, self.dc)
+        self.active.add(i)
+        try:
+            self.cur = f
+            self.dr, self.dc = f.row - f.anchor[0], f.col - f.anchor[1]
+            fn = self.compiled.get(i)
+            if fn is None:
+                result: Any = V.NAME
+            else:
+                try:
+                    result = fn()
+                except XlFail as e:
+                    result = e.err
+                except RecursionError:
+                    result = V.CALC
+                    self.warnings.append(f"{self.place(f)}: formula nested too deeply")
+            self.pending.discard(key)
+            self._store(f, result)
+        finally:
+            self.active.discard(i)
+            self.cur, self.dr, self.dc = saved
+
+    def _store(self, f: Formula, result: Any) -> None:
+        vals = self.sheets[f.sheet].values
+        if f.kind == "normal":
+            if isinstance(result, np.ndarray) and isinstance(self.extra_spill(f), bool):
+                f.kind = "dynamic"
+            else:
+                v = self.deref(result)
+                f.value = 0.0 if v is None else v
+                vals[(f.row, f.col)] = f.value
+                return
+        if f.kind == "array":
+            assert f.area is not None
+            r1, c1, r2, c2 = f.area
+            src = self.array(result)
+            h, w = r2 - r1 + 1, c2 - c1 + 1
+            out = np.empty((h, w), dtype=object)
+            sh, sw = src.shape
+            for i in range(h):
+                for j in range(w):
+                    ii = i if sh > 1 else 0
+                    jj = j if sw > 1 else 0
+                    if (sh > 1 and i >= sh) or (sw > 1 and j >= sw):
+                        out[i, j] = V.NA
+                    else:
+                        v = src[ii, jj]
+                        out[i, j] = 0.0 if v is None else v
+            self._write_spill(f, out, f.area)
+            return
+        # dynamic: spill the result from the anchor
+        dyn: Optional[np.ndarray] = self.array(result) if isinstance(result, (Ref, np.ndarray)) else None
+        old = f.area or (f.row, f.col, f.row, f.col)
+        for r in range(old[0], old[2] + 1):  # forget what the old spill wrote
+            for c in range(old[1], old[3] + 1):
+                if (r, c) != (f.row, f.col) and (f.sheet, r, c) not in self.cells:
+                    vals.pop((r, c), None)
+        if dyn is None:
+            v = self.deref(result)
+            out = np.empty((1, 1), dtype=object)
+            out[0, 0] = 0.0 if v is None else v
+            self._write_spill(f, out, (f.row, f.col, f.row, f.col))
+            return
+        h, w = dyn.shape
+        if h == 0 or w == 0:
+            out = np.empty((1, 1), dtype=object)
+            out[0, 0] = V.CALC
+            self._write_spill(f, out, (f.row, f.col, f.row, f.col))
+            return
+        area = (f.row, f.col, f.row + h - 1, f.col + w - 1)
+        if area[2] > MAX_ROW or area[3] > MAX_COL or self._blocked(f, area):
+            out = np.empty((1, 1), dtype=object)
+            out[0, 0] = V.SPILL
+            self._write_spill(f, out, (f.row, f.col, f.row, f.col))
+            return
+        out = np.empty((h, w), dtype=object)
+        for i in range(h):
+            for j in range(w):
+                v = dyn[i, j]
+                out[i, j] = 0.0 if v is None else v
+        self._write_spill(f, out, area)
+
+    def extra_spill(self, f: Formula) -> Optional[bool]:
+        """Whether a plain formula cell calls a spilling function of ours at its top."""
+        try:
+            node = self.ast(f.text)
+        except FormulaSyntaxError:
+            return None
+        if node[0] == "call" and node[1] in self.extra and self.extra[node[1]].spills:
+            return True
+        return None
+
+    def _blocked(self, f: Formula, area: tuple[int, int, int, int]) -> bool:
+        vals = self.sheets[f.sheet].values
+        for r in range(area[0], area[2] + 1):
+            for c in range(area[1], area[3] + 1):
+                if (r, c) == (f.row, f.col):
+                    continue
+                if (f.sheet, r, c) in self.cells or vals.get((r, c)) is not None:
+                    return True
+        return False
+
+    def _write_spill(self, f: Formula, out: np.ndarray, area: tuple[int, int, int, int]) -> None:
+        vals = self.sheets[f.sheet].values
+        for i in range(out.shape[0]):
+            for j in range(out.shape[1]):
+                vals[(area[0] + i, area[1] + j)] = out[i, j]
+        f.value = out[0, 0]
+        f.spill = out
+        f.spill_area = area
+
+    def run(self) -> CalcResult:
+        formulas = self.book.formulas
+        for i in range(len(formulas)):
+            self.prepare(i)
+        for comp in self.order():
+            if len(comp) == 1 and comp[0] not in self.adj.get(comp[0], ()):
+                if (formulas[comp[0]].sheet, formulas[comp[0]].row, formulas[comp[0]].col) in self.pending:
+                    self.evaluate(comp[0])
+                continue
+            self._cycle(comp)
+        for i, f in enumerate(formulas):  # volatility spreads to the cells that read a volatile one
+            if f.volatile:
+                continue
+        self._spread_volatile()
+        return CalcResult(formulas, self.unsupported, self.circular, self.warnings)
+
+    def _cycle(self, comp: list[int]) -> None:
+        formulas = self.book.formulas
+        names = [self.place(formulas[i]) for i in comp]
+        self.circular.extend(names)
+        if not self.book.iterate:
+            for i in comp:
+                f = formulas[i]
+                f.circular = True
+                f.value = 0.0
+                self.sheets[f.sheet].values[(f.row, f.col)] = 0.0
+                self.pending.discard((f.sheet, f.row, f.col))
+            self.ranges.clear()
+            return
+        for i in comp:  # iterate: each pass computes every cell of the cycle once, in order
+            f = formulas[i]
+            self.pending.discard((f.sheet, f.row, f.col))
+        for _ in range(max(1, self.book.iterate_count)):
+            delta = 0.0
+            for i in comp:
+                f = formulas[i]
+                before = f.value
+                self.ranges.clear()
+                self.evaluate(i)
+                if isinstance(before, float) and isinstance(f.value, float):
+                    delta = max(delta, abs(f.value - before))
+                elif before != f.value:
+                    delta = float("inf")
+            if delta < self.book.iterate_delta:
+                break
+        self.ranges.clear()
+
+    def _spread_volatile(self) -> None:
+        formulas = self.book.formulas
+        readers: dict[int, list[int]] = {}
+        for v, succ in self.adj.items():
+            for w in succ:
+                readers.setdefault(w, []).append(v)
+        todo = [i for i, f in enumerate(formulas) if f.volatile]
+        while todo:
+            i = todo.pop()
+            for j in readers.get(i, ()):
+                if not formulas[j].volatile:
+                    formulas[j].volatile = True
+                    todo.append(j)
+
+
+def _map(a: np.ndarray, fn: Callable[[Value], Value]) -> np.ndarray:
+    out = np.empty(a.shape, dtype=object)
+    for idx, v in np.ndenumerate(a):
+        out[idx] = fn(v)
+    return out
+
+
+def _broadcast(fn: Callable[[Value, Value], Value], a: Any, b: Any) -> np.ndarray:
+    A = a if isinstance(a, np.ndarray) else None
+    B = b if isinstance(b, np.ndarray) else None
+    ha, wa = A.shape if A is not None else (1, 1)
+    hb, wb = B.shape if B is not None else (1, 1)
+    h = max(ha, hb)
+    w = max(wa, wb)
+    out = np.empty((h, w), dtype=object)
+    for i in range(h):
+        for j in range(w):
+            if A is not None:
+                if (ha > 1 and i >= ha) or (wa > 1 and j >= wa):
+                    out[i, j] = V.NA
+                    continue
+                x = A[i if ha > 1 else 0, j if wa > 1 else 0]
+            else:
+                x = a
+            if B is not None:
+                if (hb > 1 and i >= hb) or (wb > 1 and j >= wb):
+                    out[i, j] = V.NA
+                    continue
+                y = B[i if hb > 1 else 0, j if wb > 1 else 0]
+            else:
+                y = b
+            out[i, j] = fn(x, y)
+    return out
+
+
+def _broadcast_n(fn: Callable[..., Value], args: list[Any]) -> np.ndarray:
+    shapes = [a.shape for a in args if isinstance(a, np.ndarray)]
+    h = max(s[0] for s in shapes)
+    w = max(s[1] for s in shapes)
+    out = np.empty((h, w), dtype=object)
+    for i in range(h):
+        for j in range(w):
+            vals = []
+            bad = False
+            for a in args:
+                if isinstance(a, np.ndarray):
+                    ah, aw = a.shape
+                    if (ah > 1 and i >= ah) or (aw > 1 and j >= aw):
+                        bad = True
+                        break
+                    vals.append(a[i if ah > 1 else 0, j if aw > 1 else 0])
+                else:
+                    vals.append(a)
+            if bad:
+                out[i, j] = V.NA
+                continue
+            try:
+                out[i, j] = fn(*vals)
+            except XlFail as e:
+                out[i, j] = e.err
+    return out
+
+
+# --- operators on scalars ---------------------------------------------------------------
+
+def _arith(op: str) -> Callable[[Value, Value], Value]:
+    import math
+
+    def f(a: Value, b: Value) -> Value:
+        try:
+            x = V.to_number(a)
+            y = V.to_number(b)
+        except XlFail as e:
+            return e.err
+        if op == "+":
+            r = x + y
+        elif op == "-":
+            r = x - y
+        elif op == "*":
+            r = x * y
+        elif op == "/":
+            if y == 0:
+                return V.DIV0
+            r = x / y
+        else:
+            if x == 0 and y == 0:
+                return V.NUM
+            if x == 0 and y < 0:
+                return V.DIV0
+            try:
+                r = x ** y
+            except (OverflowError, ZeroDivisionError):
+                return V.NUM
+            if isinstance(r, complex):
+                return V.NUM
+        if math.isinf(r) or math.isnan(r):
+            return V.NUM
+        return r
+    return f
+
+
+def _concat(a: Value, b: Value) -> Value:
+    try:
+        return V.to_text(a) + V.to_text(b)
+    except XlFail as e:
+        return e.err
+
+
+def _rank(v: Value) -> tuple[int, Any]:
+    if isinstance(v, bool):
+        return (2, v)
+    if isinstance(v, float):
+        return (0, v)
+    if isinstance(v, str):
+        return (1, v.lower())
+    return (0, 0.0)
+
+
+def compare(a: Value, b: Value) -> Any:
+    """-1, 0, 1 as Excel orders values (numbers < text < logicals; empty is 0, "" or FALSE)."""
+    if isinstance(a, Err):
+        return a
+    if isinstance(b, Err):
+        return b
+    if a is None:
+        a = "" if isinstance(b, str) else False if isinstance(b, bool) else 0.0
+    if b is None:
+        b = "" if isinstance(a, str) else False if isinstance(a, bool) else 0.0
+    ka, kb = _rank(a), _rank(b)
+    return (ka > kb) - (ka < kb)
+
+
+def _cmp(op: str) -> Callable[[Value, Value], Value]:
+    def f(a: Value, b: Value) -> Value:
+        c = compare(a, b)
+        if isinstance(c, Err):
+            return c
+        return {"=": c == 0, "<>": c != 0, "<": c < 0, ">": c > 0, "<=": c <= 0, ">=": c >= 0}[op]
+    return f
+
+
+_OPERATORS: dict[str, Callable[[Value, Value], Value]] = {
+    **{op: _arith(op) for op in "+-*/^"}, "&": _concat,
+    **{op: _cmp(op) for op in ("=", "<>", "<", ">", "<=", ">=")}}

@@ -1,0 +1,331 @@
+"""Excel formula text → a small AST of tuples.
+
+Nodes (first item is the tag):
+
+    ("num", float) ("str", str) ("bool", bool) ("err", Err) ("missing",)
+    ("arr", [[node, ...], ...])                      array constant {1,2;3,4}
+    ("ref", sheet|None, r1, c1, r2, c2, rel)         rel: 4 bools (r1, c1, r2, c2 relative)
+    ("name", sheet|None, name)                       a defined name
+    ("table", name, spec)                            a structured reference Table[...]
+    ("xref", text)                                   a reference to another workbook
+    ("call", NAME, [args])                           NAME upper-cased, _xlfn./_xludf. removed
+    ("bin", op, a, b) ("neg", a) ("pos", a) ("pct", a)
+
+Grammar and precedence follow Excel: ``:`` binds tightest, then unary minus, ``%``,
+``^``, ``* /``, ``+ -``, ``&``, comparisons; all binary operators are left-associative.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+from .values import Err
+
+MAX_ROW = 1048576
+MAX_COL = 16384
+
+Node = tuple[Any, ...]
+
+
+class FormulaSyntaxError(ValueError):
+    pass
+
+
+_SHEET = r"(?:'(?:[^']|'')+'|\[\d+\][^!'\s()]*|[A-Za-z_\u00A1-\uFFFF][\w.\u00A1-\uFFFF]*)!"
+_CELL = r"\$?[A-Za-z]{1,3}\$?\d+"
+_TOKEN = re.compile(rf"""
+    (?P<ws>\s+)
+  | (?P<str>"(?:[^"]|"")*")
+  | (?P<sheeterr>{_SHEET}\#REF!)
+  | (?P<err>\#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|SPILL!|CALC!|GETTING_DATA))
+  | (?P<ref>(?:{_SHEET})?(?:{_CELL}(?::{_CELL})?|\$?[A-Za-z]{{1,3}}:\$?[A-Za-z]{{1,3}}|\$?\d+:\$?\d+)(?![\w.(\[!]))
+  | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<func>(?:{_SHEET})?[A-Za-z_\\][\w.]*(?=\())
+  | (?P<name>(?:{_SHEET})?[A-Za-z_\\\u00A1-\uFFFF][\w.?\\\u00A1-\uFFFF]*)
+  | (?P<op><>|<=|>=|[-+*/^&=<>%:@])
+  | (?P<lp>\() | (?P<rp>\)) | (?P<comma>,) | (?P<semi>;) | (?P<lb>\{{) | (?P<rb>\}})
+""", re.X)
+
+_CELL_PARTS = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)(\d+)")
+_COLS = re.compile(r"(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})")
+_ROWS = re.compile(r"(\$?)(\d+):(\$?)(\d+)")
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _sheet_name(prefix: str) -> str:
+    s = prefix[:-1]
+    if s.startswith("'"):
+        s = s[1:-1].replace("''", "'")
+    return s
+
+
+def _split_sheet(text: str) -> tuple[Optional[str], str]:
+    if "!" not in text:
+        return None, text
+    i = text.rfind("!")
+    return _sheet_name(text[:i + 1]), text[i + 1:]
+
+
+def _ref_node(text: str) -> Node:
+    sheet, body = _split_sheet(text)
+    if sheet is not None and sheet.startswith("["):
+        return ("xref", text)
+    m = _COLS.fullmatch(body)
+    if m:
+        c1, c2 = _col(m.group(2)), _col(m.group(4))
+        return ("ref", sheet, 1, min(c1, c2), MAX_ROW, max(c1, c2), (False, not m.group(1), False, not m.group(3)))
+    m = _ROWS.fullmatch(body)
+    if m:
+        r1, r2 = int(m.group(2)), int(m.group(4))
+        return ("ref", sheet, min(r1, r2), 1, max(r1, r2), MAX_COL, (not m.group(1), False, not m.group(3), False))
+    first, _, last = body.partition(":")
+    m1 = _CELL_PARTS.fullmatch(first)
+    assert m1 is not None
+    m2 = _CELL_PARTS.fullmatch(last) if last else m1
+    assert m2 is not None
+    r1, c1, r2, c2 = int(m1.group(4)), _col(m1.group(2)), int(m2.group(4)), _col(m2.group(2))
+    rel = (not m1.group(3), not m1.group(1), not m2.group(3), not m2.group(1))
+    if c1 > MAX_COL or c2 > MAX_COL or r1 > MAX_ROW or r2 > MAX_ROW or 0 in (r1, r2):
+        raise FormulaSyntaxError(f"bad reference {text}")
+    if r1 > r2:
+        r1, r2, rel = r2, r1, (rel[2], rel[1], rel[0], rel[3])
+    if c1 > c2:
+        c1, c2, rel = c2, c1, (rel[0], rel[3], rel[2], rel[1])
+    return ("ref", sheet, r1, c1, r2, c2, rel)
+
+
+_PREFIXES = ("_XLFN._XLWS.", "_XLFN.", "_XLUDF.", "_XLWS.", "_XLETA.", "_XLPM.")
+
+
+def function_name(text: str) -> str:
+    """``_xlfn.XLOOKUP`` → ``XLOOKUP``; ``[1]!KPI`` / ``'addin.xlam'!KPI`` → ``KPI``."""
+    if "!" in text:
+        text = text[text.rfind("!") + 1:]
+    name = text.upper()
+    for p in _PREFIXES:
+        if name.startswith(p):
+            name = name[len(p):]
+            break
+    return name
+
+
+def tokenize(text: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = _TOKEN.match(text, pos)
+        if not m:
+            raise FormulaSyntaxError(f"cannot read {text[pos:pos + 20]!r}")
+        kind = m.lastgroup
+        assert kind is not None
+        val = m.group(kind)
+        pos = m.end()
+        if kind == "ws":
+            continue
+        if kind == "name" and pos < n and text[pos] == "[":  # a structured reference
+            depth = 0
+            start = pos
+            while pos < n:
+                ch = text[pos]
+                if ch == "'" and pos + 1 < n:
+                    pos += 2
+                    continue
+                if ch == "[":
+                    depth += 1
+                elif ch == "]":
+                    depth -= 1
+                    if depth == 0:
+                        pos += 1
+                        break
+                pos += 1
+            out.append(("table", val + text[start:pos]))
+            continue
+        if kind == "name" and val.upper() in ("TRUE", "FALSE") and "!" not in val:
+            out.append(("bool", val.upper()))
+            continue
+        out.append((kind, val))
+    return out
+
+
+_BINARY = {"=": 10, "<>": 10, "<": 10, ">": 10, "<=": 10, ">=": 10, "&": 20, "+": 30, "-": 30,
+           "*": 40, "/": 40, "^": 50, ":": 80}
+_PREFIX_BP = 60
+_PCT_BP = 70
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.toks = tokens
+        self.i = 0
+
+    def peek(self) -> tuple[str, str]:
+        return self.toks[self.i] if self.i < len(self.toks) else ("eof", "")
+
+    def take(self) -> tuple[str, str]:
+        tok = self.peek()
+        self.i += 1
+        return tok
+
+    def expect(self, kind: str) -> None:
+        tok = self.take()
+        if tok[0] != kind:
+            raise FormulaSyntaxError(f"expected {kind}, found {tok[1] or 'end'}")
+
+    def expr(self, rbp: int = 0) -> Node:
+        left = self.prefix()
+        while True:
+            kind, val = self.peek()
+            if kind == "op" and val == "%":
+                if _PCT_BP <= rbp:
+                    break
+                self.take()
+                left = ("pct", left)
+                continue
+            if kind != "op" or val not in _BINARY:
+                break
+            bp = _BINARY[val]
+            if bp <= rbp:
+                break
+            self.take()
+            right = self.expr(bp)
+            left = ("bin", val, left, right)
+        return left
+
+    def prefix(self) -> Node:
+        kind, val = self.take()
+        if kind == "num":
+            return ("num", float(val))
+        if kind == "str":
+            return ("str", val[1:-1].replace('""', '"'))
+        if kind == "bool":
+            return ("bool", val == "TRUE")
+        if kind == "err":
+            return ("err", Err(val.upper()))
+        if kind == "sheeterr":
+            return ("err", Err("#REF!"))
+        if kind == "ref":
+            return _ref_node(val)
+        if kind == "name":
+            sheet, name = _split_sheet(val)
+            if sheet is not None and sheet.startswith("["):
+                return ("xref", val)
+            return ("name", sheet, name)
+        if kind == "table":
+            name, _, spec = val.partition("[")
+            return ("table", name, "[" + spec)
+        if kind == "op" and val in ("-", "+"):
+            operand = self.expr(_PREFIX_BP)
+            return ("neg", operand) if val == "-" else ("pos", operand)
+        if kind == "op" and val == "@":
+            return ("call", "SINGLE", [self.expr(_PREFIX_BP)])
+        if kind == "lp":
+            inner = self.expr()
+            self.expect("rp")
+            return inner
+        if kind == "lb":
+            return self.array()
+        if kind == "func":
+            name = function_name(val)
+            if "!" in val and val.split("!")[0].startswith("[") and name == val.upper():
+                return ("xref", val)
+            self.expect("lp")
+            args: list[Node] = []
+            if self.peek()[0] == "rp":
+                self.take()
+                return ("call", name, args)
+            while True:
+                if self.peek()[0] in ("comma", "rp"):
+                    args.append(("missing",))
+                else:
+                    args.append(self.expr())
+                k, _ = self.take()
+                if k == "rp":
+                    break
+                if k != "comma":
+                    raise FormulaSyntaxError(f"expected , or ) in {name}")
+            return ("call", name, args)
+        raise FormulaSyntaxError(f"unexpected {val or 'end of formula'}")
+
+    def array(self) -> Node:
+        rows: list[list[Node]] = [[]]
+        while True:
+            kind, val = self.take()
+            sign = 1.0
+            if kind == "op" and val in "-+":
+                sign = -1.0 if val == "-" else 1.0
+                kind, val = self.take()
+            if kind == "num":
+                rows[-1].append(("num", sign * float(val)))
+            elif kind == "str":
+                rows[-1].append(("str", val[1:-1].replace('""', '"')))
+            elif kind == "bool":
+                rows[-1].append(("bool", val == "TRUE"))
+            elif kind == "err":
+                rows[-1].append(("err", Err(val.upper())))
+            else:
+                raise FormulaSyntaxError("bad array constant")
+            kind, _ = self.take()
+            if kind == "rb":
+                break
+            if kind == "semi":
+                rows.append([])
+            elif kind != "comma":
+                raise FormulaSyntaxError("bad array constant")
+        if len({len(r) for r in rows}) != 1:
+            raise FormulaSyntaxError("array rows of different lengths")
+        return ("arr", rows)
+
+
+def parse(text: str) -> Node:
+    """Formula text (with or without the leading ``=``) → AST."""
+    t = text.strip()
+    if t.startswith("="):
+        t = t[1:]
+    if not t:
+        raise FormulaSyntaxError("empty formula")
+    p = _Parser(tokenize(t))
+    node = p.expr()
+    if p.peek()[0] != "eof":
+        raise FormulaSyntaxError(f"unexpected {p.peek()[1]}")
+    return node
+
+
+def walk(node: Node):  # type: ignore[no-untyped-def]
+    """Every node of a tree, depth first."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        tag = n[0]
+        if tag == "call":
+            stack.extend(n[2])
+        elif tag == "bin":
+            stack.append(n[2])
+            stack.append(n[3])
+        elif tag in ("neg", "pos", "pct"):
+            stack.append(n[1])
+
+
+_SHAPE = re.compile(r"""("(?:[^"]|"")*"|'(?:[^']|'')+'!)|(?<![\w.$])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w.(!\[])""")
+
+
+def shape(text: str, row: int, col: int) -> str:
+    """The formula with relative references written as offsets from (row, col), as R1C1 does:
+    two formulas of the same shape differ only by where they are, so one parse serves both."""
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1):
+            return m.group(1)
+        c = _col(m.group(3))
+        r = int(m.group(5))
+        cs = f"C{c}" if m.group(2) else f"C[{c - col}]"
+        rs = f"R{r}" if m.group(4) else f"R[{r - row}]"
+        return rs + cs
+    return _SHAPE.sub(sub, text)

@@ -1,0 +1,170 @@
+"""Reading an .xlsx package and writing it back with only some parts replaced.
+
+Parts that are not replaced are copied as raw bytes (local header, compressed data
+and data descriptor exactly as they were), so they stay byte-for-byte identical even
+in compressed form; the central directory is copied too, with only offsets (and, for
+replaced parts, sizes and CRC) updated. Entry order, compression method, timestamps,
+extra fields and the archive comment are kept. Anything unusual (ZIP64, multi-disk,
+encrypted entries) falls back to :mod:`zipfile`, which keeps order, names, methods and
+timestamps and every part's content, but re-compresses.
+
+Writing is atomic: a temporary file in the target's folder, then :func:`os.replace`.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path
+from typing import BinaryIO, Mapping, Optional
+
+from ...errors import WorkbookError
+
+_LOCAL = struct.Struct("<IHHHHHIIIHH")  # sig, version, flags, method, time, date, crc, csize, usize, nlen, xlen
+_CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
+_EOCD = struct.Struct("<IHHHHIIH")
+_LOCAL_SIG, _CENTRAL_SIG, _EOCD_SIG, _DD_SIG = 0x04034B50, 0x02014B50, 0x06054B50, 0x08074B50
+
+
+class Package:
+    """The parts of an OOXML zip, read lazily by name."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise WorkbookError(f"not an .xlsx/.xlsm file (or it is damaged or password-protected): {exc}",
+                                place=path.name) from None
+        self.names = [i.filename for i in self.zip.infolist()]
+        self._set = set(self.names)
+        for info in self.zip.infolist():
+            if info.flag_bits & 0x1:
+                raise WorkbookError("the workbook is encrypted", place=path.name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._set
+
+    def read(self, name: str) -> bytes:
+        try:
+            return self.zip.read(name)
+        except (zipfile.BadZipFile, zlib.error, KeyError, OSError) as exc:
+            raise WorkbookError(f"cannot read part {name}: {exc}", place=self.path.name) from None
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def write(self, out: Path, replaced: Mapping[str, bytes], added: Optional[Mapping[str, bytes]] = None) -> None:
+        """Write the package to ``out`` (atomically) with some parts replaced or added."""
+        added = dict(added or {})
+        out = Path(out)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=str(out.parent) or ".")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                try:
+                    _write_raw(self.path, fh, replaced, added)
+                except _Unusual:
+                    fh.seek(0)
+                    fh.truncate()
+                    _write_zipfile(self.zip, fh, replaced, added)
+            try:
+                os.chmod(tmp, os.stat(out).st_mode & 0o7777 if out.exists() else 0o644)
+            except OSError:
+                pass
+            os.replace(tmp, out)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+
+class _Unusual(Exception):
+    pass
+
+
+def _deflate(data: bytes) -> bytes:
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush()
+
+
+def _write_raw(src: Path, fh: BinaryIO, replaced: Mapping[str, bytes],
+               added: Mapping[str, bytes]) -> None:
+    data = src.read_bytes()
+    end = data.rfind(struct.pack("<I", _EOCD_SIG))
+    if end < 0 or len(data) - end < _EOCD.size:
+        raise _Unusual
+    sig, disk, cd_disk, n_this, n_total, cd_size, cd_offset, comment_len = _EOCD.unpack_from(data, end)
+    if disk or cd_disk or n_this != n_total or 0xFFFF in (n_this, n_total) or 0xFFFFFFFF in (cd_size, cd_offset):
+        raise _Unusual
+    comment = data[end + _EOCD.size:end + _EOCD.size + comment_len]
+    out = bytearray()
+    central = bytearray()
+    pos = cd_offset
+    seen: set[str] = set()
+    for _ in range(n_total):
+        if pos + _CENTRAL.size > len(data):
+            raise _Unusual
+        fields = list(_CENTRAL.unpack_from(data, pos))
+        if fields[0] != _CENTRAL_SIG:
+            raise _Unusual
+        (_, _made, _ver, flags, method, _t, _d, crc, csize, usize, nlen, xlen, clen, _disk, _ia, _ea, offset) = fields
+        raw_name = data[pos + _CENTRAL.size:pos + _CENTRAL.size + nlen]
+        rest = data[pos + _CENTRAL.size + nlen:pos + _CENTRAL.size + nlen + xlen + clen]
+        pos += _CENTRAL.size + nlen + xlen + clen
+        name = raw_name.decode("utf-8" if flags & 0x800 else "cp437")
+        seen.add(name)
+        if 0xFFFFFFFF in (csize, usize, offset) or flags & 0x1:
+            raise _Unusual
+        lf = list(_LOCAL.unpack_from(data, offset))
+        if lf[0] != _LOCAL_SIG:
+            raise _Unusual
+        start = offset + _LOCAL.size + lf[9] + lf[10]
+        new_offset = len(out)
+        if name in replaced:
+            if method not in (0, 8):
+                raise _Unusual
+            body = replaced[name]
+            comp = _deflate(body) if method == 8 else body
+            crc, csize, usize = zlib.crc32(body) & 0xFFFFFFFF, len(comp), len(body)
+            flags &= ~0x8
+            lf[2], lf[6], lf[7], lf[8] = flags, crc, csize, usize
+            out += _LOCAL.pack(*lf) + data[offset + _LOCAL.size:start] + comp
+        else:
+            stop = start + csize
+            if flags & 0x8:  # a data descriptor follows the data
+                stop += 16 if data[stop:stop + 4] == struct.pack("<I", _DD_SIG) else 12
+            out += data[offset:stop]
+        fields[3], fields[7], fields[8], fields[9], fields[16] = flags, crc, csize, usize, new_offset
+        central += _CENTRAL.pack(*fields) + raw_name + rest
+    for name, body in added.items():
+        if name in seen:
+            raise _Unusual
+        comp = _deflate(body)
+        crc = zlib.crc32(body) & 0xFFFFFFFF
+        raw_name = name.encode("utf-8")
+        new_offset = len(out)
+        out += _LOCAL.pack(_LOCAL_SIG, 20, 0, 8, 0, 0x21, crc, len(comp), len(body), len(raw_name), 0) + raw_name + comp
+        central += _CENTRAL.pack(_CENTRAL_SIG, 20, 20, 0, 8, 0, 0x21, crc, len(comp), len(body), len(raw_name),
+                                 0, 0, 0, 0, 0, new_offset) + raw_name
+    n = n_total + len(added)
+    if n > 0xFFFF or len(out) + len(central) > 0xFFFFFFFF:
+        raise _Unusual
+    cd_at = len(out)
+    out += central
+    out += _EOCD.pack(_EOCD_SIG, 0, 0, n, n, len(central), cd_at, len(comment)) + comment
+    fh.write(bytes(out))
+
+
+def _write_zipfile(src: zipfile.ZipFile, fh: BinaryIO, replaced: Mapping[str, bytes],
+                   added: Mapping[str, bytes]) -> None:
+    with zipfile.ZipFile(fh, "w") as dst:
+        for info in src.infolist():
+            body = replaced.get(info.filename)
+            dst.writestr(info, src.read(info.filename) if body is None else body)
+        for name, body in added.items():
+            dst.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), body, compress_type=zipfile.ZIP_DEFLATED)
