@@ -52,6 +52,40 @@ def _xl(value: Any) -> Any:
     return value
 
 
+class _Cells(dict):  # type: ignore[type-arg]
+    """(row, column) -> value, keeping the used bounds as Excel does (not a scan a call)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bounds: Optional[tuple[int, int, int, int]] = None
+        self._stale = False
+
+    def __setitem__(self, key: tuple[int, int], value: Any) -> None:
+        super().__setitem__(key, value)
+        if not self._stale:
+            r, c = key
+            b = self._bounds
+            self._bounds = (r, c, r, c) if b is None else (min(b[0], r), min(b[1], c), max(b[2], r), max(b[3], c))
+
+    def __delitem__(self, key: tuple[int, int]) -> None:
+        super().__delitem__(key)
+        self._stale = True
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        if key in self:
+            self._stale = True
+        return super().pop(key, *default)
+
+    def bounds(self) -> Optional[tuple[int, int, int, int]]:
+        if self._stale:
+            self._stale, self._bounds = False, None
+            if self:
+                rows = [r for r, _ in self]
+                cols = [c for _, c in self]
+                self._bounds = (min(rows), min(cols), max(rows), max(cols))
+        return self._bounds
+
+
 class Range:
     def __init__(self, sheet: "Sheet", r1: int, c1: int, r2: int, c2: int, options: Optional[dict[str, Any]] = None):
         self.sheet = sheet
@@ -122,7 +156,7 @@ class Sheet:
     def __init__(self, book: "Book", name: str):
         self.book = book
         self.name = name
-        self.cells: dict[tuple[int, int], Any] = {}
+        self.cells: _Cells = _Cells()
         self.tables: list[Table] = []
         self.autofit_calls = 0
 
@@ -151,11 +185,8 @@ class Sheet:
 
     @property
     def used_range(self) -> Range:
-        if not self.cells:
-            return Range(self, 1, 1, 1, 1)
-        rows = [r for r, _ in self.cells]
-        cols = [c for _, c in self.cells]
-        return Range(self, min(rows), min(cols), max(rows), max(cols))
+        bounds = self.cells.bounds()
+        return Range(self, 1, 1, 1, 1) if bounds is None else Range(self, *bounds)
 
     def add_table(self, name: str, first: str, last: str) -> Table:
         self.tables.append(Table(self, name, first, last))
