@@ -158,11 +158,11 @@ def _set_setting(sheet: str, sst: str, key: str, value: str) -> tuple[str, str]:
     sst, index = _add_string(sst, value)
     cell = f'<c r="B{row}" s="1" t="s"><v>{index}</v></c>'
     row_re = re.compile(rf'(<row r="{row}"[^>]*>)(.*?)(</row>)', re.S)
-    m = row_re.search(sheet)
-    assert m is not None
-    cells = re.sub(rf'<c r="B{row}"(?:[^>]*/>|[^>]*>.*?</c>)', "", m.group(2))
-    opening = re.sub(r'spans="(\d+):\d+"', lambda s: f'spans="{s.group(1)}:2"', m.group(1))
-    return sheet[: m.start()] + opening + cells + cell + m.group(3) + sheet[m.end():], sst
+    found = row_re.search(sheet)
+    assert found is not None
+    cells = re.sub(rf'<c r="B{row}"(?:[^>]*/>|[^>]*>.*?</c>)', "", found.group(2))
+    opening = re.sub(r'spans="(\d+):\d+"', lambda s: f'spans="{s.group(1)}:2"', found.group(1))
+    return sheet[: found.start()] + opening + cells + cell + found.group(3) + sheet[found.end():], sst
 
 
 def read_settings(addin: Path) -> dict[str, str]:
@@ -180,8 +180,8 @@ def read_settings(addin: Path) -> dict[str, str]:
             text = strings[int(v.group(1))] if 't="s"' in attrs else v.group(1)
         cells[col + row] = text
     out = {cells[k]: cells.get("B" + k[1:], "") for k in cells if k.startswith("A") and cells[k]}
-    m = re.search(r'<sheet name="([^"]+)"', workbook)
-    out["__sheet__"] = m.group(1) if m else ""
+    name = re.search(r'<sheet name="([^"]+)"', workbook)
+    out["__sheet__"] = name.group(1) if name else ""
     return out
 
 
