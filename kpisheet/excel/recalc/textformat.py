@@ -105,6 +105,12 @@ def _number_text(x: float, fmt: str) -> str:
         min_int = intpart.count("0")
         if min_int == 0 and num.startswith("0") and (decimals > 0 or r == 0):
             num = num[1:] if decimals > 0 else ("" if intpart else num)
+        head, dot, tail = num.partition(".")
+        digits = head.replace(",", "")
+        if len(digits) < min_int:
+            padded = digits.rjust(min_int, "0")
+            head = f"{int(padded):,}".rjust(len(padded), "0") if grouping else padded
+            num = head + dot + tail
         text = f[:m.start()] + num + f[m.end():]
     return re.sub("\x00(\\d+)\x00", lambda k: lits[int(k.group(1))], text)
 
