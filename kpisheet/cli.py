@@ -245,3 +245,19 @@ def entry() -> None:
     sys.exit(main())
 
 
+
+
+# --- the Excel add-in: `kpisheet addin install` (kpisheet/excel/addin.py) ---------------------
+
+
+@cli.group()
+def addin() -> None:
+    """The Excel add-in: a KPIs ribbon tab and SPEC §4's functions (desktop Excel, through xlwings)."""
+
+
+@addin.command("install")
+def addin_install() -> None:
+    """Install the add-in where Excel runs (Windows, macOS), with this Python as its interpreter."""
+    from .excel.addin import install
+
+    click.echo(install())

@@ -148,3 +148,12 @@ def test_install_goes_through_xlwings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "addin_install", failing)
     with pytest.raises(KpisheetError, match="could not install"):
         addin.install(platform="win32")
+
+
+def test_cli_addin_install_on_linux(capsys: pytest.CaptureFixture[str]) -> None:
+    from kpisheet.cli import main
+
+    if sys.platform.startswith(("win", "darwin")):
+        pytest.skip("installs for real where Excel runs")
+    assert main(["addin", "install"]) == 2
+    assert capsys.readouterr().err == "error: addin: kpisheet addin install needs desktop Excel on Windows or macOS\n"
