@@ -73,7 +73,7 @@ def test_values_as_excel_holds_them(tmp_path: Path) -> None:
     sales = book.add_sheet("Sales", [["Date", "Amount", "Note"], [D(2026, 1, 2), 5, "x"], [D(2026, 1, 3), 7, None]])
     sales.cells[(3, 3)] = xs.CellError("#DIV/0!")
     sales.cells[(2, 2)] = xs.CellError("#N/A")
-    table = LiveReader(book).read(SourceRef("s", book.fullname, sheet="Sales"))
+    table = LiveReader(book).read(SourceRef("s", Path(book.fullname), sheet="Sales"))
     assert table.df["Amount"].isna().tolist() == [True, False]  # error cells read as blank, as from files
     assert table.numbers("Amount")[1] == 7.0
     assert str(table.dates("Date")[0])[:10] == "2026-01-02"  # a date cell: a datetime from xlwings
@@ -85,16 +85,16 @@ def test_problems_name_their_place(tmp_path: Path) -> None:
     book.add_sheet("Empty")
     reader = LiveReader(book)
     with pytest.raises(WorkbookError, match=r"no sheet 'Sale' \(did you mean 'Sales'\?\)") as exc:
-        reader.read(SourceRef("s", book.fullname, sheet="Sale"))
+        reader.read(SourceRef("s", Path(book.fullname), sheet="Sale"))
     assert exc.value.problems[0].place == f"{book.fullname}!Sale"
     with pytest.raises(WorkbookError, match="empty"):
-        reader.read(SourceRef("e", book.fullname, sheet="Empty"))
+        reader.read(SourceRef("e", Path(book.fullname), sheet="Empty"))
     with pytest.raises(WorkbookError, match="no table 'T'"):
-        reader.read(SourceRef("t", book.fullname, table="T"))
+        reader.read(SourceRef("t", Path(book.fullname), table="T"))
     with pytest.raises(WorkbookError, match="bad range"):
-        reader.read(SourceRef("r", book.fullname, range="Sales!A1"))
+        reader.read(SourceRef("r", Path(book.fullname), range="Sales!A1"))
     book.sheets["Sales"].cells[(3, 3)] = "lots"
-    table = reader.read(SourceRef("s", book.fullname, sheet="Sales", columns=COLUMNS))
+    table = reader.read(SourceRef("s", Path(book.fullname), sheet="Sales", columns=COLUMNS))
     with pytest.raises(WorkbookError) as bad:
         table.numbers("amount")
     assert bad.value.problems[0].place == f"{book.fullname}!Sales!C3"
@@ -115,7 +115,7 @@ def test_fingerprint_moves_with_rows_and_files(tmp_path: Path) -> None:
     other = write_book(tmp_path / "other.xlsx", {"Accounts": ACCOUNTS})
     book = xs.Book(tmp_path / "open.xlsx")
     sales = book.add_sheet("Sales", SALES)
-    refs = [SourceRef("s", book.fullname, sheet="Sales"), SourceRef("a", other, sheet="Accounts")]
+    refs = [SourceRef("s", Path(book.fullname), sheet="Sales"), SourceRef("a", other, sheet="Accounts")]
     reader = LiveReader(book)
     first = reader.fingerprint(refs)
     assert reader.fingerprint(refs) == first
@@ -128,7 +128,7 @@ def test_fingerprint_moves_with_rows_and_files(tmp_path: Path) -> None:
     write_book(other, {"Accounts": ACCOUNTS[:2]})
     os.utime(other, ns=(10**18, 10**18))
     assert reader.fingerprint(refs) != third
-    assert reader.fingerprint([SourceRef("x", book.fullname, sheet="Nope")])  # unreadable: still a value
+    assert reader.fingerprint([SourceRef("x", Path(book.fullname), sheet="Nope")])  # unreadable: still a value
 
 
 # --- Refresh -----------------------------------------------------------------------------------
