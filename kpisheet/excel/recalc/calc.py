@@ -371,16 +371,20 @@ class _Run:
         _, name, spec = node
         from .tables import resolve_table_ref
         found = self.book.tables.get(name.upper()) if name else None
-        if found is None and not name:
-            for t in self.book.tables.values():
-                s, (r1, c1, r2, c2), _cols, _h, _tot = t
-                if s == home:
-                    found = t
-        if found is None:
+        if found is None and name:
             return lambda: V.REF
 
         def table_ref() -> Any:
-            return resolve_table_ref(found, spec, self.cur.row)  # type: ignore[arg-type]
+            table = found
+            if table is None:  # no table named: the table holding the cell
+                f = self.cur
+                for t in self.book.tables.values():
+                    s, (r1, c1, r2, c2), _cols, _h, _tot = t
+                    if s == f.sheet and r1 <= f.row <= r2 and c1 <= f.col <= c2:
+                        table = t
+                if table is None:
+                    return V.REF
+            return resolve_table_ref(table, spec, self.cur.row)
         return table_ref
 
     def _unary(self, tag: str, inner: Thunk, arr: bool) -> Thunk:

@@ -44,7 +44,7 @@ _TOKEN = re.compile(rf"""
   | (?P<func>(?:{_SHEET})?[A-Za-z_\\][\w.]*(?=\())
   | (?P<name>(?:{_SHEET})?[A-Za-z_\\\u00A1-\uFFFF][\w.?\\\u00A1-\uFFFF]*)
   | (?P<op><>|<=|>=|[-+*/^&=<>%:@])
-  | (?P<lp>\() | (?P<rp>\)) | (?P<comma>,) | (?P<semi>;) | (?P<lb>\{{) | (?P<rb>\}})
+  | (?P<lbr>\[) | (?P<lp>\() | (?P<rp>\)) | (?P<comma>,) | (?P<semi>;) | (?P<lb>\{{) | (?P<rb>\}})
 """, re.X)
 
 _CELL_PARTS = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)(\d+)")
@@ -130,7 +130,10 @@ def tokenize(text: str) -> list[tuple[str, str]]:
         pos = m.end()
         if kind == "ws":
             continue
-        if kind == "name" and pos < n and text[pos] == "[":  # a structured reference
+        if kind == "lbr" or (kind == "name" and pos < n and text[pos] == "["):  # a structured reference
+            if kind == "lbr":
+                val = ""
+                pos -= 1
             depth = 0
             start = pos
             while pos < n:

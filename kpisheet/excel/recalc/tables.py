@@ -33,16 +33,36 @@ def read_table(xml: str, sheet: int) -> Optional[tuple[str, TableDef]]:
 
 
 def _items(spec: str) -> list[str]:
+    """``[[#This Row],[Qty]]`` → ``["#This Row", "Qty"]``; ``[@Qty]`` → ``["@", "Qty"]``; ``:`` kept."""
     inner = spec[1:-1] if spec.startswith("[") and spec.endswith("]") else spec
     out: list[str] = []
     if inner.startswith("@"):
         out.append("@")
         inner = inner[1:]
-    if "[" not in inner:
-        return out + ([inner] if inner else [])
-    for m in re.finditer(r"\[((?:[^\]']|'.)*)\]|:", inner):
-        out.append(m.group(1) if m.group(1) is not None else ":")
-    return out
+    depth = 0
+    part = ""
+    i = 0
+    while i < len(inner):
+        ch = inner[i]
+        if ch == "'" and i + 1 < len(inner):
+            part += inner[i:i + 2]
+            i += 2
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        if depth == 0 and ch in ",:":
+            out.append(part)
+            if ch == ":":
+                out.append(":")
+            part = ""
+        else:
+            part += ch
+        i += 1
+    out.append(part)
+    return [p.strip()[1:-1] if p.strip().startswith("[") and p.strip().endswith("]") else p.strip()
+            for p in out if p.strip()]
 
 
 def resolve_table_ref(table: TableDef, spec: str, row: int) -> Any:
