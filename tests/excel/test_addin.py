@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+pytest.importorskip("xlwings", reason="the excel extra (xlwings) is not installed")
+
 from kpisheet.errors import KpisheetError
 from kpisheet.excel import addin
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+pytest.importorskip("xlwings", reason="the excel extra (xlwings) is not installed")
+
 from ..conftest import ACCOUNTS, BASE_CONFIG, SALES, write_book
 from . import xlstandin as xs
 

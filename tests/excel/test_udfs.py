@@ -21,6 +21,8 @@ from typing import Any, Iterator
 
 import pytest
 
+pytest.importorskip("xlwings", reason="the excel extra (xlwings) is not installed")
+
 from . import xlstandin as xs
 from ..conftest import ACCOUNTS, BASE_CONFIG, SALES, write_book
 
