@@ -123,7 +123,7 @@ def rich_book(path: Path) -> Path:
     ws.insert_chart("H8", chart)
     t = wb.add_worksheet("Table")
     t.add_table("A1:C4", {"name": "Sales", "columns": [
-        {"header": "Item"}, {"header": "Qty"}, {"header": "Total", "formula": "=[@Qty]*10"}],
+        {"header": "Item"}, {"header": "Qty"}, {"header": "Total", "formula": "=Sales[[#This Row],[Qty]]*10"}],
         "data": [["a", 1], ["b", 2], ["c", 3]]})
     t.write_formula("E1", "=SUM(Sales[Total])")
     t.write_formula("E2", "=SUM(Sales[Qty])*2+Data!B2")

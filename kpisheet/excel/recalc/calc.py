@@ -527,10 +527,14 @@ class _Run:
                 if n[1] == "ANCHORARRAY":
                     pass
             elif n[0] == "table":
-                t = self.book.tables.get(n[1].upper())
+                from .tables import resolve_table_ref
+                t = self.book.tables.get(n[1].upper()) if n[1] else next(
+                    (t for t in self.book.tables.values() if t[0] == f.sheet
+                     and t[1][0] <= f.row <= t[1][2] and t[1][1] <= f.col <= t[1][3]), None)
                 if t is not None:
-                    s, (r1, c1, r2, c2), *_ = t
-                    deps.append((s, r1, c1, r2, c2))
+                    ref = resolve_table_ref(t, n[2], f.row)
+                    if isinstance(ref, Ref):
+                        deps.append(ref.key)
         f.volatile = volatile
         self.deps[i] = deps
 
