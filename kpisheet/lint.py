@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 
 from .config.model import Config, Kpi
 from .errors import KpisheetError
+
+if TYPE_CHECKING:
+    from .engine.core import Engine
 
 VAGUE = re.compile(r"\b(improve|improved|improving|better|properly|good|optimi[sz]e|enhance|various|stuff|etc)\b", re.I)
 A_WINDOW = 12  # periods of history a target is compared with
@@ -34,9 +37,9 @@ class Finding:
         return f"{self.place}: {self.severity}: {self.kpi}: {self.letter}: {self.message}"
 
 
-def lint(config: Config, workbook: Optional[Path] = None) -> list[Finding]:
-    engine = None
-    if workbook is not None:
+def lint(config: Config, workbook: Optional[Path] = None, engine: Optional["Engine"] = None) -> list[Finding]:
+    """Findings for every KPI; the data is read from ``workbook``, or through ``engine`` (live Excel)."""
+    if engine is None and workbook is not None:
         from .engine.core import Engine
 
         engine = Engine(config, workbook)

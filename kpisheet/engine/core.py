@@ -87,6 +87,7 @@ class Engine:
         self._tables: dict[str, Table] = {}
         self._prepared: dict[str, _Prepared] = {}
         self._accounts: Optional[list[str]] = None
+        self._account_index: Optional[dict[str, int]] = None
         self._axes: dict[Grain, Axis] = {}
         self._grids: dict[tuple[str, Grain, Family], Grid] = {}
         self._targets: dict[tuple[str, Grain], Optional[Grid]] = {}
@@ -132,12 +133,17 @@ class Engine:
         if account is None:
             return 0
         name = account_name(account)
-        accounts = self.accounts
-        i = int(np.searchsorted(accounts, name)) if name is not None else len(accounts)
-        return i + 1 if i < len(accounts) and accounts[i] == name else None
+        return None if name is None else self.account_index.get(name)
+
+    @property
+    def account_index(self) -> dict[str, int]:
+        """Account name -> its grid column (1..A)."""
+        if self._account_index is None:
+            self._account_index = {name: i + 1 for i, name in enumerate(self.accounts)}
+        return self._account_index
 
     def account_codes(self, column: pd.Series) -> np.ndarray:
-        index = {name: i + 1 for i, name in enumerate(self.accounts)}
+        index = self.account_index
         uniques = pd.unique(column)
         lookup = {u: index.get(account_name(u), 0) for u in uniques}  # type: ignore[arg-type]
         return column.map(lookup).to_numpy(dtype=np.int64)

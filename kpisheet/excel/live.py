@@ -33,15 +33,15 @@ from typing import Any, Callable, Hashable, Iterable, Optional, Union
 from ..config import Config, load_config
 from ..config.discover import find_config
 from ..config.load import config_files
-from ..engine.core import Engine, account_name
+from ..engine.core import Engine
 from ..errors import ConfigError, KpisheetError, WorkbookError
 from ..sources import FileReader, Reader, SourceRef, Table, parse_range
-from ..sources.files import _frame_below_header, _frame_in_range  # the builders FileReader uses
+from ..sources.files import frame_below_header, frame_in_range  # the builders FileReader uses
 from ..sources.frames import build_frame
 from ..sources.refs import MAX_ROW, col_letter
 from ..sources.table import did_you_mean, listing
 
-__all__ = ["LiveEngine", "LiveReader", "Workspace", "WORKSPACE", "book_of", "book_path", "same_file"]
+__all__ = ["LiveReader", "Workspace", "WORKSPACE", "book_of", "book_path", "same_file"]
 
 # Excel's error values as xlwings gives them with ``err_to_str=True``. They read as blank,
 # as they do from files (python-calamine gives no other value), so both doors agree.
@@ -151,13 +151,13 @@ class LiveReader:
                 raise WorkbookError(f"the header row of range {cells} is empty",
                                     place=f"{where}!{sheet.name}!{col_letter(cells.first_col)}{cells.first_row}")
             rows, top, left = used
-            frame = _frame_in_range(rows, top, left, cells.first_row, cells.first_col, cells.last_row,
+            frame = frame_in_range(rows, top, left, cells.first_row, cells.first_col, cells.last_row,
                                     cells.last_col, str(sheet.name), f"{where}!{sheet.name}")
         else:
             sheet = self._sheet(ref.sheet, where)
             used = self._used(sheet)
             rows, top, left = used if used is not None else ([], 1, 1)
-            frame = _frame_below_header(rows, top, left, ref.header_row, str(sheet.name), f"{where}!{sheet.name}")
+            frame = frame_below_header(rows, top, left, ref.header_row, str(sheet.name), f"{where}!{sheet.name}")
         return frame.to_table(ref)
 
     def _sheets(self) -> list[Any]:
@@ -273,26 +273,6 @@ def _config_state(path: Path) -> tuple[Hashable, ...]:
     return tuple(state)
 
 
-class LiveEngine(Engine):
-    """The engine, with an account lookup by dict.
-
-    ``Engine.account_column`` runs ``np.searchsorted`` over the Python list of accounts,
-    which converts the list to an array on every call (about 20 us with 200 accounts: a
-    quarter of a warm cell). Same answers; to go when the core keeps an index itself.
-    """
-
-    _index: Optional[tuple[list[str], dict[str, int]]] = None
-
-    def account_column(self, account: Optional[str]) -> Optional[int]:
-        if account is None:
-            return 0
-        accounts = self.accounts
-        if self._index is None or self._index[0] is not accounts:
-            self._index = (accounts, {name: i + 1 for i, name in enumerate(accounts)})
-        name = account_name(account)
-        return None if name is None else self._index[1].get(name)
-
-
 @dataclass
 class _Recent:
     at: float
@@ -352,7 +332,7 @@ class Workspace:
             cache_key = (str(find_config(path)), config.fingerprint, data)
             engine = self._engines.get(cache_key)
             if engine is None:
-                engine = LiveEngine(config, path, reader)
+                engine = Engine(config, path, reader)
                 self.evaluations += 1
                 self._engines[cache_key] = engine
                 while len(self._engines) > self.max_engines:

@@ -19,7 +19,6 @@ a traceback, the sheet says what is wrong and where.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import io
 import logging
 import sys
@@ -82,20 +81,7 @@ def _lint(config: Config, workspace: Workspace, book: Any) -> list[Finding]:
         engine = workspace.engine_for(book)
     except KpisheetError as exc:
         return [Finding(p.place, "error", "", "M", p.message) for p in exc.problems]
-    if "engine" in inspect.signature(lint).parameters:  # a core that can lint over a given engine
-        return list(lint(config, engine.workbook, engine=engine))  # type: ignore[call-arg]
-    # Until then: the config-only checks (S, R, T) from lint, then its M and A checks over
-    # the live engine, in its words and by its rule (A only when every KPI's data reads).
-    from .. import lint as lintmod
-
-    findings = list(lint(config))
-    measurable = {name: lintmod._measurable(engine, kpi) for name, kpi in config.kpis.items()}
-    for found in measurable.values():
-        findings.extend(found)
-    if not any(measurable.values()):
-        for kpi in config.kpis.values():
-            findings.extend(lintmod._achievable(engine, kpi))
-    return findings
+    return list(lint(config, engine=engine))
 
 
 def check_rows(report: RefreshReport) -> list[list[Any]]:

@@ -235,7 +235,7 @@ class FileReader:
         key = ("sheet", name, header_row)
         if key not in book.frames:
             rows, top, left = self._grid(book, name, where)
-            book.frames[key] = _frame_below_header(rows, top, left, header_row, name, f"{where}!{name}")
+            book.frames[key] = frame_below_header(rows, top, left, header_row, name, f"{where}!{name}")
         return book.frames[key]
 
     def _range_frame(self, book: _Book, ref: SourceRef, where: str) -> Frame:
@@ -252,7 +252,7 @@ class FileReader:
         key = ("range", name, rng.first_row, rng.first_col, rng.last_row, rng.last_col)
         if key not in book.frames:
             rows, top, left = self._grid(book, name, where)
-            book.frames[key] = _frame_in_range(rows, top, left, rng.first_row, rng.first_col,
+            book.frames[key] = frame_in_range(rows, top, left, rng.first_row, rng.first_col,
                                                rng.last_row, rng.last_col, name, f"{where}!{name}")
         return book.frames[key]
 
@@ -298,12 +298,12 @@ class FileReader:
                                     "write it as A1:F500", place=where) from None
             key: tuple[Any, ...] = ("range", rng.first_row, rng.first_col, rng.last_row, rng.last_col)
             if key not in book.frames:
-                book.frames[key] = _frame_in_range(rows, 1, 1, rng.first_row, rng.first_col, rng.last_row,
+                book.frames[key] = frame_in_range(rows, 1, 1, rng.first_row, rng.first_col, rng.last_row,
                                                    rng.last_col, sheet, f"{where}!{sheet}", text_cells=True)
         else:
             key = ("sheet", ref.header_row)
             if key not in book.frames:
-                book.frames[key] = _frame_below_header(rows, 1, 1, ref.header_row, sheet, f"{where}!{sheet}",
+                book.frames[key] = frame_below_header(rows, 1, 1, ref.header_row, sheet, f"{where}!{sheet}",
                                                        text_cells=True)
         return book.frames[key]
 
@@ -328,7 +328,7 @@ class FileReader:
         return book.csv_rows
 
 
-def _frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: int, sheet: str, where: str,
+def frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: int, sheet: str, where: str,
                         text_cells: bool = False) -> Frame:
     """The rows of a sheet from its header row down; ``rows[0]`` is sheet row ``top``."""
     if header_row < 1:
@@ -354,7 +354,7 @@ def _frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: 
     return frame
 
 
-def _frame_in_range(rows: list[list[Any]], top: int, left: int, r1: int, c1: int, r2: int, c2: int,
+def frame_in_range(rows: list[list[Any]], top: int, left: int, r1: int, c1: int, r2: int, c2: int,
                     sheet: str, where: str, text_cells: bool = False) -> Frame:
     """The cells of ``r1:c1..r2:c2``, its first row the header; ``rows[0][0]`` is at (top, left)."""
     bottom = top + len(rows) - 1
