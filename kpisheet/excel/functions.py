@@ -154,10 +154,11 @@ def convert(fn: ExcelFunction, args: Sequence[Any]) -> list[Any]:
         want = f"{fn.min_args}" if fn.min_args == fn.max_args else f"{fn.min_args} to {fn.max_args}"
         raise ArgumentError(f"{fn.name} takes {want} arguments, not {len(args)}")
     out: list[Any] = []
-    for param, arg in zip(fn.params, list(args) + [None] * (fn.max_args - len(args))):
+    for param, arg in zip(fn.params, args):
         if isinstance(arg, XlError):
             raise _Propagate(arg)
         out.append(_CONVERTERS[param.kind](arg))
+    out.extend([None] * (fn.max_args - len(args)))  # omitted optionals: converters give None for None
     return out
 
 

@@ -121,7 +121,7 @@ def load(path: Path) -> LoadedBook:
             sheets.append(Sheet(sp.name, {}))
             continue
         raw = pkg.read(sp.part)
-        has_formulas = _FORMULA_TAG.search(raw) is not None
+        has_formulas = (b"<f" in raw or b":f" in raw) and _FORMULA_TAG.search(raw) is not None
         if has_formulas:
             text = _decode(raw, f"{place}!{sp.name}")
             sp.text = text
@@ -178,3 +178,5 @@ def _formulas(sp: SheetPart, out: list[Formula], place: str) -> None:
             continue  # what-if data tables: Excel's own machinery; left as they are
         else:
             out.append(Formula(sp.index, fc.row, fc.col, fc.text or "", (fc.row, fc.col)))
+        if out and fc.volatile_ca and (out[-1].row, out[-1].col) == (fc.row, fc.col):
+            out[-1].volatile = True  # Excel marks cells that read volatile functions "calculate always"

@@ -317,12 +317,33 @@ class _Run:
             inner = self.compile(node[1], home, arr, shifted)
             return self._unary(tag, inner, arr)
         if tag == "bin":
-            a = self.compile(node[2], home, arr, shifted)
-            b = self.compile(node[3], home, arr, shifted)
+            comp = self.compile if arr or node[1] == ":" else self.compile_value
+            a = comp(node[2], home, arr, shifted)
+            b = comp(node[3], home, arr, shifted)
             return self._binary(node[1], a, b, arr)
         if tag == "call":
             return self._compile_call(node, home, arr, shifted)
         raise FormulaSyntaxError(f"cannot compile {tag}")
+
+    def compile_value(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
+        """Like :meth:`compile`, for a place that needs a scalar: a one-cell reference reads the
+        cell directly, without making a :class:`Ref`."""
+        if node[0] == "ref" and node[2] == node[4] and node[3] == node[5]:
+            _, sheet, r1, c1, _r2, _c2, rel = node
+            si = home if sheet is None else self.sheet_index(sheet)
+            if si is not None:
+                cell = self.cell
+                if not shifted or not (rel[0] or rel[1]):
+                    return lambda: cell(si, r1, c1)
+                rr, rc = rel[0], rel[1]
+
+                def shifted_cell() -> Any:
+                    r, c = r1 + self.dr * rr, c1 + self.dc * rc
+                    if r < 1 or c < 1 or r > MAX_ROW or c > MAX_COL:
+                        return V.REF
+                    return cell(si, r, c)
+                return shifted_cell
+        return self.compile(node, home, arr, shifted)
 
     def _compile_ref(self, node: Node, home: int, shifted: bool) -> Thunk:
         _, sheet, r1, c1, r2, c2, rel = node
@@ -430,7 +451,7 @@ class _Run:
         _, name, args = node
         ext = self.extra.get(name)
         if ext is not None:
-            thunks = [self.compile(a, home, arr, shifted) for a in args]
+            thunks = [self.compile_value(a, home, arr, shifted) for a in args]
             call = ext.call
             deref = self.deref
 
@@ -447,7 +468,10 @@ class _Run:
         if not fn.min_args <= len(args) <= fn.max_args:
             return lambda: V.VALUE
         arg_arr = arr or fn.array_args
-        thunks = [self.compile(a, home, arg_arr, shifted) for a in args]
+        if fn.kind == "scalar" and not arg_arr:
+            thunks = [self.compile_value(a, home, arg_arr, shifted) for a in args]
+        else:
+            thunks = [self.compile(a, home, arg_arr, shifted) for a in args]
         impl = fn.impl
         if fn.kind == "lazy":
             def run_lazy() -> Any:
@@ -535,7 +559,7 @@ class _Run:
                     ref = resolve_table_ref(t, n[2], f.row)
                     if isinstance(ref, Ref):
                         deps.append(ref.key)
-        f.volatile = volatile
+        f.volatile = volatile or f.volatile
         self.deps[i] = deps
 
     def _expand(self, node: Node, home: int, seen: set[str]) -> Iterable[Node]:
