@@ -244,3 +244,23 @@ def test_output_elsewhere_leaves_input(dash: Path, tmp_path: Path) -> None:
     recalc(dash, out=out)
     assert dash.read_bytes() == before
     assert _values(out)[("Dash", 1, 1)] == 155.0
+
+
+def test_cells_reading_a_new_spill_see_its_values(tmp_path: Path, make_config: Callable[..., Path]) -> None:
+    """The first recalc of a dashboard: nothing in the file says where KPI_TABLE will spill."""
+    make_config(KPIS)
+    book = write_book(tmp_path / "first.xlsx", {
+        "Sales": SALES,
+        "Dash": [["=J1*2", None, None, None, None, None, None, None, None, "=D2+0"],
+                 ["=SUM(_xlfn.ANCHORARRAY(A4))"], [],
+                 ['=KPI_SERIES("revenue","2026-01","2026-02")']],
+    })
+    # Dash!J1 reads D2, which KPI_SERIES at A4 never fills: 0; A2 sums the spilled column B
+    recalc(book)
+    values = _values(book)
+    assert values[("Dash", 5, 2)] == 155.0 and values[("Dash", 6, 2)] == 120.0
+    assert values[("Dash", 2, 1)] == 275.0  # SUM over the spill, header text skipped
+    book2 = write_book(tmp_path / "first2.xlsx", {"Sales": SALES, "Dash": [
+        ['=KPI_SERIES("revenue","2026-01","2026-02")', None, "=B2*2", "=A1#"]]})
+    report = recalc(book2)
+    assert _values(book2)[("Dash", 1, 3)] == 310.0 and not report.warnings  # =A1# reads

@@ -764,17 +764,37 @@ class _Run:
         formulas = self.book.formulas
         for i in range(len(formulas)):
             self.prepare(i)
-        for comp in self.order():
-            if len(comp) == 1 and comp[0] not in self.adj.get(comp[0], ()):
-                if (formulas[comp[0]].sheet, formulas[comp[0]].row, formulas[comp[0]].col) in self.pending:
-                    self.evaluate(comp[0])
-                continue
-            self._cycle(comp)
+        comps = self.order()
+        # Arrays first (with what they read): a cell reading where an array will spill for the
+        # first time cannot know it from the file, so it must come after every array.
+        first = self._ancestors([i for i, f in enumerate(formulas)
+                                 if f.kind == "dynamic" or (f.kind == "normal" and self.extra_spill(f))])
+        for pass_ in (0, 1):
+            for comp in comps:
+                if (comp[0] in first) != (pass_ == 0):
+                    continue
+                if len(comp) == 1 and comp[0] not in self.adj.get(comp[0], ()):
+                    if (formulas[comp[0]].sheet, formulas[comp[0]].row, formulas[comp[0]].col) in self.pending:
+                        self.evaluate(comp[0])
+                    continue
+                self._cycle(comp)
         for i, f in enumerate(formulas):  # volatility spreads to the cells that read a volatile one
             if f.volatile:
                 continue
         self._spread_volatile()
         return CalcResult(formulas, self.unsupported, self.circular, self.warnings)
+
+    def _ancestors(self, roots: list[int]) -> set[int]:
+        """The roots and every formula cell they read, directly or not."""
+        seen: set[int] = set()
+        todo = list(roots)
+        while todo:
+            i = todo.pop()
+            if i in seen:
+                continue
+            seen.add(i)
+            todo.extend(self.adj.get(i, ()))
+        return seen
 
     def _cycle(self, comp: list[int]) -> None:
         formulas = self.book.formulas

@@ -43,7 +43,7 @@ _TOKEN = re.compile(rf"""
   | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
   | (?P<func>(?:{_SHEET})?[A-Za-z_\\][\w.]*(?=\())
   | (?P<name>(?:{_SHEET})?[A-Za-z_\\\u00A1-\uFFFF][\w.?\\\u00A1-\uFFFF]*)
-  | (?P<op><>|<=|>=|[-+*/^&=<>%:@])
+  | (?P<op><>|<=|>=|[-+*/^&=<>%:@\#])
   | (?P<lbr>\[) | (?P<lp>\() | (?P<rp>\)) | (?P<comma>,) | (?P<semi>;) | (?P<lb>\{{) | (?P<rb>\}})
 """, re.X)
 
@@ -186,6 +186,10 @@ class _Parser:
         left = self.prefix()
         while True:
             kind, val = self.peek()
+            if kind == "op" and val == "#":  # A1# : the array spilled from A1
+                self.take()
+                left = ("call", "ANCHORARRAY", [left])
+                continue
             if kind == "op" and val == "%":
                 if _PCT_BP <= rbp:
                     break
