@@ -74,6 +74,12 @@ CASES: list[tuple[str, Any]] = [
     ("=DATE(2025,13,1)", 46023.0), ("=YEAR(D!C4)", 2025.0), ("=MONTH(D!C4)", 3.0), ("=DAY(D!C4+9)", 10.0),
     ("=EOMONTH(D!C3,0)", 45716.0), ("=EDATE(D!C2,1)", 45689.0), ("=WEEKDAY(D!C2)", 4.0), ("=WEEKDAY(D!C2,2)", 3.0),
     ("=DATE(2025,1,31)-DATE(2025,1,1)", 30.0), ("=ISOWEEKNUM(DATE(2025,12,29))", 1.0),
+    # dynamic-array functions and LET
+    ("=SUM(_xlfn.SEQUENCE(4))", 10.0), ('=INDEX(_xlfn._xlws.SORT(D!B2:B6),1)', "a"),
+    ("=INDEX(_xlfn._xlws.SORT(D!A2:A6,1,-1),1)", 5.0), ('=COUNTA(_xlfn.UNIQUE(D!B2:B6))', 3.0),
+    ("=_xlfn._xlws.SORT(D!A2:A6)", E("#SPILL!")),  # XlsxWriter makes it a dynamic array; the cells below are taken ('=SUM(_xlfn._xlws.FILTER(D!A2:A6,D!B2:B6="b"))', 7.0),
+    ('=_xlfn._xlws.FILTER(D!A2:A6,D!A2:A6>9,"none")', "none"), ("=SUM(TRANSPOSE(D!A2:A6))", 15.0),
+    ("=_xlfn.LET(_xlpm.x,2,_xlpm.y,_xlpm.x*3,_xlpm.x+_xlpm.y)", 8.0),
 ]
 
 

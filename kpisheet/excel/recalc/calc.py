@@ -179,6 +179,8 @@ class _Run:
         self._ast_cache: dict[str, Any] = {}
         self._names_compiling: set[tuple[Optional[int], str]] = set()
         self.date1904 = book.date1904
+        self._let_scopes: list[dict[str, object]] = []
+        self._let_values: dict[object, Any] = {}
         self._share_shapes()
         self._code: dict[tuple[str, tuple[int, int], int, str], Thunk] = {}
         self._failed: dict[tuple[str, tuple[int, int], int, str], Exception] = {}
@@ -366,6 +368,12 @@ class _Run:
 
     def _compile_name(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
         _, sheet, name = node
+        if sheet is None:
+            for let_scope in reversed(self._let_scopes):
+                slot = let_scope.get(name.upper())
+                if slot is not None:
+                    env = self._let_values
+                    return lambda: env.get(slot)
         scope = home if sheet is None else self.sheet_index(sheet)
         key = (scope, name.upper())
         text = self.book.names.get(key)
@@ -447,8 +455,39 @@ class _Run:
             return scalar(self.deref(a), self.deref(b))
         return run
 
+    def _compile_let(self, args: list[Node], home: int, arr: bool, shifted: bool) -> Thunk:
+        """LET(name1, value1, ..., body): names bound in order, each readable by what follows."""
+        if len(args) < 3 or len(args) % 2 == 0 or any(a[0] != "name" for a in args[:-1:2]):
+            return lambda: V.VALUE
+        slots: list[tuple[object, Thunk]] = []
+        scope: dict[str, object] = {}
+        self._let_scopes.append(scope)
+        try:
+            for i in range(0, len(args) - 1, 2):
+                value = self.compile(args[i + 1], home, arr, shifted)
+                key = object()
+                scope[args[i][2].upper()] = key
+                slots.append((key, value))
+            body = self.compile(args[-1], home, arr, shifted)
+        finally:
+            self._let_scopes.pop()
+        env = self._let_values
+
+        def run_let() -> Any:
+            saved = [(k, env.get(k)) for k, _ in slots]  # a cell evaluated on demand may re-enter
+            try:
+                for k, value in slots:
+                    env[k] = value()
+                return body()
+            finally:
+                for k, old in saved:
+                    env[k] = old
+        return run_let
+
     def _compile_call(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
         _, name, args = node
+        if name == "LET":
+            return self._compile_let(args, home, arr, shifted)
         ext = self.extra.get(name)
         if ext is not None:
             thunks = [self.compile_value(a, home, arr, shifted) for a in args]
