@@ -434,7 +434,7 @@ class _Run:
             return scalar(self.deref(v))
         return run
 
-    def _binary(self, op: str, fa: Thunk, fb: Thunk, arr: bool) -> Thunk:
+    def _binary(self, op: str, fa: Thunk, fb: Thunk, arr: bool, near_zero: bool = False) -> Thunk:
         if op == ":":
             def rng() -> Any:
                 a, b = fa(), fb()
@@ -443,6 +443,18 @@ class _Run:
                 return Ref(a.sheet, min(a.r1, b.r1), min(a.c1, b.c1), max(a.r2, b.r2), max(a.c2, b.c2))
             return rng
         scalar = _OPERATORS[op]
+        if near_zero:
+            plain = scalar
+
+            def snapped(a: Value, b: Value) -> Value:
+                """Excel's correction when a formula ends with + or -: a result within a few units in
+                the last place of zero is 0 (``=0.5-0.4-0.1`` shows 0, not -2.8E-17)."""
+                r = plain(a, b)
+                if isinstance(r, float) and r != 0.0 and isinstance(a, float) and isinstance(b, float) \
+                        and abs(r) <= max(abs(a), abs(b)) * 2.0 ** -49:
+                    return 0.0
+                return r
+            scalar = snapped
 
         def run() -> Any:
             a, b = fa(), fb()
@@ -555,7 +567,13 @@ class _Run:
                 self.compiled[i] = self._code[ckey]
             else:
                 node = self.ast(f.text)
-                self.compiled[i] = self._code[ckey] = self.compile(node, f.sheet, arr, shifted)
+                if node[0] == "bin" and node[1] in ("+", "-") and not arr:
+                    comp = self.compile_value
+                    code = self._binary(node[1], comp(node[2], f.sheet, arr, shifted),
+                                        comp(node[3], f.sheet, arr, shifted), arr, near_zero=True)
+                else:
+                    code = self.compile(node, f.sheet, arr, shifted)
+                self.compiled[i] = self._code[ckey] = code
         except _Unsupported as exc:
             self._failed[ckey] = exc
             self.compiled[i] = None

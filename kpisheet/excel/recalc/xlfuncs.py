@@ -81,6 +81,12 @@ def _numbers(ev: Any, args: tuple[Any, ...], bools_text_direct: bool = True) -> 
     return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
+def seqsum(n: np.ndarray) -> float:
+    """The sum added left to right, in the range's order, as Excel adds (numpy's own sum adds
+    pairwise, which can differ from Excel in the last digit)."""
+    return float(np.cumsum(n)[-1]) if n.size else 0.0
+
+
 def _flat(ev: Any, a: Any) -> list[Value]:
     if isinstance(a, Ref):
         return list(ev.data(a).flat)
@@ -108,7 +114,7 @@ def _scalar(ev: Any, v: Any) -> Value:
 
 @fn("SUM", "raw", 1)
 def _sum(ev: Any, *args: Any) -> Value:
-    return _check(float(np.sum(_numbers(ev, args))))
+    return _check(seqsum(_numbers(ev, args)))
 
 
 @fn("PRODUCT", "raw", 1)
@@ -122,7 +128,7 @@ def _average(ev: Any, *args: Any) -> Value:
     n = _numbers(ev, args)
     if not n.size:
         raise XlFail(V.DIV0)
-    return float(np.mean(n))
+    return seqsum(n) / n.size
 
 
 @fn("MAX", "raw", 1)
@@ -243,7 +249,7 @@ def _sumproduct(ev: Any, *args: Any) -> Value:
     prod = arrays[0].copy()
     for x in arrays[1:]:
         prod = prod * x
-    return _check(float(prod.sum()))
+    return _check(seqsum(prod.ravel()))
 
 
 # --- criteria ------------------------------------------------------------------------------
@@ -300,13 +306,13 @@ def _masked_numbers(rd: RangeData, mask: np.ndarray) -> np.ndarray:
 @fn("SUMIFS", "raw", 3)
 def _sumifs(ev: Any, sum_range: Any, *args: Any) -> Value:
     mask, shape = _crit_masks(ev, _pairs(args))
-    return float(_masked_numbers(_target(ev, sum_range, shape), mask).sum())
+    return seqsum(_masked_numbers(_target(ev, sum_range, shape), mask))
 
 
 @fn("SUMIF", "raw", 2, 3)
 def _sumif(ev: Any, rng: Any, crit: Any, sum_range: Any = None) -> Value:
     mask, shape = _crit_masks(ev, [(rng, crit)])
-    return float(_masked_numbers(_target(ev, sum_range if sum_range is not None else rng, shape), mask).sum())
+    return seqsum(_masked_numbers(_target(ev, sum_range if sum_range is not None else rng, shape), mask))
 
 
 @fn("COUNTIFS", "raw", 2)
@@ -327,7 +333,7 @@ def _averageifs(ev: Any, avg_range: Any, *args: Any) -> Value:
     n = _masked_numbers(_target(ev, avg_range, shape), mask)
     if not n.size:
         raise XlFail(V.DIV0)
-    return float(n.mean())
+    return seqsum(n) / n.size
 
 
 @fn("AVERAGEIF", "raw", 2, 3)
@@ -336,7 +342,7 @@ def _averageif(ev: Any, rng: Any, crit: Any, avg_range: Any = None) -> Value:
     n = _masked_numbers(_target(ev, avg_range if avg_range is not None else rng, shape), mask)
     if not n.size:
         raise XlFail(V.DIV0)
-    return float(n.mean())
+    return seqsum(n) / n.size
 
 
 @fn("MAXIFS", "raw", 3)
