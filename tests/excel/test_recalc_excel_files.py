@@ -128,3 +128,15 @@ def test_volatile_cells_not_compared_in_check(tmp_path: Path) -> None:
     report = recalc(book, check=True)
     assert [c.place for c in report.changes] == ["S!C1"]
     assert {c.place for c in report.volatile_changes} == {"S!A1", "S!B1"}
+
+
+def test_external_references_keep_their_cached_values(tmp_path: Path) -> None:
+    body = ('<row r="1"><c r="A1"><f>[1]Prices!B2*2</f><v>42</v></c><c r="B1"><f>A1+1</f><v>0</v></c>'
+            '<c r="C1" t="e"><f>FOOBAR()</f><v>#NAME?</v></c></row>')
+    book = package(tmp_path / "ext.xlsx", {"S": body})
+    report = recalc(book)
+    v = values(book)
+    assert v[(1, 1)] == 42.0 and v[(1, 2)] == 43.0
+    assert any("other workbooks" in w for w in report.warnings)
+    assert report.unsupported == {"FOOBAR": "S!C1"}
+    assert [c.place for c in report.changes] == ["S!B1"]

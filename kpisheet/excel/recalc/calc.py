@@ -82,6 +82,7 @@ class Formula:
     volatile: bool = False
     unsupported: tuple[str, ...] = ()
     circular: bool = False
+    keep: bool = False  # a formula we cannot compute but must not lose (external references): left as cached
 
 
 @dataclass
@@ -577,8 +578,14 @@ class _Run:
         except _Unsupported as exc:
             self._failed[ckey] = exc
             self.compiled[i] = None
-            f.unsupported = (exc.name,)
-            self.unsupported.setdefault(exc.name, self.place(f))
+            if exc.name == "external reference":
+                f.keep = True
+                if not any("other workbooks" in w for w in self.warnings):
+                    self.warnings.append(f"{self.place(f)} and maybe more read other workbooks: "
+                                         "their cached values are kept as they are")
+            else:
+                f.unsupported = (exc.name,)
+                self.unsupported.setdefault(exc.name, self.place(f))
         except (FormulaSyntaxError, RecursionError) as exc:
             self._failed[ckey] = exc
             self.compiled[i] = None
@@ -712,8 +719,10 @@ class _Run:
             self.cur = f
             self.dr, self.dc = f.row - f.anchor[0], f.col - f.anchor[1]
             fn = self.compiled.get(i)
-            if fn is None:
-                result: Any = V.NAME
+            if f.keep:
+                result: Any = self.sheets[f.sheet].values.get((f.row, f.col))
+            elif fn is None:
+                result = V.NAME
             else:
                 try:
                     result = fn()
