@@ -114,3 +114,23 @@ def test_formula(computed: dict[str, Any], formula: str, expected: Any) -> None:
         assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-12), (formula, got)
     else:
         assert got == expected or got is expected, (formula, got)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from kpisheet.excel.recalc.parser import FormulaSyntaxError, parse, shape  # noqa: E402
+
+_PIECES = st.sampled_from(["A1", "$B$2", "Sheet1!C3", "'My Sheet'!A1:B2", "SUM(", "IF(", ")", ",", "+", "-", "*",
+                           "/", "^", "&", "=", "<>", "1", "2.5", '"x"', "TRUE", "#N/A", "{1,2;3,4}", "%", ":",
+                           "A:A", "3:3", "Name", "Tbl[Col]", "[@Col]", "_xlfn.XLOOKUP(", "A1#", " ", "(", "@"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map("".join) | st.text(max_size=30))
+def test_parser_reads_or_refuses_cleanly(text: str) -> None:
+    try:
+        parse(text)
+    except FormulaSyntaxError:
+        pass
+    shape(text, 5, 5)  # never raises
