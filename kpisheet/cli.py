@@ -212,6 +212,33 @@ def lint(config: str, workbook: Optional[str], strict: bool) -> None:
         raise Failed()
 
 
+@cli.command()
+@click.argument("workbook")
+@click.option("--config", "-c", "config", help="config file or folder (needed only when the book calls kpisheet's functions)")
+@click.option("--output", "-o", "out", help="write the recalculated workbook here instead of in place")
+@click.option("--check", is_flag=True, help="write nothing; exit 1 listing each cell whose cached value would change")
+def recalc(workbook: str, config: Optional[str], out: Optional[str], check: bool) -> None:
+    """Evaluate every formula cell and write the cached values; nothing else in the file changes."""
+    from .excel.recalc import cli_recalc
+
+    code = cli_recalc(workbook, config, out, check, echo=click.echo, warn=lambda line: click.echo(line, err=True))
+    if code:
+        raise Failed()
+
+
+@cli.group()
+def addin() -> None:
+    """The Excel add-in: a KPIs ribbon tab and SPEC §4's functions (desktop Excel, through xlwings)."""
+
+
+@addin.command("install")
+def addin_install() -> None:
+    """Install the add-in where Excel runs (Windows, macOS), with this Python as its interpreter."""
+    from .excel.addin import install
+
+    click.echo(install())
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the CLI; return the exit code instead of raising."""
     try:
@@ -243,21 +270,3 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def entry() -> None:
     sys.exit(main())
-
-
-
-
-# --- the Excel add-in: `kpisheet addin install` (kpisheet/excel/addin.py) ---------------------
-
-
-@cli.group()
-def addin() -> None:
-    """The Excel add-in: a KPIs ribbon tab and SPEC §4's functions (desktop Excel, through xlwings)."""
-
-
-@addin.command("install")
-def addin_install() -> None:
-    """Install the add-in where Excel runs (Windows, macOS), with this Python as its interpreter."""
-    from .excel.addin import install
-
-    click.echo(install())

@@ -229,3 +229,20 @@ def test_progress_bar_on_a_terminal_only(capsys: pytest.CaptureFixture[str], boo
     monkeypatch.setattr(cli_module.sys.stderr, "isatty", lambda: True)
     assert run(capsys, "evaluate", str(book), "-c", str(cfg))[0] == 0
     assert shown == ["reading sources/2", "reading sales", "+", "reading accounts", "+"]
+
+
+def test_recalc_check_then_write_then_check(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                            make_config: Callable[..., Path]) -> None:
+    from openpyxl import load_workbook
+
+    book = write_book(tmp_path / "calc.xlsx", {"Sales": SALES, "Accounts": ACCOUNTS,
+                                                "Sheet": [["=SUM(Sales!C2:C9)", '=KPI("revenue","2026-01")']]})
+    cfg = make_config(KPIS)
+    before = book.read_bytes()
+    code, out, _ = run(capsys, "recalc", str(book), "-c", str(cfg), "--check")
+    assert code == 1 and "Sheet!A1: (no value) → 415" in out and "Sheet!B1: (no value) → 155" in out
+    assert book.read_bytes() == before  # --check writes nothing
+    assert run(capsys, "recalc", str(book), "-c", str(cfg))[0] == 0
+    values = load_workbook(book, data_only=True)["Sheet"]
+    assert (values["A1"].value, values["B1"].value) == (415, 155)
+    assert run(capsys, "recalc", str(book), "-c", str(cfg), "--check")[0] == 0
