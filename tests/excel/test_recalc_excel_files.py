@@ -140,3 +140,13 @@ def test_external_references_keep_their_cached_values(tmp_path: Path) -> None:
     assert any("other workbooks" in w for w in report.warnings)
     assert report.unsupported == {"FOOBAR": "S!C1"}
     assert [c.place for c in report.changes] == ["S!B1"]
+
+
+def test_check_does_not_judge_cells_of_unknown_functions(tmp_path: Path) -> None:
+    body = ('<row r="1"><c r="A1"><f>CUBEVALUE("x")</f><v>5</v></c><c r="B1"><f>IFERROR(A1,0)+1</f><v>6</v></c>'
+            '<c r="C1"><f>2+2</f><v>4</v></c></row>')
+    book = package(tmp_path / "unknown.xlsx", {"S": body})
+    report = recalc(book, check=True)
+    assert report.changes == [] and report.exit_code == 0
+    assert {c.place for c in report.uncertain_changes} == {"S!A1", "S!B1"}
+    assert "CUBEVALUE (S!A1)" in report.warning_lines()[0]

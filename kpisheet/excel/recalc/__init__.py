@@ -42,8 +42,9 @@ class RecalcReport:
     workbook: Path
     out: Optional[Path]
     check: bool
-    changes: list[Change] = field(default_factory=list)  # non-volatile cells whose cached value changes
-    volatile_changes: list[Change] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # cells whose cached value changes, judged by --check
+    volatile_changes: list[Change] = field(default_factory=list)  # volatile, or reading a volatile cell
+    uncertain_changes: list[Change] = field(default_factory=list)  # a function we lack is involved
     unsupported: dict[str, str] = field(default_factory=dict)  # function → a cell using it
     circular: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -54,14 +55,16 @@ class RecalcReport:
     config: Optional[Path] = None
 
     def lines(self) -> list[str]:
-        """``Sheet!A1: old → new``, one line a changed cell (volatile cells left out)."""
+        """``Sheet!A1: old → new``, one line a changed cell (volatile cells, and cells of
+        functions we lack, left out: ``--check`` does not judge them)."""
         return [f"{c.place}: {show(c.old) if c.had_value else '(no value)'} → {show(c.new)}" for c in self.changes]
 
     def warning_lines(self) -> list[str]:
         out = []
         if self.unsupported:
             listed = ", ".join(f"{name} ({cell})" for name, cell in sorted(self.unsupported.items()))
-            out.append(f"warning: functions not supported, their cells are #NAME?: {listed}")
+            judged = "; --check does not judge them or the cells that read them" if self.check else ""
+            out.append(f"warning: functions not supported, their cells are #NAME?{judged}: {listed}")
         if self.circular:
             more = f" and {len(self.circular) - 5} more" if len(self.circular) > 5 else ""
             out.append(f"warning: circular references: {', '.join(self.circular[:5])}{more}")
@@ -249,8 +252,9 @@ def _recalc(loaded: LoadedBook, workbook: Path, config_path: Optional[Path], out
             assert sp.part is not None
             replaced[sp.part] = patch.text.encode("utf-8")
     report.volatile = sum(1 for f in formulas if f.volatile)
-    report.changes = [c for c in all_changes if not c.volatile]
-    report.volatile_changes = [c for c in all_changes if c.volatile]
+    report.changes = [c for c in all_changes if not c.volatile and not c.uncertain]
+    report.volatile_changes = [c for c in all_changes if c.volatile and not c.uncertain]
+    report.uncertain_changes = [c for c in all_changes if c.uncertain]
     if not check and replaced:
         target = Path(out) if out is not None else workbook
         loaded.pkg.write(target, replaced, added)
@@ -264,14 +268,17 @@ def _recalc(loaded: LoadedBook, workbook: Path, config_path: Optional[Path], out
 
 def cli_recalc(workbook: str | Path, config: Optional[str | Path] = None, output: Optional[str | Path] = None,
                check: bool = False, echo: Callable[[str], Any] = print,
-               warn: Optional[Callable[[str], Any]] = None) -> int:
+               warn: Optional[Callable[[str], Any]] = None, verbose: bool = False) -> int:
     """The ``kpisheet recalc`` command: run, print, return the exit code (0, or 1 for ``--check``
-    with stale cells). :class:`~kpisheet.errors.KpisheetError` propagates for the CLI to print."""
+    with stale cells). Warnings go to ``warn`` (stderr in the CLI); ``Sheet!A1: old → new``
+    lines are listed with ``--check`` (or ``verbose``), then a one-line summary.
+    :class:`~kpisheet.errors.KpisheetError` propagates for the CLI to print."""
     report = recalc(Path(workbook), Path(config) if config else None, Path(output) if output else None, check)
     warn = warn or echo
     for line in report.warning_lines():
         warn(line)
-    for line in report.lines():
-        echo(line)
+    if check or verbose:
+        for line in report.lines():
+            echo(line)
     echo(report.summary())
     return report.exit_code

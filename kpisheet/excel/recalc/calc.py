@@ -83,6 +83,7 @@ class Formula:
     unsupported: tuple[str, ...] = ()
     circular: bool = False
     keep: bool = False  # a formula we cannot compute but must not lose (external references): left as cached
+    uncertain: bool = False  # calls a function we lack, or reads such a cell: --check does not judge it
 
 
 @dataclass
@@ -894,18 +895,22 @@ class _Run:
         self.ranges.clear()
 
     def _spread_volatile(self) -> None:
+        """Volatility, and not knowing a function, spread to every cell that reads such a cell."""
         formulas = self.book.formulas
         readers: dict[int, list[int]] = {}
         for v, succ in self.adj.items():
             for w in succ:
                 readers.setdefault(w, []).append(v)
-        todo = [i for i, f in enumerate(formulas) if f.volatile]
-        while todo:
-            i = todo.pop()
-            for j in readers.get(i, ()):
-                if not formulas[j].volatile:
-                    formulas[j].volatile = True
-                    todo.append(j)
+        for f in formulas:
+            f.uncertain = f.uncertain or bool(f.unsupported)
+        for attr in ("volatile", "uncertain"):
+            todo = [i for i, f in enumerate(formulas) if getattr(f, attr)]
+            while todo:
+                i = todo.pop()
+                for j in readers.get(i, ()):
+                    if not getattr(formulas[j], attr):
+                        setattr(formulas[j], attr, True)
+                        todo.append(j)
 
 
 def _map(a: np.ndarray, fn: Callable[[Value], Value]) -> np.ndarray:

@@ -40,6 +40,7 @@ class Change:
     new: Value
     volatile: bool = False
     had_value: bool = True
+    uncertain: bool = False  # a function we lack is involved: --check does not judge the cell
 
     @property
     def place(self) -> str:
@@ -114,6 +115,7 @@ def patch_sheet(loaded: LoadedBook, sheet: int, formulas: list[Formula], origina
     splices: list[tuple[int, int, str]] = []
     changes: list[Change] = []
     spill_writes: dict[tuple[int, int], Value] = {}
+    spill_owner: dict[tuple[int, int], Formula] = {}
     spill_clears: set[tuple[int, int]] = set()
     max_r = max_c = 0
     for f in formulas:
@@ -137,15 +139,17 @@ def patch_sheet(loaded: LoadedBook, sheet: int, formulas: list[Formula], origina
                 for j in range(f.spill.shape[1]):
                     if i or j:
                         spill_writes[(new_area[0] + i, new_area[1] + j)] = f.spill[i, j]
+                        spill_owner[(new_area[0] + i, new_area[1] + j)] = f
             for r in range(old_area[0], old_area[2] + 1):
                 for c in range(old_area[1], old_area[3] + 1):
                     if (r, c) != (f.row, f.col) and not (new_area[0] <= r <= new_area[2] and new_area[1] <= c <= new_area[3]):
                         spill_clears.add((r, c))
+                        spill_owner.setdefault((r, c), f)
             max_r, max_c = max(max_r, new_area[2]), max(max_c, new_area[3])
         value_changed = not fc.has_cached or not same(fc.cached, f.value)
         if value_changed:
             changes.append(Change(name, f.row, f.col, fc.cached if fc.has_cached else None, f.value, f.volatile,
-                                  fc.has_cached))
+                                  fc.has_cached, f.uncertain))
         if value_changed or f_attrs or c_attrs:
             element = text[fc.start:fc.end]
             new_value = f.value if value_changed else fc.cached
@@ -153,24 +157,24 @@ def patch_sheet(loaded: LoadedBook, sheet: int, formulas: list[Formula], origina
                                                                                       c_attrs or None))))
     spill_clears -= set(spill_writes)
     if spill_writes or spill_clears:
-        splices.extend(_spill_splices(text, spill_writes, spill_clears, original, name, changes, formulas))
+        splices.extend(_spill_splices(text, spill_writes, spill_clears, original, name, changes, spill_owner))
         splices.extend(_dimension(text, prefix, max_r, max_c))
     return SheetPatch(apply_splices(text, splices) if splices else text, changes)
 
 
 def _spill_splices(text: str, writes: dict[tuple[int, int], Value], clears: set[tuple[int, int]],
                    original: dict[tuple[int, int], Value], sheet: str, changes: list[Change],
-                   formulas: list[Formula]) -> list[tuple[int, int, str]]:
+                   owner: dict[tuple[int, int], Formula]) -> list[tuple[int, int, str]]:
     prefix, rows, data_end = rows_of(text)
     by_row = {r.row: r for r in rows}
-    volatile_anchor = any(f.volatile for f in formulas if f.spill_area)
     out: list[tuple[int, int, str]] = []
     todo: dict[int, dict[int, Value]] = {}
     for (r, c), v in list(writes.items()) + [(k, None) for k in clears]:
         old = original.get((r, c))
         if same(old, v) and not (old is None and v is not None):
             continue
-        changes.append(Change(sheet, r, c, old, v, volatile_anchor))
+        f = owner[(r, c)]
+        changes.append(Change(sheet, r, c, old, v, f.volatile, old is not None, f.uncertain))
         todo.setdefault(r, {})[c] = v
     for r in sorted(todo):
         cols = todo[r]
