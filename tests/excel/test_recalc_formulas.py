@@ -4,7 +4,6 @@ checked against the value Excel gives (worked out by hand, Excel's documented be
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import pytest

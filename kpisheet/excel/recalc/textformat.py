@@ -98,7 +98,7 @@ def _number_text(x: float, fmt: str) -> str:
         x = x / (1000 ** scale_commas)
         spec = spec.rstrip(",")
         grouping = "," in spec.split(".")[0]
-        from .xlfuncs import _round_half_away
+        from .xlfuncs.maths import _round_half_away
         r = _round_half_away(abs(x), decimals)
         num = f"{r:,.{decimals}f}" if grouping else f"{r:.{decimals}f}"
         intpart = spec.split(".")[0].replace(",", "")

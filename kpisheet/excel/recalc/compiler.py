@@ -1,0 +1,318 @@
+"""Formula ASTs compiled to Python closures.
+
+A closure takes no arguments: it reads the cell being computed (``cur``, and ``dr``/``dc``,
+its offset from where a shared formula was written) from the run it belongs to, so that
+one compiled formula serves every cell of the same shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Optional
+
+import numpy as np
+
+from . import values as V
+from .model import Book, ExtraFunction, Formula
+from .operators import OPERATORS, broadcast, broadcast_n, map_array
+from .parser import MAX_COL, MAX_ROW, FormulaSyntaxError, Node, parse
+from .ranges import Ref
+from .values import Value, XlFail
+
+Thunk = Callable[[], Any]
+
+
+class _Unsupported(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class Compiler:
+    """Compiling, for :class:`~.calc._Run`, which supplies the cells and the current position."""
+
+    book: Book
+    extra: Mapping[str, ExtraFunction]
+    functions: Mapping[str, Any]
+    cur: Formula
+    dr: int
+    dc: int
+    _ast_cache: dict[str, Any]
+    _names_compiling: set[tuple[Optional[int], str]]
+    _let_scopes: list[dict[str, object]]
+    _let_values: dict[object, Any]
+
+    def cell(self, sheet: int, row: int, col: int) -> Value:
+        raise NotImplementedError
+
+    def deref(self, v: Any) -> Value:
+        raise NotImplementedError
+
+    def array(self, v: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def sheet_index(self, name: str) -> Optional[int]:
+        raise NotImplementedError
+
+    def ast(self, text: str) -> Node:
+        node = self._ast_cache.get(text)
+        if node is None:
+            node = parse(text)
+            self._ast_cache[text] = node
+        return node
+
+    def compile(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
+        tag = node[0]
+        if tag in ("num", "str", "bool", "err"):
+            const = node[1]
+            return lambda: const
+        if tag == "missing":
+            return lambda: None
+        if tag == "arr":
+            out = np.empty((len(node[1]), len(node[1][0])), dtype=object)
+            for i, row in enumerate(node[1]):
+                for j, item in enumerate(row):
+                    out[i, j] = item[1]
+            return lambda: out
+        if tag == "ref":
+            return self._compile_ref(node, home, shifted)
+        if tag == "name":
+            return self._compile_name(node, home, arr, shifted)
+        if tag == "table":
+            return self._compile_table(node, home)
+        if tag == "xref":
+            raise _Unsupported("external reference")
+        if tag == "neg" or tag == "pos" or tag == "pct":
+            inner = self.compile(node[1], home, arr, shifted)
+            return self._unary(tag, inner, arr)
+        if tag == "bin":
+            comp = self.compile if arr or node[1] == ":" else self.compile_value
+            a = comp(node[2], home, arr, shifted)
+            b = comp(node[3], home, arr, shifted)
+            return self._binary(node[1], a, b, arr)
+        if tag == "call":
+            return self._compile_call(node, home, arr, shifted)
+        raise FormulaSyntaxError(f"cannot compile {tag}")
+
+    def compile_value(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
+        """Like :meth:`compile`, for a place that needs a scalar: a one-cell reference reads the
+        cell directly, without making a :class:`Ref`."""
+        if node[0] == "ref" and node[2] == node[4] and node[3] == node[5]:
+            _, sheet, r1, c1, _r2, _c2, rel = node
+            si = home if sheet is None else self.sheet_index(sheet)
+            if si is not None:
+                cell = self.cell
+                if not shifted or not (rel[0] or rel[1]):
+                    return lambda: cell(si, r1, c1)
+                rr, rc = rel[0], rel[1]
+
+                def shifted_cell() -> Any:
+                    r, c = r1 + self.dr * rr, c1 + self.dc * rc
+                    if r < 1 or c < 1 or r > MAX_ROW or c > MAX_COL:
+                        return V.REF
+                    return cell(si, r, c)
+                return shifted_cell
+        return self.compile(node, home, arr, shifted)
+
+    def _compile_ref(self, node: Node, home: int, shifted: bool) -> Thunk:
+        _, sheet, r1, c1, r2, c2, rel = node
+        si = home if sheet is None else self.sheet_index(sheet)
+        if si is None:
+            return lambda: V.REF
+        if not shifted or not any(rel):
+            ref = Ref(si, r1, c1, r2, c2)
+            return lambda: ref
+        rr1, rc1, rr2, rc2 = rel
+
+        def shifted_ref() -> Any:
+            dr, dc = self.dr, self.dc
+            a, b = r1 + dr * rr1, c1 + dc * rc1
+            c, d = r2 + dr * rr2, c2 + dc * rc2
+            if min(a, b, c, d) < 1 or max(a, c) > MAX_ROW or max(b, d) > MAX_COL:
+                return V.REF
+            return Ref(si, a, b, c, d)
+        return shifted_ref
+
+    def _compile_name(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
+        _, sheet, name = node
+        if sheet is None:
+            for let_scope in reversed(self._let_scopes):
+                slot = let_scope.get(name.upper())
+                if slot is not None:
+                    env = self._let_values
+                    return lambda: env.get(slot)
+        scope = home if sheet is None else self.sheet_index(sheet)
+        key = (scope, name.upper())
+        text = self.book.names.get(key)
+        if text is None:
+            key = (None, name.upper())
+            text = self.book.names.get(key)
+        if text is None:
+            if name.upper() in self.functions or name.upper() in self.extra:
+                return lambda: V.NAME
+            return lambda: V.NAME
+        if key in self._names_compiling:
+            return lambda: V.NAME
+        self._names_compiling.add(key)
+        try:
+            try:
+                inner = parse(text)
+            except FormulaSyntaxError:
+                return lambda: V.NAME
+            return self.compile(inner, home if key[0] is None else key[0], arr, False)
+        finally:
+            self._names_compiling.discard(key)
+
+    def _compile_table(self, node: Node, home: int) -> Thunk:
+        _, name, spec = node
+        from .tables import resolve_table_ref
+        found = self.book.tables.get(name.upper()) if name else None
+        if found is None and name:
+            return lambda: V.REF
+
+        def table_ref() -> Any:
+            table = found
+            if table is None:  # no table named: the table holding the cell
+                f = self.cur
+                for t in self.book.tables.values():
+                    s, (r1, c1, r2, c2), _cols, _h, _tot = t
+                    if s == f.sheet and r1 <= f.row <= r2 and c1 <= f.col <= c2:
+                        table = t
+                if table is None:
+                    return V.REF
+            return resolve_table_ref(table, spec, self.cur.row)
+        return table_ref
+
+    def _unary(self, tag: str, inner: Thunk, arr: bool) -> Thunk:
+        def scalar(v: Value) -> Value:
+            try:
+                x = V.to_number(v)
+            except XlFail as e:
+                return e.err
+            return -x if tag == "neg" else x / 100 if tag == "pct" else x
+        if tag == "pos":
+            return inner
+
+        def run() -> Any:
+            v = inner()
+            if isinstance(v, (Ref, np.ndarray)) and (arr or isinstance(v, np.ndarray)):
+                a = self.array(v)
+                return map_array(a, scalar)
+            return scalar(self.deref(v))
+        return run
+
+    def _binary(self, op: str, fa: Thunk, fb: Thunk, arr: bool, near_zero: bool = False) -> Thunk:
+        if op == ":":
+            def rng() -> Any:
+                a, b = fa(), fb()
+                if not isinstance(a, Ref) or not isinstance(b, Ref) or a.sheet != b.sheet:
+                    return V.VALUE
+                return Ref(a.sheet, min(a.r1, b.r1), min(a.c1, b.c1), max(a.r2, b.r2), max(a.c2, b.c2))
+            return rng
+        scalar = OPERATORS[op]
+        if near_zero:
+            plain = scalar
+
+            def snapped(a: Value, b: Value) -> Value:
+                """Excel's correction when a formula ends with + or -: a result within a few units in
+                the last place of zero is 0 (``=0.5-0.4-0.1`` shows 0, not -2.8E-17)."""
+                r = plain(a, b)
+                if isinstance(r, float) and r != 0.0 and isinstance(a, float) and isinstance(b, float) \
+                        and abs(r) <= max(abs(a), abs(b)) * 2.0 ** -49:
+                    return 0.0
+                return r
+            scalar = snapped
+
+        def run() -> Any:
+            a, b = fa(), fb()
+            multi_a = isinstance(a, np.ndarray) or (isinstance(a, Ref) and not a.is_cell)
+            multi_b = isinstance(b, np.ndarray) or (isinstance(b, Ref) and not b.is_cell)
+            if multi_a or multi_b:
+                if arr or isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+                    return broadcast(scalar, self.array(a) if multi_a else self.deref(a),
+                                      self.array(b) if multi_b else self.deref(b))
+            return scalar(self.deref(a), self.deref(b))
+        return run
+
+    def _compile_let(self, args: list[Node], home: int, arr: bool, shifted: bool) -> Thunk:
+        """LET(name1, value1, ..., body): names bound in order, each readable by what follows."""
+        if len(args) < 3 or len(args) % 2 == 0 or any(a[0] != "name" for a in args[:-1:2]):
+            return lambda: V.VALUE
+        slots: list[tuple[object, Thunk]] = []
+        scope: dict[str, object] = {}
+        self._let_scopes.append(scope)
+        try:
+            for i in range(0, len(args) - 1, 2):
+                value = self.compile(args[i + 1], home, arr, shifted)
+                key = object()
+                scope[args[i][2].upper()] = key
+                slots.append((key, value))
+            body = self.compile(args[-1], home, arr, shifted)
+        finally:
+            self._let_scopes.pop()
+        env = self._let_values
+
+        def run_let() -> Any:
+            saved = [(k, env.get(k)) for k, _ in slots]  # a cell evaluated on demand may re-enter
+            try:
+                for k, value in slots:
+                    env[k] = value()
+                return body()
+            finally:
+                for k, old in saved:
+                    env[k] = old
+        return run_let
+
+    def _compile_call(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
+        _, name, args = node
+        if name == "LET":
+            return self._compile_let(args, home, arr, shifted)
+        ext = self.extra.get(name)
+        if ext is not None:
+            thunks = [self.compile_value(a, home, arr, shifted) for a in args]
+            call = ext.call
+            deref = self.deref
+
+            def run_extra() -> Any:
+                vals = []
+                for t in thunks:
+                    v = deref(t())
+                    vals.append(v)
+                return call(*vals)
+            return run_extra
+        fn = self.functions.get(name)
+        if fn is None:
+            raise _Unsupported(name)
+        if not fn.min_args <= len(args) <= fn.max_args:
+            return lambda: V.VALUE
+        arg_arr = arr or fn.array_args
+        if fn.kind == "scalar" and not arg_arr:
+            thunks = [self.compile_value(a, home, arg_arr, shifted) for a in args]
+        else:
+            thunks = [self.compile(a, home, arg_arr, shifted) for a in args]
+        impl = fn.impl
+        if fn.kind == "lazy":
+            def run_lazy() -> Any:
+                try:
+                    return impl(self, *thunks)
+                except XlFail as e:
+                    return e.err
+            return run_lazy
+        if fn.kind == "raw":
+            def run_raw() -> Any:
+                try:
+                    return impl(self, *[t() for t in thunks])
+                except XlFail as e:
+                    return e.err
+            return run_raw
+        deref = self.deref
+
+        def run_scalar() -> Any:
+            vals = [t() for t in thunks]
+            if arr and any(isinstance(v, np.ndarray) or (isinstance(v, Ref) and not v.is_cell) for v in vals):
+                arrays = [self.array(v) if isinstance(v, (np.ndarray, Ref)) else v for v in vals]
+                return broadcast_n(impl, arrays)
+            try:
+                return impl(*[deref(v) for v in vals])
+            except XlFail as e:
+                return e.err
+        return run_scalar

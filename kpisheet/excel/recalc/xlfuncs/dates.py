@@ -1,0 +1,184 @@
+"""Date and time functions (1900 or 1904 date system, as the workbook says)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from typing import Any, Callable
+
+
+from .. import values as V
+from ..values import Err, Value, XlFail, to_number, to_text
+from .base import FUNCTIONS, Fn, fn
+
+# --- dates ------------------------------------------------------------------------------------
+
+
+def _date(ev: Any, v: Value) -> dt.datetime:
+    if isinstance(v, str):
+        x = V.parse_number(v)
+        if x is None:
+            raise XlFail(V.VALUE)
+        v = x
+    n = to_number(v)
+    return V.serial_to_datetime(n, ev.date1904)
+
+
+def _serial(ev: Any, d: dt.datetime | dt.date) -> float:
+    return V.datetime_to_serial(d, ev.date1904)
+
+
+@fn("DATE", "raw", 3, 3)
+def _datef(ev: Any, y: Any, m: Any, d: Any) -> Value:
+    year, month, day = (int(math.floor(to_number(ev.deref(x)))) for x in (y, m, d))
+    if 0 <= year < 1900:
+        year += 1900
+    if year < 0 or year > 9999:
+        raise XlFail(V.NUM)
+    year += (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    base = _serial(ev, dt.date(year, month, 1)) if 1 <= year <= 9999 else None
+    if base is None:
+        raise XlFail(V.NUM)
+    out = base + day - 1
+    if out < 0:
+        raise XlFail(V.NUM)
+    return out
+
+
+for _name, _part in {"YEAR": "year", "MONTH": "month", "DAY": "day", "HOUR": "hour", "MINUTE": "minute",
+                     "SECOND": "second"}.items():
+    def _make(part: str) -> Callable[[Any, Any], Value]:
+        def f(ev: Any, v: Any) -> Value:
+            x = ev.deref(v)
+            if isinstance(x, Err):
+                return x
+            return float(getattr(_date(ev, x), part))
+        return f
+    FUNCTIONS[_name] = Fn(_make(_part), "raw", 1, 1)
+
+
+@fn("TODAY", "raw", 0, 0)
+def _today(ev: Any) -> Value:
+    return _serial(ev, dt.date.today())
+
+
+@fn("NOW", "raw", 0, 0)
+def _now(ev: Any) -> Value:
+    return _serial(ev, dt.datetime.now())
+
+
+def _add_months(ev: Any, start: Any, months: Any, end_of_month: bool) -> Value:
+    d = _date(ev, ev.deref(start))
+    k = int(to_number(ev.deref(months)))
+    y, m = divmod(d.month - 1 + k, 12)
+    year, month = d.year + y, m + 1
+    if not 1900 <= year <= 9999:
+        raise XlFail(V.NUM)
+    last = calendar.monthrange(year, month)[1]
+    day = last if end_of_month else min(d.day, last)
+    return _serial(ev, dt.date(year, month, day))
+
+
+@fn("EDATE", "raw", 2, 2)
+def _edate(ev: Any, start: Any, months: Any) -> Value:
+    return _add_months(ev, start, months, False)
+
+
+@fn("EOMONTH", "raw", 2, 2)
+def _eomonth(ev: Any, start: Any, months: Any) -> Value:
+    return _add_months(ev, start, months, True)
+
+
+@fn("WEEKDAY", "raw", 1, 2)
+def _weekday(ev: Any, v: Any, kind: Any = 1.0) -> Value:
+    d = _date(ev, ev.deref(v))
+    k = int(to_number(ev.deref(kind))) if kind is not None else 1
+    iso = d.isoweekday()  # Monday 1 .. Sunday 7
+    if k == 1 or k == 17:
+        return float(iso % 7 + 1)
+    if k in (2, 11):
+        return float(iso)
+    if k == 3:
+        return float(iso - 1)
+    if 12 <= k <= 16:
+        first = k - 10  # 12: Tuesday first
+        return float((iso - first) % 7 + 1)
+    raise XlFail(V.NUM)
+
+
+@fn("ISOWEEKNUM", "raw", 1, 1)
+def _isoweeknum(ev: Any, v: Any) -> Value:
+    return float(_date(ev, ev.deref(v)).isocalendar()[1])
+
+
+@fn("WEEKNUM", "raw", 1, 2)
+def _weeknum(ev: Any, v: Any, kind: Any = 1.0) -> Value:
+    d = _date(ev, ev.deref(v))
+    k = int(to_number(ev.deref(kind))) if kind is not None else 1
+    if k == 21:
+        return float(d.isocalendar()[1])
+    start = 7 if k in (1, 17) else (k - 10 if 11 <= k <= 16 else 1)  # isoweekday of the first day
+    jan1 = dt.date(d.year, 1, 1)
+    offset = (jan1.isoweekday() - start) % 7
+    return float((d.timetuple().tm_yday - 1 + offset) // 7 + 1)
+
+
+@fn("DATEVALUE", "raw", 1, 1)
+def _datevalue(ev: Any, v: Any) -> Value:
+    x = V.parse_date_text(to_text(ev.deref(v)))
+    if x is None:
+        raise XlFail(V.VALUE)
+    return float(math.floor(x))
+
+
+@fn("DAYS", "raw", 2, 2)
+def _days(ev: Any, end: Any, start: Any) -> Value:
+    return float(math.floor(to_number(ev.deref(end))) - math.floor(to_number(ev.deref(start))))
+
+
+@fn("TIME", "raw", 3, 3)
+def _time(ev: Any, h: Any, m: Any, s: Any) -> Value:
+    total = to_number(ev.deref(h)) * 3600 + to_number(ev.deref(m)) * 60 + to_number(ev.deref(s))
+    if total < 0:
+        raise XlFail(V.NUM)
+    return (total % 86400) / 86400
+
+
+@fn("YEARFRAC", "raw", 2, 3)
+def _yearfrac(ev: Any, a: Any, b: Any, basis: Any = 0.0) -> Value:
+    d1, d2 = sorted((_date(ev, ev.deref(a)), _date(ev, ev.deref(b))))
+    k = int(to_number(ev.deref(basis))) if basis is not None else 0
+    if k == 0:
+        y1, m1, dd1, y2, m2, dd2 = d1.year, d1.month, d1.day, d2.year, d2.month, d2.day
+        if dd1 == 31:
+            dd1 = 30
+        if dd2 == 31 and dd1 >= 30:
+            dd2 = 30
+        return ((y2 - y1) * 360 + (m2 - m1) * 30 + (dd2 - dd1)) / 360
+    days = (d2 - d1).days
+    return days / {1: 365.25, 2: 360, 3: 365, 4: 360}.get(k, 365.25)
+
+
+@fn("DATEDIF", "raw", 3, 3)
+def _datedif(ev: Any, a: Any, b: Any, unit: Any) -> Value:
+    d1, d2 = _date(ev, ev.deref(a)), _date(ev, ev.deref(b))
+    if d1 > d2:
+        raise XlFail(V.NUM)
+    u = to_text(ev.deref(unit)).upper()
+    months = (d2.year - d1.year) * 12 + d2.month - d1.month - (1 if d2.day < d1.day else 0)
+    if u == "D":
+        return float((d2 - d1).days)
+    if u == "M":
+        return float(months)
+    if u == "Y":
+        return float(months // 12)
+    if u == "YM":
+        return float(months % 12)
+    if u == "MD":
+        return float((d2.day - d1.day) % calendar.monthrange(d1.year, d1.month)[1]) if d2.day < d1.day \
+            else float(d2.day - d1.day)
+    raise XlFail(V.NUM)
+
+

@@ -1,0 +1,359 @@
+"""Maths, logic and information functions."""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import values as V
+from ..ranges import Ref
+from ..values import Err, Value, XlFail, to_bool, to_number
+from .base import FUNCTIONS, Fn, _check, _flat, fn
+
+# --- maths ------------------------------------------------------------------------------------
+
+
+def _round_half_away(x: float, digits: int) -> float:
+    if not math.isfinite(x):
+        raise XlFail(V.NUM)
+    factor = 10.0 ** digits
+    # Excel rounds the decimal shown at 15 significant digits, halves away from zero
+    y = float(f"{x * factor:.15g}") if abs(x * factor) < 1e15 else x * factor
+    r = math.floor(abs(y) + 0.5) * (1 if y >= 0 else -1)
+    out = r / factor
+    return float(f"{out:.15g}")
+
+
+@fn("ROUND", min_args=1, max_args=2)
+def _round(x: Value, d: Value = 0.0) -> Value:
+    return _round_half_away(to_number(x), int(to_number(d)))
+
+
+@fn("ROUNDUP", min_args=1, max_args=2)
+def _roundup(x: Value, d: Value = 0.0) -> Value:
+    n, k = to_number(x), int(to_number(d))
+    f = 10.0 ** k
+    y = float(f"{abs(n) * f:.15g}")
+    return math.copysign(math.ceil(y) / f, n) if n else 0.0
+
+
+@fn("ROUNDDOWN TRUNC", min_args=1, max_args=2)
+def _rounddown(x: Value, d: Value = 0.0) -> Value:
+    n, k = to_number(x), int(to_number(d))
+    f = 10.0 ** k
+    y = float(f"{abs(n) * f:.15g}")
+    return math.copysign(math.floor(y) / f, n) if n else 0.0
+
+
+@fn("INT", min_args=1, max_args=1)
+def _intf(x: Value) -> Value:
+    return float(math.floor(to_number(x)))
+
+
+@fn("ABS", min_args=1, max_args=1)
+def _abs(x: Value) -> Value:
+    return abs(to_number(x))
+
+
+@fn("SIGN", min_args=1, max_args=1)
+def _sign(x: Value) -> Value:
+    n = to_number(x)
+    return float((n > 0) - (n < 0))
+
+
+@fn("MOD", min_args=2, max_args=2)
+def _mod(a: Value, b: Value) -> Value:
+    x, y = to_number(a), to_number(b)
+    if y == 0:
+        raise XlFail(V.DIV0)
+    return x - y * math.floor(x / y)
+
+
+@fn("POWER", min_args=2, max_args=2)
+def _power(a: Value, b: Value) -> Value:
+    from ..operators import OPERATORS as _OPERATORS
+    r = _OPERATORS["^"](a, b)
+    if isinstance(r, Err):
+        raise XlFail(r)
+    return r
+
+
+@fn("SQRT", min_args=1, max_args=1)
+def _sqrt(x: Value) -> Value:
+    n = to_number(x)
+    if n < 0:
+        raise XlFail(V.NUM)
+    return math.sqrt(n)
+
+
+@fn("EXP", min_args=1, max_args=1)
+def _exp(x: Value) -> Value:
+    try:
+        return _check(math.exp(to_number(x)))
+    except OverflowError:
+        raise XlFail(V.NUM) from None
+
+
+@fn("LN", min_args=1, max_args=1)
+def _ln(x: Value) -> Value:
+    n = to_number(x)
+    if n <= 0:
+        raise XlFail(V.NUM)
+    return math.log(n)
+
+
+@fn("LOG10", min_args=1, max_args=1)
+def _log10(x: Value) -> Value:
+    n = to_number(x)
+    if n <= 0:
+        raise XlFail(V.NUM)
+    return math.log10(n)
+
+
+@fn("LOG", min_args=1, max_args=2)
+def _log(x: Value, base: Value = 10.0) -> Value:
+    n, b = to_number(x), to_number(base)
+    if n <= 0 or b <= 0:
+        raise XlFail(V.NUM)
+    if b == 1:
+        raise XlFail(V.DIV0)
+    return math.log(n) / math.log(b)
+
+
+@fn("PI", min_args=0, max_args=0)
+def _pi() -> Value:
+    return math.pi
+
+
+def _multiple(x: float, sig: float, up: bool) -> float:
+    if sig == 0:
+        return 0.0
+    q = x / sig
+    q = float(f"{q:.15g}")
+    return (math.ceil(q) if up else math.floor(q)) * sig
+
+
+@fn("CEILING CEILING.MATH CEILING.PRECISE", min_args=1, max_args=3)
+def _ceiling(x: Value, sig: Value = None, mode: Value = None) -> Value:
+    n = to_number(x)
+    s = abs(to_number(sig)) if sig is not None else 1.0
+    if mode not in (None, 0.0, False) and n < 0:
+        return -_multiple(-n, s, True)
+    return _multiple(n, s, True)
+
+
+@fn("FLOOR FLOOR.MATH FLOOR.PRECISE", min_args=1, max_args=3)
+def _floor(x: Value, sig: Value = None, mode: Value = None) -> Value:
+    n = to_number(x)
+    s = abs(to_number(sig)) if sig is not None else 1.0
+    if mode not in (None, 0.0, False) and n < 0:
+        return -_multiple(-n, s, False)
+    return _multiple(n, s, False)
+
+
+@fn("MROUND", min_args=2, max_args=2)
+def _mround(x: Value, m: Value) -> Value:
+    n, k = to_number(x), to_number(m)
+    if k == 0:
+        return 0.0
+    if n * k < 0:
+        raise XlFail(V.NUM)
+    return _round_half_away(n / k, 0) * k
+
+
+@fn("RAND", min_args=0, max_args=0)
+def _rand() -> Value:
+    return random.random()
+
+
+@fn("RANDBETWEEN", min_args=2, max_args=2)
+def _randbetween(a: Value, b: Value) -> Value:
+    lo, hi = math.ceil(to_number(a)), math.floor(to_number(b))
+    if lo > hi:
+        raise XlFail(V.NUM)
+    return float(random.randint(lo, hi))
+
+
+# --- logic -------------------------------------------------------------------------------------
+
+
+@fn("IF", "lazy", 1, 3)
+def _if(ev: Any, cond: Any, yes: Any = None, no: Any = None) -> Any:
+    c = cond()
+    if isinstance(c, (np.ndarray, Ref)) and not (isinstance(c, Ref) and c.is_cell) and ev.cur.kind != "normal":
+        arr = ev.array(c)
+        a = ev.array(yes()) if yes else None
+        b = ev.array(no()) if no else None
+        out = np.empty(arr.shape, dtype=object)
+        for (i, j), v in np.ndenumerate(arr):
+            try:
+                t = to_bool(v)
+            except XlFail as e:
+                out[i, j] = e.err
+                continue
+            src = a if t else b
+            if src is None:
+                out[i, j] = t if not t else 0.0
+            else:
+                out[i, j] = src[min(i, src.shape[0] - 1), min(j, src.shape[1] - 1)]
+        return out
+    c = ev.deref(c)
+    if isinstance(c, Err):
+        return c
+    t = to_bool(c)
+    if t:
+        return yes() if yes is not None else True
+    if no is None:
+        return False
+    return no()
+
+
+def _branch(v: Any) -> Any:
+    return 0.0 if v is None else v
+
+
+@fn("IFERROR", "lazy", 2, 2)
+def _iferror(ev: Any, value: Any, alt: Any) -> Any:
+    v = value()
+    if isinstance(v, np.ndarray):
+        other = alt()
+        return np.vectorize(lambda x: ev.deref(other) if isinstance(x, Err) else x, otypes=[object])(v)
+    s = ev.deref(v)
+    if isinstance(s, Err):
+        return alt()
+    return v
+
+
+@fn("IFNA", "lazy", 2, 2)
+def _ifna(ev: Any, value: Any, alt: Any) -> Any:
+    v = value()
+    s = ev.deref(v)
+    if s is V.NA:
+        return alt()
+    return v
+
+
+@fn("IFS", "lazy", 2)
+def _ifs(ev: Any, *args: Any) -> Any:
+    for i in range(0, len(args) - 1, 2):
+        c = ev.deref(args[i]())
+        if isinstance(c, Err):
+            return c
+        if to_bool(c):
+            return args[i + 1]()
+    return V.NA
+
+
+@fn("SWITCH", "lazy", 3)
+def _switch(ev: Any, expr: Any, *args: Any) -> Any:
+    from ..operators import compare
+    x = ev.deref(expr())
+    if isinstance(x, Err):
+        return x
+    n = len(args)
+    for i in range(0, n - 1, 2):
+        if compare(x, ev.deref(args[i]())) == 0:
+            return args[i + 1]()
+    return args[-1]() if n % 2 else V.NA
+
+
+@fn("CHOOSE", "lazy", 2)
+def _choose(ev: Any, index: Any, *options: Any) -> Any:
+    i = int(to_number(ev.deref(index())))
+    if i < 1 or i > len(options):
+        raise XlFail(V.VALUE)
+    return options[i - 1]()
+
+
+def _logicals(ev: Any, args: tuple[Any, ...]) -> list[bool]:
+    out: list[bool] = []
+    for a in args:
+        if isinstance(a, (Ref, np.ndarray)):
+            for v in _flat(ev, a):
+                if isinstance(v, Err):
+                    raise XlFail(v)
+                if isinstance(v, (bool, float)):
+                    out.append(bool(v))
+        elif a is not None:
+            out.append(to_bool(a))
+    if not out:
+        raise XlFail(V.VALUE)
+    return out
+
+
+@fn("AND", "raw", 1)
+def _and(ev: Any, *args: Any) -> Value:
+    return all(_logicals(ev, args))
+
+
+@fn("OR", "raw", 1)
+def _or(ev: Any, *args: Any) -> Value:
+    return any(_logicals(ev, args))
+
+
+@fn("XOR", "raw", 1)
+def _xor(ev: Any, *args: Any) -> Value:
+    return sum(_logicals(ev, args)) % 2 == 1
+
+
+@fn("NOT", min_args=1, max_args=1)
+def _not(x: Value) -> Value:
+    return not to_bool(x)
+
+
+@fn("TRUE", min_args=0, max_args=0)
+def _true() -> Value:
+    return True
+
+
+@fn("FALSE", min_args=0, max_args=0)
+def _false() -> Value:
+    return False
+
+
+# --- information --------------------------------------------------------------------------------
+
+
+def _info(test: Callable[[Value], bool]) -> Callable[[Any, Any], Value]:
+    def f(ev: Any, x: Any) -> Value:
+        return test(ev.deref(x))
+    return f
+
+
+for _name, _test in {
+    "ISERROR": lambda v: isinstance(v, Err),
+    "ISERR": lambda v: isinstance(v, Err) and v is not V.NA,
+    "ISNA": lambda v: v is V.NA,
+    "ISBLANK": lambda v: v is None,
+    "ISNUMBER": lambda v: isinstance(v, float),
+    "ISTEXT": lambda v: isinstance(v, str),
+    "ISNONTEXT": lambda v: not isinstance(v, str),
+    "ISLOGICAL": lambda v: isinstance(v, bool),
+    "ISEVEN": lambda v: int(to_number(v)) % 2 == 0,
+    "ISODD": lambda v: int(to_number(v)) % 2 == 1,
+}.items():
+    FUNCTIONS[_name] = Fn(_info(_test), "raw", 1, 1)
+
+
+@fn("NA", min_args=0, max_args=0)
+def _na() -> Value:
+    return V.NA
+
+
+@fn("N", "raw", 1, 1)
+def _n(ev: Any, x: Any) -> Value:
+    v = ev.deref(x)
+    if isinstance(v, Err):
+        return v
+    return v if isinstance(v, float) else (1.0 if v is True else 0.0)
+
+
+@fn("T", "raw", 1, 1)
+def _t(ev: Any, x: Any) -> Value:
+    v = ev.deref(x)
+    return v if isinstance(v, (str, Err)) else ""
+
+
