@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kpisheet.errors import WorkbookError
 from kpisheet.excel.recalc import recalc
 from kpisheet.excel.recalc.book import load
 from tests.excel.recalc_books import FAKE_VBA, rich_book
@@ -87,7 +88,7 @@ def test_atomic_failure_leaves_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     def boom(*args: object) -> None:
         raise OSError("disk full")
     monkeypatch.setattr(zipio, "_write_raw", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(WorkbookError, match="disk full"):
         recalc(work)
     assert work.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

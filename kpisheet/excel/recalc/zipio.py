@@ -61,6 +61,12 @@ class Package:
         """Write the package to ``out`` (atomically) with some parts replaced or added."""
         added = dict(added or {})
         out = Path(out)
+        try:
+            self._write(out, replaced, added)
+        except OSError as exc:  # a read-only folder, a file open in Excel on Windows, a full disk
+            raise WorkbookError(f"cannot write the workbook: {exc.strerror or exc}", place=str(out)) from None
+
+    def _write(self, out: Path, replaced: Mapping[str, bytes], added: Mapping[str, bytes]) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=str(out.parent) or ".")
         try:
             with os.fdopen(fd, "wb") as fh:
