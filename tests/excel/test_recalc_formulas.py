@@ -79,6 +79,15 @@ CASES: list[tuple[str, Any]] = [
     ("=_xlfn._xlws.SORT(D!A2:A6)", E("#SPILL!")),  # XlsxWriter makes it a dynamic array; the cells below are taken ('=SUM(_xlfn._xlws.FILTER(D!A2:A6,D!B2:B6="b"))', 7.0),
     ('=_xlfn._xlws.FILTER(D!A2:A6,D!A2:A6>9,"none")', "none"), ("=SUM(TRANSPOSE(D!A2:A6))", 15.0),
     ("=_xlfn.LET(_xlpm.x,2,_xlpm.y,_xlpm.x*3,_xlpm.x+_xlpm.y)", 8.0),
+    # finance and statistics (the examples of Excel's own documentation)
+    ("=ROUND(PMT(0.08/12,10,10000),2)", -1037.03), ("=ROUND(FV(0.06/12,10,-200,-500,1),2)", 2581.40),
+    ("=ROUND(PV(0.08/12,12*20,500,,0),2)", -59777.15), ("=ROUND(NPV(0.1,-10000,3000,4200,6800),2)", 1188.44),
+    ("=ROUND(IRR({-70000,12000,15000,18000,21000,26000}),6)", 0.086631),
+    ("=ROUND(XNPV(0.09,{-10000,2750,4250,3250,2750},{39448,39508,39751,39859,39904}),2)", 2086.65),
+    ("=ROUND(XIRR({-10000,2750,4250,3250,2750},{39448,39508,39751,39859,39904}),6)", 0.373363),
+    ("=RANK(3,D!A2:A6)", 3.0), ("=_xlfn.RANK.EQ(2,D!A2:A6,1)", 2.0), ("=PERCENTILE(D!A2:A6,0.3)", 2.2),
+    ("=QUARTILE(D!A2:A6,1)", 2.0), ("=SUBTOTAL(9,D!A2:A6)", 15.0), ("=SUBTOTAL(101,D!A2:A6)", 3.0),
+    ("=NETWORKDAYS(DATE(2025,1,1),DATE(2025,1,31))", 23.0), ("=WORKDAY(DATE(2025,1,3),1)", 45663.0),
 ]
 
 

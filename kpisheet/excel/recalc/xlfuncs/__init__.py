@@ -8,7 +8,7 @@
 """
 
 
-from . import aggregates, arrays, dates, lookup, maths, text  # noqa: F401  (each fills FUNCTIONS)
+from . import aggregates, arrays, dates, finance, lookup, maths, text  # noqa: F401  (each fills FUNCTIONS)
 from .base import FUNCTIONS, Fn, fn, seqsum
 
 __all__ = ["FUNCTIONS", "Fn", "fn", "seqsum"]
