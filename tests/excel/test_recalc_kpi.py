@@ -175,6 +175,7 @@ def test_check_lists_stale_cells_and_writes_nothing(dash: Path, capsys: pytest.C
     assert 'Dash!A1: (no value) → 155' in out
     recalc(dash)
     assert cli_recalc(dash, check=True) == 0
+    assert "(100.0% of 27 judged formula cells match their cached value)" in capsys.readouterr().out
 
 
 def test_text_error_equals_error_in_check(tmp_path: Path, make_config: Callable[..., Path]) -> None:

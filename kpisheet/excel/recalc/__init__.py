@@ -51,6 +51,7 @@ class RecalcReport:
     formulas: int = 0
     kpi_cells: int = 0
     volatile: int = 0
+    uncertain: int = 0
     written: bool = False
     config: Optional[Path] = None
 
@@ -72,14 +73,31 @@ class RecalcReport:
         return out
 
     @property
+    def judged(self) -> int:
+        """Formula cells --check judges: all but the volatile ones and those of functions we lack."""
+        return self.formulas - self.volatile - self.uncertain
+
+    @property
+    def agreement(self) -> Optional[float]:
+        """Share of judged formula cells whose cached value recalc reproduces (None: none judged).
+        On a workbook saved by Excel, this is recalc's fidelity to Excel."""
+        if not self.judged:
+            return None
+        stale = sum(1 for c in self.changes if c.formula)
+        return max(0.0, 1 - stale / self.judged)
+
+    @property
     def exit_code(self) -> int:
         return 1 if self.check and self.changes else 0
 
     def summary(self) -> str:
         verb = "would change" if self.check else "changed"
         where = "" if self.check else (f", written to {self.out}" if self.written else ", nothing to write")
+        agree = self.agreement
+        match = f" ({agree:.1%} of {self.judged} judged formula cells match their cached value)" \
+            if self.check and agree is not None else ""
         return (f"{self.workbook.name}: {self.formulas} formula cells ({self.kpi_cells} calling kpisheet functions), "
-                f"{len(self.changes)} {verb}{where}")
+                f"{len(self.changes)} {verb}{where}{match}")
 
 
 class _MemoEngine:
@@ -252,6 +270,7 @@ def _recalc(loaded: LoadedBook, workbook: Path, config_path: Optional[Path], out
             assert sp.part is not None
             replaced[sp.part] = patch.text.encode("utf-8")
     report.volatile = sum(1 for f in formulas if f.volatile)
+    report.uncertain = sum(1 for f in formulas if f.uncertain and not f.volatile)
     report.changes = [c for c in all_changes if not c.volatile and not c.uncertain]
     report.volatile_changes = [c for c in all_changes if c.volatile and not c.uncertain]
     report.uncertain_changes = [c for c in all_changes if c.uncertain]

@@ -41,6 +41,7 @@ class Change:
     volatile: bool = False
     had_value: bool = True
     uncertain: bool = False  # a function we lack is involved: --check does not judge the cell
+    formula: bool = True  # False: a cell an array spills over
 
     @property
     def place(self) -> str:
@@ -174,7 +175,7 @@ def _spill_splices(text: str, writes: dict[tuple[int, int], Value], clears: set[
         if same(old, v) and not (old is None and v is not None):
             continue
         f = owner[(r, c)]
-        changes.append(Change(sheet, r, c, old, v, f.volatile, old is not None, f.uncertain))
+        changes.append(Change(sheet, r, c, old, v, f.volatile, old is not None, f.uncertain, formula=False))
         todo.setdefault(r, {})[c] = v
     for r in sorted(todo):
         cols = todo[r]
