@@ -8,8 +8,9 @@ Pieces, each replaceable on its own:
 
 - :mod:`.zipio` — the package: raw-copies untouched parts, atomic write;
 - :mod:`.book` / :mod:`.sheetxml` — cells, formulas, names, tables out of the XML;
-- :mod:`.calc` — the formula engine behind :class:`~.calc.FormulaEngine`
-  (:mod:`.parser`, :mod:`.xlfuncs`, :mod:`.ranges` with vectorised criteria);
+- :mod:`.calc` — the formula engine behind :class:`~.model.FormulaEngine`: :mod:`.parser`
+  (text → AST), :mod:`.compiler` (AST → closures), :mod:`.operators`, :mod:`.xlfuncs`
+  (Excel's functions by family), :mod:`.ranges` (range views, vectorised criteria);
 - :mod:`kpisheet.excel.functions` — SPEC §4's functions, evaluated by the core engine;
 - :mod:`.writer` — the cells that change and the patched parts.
 """
