@@ -2,100 +2,138 @@
 
     python scripts/make_examples.py [NAME ...]     (default: every example)
 
-Writes templates/<name>.xlsx: realistic, seeded data (two years and more, with
-seasonality and noise) for the config in config/<name>/. Same seed, same bytes
-of data: rerun it after changing the generator and commit both.
+For each of startup, consulting, agency and restaurant it writes templates/<name>.xlsx:
+seeded, realistic data (from January 2024 to October 2026, with seasonality and noise;
+generators in scripts/examplegen/) for the config in config/<name>/, and a Dashboard
+sheet built from SPEC §4's functions (scripts/dashboard.py). The cached values are then
+written by ``kpisheet recalc``, and checked with ``recalc --check``. Finally the config and
+the workbook are copied into kpisheet/examples/<name>/, from where ``kpisheet init`` takes
+them (a test keeps the copies equal).
+
+Same seed, same bytes: rerun it after changing a generator or a config, and commit both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
+import shutil
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
-ROOT = Path(__file__).resolve().parent.parent
-START = dt.date(2024, 1, 1)
-END = dt.date(2026, 10, 31)  # the last full month before these examples were made
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(HERE), str(ROOT)]
 
+from dashboard import write_dashboard  # noqa: E402
+from examplegen import BUILDERS, Example, Sheet  # noqa: E402
 
-def months(start: dt.date = START, end: dt.date = END) -> list[dt.date]:
-    out, d = [], start.replace(day=1)
-    while d <= end:
-        out.append(d)
-        d = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return out
+from kpisheet import Engine, load_config  # noqa: E402
+from kpisheet.excel.recalc import recalc  # noqa: E402
 
-
-def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[object]], first: bool = False) -> None:
-    ws = wb.active if first else wb.create_sheet(title)
-    ws.title = title
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
-    for col, name in zip("ABCDEFGHIJ", header):
-        ws.column_dimensions[col].width = max(12, len(name) + 2)
-        if name.lower() in ("date", "invoice date"):
-            for cell in ws[col][1:]:
-                cell.number_format = "yyyy-mm-dd"
+CREATED = dt.datetime(2026, 11, 2, 9, 0, 0)  # fixed, so that the files are the same every time
+EXCEL_CALC_ID = 191029  # Excel 365's: Excel shows the cached values instead of recalculating on open
+PACKAGE = ROOT / "kpisheet" / "examples"
 
 
-def startup(rnd: random.Random) -> Workbook:
-    """A young SaaS company: Client A brings most of the revenue; others come and go."""
-    clients = {  # name: (monthly base, first month index, growth per month, churn month index or None)
-        "Client A": (52000, 0, 0.012, None),
-        "Brightwave": (9000, 2, 0.02, None),
-        "Nordlys Retail": (6500, 5, 0.015, 27),
-        "Castello Foods": (4800, 8, 0.03, None),
-        "Helix Labs": (3000, 14, 0.06, None),
-        "Mistral Mobility": (2500, 20, 0.08, None),
-        "Orto Verde": (1800, 11, 0.0, 22),
-        "Quanta Health": (2200, 26, 0.10, None),
-    }
-    products = ["Subscription", "Onboarding", "Support", "Add-on"]
-    invoices: list[list[object]] = []
-    for i, month in enumerate(months()):
-        season = 1 + 0.06 * math.sin(2 * math.pi * (month.month - 3) / 12)
-        for name, (base, first, growth, churn) in clients.items():
-            if i < first or (churn is not None and i >= churn):
-                continue
-            amount = base * (1 + growth) ** (i - first) * season * rnd.uniform(0.9, 1.1)
-            if name == "Client A" and month.year == 2026 and month.month >= 8:
-                amount *= 0.82  # Client A trims its licence count: growth turns negative
-            for _ in range(rnd.randint(1, 3)):
-                share = rnd.uniform(0.25, 0.6)
-                day = month + dt.timedelta(days=rnd.randint(0, 27))
-                status = "cancelled" if rnd.random() < 0.04 else "paid"
-                invoices.append([day, name, rnd.choice(products), round(amount * share, 2), status])
-                amount *= 1 - share
-            invoices.append([month + dt.timedelta(days=27), name, "Subscription", round(amount, 2), "paid"])
-    invoices.sort(key=lambda r: (r[0], r[1]))
-    accounts = [
-        ["Client A", "Enterprise", 5, 4], ["Brightwave", "Mid-market", 4, 5], ["Nordlys Retail", "Mid-market", 2, 2],
-        ["Castello Foods", "SMB", 3, 4], ["Helix Labs", "SMB", 4, 5], ["Mistral Mobility", "SMB", 3, 3],
-        ["Orto Verde", "SMB", 1, 1], ["Quanta Health", "Mid-market", 5, 4], ["Aurora Bank", "Enterprise", 5, 2],
-    ]
-    wb = Workbook()
-    _sheet(wb, "Invoices", ["Date", "Client", "Product", "Amount", "Status"], invoices, first=True)
-    _sheet(wb, "Accounts", ["account", "segment", "strategic_value", "engagement"], accounts)
+def _write_sheet(wb: Workbook, sheet: Sheet) -> Worksheet:
+    ws = wb.add_worksheet(sheet.name)
+    bold = wb.add_format({"bold": True, "bottom": 1})
+    date_format = wb.add_format({"num_format": "yyyy-mm-dd"})
+    formats = {h: wb.add_format({"num_format": f}) for h, f in sheet.formats.items()}
+    for col, name in enumerate(sheet.header):
+        ws.write_string(0, col, name, bold)
+        width = sheet.widths.get(name, max(11.0, len(name) + 2.0))
+        ws.set_column(col, col, width, formats.get(name))
+    col_formats = [formats.get(h) for h in sheet.header]
+    for r, row in enumerate(sheet.rows, start=1):
+        for c, value in enumerate(row):
+            _write_value(ws, r, c, value, col_formats[c], date_format)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, len(sheet.rows), len(sheet.header) - 1)
+    return ws
+
+
+def _write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any, date_format: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, (dt.date, dt.datetime)):
+        ws.write_datetime(row, col, value, fmt or date_format)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _workbook(path: Path) -> Workbook:
+    wb = Workbook(str(path))
+    wb.set_properties({"title": "kpisheet example", "author": "kpisheet", "created": CREATED,
+                       "comments": "Made by scripts/make_examples.py; cached values by kpisheet recalc"})
+    wb.calc_on_load = False
+    wb.calc_id = EXCEL_CALC_ID
     return wb
 
 
-EXAMPLES = {"startup": startup}
+def write_data(example: Example, path: Path) -> None:
+    """The data sheets alone: what the engine reads to work out the Dashboard's values."""
+    wb = _workbook(path)
+    for sheet in example.sheets:
+        _write_sheet(wb, sheet)
+    wb.close()
+
+
+def make(name: str) -> Path:
+    example = BUILDERS[name](random.Random(f"kpisheet-{name}"))
+    config_dir = ROOT / "config" / name
+    config = load_config(config_dir)
+    out = ROOT / "templates" / f"{name}.xlsx"
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / f"{name}-data.xlsx"
+        write_data(example, data)
+        engine = Engine(config, data)
+        wb = _workbook(out)
+        write_dashboard(wb, example, config, engine)
+        for sheet in example.sheets:
+            _write_sheet(wb, sheet)
+        wb.close()
+    report = recalc(out, config_dir)
+    for line in report.warning_lines():
+        print(f"  {line}")
+    print(f"  {report.summary()}")
+    check = recalc(out, config_dir, check=True)
+    if check.changes or check.uncertain_changes or check.unsupported or check.warnings:
+        raise SystemExit(f"{out}: recalc --check still finds {len(check.changes)} changes")
+    rows = sum(len(s.rows) for s in example.sheets)
+    print(f"wrote {out.relative_to(ROOT)} ({rows} rows of data, {out.stat().st_size // 1024} KiB)")
+    _package(name, config_dir, out)
+    return out
+
+
+def _package(name: str, config_dir: Path, workbook: Path) -> None:
+    """Copy the example where ``kpisheet init`` finds it, inside the package."""
+    target = PACKAGE / name
+    if target.exists():
+        shutil.rmtree(target)
+    (target / "config").mkdir(parents=True)
+    for f in sorted(config_dir.iterdir()):
+        if f.suffix in (".yaml", ".yml"):
+            shutil.copyfile(f, target / "config" / f.name)
+    shutil.copyfile(workbook, target / workbook.name)
 
 
 def main(names: list[str]) -> None:
-    for name in names or list(EXAMPLES):
-        wb = EXAMPLES[name](random.Random(f"kpisheet-{name}"))
-        out = ROOT / "templates" / f"{name}.xlsx"
-        wb.save(out)
-        print(f"wrote {out.relative_to(ROOT)}")
+    unknown = [n for n in names if n not in BUILDERS]
+    if unknown:
+        raise SystemExit(f"unknown example {', '.join(unknown)}: choose from {', '.join(BUILDERS)}")
+    for name in names or list(BUILDERS):
+        make(name)
 
 
 if __name__ == "__main__":
