@@ -1,0 +1,119 @@
+"""``kpisheet init DIR [--example NAME]``: a config and a workbook to start from (SPEC §5).
+
+    for line in init(Path("finance"), "consulting"):
+        print(line)
+
+Writes ``DIR/config/`` (the example's YAML files) and ``DIR/<name>.xlsx`` (its data and
+Dashboard, with cached values), so that the config is found beside the workbook as SPEC §4
+says, and returns the lines to print: what was written, then the commands to run next.
+It never overwrites: if any file it would write exists, or DIR already holds a config that
+would be found instead of the new one, it writes nothing and raises
+:class:`~kpisheet.errors.KpisheetError` naming that file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+
+from .errors import KpisheetError
+
+EXAMPLES = ("startup", "consulting", "agency", "restaurant")
+DEFAULT = "startup"
+CONFIG_SUFFIXES = (".yaml", ".yml")
+
+__all__ = ["DEFAULT", "EXAMPLES", "example_files", "init"]
+
+
+def example_files(example: str) -> list[tuple[Path, Traversable]]:
+    """The files of an example: (path relative to DIR, packaged file), config first."""
+    if example not in EXAMPLES:
+        raise KpisheetError(f"unknown example '{example}': choose one of {', '.join(EXAMPLES)}", place="--example")
+    root = resources.files("kpisheet.examples") / example
+    config = sorted((f for f in (root / "config").iterdir() if f.name.endswith(CONFIG_SUFFIXES)),
+                    key=lambda f: f.name)
+    workbook = root / f"{example}.xlsx"
+    if not config or not workbook.is_file():
+        raise KpisheetError(f"the '{example}' example is missing from this installation of kpisheet",
+                            place=str(root))
+    return [(Path("config") / f.name, f) for f in config] + [(Path(workbook.name), workbook)]
+
+
+def _refuse(path: Path, why: str) -> KpisheetError:
+    return KpisheetError(f"{why}; kpisheet init never overwrites: choose another folder, or move it away",
+                         place=str(path))
+
+
+def _check(directory: Path, targets: list[Path]) -> None:
+    if directory.exists() and not directory.is_dir():
+        raise _refuse(directory, "exists and is not a folder")
+    for path in targets:
+        if path.exists() or path.is_symlink():
+            raise _refuse(path, "already exists")
+    # a config already there would be found beside the workbook, or merged with the new one
+    shadow = directory / "kpisheet.yaml"
+    if shadow.exists():
+        raise _refuse(shadow, "already exists and would be used instead of the new config/")
+    config = directory / "config"
+    if config.exists() and not config.is_dir():
+        raise _refuse(config, "exists and is not a folder")
+    if config.is_dir():
+        for other in sorted(config.iterdir()):
+            if other.name.endswith(CONFIG_SUFFIXES):
+                raise _refuse(other, "already exists and would be merged with the new config")
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write whole or not at all: a temporary file beside it, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _arg(path: Path) -> str:
+    text = str(path)
+    return f'"{text}"' if any(c in text for c in " '&;()") else text
+
+
+def init(directory: Path, example: str = DEFAULT) -> list[str]:
+    """Copy an example into ``directory``; return what to print (files written, next commands)."""
+    directory = Path(directory)
+    files = example_files(example)
+    targets = [directory / rel for rel, _ in files]
+    _check(directory, targets)
+    written: list[Path] = []
+    created_dirs = [d for d in (directory, directory / "config") if not d.exists()]
+    try:
+        for target, (_rel, source) in zip(targets, files):
+            _write(target, source.read_bytes())
+            written.append(target)
+    except OSError as exc:
+        for path in written:
+            path.unlink(missing_ok=True)
+        for d in reversed(created_dirs):
+            try:
+                d.rmdir()
+            except OSError:
+                pass
+        raise KpisheetError(f"cannot write: {exc.strerror or exc}", place=str(exc.filename or directory)) from None
+    book, config = _arg(directory / f"{example}.xlsx"), _arg(directory / "config")
+    return [
+        *(f"wrote {path}" for path in written),
+        "",
+        "Next:",
+        f"  kpisheet evaluate {book}  # every KPI at the latest period",
+        f"  kpisheet accounts {book}  # the key accounts, scored, tiered and explained",
+        f"  kpisheet lint {config} --workbook {book}  # SMART findings",
+        f"  kpisheet recalc {book}  # after changing data or config: the Dashboard's cached numbers",
+        f"Then open {book} in Excel with the kpisheet add-in and press KPIs > Refresh (see the README).",
+        f"kpisheet finds the config, {config}, beside the workbook: edit it to make the KPIs yours.",
+    ]
