@@ -14,12 +14,19 @@ would be found instead of the new one, it writes nothing and raises
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from importlib import resources
-from importlib.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import KpisheetError
+
+if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:
+        from importlib.abc import Traversable
 
 EXAMPLES = ("startup", "consulting", "agency", "restaurant")
 DEFAULT = "startup"
