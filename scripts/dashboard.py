@@ -301,7 +301,8 @@ def write_dashboard(wb: Workbook, example: Example, config: Config, engine: Any)
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 1)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    ws.print_area(0, 0, last, last_col)
+    ws.set_column(last_col + 1, last_col + 1, 3)  # a margin on the right of the page
+    ws.print_area(0, 0, last, last_col + 1)
     ws.activate()
     return ws
 
