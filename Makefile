@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench examples pictures clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -24,7 +24,14 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/bench_evaluate.py
+	cd benchmarks && ../$(BIN)/python bench_evaluate.py && ../$(BIN)/python bench_udfs.py && ../$(BIN)/python bench_recalc.py
+
+# Remake the example workbooks (seeded) and the Dashboard pictures in docs/ (needs LibreOffice, pdftoppm).
+examples: $(VENV)/.installed-test
+	$(BIN)/python scripts/make_examples.py
+
+pictures: $(VENV)/.installed
+	$(BIN)/python scripts/render_dashboards.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -23,6 +23,8 @@ from .engine.core import Engine, Result
 if TYPE_CHECKING:
     from .engine.accounts import AccountResult
 from .errors import EvaluationError, KpisheetError
+from .init import DEFAULT, EXAMPLES
+from .init import init as init_example
 from .output import STATUS_STYLE, format_number, render_table, to_csv, to_json, write_atomic
 
 FORMATS = click.Choice(["table", "json", "csv"])
@@ -210,6 +212,16 @@ def lint(config: str, workbook: Optional[str], strict: bool) -> None:
     click.echo(f"{len(cfg.kpis)} KPIs: {errors} errors, {warnings} warnings", err=True)
     if errors or (strict and warnings):
         raise Failed()
+
+
+@cli.command()
+@click.argument("directory")
+@click.option("--example", "-e", type=click.Choice(EXAMPLES), default=DEFAULT, show_default=True,
+              help="which of the article's four settings to start from")
+def init(directory: str, example: str) -> None:
+    """Write a config and a workbook to start from, and say what to run next."""
+    for line in init_example(Path(directory), example):
+        click.echo(line)
 
 
 @cli.command()
