@@ -21,10 +21,11 @@ demo: $(VENV)/.installed
 	$(BIN)/kpisheet evaluate templates/startup.xlsx --config config/startup
 
 test: $(VENV)/.installed-test
+	$(BIN)/python -m mypy kpisheet
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test
-	cd benchmarks && ../$(BIN)/python bench_evaluate.py && ../$(BIN)/python bench_udfs.py && ../$(BIN)/python bench_recalc.py
+	cd benchmarks && ../$(BIN)/python bench_evaluate.py && ../$(BIN)/python bench_udfs.py out/rows200000 && ../$(BIN)/python bench_recalc.py
 
 # Remake the example workbooks (seeded) and the Dashboard pictures in docs/ (needs LibreOffice, pdftoppm).
 examples: $(VENV)/.installed-test
