@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING, Any, Optional
 import numpy as np
 
 from .. import periods
-from ..config.model import Expr, KeyAccounts
+from ..config.model import KeyAccounts
 from ..config.rules import refs
-from ..errors import EvaluationError
 from ..expr.ast import Binary, Node
 from ..expr.parser import unparse
 from ..periods import Grain, Period
@@ -111,16 +110,10 @@ class KeyAccountEngine:
         return periods.period_of_date(last, grain, self.engine.config.calendar)
 
     def period(self, period: object) -> Optional[Period]:
-        cal = self.engine.config.calendar
-        if period is None or (isinstance(period, str) and periods.is_latest(period)):
-            return self.latest(self.spec.grain)
-        if isinstance(period, (dt.date, dt.datetime)):
-            day = period.date() if isinstance(period, dt.datetime) else period
-            return periods.period_of_date(day, self.spec.grain, cal)
-        try:
-            return periods.parse_period(str(period), cal)
-        except periods.PeriodError as exc:
-            raise EvaluationError(str(exc), kind="#VALUE!") from None
+        from .core import resolve_period
+
+        grain = self.spec.grain
+        return resolve_period(period, grain, self.engine.config.calendar, lambda: self.latest(grain))
 
     def grids(self, grain: Grain) -> _Grids:
         if grain not in self._grids:

@@ -12,13 +12,13 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional
 
 import numpy as np
 import pandas as pd
 
 from .. import periods
-from ..config.model import Config, Expr, Kpi
+from ..config.model import Config, Kpi
 from ..config.rules import kpi_deps
 from ..errors import EvaluationError, WorkbookError
 from ..expr import ExprEvalError
@@ -296,18 +296,7 @@ class Engine:
     def period(self, name: str, period: object = None) -> Optional[Period]:
         """A period argument as a :class:`Period`: text, a date (the KPI's grain), or latest."""
         kpi = self.kpi(name)
-        cal = self.config.calendar
-        if period is None or (isinstance(period, str) and periods.is_latest(period)):
-            return self.latest(name, kpi.grain)
-        if isinstance(period, (dt.date, dt.datetime)):
-            day = period.date() if isinstance(period, dt.datetime) else period
-            return periods.period_of_date(day, kpi.grain, cal)
-        if isinstance(period, Period):
-            return period
-        try:
-            return periods.parse_period(str(period), cal)
-        except periods.PeriodError as exc:
-            raise EvaluationError(str(exc), kind="#VALUE!") from None
+        return resolve_period(period, kpi.grain, self.config.calendar, lambda: self.latest(name, kpi.grain))
 
     def result(self, name: str, period: object = None, account: Optional[str] = None) -> Result:
         kpi = self.kpi(name)
@@ -376,6 +365,25 @@ class Engine:
         if error is not None or value is None:
             return "red"
         return status(value, target, kpi.direction, kpi.thresholds) or "red"
+
+
+def resolve_period(period: object, grain: Grain, calendar: periods.Calendar,
+                   latest: Callable[[], Optional[Period]]) -> Optional[Period]:
+    """SPEC §2.2: None or ``latest`` → ``latest()``; a date → its period at ``grain``; text → parsed.
+
+    Text that cannot be read raises :class:`EvaluationError` with kind ``#VALUE!``.
+    """
+    if period is None or (isinstance(period, str) and periods.is_latest(period)):
+        return latest()
+    if isinstance(period, Period):
+        return period
+    if isinstance(period, (dt.date, dt.datetime)):
+        day = period.date() if isinstance(period, dt.datetime) else period
+        return periods.period_of_date(day, grain, calendar)
+    try:
+        return periods.parse_period(str(period), calendar)
+    except periods.PeriodError as exc:
+        raise EvaluationError(str(exc), kind="#VALUE!") from None
 
 
 def _cell(grid: Grid, row: int, col: int) -> tuple[Optional[float], Optional[XlError]]:

@@ -38,7 +38,7 @@ from ..errors import ConfigError, KpisheetError, WorkbookError
 from ..sources import FileReader, Reader, SourceRef, Table, parse_range
 from ..sources.files import frame_below_header, frame_in_range  # the builders FileReader uses
 from ..sources.frames import build_frame
-from ..sources.refs import MAX_ROW, col_letter
+from ..sources.refs import col_letter
 from ..sources.table import did_you_mean, listing
 
 __all__ = ["LiveReader", "Workspace", "WORKSPACE", "book_of", "book_path", "same_file"]

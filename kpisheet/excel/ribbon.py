@@ -23,7 +23,6 @@ import io
 import logging
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Optional
 
 from ..config import Config

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .common import END, START, Example, Headline, Row, Series, Sheet, month_end, mondays, months, poisson, ramp, \
+from .common import END, START, Example, Headline, Row, Series, Sheet, month_end, mondays, months, ramp, \
     season
 
 GLOBEX = "Globex International"
