@@ -17,7 +17,7 @@ import click
 from . import __version__
 from .config import load_config
 from .config.discover import find_config
-from .config.load import did_you_mean
+from .hints import did_you_mean
 from .engine.core import Engine, Result
 
 if TYPE_CHECKING:

@@ -8,19 +8,21 @@ Every problem in every file is collected and raised together as one
 
 from __future__ import annotations
 
-import difflib
 import hashlib
+from dataclasses import replace
 import re
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError, Mark, Problem
+from ..hints import did_you_mean
 from ..expr import ExprSyntaxError, check, parse
 from ..periods import Calendar, Grain
 from . import schema
 from .model import Config, Criterion, Expr, KeyAccounts, Kpi, Measure, Source
+from .rules import dependency_order, validate
 from .yamlload import MDict, MList, load_yaml
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -70,20 +72,10 @@ def load_config(path: str | Path) -> Config:
     config = builder.build(root, tuple(files), digest.hexdigest())
     problems.extend(builder.problems)
     if not problems:
-        from .rules import validate  # late import: rules needs the built model
-
         problems.extend(validate(config))
     if problems:
         raise ConfigError(problems)
-    from .rules import dependency_order
-
-    return _reordered(config, dependency_order(config))
-
-
-def _reordered(config: Config, order: list[str]) -> Config:
-    from dataclasses import replace
-
-    return replace(config, kpis={name: config.kpis[name] for name in order})
+    return replace(config, kpis={name: config.kpis[name] for name in dependency_order(config)})
 
 
 # --- schema errors -> places -------------------------------------------------------------
@@ -155,11 +147,6 @@ def _schema_problems(exc: ValidationError, data: MDict) -> list[Problem]:
             continue  # one message per place: a union reports each of its members
         out[real + ((loc[-1],) if kind in ("extra_forbidden", "missing") else ())] = Problem(str(mark), message)
     return list(out.values())
-
-
-def did_you_mean(name: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 # --- building the frozen model ---------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Iterator, Optional
 
 from ..errors import Problem
 from ..expr.ast import Call, Name, Node, walk
-from .load import did_you_mean
+from ..hints import did_you_mean
 from .model import Config, Expr, Kpi
 
 SPAN_FUNCTIONS = ("rolling", "ytd", "qtd")

@@ -39,7 +39,8 @@ from ..sources import FileReader, Reader, SourceRef, Table, parse_range
 from ..sources.files import frame_below_header, frame_in_range  # the builders FileReader uses
 from ..sources.frames import build_frame
 from ..sources.refs import col_letter
-from ..sources.table import did_you_mean, listing
+from ..hints import closest
+from ..sources.table import listing
 
 __all__ = ["LiveReader", "Workspace", "WORKSPACE", "book_of", "book_path", "same_file"]
 
@@ -175,7 +176,7 @@ class LiveReader:
         same = [s for s, n in zip(sheets, names) if n.casefold() == name.strip().casefold()]
         if len(same) == 1:
             return same[0]
-        guess = did_you_mean(name, names)
+        guess = closest(name, names, fold_case=True)
         hint = f" (did you mean '{guess}'?)" if guess else ""
         raise WorkbookError(f"no sheet '{name}'{hint}; sheets are: {listing(names)}", place=f"{where}!{name}")
 
@@ -190,7 +191,7 @@ class LiveReader:
                 return sheet, table
         if not names:
             raise WorkbookError(f"no table '{name}': the workbook has no tables", place=where)
-        guess = did_you_mean(name, names)
+        guess = closest(name, names, fold_case=True)
         hint = f" (did you mean '{guess}'?)" if guess else ""
         raise WorkbookError(f"no table '{name}'{hint}; tables are: {listing(names)}", place=where)
 

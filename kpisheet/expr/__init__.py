@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from .frame import ExprEvalError, eval_filter, eval_rows
 from .functions import CONTEXTS, FUNCTIONS, Function, attr_columns, check, names
-from .parser import MAX_DEPTH, ExprSyntaxError, parse, unparse
+from .parser import MAX_DEPTH, ExprError, ExprSyntaxError, parse, unparse
 
 __all__ = [
     "CONTEXTS",
+    "ExprError",
     "ExprEvalError",
     "ExprSyntaxError",
     "FUNCTIONS",

@@ -27,7 +27,6 @@ A filter must give a condition; where it gives missing, the row is left out.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,26 +35,16 @@ from typing import Any, Callable, Union
 import numpy as np
 import pandas as pd
 
+from ..hints import did_you_mean
 from .ast import Binary, Bool, Call, In, Name, Node, Num, Str, Unary
 from .functions import int_literal, lookup
+from .parser import ExprError
 
 __all__ = ["ExprEvalError", "eval_filter", "eval_rows"]
 
 
-class ExprEvalError(ValueError):
-    """An expression that cannot be evaluated here: ``message`` and the 0-based offset ``pos``.
-
-    Like :class:`~kpisheet.expr.parser.ExprSyntaxError`, the caller adds where the text was
-    written.
-    """
-
-    def __init__(self, message: str, pos: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.pos = pos
-
-    def __reduce__(self) -> tuple[type, tuple[str, int]]:
-        return (type(self), (self.message, self.pos))
+class ExprEvalError(ExprError):
+    """An expression that cannot be evaluated over these rows (an unknown column, a bad date)."""
 
 
 Data = Union[np.ndarray, float, str, bool, np.datetime64, None]
@@ -154,11 +143,6 @@ def _scalar(x: Any) -> Any:
     return x
 
 
-def _did_you_mean(name: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 def _parse_date(text: str, pos: int) -> np.datetime64:
     stripped = text.strip()
     if not _ISO_DATE.match(stripped):
@@ -245,7 +229,7 @@ class _Rows:
             return found
         if node.id not in self.df.columns:
             options = [str(c) for c in self.df.columns]
-            raise ExprEvalError(f"unknown column '{node.id}'" + _did_you_mean(node.id, options), node.pos)
+            raise ExprEvalError(f"unknown column '{node.id}'" + did_you_mean(node.id, options), node.pos)
         series = self.df[node.id]
         if isinstance(series, pd.DataFrame):
             raise ExprEvalError(f"column '{node.id}' appears more than once", node.pos)

@@ -36,12 +36,12 @@ Decisions a user can see:
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..hints import did_you_mean
 from .ast import Binary, Bool, Call, In, Name, Node, Num, Str, Unary
 from .functions import FUNCTIONS, lookup
 
@@ -106,11 +106,11 @@ _BARE_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z", re.ASCII)
 
 
-class ExprSyntaxError(ValueError):
-    """An expression that cannot be read: ``message`` and the 0-based offset ``pos``.
+class ExprError(ValueError):
+    """A problem with an expression: ``message`` and the 0-based offset ``pos`` in its text.
 
-    Not a :class:`~kpisheet.errors.KpisheetError`: whoever parsed the text knows where it
-    was written and turns ``pos`` into ``file:line:col``.
+    Not a :class:`~kpisheet.errors.KpisheetError`: whoever has the text knows where it was
+    written and turns ``pos`` into ``file:line:col``.
     """
 
     def __init__(self, message: str, pos: int) -> None:
@@ -120,6 +120,10 @@ class ExprSyntaxError(ValueError):
 
     def __reduce__(self) -> tuple[type, tuple[str, int]]:
         return (type(self), (self.message, self.pos))
+
+
+class ExprSyntaxError(ExprError):
+    """An expression that cannot be read."""
 
 
 # --- tokens ----------------------------------------------------------------------------------
@@ -475,8 +479,7 @@ class _Parser:
     def call(self, name: _Token) -> tuple[Node, int]:
         fn = lookup(name.text)
         if fn is None:
-            close = difflib.get_close_matches(name.text.lower(), list(FUNCTIONS), n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else f"; the functions are {', '.join(FUNCTIONS)}"
+            hint = did_you_mean(name.text.lower(), FUNCTIONS) or f"; the functions are {', '.join(FUNCTIONS)}"
             raise ExprSyntaxError(f"unknown function '{name.text}'{hint}", name.pos)
         lex = self.lex
         opening = lex.take()

@@ -24,7 +24,8 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 from ..errors import WorkbookError
 from .frames import Frame, build_frame, gc_paused
 from .refs import SourceRef, col_letter, parse_range
-from .table import Table, did_you_mean, fold, listing
+from ..hints import closest
+from .table import Table, fold, listing
 
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -209,7 +210,7 @@ class FileReader:
         same = [n for n in names if n.casefold() == name.strip().casefold()]
         if len(same) == 1:  # Excel's sheet names ignore case
             return same[0]
-        guess = did_you_mean(name, names)
+        guess = closest(name, names, fold_case=True)
         hint = f" (did you mean '{guess}'?)" if guess else ""
         raise WorkbookError(f"no sheet '{name}'{hint}; sheets are: {listing(names)}", place=f"{where}!{name}")
 
@@ -267,7 +268,7 @@ class FileReader:
         if name is None:
             if not names:
                 raise WorkbookError(f"no table '{table}': the workbook has no tables", place=where)
-            guess = did_you_mean(table, names)
+            guess = closest(table, names, fold_case=True)
             hint = f" (did you mean '{guess}'?)" if guess else ""
             raise WorkbookError(f"no table '{table}'{hint}; tables are: {listing(names)}", place=where)
         key = ("table", name)

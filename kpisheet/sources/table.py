@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 from ..errors import Problem, WorkbookError
+from ..hints import closest
 from .refs import col_letter
 
 ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
@@ -25,13 +25,6 @@ _SERIAL_MAX = float((np.datetime64("2262-04-10") - np.datetime64("1899-12-30")).
 _NS_MIN = pd.Timestamp.min.as_unit("us").asm8
 _NS_MAX = pd.Timestamp.max.as_unit("us").asm8
 _PLAIN_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "decimal", "string", "empty"})
-
-
-def did_you_mean(name: str, options: Iterable[str]) -> Optional[str]:
-    """The option closest to ``name`` (ignoring case), if one is close enough."""
-    folded = {o.casefold(): o for o in options}
-    match = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.6)
-    return folded[match[0]] if match else None
 
 
 def fold(text: str) -> str:
@@ -170,7 +163,8 @@ class Table:
         message = f"no column '{column}'" + (f" (header '{header}')" if header and header != column else "")
         message += f" in source '{self.name}'"
         names = [str(c) for c in self.df.columns]
-        guess = did_you_mean(header or column, names) or (did_you_mean(column, names) if header else None)
+        guess = closest(header or column, names, fold_case=True) or (
+            closest(column, names, fold_case=True) if header else None)
         row = self.texts_above.get(fold(header or column))
         if row is not None and row != self.first_row - 1:
             message += f": '{header or column}' is in row {row}, set header_row: {row}"

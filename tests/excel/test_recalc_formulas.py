@@ -4,6 +4,7 @@ checked against the value Excel gives (worked out by hand, Excel's documented be
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -91,11 +92,9 @@ CASES: list[tuple[str, Any]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    folder = tmp_path_factory.mktemp("formulas")
-    path = folder / "cases.xlsx"
-    wb = xlsxwriter.Workbook(str(path))
+def cases_book(path: Path, future_functions: bool = False) -> Path:
+    """Sheet ``D`` holds DATA; sheet ``Cases`` one formula of CASES a row, in column A."""
+    wb = xlsxwriter.Workbook(str(path), {"use_future_functions": future_functions})
     ws = wb.add_worksheet("Cases")
     d = wb.add_worksheet("D")
     for r, row in enumerate(DATA):
@@ -105,6 +104,12 @@ def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     for i, (formula, _) in enumerate(CASES):
         ws.write_formula(i, 0, formula)
     wb.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    path = cases_book(tmp_path_factory.mktemp("formulas") / "cases.xlsx")
     report = recalc(path)
     assert not report.unsupported, report.unsupported
     loaded = load(path)

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import xlsxwriter
 
 from kpisheet.excel.recalc import recalc
 from kpisheet.excel.recalc.book import load
 from kpisheet.excel.recalc.values import Err, same
 from tests.excel.libreoffice_tool import recalc_with_libreoffice, soffice
 from tests.excel.recalc_books import finance_book, rich_book
-from tests.excel.test_recalc_formulas import CASES, DATA
+from tests.excel.test_recalc_formulas import cases_book
 
 pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
 
@@ -29,21 +28,6 @@ LIBREOFFICE_DIFFERS: set[str] = {
     "=COUNTA(_xlfn.UNIQUE(D!B2:B6))",  # counts LibreOffice 7.4's #NAME? for UNIQUE
 }
 NOT_IN_LIBREOFFICE = Err("#NAME?")  # functions LibreOffice 7.4 lacks (XLOOKUP, SORT, FILTER, LET ...)
-
-
-def _cases_book(path: Path) -> Path:
-    wb = xlsxwriter.Workbook(str(path), {"use_future_functions": True})
-    ws = wb.add_worksheet("Cases")
-    d = wb.add_worksheet("D")
-    for r, row in enumerate(DATA):
-        for c, v in enumerate(row):
-            if v is not None:
-                d.write(r, c, v)
-    for i, (formula, _) in enumerate(CASES):
-        ws.write_formula(i, 0, formula)
-    wb.close()
-    return path
-
 
 def _formula_values(path: Path) -> dict[tuple[str, int, int], tuple[Any, str]]:
     loaded = load(path)
@@ -61,7 +45,7 @@ def pairs(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, Path]]:
     folder = tmp_path_factory.mktemp("lo")
     src = folder / "src"
     src.mkdir()
-    books = [finance_book(src / "finance.xlsx", rows=3000), _cases_book(src / "cases.xlsx"),
+    books = [finance_book(src / "finance.xlsx", rows=3000), cases_book(src / "cases.xlsx", future_functions=True),
              rich_book(src / "rich.xlsx")]
     ours = folder / "ours"
     ours.mkdir()
