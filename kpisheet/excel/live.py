@@ -22,7 +22,9 @@ This module imports no xlwings.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -40,15 +42,16 @@ from ..sources.files import frame_below_header, frame_in_range  # the builders F
 from ..sources.frames import build_frame
 from ..sources.refs import col_letter
 from ..hints import closest
+from .comvalues import cell_value
 from ..sources.table import listing
 
-__all__ = ["LiveReader", "Workspace", "WORKSPACE", "book_of", "book_path", "same_file"]
+__all__ = [
+    "REFRESH_NAME", "LiveReader", "Workspace", "WORKSPACE", "book_key", "book_of", "book_path", "content_hash",
+    "last_nonempty", "mark_refreshed", "refresh_marker", "same_file",
+]
 
-# Excel's error values as xlwings gives them with ``err_to_str=True``. They read as blank,
-# as they do from files (python-calamine gives no other value), so both doors agree.
-_ERROR_TEXTS = frozenset({
-    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
-    "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#PYTHON!"})
+# Cell types that need no conversion (ints are COM error codes, Decimals currency).
+_PLAIN = frozenset({float, str, bool, type(None), dt.datetime, dt.date, dt.time})
 
 
 def book_path(book: Any) -> Path:
@@ -71,14 +74,16 @@ def same_file(a: Union[str, Path], b: Union[str, Path]) -> bool:
 
 
 def _values(rng: Any) -> list[list[Any]]:
-    """A range's cells as rows, Excel errors as blanks."""
+    """A range's cells as rows, as kpisheet reads them (:func:`~.comvalues.cell_value`):
+    error cells as their Excel text (``'#N/A'``, ``'#SPILL!'``; the source table decides
+    what an error cell means, SPEC §7.3), ``Decimal`` currency as float."""
     grid = rng.options(ndim=2, err_to_str=True).value or []
-    errors = _ERROR_TEXTS
     out: list[list[Any]] = []
     for row in grid:
-        if not errors.isdisjoint(row):  # C speed: cell values are all hashable
-            row = [None if type(c) is str and c in errors else c for c in row]
-        out.append(row if isinstance(row, list) else list(row))
+        row = row if isinstance(row, list) else list(row)
+        if not _PLAIN.issuperset(map(type, row)):  # C speed: most rows hold only plain values
+            row = [cell_value(c) for c in row]
+        out.append(row)
     return out
 
 
@@ -141,9 +146,9 @@ class LiveReader:
         where = str(ref.path)
         if ref.table is not None:
             sheet, table = self._table(ref.table, where)
-            rng = table.range
-            rows = _values(rng)
-            frame = build_frame(rows, int(rng.row), int(rng.column), str(sheet.name), f"{where}!{sheet.name}")
+            header, body = _table_parts(table, where)
+            rows = _values(header) + (_values(body) if body is not None else [])
+            frame = build_frame(rows, int(header.row), int(header.column), str(sheet.name), f"{where}!{sheet.name}")
         elif ref.range is not None:
             cells = self._parse_range(ref, where)
             sheet = self._sheet(cells.sheet, where)
@@ -214,9 +219,10 @@ class LiveReader:
     # --- fingerprint ------------------------------------------------------------------------
 
     def fingerprint(self, refs: Iterable[SourceRef]) -> tuple[Hashable, ...]:
-        """Cheap: per live source the address of its cells and the values of their last row;
-        per file its path, size and modification time. Changes when rows are added or
-        removed or the last row is edited; any other edit is seen by Refresh."""
+        """Cheap: per live source the address of its cells up to the last non-empty row,
+        the values of that row, and a content hash Excel computes over the cells
+        (:func:`content_hash`); per file its path, size and modification time. Changes
+        when rows are added or removed or any cell is edited (as far as the hash sees)."""
         parts: list[Hashable] = [("book", os.path.normcase(str(self.path)))]
         files: list[Path] = []
         for ref in refs:
@@ -234,15 +240,72 @@ class LiveReader:
     def _cells_fingerprint(self, ref: SourceRef) -> tuple[Hashable, ...]:
         if ref.table is not None:
             sheet, table = self._table(ref.table, str(ref.path))
-            rng = table.range
+            header, body = _table_parts(table, str(ref.path))
+            rng = body if body is not None else header
+            top, c1 = int(header.row), int(rng.column)
+            last = rng.last_cell
+            r2, c2 = int(last.row), int(last.column)
         else:
             name = self._parse_range(ref, str(ref.path)).sheet if ref.range is not None else ref.sheet
             sheet = self._sheet(name, str(ref.path))
-            rng = sheet.used_range
-        last = rng.last_cell
-        r2, c1, c2 = int(last.row), int(rng.column), int(last.column)
-        tail = sheet.range((r2, c1), (r2, c2)).options(ndim=2, err_to_str=True).value
-        return (str(sheet.name), str(rng.address), _hashable(tail))
+            used = sheet.used_range
+            top, c1 = int(used.row), int(used.column)
+            r2, c2 = last_nonempty(sheet, used)
+        if r2 < top:
+            return (str(sheet.name), "empty")
+        tail = _values(sheet.range((r2, c1), (r2, c2)))
+        address = f"R{top}C{c1}:R{r2}C{c2}"
+        return (str(sheet.name), address, _hashable(tail), content_hash(sheet, top, c1, r2, c2))
+
+
+def _table_parts(table: Any, where: str) -> tuple[Any, Optional[Any]]:
+    """An Excel table's header row and data body: never its Total row (as files are read)."""
+    header = table.header_row_range
+    if header is None:
+        raise WorkbookError(f"table '{table.name}' hides its header row; show it (Table Design > Header Row)",
+                            place=where)
+    return header, table.data_body_range
+
+
+_XL_VALUES, _XL_BY_ROWS, _XL_BY_COLUMNS, _XL_PREVIOUS = -4163, 1, 2, 2
+
+
+def last_nonempty(sheet: Any, used: Any) -> tuple[int, int]:
+    """The last row and column holding a value, as Excel's ``Cells.Find("*")`` from the end
+    sees them (two COM calls): ``UsedRange`` also counts formatted empty cells and does
+    not shrink until the file is saved. Where ``Find`` is not available (macOS), the used
+    range's last cell."""
+    try:
+        cells = sheet.api.Cells
+        by_row = cells.Find("*", LookIn=_XL_VALUES, SearchOrder=_XL_BY_ROWS, SearchDirection=_XL_PREVIOUS)
+        if by_row is None:
+            return int(used.row) - 1, int(used.column) - 1  # nothing in the sheet
+        by_col = cells.Find("*", LookIn=_XL_VALUES, SearchOrder=_XL_BY_COLUMNS, SearchDirection=_XL_PREVIOUS)
+        return int(by_row.Row), int(by_col.Column)
+    except Exception:
+        last = used.last_cell
+        return int(last.row), int(last.column)
+
+
+def content_hash_formula(top: int, left: int, bottom: int, right: int) -> str:
+    """What :func:`content_hash` asks Excel to compute over the cells: the length of every
+    cell's text and the value of every number, each weighted by its place, as one text.
+    An edit changes it unless it keeps both the length of the text and the number
+    (``'ok'`` → ``'no'`` is not seen: Refresh reads everything again)."""
+    a = f"${col_letter(left)}${top}:${col_letter(right)}${bottom}"
+    return (f'SUMPRODUCT(IFERROR(LEN({a}),-1)*(ROW({a})*16384+COLUMN({a})))&"|"&'
+            f"SUMPRODUCT(IFERROR(--{a},0)*(ROW({a})*16384+COLUMN({a})))")
+
+
+def content_hash(sheet: Any, top: int, left: int, bottom: int, right: int) -> Hashable:
+    """A cheap hash of a block's content, computed by Excel (one COM call, ``Evaluate``), so
+    that an edit in the middle of the data is seen without reading every cell. None where
+    ``Evaluate`` is not available; then only the last row and the size are compared."""
+    formula = content_hash_formula(top, left, bottom, right)
+    try:
+        return _hashable(sheet.api.Evaluate(formula))
+    except Exception:
+        return None
 
 
 def _hashable(value: Any) -> Hashable:
@@ -318,9 +381,23 @@ class Workspace:
             raise known[1]
         return known[1]
 
-    def engine_for(self, book: Any) -> Engine:
+    def engine_for_caller(self, caller: Any) -> Engine:
+        """The engine for the workbook of a calling cell, at one COM call a cell.
+
+        The cell's external address (``[Book1.xlsx]Sheet1!$A$1``, one COM call) names the
+        workbook; within :attr:`ttl` of its last check that name finds the engine. Only
+        then is the workbook resolved (``caller.sheet.book``, three calls more) and its
+        config, Refresh marker and data fingerprint looked at: once per recalculation."""
+        key = book_key(caller)
+        with self._lock:
+            recent = self._recent.get(key)
+            if recent is not None and self.clock() - recent.at < self.ttl:
+                return recent.engine
+        return self.engine_for(book_of(caller), key)
+
+    def engine_for(self, book: Any, key: Optional[str] = None) -> Engine:
         """The engine for a workbook's config and its data as they are now."""
-        key = str(book.fullname)
+        key = key if key is not None else str(book.name)
         now = self.clock()
         with self._lock:
             recent = self._recent.get(key)
@@ -330,7 +407,7 @@ class Workspace:
             config = self.config_for(path)
             reader = LiveReader(book)
             data = reader.fingerprint(_refs(config, path))
-            cache_key = (str(find_config(path)), config.fingerprint, data)
+            cache_key = (str(find_config(path)), config.fingerprint, refresh_marker(book), data)
             engine = self._engines.get(cache_key)
             if engine is None:
                 engine = Engine(config, path, reader)
@@ -344,6 +421,61 @@ class Workspace:
                     engine.reader.book = book  # the same workbook, as this call's object
             self._recent[key] = _Recent(now, engine)
             return engine
+
+
+# --- which workbook, and has it been refreshed ------------------------------------------------
+
+_BOOK_IN_ADDRESS = re.compile(r"^'?\[(?P<book>.+)\][^\]]*!")
+
+
+def book_key(caller: Any) -> str:
+    """The name of the calling cell's workbook, from its external address: one COM call
+    (``caller.sheet.book.name`` would be three). Open workbooks have distinct names."""
+    if hasattr(caller, "sheets"):
+        return str(caller.name)
+    try:
+        address = str(caller.get_address(external=True))
+    except Exception:
+        address = ""
+    m = _BOOK_IN_ADDRESS.match(address)
+    if m is None:
+        return str(book_of(caller).name)
+    return m.group("book").replace("''", "'")
+
+
+REFRESH_NAME = "_kpisheet_refresh"
+"""The hidden defined name Refresh sets in the workbook: part of every engine's cache key."""
+
+
+def refresh_marker(book: Any) -> Optional[str]:
+    """What the last Refresh left in the workbook (None before the first)."""
+    try:
+        names = book.names
+        if REFRESH_NAME not in names:
+            return None
+        return str(names[REFRESH_NAME].refers_to)
+    except Exception:
+        return None
+
+
+def mark_refreshed(book: Any) -> str:
+    """Set the workbook's Refresh marker to a new value, hidden from the Name Manager.
+
+    Refresh runs in its own Python process (the add-in's ``Use UDF Server`` is off), so
+    it cannot clear the cache of the process that evaluates the cells; the marker,
+    part of that cache's key, tells it instead (README, "Refresh and the cache")."""
+    stamp = f'="{time.time_ns():x}-{os.getpid()}"'
+    names = book.names
+    if REFRESH_NAME in names:
+        name = names[REFRESH_NAME]
+        name.refers_to = stamp
+    else:
+        name = names.add(REFRESH_NAME, stamp)
+    try:
+        name.api.Visible = False  # Windows COM; elsewhere it stays visible, which is harmless
+    except Exception:
+        pass
+    return stamp
 
 
 def _refs(config: Config, workbook: Path) -> list[SourceRef]:

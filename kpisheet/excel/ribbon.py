@@ -3,7 +3,9 @@
 The add-in's callback runs ``import kpisheet; kpisheet.main()`` through xlwings'
 ``RunPython``, with the active workbook as ``xw.Book.caller()``. Refresh then:
 
-1. forgets every config, engine and fingerprint the functions keep (:data:`~.live.WORKSPACE`),
+1. sets the workbook's Refresh marker (a hidden defined name, :func:`~.live.mark_refreshed`),
+   part of the cache key of the process that evaluates the cells, which is not this one
+   (the add-in runs Refresh in a Python of its own), forgets what this process keeps,
    and reads the config (SPEC §4 order) and the workbook's data again;
 2. registers the functions again when the add-in's copy of them differs from this
    version of :mod:`kpisheet.excel.udfs` (Windows only: xlwings' functions need COM);
@@ -12,8 +14,8 @@ The add-in's callback runs ``import kpisheet; kpisheet.main()`` through xlwings'
 4. writes what ``kpisheet lint`` would say, over the data as it is in Excel, to a sheet
    named ``KPI Check`` (made when missing, cleared otherwise).
 
-A config that cannot be loaded is written to ``KPI Check`` too: Refresh never fails with
-a traceback, the sheet says what is wrong and where.
+A config that cannot be loaded is written to ``KPI Check`` too; anything else that goes
+wrong is one line in a message box and a traceback in the log file. Never a traceback box.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from ..config import Config
 from ..config.discover import find_config
 from ..errors import KpisheetError
 from ..lint import Finding, lint
-from .live import WORKSPACE, Workspace, book_path
+from .live import WORKSPACE, Workspace, book_path, mark_refreshed
+from .logfile import log_to_file
 
-__all__ = ["CHECK_SHEET", "RefreshReport", "check_rows", "main", "refresh", "register_functions"]
+__all__ = ["CHECK_SHEET", "RefreshReport", "check_rows", "main", "one_line", "refresh", "register_functions", "tell"]
 
 CHECK_SHEET = "KPI Check"
 HEADER = ["Place", "Severity", "KPI", "SMART", "Message"]
@@ -50,15 +53,44 @@ class RefreshReport:
 
 
 def main() -> None:
-    """Refresh the workbook the ribbon button was clicked in."""
+    """Refresh the workbook the ribbon button was clicked in. Never raises: whatever goes
+    wrong (a protected sheet, Excel busy, a bug) is one line in a message box, and the
+    whole story in the log file (:func:`~.logfile.log_file`)."""
     import xlwings as xw
 
-    refresh(xw.Book.caller())
+    path = log_to_file()
+    book: Any = None
+    try:
+        book = xw.Book.caller()
+        report = refresh(book)
+        log.info("Refresh of %s: %d findings; functions: %s", report.workbook, len(report.findings),
+                 report.registered or "-")
+    except Exception as exc:
+        log.exception("Refresh failed")
+        tell(book, f"kpisheet Refresh failed: {one_line(exc)} (details in {path})")
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line: its kpisheet message, else its type and text."""
+    if isinstance(exc, KpisheetError) and exc.problems:
+        text = f"{exc.problems[0].place}: {exc.problems[0].message}"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split())[:300]
+
+
+def tell(book: Any, message: str) -> None:
+    """A message box in Excel (``App.alert``); nothing when there is no Excel to show it."""
+    try:
+        book.app.alert(message, title="kpisheet")
+    except Exception:
+        log.warning("could not show: %s", message, exc_info=True)
 
 
 def refresh(book: Any, workspace: Workspace = WORKSPACE, register: bool = True) -> RefreshReport:
     report = RefreshReport(workbook=str(book_path(book)))
     workspace.clear()
+    mark_refreshed(book)  # tells the process that evaluates the cells (not this one) to read again
     config: Optional[Config] = None
     try:
         report.config = str(find_config(book_path(book)))
@@ -136,8 +168,10 @@ def _recalculate(book: Any) -> bool:
 
 
 def _signatures(vba: str) -> list[str]:
-    return sorted(line.strip() for line in vba.splitlines()
-                  if line.strip().startswith(("Function ", "Sub ")) or "XLPy.CallUDF(" in line)
+    """The lines that say which functions the VBA registers, compared as VBA compares
+    names: without case (the VBA editor recases identifiers as it pleases)."""
+    return sorted(line.strip().casefold() for line in vba.splitlines()
+                  if line.strip().casefold().startswith(("function ", "sub ")) or "xlpy.calludf(" in line.casefold())
 
 
 def wanted_vba(addin_name: str = "kpisheet.xlam") -> str:

@@ -5,8 +5,14 @@ call the registry (:mod:`kpisheet.excel.functions`, shared with ``kpisheet recal
 turn the result into what a cell can hold (:func:`to_excel`). The names, parameters and
 documentation come from the registry; a test keeps the two in step.
 
-- Arguments arrive as xlwings reads them (a number, text, a ``datetime`` for a date cell,
-  None for an empty cell or an omitted argument); the registry converts them.
+- Arguments arrive as xlwings reads them with ``err_to_str=True`` (a number, text, a
+  ``datetime`` for a date cell, None for an empty cell or an omitted argument, an error
+  cell as its text ``'#N/A'`` — without the option it would arrive as None, "omitted" —
+  or, for the newer errors xlwings does not know, as the COM error integer).
+  :func:`_argument` makes errors text and currency float; an argument that is an error
+  is the result (``=KPI("revenue", , C1)`` with C1 = ``#N/A`` gives ``#N/A``), as in
+  Excel; the registry converts the rest.
+- The workbook is found at one COM call a cell (:meth:`~.live.Workspace.engine_for_caller`).
 - The xlwings add-in cannot hand Excel a real error cell, so a failing function shows the
   error's text: ``#DIV/0!``, or ``#VALUE! <why>`` for a bad argument, a config or a source
   that cannot be read. Never a traceback: anything unexpected is logged and shown as
@@ -26,14 +32,15 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Optional, TypeVar
 
 import xlwings as xw
 
 from ..errors import KpisheetError
 from ..xlerrors import XlError
+from .comvalues import cell_value, error_text
 from .functions import EXCEL_FUNCTIONS, invoke
-from .live import WORKSPACE, book_of
+from .live import WORKSPACE
 
 __all__ = [
     "ACCOUNT_SCORE", "ACCOUNT_TIER", "CATEGORY", "IS_KEY_ACCOUNT", "KEY_ACCOUNTS", "KPI", "KPI_SERIES",
@@ -73,13 +80,19 @@ def _cell(value: Any) -> Any:
 
 
 def _argument(value: Any) -> Any:
-    """One cell's value; a block of cells where one belongs is an error the cell names."""
+    """One cell's value as kpisheet reads it (:func:`~.comvalues.cell_value`: an error as
+    its text, currency as float); a block of cells where one belongs is an error the cell names."""
     if isinstance(value, (list, tuple)):
         flat = [v for row in value for v in (row if isinstance(row, (list, tuple)) else [row])]
         if len(flat) != 1:
             raise _BadArgument(f"one cell was expected, not a range of {len(flat)}")
-        return flat[0]
-    return value
+        value = flat[0]
+    return cell_value(value)
+
+
+def _first_error(args: list[Any]) -> Optional[str]:
+    """The first argument that is an Excel error: the function's result, as in Excel."""
+    return next((e for e in map(error_text, args) if e is not None), None)
 
 
 class _BadArgument(Exception):
@@ -89,9 +102,12 @@ class _BadArgument(Exception):
 def _call(name: str, caller: Any, *args: Any) -> Any:
     """Evaluate one function for the calling cell; every failure is text in the cell."""
     try:
-        book = book_of(caller) if caller is not None else _calling_book()
-        engine = WORKSPACE.engine_for(book)
-        return to_excel(invoke(name, engine, [_argument(a) for a in args], reasons=True))
+        values = [_argument(a) for a in args]
+        error = _first_error(values)
+        if error is not None:
+            return error
+        engine = WORKSPACE.engine_for_caller(caller) if caller is not None else WORKSPACE.engine_for(_calling_book())
+        return to_excel(invoke(name, engine, values, reasons=True))
     except _BadArgument as exc:
         return f"{XlError.VALUE.text} {exc}"
     except KpisheetError as exc:  # no config, a config or source that cannot be read
@@ -119,7 +135,7 @@ def _spec(f: _F) -> _F:
         raise TypeError(f"{f.__name__}{tuple(params)} does not match the registry's {fn.signature}")
     f.__doc__ = fn.doc
     for param, pname in zip(fn.params, params):
-        f = xw.arg(pname, doc=param.doc or param.name)(f)
+        f = xw.arg(pname, doc=param.doc or param.name, err_to_str=True)(f)
     return f
 
 

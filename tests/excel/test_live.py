@@ -76,8 +76,9 @@ def test_values_as_excel_holds_them(tmp_path: Path) -> None:
     sales.cells[(3, 3)] = xs.CellError("#DIV/0!")
     sales.cells[(2, 2)] = xs.CellError("#N/A")
     table = LiveReader(book).read(SourceRef("s", Path(book.fullname), sheet="Sales"))
-    assert table.df["Amount"].isna().tolist() == [True, False]  # error cells read as blank, as from files
-    assert table.numbers("Amount")[1] == 7.0
+    # error cells are handed to the source table as their text (SPEC §7.3 decides what they mean), never blank
+    assert table.df["Amount"].tolist() == ["#N/A", 7.0]
+    assert table.df["Note"].tolist() == ["x", "#DIV/0!"]
     assert str(table.dates("Date")[0])[:10] == "2026-01-02"  # a date cell: a datetime from xlwings
 
 

@@ -93,7 +93,8 @@ def test_every_registry_function_is_registered(registered: tuple[types.ModuleTyp
         for a, p in zip(args, spec.params):
             assert ("optional" in a) == p.optional, (name, a)
             assert a["doc"] == p.doc
-            assert a["options"] == {}  # no converter: xlwings hands values as read
+            # no converter; error cells as their text, never None ("omitted")
+            assert a["options"] == {"err_to_str": True}
         assert args[-1]["name"] == "caller" and args[-1]["optional"] is None
 
 
