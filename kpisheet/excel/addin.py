@@ -10,7 +10,8 @@ xlwings) entry by entry and edits three parts of it, as text, never by hand in E
 - the settings sheet: the template's ``_myaddin.conf`` (inactive, as xlwings ships it) is
   renamed ``myaddin.conf``, the name the template's VBA reads (its ``PROJECT_NAME`` is
   ``myaddin`` and cannot change without rewriting the VBA), and ``UDF Modules`` is set
-  to ``kpisheet.excel.udfs``. :func:`install` also sets the Python interpreter there.
+  to ``kpisheet.excel.udfs``. :func:`install` also sets the Python there (the interpreter,
+  or ``Conda Path``/``Conda Env`` in a conda environment on Windows).
 - nothing else: ``xl/vbaProject.bin`` and every other part stay byte-identical (the VBA
   cannot be built without Excel), and each entry keeps its name, order, date and
   compression, so the same template always gives the same bytes.
@@ -33,7 +34,7 @@ from ..errors import KpisheetError
 
 __all__ = [
     "ADDIN_NAME", "CALLBACK", "RIBBON_XML", "SETTINGS_SHEET", "TEMPLATE", "UDF_MODULE", "build", "install",
-    "interpreter", "read_settings", "xlwings_template",
+    "interpreter", "python_settings", "read_settings", "xlwings_template",
 ]
 
 TEMPLATE = "quickstart_addin_ribbon.xlam"  # in the xlwings package
@@ -195,11 +196,31 @@ def interpreter() -> str:
     return str(exe)
 
 
+def python_settings(platform: str) -> dict[str, str]:
+    """The add-in's settings that choose its Python, as xlwings' own ``config create`` does:
+    in a conda environment on Windows, ``Conda Path`` and ``Conda Env`` (xlwings then
+    activates the environment, which a bare ``pythonw.exe`` of it does not do: its DLLs are
+    not found); otherwise this interpreter."""
+    from xlwings.cli import get_conda_settings
+
+    conda_path, conda_env = get_conda_settings()
+    python = interpreter()
+    if conda_path and conda_env and platform.startswith("win"):
+        return {"Conda Path": conda_path, "Conda Env": conda_env, "Interpreter_Mac": python}
+    return {"Interpreter_Win": python, "Interpreter_Mac": python}
+
+
+_INSTALLED = "Successfully installed"  # what xlwings prints, and only, when it worked
+
+
 def install(platform: Optional[str] = None) -> str:
     """Install the add-in where Excel runs, through xlwings; returns what was done.
 
-    The add-in is built afresh with this Python as its interpreter, then xlwings'
-    ``addin install`` copies it to Excel's XLSTART folder (and on macOS enables RunPython).
+    The add-in is built afresh with this Python (or conda environment) as its interpreter,
+    then xlwings' ``addin install`` copies it to Excel's XLSTART folder (and on macOS
+    enables RunPython). xlwings reports its failures by printing, not raising
+    (``Error: Failed to install the add-in: ...``): anything but its success line is a
+    failure, raised as one line.
     """
     platform = platform or sys.platform
     if not (platform.startswith("win") or platform.startswith("darwin")):
@@ -211,9 +232,9 @@ def install(platform: Optional[str] = None) -> str:
     except ImportError as exc:
         raise KpisheetError(f"xlwings is not installed ({exc}): pip install 'kpisheet[excel]'",
                             place="addin") from None
-    python = interpreter()
+    settings = python_settings(platform)
     with tempfile.TemporaryDirectory() as tmp:
-        path = build(Path(tmp) / ADDIN_NAME, settings={"Interpreter_Win": python, "Interpreter_Mac": python})
+        path = build(Path(tmp) / ADDIN_NAME, settings=settings)
         said = io.StringIO()
         try:
             with contextlib.redirect_stdout(said):
@@ -223,4 +244,13 @@ def install(platform: Optional[str] = None) -> str:
         except Exception as exc:
             raise KpisheetError(f"xlwings could not install the add-in ({type(exc).__name__}: {exc}); "
                                 "is Excel installed? close Excel and try again", place="addin") from None
-    return (said.getvalue().strip() or "Installed the kpisheet add-in.") + f"\nIts Python: {python}"
+    text = said.getvalue().strip()
+    if _INSTALLED not in text:
+        first = " ".join(text.splitlines()[0].split()) if text else "it said nothing"
+        raise KpisheetError(f"xlwings could not install the add-in: {first.removeprefix('Error: ')}",
+                            place="addin")
+    if "Conda Env" in settings:
+        python = f"conda environment '{settings['Conda Env']}' of {settings['Conda Path']}"
+    else:
+        python = settings["Interpreter_Win"]
+    return f"{text}\nIts Python: {python}"

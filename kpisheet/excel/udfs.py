@@ -15,8 +15,8 @@ documentation come from the registry; a test keeps the two in step.
 - The workbook is found at one COM call a cell (:meth:`~.live.Workspace.engine_for_caller`).
 - The xlwings add-in cannot hand Excel a real error cell, so a failing function shows the
   error's text: ``#DIV/0!``, or ``#VALUE! <why>`` for a bad argument, a config or a source
-  that cannot be read. Never a traceback: anything unexpected is logged and shown as
-  ``#VALUE! internal error: ...``.
+  that cannot be read. Never a traceback: anything unexpected is logged (to
+  :func:`~.logfile.log_file`) and shown as ``#VALUE! internal error: ...``.
 - ``KPI_TABLE``, ``KPI_SERIES`` and ``KEY_ACCOUNTS`` return their rows, header first, and
   spill as dynamic arrays (Excel 365 / 2021); older Excel shows the top-left value unless
   the formula is entered as an array formula over the block.
@@ -41,6 +41,7 @@ from ..xlerrors import XlError
 from .comvalues import cell_value, error_text
 from .functions import EXCEL_FUNCTIONS, invoke
 from .live import WORKSPACE
+from .logfile import log_to_file
 
 __all__ = [
     "ACCOUNT_SCORE", "ACCOUNT_TIER", "CATEGORY", "IS_KEY_ACCOUNT", "KEY_ACCOUNTS", "KPI", "KPI_SERIES",
@@ -113,6 +114,7 @@ def _call(name: str, caller: Any, *args: Any) -> Any:
     except KpisheetError as exc:  # no config, a config or source that cannot be read
         return f"{XlError.VALUE.text} {exc.problems[0] if exc.problems else exc}"
     except Exception as exc:  # a bug: logged with its traceback, the cell says what, never how
+        log_to_file()
         log.exception("%s failed", name)
         return f"{XlError.VALUE.text} internal error: {type(exc).__name__}: {exc}"
 

@@ -158,3 +158,62 @@ def test_cli_addin_install_on_linux(capsys: pytest.CaptureFixture[str]) -> None:
         pytest.skip("installs for real where Excel runs")
     assert main(["addin", "install"]) == 2
     assert capsys.readouterr().err == "error: addin: kpisheet addin install needs desktop Excel on Windows or macOS\n"
+
+
+def test_install_fails_when_xlwings_says_it_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """xlwings prints its failures and returns normally: that is no success (issue 11)."""
+    from xlwings import cli
+
+    def refused(args: Any) -> None:
+        print("Error: Failed to install the add-in: If Excel is running, quit Excel and try again. "
+              "If you are using the '--glob' option make sure to run this command from an Elevated Command Prompt.")
+
+    monkeypatch.setattr(cli, "addin_install", refused)
+    with pytest.raises(KpisheetError) as exc:
+        addin.install(platform="win32")
+    lines = exc.value.lines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "error: addin: xlwings could not install the add-in: Failed to install the add-in: If Excel is running")
+
+    monkeypatch.setattr(cli, "addin_install", lambda args: print("PermissionError(13, 'Permission denied')"))
+    with pytest.raises(KpisheetError, match=r"could not install the add-in: PermissionError\(13"):
+        addin.install(platform="darwin")
+    monkeypatch.setattr(cli, "addin_install", lambda args: None)
+    with pytest.raises(KpisheetError, match="it said nothing"):
+        addin.install(platform="win32")
+
+
+def test_cli_addin_install_exits_2_on_an_xlwings_error(monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from xlwings import cli
+
+    from kpisheet.cli import main
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(cli, "addin_install", lambda args: print("Error: Failed to install the add-in: busy"))
+    assert main(["addin", "install"]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: addin: xlwings could not install the add-in: Failed to install the add-in: busy\n"
+
+
+def test_install_in_a_conda_environment_uses_conda_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """As xlwings' own ``config create``: Conda Path (conda.exe's folder two up) and Conda Env."""
+    from xlwings import cli
+
+    seen: dict[str, Any] = {}
+
+    def fake_install(args: Any) -> None:
+        seen.update(addin.read_settings(Path(args.file)))
+        print("Successfully installed the xlwings add-in!")
+
+    conda = tmp_path / "miniconda3"
+    monkeypatch.setenv("CONDA_DEFAULT_ENV", "finance")
+    monkeypatch.setenv("CONDA_EXE", str(conda / "Scripts" / "conda.exe"))
+    monkeypatch.setattr(cli, "addin_install", fake_install)
+    said = addin.install(platform="win32")
+    assert seen["Conda Path"] == str(conda) and seen["Conda Env"] == "finance"
+    assert seen["Interpreter_Win"] == ""  # xlwings activates the environment instead
+    assert said.endswith(f"Its Python: conda environment 'finance' of {conda}")
+    monkeypatch.delenv("CONDA_DEFAULT_ENV")
+    addin.install(platform="win32")
+    assert seen["Interpreter_Win"] == sys.executable

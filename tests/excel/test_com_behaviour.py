@@ -239,52 +239,51 @@ def test_book_key_reads_the_external_address(tmp_path: Path) -> None:
     assert live.book_key(cell) == "Bob's Q3 book.xlsx" and live.book_key(book) == "Bob's Q3 book.xlsx"
 
 
-def test_refresh_catches_everything_in_one_line(book: xs.Book, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refresh_catches_everything_in_one_line(book: xs.Book, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import xlwings as xw
 
     import kpisheet
 
-    home = tmp_path / "home"
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("USERPROFILE", str(home))
     monkeypatch.setattr(xw.Book, "caller", classmethod(lambda cls: book))
     book.sheets.add(ribbon.CHECK_SHEET).protected = True  # a protected sheet: Excel refuses the write
-    try:
-        kpisheet.main()  # no exception, no traceback box
-        assert len(book.app.alerts) == 1
-        message, title = book.app.alerts[0]
-        assert title == "kpisheet" and "\n" not in message
-        assert message.startswith("kpisheet Refresh failed: PermissionError: ")
-        log = home / ".kpisheet" / "excel.log"
-        assert str(log) in message
-        for handler in logging.getLogger("kpisheet").handlers:
-            handler.flush()
-        assert "Traceback" in log.read_text() and "protected sheet" in log.read_text()
-    finally:
-        for handler in list(logging.getLogger("kpisheet").handlers):
-            if isinstance(handler, logging.FileHandler):
-                logging.getLogger("kpisheet").removeHandler(handler)
-                handler.close()
+    kpisheet.main()  # no exception, no traceback box
+    assert len(book.app.alerts) == 1
+    message, title = book.app.alerts[0]
+    assert title == "kpisheet" and "\n" not in message
+    assert message.startswith("kpisheet Refresh failed: PermissionError: ")
+    log = home / ".kpisheet" / "excel.log"
+    assert str(log) in message
+    _flush()
+    assert "Traceback" in log.read_text() and "protected sheet" in log.read_text()
 
 
-def test_main_without_a_calling_book_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _flush() -> None:
+    for handler in logging.getLogger("kpisheet").handlers:
+        handler.flush()
+
+
+def test_main_without_a_calling_book_says_so(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     import xlwings as xw
-
-    monkeypatch.setenv("HOME", str(tmp_path))
 
     def no_book(cls: Any) -> Any:
         raise RuntimeError("no Excel")
 
     monkeypatch.setattr(xw.Book, "caller", classmethod(no_book))
-    try:
-        ribbon.main()  # nothing to show the message in: logged, not raised
-    finally:
-        for handler in list(logging.getLogger("kpisheet").handlers):
-            if isinstance(handler, logging.FileHandler):
-                logging.getLogger("kpisheet").removeHandler(handler)
-                handler.close()
-    assert "no Excel" in (tmp_path / ".kpisheet" / "excel.log").read_text()
+    ribbon.main()  # nothing to show the message in: logged, not raised
+    _flush()
+    assert "no Excel" in (home / ".kpisheet" / "excel.log").read_text()
+
+
+def test_a_failing_function_is_logged_in_the_users_folder(book: xs.Book, home: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          cells: tuple[Workspace, _Clock]) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(udfs, "invoke", broken)
+    assert udfs.KPI("revenue", caller=book.caller_cell()) == "#VALUE! internal error: ZeroDivisionError: boom"
+    _flush()
+    assert "ZeroDivisionError: boom" in (home / ".kpisheet" / "excel.log").read_text()
 
 
 def test_registration_check_ignores_the_case_vba_gives(monkeypatch: pytest.MonkeyPatch) -> None:
