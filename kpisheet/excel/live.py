@@ -430,11 +430,13 @@ _BOOK_IN_ADDRESS = re.compile(r"^'?\[(?P<book>.+)\][^\]]*!")
 
 def book_key(caller: Any) -> str:
     """The name of the calling cell's workbook, from its external address: one COM call
-    (``caller.sheet.book.name`` would be three). Open workbooks have distinct names."""
+    (``caller.sheet.book.name`` would be three). Open workbooks have distinct names.
+    Where the address cannot be had, the workbook itself is asked."""
     if hasattr(caller, "sheets"):
         return str(caller.name)
-    try:
-        address = str(caller.get_address(external=True))
+    try:  # Range.Address(RowAbsolute, ColumnAbsolute, xlA1, External): xlwings' caller is a
+        # ComRange, whose get_address is an async method of another signature
+        address = str(caller.api.GetAddress(True, True, 1, True))
     except Exception:
         address = ""
     m = _BOOK_IN_ADDRESS.match(address)

@@ -37,12 +37,14 @@ def _modules() -> dict[str, types.ModuleType]:
         return m
 
     class com_error(Exception):  # noqa: N801 - pywin32's name
-        pass
+        hresult = 0
 
     class TimeType:  # pywintypes' COM date (never handed over here: dates arrive as datetime)
         pass
 
-    pythoncom = mod("pythoncom", CoInitialize=lambda: None, IID_IDispatch=object(), __file__="pythoncom.dll",
+    iid_dispatch = object()
+    pythoncom = mod("pythoncom", CoInitialize=lambda: None, IID_IDispatch=iid_dispatch, __file__="pythoncom.dll",
+                    TypeIIDs={iid_dispatch: type("PyIDispatch", (), {})}, IID_IEnumVARIANT=object(),
                     CoMarshalInterThreadInterfaceInStream=lambda iid, obj: obj,
                     CoGetInterfaceAndReleaseStream=lambda stream, iid: stream)
     client = mod("win32com.client", CDispatch=type("CDispatch", (), {}), CoClassBaseClass=type("CoClass", (), {}),
@@ -52,9 +54,11 @@ def _modules() -> dict[str, types.ModuleType]:
         "pythoncom": pythoncom,
         "pywintypes": mod("pywintypes", com_error=com_error, TimeType=TimeType, IID=lambda s: s),
         "win32api": mod("win32api"), "win32con": mod("win32con"), "win32gui": mod("win32gui"),
-        "win32process": mod("win32process"), "win32timezone": mod("win32timezone", TimeZoneInfo=None),
+        "win32process": mod("win32process", GetWindowThreadProcessId=lambda hwnd: (1, 4242)), "win32timezone": mod("win32timezone", TimeZoneInfo=None),
         "win32event": mod("win32event"),
         "win32com": mod("win32com", client=client), "win32com.client": client,
+        "win32com.server": mod("win32com.server"), "win32com.server.dispatcher": mod("win32com.server.dispatcher"),
+        "win32com.server.policy": mod("win32com.server.policy"), "win32com.server.util": mod("win32com.server.util"),
     }
 
 

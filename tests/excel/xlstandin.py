@@ -18,8 +18,8 @@ are exercised against this stand-in. What it imitates, each checked against xlwi
   ``data_body_range`` do not);
 - ``sheet.api.Evaluate`` for the one formula kpisheet sends (its content hash), computed
   here in Python;
-- ``book.names`` (defined names, hidden ones too), ``app.alert`` (recorded), ``caller``'s
-  ``get_address(external=True)`` (``[Book.xlsx]Sheet1!$A$1``);
+- ``book.names`` (defined names, hidden ones too), ``app.alert`` (recorded), a range's
+  ``api.GetAddress(..., External=True)`` (``[Book.xlsx]Sheet1!$A$1``);
 - **COM calls counted** in ``app.com_calls``: each property that crosses to Excel in
   xlwings on Windows (``Range.sheet``, ``Sheet.book``, ``Book.name``/``fullname``,
   ``get_address``, a value read, ``used_range``, ``Find``, ``Evaluate``, a name lookup).
@@ -159,6 +159,10 @@ class Range:
             place = "'" + place.replace("'", "''") + "'"
         return f"{place}!{self.address}"
 
+    @property
+    def api(self) -> "_RangeApi":
+        return _RangeApi(self)
+
     def _get(self, r: int, c: int) -> Any:
         v = self._sheet.cells.get((r, c))
         if isinstance(v, CellError):
@@ -204,6 +208,17 @@ class Range:
             del cells[key]
 
     clear = clear_contents
+
+
+class _RangeApi:
+    """The COM Range: ``GetAddress`` (pywin32's name for ``Range.Address(...)``)."""
+
+    def __init__(self, rng: Range):
+        self._rng = rng
+
+    def GetAddress(self, row_absolute: bool = True, column_absolute: bool = True, style: int = 1,  # noqa: N802
+                   external: bool = False) -> str:
+        return self._rng.get_address(row_absolute, column_absolute, external=external)
 
 
 class Table:

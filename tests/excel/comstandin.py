@@ -1,0 +1,269 @@
+"""Excel's COM objects (Workbook, Worksheet, Range, Name) as pywin32 would hand them to
+xlwings, over the cells of an :mod:`xlstandin` book — so that xlwings' own Windows code
+(``xlwings._xlwindows``, ``xlwings.udfs.call_udf``, its conversion pipeline) runs here.
+
+Only the properties and methods that path uses exist; each use is counted in
+``book.app.com_calls``. Values are what COM gives: numbers as float, dates as datetime,
+empty cells as None, every error cell as its COM error integer (xlwings turns the seven
+classic ones into text or None; the newer ones stay integers), a one-cell ``Value`` as a
+scalar and a block as a tuple of row tuples.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Iterator, Optional
+
+from . import xlstandin as xs
+
+__all__ = ["ComBook", "com_range"]
+
+RANGE_IID = "{00020846-0000-0000-C000-000000000046}"  # what xlwings' is_range_instance checks
+DISP_E_EXCEPTION = -2147352567
+
+
+def _error_int(text: str) -> int:
+    return xs.COM_ERRORS.get(text) or xs.NEWER_COM_ERRORS[text]
+
+
+class _Com:
+    """Counts each attribute read from Excel, as a COM round trip."""
+
+    def _app(self) -> xs.App:
+        raise NotImplementedError
+
+    def _uncounted(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Ask the xlstandin underneath without counting its calls again."""
+        app = self._app()
+        count = app.com_calls
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            app.com_calls = count
+
+    def __getattribute__(self, name: str) -> Any:
+        if not name.startswith("_"):
+            app = object.__getattribute__(self, "_app")()
+            app.com_calls += 1
+            trace = getattr(app, "com_trace", None)
+            if trace is not None:
+                trace.append(f"{type(self).__name__}.{name}")
+        return object.__getattribute__(self, name)
+
+
+class _TypeAttr:
+    iid = RANGE_IID
+
+
+class _OleObj:
+    def GetTypeInfo(self) -> Any:  # noqa: N802 - pywin32's names
+        return self
+
+    def GetTypeAttr(self) -> _TypeAttr:  # noqa: N802
+        return _TypeAttr()
+
+
+class _Count:
+    def __init__(self, n: int):
+        self.Count = n  # noqa: N815
+
+
+class ComRange(_Com):
+    CLSID = RANGE_IID
+
+    def __init__(self, sheet: "ComSheet", r1: int, c1: int, r2: int, c2: int):
+        self._sheet, self._box = sheet, (r1, c1, r2, c2)
+        self._oleobj_ = _OleObj()
+
+    def _app(self) -> xs.App:
+        return self._sheet._app()
+
+    @property
+    def Row(self) -> int:  # noqa: N802 - COM's names
+        return self._box[0]
+
+    @property
+    def Column(self) -> int:  # noqa: N802
+        return self._box[1]
+
+    @property
+    def Rows(self) -> _Count:  # noqa: N802
+        return _Count(self._box[2] - self._box[0] + 1)
+
+    @property
+    def Columns(self) -> _Count:  # noqa: N802
+        return _Count(self._box[3] - self._box[1] + 1)
+
+    @property
+    def Worksheet(self) -> "ComSheet":  # noqa: N802
+        return self._sheet
+
+    def GetAddress(self, row_absolute: bool = True, column_absolute: bool = True, style: int = 1,  # noqa: N802
+                   external: bool = False) -> str:
+        inner = xs.Range(self._sheet._sheet, *self._box)
+        if not external:
+            return inner.address
+        return self._uncounted(inner.get_address, external=True)  # the stand-in's spelling
+
+    @property
+    def Value(self) -> Any:  # noqa: N802
+        r1, c1, r2, c2 = self._box
+        cells = self._sheet._sheet.cells
+        rows = []
+        for r in range(r1, r2 + 1):
+            row = []
+            for c in range(c1, c2 + 1):
+                v = cells.get((r, c))
+                row.append(_error_int(str(v)) if isinstance(v, xs.CellError) else v)
+            rows.append(tuple(row))
+        return rows[0][0] if (r1, c1) == (r2, c2) else tuple(rows)
+
+
+class _Found:
+    def __init__(self, row: int, column: int):
+        self.Row, self.Column = row, column  # noqa: N815
+
+
+class _Cells:
+    """``Worksheet.Cells``: callable as ``Cells(row, column)``, and ``Cells.Find``."""
+
+    def __init__(self, sheet: "ComSheet"):
+        self._sheet = sheet
+
+    def __call__(self, row: int, column: int) -> ComRange:
+        return ComRange(self._sheet, row, column, row, column)
+
+    def Find(self, what: str, **kw: Any) -> Optional[_Found]:  # noqa: N802
+        found = self._sheet._uncounted(self._sheet._sheet.api.Cells.Find, what, **kw)
+        return None if found is None else _Found(found.Row, found.Column)
+
+
+class ComSheet(_Com):
+    def __init__(self, book: "ComBook", sheet: xs.Sheet):
+        self._book, self._sheet = book, sheet
+
+    def _app(self) -> xs.App:
+        return self._book._app()
+
+    @property
+    def Name(self) -> str:  # noqa: N802
+        return self._sheet.name
+
+    @property
+    def Parent(self) -> "ComBook":  # noqa: N802
+        return self._book
+
+    @property
+    def UsedRange(self) -> ComRange:  # noqa: N802
+        used = self._uncounted(lambda: self._sheet.used_range)
+        return ComRange(self, used.row, used.column, used._r2, used._c2)
+
+    @property
+    def Cells(self) -> _Cells:  # noqa: N802
+        return _Cells(self)
+
+    def Range(self, first: Any, last: Any = None) -> ComRange:  # noqa: N802
+        if isinstance(first, str):
+            r = self._sheet.range(first)
+            return ComRange(self, r.row, r.column, r._r2, r._c2)
+        last = last or first
+        return ComRange(self, first._box[0], first._box[1], last._box[2], last._box[3])
+
+    def Evaluate(self, formula: str) -> Any:  # noqa: N802
+        return self._uncounted(self._sheet.api.Evaluate, formula)
+
+
+class _Sheets:
+    def __init__(self, book: "ComBook"):
+        self._book = book
+
+    @property
+    def Count(self) -> int:  # noqa: N802
+        return len(self._book._book.sheets)
+
+    def __iter__(self) -> Iterator[ComSheet]:
+        return iter([ComSheet(self._book, s) for s in self._book._book.sheets])
+
+    def __call__(self, key: Any) -> ComSheet:
+        sheets = self._book._book.sheets
+        return ComSheet(self._book, sheets[key - 1] if isinstance(key, int) else sheets[key])
+
+
+class _ComName(_Com):
+    def __init__(self, book: "ComBook", name: xs.Name):
+        self._book, self._name = book, name
+
+    def _app(self) -> xs.App:
+        return self._book._app()
+
+    @property
+    def RefersTo(self) -> str:  # noqa: N802
+        return self._name._refers_to
+
+    @RefersTo.setter
+    def RefersTo(self, value: str) -> None:  # noqa: N802
+        self._name._refers_to = value
+
+
+class _Names:
+    def __init__(self, book: "ComBook"):
+        self._book = book
+
+    def __call__(self, name: str) -> _ComName:
+        found = self._book._book.names._names.get(str(name).casefold())
+        if found is None:
+            com_error = sys.modules["pywintypes"].com_error
+            error = com_error("no such name")
+            error.hresult = DISP_E_EXCEPTION
+            raise error
+        return _ComName(self._book, found)
+
+    def Add(self, name: str, refers_to: str) -> _ComName:  # noqa: N802
+        return _ComName(self._book, self._book._uncounted(self._book._book.names.add, name, refers_to))
+
+
+class ComBook(_Com):
+    """A Workbook as COM gives it, over an :class:`xlstandin.Book`'s cells."""
+
+    def __init__(self, book: xs.Book):
+        self._book = book
+
+    def _app(self) -> xs.App:
+        return self._book.app
+
+    @property
+    def Name(self) -> str:  # noqa: N802
+        return self._book._name
+
+    @property
+    def FullName(self) -> str:  # noqa: N802
+        return self._book._fullname
+
+    @property
+    def Worksheets(self) -> _Sheets:  # noqa: N802
+        return _Sheets(self)
+
+    Sheets = Worksheets
+
+    @property
+    def Names(self) -> _Names:  # noqa: N802
+        return _Names(self)
+
+    @property
+    def Application(self) -> "_ComApp":  # noqa: N802
+        return _ComApp(self)
+
+
+class _ComApp(_Com):
+    Hwnd = 1  # noqa: N815 - xlwings asks for the window, to know the process id
+
+    def __init__(self, book: ComBook):
+        self._book = book
+
+    def _app(self) -> xs.App:
+        return self._book._app()
+
+
+def com_range(book: ComBook, sheet: str, a1: str) -> ComRange:
+    """A cell or block of ``book`` as COM hands it over (a caller, or a reference argument)."""
+    return ComSheet(book, book._book.sheets[sheet]).Range(a1)
