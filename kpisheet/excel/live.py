@@ -7,15 +7,22 @@ the same :class:`~kpisheet.sources.Reader` protocol as :class:`~kpisheet.sources
 live table and a file table of the same cells are equal.
 
 :class:`Workspace` keeps, for the whole Python process, one engine per (config
-fingerprint, live-data fingerprint). A cell's ``=KPI(...)`` is then a lookup in an engine
-that has already computed the KPI for every period and account. The fingerprints are
-cheap (file stats; per live source the address of its cells and the values of its last
-row) and are looked at most once per :attr:`Workspace.ttl` seconds per workbook, so that
-one recalculation of ten thousand cells costs one evaluation. The Refresh button
-(:func:`kpisheet.excel.ribbon.main`) forgets everything and reads again.
+fingerprint, Refresh marker, live-data fingerprint). A cell's ``=KPI(...)`` is then a
+lookup in an engine that has already computed the KPI for every period and account. The
+fingerprints are cheap (file stats; per live source where its cells end, the values of its
+last row and a content hash Excel computes) and are looked at most once per
+:attr:`Workspace.ttl` seconds per workbook — once per recalculation — so that ten thousand
+cells cost one evaluation and, between checks, one COM call each (:func:`book_key`).
+Refresh runs in a Python process of its own: it cannot clear this cache, so it changes
+the workbook's Refresh marker (:func:`mark_refreshed`), which is part of the key.
 
-The xlwings objects used are few — ``Book.fullname/.name/.sheets``, ``Sheet.name/
-.used_range/.range/.tables``, ``Range.row/.column/.last_cell/.address/.options(...).value``
+Cells are read as COM hands them over and made what kpisheet reads by
+:mod:`~.comvalues` (error integers and texts → error texts, ``Decimal`` → float); an
+Excel table is its header row and data body, never its Total row.
+
+The xlwings objects used are few — ``Book.fullname/.name/.sheets/.names``, ``Sheet.name/
+.used_range/.range/.tables/.api`` (``Cells.Find``, ``Evaluate``), ``Table.header_row_range/
+.data_body_range``, ``Range.row/.column/.last_cell/.options(...).value/.api.GetAddress``
 — so that the tests can run against a small in-memory stand-in where no Excel exists.
 This module imports no xlwings.
 """
