@@ -25,7 +25,7 @@ import io
 import logging
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ..config import Config
 from ..config.discover import find_config
@@ -193,8 +193,17 @@ class _Named:
     Name: str  # noqa: N815 - what xlwings reads of a COM workbook
 
 
+TRUST = ("in Excel allow File > Options > Trust Center > Trust Center Settings > Macro Settings > "
+         "Trust access to the VBA project object model (locked by policy: see docs/excel.md)")
+_UDFS_COMPONENT = "xlwings_udfs"  # the VBA module xlwings writes the functions into
+
+
 def register_functions(book: Any, platform: Optional[str] = None) -> str:
-    """Import the functions into the kpisheet add-in when its copy differs; says what it did."""
+    """Import the functions into the kpisheet add-in when its copy differs; says what it did.
+
+    Never into the user's workbook: without access to the add-in's VBA project nothing is
+    tried (xlwings' fallback, the template's ``ImportXlwingsUdfsModule``, imports into the
+    *active* workbook), and a copy xlwings put into ``book`` all the same is removed again."""
     platform = platform or sys.platform
     if not platform.startswith("win"):
         return "not registered: xlwings runs Excel functions on Windows only"
@@ -206,19 +215,37 @@ def register_functions(book: Any, platform: Optional[str] = None) -> str:
 
         addin = book.app.books[ADDIN_NAME]
         try:
-            component = addin.api.VBProject.VBComponents("xlwings_udfs")
-            module = component.CodeModule
-            current = module.Lines(1, module.CountOfLines) if module.CountOfLines else ""
-        except Exception:
-            current = ""  # none yet (first Refresh) or the VBA project is not accessible
+            components = addin.api.VBProject.VBComponents
+            components.Count  # noqa: B018 - raises when the VBA project is not trusted
+        except Exception as exc:
+            return f"not registered (no access to the add-in's VBA project: {type(exc).__name__}); {TRUST}"
+        current = _component_text(lambda: components)
         if current and _signatures(current) == _signatures(wanted_vba(ADDIN_NAME)):
             return "up to date"
+        had_own = _component_text(lambda: _components(book)) is not None
         xludfs.import_udfs(MODULE, addin.api)
+        if not had_own and _component_text(lambda: _components(book)) is not None:
+            _components(book).Remove(_components(book)(_UDFS_COMPONENT))
+            return (f"not registered: xlwings wrote the functions into {book.name} instead of the add-in "
+                    "(removed again); close other workbooks and click Refresh again")
         try:
             addin.save()
         except Exception:  # registered for this session; saved next time
             log.debug("could not save the add-in", exc_info=True)
         return "registered"
     except Exception as exc:
-        return (f"not registered ({type(exc).__name__}: {exc}); in Excel allow File > Options > Trust Center > "
-                "Trust Center Settings > Macro Settings > Trust access to the VBA project object model")
+        return f"not registered ({type(exc).__name__}: {exc}); {TRUST}"
+
+
+def _components(book: Any) -> Any:
+    return book.api.VBProject.VBComponents
+
+
+def _component_text(components: Callable[[], Any]) -> Optional[str]:
+    """The text of the functions' VBA module; None when there is none (or no access)."""
+    try:
+        module = components()(_UDFS_COMPONENT).CodeModule
+        count = module.CountOfLines
+        return str(module.Lines(1, count)) if count else ""
+    except Exception:
+        return None

@@ -222,11 +222,78 @@ class _Names:
         return _ComName(self._book, self._book._uncounted(self._book._book.names.add, name, refers_to))
 
 
+def _com_error(message: str) -> Exception:
+    error = sys.modules["pywintypes"].com_error(message)
+    error.hresult = DISP_E_EXCEPTION
+    return error
+
+
+class _CodeModule:
+    def __init__(self, text: str):
+        self._lines = text.splitlines()
+        self.CountOfLines = len(self._lines)  # noqa: N815
+
+    def Lines(self, start: int, count: int) -> str:  # noqa: N802
+        return "\r\n".join(self._lines[start - 1: start - 1 + count])
+
+
+class _Component:
+    def __init__(self, name: str, text: str):
+        self.Name, self.CodeModule = name, _CodeModule(text)  # noqa: N815
+
+
+class _Components:
+    """``VBProject.VBComponents``: modules by name; ``Import`` reads a ``.bas`` file."""
+
+    def __init__(self, project: "VBProject"):
+        self._project = project
+
+    @property
+    def Count(self) -> int:  # noqa: N802
+        return len(self._project.modules)
+
+    def __call__(self, name: str) -> _Component:
+        if name not in self._project.modules:
+            raise _com_error(f"no component {name}")
+        return _Component(name, self._project.modules[name])
+
+    def Remove(self, component: _Component) -> None:  # noqa: N802
+        self._project.modules.pop(component.Name, None)
+
+    def Import(self, path: str) -> None:  # noqa: N802
+        if self._project.import_fails:
+            raise _com_error("Automation error 440")
+        with open(path) as f:
+            lines = f.read().splitlines()
+        name = lines[0].split('"')[1]  # Attribute VB_Name = "xlwings_udfs"
+        self._project.modules[name] = "\n".join(lines[1:])
+
+
+class VBProject:
+    """A workbook's VBA project; ``trusted=False`` is the Trust Center's default."""
+
+    def __init__(self, trusted: bool = True, import_fails: bool = False):
+        self.trusted, self.import_fails = trusted, import_fails
+        self.modules: dict[str, str] = {}
+
+    @property
+    def VBComponents(self) -> _Components:  # noqa: N802
+        return _Components(self)
+
+
 class ComBook(_Com):
     """A Workbook as COM gives it, over an :class:`xlstandin.Book`'s cells."""
 
-    def __init__(self, book: xs.Book):
-        self._book = book
+    def __init__(self, book: xs.Book, vbproject: Optional[VBProject] = None, active: Optional["ComBook"] = None):
+        self._book, self._vbproject = book, vbproject or VBProject()
+        self._active = active  # Application.ActiveWorkbook, where the template's VBA fallback imports
+        book.api = self
+
+    @property
+    def VBProject(self) -> VBProject:  # noqa: N802
+        if not self._vbproject.trusted:
+            raise _com_error("Programmatic access to Visual Basic Project is not trusted")
+        return self._vbproject
 
     def _app(self) -> xs.App:
         return self._book.app
@@ -256,9 +323,24 @@ class ComBook(_Com):
 
 class _ComApp(_Com):
     Hwnd = 1  # noqa: N815 - xlwings asks for the window, to know the process id
+    Version = "16.0"  # noqa: N815
 
     def __init__(self, book: ComBook):
         self._book = book
+
+    def Run(self, macro: str, *args: Any) -> None:  # noqa: N802
+        """The template's VBA fallback ``ImportXlwingsUdfsModule``: into the *active* workbook."""
+        assert macro == "ImportXlwingsUdfsModule"
+        active = self._book._active or self._book
+        components = active.VBProject.VBComponents
+        try:
+            components.Remove(components("xlwings_udfs"))
+        except Exception:
+            pass
+        components.Import(args[0])
+
+    def MacroOptions(self, *args: Any, **kwargs: Any) -> None:  # noqa: N802
+        pass
 
     def _app(self) -> xs.App:
         return self._book._app()

@@ -116,3 +116,53 @@ def test_source_cells_through_xlwings_windows_layer(excel: tuple[xs.Book, Callab
     book.sheets["Sales"].cells[(4, 3)] = xs.CellError("#CALC!")
     value = call("KPI", "revenue", "2026-01")
     assert isinstance(value, str) and value.startswith("#"), value
+
+
+# --- registering the functions: xlwings' own import_udfs over a VBA project stand-in ------------
+
+
+def _addin(book: xs.Book, **project: Any) -> xs.Book:
+    """kpisheet.xlam open beside ``book`` (the active workbook), with its VBA project."""
+    addin = xs.Book(Path(book._fullname).parent / "kpisheet.xlam", app=book.app)
+    addin.add_sheet("myaddin.conf", [["UDF Modules", MODULE]])
+    comstandin.ComBook(addin, comstandin.VBProject(**project), active=book.api)
+    return addin
+
+
+def test_registration_goes_into_the_addin(excel: tuple[xs.Book, Callable[..., Any]]) -> None:
+    from kpisheet.excel import ribbon
+
+    book, _ = excel
+    addin = _addin(book)
+    assert ribbon.register_functions(book, platform="win32") == "registered"
+    vba = addin.api.VBProject.modules["xlwings_udfs"]
+    assert 'Function KPI(name, Optional period, Optional account)' in vba and addin.saves == 1
+    assert book.api.VBProject.modules == {}  # nothing in the user's workbook
+    assert ribbon.register_functions(book, platform="win32") == "up to date"
+    # the VBA editor recases identifiers as it pleases: still up to date, no re-import and re-save
+    addin.api.VBProject.modules["xlwings_udfs"] = vba.replace("XLPy.CallUDF", "xlpy.CallUdf").replace(
+        "Optional period", "Optional Period")
+    assert ribbon.register_functions(book, platform="win32") == "up to date" and addin.saves == 1
+
+
+def test_locked_vba_trust_is_said_and_nothing_is_imported(excel: tuple[xs.Book, Callable[..., Any]]) -> None:
+    from kpisheet.excel import ribbon
+
+    book, _ = excel
+    _addin(book, trusted=False)
+    said = ribbon.register_functions(book, platform="win32")
+    assert said.startswith("not registered (no access to the add-in's VBA project") and "Trust access" in said
+    assert "locked by policy: see docs/excel.md" in said
+    assert book.api.VBProject.modules == {}
+
+
+def test_xlwings_fallback_into_the_users_workbook_is_undone(excel: tuple[xs.Book, Callable[..., Any]]) -> None:
+    """xlwings' fallback (``Application.Run("ImportXlwingsUdfsModule")``) imports into the
+    *active* workbook when the direct import fails (its "Automation error 440")."""
+    from kpisheet.excel import ribbon
+
+    book, _ = excel
+    addin = _addin(book, import_fails=True)
+    said = ribbon.register_functions(book, platform="win32")
+    assert said.startswith("not registered: xlwings wrote the functions into book.xlsx instead of the add-in")
+    assert book.api.VBProject.modules == {} and addin.saves == 0

@@ -513,6 +513,7 @@ class Book:
         self.sheets = Sheets(self)
         self.names = Names(self)
         self.saves = 0
+        self.api: Any = None  # the COM Workbook, where a test gives one (comstandin.ComBook)
 
     @property
     def fullname(self) -> str:
