@@ -218,7 +218,9 @@ def register_functions(book: Any, platform: Optional[str] = None) -> str:
             components = addin.api.VBProject.VBComponents
             components.Count  # noqa: B018 - raises when the VBA project is not trusted
         except Exception as exc:
-            return f"not registered (no access to the add-in's VBA project: {type(exc).__name__}); {TRUST}"
+            # registered functions keep working without access; only this check cannot run
+            return (f"not checked (no access to the add-in's VBA project: {type(exc).__name__}); "
+                    f"if kpisheet cells show #NAME?, {TRUST}")
         current = _component_text(lambda: components)
         if current and _signatures(current) == _signatures(wanted_vba(ADDIN_NAME)):
             return "up to date"

@@ -151,7 +151,7 @@ def test_locked_vba_trust_is_said_and_nothing_is_imported(excel: tuple[xs.Book, 
     book, _ = excel
     _addin(book, trusted=False)
     said = ribbon.register_functions(book, platform="win32")
-    assert said.startswith("not registered (no access to the add-in's VBA project") and "Trust access" in said
+    assert said.startswith("not checked (no access to the add-in's VBA project") and "Trust access" in said
     assert "locked by policy: see docs/excel.md" in said
     assert book.api.VBProject.modules == {}
 
