@@ -31,7 +31,7 @@ from ..config import Config
 from ..config.discover import find_config
 from ..errors import KpisheetError
 from ..lint import Finding, lint
-from .live import WORKSPACE, Workspace, book_path, mark_refreshed
+from .live import REFRESH_NAME, WORKSPACE, Workspace, book_path, mark_refreshed
 from .logfile import log_to_file
 
 __all__ = ["CHECK_SHEET", "RefreshReport", "check_rows", "main", "one_line", "refresh", "register_functions", "tell"]
@@ -90,7 +90,7 @@ def tell(book: Any, message: str) -> None:
 def refresh(book: Any, workspace: Workspace = WORKSPACE, register: bool = True) -> RefreshReport:
     report = RefreshReport(workbook=str(book_path(book)))
     workspace.clear()
-    mark_refreshed(book)  # tells the process that evaluates the cells (not this one) to read again
+    marked = _mark(book)  # tells the process that evaluates the cells (not this one) to read again
     config: Optional[Config] = None
     try:
         report.config = str(find_config(book_path(book)))
@@ -99,11 +99,25 @@ def refresh(book: Any, workspace: Workspace = WORKSPACE, register: bool = True) 
         report.findings = [Finding(p.place, "error", "", "", p.message) for p in exc.problems]
     if config is not None:
         report.findings = _lint(config, workspace, book)
+    if marked is not None:
+        report.findings.insert(0, marked)
     if register:
         report.registered = register_functions(book)
     report.recalculated = _recalculate(book)
     write_check(book, report)
     return report
+
+
+def _mark(book: Any) -> Optional[Finding]:
+    """Set the Refresh marker; a workbook that refuses it is a warning, not a failed Refresh."""
+    try:
+        mark_refreshed(book)
+        return None
+    except Exception as exc:
+        log.warning("could not set the Refresh marker", exc_info=True)
+        return Finding(str(book_path(book)), "warning", "", "",
+                       f"the cells may show the data as it was before this Refresh until Excel is restarted: "
+                       f"the workbook refused the hidden name {REFRESH_NAME} ({one_line(exc)})")
 
 
 def _lint(config: Config, workspace: Workspace, book: Any) -> list[Finding]:

@@ -301,3 +301,14 @@ def test_decimal_currency_cells_are_numbers(book: xs.Book, cells: tuple[Workspac
     assert grid == [[100.25]] and type(grid[0][0]) is float
     assert udfs.KPI("revenue", "2026-01", caller=book.caller_cell()) == 155.25
     assert udfs.KPI("revenue", Decimal("2026"), caller=book.caller_cell()) == 375.25  # a year as currency
+
+
+def test_a_workbook_refusing_the_marker_is_a_warning_not_a_failed_refresh(book: xs.Book) -> None:
+    def refuse(name: str, refers_to: str) -> Any:
+        raise PermissionError("the workbook is protected")
+
+    book.names.add = refuse  # type: ignore[method-assign]
+    report = ribbon.refresh(book, Workspace(), register=False)
+    assert report.findings[0].severity == "warning" and live.REFRESH_NAME in report.findings[0].message
+    assert "PermissionError: the workbook is protected" in report.findings[0].message
+    assert book.app.api.full_calculations == 1  # the rest of Refresh ran
