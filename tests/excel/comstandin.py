@@ -95,6 +95,11 @@ class ComRange(_Com):
         return _Count(self._box[3] - self._box[1] + 1)
 
     @property
+    def Count(self) -> int:  # noqa: N802 - cells in the range
+        r1, c1, r2, c2 = self._box
+        return (r2 - r1 + 1) * (c2 - c1 + 1)
+
+    @property
     def Worksheet(self) -> "ComSheet":  # noqa: N802
         return self._sheet
 
@@ -171,6 +176,56 @@ class ComSheet(_Com):
 
     def Evaluate(self, formula: str) -> Any:  # noqa: N802
         return self._uncounted(self._sheet.api.Evaluate, formula)
+
+    @property
+    def ListObjects(self) -> "_ListObjects":  # noqa: N802
+        return _ListObjects(self)
+
+
+class ComListObject(_Com):
+    """An Excel table; ``HeaderRowRange`` is Nothing when its header row is hidden, and
+    ``DataBodyRange`` when it has no rows."""
+
+    def __init__(self, sheet: ComSheet, table: xs.Table):
+        self._sheet, self._table = sheet, table
+
+    def _app(self) -> xs.App:
+        return self._sheet._app()
+
+    def _com(self, rng: Optional[xs.Range]) -> Optional[ComRange]:
+        return None if rng is None else ComRange(self._sheet, rng.row, rng.column, rng._r2, rng._c2)
+
+    @property
+    def Name(self) -> str:  # noqa: N802
+        return self._table.name
+
+    @property
+    def Range(self) -> Optional[ComRange]:  # noqa: N802
+        return self._com(self._table.range)
+
+    @property
+    def HeaderRowRange(self) -> Optional[ComRange]:  # noqa: N802
+        return self._com(self._table.header_row_range)
+
+    @property
+    def DataBodyRange(self) -> Optional[ComRange]:  # noqa: N802
+        return self._com(self._table.data_body_range)
+
+    @property
+    def ShowTotals(self) -> bool:  # noqa: N802
+        return self._table.show_totals
+
+
+class _ListObjects:
+    def __init__(self, sheet: ComSheet):
+        self._sheet = sheet
+
+    @property
+    def Count(self) -> int:  # noqa: N802
+        return len(self._sheet._sheet.tables)
+
+    def __iter__(self) -> Iterator[ComListObject]:
+        return iter([ComListObject(self._sheet, t) for t in self._sheet._sheet.tables])
 
 
 class _Sheets:

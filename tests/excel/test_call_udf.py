@@ -166,3 +166,13 @@ def test_xlwings_fallback_into_the_users_workbook_is_undone(excel: tuple[xs.Book
     said = ribbon.register_functions(book, platform="win32")
     assert said.startswith("not registered: xlwings wrote the functions into book.xlsx instead of the add-in")
     assert book.api.VBProject.modules == {} and addin.saves == 0
+
+
+def test_table_with_a_total_row_through_xlwings(excel: tuple[xs.Book, Callable[..., Any]], tmp_path: Path) -> None:
+    """Finding 3 through xlwings' own Table (``HeaderRowRange``/``DataBodyRange``)."""
+    book, call = excel
+    sales = book.sheets["Sales"]
+    sales.write([["Total", None, 415, None]], top=len(SALES) + 1)
+    sales.add_table("SalesTable", "A1", f"D{len(SALES) + 1}", totals=True)
+    (tmp_path / "kpisheet.yaml").write_text(CONFIG.replace("sheet: Sales", "table: SalesTable"))
+    assert call("KPI", "revenue", "2026") == 375.0  # not '#VALUE! text Total where dates belong', not doubled
