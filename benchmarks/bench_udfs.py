@@ -53,6 +53,21 @@ _value: Any = xlstandin.Range.__dict__["value"]
 setattr(xlstandin.Range, "value", property(_timed_value(_value.fget), _value.fset))
 
 
+def _timed(method):  # type: ignore[no-untyped-def]
+    """Count the time the stand-in spends doing Excel's own work (Find, Evaluate: native in Excel)."""
+    def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        t = time.perf_counter()
+        try:
+            return method(*args, **kwargs)
+        finally:
+            _handover[0] += time.perf_counter() - t
+    return timed
+
+
+xlstandin._SheetApi.Evaluate = _timed(xlstandin._SheetApi.Evaluate)  # type: ignore[method-assign]
+xlstandin._Cells_Api.Find = _timed(xlstandin._Cells_Api.Find)  # type: ignore[method-assign]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", type=Path, help="the folder make_book.py wrote (book.xlsx, kpisheet.yaml)")
@@ -97,8 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"warm: {len(calls):,} calls over distinct (KPI, period, account): {warm:.3f} s "
           f"({warm / len(calls) * 1e6:.0f} us a call)")
     print(f"engines built: {WORKSPACE.evaluations}; #VALUE! results: {errors}")
-    print(f"  of the cold call, the stand-in handing over the cell values (a COM read in Excel): {handover:.3f} s; "
-          f"without it the ratio would be {warm / max(cold - handover, 1e-9):.2f}")
+    warm_excel = _handover[0] - handover
+    print(f"  of the cold call, the stand-in handing over the cell values and doing Excel's Find/Evaluate "
+          f"(COM in Excel): {handover:.3f} s; of the warm calls, {warm_excel:.3f} s (checks once a second); "
+          f"without both the ratio would be {(warm - warm_excel) / max(cold - handover, 1e-9):.2f}")
     ratio = warm / cold
     print(f"ratio warm total / cold = {ratio:.2f}  (target <= 0.50: {'met' if ratio <= 0.5 else 'NOT met'})")
     return 0 if ratio <= 0.5 else 1

@@ -53,7 +53,7 @@ from .comvalues import cell_value
 from ..sources.table import listing
 
 __all__ = [
-    "REFRESH_NAME", "LiveReader", "Workspace", "WORKSPACE", "book_key", "book_of", "book_path", "content_hash",
+    "REFRESH_NAME", "ContentHashes", "LiveReader", "Workspace", "WORKSPACE", "book_key", "book_of", "book_path", "content_hash",
     "last_nonempty", "mark_refreshed", "refresh_marker", "same_file",
 ]
 
@@ -121,10 +121,11 @@ class LiveReader:
     over a missing sheet ask Excel once.
     """
 
-    def __init__(self, book: Any, files: Optional[Reader] = None) -> None:
+    def __init__(self, book: Any, files: Optional[Reader] = None, hashes: Optional["ContentHashes"] = None) -> None:
         self.book = book
         self.path = book_path(book)
         self.files: Reader = files if files is not None else FileReader()
+        self.hashes = hashes if hashes is not None else ContentHashes()
         self._failed: dict[tuple[Any, ...], WorkbookError] = {}
         self._lock = threading.RLock()
 
@@ -262,7 +263,8 @@ class LiveReader:
             return (str(sheet.name), "empty")
         tail = _values(sheet.range((r2, c1), (r2, c2)))
         address = f"R{top}C{c1}:R{r2}C{c2}"
-        return (str(sheet.name), address, _hashable(tail), content_hash(sheet, top, c1, r2, c2))
+        name = str(sheet.name)
+        return (name, address, _hashable(tail), self.hashes.get(sheet, name, (top, c1, r2, c2)))
 
 
 def _table_parts(table: Any, where: str) -> tuple[Any, Optional[Any]]:
@@ -313,6 +315,30 @@ def content_hash(sheet: Any, top: int, left: int, bottom: int, right: int) -> Ha
         return _hashable(sheet.api.Evaluate(formula))
     except Exception:
         return None
+
+
+class ContentHashes:
+    """The content hashes of one workbook's sources, each recomputed no sooner than
+    ``factor`` times what it cost the last time after it was computed: Excel's pass over
+    a million cells may take a good part of a second, and a long recalculation must not
+    spend more than about a tenth of its time on it. Until then the last value stands
+    (a change of size is seen at once: the block is part of the key)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, factor: float = 10.0) -> None:
+        self.clock = clock
+        self.factor = factor
+        self._known: dict[tuple[Hashable, ...], tuple[Hashable, float, float]] = {}
+
+    def get(self, sheet: Any, name: str, block: tuple[int, int, int, int]) -> Hashable:
+        key = (name, *block)
+        now = self.clock()
+        known = self._known.get(key)
+        if known is not None and now - known[1] < self.factor * known[2]:
+            return known[0]
+        start = time.perf_counter()
+        value = content_hash(sheet, *block)
+        self._known[key] = (value, now, time.perf_counter() - start)
+        return value
 
 
 def _hashable(value: Any) -> Hashable:
@@ -369,6 +395,7 @@ class Workspace:
             self._configs: dict[Path, tuple[tuple[Hashable, ...], Union[Config, ConfigError]]] = {}
             self._engines: OrderedDict[tuple[Hashable, ...], Engine] = OrderedDict()
             self._recent: dict[str, _Recent] = {}
+            self._hashes: dict[str, ContentHashes] = {}
             self.evaluations = 0  # engines built: what the cache saves is counted here
 
     def config_for(self, workbook: Path) -> Config:
@@ -412,7 +439,8 @@ class Workspace:
                 return recent.engine
             path = book_path(book)
             config = self.config_for(path)
-            reader = LiveReader(book)
+            hashes = self._hashes.setdefault(key, ContentHashes(self.clock))
+            reader = LiveReader(book, hashes=hashes)
             data = reader.fingerprint(_refs(config, path))
             cache_key = (str(find_config(path)), config.fingerprint, refresh_marker(book), data)
             engine = self._engines.get(cache_key)

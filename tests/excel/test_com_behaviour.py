@@ -196,7 +196,8 @@ def test_fingerprint_sees_rows_under_formatted_cells_and_middle_edits(book: xs.B
     sales = book.sheets["Sales"]
     sales.format("A1", "F200")  # formatted empty cells: UsedRange reaches row 200
     ref = [SourceRef("sales", Path(book._fullname), sheet="Sales")]
-    reader = LiveReader(book)
+    clock = _Clock()
+    reader = LiveReader(book, hashes=live.ContentHashes(clock))
     first = reader.fingerprint(ref)
     sales.write([[dt.datetime(2026, 3, 30), "C", 5, "ok"]], top=len(SALES) + 1)  # a row added
     second = reader.fingerprint(ref)
@@ -204,7 +205,9 @@ def test_fingerprint_sees_rows_under_formatted_cells_and_middle_edits(book: xs.B
     sales.set(len(SALES) + 1, 3, 6)  # the last row edited
     third = reader.fingerprint(ref)
     assert third != second
-    sales.set(3, 3, 6)  # a middle row edited: the content hash Excel computes sees it
+    sales.set(3, 3, 6)  # a middle row edited: the content hash Excel computes sees it ...
+    assert reader.fingerprint(ref) == third  # ... not sooner than ten times its cost after the last
+    clock.now = 100.0
     fourth = reader.fingerprint(ref)
     assert fourth != third
     sales.set(len(SALES) + 1, 1, None)

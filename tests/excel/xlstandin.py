@@ -36,6 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator, Optional, Sequence, Union
 
+_QUOTED = re.compile(r"[^A-Za-z0-9_.\[\]]")  # an external address with these is quoted
 _A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 # xlwings' own table (``_xlwindows.cell_errors``): the only errors it turns into text
 COM_ERRORS = {"#DIV/0!": -2146826281, "#N/A": -2146826246, "#VALUE!": -2146826273, "#REF!": -2146826265,
@@ -155,7 +156,7 @@ class Range:
         if not external:
             return self.address
         place = f"[{self._sheet._book._name}]{self._sheet.name}"
-        if re.search(r"[^A-Za-z0-9_.\[\]]", place):
+        if _QUOTED.search(place):
             place = "'" + place.replace("'", "''") + "'"
         return f"{place}!{self.address}"
 
