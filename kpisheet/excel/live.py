@@ -259,11 +259,11 @@ class LiveReader:
             used = sheet.used_range
             top, c1 = int(used.row), int(used.column)
             r2, c2 = last_nonempty(sheet, used)
+        name = str(sheet.name)
         if r2 < top:
-            return (str(sheet.name), "empty")
+            return (name, "empty")
         tail = _values(sheet.range((r2, c1), (r2, c2)))
         address = f"R{top}C{c1}:R{r2}C{c2}"
-        name = str(sheet.name)
         return (name, address, _hashable(tail), self.hashes.get(sheet, name, (top, c1, r2, c2)))
 
 
