@@ -25,7 +25,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test
-	cd benchmarks && ../$(BIN)/python bench_evaluate.py && ../$(BIN)/python bench_udfs.py out/rows200000 && ../$(BIN)/python bench_recalc.py
+	cd benchmarks && ../$(BIN)/python bench_evaluate.py && ../$(BIN)/python bench_udfs.py out/rows200000 && ../$(BIN)/python bench_recalc.py && ../$(BIN)/python bench_com_calls.py
 
 # Remake the example workbooks (seeded) and the Dashboard pictures in docs/ (needs LibreOffice, pdftoppm).
 examples: $(VENV)/.installed-test
