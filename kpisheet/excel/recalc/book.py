@@ -176,6 +176,8 @@ def _formulas(sp: SheetPart, out: list[Formula], place: str) -> None:
                                kind="dynamic" if fc.dynamic else "array", area=area))
         elif fc.ftype == "dataTable":
             continue  # what-if data tables: Excel's own machinery; left as they are
+        elif not (fc.text or "").strip():
+            continue  # <f ca="1"/>: no formula, a mark Excel leaves on cells a volatile array spills over
         else:
             out.append(Formula(sp.index, fc.row, fc.col, fc.text or "", (fc.row, fc.col)))
         if out and fc.volatile_ca and (out[-1].row, out[-1].col) == (fc.row, fc.col):

@@ -385,10 +385,14 @@ def value_cell(prefix: str, row: int, col: int, value: Value, attrs: str = "") -
 
 
 def apply_splices(text: str, splices: Iterable[tuple[int, int, str]]) -> str:
-    """Replace non-overlapping spans (start, end, new text) of ``text``."""
+    """Replace non-overlapping spans (start, end, new text) of ``text``; insertions (start ==
+    end) at one place keep their order. Two edits of one span raise ``ValueError``: each
+    element is written once."""
     parts: list[str] = []
     pos = 0
     for start, end, new in sorted(splices, key=lambda s: (s[0], s[1])):
+        if start < pos:
+            raise ValueError(f"two edits of the same part text at {start}")
         parts.append(text[pos:start])
         parts.append(new)
         pos = end
