@@ -47,16 +47,30 @@ def _datef(ev: Any, y: Any, m: Any, d: Any) -> Value:
     return out
 
 
-for _name, _part in {"YEAR": "year", "MONTH": "month", "DAY": "day", "HOUR": "hour", "MINUTE": "minute",
-                     "SECOND": "second"}.items():
-    def _make(part: str) -> Callable[[Any, Any], Value]:
+def _serial_arg(ev: Any, v: Any) -> float:
+    """A date argument as a serial: numbers, date or time text (``"1:23"``), blank 0."""
+    x = ev.deref(v)
+    if isinstance(x, str):
+        n = V.parse_number(x)
+        if n is None:
+            raise XlFail(V.VALUE)
+        return n
+    return to_number(x)
+
+
+for _name, _part in {"YEAR": 0, "MONTH": 1, "DAY": 2}.items():
+    def _make_day(part: int) -> Callable[[Any, Any], Value]:
         def f(ev: Any, v: Any) -> Value:
-            x = ev.deref(v)
-            if isinstance(x, Err):
-                return x
-            return float(getattr(_date(ev, x), part))
+            return float(V.serial_ymd(_serial_arg(ev, v), ev.date1904)[part])
         return f
-    FUNCTIONS[_name] = Fn(_make(_part), "raw", 1, 1)
+    FUNCTIONS[_name] = Fn(_make_day(_part), "raw", 1, 1)
+
+for _name, _part in {"HOUR": 0, "MINUTE": 1, "SECOND": 2}.items():
+    def _make_time(part: int) -> Callable[[Any, Any], Value]:
+        def f(ev: Any, v: Any) -> Value:
+            return float(V.serial_hms(_serial_arg(ev, v))[part])
+        return f
+    FUNCTIONS[_name] = Fn(_make_time(_part), "raw", 1, 1)
 
 
 @fn("TODAY", "raw", 0, 0)
@@ -69,9 +83,17 @@ def _now(ev: Any) -> Value:
     return _serial(ev, dt.datetime.now())
 
 
+def _no_bool(v: Value) -> Value:
+    """The functions Excel took from the Analysis ToolPak (EDATE, EOMONTH ...) refuse a logical
+    argument: ``EDATE(366,FALSE)`` is ``#VALUE!``."""
+    if isinstance(v, bool):
+        raise XlFail(V.VALUE)
+    return v
+
+
 def _add_months(ev: Any, start: Any, months: Any, end_of_month: bool) -> Value:
-    d = _date(ev, ev.deref(start))
-    k = int(to_number(ev.deref(months)))
+    d = _date(ev, _no_bool(ev.deref(start)))
+    k = int(to_number(_no_bool(ev.deref(months))))
     y, m = divmod(d.month - 1 + k, 12)
     year, month = d.year + y, m + 1
     if not 1900 <= year <= 9999:
@@ -93,9 +115,10 @@ def _eomonth(ev: Any, start: Any, months: Any) -> Value:
 
 @fn("WEEKDAY", "raw", 1, 2)
 def _weekday(ev: Any, v: Any, kind: Any = 1.0) -> Value:
-    d = _date(ev, ev.deref(v))
     k = int(to_number(ev.deref(kind))) if kind is not None else 1
-    iso = d.isoweekday()  # Monday 1 .. Sunday 7
+    serial = _serial_arg(ev, v)
+    V.serial_ymd(serial, ev.date1904)  # #NUM! outside Excel's dates
+    iso = (V.serial_weekday(serial, ev.date1904) + 5) % 7 + 1  # Monday 1 .. Sunday 7, on Excel's count
     if k == 1 or k == 17:
         return float(iso % 7 + 1)
     if k in (2, 11):
