@@ -48,12 +48,75 @@ DATE_CASES: list[tuple[str, Any]] = [
     ('=SECOND("4:48 PM")', 0.0), ('=VALUE("16:48:00")-VALUE("12:00:00")', 0.2),
     ('=DATEVALUE("8/22/2011")', 40777.0), ('=DATEVALUE("22-MAY-2011")', 40685.0),
     ('=DATEVALUE("2011/02/23")', 40597.0),
+    ('=YEAR("7/5/1800")', E("#VALUE!")),  # before 1900: text, not a date (cached by Excel in the oracle's YEAR.xlsx)
     # logicals in the Analysis ToolPak's date functions
     ("=EDATE(366,FALSE)", E("#VALUE!")), ("=EOMONTH(TRUE,1)", E("#VALUE!")),
     ("=EDATE(DATE(2011,1,15),1)", 40589.0), ("=EDATE(DATE(2011,1,15),-1)", 40527.0),
 ]
 
-CASES = TEXT_CASES + DATE_CASES
+ARRAY_CASES: list[tuple[str, Any]] = [
+    # IFERROR, IFNA and SWITCH lift over arrays; ROW of a range is an array where INDEX reads one
+    ('=INDEX(IFERROR(1/{1;0;2},"x"),2)', "x"), ("=SUM(IFERROR(1/{1;0;2},0))", 1.5),
+    ("=INDEX(IFNA({1;#N/A},9),2)", 9.0), ("=INDEX(IFNA({1;#DIV/0!},9),2)", E("#DIV/0!")),
+    ('=INDEX(_xlfn.SWITCH({1;2;3},1,"one",2,"two","other"),3)', "other"),
+    ("=INDEX(ROW(D!A1:A3),2)", 2.0), ("=SUMPRODUCT((ROW(D!A2:A6)>3)*D!A2:A6)", 12.0), ("=ROW(D!A3:A5)", 3.0),
+]
+
+LOOKUP_CASES: list[tuple[str, Any]] = [
+    # LOOKUP's page: vector form and array form
+    ('=LOOKUP(4.19,{4.14;4.19;5.17;5.77;6.39},{"red";"orange";"yellow";"green";"blue"})', "orange"),
+    ('=LOOKUP(5.75,{4.14;4.19;5.17;5.77;6.39},{"red";"orange";"yellow";"green";"blue"})', "yellow"),
+    ('=LOOKUP(7.66,{4.14;4.19;5.17;5.77;6.39},{"red";"orange";"yellow";"green";"blue"})', "blue"),
+    ('=LOOKUP(0,{4.14;4.19;5.17;5.77;6.39},{"red";"orange";"yellow";"green";"blue"})', E("#N/A")),
+    ('=LOOKUP("C",{"a","b","c","d";1,2,3,4})', 3.0), ('=LOOKUP("bump",{"a",1;"b",2;"c",3})', 2.0),
+    ('=LOOKUP(2,{1,2;3,4})', 2.0),  # as tall as wide: the first column is searched, the last returned
+    # errors in the lookup vector are stepped over (the "last non-blank" idiom); the needle's propagates
+    ('=LOOKUP(2,1/{1;0;1;0},{"a";"b";"c";"d"})', "c"), ("=LOOKUP(NA(),{1;2})", E("#N/A")),
+    ("=LOOKUP(2,D!A2:A6,D!B2:B6)", "b"),
+    # INDEX's indexes: negative is #VALUE!, past the end #REF!
+    ("=INDEX({1,2;3,4},-1,1)", E("#VALUE!")), ("=INDEX({1,2;3,4},1,-1)", E("#VALUE!")),
+    ("=INDEX({1,2;3,4},3,1)", E("#REF!")),
+    # MATCH's page: -1 on data that is not descending is #N/A
+    ("=MATCH(40,{25;38;40;41},-1)", E("#N/A")), ("=MATCH(39,{25;38;40;41},1)", 2.0),
+    ("=MATCH(41,{25;38;40;41},0)", 4.0), ("=MATCH(3,{5;4;3;2},-1)", 3.0), ("=MATCH(3.5,{5;4;3;2},-1)", 2.0),
+    # XMATCH's and XLOOKUP's match and search modes
+    ("=_xlfn.XMATCH(4,{5,4,3,2,1})", 2.0), ("=_xlfn.XMATCH(4.5,{5,4,3,2,1},1)", 1.0),
+    ("=_xlfn.XMATCH(4.5,{5,4,3,2,1},-1)", 2.0), ('=_xlfn.XMATCH("gr*",{"apple","grape","pear"},2)', 2.0),
+    ('=_xlfn.XMATCH("gr*",{"apple","grape","pear"})', E("#N/A")), ("=_xlfn.XMATCH(1,{1,2,1},0,-1)", 3.0),
+    ("=_xlfn.XMATCH(3,{1,2,3,4,5},0,2)", 3.0), ("=_xlfn.XMATCH(3,{5,4,3,2,1},0,-2)", 3.0),
+    ("=_xlfn.XMATCH(3.5,{1,2,3,4,5},1,2)", 4.0), ("=_xlfn.XMATCH(1,{1,2},3)", E("#VALUE!")),
+    ("=_xlfn.XLOOKUP(46523,{0;9701;39476;84201},{0.1;0.12;0.22;0.24},,-1)", 0.22),
+    ("=_xlfn.XLOOKUP(46523,{0;9701;39476;84201},{0.1;0.12;0.22;0.24},,1)", 0.24),
+    ('=_xlfn.XLOOKUP("a*",{"abc";"a*"},{1;2})', 2.0), ('=_xlfn.XLOOKUP("a*",{"abc";"a*"},{1;2},,2)', 1.0),
+    ("=_xlfn.XLOOKUP(2,{1;2;2},{10;20;30},,0,-1)", 30.0),
+    ("=CHAR(65)", "A"), ("=CHAR(33)", "!"),
+]
+
+PRECEDENCE_CASES: list[tuple[str, Any]] = [
+    # SWITCH: the expression's error, or a value's error reached before a match, is the result
+    ('=_xlfn.SWITCH(NA(),1,"a")', E("#N/A")), ('=_xlfn.SWITCH(2,1/0,"a",2,"b")', E("#DIV/0!")),
+    ('=_xlfn.SWITCH(1,1,"a",1/0,"b")', "a"), ('=_xlfn.SWITCH(99,1,"a",2,"b")', E("#N/A")),
+    # AND and OR evaluate every argument: an error wins over FALSE/TRUE; text in ranges is skipped
+    ("=AND(FALSE,NA())", E("#N/A")), ("=OR(TRUE,1/0)", E("#DIV/0!")), ('=AND("x")', E("#VALUE!")),
+    ("=AND(TRUE,D!B2)", True), ("=OR(D!B2:B3)", E("#VALUE!")),
+    # FIND's page, and its errors: the first error argument wins; start_num outside the text
+    ('=FIND("M","Miriam McGovern")', 1.0), ('=FIND("m","Miriam McGovern")', 6.0),
+    ('=FIND("M","Miriam McGovern",3)', 8.0), ('=FIND("a","abc",0)', E("#VALUE!")),
+    ('=FIND("a","abc",4)', E("#VALUE!")), ("=FIND(NA(),1/0)", E("#N/A")), ('=FIND("",1/0)', E("#DIV/0!")),
+    ('=SEARCH("a","abc",-1)', E("#VALUE!")),
+    # VALUE: "" is not a number; an empty cell is 0
+    ('=VALUE("")', E("#VALUE!")), ("=VALUE(D!D5)", 0.0), ('=VALUE("$1,000")', 1000.0),
+    # the union and intersection operators
+    ("=SUM((D!A2:A3,D!A5:A6))", 12.0), ("=COUNT((D!A2:A3,D!C2))", 3.0), ("=AREAS((D!A2:A3,D!A5:A6))", 2.0),
+    ("=INDEX((D!A2:A3,D!A5:A6),2,1,2)", 5.0), ("=SUM(D!A2:C4 D!B3:D6)", 45689.0 + 45717),
+    ("=D!A2:A6 D!A4:D4", 3.0), ("=SUM(D!A2:A3 D!C5:C6)", E("#NULL!")),
+    # LAMBDA called where it is written, and through LET
+    ("=_xlfn.LAMBDA(_xlpm.x,_xlpm.x+1)(1)", 2.0), ("=_xlfn.LAMBDA(_xlpm.x,_xlpm.y,_xlpm.x*_xlpm.y)(2,3)", 6.0),
+    ("=_xlfn.LET(_xlpm.f,_xlfn.LAMBDA(_xlpm.x,_xlpm.x*2),_xlpm.f(21))", 42.0),
+    ("=_xlfn.LAMBDA(_xlpm.x,_xlpm.x)(1,2)", E("#VALUE!")), ("=_xlfn.LAMBDA(_xlpm.x,_xlpm.x+1)", E("#CALC!")),
+]
+
+CASES = TEXT_CASES + DATE_CASES + ARRAY_CASES + LOOKUP_CASES + PRECEDENCE_CASES
 
 
 @pytest.fixture(scope="module")

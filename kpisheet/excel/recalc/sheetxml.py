@@ -257,10 +257,12 @@ def _formula_cell(row: int, col: int, start: int, end: int, fm: "re.Match[str]",
         formula_text = None
     if ftype == "normal" and formula_text is None:
         formula_text = ""
+    has_cached = vm is not None and vm.group(1) is not None
+    if not has_cached and 't="str"' in cattrs:
+        value, has_cached = "", True  # Excel writes an empty text result as t="str" without <v>
     return FormulaCell(row, col, start, end, formula_text, ftype, fa.get("ref"), si,
                        dynamic=ftype == "array" and 'cm="' in cattrs, cached=value,
-                       has_cached=vm is not None and vm.group(1) is not None,
-                       volatile_ca=fa.get("ca") in ("1", "true"))
+                       has_cached=has_cached, volatile_ca=fa.get("ca") in ("1", "true"))
 
 
 def _scan_slow(text: str, prefix: str, shared: list[str], date1904: bool) -> SheetScan:

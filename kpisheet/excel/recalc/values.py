@@ -146,6 +146,8 @@ def parse_date_text(text: str) -> Optional[float]:
             d = dt.datetime.strptime(t, fmt)
         except ValueError:
             continue
+        if d.year < 1900:
+            return None  # before Excel's first date: text, not a date ("7/5/1800" is #VALUE! in YEAR)
         return datetime_to_serial(d) + time
     return None
 

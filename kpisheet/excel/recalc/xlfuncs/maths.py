@@ -11,7 +11,8 @@ import numpy as np
 from .. import values as V
 from ..ranges import Ref
 from ..values import Err, Value, XlFail, to_bool, to_number
-from .base import FUNCTIONS, Fn, _check, _flat, fn
+from ..operators import broadcast_n
+from .base import FUNCTIONS, Fn, _check, _flat, fn, lifted, lifts
 
 # --- maths ------------------------------------------------------------------------------------
 
@@ -215,25 +216,28 @@ def _branch(v: Any) -> Any:
     return 0.0 if v is None else v
 
 
-@fn("IFERROR", "lazy", 2, 2)
-def _iferror(ev: Any, value: Any, alt: Any) -> Any:
+def _if_error_kind(ev: Any, value: Any, alt: Any, caught: Callable[[Value], bool]) -> Any:
+    """IFERROR and IFNA: ``alt`` where ``value`` is a caught error; item by item over an array."""
     v = value()
-    if isinstance(v, np.ndarray):
-        other = alt()
-        return np.vectorize(lambda x: ev.deref(other) if isinstance(x, Err) else x, otypes=[object])(v)
-    s = ev.deref(v)
-    if isinstance(s, Err):
+    if lifts(ev, v):
+        items = ev.array(v)
+        if not any(caught(x) for x in items.flat):
+            return items
+        other = lifted(ev, alt())
+        return broadcast_n(lambda x, y: _branch(y) if caught(x) else x, [items, other])
+    if caught(ev.deref(v)):
         return alt()
     return v
+
+
+@fn("IFERROR", "lazy", 2, 2)
+def _iferror(ev: Any, value: Any, alt: Any) -> Any:
+    return _if_error_kind(ev, value, alt, lambda x: isinstance(x, Err))
 
 
 @fn("IFNA", "lazy", 2, 2)
 def _ifna(ev: Any, value: Any, alt: Any) -> Any:
-    v = value()
-    s = ev.deref(v)
-    if s is V.NA:
-        return alt()
-    return v
+    return _if_error_kind(ev, value, alt, lambda x: x is V.NA)
 
 
 @fn("IFS", "lazy", 2)
@@ -249,13 +253,36 @@ def _ifs(ev: Any, *args: Any) -> Any:
 
 @fn("SWITCH", "lazy", 3)
 def _switch(ev: Any, expr: Any, *args: Any) -> Any:
+    """SWITCH(expression, value1, result1, ..., [default]): values are compared in order; an
+    error in the expression, or in a value reached before a match, is the result. Over an
+    array expression, item by item."""
     from ..operators import compare
-    x = ev.deref(expr())
+    x = expr()
+    n = len(args)
+    if lifts(ev, x):
+        values = [lifted(ev, args[i]()) for i in range(0, n - 1, 2)]
+        results = [lifted(ev, args[i]()) for i in range(1, n, 2)]
+        default = lifted(ev, args[-1]()) if n % 2 else V.NA
+
+        def one(item: Value, *rest: Value) -> Value:
+            if isinstance(item, Err):
+                return item
+            k = len(values)
+            for i in range(k):
+                if isinstance(rest[i], Err):
+                    return rest[i]
+                if compare(item, rest[i]) == 0:
+                    return _branch(rest[k + i])
+            return _branch(rest[-1])
+        return broadcast_n(one, [ev.array(x), *values, *results, default])
+    x = ev.deref(x)
     if isinstance(x, Err):
         return x
-    n = len(args)
     for i in range(0, n - 1, 2):
-        if compare(x, ev.deref(args[i]())) == 0:
+        candidate = ev.deref(args[i]())
+        if isinstance(candidate, Err):
+            return candidate
+        if compare(x, candidate) == 0:
             return args[i + 1]()
     return args[-1]() if n % 2 else V.NA
 
