@@ -51,3 +51,19 @@ def test_1904_and_1900_books_ask_the_same(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     assert _run(tmp_path / "a", date1904=True) == _run(tmp_path / "b", date1904=False)
+
+
+def test_1904_dates_in_text_and_from_text(tmp_path: Path) -> None:
+    body = ('<row r="1"><c r="A1"><f>DATE(2025,1,15)</f><v>0</v></c>'
+            '<c r="B1"><f>TEXT(A1,"yyyy-mm-dd dddd")</f><v>0</v></c>'
+            '<c r="C1"><f>DATEVALUE("2025-01-15")</f><v>0</v></c>'
+            '<c r="D1"><f>YEAR("2025-01-15")</f><v>0</v></c>'
+            '<c r="E1"><f>TEXT(0,"yyyy-mm-dd")</f><v>0</v></c>'
+            '<c r="F1"><f>WEEKDAY(0)</f><v>0</v></c>'
+            '<c r="G1"><f>DAY(0)</f><v>0</v></c></row>')
+    book = package(tmp_path / "b.xlsx", {"S": body}, workbook_extra='<workbookPr date1904="1"/>')
+    recalc(book)
+    v = values(book)
+    assert v[(1, 1)] == 45672 - 1462 and v[(1, 3)] == 45672 - 1462  # 2025-01-15, counted from 1904
+    assert v[(1, 2)] == "2025-01-15 Wednesday" and v[(1, 4)] == 2025.0
+    assert v[(1, 5)] == "1904-01-01" and v[(1, 6)] == 6.0 and v[(1, 7)] == 1.0  # serial 0 is Friday 1904-01-01

@@ -157,3 +157,24 @@ def test_any_format_gives_text_or_an_error_value(value: float, fmt: str) -> None
 def test_literal_before_digits_of_a_negative_number() -> None:
     out = format_value(-1234.567, '"dd"$#,##0.00')
     assert out.startswith("-") and out.endswith("dd$1,234.57")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_FORMAT_PIECES = st.sampled_from(['0', '#', '?', '.', ',', '%', 'E+', 'e-', '/', ';', '"x"', '"', '\\', '_', '*',
+                                  '[Red]', '[<=100]', '[>=-1', '[h]', '[mm]', '[ss]', 'yyyy', 'mmm', 'mm', 'dd',
+                                  'd', 'h', 's', '.00', 'AM/PM', 'A/P', 'General', '@', ' ', '$', '-', '(', ')',
+                                  '[$€-407]', '8', 'b', 'e'])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_FORMAT_PIECES, max_size=10).map("".join) | st.text(max_size=12),
+       st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=5), st.booleans(), st.none()))
+def test_text_never_raises_anything_but_an_error_value(fmt: str, value: Any) -> None:
+    from kpisheet.excel.recalc.values import XlFail
+    try:
+        out = format_value(value, fmt)
+    except XlFail:
+        return
+    assert isinstance(out, str)

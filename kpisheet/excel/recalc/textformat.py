@@ -443,7 +443,7 @@ def format_value(v: Value, fmt: str, date1904: bool = False) -> str:
         raise XlFail(v)
     sections = split_sections(fmt)
     if isinstance(v, str):
-        x = V.parse_number(v)
+        x = V.parse_number(v, date1904)
         if x is None:
             at = sections[3] if len(sections) > 3 else next((s for s in sections if "@" in s), None)
             if at is None:

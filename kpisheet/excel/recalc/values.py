@@ -82,10 +82,11 @@ def num_text(x: float) -> str:
     return text
 
 
-def parse_number(text: str) -> Optional[float]:
-    """Text that Excel would read as a number (``"1,234.5"``, ``"12%"``, ``" 3 "``), or None."""
+def parse_number(text: str, date1904: bool = False) -> Optional[float]:
+    """Text that Excel would read as a number (``"1,234.5"``, ``"12%"``, ``" 3 "``, date and
+    time text as a serial of the book's date system), or None."""
     t = text.strip()
-    if not t:
+    if not t or "_" in t:
         return None
     pct = t.endswith("%")
     if pct:
@@ -97,6 +98,9 @@ def parse_number(text: str) -> Optional[float]:
         x = float(t)
     except ValueError:
         d = parse_date_text(text)
+        if d is not None and date1904 and d >= 1:  # a date, not only a time: counted from 1904
+            d -= 1462
+            return d if d >= 0 else None
         return d
     if not math.isfinite(x) or t.lower() in ("nan", "inf", "infinity", "-inf", "+inf"):
         return None

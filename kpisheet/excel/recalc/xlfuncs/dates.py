@@ -17,7 +17,7 @@ from .base import FUNCTIONS, Fn, fn
 
 def _date(ev: Any, v: Value) -> dt.datetime:
     if isinstance(v, str):
-        x = V.parse_number(v)
+        x = V.parse_number(v, ev.date1904)
         if x is None:
             raise XlFail(V.VALUE)
         v = x
@@ -51,7 +51,7 @@ def _serial_arg(ev: Any, v: Any) -> float:
     """A date argument as a serial: numbers, date or time text (``"1:23"``), blank 0."""
     x = ev.deref(v)
     if isinstance(x, str):
-        n = V.parse_number(x)
+        n = V.parse_number(x, ev.date1904)
         if n is None:
             raise XlFail(V.VALUE)
         return n
@@ -150,9 +150,14 @@ def _weeknum(ev: Any, v: Any, kind: Any = 1.0) -> Value:
 
 @fn("DATEVALUE", "raw", 1, 1)
 def _datevalue(ev: Any, v: Any) -> Value:
-    x = V.parse_date_text(to_text(ev.deref(v)))
+    text = to_text(ev.deref(v))
+    x = V.parse_date_text(text)
     if x is None:
         raise XlFail(V.VALUE)
+    if ev.date1904:
+        x = V.parse_number(text, True)
+        if x is None:
+            raise XlFail(V.VALUE)
     return float(math.floor(x))
 
 

@@ -172,10 +172,18 @@ def _value(s: Value, *_: Value) -> Value:
     return x
 
 
-@fn("TEXT", min_args=2, max_args=2)
-def _text(v: Value, fmt: Value) -> Value:
+@fn("TEXT", "raw", 2, 2)
+def _text(ev: Any, v: Any, fmt: Any) -> Any:
+    """TEXT(value, format) in the book's date system; item by item over arrays."""
     from ..textformat import format_value
-    return format_value(v, to_text(fmt))
+    date1904 = ev.date1904
+
+    def one(x: Value, f: Value) -> Value:
+        return format_value(x, to_text(f), date1904)
+    a, b = lifted(ev, v), lifted(ev, fmt)
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return broadcast_n(first_error_wins(one), [a, b])
+    return first_error_wins(one)(a, b)
 
 
 @fn("CHAR", "raw", 1, 1)
