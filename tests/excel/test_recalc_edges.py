@@ -60,6 +60,10 @@ ARRAY_CASES: list[tuple[str, Any]] = [
     ("=INDEX(IFNA({1;#N/A},9),2)", 9.0), ("=INDEX(IFNA({1;#DIV/0!},9),2)", E("#DIV/0!")),
     ('=INDEX(_xlfn.SWITCH({1;2;3},1,"one",2,"two","other"),3)', "other"),
     ("=INDEX(ROW(D!A1:A3),2)", 2.0), ("=SUMPRODUCT((ROW(D!A2:A6)>3)*D!A2:A6)", 12.0), ("=ROW(D!A3:A5)", 3.0),
+    # functions of scalar arguments lift where arguments are arrays (D!C2:C6 are 2025-01-01 .. 2025-05-01)
+    ("=SUMPRODUCT((YEAR(D!C2:C6)=2025)*D!A2:A6)", 15.0), ("=SUMPRODUCT(--(MONTH(D!C2:C6)>2))", 3.0),
+    ("=SUMPRODUCT(--ISNUMBER(D!D2:D6))", 2.0), ('=SUM(_xlfn._xlws.FILTER(D!A2:A6,ISNUMBER(SEARCH("b",D!B2:B6))))', 7.0),
+    ("=INDEX(DATE(2025,{1;2;3},1),3)", 45717.0),
 ]
 
 LOOKUP_CASES: list[tuple[str, Any]] = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Union
@@ -119,6 +120,20 @@ def lifts(ev: Any, v: Any) -> bool:
     array, or a range of several cells where Excel evaluates arguments as arrays (see
     :attr:`~..compiler.Compiler.array_context`)."""
     return isinstance(v, np.ndarray) or (isinstance(v, Ref) and not v.is_cell and bool(ev.array_context))
+
+
+def elementwise(f: Callable[..., Any]) -> Callable[..., Any]:
+    """A ``raw`` function of scalar arguments (DATE, YEAR, ISERROR ...: raw only to reach the
+    evaluator) lifted item by item by :func:`lifts`' rule: ``SUMPRODUCT((YEAR(dates)=2025)*x)``
+    reads every date, as in Excel."""
+    @functools.wraps(f)
+    def call(ev: Any, *args: Any) -> Any:
+        if not any(lifts(ev, a) for a in args):
+            return f(ev, *args)
+        from ..operators import broadcast_n
+        arrays = [ev.array(a) if lifts(ev, a) else a for a in args]
+        return broadcast_n(lambda *items: f(ev, *items), arrays)
+    return call
 
 
 def lifted(ev: Any, v: Any) -> Any:

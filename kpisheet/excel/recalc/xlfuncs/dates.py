@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from .. import values as V
 from ..values import Err, Value, XlFail, to_number, to_text
-from .base import FUNCTIONS, Fn, fn
+from .base import FUNCTIONS, Fn, elementwise, fn
 
 # --- dates ------------------------------------------------------------------------------------
 
@@ -30,6 +30,7 @@ def _serial(ev: Any, d: dt.datetime | dt.date) -> float:
 
 
 @fn("DATE", "raw", 3, 3)
+@elementwise
 def _datef(ev: Any, y: Any, m: Any, d: Any) -> Value:
     year, month, day = (int(math.floor(to_number(ev.deref(x)))) for x in (y, m, d))
     if 0 <= year < 1900:
@@ -63,14 +64,14 @@ for _name, _part in {"YEAR": 0, "MONTH": 1, "DAY": 2}.items():
         def f(ev: Any, v: Any) -> Value:
             return float(V.serial_ymd(_serial_arg(ev, v), ev.date1904)[part])
         return f
-    FUNCTIONS[_name] = Fn(_make_day(_part), "raw", 1, 1)
+    FUNCTIONS[_name] = Fn(elementwise(_make_day(_part)), "raw", 1, 1)
 
 for _name, _part in {"HOUR": 0, "MINUTE": 1, "SECOND": 2}.items():
     def _make_time(part: int) -> Callable[[Any, Any], Value]:
         def f(ev: Any, v: Any) -> Value:
             return float(V.serial_hms(_serial_arg(ev, v))[part])
         return f
-    FUNCTIONS[_name] = Fn(_make_time(_part), "raw", 1, 1)
+    FUNCTIONS[_name] = Fn(elementwise(_make_time(_part)), "raw", 1, 1)
 
 
 @fn("TODAY", "raw", 0, 0)
@@ -104,16 +105,19 @@ def _add_months(ev: Any, start: Any, months: Any, end_of_month: bool) -> Value:
 
 
 @fn("EDATE", "raw", 2, 2)
+@elementwise
 def _edate(ev: Any, start: Any, months: Any) -> Value:
     return _add_months(ev, start, months, False)
 
 
 @fn("EOMONTH", "raw", 2, 2)
+@elementwise
 def _eomonth(ev: Any, start: Any, months: Any) -> Value:
     return _add_months(ev, start, months, True)
 
 
 @fn("WEEKDAY", "raw", 1, 2)
+@elementwise
 def _weekday(ev: Any, v: Any, kind: Any = 1.0) -> Value:
     k = int(to_number(ev.deref(kind))) if kind is not None else 1
     serial = _serial_arg(ev, v)
@@ -132,11 +136,13 @@ def _weekday(ev: Any, v: Any, kind: Any = 1.0) -> Value:
 
 
 @fn("ISOWEEKNUM", "raw", 1, 1)
+@elementwise
 def _isoweeknum(ev: Any, v: Any) -> Value:
     return float(_date(ev, ev.deref(v)).isocalendar()[1])
 
 
 @fn("WEEKNUM", "raw", 1, 2)
+@elementwise
 def _weeknum(ev: Any, v: Any, kind: Any = 1.0) -> Value:
     d = _date(ev, ev.deref(v))
     k = int(to_number(ev.deref(kind))) if kind is not None else 1
@@ -149,6 +155,7 @@ def _weeknum(ev: Any, v: Any, kind: Any = 1.0) -> Value:
 
 
 @fn("DATEVALUE", "raw", 1, 1)
+@elementwise
 def _datevalue(ev: Any, v: Any) -> Value:
     text = to_text(ev.deref(v))
     x = V.parse_date_text(text)
@@ -162,11 +169,13 @@ def _datevalue(ev: Any, v: Any) -> Value:
 
 
 @fn("DAYS", "raw", 2, 2)
+@elementwise
 def _days(ev: Any, end: Any, start: Any) -> Value:
     return float(math.floor(to_number(ev.deref(end))) - math.floor(to_number(ev.deref(start))))
 
 
 @fn("TIME", "raw", 3, 3)
+@elementwise
 def _time(ev: Any, h: Any, m: Any, s: Any) -> Value:
     total = to_number(ev.deref(h)) * 3600 + to_number(ev.deref(m)) * 60 + to_number(ev.deref(s))
     if total < 0:
@@ -190,6 +199,7 @@ def _yearfrac(ev: Any, a: Any, b: Any, basis: Any = 0.0) -> Value:
 
 
 @fn("DATEDIF", "raw", 3, 3)
+@elementwise
 def _datedif(ev: Any, a: Any, b: Any, unit: Any) -> Value:
     d1, d2 = _date(ev, ev.deref(a)), _date(ev, ev.deref(b))
     if d1 > d2:

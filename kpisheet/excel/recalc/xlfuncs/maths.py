@@ -12,7 +12,7 @@ from .. import values as V
 from ..ranges import Ref
 from ..values import Err, Value, XlFail, to_bool, to_number
 from ..operators import broadcast_n
-from .base import FUNCTIONS, Fn, _check, _flat, fn, lifted, lifts
+from .base import FUNCTIONS, Fn, _check, _flat, elementwise, fn, lifted, lifts
 
 # --- maths ------------------------------------------------------------------------------------
 
@@ -362,7 +362,7 @@ for _name, _test in {
     "ISEVEN": lambda v: int(to_number(v)) % 2 == 0,
     "ISODD": lambda v: int(to_number(v)) % 2 == 1,
 }.items():
-    FUNCTIONS[_name] = Fn(_info(_test), "raw", 1, 1)
+    FUNCTIONS[_name] = Fn(elementwise(_info(_test)), "raw", 1, 1)
 
 
 @fn("NA", min_args=0, max_args=0)
