@@ -120,7 +120,18 @@ PRECEDENCE_CASES: list[tuple[str, Any]] = [
     ("=_xlfn.LAMBDA(_xlpm.x,_xlpm.x)(1,2)", E("#VALUE!")), ("=_xlfn.LAMBDA(_xlpm.x,_xlpm.x+1)", E("#CALC!")),
 ]
 
-CASES = TEXT_CASES + DATE_CASES + ARRAY_CASES + LOOKUP_CASES + PRECEDENCE_CASES
+SIGN_CASES: list[tuple[str, Any]] = [
+    # CEILING's and FLOOR's pages: the sign of the significance
+    ("=CEILING(2.5,1)", 3.0), ("=CEILING(-2.5,-2)", -4.0), ("=CEILING(-2.5,2)", -2.0), ("=CEILING(1.5,0.1)", 1.5),
+    ("=CEILING(0.234,0.01)", 0.24), ("=CEILING(2,-2)", E("#NUM!")), ("=CEILING(2,0)", 0.0),
+    ("=FLOOR(3.7,2)", 2.0), ("=FLOOR(-2.5,-2)", -2.0), ("=FLOOR(2.5,-2)", E("#NUM!")), ("=FLOOR(1.58,0.1)", 1.5),
+    ("=FLOOR(0.234,0.01)", 0.23), ("=FLOOR(-2.5,2)", -4.0),
+    ("=_xlfn.CEILING.MATH(-5.5,2,-1)", -6.0), ("=_xlfn.FLOOR.MATH(-5.5,2,-1)", -4.0),
+    # DATEDIF's page: "YD" leaves the years out
+    ('=DATEDIF(DATE(2001,6,1),DATE(2002,8,15),"YD")', 75.0), ('=DATEDIF(DATE(2001,6,1),DATE(2002,8,15),"D")', 440.0),
+]
+
+CASES = TEXT_CASES + DATE_CASES + ARRAY_CASES + LOOKUP_CASES + PRECEDENCE_CASES + SIGN_CASES
 
 
 @pytest.fixture(scope="module")

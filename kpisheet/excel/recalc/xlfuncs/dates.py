@@ -212,6 +212,11 @@ def _datedif(ev: Any, a: Any, b: Any, unit: Any) -> Value:
         return float(months)
     if u == "Y":
         return float(months // 12)
+    if u == "YD":  # days, the years left out: the start moved into the last year before the end
+        start = _same_day_in(d1, d2.year)
+        if start > d2:
+            start = _same_day_in(d1, d2.year - 1)
+        return float((d2 - start).days)
     if u == "YM":
         return float(months % 12)
     if u == "MD":
@@ -220,3 +225,6 @@ def _datedif(ev: Any, a: Any, b: Any, unit: Any) -> Value:
     raise XlFail(V.NUM)
 
 
+def _same_day_in(d: dt.datetime, year: int) -> dt.datetime:
+    """The same month and day in another year (29 February becomes the 28th in other years)."""
+    return d.replace(year=year, day=min(d.day, calendar.monthrange(year, d.month)[1]))

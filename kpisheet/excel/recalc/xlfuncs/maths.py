@@ -137,7 +137,38 @@ def _multiple(x: float, sig: float, up: bool) -> float:
     return (math.ceil(q) if up else math.floor(q)) * sig
 
 
-@fn("CEILING CEILING.MATH CEILING.PRECISE", min_args=1, max_args=3)
+@fn("CEILING", min_args=2, max_args=2)
+def _ceiling_legacy(x: Value, sig: Value) -> Value:
+    """CEILING(number, significance): a negative significance rounds a negative number away from
+    zero (``CEILING(-2.5,-2)`` is -4) and is ``#NUM!`` for a positive number; 0 gives 0."""
+    n, s = to_number(x), to_number(sig)
+    if s == 0:
+        return 0.0
+    if n > 0 and s < 0:
+        raise XlFail(V.NUM)
+    if s < 0:
+        return -_multiple(-n, -s, True)
+    return _multiple(n, s, True)
+
+
+@fn("FLOOR", min_args=2, max_args=2)
+def _floor_legacy(x: Value, sig: Value) -> Value:
+    """FLOOR(number, significance): a positive significance rounds a negative number away from
+    zero, a negative one towards zero (``FLOOR(-2.5,-2)`` is -2); ``#NUM!`` for a positive
+    number and a negative significance, ``#DIV/0!`` for significance 0."""
+    n, s = to_number(x), to_number(sig)
+    if s == 0:
+        if n == 0:
+            return 0.0
+        raise XlFail(V.DIV0)
+    if n > 0 and s < 0:
+        raise XlFail(V.NUM)
+    if s < 0:
+        return -_multiple(-n, -s, False)
+    return _multiple(n, s, False)
+
+
+@fn("CEILING.MATH CEILING.PRECISE", min_args=1, max_args=3)
 def _ceiling(x: Value, sig: Value = None, mode: Value = None) -> Value:
     n = to_number(x)
     s = abs(to_number(sig)) if sig is not None else 1.0
@@ -146,7 +177,7 @@ def _ceiling(x: Value, sig: Value = None, mode: Value = None) -> Value:
     return _multiple(n, s, True)
 
 
-@fn("FLOOR FLOOR.MATH FLOOR.PRECISE", min_args=1, max_args=3)
+@fn("FLOOR.MATH FLOOR.PRECISE", min_args=1, max_args=3)
 def _floor(x: Value, sig: Value = None, mode: Value = None) -> Value:
     n = to_number(x)
     s = abs(to_number(sig)) if sig is not None else 1.0
