@@ -64,6 +64,9 @@ ARRAY_CASES: list[tuple[str, Any]] = [
     ("=SUMPRODUCT((YEAR(D!C2:C6)=2025)*D!A2:A6)", 15.0), ("=SUMPRODUCT(--(MONTH(D!C2:C6)>2))", 3.0),
     ("=SUMPRODUCT(--ISNUMBER(D!D2:D6))", 2.0), ('=SUM(_xlfn._xlws.FILTER(D!A2:A6,ISNUMBER(SEARCH("b",D!B2:B6))))', 7.0),
     ("=INDEX(DATE(2025,{1;2;3},1),3)", 45717.0),
+    # lookups lift over an array of lookup values, the searched range kept whole
+    ('=INDEX(MATCH({"b";"c"},D!B2:B6,0),2)', 4.0), ("=SUM(VLOOKUP({1;3},D!A2:A6,1,FALSE))", 4.0),
+    ("=INDEX(_xlfn.XLOOKUP({2;4},D!A2:A6,D!B2:B6),2)", "c"), ("=SUM(_xlfn.XMATCH({5;1},D!A2:A6))", 6.0),
 ]
 
 LOOKUP_CASES: list[tuple[str, Any]] = [

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from fractions import Fraction
 from typing import Optional
 
@@ -144,7 +145,7 @@ def _literal(tok: str) -> Optional[str]:
 
 def date_text(x: float, section: str, date1904: bool = False) -> str:
     """A serial laid out by a date/time section."""
-    if x < 0:
+    if not 0 <= x < 2958466 - (1462 if date1904 else 0):  # Excel's dates end on 9999-12-31
         raise XlFail(V.VALUE)
     tokens = _DATE_TOKENS.findall(section)
     lows = [t.lower() for t in tokens]
@@ -156,7 +157,7 @@ def date_text(x: float, section: str, date1904: bool = False) -> str:
     days, rest = divmod(units, day_units)
     secs, frac = divmod(rest, scale)
     hour, minute, second = secs // 3600, secs // 60 % 60, secs % 60
-    if days >= 2958466 - (1462 if date1904 else 0):
+    if days >= 2958466 - (1462 if date1904 else 0):  # rounding up past the last second
         raise XlFail(V.VALUE)
     year, month, day = V.serial_ymd(float(days), date1904)
     weekday = V.serial_weekday(float(days), date1904)  # 1 = Sunday
@@ -308,6 +309,8 @@ def number_text(x: float, section: str) -> str:
     if "general" in kinds:
         return "".join(V.num_text(x) if k == "general" else (t if k == "lit" else "") for k, t in tokens)
     x = x * 100 ** kinds.count("pct")
+    if not math.isfinite(x):
+        raise XlFail(V.VALUE)
     texts: dict[int, str] = {i: "%" for i, k in enumerate(kinds) if k == "pct"}
     digit_at = [i for i, k in enumerate(kinds) if k == "digit"]
     if not digit_at:
@@ -353,6 +356,11 @@ def number_text(x: float, section: str) -> str:
     return _layout(tokens, texts)
 
 
+def _mantissa(x: float, exp: int) -> float:
+    """``x / 10**exp`` without overflow or underflow at the ends of the float range."""
+    return float(Decimal(repr(x)).scaleb(-exp))
+
+
 def _scientific(x: float, tokens: list[tuple[str, str]], texts: dict[int, str]) -> str:
     kinds = [k for k, _ in tokens]
     e_at = kinds.index("exp")
@@ -367,10 +375,9 @@ def _scientific(x: float, tokens: list[tuple[str, str]], texts: dict[int, str]) 
         exp = math.floor(math.log10(x))
         step = n_int if any(tokens[i][1] == "#" for i in int_slots) and n_int > 1 else 1
         exp = exp - (exp % step) if step > 1 else exp - (n_int - 1)
-        m = x / 10 ** exp
-        if float(_round(m, len(dec_slots))) >= 10 ** n_int:
+        if float(_round(_mantissa(x, exp), len(dec_slots))) >= 10 ** n_int:
             exp += step if step > 1 else 1
-    m = x / 10 ** exp if x != 0 else 0.0
+    m = _mantissa(x, exp) if x != 0 else 0.0
     head, _, tail = _round(m, len(dec_slots)).partition(".")
     head = "" if head == "0" and x != 0 else head
     for i, s in zip(int_slots, _fill_integer([tokens[i][1] for i in int_slots], head, False)):

@@ -122,18 +122,35 @@ def lifts(ev: Any, v: Any) -> bool:
     return isinstance(v, np.ndarray) or (isinstance(v, Ref) and not v.is_cell and bool(ev.array_context))
 
 
+def lifting(*positions: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A ``raw`` function lifted item by item, by :func:`lifts`' rule, over the arguments at
+    ``positions`` (0-based; none given: all), the others passed whole: MATCH's lookup value
+    over an array of values, with the range it searches kept a range. Each item's result is
+    read as one value."""
+    def deco(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def call(ev: Any, *args: Any) -> Any:
+            at = [i for i, a in enumerate(args) if (not positions or i in positions) and lifts(ev, a)]
+            if not at:
+                return f(ev, *args)
+            from ..operators import broadcast_n
+            lifted_args = [ev.array(a) for i, a in enumerate(args) if i in at]
+
+            def one(*items: Any) -> Any:
+                full = list(args)
+                for i, item in zip(at, items):
+                    full[i] = item
+                return ev.deref(f(ev, *full))
+            return broadcast_n(one, lifted_args)
+        return call
+    return deco
+
+
 def elementwise(f: Callable[..., Any]) -> Callable[..., Any]:
     """A ``raw`` function of scalar arguments (DATE, YEAR, ISERROR ...: raw only to reach the
-    evaluator) lifted item by item by :func:`lifts`' rule: ``SUMPRODUCT((YEAR(dates)=2025)*x)``
+    evaluator) lifted item by item over all of them: ``SUMPRODUCT((YEAR(dates)=2025)*x)``
     reads every date, as in Excel."""
-    @functools.wraps(f)
-    def call(ev: Any, *args: Any) -> Any:
-        if not any(lifts(ev, a) for a in args):
-            return f(ev, *args)
-        from ..operators import broadcast_n
-        arrays = [ev.array(a) if lifts(ev, a) else a for a in args]
-        return broadcast_n(lambda *items: f(ev, *items), arrays)
-    return call
+    return lifting()(f)
 
 
 def lifted(ev: Any, v: Any) -> Any:

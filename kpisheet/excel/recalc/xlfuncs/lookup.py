@@ -9,7 +9,7 @@ import numpy as np
 from .. import values as V
 from ..ranges import Areas, RangeData, Ref, lookup_key
 from ..values import Err, Value, XlFail, to_bool, to_number, to_text
-from .base import fn
+from .base import fn, lifting
 
 # --- lookup and reference ---------------------------------------------------------------------
 
@@ -97,6 +97,7 @@ def _approx(items: np.ndarray, needle: Value, ascending: bool) -> int:
 
 
 @fn("MATCH", "raw", 2, 3)
+@lifting(0)
 def _match(ev: Any, needle: Any, hay: Any, mode: Any = 1.0) -> Value:
     m = to_number(ev.deref(mode)) if mode is not None else 1.0
     return float(_match_pos(ev, ev.deref(needle), hay, m) + 1)
@@ -182,6 +183,7 @@ def _mode(ev: Any, v: Any, default: float) -> float:
 
 
 @fn("XMATCH", "raw", 2, 4)
+@lifting(0)
 def _xmatch(ev: Any, needle: Any, hay: Any, mode: Any = None, search: Any = None) -> Value:
     return float(_xsearch(ev, ev.deref(needle), hay, _mode(ev, mode, 0.0), _mode(ev, search, 1.0)) + 1)
 
@@ -191,6 +193,7 @@ def _table_values(ev: Any, a: Any) -> np.ndarray:
 
 
 @fn("VLOOKUP", "raw", 3, 4)
+@lifting(0)
 def _vlookup(ev: Any, needle: Any, table: Any, col: Any, approx: Any = True) -> Value:
     n = ev.deref(needle)
     c = int(to_number(ev.deref(col)))
@@ -213,6 +216,7 @@ def _vlookup(ev: Any, needle: Any, table: Any, col: Any, approx: Any = True) -> 
 
 
 @fn("HLOOKUP", "raw", 3, 4)
+@lifting(0)
 def _hlookup(ev: Any, needle: Any, table: Any, row: Any, approx: Any = True) -> Value:
     n = ev.deref(needle)
     r = int(to_number(ev.deref(row)))
@@ -227,6 +231,7 @@ def _hlookup(ev: Any, needle: Any, table: Any, row: Any, approx: Any = True) -> 
 
 
 @fn("XLOOKUP", "raw", 3, 6)
+@lifting(0)
 def _xlookup(ev: Any, needle: Any, hay: Any, ret: Any, missing: Any = None, mode: Any = None,
              search: Any = None) -> Any:
     n = ev.deref(needle)
