@@ -74,3 +74,14 @@ def test_empty_text_result_without_a_value_is_cached_empty_text(tmp_path: Path) 
     book = package(tmp_path / "b.xlsx", {"S": body})
     report = recalc(book, check=True)
     assert report.changes == [] and report.exit_code == 0
+
+
+def test_named_lambda_is_called(tmp_path: Path) -> None:
+    names = ('<definedNames><definedName name="Double">_xlfn.LAMBDA(_xlpm.x,_xlpm.x*2)</definedName>'
+             '<definedName name="Rate">0.25</definedName></definedNames>')
+    body = '<row r="1"><c r="A1"><f>Double(21)</f><v>0</v></c><c r="B1"><f>Double(Rate)+Rate</f><v>0</v></c></row>'
+    book = package(tmp_path / "b.xlsx", {"S": body}, workbook_extra=names)
+    report = recalc(book)
+    assert not report.unsupported
+    v = values(book)
+    assert v[(1, 1)] == 42.0 and v[(1, 2)] == 0.75
