@@ -143,6 +143,16 @@ def _literal(tok: str) -> Optional[str]:
     return None
 
 
+def _code(low: str) -> str:
+    """The date/time code a token is: ``h m s d y`` (``e`` is a year), ``[h [m [s`` for elapsed
+    time, ``""`` for anything else (literals, ``AM/PM``, fractions of a second)."""
+    if low.startswith("[") and low[1:2] in ("h", "m", "s"):
+        return low[:2]
+    if low[:1] in ("h", "m", "s", "d", "y"):
+        return low[0]
+    return "y" if low[:1] == "e" else ""
+
+
 def date_text(x: float, section: str, date1904: bool = False) -> str:
     """A serial laid out by a date/time section."""
     if not 0 <= x < 2958466 - (1462 if date1904 else 0):  # Excel's dates end on 9999-12-31
@@ -162,20 +172,20 @@ def date_text(x: float, section: str, date1904: bool = False) -> str:
     year, month, day = V.serial_ymd(float(days), date1904)
     weekday = V.serial_weekday(float(days), date1904)  # 1 = Sunday
     ampm = any(t in ("am/pm", "a/p") for t in lows)
+    codes = [_code(low) if _literal(t) is None else "" for t, low in zip(tokens, lows)]
     out: list[str] = []
     for i, (t, low) in enumerate(zip(tokens, lows)):
         lit = _literal(t)
         if lit is not None:
             out.append(lit)
             continue
-        prev = next((p for p in reversed(lows[:i]) if p[0] in "hsmdy[" and _literal(p) is None or p.startswith("[")
-                     and p[1:2] in "hms"), "")
-        nxt = next((p for p in lows[i + 1:] if p[0] in "hsmdy" or p.startswith("[") and p[1:2] in "hms"), "")
+        prev = next((c for c in reversed(codes[:i]) if c), "")
+        nxt = next((c for c in codes[i + 1:] if c), "")
         if low in ("yyyy", "yyy", "eeee", "ee", "e"):
             out.append(f"{year:04d}")
         elif low in ("yy", "y"):
             out.append(f"{year % 100:02d}")
-        elif low in ("m", "mm") and (prev[:1] == "h" or prev[:2] == "[h" or nxt[:1] == "s" or nxt[:2] == "[s"):
+        elif low in ("m", "mm") and (prev in ("h", "[h") or nxt in ("s", "[s")):  # minutes, not the month
             out.append(f"{minute:02d}" if low == "mm" else str(minute))
         elif low == "mmmmm":
             out.append(_MONTHS[month - 1][0])
