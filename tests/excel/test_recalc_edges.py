@@ -59,6 +59,8 @@ ARRAY_CASES: list[tuple[str, Any]] = [
     ('=INDEX(IFERROR(1/{1;0;2},"x"),2)', "x"), ("=SUM(IFERROR(1/{1;0;2},0))", 1.5),
     ("=INDEX(IFNA({1;#N/A},9),2)", 9.0), ("=INDEX(IFNA({1;#DIV/0!},9),2)", E("#DIV/0!")),
     ('=INDEX(_xlfn.SWITCH({1;2;3},1,"one",2,"two","other"),3)', "other"),
+    ('=INDEX(_xlfn.IFS({1;5}>3,"big",TRUE,"small"),2)', "big"), ('=INDEX(_xlfn.IFS({1;5}>3,"big"),1)', E("#N/A")),
+    ("=SUM(INDEX(CHOOSE({1,2},D!A2:A6,D!A2:A6*10),0,2))", 150.0), ('=INDEX(CHOOSE({2;1},"a","b"),1)', "b"),
     ("=INDEX(ROW(D!A1:A3),2)", 2.0), ("=SUMPRODUCT((ROW(D!A2:A6)>3)*D!A2:A6)", 12.0), ("=ROW(D!A3:A5)", 3.0),
     # functions of scalar arguments lift where arguments are arrays (D!C2:C6 are 2025-01-01 .. 2025-05-01)
     ("=SUMPRODUCT((YEAR(D!C2:C6)=2025)*D!A2:A6)", 15.0), ("=SUMPRODUCT(--(MONTH(D!C2:C6)>2))", 3.0),

@@ -273,8 +273,23 @@ def _ifna(ev: Any, value: Any, alt: Any) -> Any:
 
 @fn("IFS", "lazy", 2)
 def _ifs(ev: Any, *args: Any) -> Any:
+    """IFS(test1, value1, ...): the value of the first true test; over array tests, item by item."""
+    first = args[0]()
+    if lifts(ev, first):
+        k = len(args) // 2
+        tests = [ev.array(first)] + [lifted(ev, args[i]()) for i in range(2, 2 * k, 2)]
+        results = [lifted(ev, args[i]()) for i in range(1, 2 * k, 2)]
+
+        def one(*items: Value) -> Value:
+            for t, r in zip(items[:k], items[k:]):
+                if isinstance(t, Err):
+                    return t
+                if to_bool(t):
+                    return _branch(r)
+            return V.NA
+        return broadcast_n(one, [*tests, *results])
     for i in range(0, len(args) - 1, 2):
-        c = ev.deref(args[i]())
+        c = ev.deref(first if i == 0 else args[i]())
         if isinstance(c, Err):
             return c
         if to_bool(c):
@@ -320,7 +335,19 @@ def _switch(ev: Any, expr: Any, *args: Any) -> Any:
 
 @fn("CHOOSE", "lazy", 2)
 def _choose(ev: Any, index: Any, *options: Any) -> Any:
-    i = int(to_number(ev.deref(index())))
+    """CHOOSE(index, value1, ...); over an array of indexes, item by item (``CHOOSE({1,2},a,b)``
+    puts two columns side by side)."""
+    idx = index()
+    if lifts(ev, idx):
+        values = [lifted(ev, o()) for o in options]
+
+        def one(k: Value, *items: Value) -> Value:
+            i = int(to_number(k))
+            if i < 1 or i > len(items):
+                raise XlFail(V.VALUE)
+            return _branch(items[i - 1])
+        return broadcast_n(one, [ev.array(idx), *values])
+    i = int(to_number(ev.deref(idx)))
     if i < 1 or i > len(options):
         raise XlFail(V.VALUE)
     return options[i - 1]()
