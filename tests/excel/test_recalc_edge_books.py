@@ -85,3 +85,23 @@ def test_named_lambda_is_called(tmp_path: Path) -> None:
     assert not report.unsupported
     v = values(book)
     assert v[(1, 1)] == 42.0 and v[(1, 2)] == 0.75
+
+
+def test_no_function_escapes_with_an_exception(tmp_path: Path) -> None:
+    # a rate of -1 once raised ZeroDivisionError out of PMT/PV/FV; now the cell holds an error value
+    from kpisheet.excel.recalc.values import Err
+    body = ('<row r="1"><c r="A1"><f>PMT(-1,12,100)</f><v>0</v></c><c r="B1"><f>PV(-1,12,100)</f><v>0</v></c>'
+            '<c r="C1"><f>FV(-1,-1,1)</f><v>0</v></c><c r="D1"><f>PMT(0.08/12,10,10000)</f><v>0</v></c></row>')
+    book = package(tmp_path / "b.xlsx", {"S": body})
+    recalc(book)
+    v = values(book)
+    assert all(isinstance(v[(1, c)], Err) for c in (1, 2, 3))
+    assert round(v[(1, 4)], 2) == -1037.03  # PMT's page
+
+
+def test_a_cell_never_holds_infinity() -> None:
+    import math
+    from kpisheet.excel.recalc.calc import cell_value
+    from kpisheet.excel.recalc.values import NUM
+    assert cell_value(math.inf) is NUM and cell_value(math.nan) is NUM and cell_value(None) == 0.0
+    assert cell_value(1.5) == 1.5 and cell_value("x") == "x"

@@ -15,6 +15,7 @@ demand.
 from __future__ import annotations
 
 import bisect
+import math
 from typing import Any, Iterable, Mapping, Optional
 
 import numpy as np
@@ -39,6 +40,16 @@ class Calculator:
 def a1(row: int, col: int) -> str:
     from .sheetxml import a1 as _a1
     return _a1(row, col)
+
+
+def cell_value(v: Any) -> Value:
+    """A result as a cell holds it: an empty result shows 0, a number that is not finite is
+    ``#NUM!`` (a cell cannot hold infinity or NaN, and the file cannot say it)."""
+    if v is None:
+        return 0.0
+    if isinstance(v, float) and not math.isfinite(v):
+        return V.NUM
+    return v  # type: ignore[no-any-return]
 
 
 def _reached_at_run_time(node: Node) -> set[int]:
@@ -400,7 +411,7 @@ class _Run(Compiler):
                 f.kind = "dynamic"
             else:
                 v = self.deref(result)
-                f.value = 0.0 if v is None else v
+                f.value = cell_value(v)
                 vals[(f.row, f.col)] = f.value
                 return
         if f.kind == "array":
@@ -418,7 +429,7 @@ class _Run(Compiler):
                         out[i, j] = V.NA
                     else:
                         v = src[ii, jj]
-                        out[i, j] = 0.0 if v is None else v
+                        out[i, j] = cell_value(v)
             self._write_spill(f, out, f.area)
             return
         # dynamic: spill the result from the anchor
@@ -431,7 +442,7 @@ class _Run(Compiler):
         if dyn is None:
             v = self.deref(result)
             out = np.empty((1, 1), dtype=object)
-            out[0, 0] = 0.0 if v is None else v
+            out[0, 0] = cell_value(v)
             self._write_spill(f, out, (f.row, f.col, f.row, f.col))
             return
         h, w = dyn.shape
@@ -450,7 +461,7 @@ class _Run(Compiler):
         for i in range(h):
             for j in range(w):
                 v = dyn[i, j]
-                out[i, j] = 0.0 if v is None else v
+                out[i, j] = cell_value(v)
         self._write_spill(f, out, area)
 
     def extra_spill(self, f: Formula) -> Optional[bool]:

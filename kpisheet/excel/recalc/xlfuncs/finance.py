@@ -20,7 +20,15 @@ def _opt(ev: Any, v: Any, default: float) -> float:
 
 
 def _annuity(rate: float, n: float) -> float:
-    return (1 + rate) ** n
+    """(1 + rate) ** n, or ``#NUM!`` where it is 0 (a rate of -1: PMT, PV and FV divide by it),
+    not finite, or not real (a fractional power of a negative number)."""
+    try:
+        g = (1 + rate) ** n
+    except (ZeroDivisionError, OverflowError):
+        raise XlFail(V.NUM) from None
+    if isinstance(g, complex) or not math.isfinite(g) or g == 0:
+        raise XlFail(V.NUM)
+    return g
 
 
 @fn("PMT", "raw", 3, 5)
