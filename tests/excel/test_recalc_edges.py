@@ -174,6 +174,12 @@ def test_any_format_gives_text_or_an_error_value(value: float, fmt: str) -> None
     assert isinstance(out, str)
 
 
+def test_negative_number_rounding_to_zero_keeps_its_sign() -> None:
+    # Excel's "negative zero": -0.000001325 shown with two decimals is -0.00 (README, issue 15 part B)
+    assert format_value(-0.000001325, "0.00") == "-0.00"
+    assert format_value(-0.000001325, "0.00;(0.00)") == "(0.00)"
+
+
 def test_literal_before_digits_of_a_negative_number() -> None:
     out = format_value(-1234.567, '"dd"$#,##0.00')
     assert out.startswith("-") and out.endswith("dd$1,234.57")
