@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import pytest
 import xlsxwriter
@@ -92,8 +92,9 @@ CASES: list[tuple[str, Any]] = [
 ]
 
 
-def cases_book(path: Path, future_functions: bool = False) -> Path:
-    """Sheet ``D`` holds DATA; sheet ``Cases`` one formula of CASES a row, in column A."""
+def cases_book(path: Path, future_functions: bool = False,
+               cases: Optional[list[tuple[str, Any]]] = None) -> Path:
+    """Sheet ``D`` holds DATA; sheet ``Cases`` one formula of ``cases`` (CASES) a row, in column A."""
     wb = xlsxwriter.Workbook(str(path), {"use_future_functions": future_functions})
     ws = wb.add_worksheet("Cases")
     d = wb.add_worksheet("D")
@@ -101,7 +102,7 @@ def cases_book(path: Path, future_functions: bool = False) -> Path:
         for c, v in enumerate(row):
             if v is not None:
                 d.write(r, c, v)
-    for i, (formula, _) in enumerate(CASES):
+    for i, (formula, _) in enumerate(CASES if cases is None else cases):
         ws.write_formula(i, 0, formula)
     wb.close()
     return path

@@ -184,16 +184,24 @@ def _from_cell(v: Any) -> Any:
     return v
 
 
-def _extra_functions(engine_of: Callable[[], Any], date1904: bool) -> dict[str, ExtraFunction]:
+def _date1904(a: Any) -> Any:
+    """A period argument of a 1904-system workbook: a serial becomes its date (whole numbers
+    1000-9999 stay years, as :func:`~kpisheet.excel.functions.period_arg` reads them)."""
     import datetime as dt
+    if isinstance(a, float) and a >= 0 and not (a.is_integer() and 1000 <= a <= 9999):
+        return dt.date(1904, 1, 1) + dt.timedelta(days=int(a))
+    return a
+
+
+def _extra_functions(engine_of: Callable[[], Any], date1904: bool) -> dict[str, ExtraFunction]:
     out = {}
     for name, spec in EXCEL_FUNCTIONS.items():
-        def call(*args: Any, _name: str = name) -> Any:
+        periods = frozenset(i for i, p in enumerate(spec.params) if p.kind == "period")
+
+        def call(*args: Any, _name: str = name, _periods: frozenset[int] = periods) -> Any:
             conv = [_from_cell(a) for a in args]
-            if date1904:
-                conv = [(dt.date(1904, 1, 1) + dt.timedelta(days=int(a))) if isinstance(a, float)
-                        and not isinstance(a, bool) and not (a.is_integer() and 1000 <= a <= 9999) and a >= 0
-                        else a for a in conv]
+            if date1904:  # only a period argument is a date; an account 12345 stays a number
+                conv = [_date1904(a) if i in _periods else a for i, a in enumerate(conv)]
             return _to_cell(invoke(_name, engine_of(), conv, raise_input_errors=True))
         out[name] = ExtraFunction(call, spills=spec.spills)
     return out

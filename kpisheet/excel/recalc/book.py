@@ -86,6 +86,7 @@ def load(path: Path) -> LoadedBook:
     place = path.name
     root = rels(pkg, "")
     wb_part = next((p for t, p in root.values() if t.endswith("/officeDocument")), "xl/workbook.xml")
+    app_part = next((p for t, p in root.values() if t.endswith("/extended-properties")), "docProps/app.xml")
     if wb_part not in pkg:
         raise WorkbookError("not a spreadsheet: no workbook part", place=place)
     wb = _decode(pkg.read(wb_part), place)
@@ -114,7 +115,8 @@ def load(path: Path) -> LoadedBook:
     loaded = LoadedBook(pkg, wb_part, Book(sheets, formulas, date1904=date1904,
                                           iterate=ca.get("iterate") in ("1", "true"),
                                           iterate_count=int(float(ca.get("iterateCount", "100"))),
-                                          iterate_delta=float(ca.get("iterateDelta", "0.001"))),
+                                          iterate_delta=float(ca.get("iterateDelta", "0.001")),
+                                          charset=_charset(pkg, app_part)),
                         parts, shared, metadata_part)
     for sp in parts:
         if sp.part is None:
@@ -148,6 +150,15 @@ def load(path: Path) -> LoadedBook:
     return loaded
 
 
+def _charset(pkg: Package, app_part: str) -> str:
+    """The character set CHAR used in the Excel that saved the book (docProps/app.xml says which)."""
+    if app_part not in pkg:
+        return "cp1252"
+    app = pkg.read(app_part).decode("utf-8", "replace")
+    m = re.search(r"<(?:\w+:)?Application>([^<]*)</", app)
+    return "mac_roman" if m and "macintosh" in m.group(1).lower() else "cp1252"
+
+
 def _lazy(raw: bytes, shared: list[str], date1904: bool, place: str):  # type: ignore[no-untyped-def]
     def load_values() -> tuple[dict[tuple[int, int], object], int, int]:
         s = scan(_decode(raw, place), shared, date1904)
@@ -176,6 +187,8 @@ def _formulas(sp: SheetPart, out: list[Formula], place: str) -> None:
                                kind="dynamic" if fc.dynamic else "array", area=area))
         elif fc.ftype == "dataTable":
             continue  # what-if data tables: Excel's own machinery; left as they are
+        elif not (fc.text or "").strip():
+            continue  # <f ca="1"/>: no formula, a mark Excel leaves on cells a volatile array spills over
         else:
             out.append(Formula(sp.index, fc.row, fc.col, fc.text or "", (fc.row, fc.col)))
         if out and fc.volatile_ca and (out[-1].row, out[-1].col) == (fc.row, fc.col):

@@ -15,15 +15,16 @@ demand.
 from __future__ import annotations
 
 import bisect
+import math
 from typing import Any, Iterable, Mapping, Optional
 
 import numpy as np
 
 from . import values as V
-from .compiler import Compiler, Thunk, _Unsupported
+from .compiler import Compiler, Lambda, Thunk, _Unsupported
 from .model import VOLATILE, Book, CalcResult, ExtraFunction, Formula, FormulaEngine, Sheet
 from .parser import MAX_COL, MAX_ROW, FormulaSyntaxError, Node, parse, walk
-from .ranges import RangeData, Ref
+from .ranges import Areas, RangeData, Ref
 from .values import Value, XlFail
 
 __all__ = ["VOLATILE", "Book", "CalcResult", "Calculator", "ExtraFunction", "Formula", "FormulaEngine", "Sheet"]
@@ -39,6 +40,30 @@ class Calculator:
 def a1(row: int, col: int) -> str:
     from .sheetxml import a1 as _a1
     return _a1(row, col)
+
+
+def cell_value(v: Any) -> Value:
+    """A result as a cell holds it: an empty result shows 0, a number that is not finite is
+    ``#NUM!`` (a cell cannot hold infinity or NaN, and the file cannot say it)."""
+    if v is None:
+        return 0.0
+    if isinstance(v, float) and not math.isfinite(v):
+        return V.NUM
+    return v  # type: ignore[no-any-return]
+
+
+def _reached_at_run_time(node: Node) -> set[int]:
+    """The ranges a formula reads only in part, known when it runs: INDEX's range where INDEX
+    ends a range (``SUM(INDEX(r,1,1):INDEX(r,1,n))``). They make no static dependency (the
+    formula may sit inside ``r`` without being circular); the cells actually read are computed
+    on demand."""
+    out: set[int] = set()
+    for n in walk(node):
+        if n[0] == "bin" and n[1] == ":":
+            for side in (n[2], n[3]):
+                if side[0] == "call" and side[1] == "INDEX" and side[2] and side[2][0][0] == "ref":
+                    out.add(id(side[2][0]))
+    return out
 
 
 class _Run(Compiler):
@@ -165,14 +190,18 @@ class _Run(Compiler):
         if isinstance(v, Ref):
             if v.is_cell:
                 return self.cell(v.sheet, v.r1, v.c1)
-            f = self.cur
-            if v.c1 == v.c2 and v.r1 <= f.row <= v.r2 and v.sheet == f.sheet:
+            f = self.cur  # implicit intersection, by row or column number on any sheet
+            if v.c1 == v.c2 and v.r1 <= f.row <= v.r2:
                 return self.cell(v.sheet, f.row, v.c1)
-            if v.r1 == v.r2 and v.c1 <= f.col <= v.c2 and v.sheet == f.sheet:
+            if v.r1 == v.r2 and v.c1 <= f.col <= v.c2:
                 return self.cell(v.sheet, v.r1, f.col)
             return V.VALUE
         if isinstance(v, np.ndarray):
             return v.flat[0] if v.size else V.VALUE  # type: ignore[no-any-return]
+        if isinstance(v, Lambda):
+            return V.CALC  # a LAMBDA not called
+        if isinstance(v, Areas):
+            return V.VALUE  # several areas where one value is needed
         return v  # type: ignore[no-any-return]
 
     def array(self, v: Any) -> np.ndarray:
@@ -180,6 +209,8 @@ class _Run(Compiler):
             return self.data(v).values
         if isinstance(v, np.ndarray):
             return v
+        if isinstance(v, Areas):
+            raise XlFail(V.VALUE)
         out = np.empty((1, 1), dtype=object)
         out[0, 0] = v
         return out
@@ -234,8 +265,9 @@ class _Run(Compiler):
         except FormulaSyntaxError:
             self.deps[i] = deps
             return
+        dynamic = _reached_at_run_time(node)
         for n in self._expand(node, f.sheet, set()):
-            if n[0] == "ref":
+            if n[0] == "ref" and id(n) not in dynamic:
                 _, sheet, r1, c1, r2, c2, rel = n
                 si = f.sheet if sheet is None else self.sheet_index(sheet)
                 if si is None:
@@ -379,7 +411,7 @@ class _Run(Compiler):
                 f.kind = "dynamic"
             else:
                 v = self.deref(result)
-                f.value = 0.0 if v is None else v
+                f.value = cell_value(v)
                 vals[(f.row, f.col)] = f.value
                 return
         if f.kind == "array":
@@ -397,7 +429,7 @@ class _Run(Compiler):
                         out[i, j] = V.NA
                     else:
                         v = src[ii, jj]
-                        out[i, j] = 0.0 if v is None else v
+                        out[i, j] = cell_value(v)
             self._write_spill(f, out, f.area)
             return
         # dynamic: spill the result from the anchor
@@ -410,7 +442,7 @@ class _Run(Compiler):
         if dyn is None:
             v = self.deref(result)
             out = np.empty((1, 1), dtype=object)
-            out[0, 0] = 0.0 if v is None else v
+            out[0, 0] = cell_value(v)
             self._write_spill(f, out, (f.row, f.col, f.row, f.col))
             return
         h, w = dyn.shape
@@ -429,7 +461,7 @@ class _Run(Compiler):
         for i in range(h):
             for j in range(w):
                 v = dyn[i, j]
-                out[i, j] = 0.0 if v is None else v
+                out[i, j] = cell_value(v)
         self._write_spill(f, out, area)
 
     def extra_spill(self, f: Formula) -> Optional[bool]:

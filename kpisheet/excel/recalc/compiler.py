@@ -13,12 +13,22 @@ import numpy as np
 
 from . import values as V
 from .model import Book, ExtraFunction, Formula
-from .operators import OPERATORS, broadcast, broadcast_n, map_array
+from .operators import OPERATORS, broadcast, broadcast_n, first_error_wins, map_array
 from .parser import MAX_COL, MAX_ROW, FormulaSyntaxError, Node, parse
-from .ranges import Ref
+from .ranges import Areas, Ref
 from .values import Value, XlFail
 
 Thunk = Callable[[], Any]
+
+
+class Lambda:
+    """A LAMBDA's value: parameter slots (in the LET environment) and the compiled body."""
+
+    __slots__ = ("slots", "body")
+
+    def __init__(self, slots: tuple[object, ...], body: Thunk) -> None:
+        self.slots = slots
+        self.body = body
 
 
 class _Unsupported(Exception):
@@ -40,6 +50,10 @@ class Compiler:
     _names_compiling: set[tuple[Optional[int], str]]
     _let_scopes: list[dict[str, object]]
     _let_values: dict[object, Any]
+    #: while a ``raw`` or ``lazy`` function runs: whether Excel evaluates its arguments as arrays
+    #: (an array formula, or an array-typed parameter such as SUMPRODUCT's); there a range of
+    #: several cells is lifted item by item, elsewhere it is intersected with the cell's row or column
+    array_context: bool = False
 
     def cell(self, sheet: int, row: int, col: int) -> Value:
         raise NotImplementedError
@@ -85,12 +99,17 @@ class Compiler:
             inner = self.compile(node[1], home, arr, shifted)
             return self._unary(tag, inner, arr)
         if tag == "bin":
-            comp = self.compile if arr or node[1] == ":" else self.compile_value
+            comp = self.compile if arr or node[1] in (":", " ") else self.compile_value
             a = comp(node[2], home, arr, shifted)
             b = comp(node[3], home, arr, shifted)
             return self._binary(node[1], a, b, arr)
         if tag == "call":
             return self._compile_call(node, home, arr, shifted)
+        if tag == "union":
+            return self._compile_union([self.compile(n, home, arr, shifted) for n in node[1]])
+        if tag == "invoke":
+            callee = self.compile(node[1], home, arr, shifted)
+            return self._invoke(callee, [self.compile(a, home, arr, shifted) for a in node[2]])
         raise FormulaSyntaxError(f"cannot compile {tag}")
 
     def compile_value(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
@@ -200,7 +219,29 @@ class Compiler:
             return scalar(self.deref(v))
         return run
 
+    def _compile_union(self, parts: list[Thunk]) -> Thunk:
+        def union() -> Any:
+            refs: list[Ref] = []
+            for part in parts:
+                v = part()
+                if isinstance(v, Ref):
+                    refs.append(v)
+                elif isinstance(v, Areas):
+                    refs.extend(v.refs)
+                else:
+                    return v if isinstance(v, V.Err) else V.VALUE
+            return Areas(tuple(refs)) if len(refs) > 1 else refs[0]
+        return union
+
     def _binary(self, op: str, fa: Thunk, fb: Thunk, arr: bool, near_zero: bool = False) -> Thunk:
+        if op == " ":
+            def intersection() -> Any:
+                a, b = fa(), fb()
+                if not isinstance(a, Ref) or not isinstance(b, Ref) or a.sheet != b.sheet:
+                    return a if isinstance(a, V.Err) else b if isinstance(b, V.Err) else V.VALUE
+                r1, c1, r2, c2 = max(a.r1, b.r1), max(a.c1, b.c1), min(a.r2, b.r2), min(a.c2, b.c2)
+                return Ref(a.sheet, r1, c1, r2, c2) if r1 <= r2 and c1 <= c2 else V.NULL
+            return intersection
         if op == ":":
             def rng() -> Any:
                 a, b = fa(), fb()
@@ -262,10 +303,72 @@ class Compiler:
                     env[k] = old
         return run_let
 
+    def _compile_lambda(self, args: list[Node], home: int, arr: bool, shifted: bool) -> Thunk:
+        """LAMBDA(param1, ..., body): a :class:`Lambda` to call; as a cell's value, ``#CALC!``."""
+        params = args[:-1]
+        if not args or any(a[0] != "name" or a[1] is not None for a in params):
+            return lambda: V.VALUE
+        scope: dict[str, object] = {}
+        slots: list[object] = []
+        for a in params:
+            key = object()
+            scope[a[2].upper()] = key
+            slots.append(key)
+        self._let_scopes.append(scope)
+        try:
+            body = self.compile(args[-1], home, arr, shifted)
+        finally:
+            self._let_scopes.pop()
+        made = Lambda(tuple(slots), body)
+        return lambda: made
+
+    def _invoke(self, callee: Thunk, thunks: list[Thunk]) -> Thunk:
+        """Calling a LAMBDA: arguments bound to its parameters for the time of the call."""
+        env = self._let_values
+
+        def run_invoke() -> Any:
+            f = callee()
+            if isinstance(f, V.Err):
+                return f
+            if not isinstance(f, Lambda):
+                return V.VALUE
+            if len(thunks) != len(f.slots):
+                return V.VALUE
+            values = [t() for t in thunks]
+            saved = [(k, env.get(k)) for k in f.slots]  # recursion and re-entry keep their own values
+            try:
+                for k, v in zip(f.slots, values):
+                    env[k] = v
+                return f.body()
+            finally:
+                for k, old in saved:
+                    env[k] = old
+        return run_invoke
+
+    def _lambda_named(self, name: str, home: int, arr: bool, shifted: bool) -> Optional[Thunk]:
+        """``f(...)`` where ``f`` is a LET-bound value or a defined name: what it holds, to invoke."""
+        for let_scope in reversed(self._let_scopes):
+            slot = let_scope.get(name) or let_scope.get("_XLPM." + name)
+            if slot is not None:
+                env = self._let_values
+                return lambda: env.get(slot)
+        if name in self.functions or name in self.extra:
+            return None
+        for key in ((home, name), (None, name)):
+            text = self.book.names.get(key)
+            if text is not None:
+                return self._compile_name(("name", None, name), home, arr, shifted)
+        return None
+
     def _compile_call(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
         _, name, args = node
         if name == "LET":
             return self._compile_let(args, home, arr, shifted)
+        if name == "LAMBDA":
+            return self._compile_lambda(args, home, arr, shifted)
+        named = self._lambda_named(name, home, arr, shifted)
+        if named is not None:
+            return self._invoke(named, [self.compile(a, home, arr, shifted) for a in args])
         ext = self.extra.get(name)
         if ext is not None:
             thunks = [self.compile_value(a, home, arr, shifted) for a in args]
@@ -284,35 +387,47 @@ class Compiler:
             raise _Unsupported(name)
         if not fn.min_args <= len(args) <= fn.max_args:
             return lambda: V.VALUE
-        arg_arr = arr or fn.array_args
+        typed = fn.array_args
+        arg_arrs = [arr or typed is True or (isinstance(typed, tuple) and i in typed) for i in range(len(args))]
+        arg_arr = arr or typed is True
         if fn.kind == "scalar" and not arg_arr:
-            thunks = [self.compile_value(a, home, arg_arr, shifted) for a in args]
+            thunks = [self.compile_value(a, home, a_arr, shifted) for a, a_arr in zip(args, arg_arrs)]
         else:
-            thunks = [self.compile(a, home, arg_arr, shifted) for a in args]
+            thunks = [self.compile(a, home, a_arr, shifted) for a, a_arr in zip(args, arg_arrs)]
         impl = fn.impl
         if fn.kind == "lazy":
             def run_lazy() -> Any:
+                outer = self.array_context
+                self.array_context = arg_arr
                 try:
                     return impl(self, *thunks)
                 except XlFail as e:
                     return e.err
+                finally:
+                    self.array_context = outer
             return run_lazy
         if fn.kind == "raw":
             def run_raw() -> Any:
+                vals = [t() for t in thunks]
+                outer = self.array_context
+                self.array_context = arg_arr
                 try:
-                    return impl(self, *[t() for t in thunks])
+                    return impl(self, *vals)
                 except XlFail as e:
                     return e.err
+                finally:
+                    self.array_context = outer
             return run_raw
         deref = self.deref
+        checked = first_error_wins(impl)
 
         def run_scalar() -> Any:
             vals = [t() for t in thunks]
             if arr and any(isinstance(v, np.ndarray) or (isinstance(v, Ref) and not v.is_cell) for v in vals):
                 arrays = [self.array(v) if isinstance(v, (np.ndarray, Ref)) else v for v in vals]
-                return broadcast_n(impl, arrays)
+                return broadcast_n(checked, arrays)
             try:
-                return impl(*[deref(v) for v in vals])
+                return checked(*[deref(v) for v in vals])
             except XlFail as e:
                 return e.err
         return run_scalar

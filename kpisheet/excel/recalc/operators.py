@@ -74,6 +74,17 @@ def broadcast_n(fn: Callable[..., Value], args: list[Any]) -> np.ndarray:
     return out
 
 
+def first_error_wins(fn: Callable[..., Value]) -> Callable[..., Value]:
+    """A scalar function as Excel calls it: the first error among its arguments, left to right,
+    is the result, before the function runs (``FIND(#N/A, #DIV/0!)`` is ``#N/A``)."""
+    def call(*args: Value) -> Value:
+        for a in args:
+            if isinstance(a, Err):
+                return a
+        return fn(*args)
+    return call
+
+
 # --- operators on scalars ---------------------------------------------------------------
 
 def _arith(op: str) -> Callable[[Value, Value], Value]:

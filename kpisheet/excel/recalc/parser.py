@@ -10,9 +10,12 @@ Nodes (first item is the tag):
     ("xref", text)                                   a reference to another workbook
     ("call", NAME, [args])                           NAME upper-cased, _xlfn./_xludf. removed
     ("bin", op, a, b) ("neg", a) ("pos", a) ("pct", a)
+    ("union", [node, ...])                           (A1:B2,C3:D4): a reference of several areas
+    ("invoke", callee, [args])                       LAMBDA(x,x+1)(2): calling what a call returned
 
-Grammar and precedence follow Excel: ``:`` binds tightest, then unary minus, ``%``,
-``^``, ``* /``, ``+ -``, ``&``, comparisons; all binary operators are left-associative.
+Grammar and precedence follow Excel: ``:`` binds tightest, then the intersection operator
+(a space between two references, op ``" "``), unary minus, ``%``, ``^``, ``* /``, ``+ -``,
+``&``, comparisons; all binary operators are left-associative.
 """
 
 from __future__ import annotations
@@ -120,6 +123,7 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     pos = 0
     n = len(text)
+    space = False
     while pos < n:
         m = _TOKEN.match(text, pos)
         if not m:
@@ -129,7 +133,11 @@ def tokenize(text: str) -> list[tuple[str, str]]:
         val = m.group(kind)
         pos = m.end()
         if kind == "ws":
+            space = True
             continue
+        if space and out and out[-1][0] in _ENDS_REF and kind in _STARTS_REF:
+            out.append(("op", " "))  # a space between two references: their intersection
+        space = False
         if kind == "lbr" or (kind == "name" and pos < n and text[pos] == "["):  # a structured reference
             if kind == "lbr":
                 val = ""
@@ -158,8 +166,10 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     return out
 
 
+_ENDS_REF = frozenset({"ref", "name", "rp", "table"})
+_STARTS_REF = frozenset({"ref", "name", "func", "lp", "table"})
 _BINARY = {"=": 10, "<>": 10, "<": 10, ">": 10, "<=": 10, ">=": 10, "&": 20, "+": 30, "-": 30,
-           "*": 40, "/": 40, "^": 50, ":": 80}
+           "*": 40, "/": 40, "^": 50, " ": 75, ":": 80}
 _PREFIX_BP = 60
 _PCT_BP = 70
 
@@ -235,6 +245,13 @@ class _Parser:
             return ("call", "SINGLE", [self.expr(_PREFIX_BP)])
         if kind == "lp":
             inner = self.expr()
+            if self.peek()[0] == "comma":  # (A1:B2,C3:D4): the union of references
+                areas = [inner]
+                while self.peek()[0] == "comma":
+                    self.take()
+                    areas.append(self.expr())
+                self.expect("rp")
+                return ("union", areas)
             self.expect("rp")
             return inner
         if kind == "lb":
@@ -244,22 +261,29 @@ class _Parser:
             if "!" in val and val.split("!")[0].startswith("[") and name == val.upper():
                 return ("xref", val)
             self.expect("lp")
-            args: list[Node] = []
-            if self.peek()[0] == "rp":
+            node: Node = ("call", name, self.arguments(name))
+            while self.peek()[0] == "lp":  # LAMBDA(x,x+1)(2): the result called in turn
                 self.take()
-                return ("call", name, args)
-            while True:
-                if self.peek()[0] in ("comma", "rp"):
-                    args.append(("missing",))
-                else:
-                    args.append(self.expr())
-                k, _ = self.take()
-                if k == "rp":
-                    break
-                if k != "comma":
-                    raise FormulaSyntaxError(f"expected , or ) in {name}")
-            return ("call", name, args)
+                node = ("invoke", node, self.arguments(name))
+            return node
         raise FormulaSyntaxError(f"unexpected {val or 'end of formula'}")
+
+    def arguments(self, name: str) -> list[Node]:
+        """The arguments of a call, after its ``(``, through its ``)``."""
+        args: list[Node] = []
+        if self.peek()[0] == "rp":
+            self.take()
+            return args
+        while True:
+            if self.peek()[0] in ("comma", "rp"):
+                args.append(("missing",))
+            else:
+                args.append(self.expr())
+            k, _ = self.take()
+            if k == "rp":
+                return args
+            if k != "comma":
+                raise FormulaSyntaxError(f"expected , or ) in {name}")
 
     def array(self) -> Node:
         rows: list[list[Node]] = [[]]
@@ -313,6 +337,11 @@ def walk(node: Node):  # type: ignore[no-untyped-def]
         yield n
         tag = n[0]
         if tag == "call":
+            stack.extend(n[2])
+        elif tag == "union":
+            stack.extend(n[1])
+        elif tag == "invoke":
+            stack.append(n[1])
             stack.extend(n[2])
         elif tag == "bin":
             stack.append(n[2])

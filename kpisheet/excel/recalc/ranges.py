@@ -45,6 +45,20 @@ class Ref:
         return f"Ref{self.key}"
 
 
+class Areas:
+    """A reference of several areas, ``(A1:B2,C3:D4)``: functions that read references (SUM,
+    COUNT, INDEX's area_num, AREAS ...) read it area by area; anywhere a single value or array is
+    needed it is ``#VALUE!``."""
+
+    __slots__ = ("refs",)
+
+    def __init__(self, refs: tuple[Ref, ...]) -> None:
+        self.refs = refs
+
+    def __repr__(self) -> str:
+        return f"Areas{tuple(r.key for r in self.refs)}"
+
+
 def _is_num(v: Any) -> bool:
     return isinstance(v, float)
 

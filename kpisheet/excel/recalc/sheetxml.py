@@ -257,10 +257,12 @@ def _formula_cell(row: int, col: int, start: int, end: int, fm: "re.Match[str]",
         formula_text = None
     if ftype == "normal" and formula_text is None:
         formula_text = ""
+    has_cached = vm is not None and vm.group(1) is not None
+    if not has_cached and 't="str"' in cattrs:
+        value, has_cached = "", True  # Excel writes an empty text result as t="str" without <v>
     return FormulaCell(row, col, start, end, formula_text, ftype, fa.get("ref"), si,
                        dynamic=ftype == "array" and 'cm="' in cattrs, cached=value,
-                       has_cached=vm is not None and vm.group(1) is not None,
-                       volatile_ca=fa.get("ca") in ("1", "true"))
+                       has_cached=has_cached, volatile_ca=fa.get("ca") in ("1", "true"))
 
 
 def _scan_slow(text: str, prefix: str, shared: list[str], date1904: bool) -> SheetScan:
@@ -385,10 +387,14 @@ def value_cell(prefix: str, row: int, col: int, value: Value, attrs: str = "") -
 
 
 def apply_splices(text: str, splices: Iterable[tuple[int, int, str]]) -> str:
-    """Replace non-overlapping spans (start, end, new text) of ``text``."""
+    """Replace non-overlapping spans (start, end, new text) of ``text``; insertions (start ==
+    end) at one place keep their order. Two edits of one span raise ``ValueError``: each
+    element is written once."""
     parts: list[str] = []
     pos = 0
     for start, end, new in sorted(splices, key=lambda s: (s[0], s[1])):
+        if start < pos:
+            raise ValueError(f"two edits of the same part text at {start}")
         parts.append(text[pos:start])
         parts.append(new)
         pos = end

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any, Optional, Union
 
 from ...xlerrors import XlError
@@ -81,10 +82,11 @@ def num_text(x: float) -> str:
     return text
 
 
-def parse_number(text: str) -> Optional[float]:
-    """Text that Excel would read as a number (``"1,234.5"``, ``"12%"``, ``" 3 "``), or None."""
+def parse_number(text: str, date1904: bool = False) -> Optional[float]:
+    """Text that Excel would read as a number (``"1,234.5"``, ``"12%"``, ``" 3 "``, date and
+    time text as a serial of the book's date system), or None."""
     t = text.strip()
-    if not t:
+    if not t or "_" in t:
         return None
     pct = t.endswith("%")
     if pct:
@@ -96,6 +98,9 @@ def parse_number(text: str) -> Optional[float]:
         x = float(t)
     except ValueError:
         d = parse_date_text(text)
+        if d is not None and date1904 and d >= 1:  # a date, not only a time: counted from 1904
+            d -= 1462
+            return d if d >= 0 else None
         return d
     if not math.isfinite(x) or t.lower() in ("nan", "inf", "infinity", "-inf", "+inf"):
         return None
@@ -103,19 +108,51 @@ def parse_number(text: str) -> Optional[float]:
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d-%b-%Y", "%d %b %Y", "%b %d %Y", "%B %d %Y",
-                 "%d %B %Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
+                 "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%y", "%Y-%m-%dT%H:%M:%S")
+_TIME = re.compile(r"(?:^|\s)(\d{1,4}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?\s*([ap]m?)?$", re.I)
+
+
+def parse_time_text(text: str) -> Optional[float]:
+    """``"1:23"``, ``"13:45:30.5"``, ``"1:23 PM"`` as a fraction of a day, or None."""
+    m = _TIME.fullmatch(text.strip())
+    if m is None:
+        return None
+    h, mi = int(m.group(1)), int(m.group(2))
+    s = float(m.group(3)) if m.group(3) else 0.0
+    ampm = (m.group(4) or "").lower()
+    if ampm:
+        if not 1 <= h <= 12:
+            return None
+        h = h % 12 + (12 if ampm.startswith("p") else 0)
+    if mi > 59 or s >= 60:
+        return None
+    return (h * 3600 + mi * 60 + s) / 86400
 
 
 def parse_date_text(text: str) -> Optional[float]:
+    """Date and/or time text as Excel reads it (``"2025-01-15"``, ``"1/15/2025 13:45"``,
+    ``"1:23"``) as a serial of the 1900 system, or None."""
     t = text.strip()
     if not t or not any(ch.isdigit() for ch in t):
         return None
+    time = 0.0
+    m = _TIME.search(t)
+    if m is not None:
+        only_time = parse_time_text(t)
+        if only_time is not None:
+            return only_time
+        part = parse_time_text(t[m.start():])
+        if part is None:
+            return None
+        time, t = part, t[:m.start()].strip()
     for fmt in _DATE_FORMATS:
         try:
             d = dt.datetime.strptime(t, fmt)
         except ValueError:
             continue
-        return datetime_to_serial(d)
+        if d.year < 1900:
+            return None  # before Excel's first date: text, not a date ("7/5/1800" is #VALUE! in YEAR)
+        return datetime_to_serial(d) + time
     return None
 
 
@@ -143,6 +180,48 @@ def serial_to_datetime(serial: float, date1904: bool = False) -> dt.datetime:
         days = days + 1 if days != 60 else 60
     base = _EPOCH + dt.timedelta(days=days)
     return base + dt.timedelta(seconds=round(frac * 86400))
+
+
+_DAY_ONE = dt.date(1899, 12, 31)  # serial 1 of the 1900 system: 1900-01-01
+_DAY_ZERO_1904 = dt.date(1904, 1, 1)
+
+
+def serial_ymd(serial: float, date1904: bool = False) -> tuple[int, int, int]:
+    """(year, month, day) of a serial's day as Excel shows it; raises ``#NUM!`` outside Excel's dates.
+
+    In the 1900 system serial 0 is the day 1900-01-00 and serial 60 the 1900-02-29 that Excel
+    keeps from Lotus 1-2-3 (``DAY(0)`` is 0, ``DAY(60)`` is 29); every later serial is one day
+    ahead of the real calendar count from 1899-12-31."""
+    if not math.isfinite(serial):
+        raise XlFail(NUM)
+    n = math.floor(serial)
+    if date1904:
+        if n < 0 or n > 2957003:
+            raise XlFail(NUM)
+        d = _DAY_ZERO_1904 + dt.timedelta(days=n)
+        return d.year, d.month, d.day
+    if n < 0 or n >= 2958466:
+        raise XlFail(NUM)
+    if n == 0:
+        return 1900, 1, 0
+    if n == 60:
+        return 1900, 2, 29
+    d = _DAY_ONE + dt.timedelta(days=n if n < 60 else n - 1)
+    return d.year, d.month, d.day
+
+
+def serial_weekday(serial: float, date1904: bool = False) -> int:
+    """1 (Sunday) to 7 (Saturday) of a serial's day, on Excel's count (serial 1 is a Sunday)."""
+    n = math.floor(serial) + (1462 if date1904 else 0)
+    return (n - 1) % 7 + 1
+
+
+def serial_hms(serial: float) -> tuple[int, int, int]:
+    """(hour, minute, second) of a serial's time of day, rounded to the second as Excel does."""
+    if not math.isfinite(serial) or serial < 0:
+        raise XlFail(NUM)
+    units = math.floor((serial - math.floor(serial)) * 86400 + 0.5) % 86400
+    return units // 3600, units // 60 % 60, units % 60
 
 
 def to_number(v: Value) -> float:

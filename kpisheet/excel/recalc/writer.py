@@ -12,10 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from ...errors import WorkbookError
 from .book import LoadedBook, rels
 from .calc import Formula
 from .sheetxml import (CellEdit, a1, apply_splices, parse_area, rewrite_cell, rows_of, value_cell)
 from .values import Value, same
+from .wellformed import order_problems
 
 CT_METADATA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheetMetadata+xml"
 REL_METADATA = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sheetMetadata"
@@ -119,10 +121,12 @@ def patch_sheet(loaded: LoadedBook, sheet: int, formulas: list[Formula], origina
     spill_owner: dict[tuple[int, int], Formula] = {}
     spill_clears: set[tuple[int, int]] = set()
     max_r = max_c = 0
+    formula_places: set[tuple[int, int]] = set()
     for f in formulas:
         fc = places.get((f.row, f.col))
         if fc is None:
             continue
+        formula_places.add((f.row, f.col))
         f_attrs: dict[str, Optional[str]] = {}
         c_attrs: dict[str, Optional[str]] = {}
         if f.spill_area is not None:
@@ -157,10 +161,20 @@ def patch_sheet(loaded: LoadedBook, sheet: int, formulas: list[Formula], origina
             splices.append((fc.start, fc.end, rewrite_cell(element, prefix, CellEdit(new_value, f_attrs or None,
                                                                                       c_attrs or None))))
     spill_clears -= set(spill_writes)
+    for place in formula_places:  # a formula cell is its own formula's to write, never a spill's
+        spill_writes.pop(place, None)
+        spill_clears.discard(place)
     if spill_writes or spill_clears:
         splices.extend(_spill_splices(text, spill_writes, spill_clears, original, name, changes, spill_owner))
         splices.extend(_dimension(text, prefix, max_r, max_c))
-    return SheetPatch(apply_splices(text, splices) if splices else text, changes)
+    if not splices:
+        return SheetPatch(text, changes)
+    new_text = apply_splices(text, splices)
+    problems = order_problems(new_text)
+    if problems and not order_problems(text):
+        raise WorkbookError(f"recalc would write a malformed sheet ({'; '.join(problems)}); nothing written",
+                            place=name)
+    return SheetPatch(new_text, changes)
 
 
 def _spill_splices(text: str, writes: dict[tuple[int, int], Value], clears: set[tuple[int, int]],

@@ -11,7 +11,7 @@ import numpy as np
 from .. import values as V
 from ..ranges import RangeData, Ref
 from ..values import Err, Value, XlFail, to_number
-from .base import FUNCTIONS, Fn, _check, _flat, _numbers, _scalar, fn, seqsum
+from .base import FUNCTIONS, Fn, _areas, _check, _flat, _numbers, _scalar, fn, seqsum
 
 # --- aggregates ------------------------------------------------------------------------------
 
@@ -96,7 +96,7 @@ FUNCTIONS["SMALL"] = Fn(_kth(False), "raw", 2, 2)
 @fn("COUNT", "raw", 1)
 def _count(ev: Any, *args: Any) -> Value:
     total = 0
-    for a in args:
+    for a in _areas(args):
         if isinstance(a, Ref):
             total += int(np.count_nonzero(~np.isnan(ev.data(a).nums)))
         elif isinstance(a, np.ndarray):
@@ -111,7 +111,7 @@ def _count(ev: Any, *args: Any) -> Value:
 @fn("COUNTA", "raw", 1)
 def _counta(ev: Any, *args: Any) -> Value:
     total = 0
-    for a in args:
+    for a in _areas(args):
         if isinstance(a, Ref):
             total += int(np.count_nonzero(ev.data(a).kinds != 0))
         elif isinstance(a, np.ndarray):

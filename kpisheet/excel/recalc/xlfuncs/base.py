@@ -2,30 +2,36 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Union
 
 import numpy as np
 
 from .. import values as V
-from ..ranges import Ref
+from ..ranges import Areas, Ref
 from ..values import Err, Value, XlFail, to_number
 
 @dataclass(frozen=True)
 class Fn:
+    """One function: ``impl`` called in its ``kind`` of style. ``array_args``: its arguments are
+    evaluated as arrays (True: all of them; a tuple: those positions, 0-based), as Excel does
+    for SUMPRODUCT's, or INDEX's first. A ``scalar`` function never sees an error argument: the
+    first one is its result."""
+
     impl: Callable[..., Any]
     kind: str = "scalar"
     min_args: int = 0
     max_args: int = 255
-    array_args: bool = False
+    array_args: Union[bool, tuple[int, ...]] = False
 
 
 FUNCTIONS: dict[str, Fn] = {}
 
 
 def fn(name: str, kind: str = "scalar", min_args: int = 0, max_args: int = 255,
-       array_args: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+       array_args: Union[bool, tuple[int, ...]] = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def deco(f: Callable[..., Any]) -> Callable[..., Any]:
         for n in name.split():
             FUNCTIONS[n] = Fn(f, kind, min_args, max_args, array_args)
@@ -40,7 +46,7 @@ def _numbers(ev: Any, args: tuple[Any, ...], bools_text_direct: bool = True) -> 
     """The numbers SUM, AVERAGE, MAX ... see: numbers in ranges/arrays; direct arguments coerced."""
     parts: list[np.ndarray] = []
     scalars: list[float] = []
-    for a in args:
+    for a in _areas(args):
         if isinstance(a, Ref):
             rd = ev.data(a)
             if rd.first_error is not None:
@@ -74,7 +80,20 @@ def seqsum(n: np.ndarray) -> float:
     return float(np.cumsum(n)[-1]) if n.size else 0.0
 
 
+def _areas(args: tuple[Any, ...]) -> list[Any]:
+    """Arguments with each reference of several areas spread into its areas."""
+    out: list[Any] = []
+    for a in args:
+        if isinstance(a, Areas):
+            out.extend(a.refs)
+        else:
+            out.append(a)
+    return out
+
+
 def _flat(ev: Any, a: Any) -> list[Value]:
+    if isinstance(a, Areas):
+        return [v for r in a.refs for v in ev.data(r).flat]
     if isinstance(a, Ref):
         return list(ev.data(a).flat)
     if isinstance(a, np.ndarray):
@@ -94,5 +113,48 @@ def _int(v: Value) -> int:
 
 def _scalar(ev: Any, v: Any) -> Value:
     return ev.deref(v)  # type: ignore[no-any-return]
+
+
+def lifts(ev: Any, v: Any) -> bool:
+    """Whether a function lifts item by item over ``v`` (the one array-lifting rule): ``v`` is an
+    array, or a range of several cells where Excel evaluates arguments as arrays (see
+    :attr:`~..compiler.Compiler.array_context`)."""
+    return isinstance(v, np.ndarray) or (isinstance(v, Ref) and not v.is_cell and bool(ev.array_context))
+
+
+def lifting(*positions: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A ``raw`` function lifted item by item, by :func:`lifts`' rule, over the arguments at
+    ``positions`` (0-based; none given: all), the others passed whole: MATCH's lookup value
+    over an array of values, with the range it searches kept a range. Each item's result is
+    read as one value."""
+    def deco(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def call(ev: Any, *args: Any) -> Any:
+            at = [i for i, a in enumerate(args) if (not positions or i in positions) and lifts(ev, a)]
+            if not at:
+                return f(ev, *args)
+            from ..operators import broadcast_n
+            lifted_args = [ev.array(a) for i, a in enumerate(args) if i in at]
+
+            def one(*items: Any) -> Any:
+                full = list(args)
+                for i, item in zip(at, items):
+                    full[i] = item
+                return ev.deref(f(ev, *full))
+            return broadcast_n(one, lifted_args)
+        return call
+    return deco
+
+
+def elementwise(f: Callable[..., Any]) -> Callable[..., Any]:
+    """A ``raw`` function of scalar arguments (DATE, YEAR, ISERROR ...: raw only to reach the
+    evaluator) lifted item by item over all of them: ``SUMPRODUCT((YEAR(dates)=2025)*x)``
+    reads every date, as in Excel."""
+    return lifting()(f)
+
+
+def lifted(ev: Any, v: Any) -> Any:
+    """``v`` as a function lifting over it takes it: an array when :func:`lifts`, else a scalar."""
+    return ev.array(v) if lifts(ev, v) else ev.deref(v)
 
 

@@ -10,14 +10,14 @@ from typing import Any, Callable
 
 from .. import values as V
 from ..values import Err, Value, XlFail, to_number, to_text
-from .base import FUNCTIONS, Fn, fn
+from .base import FUNCTIONS, Fn, elementwise, fn
 
 # --- dates ------------------------------------------------------------------------------------
 
 
 def _date(ev: Any, v: Value) -> dt.datetime:
     if isinstance(v, str):
-        x = V.parse_number(v)
+        x = V.parse_number(v, ev.date1904)
         if x is None:
             raise XlFail(V.VALUE)
         v = x
@@ -30,6 +30,7 @@ def _serial(ev: Any, d: dt.datetime | dt.date) -> float:
 
 
 @fn("DATE", "raw", 3, 3)
+@elementwise
 def _datef(ev: Any, y: Any, m: Any, d: Any) -> Value:
     year, month, day = (int(math.floor(to_number(ev.deref(x)))) for x in (y, m, d))
     if 0 <= year < 1900:
@@ -47,16 +48,30 @@ def _datef(ev: Any, y: Any, m: Any, d: Any) -> Value:
     return out
 
 
-for _name, _part in {"YEAR": "year", "MONTH": "month", "DAY": "day", "HOUR": "hour", "MINUTE": "minute",
-                     "SECOND": "second"}.items():
-    def _make(part: str) -> Callable[[Any, Any], Value]:
+def _serial_arg(ev: Any, v: Any) -> float:
+    """A date argument as a serial: numbers, date or time text (``"1:23"``), blank 0."""
+    x = ev.deref(v)
+    if isinstance(x, str):
+        n = V.parse_number(x, ev.date1904)
+        if n is None:
+            raise XlFail(V.VALUE)
+        return n
+    return to_number(x)
+
+
+for _name, _part in {"YEAR": 0, "MONTH": 1, "DAY": 2}.items():
+    def _make_day(part: int) -> Callable[[Any, Any], Value]:
         def f(ev: Any, v: Any) -> Value:
-            x = ev.deref(v)
-            if isinstance(x, Err):
-                return x
-            return float(getattr(_date(ev, x), part))
+            return float(V.serial_ymd(_serial_arg(ev, v), ev.date1904)[part])
         return f
-    FUNCTIONS[_name] = Fn(_make(_part), "raw", 1, 1)
+    FUNCTIONS[_name] = Fn(elementwise(_make_day(_part)), "raw", 1, 1)
+
+for _name, _part in {"HOUR": 0, "MINUTE": 1, "SECOND": 2}.items():
+    def _make_time(part: int) -> Callable[[Any, Any], Value]:
+        def f(ev: Any, v: Any) -> Value:
+            return float(V.serial_hms(_serial_arg(ev, v))[part])
+        return f
+    FUNCTIONS[_name] = Fn(elementwise(_make_time(_part)), "raw", 1, 1)
 
 
 @fn("TODAY", "raw", 0, 0)
@@ -69,9 +84,17 @@ def _now(ev: Any) -> Value:
     return _serial(ev, dt.datetime.now())
 
 
+def _no_bool(v: Value) -> Value:
+    """The functions Excel took from the Analysis ToolPak (EDATE, EOMONTH ...) refuse a logical
+    argument: ``EDATE(366,FALSE)`` is ``#VALUE!``."""
+    if isinstance(v, bool):
+        raise XlFail(V.VALUE)
+    return v
+
+
 def _add_months(ev: Any, start: Any, months: Any, end_of_month: bool) -> Value:
-    d = _date(ev, ev.deref(start))
-    k = int(to_number(ev.deref(months)))
+    d = _date(ev, _no_bool(ev.deref(start)))
+    k = int(to_number(_no_bool(ev.deref(months))))
     y, m = divmod(d.month - 1 + k, 12)
     year, month = d.year + y, m + 1
     if not 1900 <= year <= 9999:
@@ -82,20 +105,24 @@ def _add_months(ev: Any, start: Any, months: Any, end_of_month: bool) -> Value:
 
 
 @fn("EDATE", "raw", 2, 2)
+@elementwise
 def _edate(ev: Any, start: Any, months: Any) -> Value:
     return _add_months(ev, start, months, False)
 
 
 @fn("EOMONTH", "raw", 2, 2)
+@elementwise
 def _eomonth(ev: Any, start: Any, months: Any) -> Value:
     return _add_months(ev, start, months, True)
 
 
 @fn("WEEKDAY", "raw", 1, 2)
+@elementwise
 def _weekday(ev: Any, v: Any, kind: Any = 1.0) -> Value:
-    d = _date(ev, ev.deref(v))
     k = int(to_number(ev.deref(kind))) if kind is not None else 1
-    iso = d.isoweekday()  # Monday 1 .. Sunday 7
+    serial = _serial_arg(ev, v)
+    V.serial_ymd(serial, ev.date1904)  # #NUM! outside Excel's dates
+    iso = (V.serial_weekday(serial, ev.date1904) + 5) % 7 + 1  # Monday 1 .. Sunday 7, on Excel's count
     if k == 1 or k == 17:
         return float(iso % 7 + 1)
     if k in (2, 11):
@@ -109,11 +136,13 @@ def _weekday(ev: Any, v: Any, kind: Any = 1.0) -> Value:
 
 
 @fn("ISOWEEKNUM", "raw", 1, 1)
+@elementwise
 def _isoweeknum(ev: Any, v: Any) -> Value:
     return float(_date(ev, ev.deref(v)).isocalendar()[1])
 
 
 @fn("WEEKNUM", "raw", 1, 2)
+@elementwise
 def _weeknum(ev: Any, v: Any, kind: Any = 1.0) -> Value:
     d = _date(ev, ev.deref(v))
     k = int(to_number(ev.deref(kind))) if kind is not None else 1
@@ -126,19 +155,27 @@ def _weeknum(ev: Any, v: Any, kind: Any = 1.0) -> Value:
 
 
 @fn("DATEVALUE", "raw", 1, 1)
+@elementwise
 def _datevalue(ev: Any, v: Any) -> Value:
-    x = V.parse_date_text(to_text(ev.deref(v)))
+    text = to_text(ev.deref(v))
+    x = V.parse_date_text(text)
     if x is None:
         raise XlFail(V.VALUE)
+    if ev.date1904:
+        x = V.parse_number(text, True)
+        if x is None:
+            raise XlFail(V.VALUE)
     return float(math.floor(x))
 
 
 @fn("DAYS", "raw", 2, 2)
+@elementwise
 def _days(ev: Any, end: Any, start: Any) -> Value:
     return float(math.floor(to_number(ev.deref(end))) - math.floor(to_number(ev.deref(start))))
 
 
 @fn("TIME", "raw", 3, 3)
+@elementwise
 def _time(ev: Any, h: Any, m: Any, s: Any) -> Value:
     total = to_number(ev.deref(h)) * 3600 + to_number(ev.deref(m)) * 60 + to_number(ev.deref(s))
     if total < 0:
@@ -162,6 +199,7 @@ def _yearfrac(ev: Any, a: Any, b: Any, basis: Any = 0.0) -> Value:
 
 
 @fn("DATEDIF", "raw", 3, 3)
+@elementwise
 def _datedif(ev: Any, a: Any, b: Any, unit: Any) -> Value:
     d1, d2 = _date(ev, ev.deref(a)), _date(ev, ev.deref(b))
     if d1 > d2:
@@ -174,6 +212,11 @@ def _datedif(ev: Any, a: Any, b: Any, unit: Any) -> Value:
         return float(months)
     if u == "Y":
         return float(months // 12)
+    if u == "YD":  # days, the years left out: the start moved into the last year before the end
+        start = _same_day_in(d1, d2.year)
+        if start > d2:
+            start = _same_day_in(d1, d2.year - 1)
+        return float((d2 - start).days)
     if u == "YM":
         return float(months % 12)
     if u == "MD":
@@ -182,3 +225,6 @@ def _datedif(ev: Any, a: Any, b: Any, unit: Any) -> Value:
     raise XlFail(V.NUM)
 
 
+def _same_day_in(d: dt.datetime, year: int) -> dt.datetime:
+    """The same month and day in another year (29 February becomes the 28th in other years)."""
+    return d.replace(year=year, day=min(d.day, calendar.monthrange(year, d.month)[1]))

@@ -11,7 +11,7 @@ import numpy as np
 from .. import values as V
 from ..ranges import Ref
 from ..values import Value, XlFail, to_number
-from .base import FUNCTIONS, _numbers, fn, seqsum
+from .base import FUNCTIONS, _numbers, elementwise, fn, seqsum
 
 
 def _opt(ev: Any, v: Any, default: float) -> float:
@@ -20,10 +20,19 @@ def _opt(ev: Any, v: Any, default: float) -> float:
 
 
 def _annuity(rate: float, n: float) -> float:
-    return (1 + rate) ** n
+    """(1 + rate) ** n, or ``#NUM!`` where it is 0 (a rate of -1: PMT, PV and FV divide by it),
+    not finite, or not real (a fractional power of a negative number)."""
+    try:
+        g = (1 + rate) ** n
+    except (ZeroDivisionError, OverflowError):
+        raise XlFail(V.NUM) from None
+    if isinstance(g, complex) or not math.isfinite(g) or g == 0:
+        raise XlFail(V.NUM)
+    return g
 
 
 @fn("PMT", "raw", 3, 5)
+@elementwise
 def _pmt(ev: Any, rate: Any, nper: Any, pv: Any, fv: Any = None, kind: Any = None) -> Value:
     r, n, p = to_number(ev.deref(rate)), to_number(ev.deref(nper)), to_number(ev.deref(pv))
     f, t = _opt(ev, fv, 0.0), _opt(ev, kind, 0.0)
@@ -36,6 +45,7 @@ def _pmt(ev: Any, rate: Any, nper: Any, pv: Any, fv: Any = None, kind: Any = Non
 
 
 @fn("FV", "raw", 3, 5)
+@elementwise
 def _fv(ev: Any, rate: Any, nper: Any, pmt: Any, pv: Any = None, kind: Any = None) -> Value:
     r, n, m = to_number(ev.deref(rate)), to_number(ev.deref(nper)), to_number(ev.deref(pmt))
     p, t = _opt(ev, pv, 0.0), _opt(ev, kind, 0.0)
@@ -46,6 +56,7 @@ def _fv(ev: Any, rate: Any, nper: Any, pmt: Any, pv: Any = None, kind: Any = Non
 
 
 @fn("PV", "raw", 3, 5)
+@elementwise
 def _pv(ev: Any, rate: Any, nper: Any, pmt: Any, fv: Any = None, kind: Any = None) -> Value:
     r, n, m = to_number(ev.deref(rate)), to_number(ev.deref(nper)), to_number(ev.deref(pmt))
     f, t = _opt(ev, fv, 0.0), _opt(ev, kind, 0.0)

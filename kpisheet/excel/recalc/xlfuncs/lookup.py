@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 
 from .. import values as V
-from ..ranges import RangeData, Ref, lookup_key
+from ..ranges import Areas, RangeData, Ref, lookup_key
 from ..values import Err, Value, XlFail, to_bool, to_number, to_text
-from .base import fn
+from .base import fn, lifting
 
 # --- lookup and reference ---------------------------------------------------------------------
 
@@ -40,7 +40,29 @@ def _match_pos(ev: Any, needle: Value, hay: Any, mode: float) -> int:
         if pos is None:
             raise XlFail(V.NA)
         return pos
-    return _approx(rd.flat, needle, mode > 0)
+    if mode < 0:
+        return _descending(rd.flat, needle)
+    return _approx(rd.flat, needle, True)
+
+
+def _descending(items: np.ndarray, needle: Value) -> int:
+    """MATCH(..., -1): Excel walks the (assumed descending) values from the start and stops at
+    the first one smaller than the needle: the position before it (values of another type are
+    stepped over). On unsorted data this is Excel's answer, not a binary search's."""
+    from ..operators import compare
+    best = -1
+    for i, v in enumerate(items):
+        if v is None or isinstance(v, Err) or (type(v) is not type(needle)):
+            continue
+        c = compare(v, needle)
+        if c == 0:
+            return i
+        if c < 0:
+            break
+        best = i
+    if best < 0:
+        raise XlFail(V.NA)
+    return best
 
 
 def _approx(items: np.ndarray, needle: Value, ascending: bool) -> int:
@@ -75,17 +97,95 @@ def _approx(items: np.ndarray, needle: Value, ascending: bool) -> int:
 
 
 @fn("MATCH", "raw", 2, 3)
+@lifting(0)
 def _match(ev: Any, needle: Any, hay: Any, mode: Any = 1.0) -> Value:
     m = to_number(ev.deref(mode)) if mode is not None else 1.0
     return float(_match_pos(ev, ev.deref(needle), hay, m) + 1)
 
 
+def _xsearch(ev: Any, needle: Value, hay: Any, mode: float, search: float) -> int:
+    """0-based position for XMATCH and XLOOKUP. ``mode``: 0 exact, -1 exact or next smaller,
+    1 exact or next larger, 2 wildcards; ``search``: 1 first to last, -1 last to first,
+    2 binary search of ascending values, -2 of descending ones. Raises #N/A when nothing is found,
+    #VALUE! for another mode or a lookup array of several rows and columns."""
+    from ..operators import compare
+    if isinstance(needle, Err):
+        raise XlFail(needle)
+    if mode not in (0, -1, 1, 2) or search not in (1, -1, 2, -2):
+        raise XlFail(V.VALUE)
+    arr = ev.array(hay)
+    if arr.shape[0] != 1 and arr.shape[1] != 1:
+        raise XlFail(V.VALUE)
+    items = arr.ravel()
+    if needle is None:
+        needle = 0.0
+    if mode == 2 and isinstance(needle, str):
+        rx = _wild(needle)
+        order = range(len(items)) if search != -1 else range(len(items) - 1, -1, -1)
+        for i in order:
+            v = items[i]
+            if isinstance(v, str) and rx.fullmatch(v.lower()):
+                return i
+        raise XlFail(V.NA)
+
+    def comparable(v: Value) -> bool:
+        return v is not None and not isinstance(v, Err) and (type(v) is type(needle))
+    if search in (2, -2):  # binary search, as Excel does on data it is told is sorted
+        lo, hi, below, above = 0, len(items) - 1, -1, -1
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            v = items[mid]
+            c = compare(v, needle) if comparable(v) else (-1 if search == 2 else 1)
+            if isinstance(c, Err):
+                c = -1
+            if c == 0:
+                return mid
+            if (c < 0) == (search == 2):
+                lo = mid + 1
+            else:
+                hi = mid - 1
+            if c < 0:
+                below = mid
+            else:
+                above = mid
+        found = below if mode == -1 else above if mode == 1 else -1
+        if found < 0:
+            raise XlFail(V.NA)
+        return found
+    order = range(len(items)) if search == 1 else range(len(items) - 1, -1, -1)
+    best = -1
+    for i in order:
+        v = items[i]
+        if not comparable(v):
+            continue
+        c = compare(v, needle)
+        if c == 0:
+            return i
+        if mode == -1 and c < 0 and (best < 0 or compare(v, items[best]) == 1):
+            best = i
+        elif mode == 1 and c > 0 and (best < 0 or compare(v, items[best]) == -1):
+            best = i
+    if best < 0:
+        raise XlFail(V.NA)
+    return best
+
+
+def _wild(pattern: str) -> Any:
+    from ..ranges import _wild_regex
+    import re
+    rx = _wild_regex(pattern.lower())
+    return rx if rx is not None else re.compile(re.escape(pattern.lower()), re.S)
+
+
+def _mode(ev: Any, v: Any, default: float) -> float:
+    x = ev.deref(v) if v is not None else None
+    return default if x is None else float(int(to_number(x)))
+
+
 @fn("XMATCH", "raw", 2, 4)
-def _xmatch(ev: Any, needle: Any, hay: Any, mode: Any = 0.0, search: Any = 1.0) -> Value:
-    m = to_number(ev.deref(mode)) if mode is not None else 0.0
-    if m != 0:
-        raise XlFail(V.VALUE)  # only exact matching is supported
-    return float(_match_pos(ev, ev.deref(needle), hay, 0) + 1)
+@lifting(0)
+def _xmatch(ev: Any, needle: Any, hay: Any, mode: Any = None, search: Any = None) -> Value:
+    return float(_xsearch(ev, ev.deref(needle), hay, _mode(ev, mode, 0.0), _mode(ev, search, 1.0)) + 1)
 
 
 def _table_values(ev: Any, a: Any) -> np.ndarray:
@@ -93,6 +193,7 @@ def _table_values(ev: Any, a: Any) -> np.ndarray:
 
 
 @fn("VLOOKUP", "raw", 3, 4)
+@lifting(0)
 def _vlookup(ev: Any, needle: Any, table: Any, col: Any, approx: Any = True) -> Value:
     n = ev.deref(needle)
     c = int(to_number(ev.deref(col)))
@@ -115,6 +216,7 @@ def _vlookup(ev: Any, needle: Any, table: Any, col: Any, approx: Any = True) -> 
 
 
 @fn("HLOOKUP", "raw", 3, 4)
+@lifting(0)
 def _hlookup(ev: Any, needle: Any, table: Any, row: Any, approx: Any = True) -> Value:
     n = ev.deref(needle)
     r = int(to_number(ev.deref(row)))
@@ -129,67 +231,74 @@ def _hlookup(ev: Any, needle: Any, table: Any, row: Any, approx: Any = True) -> 
 
 
 @fn("XLOOKUP", "raw", 3, 6)
-def _xlookup(ev: Any, needle: Any, hay: Any, ret: Any, missing: Any = None, mode: Any = 0.0,
-             search: Any = 1.0) -> Any:
+@lifting(0)
+def _xlookup(ev: Any, needle: Any, hay: Any, ret: Any, missing: Any = None, mode: Any = None,
+             search: Any = None) -> Any:
     n = ev.deref(needle)
-    m = to_number(ev.deref(mode)) if mode is not None else 0.0
     try:
-        if m == 0 or m == 2:
-            i = _match_pos(ev, n, hay, 0)
-        else:
-            items = ev.array(hay).ravel()
-            best = -1
-            from ..operators import compare
-            for k, v in enumerate(items):
-                c = compare(v, n)
-                if isinstance(c, Err) or v is None:
-                    continue
-                if c == 0:
-                    best = k
-                    break
-                if m == -1 and c < 0 and (best < 0 or compare(v, items[best]) == 1):
-                    best = k
-                if m == 1 and c > 0 and (best < 0 or compare(v, items[best]) == -1):
-                    best = k
-            if best < 0:
-                raise XlFail(V.NA)
-            i = best
+        i = _xsearch(ev, n, hay, _mode(ev, mode, 0.0), _mode(ev, search, 1.0))
     except XlFail as e:
         if e.err is V.NA and missing is not None:
             return missing
         raise
+    by_row = (hay.height if isinstance(hay, Ref) else ev.array(hay).shape[0]) > 1
     if isinstance(ret, Ref):
-        if ret.height == 1 and (not isinstance(hay, Ref) or hay.height == 1):
-            return Ref(ret.sheet, ret.r1, ret.c1 + i, ret.r2, ret.c1 + i)
-        return Ref(ret.sheet, ret.r1 + i, ret.c1, ret.r1 + i, ret.c2)
+        if by_row:
+            if i >= ret.height:
+                raise XlFail(V.VALUE)
+            return Ref(ret.sheet, ret.r1 + i, ret.c1, ret.r1 + i, ret.c2)
+        if i >= ret.width:
+            raise XlFail(V.VALUE)
+        return Ref(ret.sheet, ret.r1, ret.c1 + i, ret.r2, ret.c1 + i)
     arr = ev.array(ret)
-    return arr[i:i + 1, :] if arr.shape[0] > 1 else arr[:, i:i + 1]
+    if (i >= arr.shape[0]) if by_row else (i >= arr.shape[1]):
+        raise XlFail(V.VALUE)
+    return arr[i:i + 1, :] if by_row else arr[:, i:i + 1]
 
 
 @fn("LOOKUP", "raw", 2, 3)
 def _lookup(ev: Any, needle: Any, hay: Any, ret: Any = None) -> Value:
+    """LOOKUP's vector form (a one-row or one-column lookup vector, a result vector of any
+    orientation) and array form (the first row of an array wider than tall, else the first
+    column; the result from the last row or column). Values of another type and errors in the
+    lookup vector are stepped over, so ``LOOKUP(2,1/(A1:A9<>""),A1:A9)`` is the last non-blank."""
     n = ev.deref(needle)
+    if isinstance(n, Err):
+        raise XlFail(n)
     arr = ev.array(hay)
-    vec = arr[:, 0] if arr.shape[1] == 1 or arr.shape[0] > arr.shape[1] else arr[0, :]
-    i = _approx(vec, n, True)
+    h, w = arr.shape
     if ret is None:
-        res = arr[:, -1] if arr.shape[0] >= arr.shape[1] else arr[-1, :]
-    else:
-        res = ev.array(ret).ravel()
+        vec, res = (arr[0, :], arr[-1, :]) if w > h else (arr[:, 0], arr[:, -1])
+        return res[_approx(vec, n, True)]  # type: ignore[no-any-return]
+    if h != 1 and w != 1:
+        raise XlFail(V.NA)
+    i = _approx(arr.ravel(), n, True)
+    if isinstance(ret, Ref):  # a shorter result range reads on past its end, as Excel does
+        if ret.height == 1 and ret.width > 1:
+            return ev.cell(ret.sheet, ret.r1, ret.c1 + i)  # type: ignore[no-any-return]
+        return ev.cell(ret.sheet, ret.r1 + i, ret.c1)  # type: ignore[no-any-return]
+    res = ev.array(ret).ravel()
     if i >= len(res):
         raise XlFail(V.NA)
     return res[i]  # type: ignore[no-any-return]
 
 
-@fn("INDEX", "raw", 2, 4)
+@fn("INDEX", "raw", 2, 4, array_args=(0,))
 def _index(ev: Any, a: Any, row: Any, col: Any = None, area: Any = None) -> Any:
     r = int(to_number(ev.deref(row))) if row is not None else 0
     c = int(to_number(ev.deref(col))) if col is not None else 0
+    if r < 0 or c < 0:
+        raise XlFail(V.VALUE)
+    if isinstance(a, Areas):  # INDEX((A1:B2,C3:D4),r,c,area_num)
+        k = int(to_number(ev.deref(area))) if area is not None else 1
+        if not 1 <= k <= len(a.refs):
+            raise XlFail(V.REF)
+        a = a.refs[k - 1]
     if isinstance(a, Ref):
         h, w = a.height, a.width
         if col is None and h == 1:
             r, c = 1, r
-        if r < 0 or c < 0 or r > h or c > w:
+        if r > h or c > w:
             raise XlFail(V.REF)
         if r == 0 and c == 0:
             return a
@@ -215,22 +324,45 @@ def _index(ev: Any, a: Any, row: Any, col: Any = None, area: Any = None) -> Any:
     return arr[r - 1, c - 1]
 
 
+def _numbers_array(rows: list[list[float]]) -> np.ndarray:
+    out = np.empty((len(rows), len(rows[0])), dtype=object)
+    for i, row in enumerate(rows):
+        for j, x in enumerate(row):
+            out[i, j] = x
+    return out
+
+
 @fn("ROW", "raw", 0, 1)
-def _row(ev: Any, ref: Any = None) -> Value:
+def _row(ev: Any, ref: Any = None) -> Any:
+    """The row number; of a range of several rows, where arguments are arrays, a column of them."""
     if ref is None:
         return float(ev.cur.row)
     if not isinstance(ref, Ref):
         raise XlFail(V.VALUE)
+    if ref.height > 1 and ev.array_context:
+        return _numbers_array([[float(r)] for r in range(ref.r1, ref.r2 + 1)])
     return float(ref.r1)
 
 
 @fn("COLUMN", "raw", 0, 1)
-def _column(ev: Any, ref: Any = None) -> Value:
+def _column(ev: Any, ref: Any = None) -> Any:
+    """The column number; of a range of several columns, where arguments are arrays, a row of them."""
     if ref is None:
         return float(ev.cur.col)
     if not isinstance(ref, Ref):
         raise XlFail(V.VALUE)
+    if ref.width > 1 and ev.array_context:
+        return _numbers_array([[float(c) for c in range(ref.c1, ref.c2 + 1)]])
     return float(ref.c1)
+
+
+@fn("AREAS", "raw", 1, 1)
+def _areas_count(ev: Any, a: Any) -> Value:
+    if isinstance(a, Areas):
+        return float(len(a.refs))
+    if isinstance(a, Ref):
+        return 1.0
+    raise XlFail(V.VALUE)
 
 
 @fn("ROWS", "raw", 1, 1)

@@ -11,7 +11,8 @@ import numpy as np
 from .. import values as V
 from ..ranges import Ref
 from ..values import Err, Value, XlFail, to_bool, to_number
-from .base import FUNCTIONS, Fn, _check, _flat, fn
+from ..operators import broadcast_n
+from .base import FUNCTIONS, Fn, _check, _flat, elementwise, fn, lifted, lifts
 
 # --- maths ------------------------------------------------------------------------------------
 
@@ -136,7 +137,38 @@ def _multiple(x: float, sig: float, up: bool) -> float:
     return (math.ceil(q) if up else math.floor(q)) * sig
 
 
-@fn("CEILING CEILING.MATH CEILING.PRECISE", min_args=1, max_args=3)
+@fn("CEILING", min_args=2, max_args=2)
+def _ceiling_legacy(x: Value, sig: Value) -> Value:
+    """CEILING(number, significance): a negative significance rounds a negative number away from
+    zero (``CEILING(-2.5,-2)`` is -4) and is ``#NUM!`` for a positive number; 0 gives 0."""
+    n, s = to_number(x), to_number(sig)
+    if s == 0:
+        return 0.0
+    if n > 0 and s < 0:
+        raise XlFail(V.NUM)
+    if s < 0:
+        return -_multiple(-n, -s, True)
+    return _multiple(n, s, True)
+
+
+@fn("FLOOR", min_args=2, max_args=2)
+def _floor_legacy(x: Value, sig: Value) -> Value:
+    """FLOOR(number, significance): a positive significance rounds a negative number away from
+    zero, a negative one towards zero (``FLOOR(-2.5,-2)`` is -2); ``#NUM!`` for a positive
+    number and a negative significance, ``#DIV/0!`` for significance 0."""
+    n, s = to_number(x), to_number(sig)
+    if s == 0:
+        if n == 0:
+            return 0.0
+        raise XlFail(V.DIV0)
+    if n > 0 and s < 0:
+        raise XlFail(V.NUM)
+    if s < 0:
+        return -_multiple(-n, -s, False)
+    return _multiple(n, s, False)
+
+
+@fn("CEILING.MATH CEILING.PRECISE", min_args=1, max_args=3)
 def _ceiling(x: Value, sig: Value = None, mode: Value = None) -> Value:
     n = to_number(x)
     s = abs(to_number(sig)) if sig is not None else 1.0
@@ -145,7 +177,7 @@ def _ceiling(x: Value, sig: Value = None, mode: Value = None) -> Value:
     return _multiple(n, s, True)
 
 
-@fn("FLOOR FLOOR.MATH FLOOR.PRECISE", min_args=1, max_args=3)
+@fn("FLOOR.MATH FLOOR.PRECISE", min_args=1, max_args=3)
 def _floor(x: Value, sig: Value = None, mode: Value = None) -> Value:
     n = to_number(x)
     s = abs(to_number(sig)) if sig is not None else 1.0
@@ -215,31 +247,49 @@ def _branch(v: Any) -> Any:
     return 0.0 if v is None else v
 
 
-@fn("IFERROR", "lazy", 2, 2)
-def _iferror(ev: Any, value: Any, alt: Any) -> Any:
+def _if_error_kind(ev: Any, value: Any, alt: Any, caught: Callable[[Value], bool]) -> Any:
+    """IFERROR and IFNA: ``alt`` where ``value`` is a caught error; item by item over an array."""
     v = value()
-    if isinstance(v, np.ndarray):
-        other = alt()
-        return np.vectorize(lambda x: ev.deref(other) if isinstance(x, Err) else x, otypes=[object])(v)
-    s = ev.deref(v)
-    if isinstance(s, Err):
+    if lifts(ev, v):
+        items = ev.array(v)
+        if not any(caught(x) for x in items.flat):
+            return items
+        other = lifted(ev, alt())
+        return broadcast_n(lambda x, y: _branch(y) if caught(x) else x, [items, other])
+    if caught(ev.deref(v)):
         return alt()
     return v
+
+
+@fn("IFERROR", "lazy", 2, 2)
+def _iferror(ev: Any, value: Any, alt: Any) -> Any:
+    return _if_error_kind(ev, value, alt, lambda x: isinstance(x, Err))
 
 
 @fn("IFNA", "lazy", 2, 2)
 def _ifna(ev: Any, value: Any, alt: Any) -> Any:
-    v = value()
-    s = ev.deref(v)
-    if s is V.NA:
-        return alt()
-    return v
+    return _if_error_kind(ev, value, alt, lambda x: x is V.NA)
 
 
 @fn("IFS", "lazy", 2)
 def _ifs(ev: Any, *args: Any) -> Any:
+    """IFS(test1, value1, ...): the value of the first true test; over array tests, item by item."""
+    first = args[0]()
+    if lifts(ev, first):
+        k = len(args) // 2
+        tests = [ev.array(first)] + [lifted(ev, args[i]()) for i in range(2, 2 * k, 2)]
+        results = [lifted(ev, args[i]()) for i in range(1, 2 * k, 2)]
+
+        def one(*items: Value) -> Value:
+            for t, r in zip(items[:k], items[k:]):
+                if isinstance(t, Err):
+                    return t
+                if to_bool(t):
+                    return _branch(r)
+            return V.NA
+        return broadcast_n(one, [*tests, *results])
     for i in range(0, len(args) - 1, 2):
-        c = ev.deref(args[i]())
+        c = ev.deref(first if i == 0 else args[i]())
         if isinstance(c, Err):
             return c
         if to_bool(c):
@@ -249,20 +299,55 @@ def _ifs(ev: Any, *args: Any) -> Any:
 
 @fn("SWITCH", "lazy", 3)
 def _switch(ev: Any, expr: Any, *args: Any) -> Any:
+    """SWITCH(expression, value1, result1, ..., [default]): values are compared in order; an
+    error in the expression, or in a value reached before a match, is the result. Over an
+    array expression, item by item."""
     from ..operators import compare
-    x = ev.deref(expr())
+    x = expr()
+    n = len(args)
+    if lifts(ev, x):
+        values = [lifted(ev, args[i]()) for i in range(0, n - 1, 2)]
+        results = [lifted(ev, args[i]()) for i in range(1, n, 2)]
+        default = lifted(ev, args[-1]()) if n % 2 else V.NA
+
+        def one(item: Value, *rest: Value) -> Value:
+            if isinstance(item, Err):
+                return item
+            k = len(values)
+            for i in range(k):
+                if isinstance(rest[i], Err):
+                    return rest[i]
+                if compare(item, rest[i]) == 0:
+                    return _branch(rest[k + i])
+            return _branch(rest[-1])
+        return broadcast_n(one, [ev.array(x), *values, *results, default])
+    x = ev.deref(x)
     if isinstance(x, Err):
         return x
-    n = len(args)
     for i in range(0, n - 1, 2):
-        if compare(x, ev.deref(args[i]())) == 0:
+        candidate = ev.deref(args[i]())
+        if isinstance(candidate, Err):
+            return candidate
+        if compare(x, candidate) == 0:
             return args[i + 1]()
     return args[-1]() if n % 2 else V.NA
 
 
 @fn("CHOOSE", "lazy", 2)
 def _choose(ev: Any, index: Any, *options: Any) -> Any:
-    i = int(to_number(ev.deref(index())))
+    """CHOOSE(index, value1, ...); over an array of indexes, item by item (``CHOOSE({1,2},a,b)``
+    puts two columns side by side)."""
+    idx = index()
+    if lifts(ev, idx):
+        values = [lifted(ev, o()) for o in options]
+
+        def one(k: Value, *items: Value) -> Value:
+            i = int(to_number(k))
+            if i < 1 or i > len(items):
+                raise XlFail(V.VALUE)
+            return _branch(items[i - 1])
+        return broadcast_n(one, [ev.array(idx), *values])
+    i = int(to_number(ev.deref(idx)))
     if i < 1 or i > len(options):
         raise XlFail(V.VALUE)
     return options[i - 1]()
@@ -335,7 +420,7 @@ for _name, _test in {
     "ISEVEN": lambda v: int(to_number(v)) % 2 == 0,
     "ISODD": lambda v: int(to_number(v)) % 2 == 1,
 }.items():
-    FUNCTIONS[_name] = Fn(_info(_test), "raw", 1, 1)
+    FUNCTIONS[_name] = Fn(elementwise(_info(_test)), "raw", 1, 1)
 
 
 @fn("NA", min_args=0, max_args=0)

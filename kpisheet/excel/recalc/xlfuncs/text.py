@@ -10,7 +10,8 @@ import numpy as np
 from .. import values as V
 from ..ranges import Ref
 from ..values import Value, XlFail, to_bool, to_number, to_text
-from .base import _flat, fn
+from ..operators import broadcast_n, first_error_wins
+from .base import _flat, fn, lifted
 
 # --- text -------------------------------------------------------------------------------------
 
@@ -124,9 +125,18 @@ def _substitute(s: Value, old: Value, new: Value, nth: Value = None) -> Value:
     return t[:pos] + n + t[pos + len(o):]
 
 
+def _start(hay: str, start: Value) -> int:
+    """FIND's and SEARCH's 0-based start: ``#VALUE!`` when start_num is below 1 or past the text."""
+    s = int(to_number(start))
+    if s < 1 or (s > len(hay) and not (s == 1 and hay == "")):
+        raise XlFail(V.VALUE)
+    return s - 1
+
+
 @fn("FIND", min_args=2, max_args=3)
 def _find(needle: Value, hay: Value, start: Value = 1.0) -> Value:
-    i = to_text(hay).find(to_text(needle), int(to_number(start)) - 1)
+    n, h = to_text(needle), to_text(hay)
+    i = h.find(n, _start(h, start))
     if i < 0:
         raise XlFail(V.VALUE)
     return float(i + 1)
@@ -136,7 +146,7 @@ def _find(needle: Value, hay: Value, start: Value = 1.0) -> Value:
 def _search(needle: Value, hay: Value, start: Value = 1.0) -> Value:
     from ..ranges import _wild_regex
     n, h = to_text(needle).lower(), to_text(hay).lower()
-    s = int(to_number(start)) - 1
+    s = _start(h, start)
     rx = _wild_regex(n)
     if rx is None:
         i = h.find(n, s)
@@ -150,25 +160,46 @@ def _search(needle: Value, hay: Value, start: Value = 1.0) -> Value:
 
 @fn("VALUE NUMBERVALUE", min_args=1, max_args=3)
 def _value(s: Value, *_: Value) -> Value:
+    """A number, or text read as one (``"$1,000"``, ``"16:48:00"``); an empty cell is 0, the
+    text ``""`` is ``#VALUE!``."""
     if isinstance(s, float):
         return s
+    if s is None:
+        return 0.0
     x = V.parse_number(to_text(s))
     if x is None:
         raise XlFail(V.VALUE)
     return x
 
 
-@fn("TEXT", min_args=2, max_args=2)
-def _text(v: Value, fmt: Value) -> Value:
+@fn("TEXT", "raw", 2, 2)
+def _text(ev: Any, v: Any, fmt: Any) -> Any:
+    """TEXT(value, format) in the book's date system; item by item over arrays."""
     from ..textformat import format_value
-    return format_value(v, to_text(fmt))
+    date1904 = ev.date1904
+
+    def one(x: Value, f: Value) -> Value:
+        return format_value(x, to_text(f), date1904)
+    a, b = lifted(ev, v), lifted(ev, fmt)
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return broadcast_n(first_error_wins(one), [a, b])
+    return first_error_wins(one)(a, b)
 
 
-@fn("CHAR", min_args=1, max_args=1)
-def _char(n: Value) -> Value:
-    k = int(to_number(n))
-    if not 1 <= k <= 255:
-        raise XlFail(V.VALUE)
-    return bytes([k]).decode("cp1252", errors="replace")
+@fn("CHAR", "raw", 1, 1)
+def _char(ev: Any, n: Any) -> Any:
+    """The character of a code 1-255 in the character set of the Excel that saved the book:
+    Windows' (cp1252) or, for a book saved by Excel for Mac, Macintosh's (mac_roman)."""
+    charset = ev.book.charset
+
+    def one(x: Value) -> Value:
+        k = int(to_number(x))
+        if not 1 <= k <= 255:
+            raise XlFail(V.VALUE)
+        return bytes([k]).decode(charset, errors="replace")
+    v = lifted(ev, n)
+    if isinstance(v, np.ndarray):
+        return broadcast_n(first_error_wins(one), [v])
+    return first_error_wins(one)(v)
 
 
