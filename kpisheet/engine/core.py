@@ -22,9 +22,11 @@ from ..config.model import Config, Kpi
 from ..config.rules import kpi_deps
 from ..errors import EvaluationError, WorkbookError
 from ..expr import ExprEvalError
-from ..expr.frame import eval_filter
+from ..expr.frame import eval_filter, eval_rows
 from ..periods import Grain, Period
 from ..sources import FileReader, Reader, SourceRef, Table
+from ..sources.pipeline import Pipeline, PipelineRunner, expr_failed
+from .sourcing import pipeline_of
 from ..xlerrors import XlError
 from .axis import PLAIN, Axis, Family
 from .formulas import evaluate
@@ -84,6 +86,7 @@ class Engine:
 
     def clear(self) -> None:
         """Forget every table read and every grid computed."""
+        self._runner: Optional[PipelineRunner] = None
         self._tables: dict[str, Table] = {}
         self._prepared: dict[str, _Prepared] = {}
         self._accounts: Optional[list[str]] = None
@@ -102,11 +105,20 @@ class Engine:
         if path is None:
             raise WorkbookError(f"source '{name}' names no workbook and none is being evaluated", place=str(src.mark))
         return SourceRef(name=name, path=Path(path), sheet=src.sheet, table=src.table, range=src.range,
-                         header_row=src.header_row, columns=dict(src.columns))
+                         header_row=src.header_row, columns=dict(src.columns), csv=src.csv,
+                         date_format=src.date_format)
+
+    def pipeline(self, name: str) -> Pipeline:
+        """The source as a description: read, then where, join and derive (SPEC §7.2)."""
+        return pipeline_of(self.config.sources[name], self.source_ref(name))
 
     def table(self, source: str) -> Table:
+        """The finished rows of a source: read, filtered by where, joined, derived."""
         if source not in self._tables:
-            self._tables[source] = self.reader.read(self.source_ref(source))
+            runner = self._runner
+            if runner is None or runner.reader is not self.reader:
+                runner = self._runner = PipelineRunner(self.reader, self.pipeline)
+            self._tables[source] = runner.table(source)
         return self._tables[source]
 
     def _account_sources(self) -> list[str]:
@@ -167,13 +179,32 @@ class Engine:
         per_account = "account" in df.columns
         accounts = self.account_codes(df["account"]) if per_account else np.zeros(len(df), np.int64)
         values: Optional[np.ndarray] = None
-        if kpi.measure.func == "count_distinct":
+        if kpi.measure.expr is not None:  # sum(qty * menu.price) (SPEC §7.2)
+            values = self._measure_values(kpi, table)
+        elif kpi.measure.func == "count_distinct":
             values = pd.factorize(df[column])[0].astype(np.int64)
         elif column is not None:
             values = table.numbers(column)
         rows = Rows(days[keep], accounts[keep], None if values is None else values[keep], per_account)
         self._prepared[kpi_name] = _Prepared(rows, last_day)
         return self._prepared[kpi_name]
+
+    def _measure_values(self, kpi: Kpi, table: Table) -> np.ndarray:
+        """A measure's expression for every row: float64 (NaN blank), or codes for count_distinct."""
+        assert kpi.measure is not None and kpi.measure.expr is not None
+        expr = kpi.measure.expr
+        try:
+            values = eval_rows(expr.node, table.df)
+        except ExprEvalError as exc:
+            raise expr_failed(table, f"{kpi.name}: measure", exc, expr.place) from None
+        if kpi.measure.func == "count_distinct":
+            return pd.factorize(values)[0].astype(np.int64)
+        if not (pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)):
+            if values.isna().all():
+                return np.full(len(values), np.nan)
+            raise WorkbookError(f"{kpi.name}: measure: {kpi.measure.func}() needs numbers, and '{expr.text}' "
+                                "does not give numbers", place=expr.place())
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
     def _filter(self, kpi: Kpi, table: Table) -> np.ndarray:
         assert kpi.filter is not None

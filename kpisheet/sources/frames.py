@@ -25,7 +25,7 @@ from pandas.api.types import infer_dtype
 
 from ..errors import WorkbookError
 from .refs import SourceRef, col_letter
-from .table import ISO_DATE, Table, fold
+from .table import TextFormat, Table, fold
 
 _NUMBER_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "decimal"})
 _LEADING_ZERO = r"[+-]?0\d.*"
@@ -79,7 +79,7 @@ def _columns(rows: list[list[Any]], width: int) -> np.ndarray:
     return grid
 
 
-def _typed(arr: np.ndarray, text_cells: bool) -> Any:
+def _typed(arr: np.ndarray, text_cells: bool, fmt: TextFormat = TextFormat()) -> Any:
     """One column of cells: blanks as NaN, in the narrowest dtype its cells allow."""
     blank = arr == ""
     if isinstance(blank, np.ndarray) and blank.any():
@@ -102,13 +102,12 @@ def _typed(arr: np.ndarray, text_cells: bool) -> Any:
         count = int(filled.sum())
         if count:
             stripped = s.str.strip()
-            number = pd.to_numeric(stripped, errors="coerce")
-            if int(number.notna().sum()) == count and not stripped.str.fullmatch(_LEADING_ZERO).any():
-                return number.to_numpy(dtype=np.float64, na_value=np.nan)
-            if bool(stripped.str.fullmatch(ISO_DATE)[filled].all()):
-                stamps = pd.to_datetime(stripped, format="ISO8601", errors="coerce")
-                if int(stamps.notna().sum()) == count and stamps.min().year >= 1678 and stamps.max().year <= 2261:
-                    return stamps.dt.as_unit("ns").to_numpy()
+            number = fmt.numbers(stripped)
+            if int((~np.isnan(number)).sum()) == count and not stripped.str.fullmatch(_LEADING_ZERO).any():
+                return number
+            stamps = fmt.dates(stripped)
+            if int((~np.isnat(stamps)).sum()) == count:
+                return stamps
     return s.array
 
 
@@ -125,6 +124,7 @@ class Frame:
     first_row: int
     first_col: int
     texts_above: dict[str, int] = field(default_factory=dict)
+    text_format: TextFormat = field(default_factory=TextFormat)
 
     def to_table(self, ref: SourceRef) -> Table:
         """Name the columns as ``ref.columns`` says; every other column keeps its header."""
@@ -169,17 +169,18 @@ class Frame:
         return Table(name=ref.name, df=df, path=ref.path, sheet=self.sheet, first_row=self.first_row,
                      first_col=numbers[labels[0]] if labels else self.first_col, column_numbers=numbers,
                      headers=headers, wanted=dict(ref.columns), repeated=repeated,
-                     texts_above=self.texts_above)
+                     texts_above=self.texts_above,
+                     text_format=TextFormat(self.text_format.decimal, self.text_format.thousands, ref.date_format))
 
 
 def build_frame(grid: Sequence[list[Any]], top: int, left: int, sheet: str, where: str,
                 text_cells: bool = False, headers: Optional[list[str]] = None,
-                header_name: Optional[str] = None) -> Frame:
+                header_name: Optional[str] = None, fmt: TextFormat = TextFormat()) -> Frame:
     """``grid[0]`` is the header row, at sheet row ``top``; ``grid[i][0]`` is in column ``left``.
 
     ``headers`` (Excel tables) replaces ``grid[0]`` when given; ``where`` is ``file!Sheet``
     for messages, ``header_name`` what to call the header row in them; ``text_cells``: every cell is text (CSV) and is read as a number or date
-    where a whole column allows."""
+    where a whole column allows, as ``fmt`` writes numbers and dates."""
     if headers is None:
         headers = [header_text(v) for v in grid[0]]
         if not any(headers):
@@ -189,7 +190,7 @@ def build_frame(grid: Sequence[list[Any]], top: int, left: int, sheet: str, wher
     with gc_paused():
         data = grid[1:]
         cells = _columns(data if isinstance(data, list) else list(data), width)
-    df = pd.DataFrame({c: _typed(np.ascontiguousarray(cells[:, c]), text_cells) for c in range(width)},
+    df = pd.DataFrame({c: _typed(np.ascontiguousarray(cells[:, c]), text_cells, fmt) for c in range(width)},
                       index=pd.RangeIndex(len(cells)))
     if len(df) and width:
         maybe = df[0].isna().to_numpy()
@@ -203,4 +204,4 @@ def build_frame(grid: Sequence[list[Any]], top: int, left: int, sheet: str, wher
     df.columns = pd.RangeIndex(len(keep))
     numbers = [left + c for c in keep]
     names = [headers[c] or f"column {col_letter(left + c)}" for c in keep]
-    return Frame(df, names, numbers, sheet, top + 1, left)
+    return Frame(df, names, numbers, sheet, top + 1, left, text_format=fmt)
