@@ -25,7 +25,8 @@ from ..expr import ExprEvalError
 from ..expr.frame import eval_filter, eval_rows
 from ..periods import Grain, Period
 from ..sources import FileReader, Reader, SourceRef, Table
-from ..sources.pipeline import Pipeline, PipelineRunner, expr_failed
+from ..sources.pipeline import Pipeline, PipelineRunner, expr_failed, row_error_codes
+from .errorcells import ErrorRows, lay_errors
 from .sourcing import pipeline_of
 from ..xlerrors import XlError
 from .axis import PLAIN, Axis, Family
@@ -89,6 +90,7 @@ class Engine:
         self._runner: Optional[PipelineRunner] = None
         self._tables: dict[str, Table] = {}
         self._prepared: dict[str, _Prepared] = {}
+        self._error_rows: dict[str, Optional[ErrorRows]] = {}
         self._accounts: Optional[list[str]] = None
         self._account_index: Optional[dict[str, int]] = None
         self._axes: dict[Grain, Axis] = {}
@@ -187,7 +189,35 @@ class Engine:
             values = table.numbers(column)
         rows = Rows(days[keep], accounts[keep], None if values is None else values[keep], per_account)
         self._prepared[kpi_name] = _Prepared(rows, last_day)
+        self._error_rows[kpi_name] = self._errors_read(kpi, table, days, accounts, keep, per_account)
         return self._prepared[kpi_name]
+
+    def _errors_read(self, kpi: Kpi, table: Table, days: np.ndarray, accounts: np.ndarray, keep: np.ndarray,
+                     per_account: bool) -> Optional[ErrorRows]:
+        """The kept rows whose cells the measure reads hold an error cell (SPEC §7.3); None if none."""
+        assert kpi.measure is not None
+        if kpi.measure.expr is not None:
+            codes = row_error_codes(table, kpi.measure.expr.node)
+        else:
+            codes = table.error_codes(kpi.measure.column) if kpi.measure.column else None
+        if codes is None:
+            return None
+        hit = keep & (codes != 0)
+        if not hit.any():
+            return None
+        return ErrorRows(days[hit], accounts[hit], codes[hit], per_account)
+
+    def source_warnings(self) -> list[str]:
+        """``PLACE: message`` for each source read that holds error cells (SPEC §7.3)."""
+        lines = []
+        for name, table in self._tables.items():
+            found = table.error_summary()
+            if found is not None:
+                count, place, text = found
+                cells = "an error cell" if count == 1 else f"{count} error cells"
+                lines.append(f"{place}: source '{name}' has {cells} (the first: {text}); the KPIs that read "
+                             "them show the error")
+        return lines
 
     def _measure_values(self, kpi: Kpi, table: Table) -> np.ndarray:
         """A measure's expression for every row: float64 (NaN blank), or codes for count_distinct."""
@@ -261,6 +291,9 @@ class Engine:
             axis = self.axis(grain)
             if kpi.measure is not None:
                 grid = measure(kpi.measure.func, self.prepared(name).rows, axis, family, len(self.accounts))
+                broken = self._error_rows.get(name)
+                if broken is not None:
+                    grid = lay_errors(grid, broken, axis, family)
             else:
                 assert kpi.formula is not None
                 grid = evaluate(kpi.formula.node, self.scope(grain), family)

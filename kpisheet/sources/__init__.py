@@ -20,7 +20,10 @@ Decisions (SPEC is silent on them):
   and durations and times of day as days, as Excel counts them; ``dates`` reads Excel serial
   numbers and ISO text (``2026-01-31``, ``2026-01-31 09:30``), nothing ambiguous like
   ``01/02/2026``.
-- Excel error cells (``#DIV/0!``, ``#N/A``) read as blank: python-calamine gives no other value.
+- Excel error cells (``#DIV/0!``, ``#N/A``) are error cells, never blanks (SPEC §7.3): the
+  table keeps their codes beside the values (``Table.error_codes``). Every reader hands them
+  over as their error text; python-calamine reads them as blank, so .xlsx sheets are checked
+  in their XML (:mod:`.hidden`), which also computes formula cells without a cached value.
 - A CSV file is one sheet named after the file (``data.csv!data!C12``; ``sheet`` is ignored,
   ``header_row`` and ``range`` apply, tables do not exist); its delimiter is the
   one of ``, ; TAB |`` its first line holds most; columns whose cells all read as numbers

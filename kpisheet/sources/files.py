@@ -23,6 +23,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from ..errors import WorkbookError
 from .frames import Frame, build_frame, gc_paused
+from .hidden import Cells, hidden_cells, lay_over, may_hide_cells, sheet_grid
 from .refs import CsvOptions, SourceRef, col_letter, parse_range
 from ..hints import closest
 from .table import Table, TextFormat, fold, listing
@@ -75,6 +76,7 @@ class _Book:
     with_tables: Optional[CalamineWorkbook] = None
     frames: dict[tuple[Any, ...], Frame] = field(default_factory=dict)
     csv_rows: dict[tuple[Any, ...], list[list[str]]] = field(default_factory=dict)
+    hidden: Optional[dict[str, Cells]] = None  # sheet -> error cells and computed formula cells (.xlsx)
 
 
 class FileReader:
@@ -84,11 +86,16 @@ class FileReader:
     fine); only ``.csv`` names a CSV file. Parsed sheets and tables are kept until the
     file changes (size or modification time), so many sources on one workbook cost one
     parse. Safe to share between threads.
+
+    In .xlsx/.xlsm files, error cells and formula cells without a cached value (which
+    calamine reads as blank) are read as what they are (:mod:`.hidden`); with ``recalc``
+    every formula cell is recomputed in memory first. Files are never written.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, recalc: bool = False) -> None:
         self._books: dict[str, _Book] = {}
         self._lock = threading.RLock()
+        self.recalc = recalc  # recompute every formula cell of .xlsx sources (evaluate --recalc)
 
     def clear(self) -> None:
         """Forget every file read."""
@@ -214,22 +221,35 @@ class FileReader:
         hint = f" (did you mean '{guess}'?)" if guess else ""
         raise WorkbookError(f"no sheet '{name}'{hint}; sheets are: {listing(names)}", place=f"{where}!{name}")
 
-    @staticmethod
-    def _grid(book: _Book, name: str, where: str) -> tuple[list[list[Any]], int, int]:
+    def _hidden(self, book: _Book, name: str) -> Cells:
+        """The cells of sheet ``name`` that calamine reads as blank but are not (SPEC §7.3)."""
+        if book.kind != "xlsx":
+            return {}
+        if book.hidden is None:
+            everything = self.recalc
+            book.hidden = hidden_cells(Path(book.key[0]), everything) if may_hide_cells(book.data, everything) else {}
+        return book.hidden.get(name, {})
+
+    def _grid(self, book: _Book, name: str, where: str) -> tuple[list[list[Any]], int, int]:
         """The sheet's cells from its first used cell, with that cell's row and column.
 
         Not kept: the frames made from them are (a parsed sheet holds ~32 bytes a cell)."""
         assert book.workbook is not None
         try:
             sheet = book.workbook.get_sheet_by_name(name)
+            start = sheet.start
+            hidden = self._hidden(book, name)
+            if start is None:
+                return (lay_over([], 1, 1, hidden), 1, 1) if hidden else ([], 1, 1)
+            with gc_paused():
+                rows = sheet.to_python()
         except CalamineError as exc:
+            if book.kind == "xlsx" and "error value" in str(exc):  # #SPILL!, #CALC! ...: calamine 0.9 stops
+                rows, top, left = sheet_grid(Path(book.key[0]), name)
+                return lay_over(rows, top, left, self._hidden(book, name)), top, left
             raise WorkbookError(f"the workbook is damaged ({_one_line(exc)})", place=f"{where}!{name}") from None
-        start = sheet.start
-        if start is None:
-            return [], 1, 1
-        with gc_paused():
-            rows = sheet.to_python()
-        return rows, start[0] + 1, start[1] + 1
+        top, left = start[0] + 1, start[1] + 1
+        return lay_over(rows, top, left, hidden), top, left
 
     def _sheet_frame(self, book: _Book, sheet: Optional[str], header_row: int, where: str) -> Frame:
         name = self._sheet_name(book, sheet, where)
@@ -279,6 +299,7 @@ class FileReader:
             headers = [" ".join(str(c).split()) for c in t.columns]
             start = t.start
             top, left = (start[0], start[1] + 1) if start is not None else (1, 1)
+            rows = lay_over(rows, top + 1, left, self._hidden(book, t.sheet), grow=False)
             book.frames[key] = build_frame([headers, *rows], top, left, t.sheet, f"{where}!{t.sheet}",
                                            headers=headers)
         return book.frames[key]

@@ -24,6 +24,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from ..errors import WorkbookError
+from ..xlerrors import XlError
 from .refs import SourceRef, col_letter
 from .table import TextFormat, Table, fold
 
@@ -111,6 +112,23 @@ def _typed(arr: np.ndarray, text_cells: bool, fmt: TextFormat = TextFormat()) ->
     return s.array
 
 
+ERROR_TEXTS = {e.text: int(e) for e in XlError}  # what an error cell reads as, in every reader
+
+
+def error_cells(arr: np.ndarray) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """Positions and XlError codes of the cells of ``arr`` that hold an Excel error's text
+    (``'#N/A'``): error cells, as the file readers and the live workbook hand them over;
+    None when there is none. Only text can be one, so typed columns cost one check."""
+    kind = infer_dtype(arr, skipna=True)
+    if kind not in ("string", "mixed", "mixed-integer"):
+        return None
+    found = pd.Series(arr, dtype=object, copy=False).map(ERROR_TEXTS).to_numpy(dtype=np.float64, na_value=np.nan)
+    where = np.flatnonzero(~np.isnan(found))
+    if not len(where):
+        return None
+    return where, found[where].astype(np.int8)
+
+
 @dataclass
 class Frame:
     """A block of rows under its header, before the config's names apply.
@@ -125,6 +143,7 @@ class Frame:
     first_col: int
     texts_above: dict[str, int] = field(default_factory=dict)
     text_format: TextFormat = field(default_factory=TextFormat)
+    errors: dict[int, pd.Series] = field(default_factory=dict)  # df column -> XlError code by row label
 
     def to_table(self, ref: SourceRef) -> Table:
         """Name the columns as ``ref.columns`` says; every other column keeps its header."""
@@ -166,11 +185,13 @@ class Frame:
                 headers[name] = h
         df = self.df.iloc[:, order]
         df.columns = pd.Index(labels, dtype=object)
+        errors = {label: self.errors[pos] for pos, label in zip(order, labels) if pos in self.errors}
         return Table(name=ref.name, df=df, path=ref.path, sheet=self.sheet, first_row=self.first_row,
                      first_col=numbers[labels[0]] if labels else self.first_col, column_numbers=numbers,
                      headers=headers, wanted=dict(ref.columns), repeated=repeated,
                      texts_above=self.texts_above,
-                     text_format=TextFormat(self.text_format.decimal, self.text_format.thousands, ref.date_format))
+                     text_format=TextFormat(self.text_format.decimal, self.text_format.thousands, ref.date_format),
+                     errors=errors)
 
 
 def build_frame(grid: Sequence[list[Any]], top: int, left: int, sheet: str, where: str,
@@ -190,18 +211,27 @@ def build_frame(grid: Sequence[list[Any]], top: int, left: int, sheet: str, wher
     with gc_paused():
         data = grid[1:]
         cells = _columns(data if isinstance(data, list) else list(data), width)
-    df = pd.DataFrame({c: _typed(np.ascontiguousarray(cells[:, c]), text_cells, fmt) for c in range(width)},
-                      index=pd.RangeIndex(len(cells)))
+    columns: dict[int, Any] = {}
+    errors: dict[int, pd.Series] = {}
+    for c in range(width):
+        column = np.ascontiguousarray(cells[:, c])
+        found = error_cells(column)
+        if found is not None:  # an error cell is no value: blank here, its code kept beside
+            column[found[0]] = None
+            errors[c] = pd.Series(found[1], index=found[0], dtype=np.int8)
+        columns[c] = _typed(column, text_cells, fmt)
+    df = pd.DataFrame(columns, index=pd.RangeIndex(len(cells)))
     if len(df) and width:
         maybe = df[0].isna().to_numpy()
         if maybe.any():
             empty = maybe & df.isna().all(axis=1).to_numpy()
             if empty.any():
                 df = df[~empty]
-    keep = [c for c in range(width) if headers[c] or not df[c].isna().all()]
+    keep = [c for c in range(width) if headers[c] or not df[c].isna().all() or c in errors]
     if len(keep) < width:
         df = df[keep]
     df.columns = pd.RangeIndex(len(keep))
     numbers = [left + c for c in keep]
     names = [headers[c] or f"column {col_letter(left + c)}" for c in keep]
-    return Frame(df, names, numbers, sheet, top + 1, left, text_format=fmt)
+    kept_errors = {new: errors[old] for new, old in enumerate(keep) if old in errors}
+    return Frame(df, names, numbers, sheet, top + 1, left, text_format=fmt, errors=kept_errors)

@@ -33,6 +33,7 @@ import pandas as pd
 from ..errors import WorkbookError
 from ..expr import ExprEvalError, eval_filter, eval_rows
 from ..expr.frame import ColumnTypeError
+from ..expr.functions import names
 from ..expr.ast import Node
 from .frames import _typed
 from .refs import SourceRef
@@ -211,6 +212,7 @@ def join(table: Table, other: Table, step: Join) -> Table:
     position = right_index.get_indexer(_index(left_keys))
     position = np.where(position >= 0, rows[np.clip(position, 0, None)] if len(rows) else -1, -1)
     added: dict[str, Any] = {}
+    errors = dict(table.errors)
     for column in other.df.columns:
         name = str(column) if "." in str(column) else f"{step.source}.{column}"
         if name in table.df.columns or name in added:
@@ -218,10 +220,14 @@ def join(table: Table, other: Table, step: Join) -> Table:
         values = other.df[column].reset_index(drop=True).reindex(position)
         values.index = table.df.index
         added[name] = values
+        codes = other.error_codes(str(column))
+        if codes is not None:  # an error cell of the joined source reaches every row it is joined to
+            errors[name] = pd.Series(np.where(position >= 0, codes[np.clip(position, 0, None)], 0).astype(np.int8),
+                                     index=table.df.index)
     df = pd.concat([table.df, pd.DataFrame(added, index=table.df.index)], axis=1) if added else table.df
     unmatched = dict(table.unmatched)
     unmatched[step.source] = int((position < 0).sum())
-    return replace(table, df=df, unmatched=unmatched)
+    return replace(table, df=df, unmatched=unmatched, errors=errors)
 
 
 def derive(table: Table, step: Derive) -> Table:
@@ -232,4 +238,22 @@ def derive(table: Table, step: Derive) -> Table:
         raise expr_failed(table, f"derive {step.column}", exc, step.locate) from None
     df = table.df.copy(deep=False)
     df[step.column] = values
-    return replace(table, df=df)
+    errors = dict(table.errors)
+    errors.pop(step.column, None)
+    codes = row_error_codes(table, step.expr)
+    if codes is not None:  # a row whose inputs hold an error cell derives that error
+        errors[step.column] = pd.Series(codes, index=table.df.index)
+    return replace(table, df=df, errors=errors)
+
+
+def row_error_codes(table: Table, expr: Node) -> Optional[np.ndarray]:
+    """For each row, the error code of the first error cell ``expr`` reads (0: none), or None
+    when it reads none. Conservative: an error cell read anywhere in the expression (even in
+    a branch of ``if`` not taken) makes the row that error, never a plausible number."""
+    found = [c for c in (table.error_codes(n.id) for n in dict.fromkeys(names(expr))) if c is not None]
+    if not found:
+        return None
+    out = np.zeros(len(table.df), dtype=np.int8)
+    for codes in found:
+        np.copyto(out, codes, where=(out == 0))
+    return out

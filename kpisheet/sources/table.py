@@ -174,6 +174,37 @@ class Table:
     texts_above: Mapping[str, int] = field(default_factory=dict)  # folded text in the sheet's first rows -> its row
     text_format: TextFormat = field(default_factory=TextFormat)  # how numbers and dates are written as text
     unmatched: Mapping[str, int] = field(default_factory=dict)  # joined source -> rows without a match
+    errors: Mapping[str, pd.Series] = field(default_factory=dict)  # column -> XlError code by row label (SPEC §7.3)
+
+    # --- error cells (SPEC §7.3) ---------------------------------------------------------------
+
+    def error_codes(self, column: str) -> Optional[npt.NDArray[np.int8]]:
+        """The XlError code of each row's cell in ``column`` (0: no error), aligned with ``df``;
+        None when the column holds no error cell. Such cells read as blanks elsewhere."""
+        found = self.errors.get(column)
+        if found is None:
+            return None
+        codes = found.reindex(self.df.index, fill_value=0).to_numpy(dtype=np.int8)
+        return codes if codes.any() else None
+
+    def error_summary(self) -> Optional[tuple[int, str, str]]:
+        """(how many error cells, the place of the first by row order, its error text), or None."""
+        from ..xlerrors import XlError
+
+        count = 0
+        first: Optional[tuple[int, int, str, int]] = None  # row position, column order, column, code
+        for order, column in enumerate(self.df.columns):
+            codes = self.error_codes(str(column))
+            if codes is None:
+                continue
+            hits = np.flatnonzero(codes)
+            count += len(hits)
+            candidate = (int(hits[0]), order, str(column), int(codes[hits[0]]))
+            if first is None or candidate[:2] < first[:2]:
+                first = candidate
+        if first is None:
+            return None
+        return count, self.place(self.df.index[first[0]], first[2]), XlError(first[3]).text
 
     def _col(self, column: Optional[str]) -> int:
         if column is not None and column in self.column_numbers:
