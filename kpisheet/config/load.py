@@ -238,7 +238,8 @@ class _Builder:
             if found is not None:
                 derive.append((column, found))
         return Source(name, mark, spec.sheet, spec.table, spec.range, workbook,
-                      spec.header_row or 1, dict(spec.columns), csv, spec.date_format, where, joins, tuple(derive))
+                      spec.header_row or 1, dict(spec.columns), csv, spec.date_format, where, joins, tuple(derive),
+                      snapshot=spec.date == "none")
 
     def kpi(self, name: str, mark: Mark, spec: schema.KpiSpec, raw: MDict) -> Kpi:
         marks = dict(raw.value_marks)

@@ -59,6 +59,7 @@ class Source:
     where: Optional[Expr] = None
     joins: tuple["Join", ...] = ()
     derive: tuple[tuple[str, Expr], ...] = ()  # in order, each sees those before it
+    snapshot: bool = False  # date: none — rows without time (SPEC §7.4)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ class SourceSpec(_Strict):
     where: Union[str, StrictBool, None] = None
     join: dict[str, JoinSpec] = Field(default_factory=dict)
     derive: dict[str, Union[str, Number, StrictBool]] = Field(default_factory=dict)
+    date: Optional[Literal["none"]] = None  # none: a snapshot source, without time (SPEC §7.4)
 
     @property
     def is_csv(self) -> bool:
