@@ -221,9 +221,14 @@ class FileReader:
         hint = f" (did you mean '{guess}'?)" if guess else ""
         raise WorkbookError(f"no sheet '{name}'{hint}; sheets are: {listing(names)}", place=f"{where}!{name}")
 
-    def _hidden(self, book: _Book, name: str) -> Cells:
-        """The cells of sheet ``name`` that calamine reads as blank but are not (SPEC §7.3)."""
+    def _hidden(self, book: _Book, name: str, rows: Optional[list[list[Any]]] = None) -> Cells:
+        """The cells of sheet ``name`` that calamine reads as blank but are not (SPEC §7.3).
+
+        Only a cell calamine gives as ``''`` can be one: a sheet of ``rows`` without any such
+        cell needs no look at its XML (one C-level scan of the rows instead of inflating it)."""
         if book.kind != "xlsx":
+            return {}
+        if rows is not None and not self.recalc and not any("" in row for row in rows):
             return {}
         if book.hidden is None:
             everything = self.recalc
@@ -238,11 +243,12 @@ class FileReader:
         try:
             sheet = book.workbook.get_sheet_by_name(name)
             start = sheet.start
-            hidden = self._hidden(book, name)
             if start is None:
+                hidden = self._hidden(book, name)
                 return (lay_over([], 1, 1, hidden), 1, 1) if hidden else ([], 1, 1)
             with gc_paused():
                 rows = sheet.to_python()
+            hidden = self._hidden(book, name, rows)
         except CalamineError as exc:
             if book.kind == "xlsx" and "error value" in str(exc):  # #SPILL!, #CALC! ...: calamine 0.9 stops
                 rows, top, left = sheet_grid(Path(book.key[0]), name)
@@ -299,7 +305,7 @@ class FileReader:
             headers = [" ".join(str(c).split()) for c in t.columns]
             start = t.start
             top, left = (start[0], start[1] + 1) if start is not None else (1, 1)
-            rows = lay_over(rows, top + 1, left, self._hidden(book, t.sheet), grow=False)
+            rows = lay_over(rows, top + 1, left, self._hidden(book, t.sheet, rows), grow=False)
             book.frames[key] = build_frame([headers, *rows], top, left, t.sheet, f"{where}!{t.sheet}",
                                            headers=headers)
         return book.frames[key]

@@ -42,7 +42,11 @@ def may_hide_cells(data: bytes, everything: bool = False) -> bool:
                 if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
                     continue
                 part = archive.read(name)
-                if _ERROR_CELL.search(part) or (_FORMULA.search(part) and (everything or _NO_CACHED_VALUE.search(part))):
+                if b't="e"' not in part and b"<f" not in part and b":f" not in part:
+                    continue  # byte searches first (memchr-fast); the patterns only where they find something
+                if _ERROR_CELL.search(part):
+                    return True
+                if _FORMULA.search(part) and (everything or _NO_CACHED_VALUE.search(part)):
                     return True
     except (zipfile.BadZipFile, OSError, ValueError):
         return False  # calamine reports a damaged file in its own words
