@@ -30,7 +30,7 @@ from typing import Any, Callable, Optional, Protocol, Union
 import numpy as np
 import pandas as pd
 
-from ..errors import WorkbookError
+from ..errors import KpisheetError, WorkbookError
 from ..expr import ExprEvalError, eval_filter, eval_rows
 from ..expr.frame import ColumnTypeError
 from ..expr.functions import names
@@ -114,11 +114,22 @@ class PipelineRunner:
         return table
 
     def _run(self, table: Table, step: Step) -> Table:
-        if isinstance(step, Where):
-            return where(table, step)
         if isinstance(step, Join):
-            return join(table, self.table(step.source), step)
-        return derive(table, step)
+            other = self.table(step.source)
+        try:
+            if isinstance(step, Where):
+                return where(table, step)
+            if isinstance(step, Join):
+                return join(table, other, step)
+            return derive(table, step)
+        except KpisheetError:
+            raise
+        except Exception as exc:  # never a traceback for data a user gave us
+            what = "where" if isinstance(step, Where) else f"join {step.source}" if isinstance(step, Join) \
+                else f"derive {step.column}"
+            place = step.place if isinstance(step, Join) else step.locate(0)
+            raise WorkbookError(f"source {table.name}: {what}: cannot be computed over these rows "
+                                f"({type(exc).__name__}: {' '.join(str(exc).split())[:120]})", place=place) from None
 
 
 def expr_failed(table: Table, what: str, exc: ExprEvalError, locate: Locate) -> WorkbookError:

@@ -231,3 +231,70 @@ def test_numbers_with_spaces_apostrophes_and_a_bom(tmp_path: Path) -> None:
     engine = Engine(load_config(tmp_path / "k.yaml"))
     assert engine.result("total", "2026-01").value == pytest.approx(1234.5 - 2000)
     assert engine.table("s").df["amount"].dtype == np.float64
+
+
+def test_csv_header_row_error_text_and_a_derived_date(tmp_path: Path) -> None:
+    (tmp_path / "export.csv").write_text(
+        "Campaign export\ngenerated 2023-09-30\n"
+        "Day,Campaign,Spend\n31-08-2023,Alpha,10\n01-09-2023,Beta,#N/A\n02-09-2023,Alpha,5\n", encoding="utf-8")
+    (tmp_path / "k.yaml").write_text(textwrap.dedent("""
+        sources:
+          ads:
+            workbook: export.csv
+            header_row: 3
+            date_format: "%d-%m-%Y"
+            columns: {day: Day, account: Campaign, spend: Spend}
+            derive:
+              date: day + 1          # booked the day after
+              ok: month(date) == 9
+        kpis:
+          spend: {source: ads, measure: sum(spend), grain: month}
+          days_ok: {source: ads, measure: count(), filter: ok, grain: month}
+    """))
+    engine = Engine(load_config(tmp_path / "k.yaml"), tmp_path / "export.csv")
+    assert engine.result("spend", "2023-09", "Alpha").value == 15  # both Alpha rows are booked in September
+    assert engine.result("spend", "2023-09").error is not None and engine.result("spend", "2023-09").error.text == "#N/A"
+    assert engine.result("days_ok", "2023-09").value == 3
+    assert engine.source_warnings() == [f"{tmp_path / 'export.csv'}!export!C5: source 'ads' has an error cell "
+                                        "(the first: #N/A); the KPIs that read them show the error"]
+
+
+def test_date_format_reads_text_dates_in_a_workbook(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Ads"
+    ws.append(["Day", "Spend"])
+    for day, spend in [("31-08-2023", 4), ("01-09-2023", 6), ("30-09-2023", 1)]:
+        ws.append([day, spend])
+    wb.save(tmp_path / "ads.xlsx")
+    (tmp_path / "k.yaml").write_text(textwrap.dedent("""
+        sources:
+          ads: {sheet: Ads, date_format: "%d-%m-%Y", columns: {date: Day, spend: Spend}}
+        kpis:
+          spend: {source: ads, measure: sum(spend), grain: month}
+    """))
+    engine = Engine(load_config(tmp_path / "k.yaml"), tmp_path / "ads.xlsx")
+    assert [engine.result("spend", m).value for m in ("2023-08", "2023-09")] == [4, 7]
+
+
+def test_recalc_evaluates_kpi_cells_over_joined_csv_sources(tmp_path: Path) -> None:
+    import openpyxl
+
+    from kpisheet.excel.recalc import recalc
+
+    write(tmp_path)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Dash"
+    ws["A1"] = '=KPI("revenue","2023-09")'
+    ws["A2"] = '=KPI("revenue_expr","2023-08","Bar Blu")'
+    wb.save(tmp_path / "dash.xlsx")
+    report = recalc(tmp_path / "dash.xlsx", tmp_path / "kpisheet.yaml")
+    assert report.written
+    rows = expected(tmp_path)
+    got = openpyxl.load_workbook(tmp_path / "dash.xlsx", data_only=True)["Dash"]
+    assert got["A1"].value == pytest.approx(rows.loc[rows["month"] == "2023-09", "amount"].sum())
+    here = rows[(rows["month"] == "2023-08") & (rows["Customer"] == "Bar Blu")]
+    assert got["A2"].value == pytest.approx(here["amount"].sum())
