@@ -7,17 +7,17 @@ Each value has a kind: ``number``, ``text``, ``date``, ``bool`` (a condition), `
 object column holding text and numbers together) or ``empty`` (a column with no values).
 Rules, chosen to be what a finance user expects from Excel:
 
-- A missing value (an empty cell, NaN, None, NaT) equals nothing and differs from
-  everything: ``==`` and ``in`` give false, ``!=`` and ``not in`` give true, ``< <= > >=``
-  give false. Only ``x == ''`` (and ``x in ('', ...)``) matches a missing value, as Excel's
-  ``=A1=""`` does for a blank cell.
+- A blank (an empty cell, NaN, None) compares as Excel compares a blank cell (SPEC §8.6):
+  as 0 beside numbers and as ``''`` beside text, in ``==``, ``in`` and ``< <= > >=``; two
+  blanks are equal. A blank date (NaT) equals nothing and orders with nothing; ``x == ''``
+  (and ``x in ('', ...)``) matches a blank of any kind, as Excel's ``=A1=""`` does.
 - Text comparisons ignore case (Excel's ``="Cancelled"="cancelled"`` is TRUE).
 - A date column compared with a text literal reads the text as an ISO date
   (``date >= '2026-01-01'``, ``'2026-01-01 08:30'``); anything else there is an error.
 - Comparing values of different kinds (a number with text) is an error, not false.
 - ``and``, ``or``, ``not`` and ``if`` take conditions; a missing condition counts as false.
-- Arithmetic takes numbers; a missing operand gives missing; division by zero gives missing
-  (so every comparison with it is false).
+- Arithmetic takes numbers; a missing operand gives missing (so an unmatched join never
+  becomes a 0 in an aggregate); division by zero gives missing too, which then compares as 0.
 - ``coalesce`` takes the first value that is not missing; ``min`` and ``max`` ignore missing
   values (as Excel's MIN and MAX ignore blanks); ``round`` rounds halves away from zero (as
   Excel's ROUND, not numpy's half-to-even).
@@ -112,10 +112,11 @@ class _V:
 
     def by_value(self, test: Callable[[np.ndarray], Any]) -> np.ndarray:
         """For a text array: ``test`` applied to its distinct lower-cased values, spread to
-        every row; missing rows give False."""
+        every row; missing rows give what ``test`` gives for ``''`` (a blank is ``''``, as in Excel)."""
         codes, uniques = self.factors()
         per_value = np.asarray(test(uniques), dtype=bool)
-        return np.append(per_value, False)[codes]
+        blank = bool(np.asarray(test(np.array([""], dtype=object)), dtype=bool).reshape(-1)[0])
+        return np.append(per_value, blank)[codes]
 
     def missing(self) -> Any:
         """True where the value is missing (an array, or one bool for a scalar)."""
@@ -415,6 +416,7 @@ class _Rows:
             eq = self.equal(left, right, pos, lpos, rpos)
             return eq if op == "==" else np.logical_not(eq)
         left, right = self.dates(left, right, lpos, rpos)
+        left, right = _blank_column(left, right), _blank_column(right, left)
         if left.kind == "empty" or right.kind == "empty":
             return self.constant(False, left, right)
         for v in (left, right):
@@ -432,8 +434,12 @@ class _Rows:
         a, b = left.data, right.data
         if left.kind == "text":
             a, b = _filled_text(left), _filled_text(right)
+        elif left.kind == "number":
+            a, b = _blank_zero(a), _blank_zero(b)
         with np.errstate(all="ignore"):
             raw = np.asarray(order(a, b), dtype=bool)
+        if left.kind in ("text", "number"):  # SPEC §8.6: a blank is '' and 0, as in Excel
+            return raw
         return raw & ~np.asarray(left.missing()) & ~np.asarray(right.missing())
 
     def constant(self, value: bool, *values: _V) -> Any:
@@ -452,8 +458,9 @@ class _Rows:
                     is_blank = np.logical_or(is_blank, np.equal(other.data, ""))
                 return _scalar(np.asarray(is_blank, dtype=bool))
         left, right = self.dates(left, right, lpos, rpos)
+        left, right = _blank_column(left, right), _blank_column(right, left)
         if left.kind == "empty" or right.kind == "empty":
-            return self.constant(False, left, right)
+            return self.constant(left.kind == right.kind, left, right)  # two blanks are equal
         if left.kind != right.kind and "mixed" not in (left.kind, right.kind):
             raise ExprEvalError(f"cannot compare {left.what()} with {right.what()}", pos)
         if left.is_text_array and not right.is_array:
@@ -463,8 +470,14 @@ class _Rows:
             a = left.folded()
             return right.by_value(lambda values: np.equal(values, a))
         a, b = left.folded(), right.folded()
+        if left.kind == right.kind == "number":
+            a, b = _blank_zero(a), _blank_zero(b)
+        elif left.kind == right.kind == "text":
+            a, b = _filled_text(left), _filled_text(right)
         with np.errstate(all="ignore"):
             raw = np.asarray(np.equal(a, b), dtype=bool)
+        if left.kind == right.kind and left.kind in ("text", "number"):  # SPEC §8.6: a blank is '' and 0
+            return raw
         return raw & ~np.asarray(left.missing()) & ~np.asarray(right.missing())
 
     def membership(self, node: In) -> _V:
@@ -490,6 +503,8 @@ class _Rows:
             found: Any
             if item.is_text_array:
                 found = item.by_value(lambda values: pd.Series(values, dtype=object).isin(scalars).to_numpy())
+            elif isinstance(folded, np.ndarray) and item.kind == "number":  # a blank is 0 (SPEC §8.6)
+                found = pd.Series(_blank_zero(folded), copy=False).isin(scalars).to_numpy(dtype=bool)
             elif isinstance(folded, np.ndarray):
                 found = pd.Series(folded, copy=False).isin(scalars).to_numpy(dtype=bool)
                 found = found & ~np.asarray(item.missing())
@@ -587,6 +602,23 @@ _ORDER: dict[str, Callable[[Any, Any], Any]] = {
     ">": np.greater,
     ">=": np.greater_equal,
 }
+
+
+def _blank_zero(x: Any) -> Any:
+    """Numbers with a blank (NaN) read as 0, as Excel compares a blank cell."""
+    if isinstance(x, np.ndarray):
+        return np.where(np.isnan(x), 0.0, x)
+    return 0.0 if isinstance(x, float) and x != x else x
+
+
+def _blank_column(v: _V, other: _V) -> _V:
+    """An all-blank column compared with numbers is zeros, with text empty text (SPEC §8.6)."""
+    if v.kind != "empty" or other.kind not in ("number", "text"):
+        return v
+    n = len(v.data) if v.is_array else 0
+    if other.kind == "number":
+        return _V("number", np.zeros(n) if v.is_array else 0.0, v.label)
+    return _V("text", np.full(n, "", dtype=object) if v.is_array else "", v.label)
 
 
 def _filled_text(v: _V) -> Any:
