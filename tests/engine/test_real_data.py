@@ -298,3 +298,75 @@ def test_recalc_evaluates_kpi_cells_over_joined_csv_sources(tmp_path: Path) -> N
     assert got["A1"].value == pytest.approx(rows.loc[rows["month"] == "2023-09", "amount"].sum())
     here = rows[(rows["month"] == "2023-08") & (rows["Customer"] == "Bar Blu")]
     assert got["A2"].value == pytest.approx(here["amount"].sum())
+
+
+SPEC_SHAPE = """
+sources:
+  menu:
+    workbook: menu.csv                 # a CSV file: options below
+    columns: {item: item_id, price: Price, category: Category}
+  lines:
+    workbook: orders.csv
+    csv: {delimiter: ";", decimal: ",", thousands: ".", encoding: cp1252}
+    date_format: "%d/%m/%Y"            # text dates; strftime codes
+    columns: {date: Order Date, account: Customer, item: Item, qty: Qty}
+    where: account != 'TOTAL'          # rows kept; applied before joins and KPIs
+    join:
+      menu: {on: {item: item}}         # this source's column -> the joined source's column
+    derive:                            # row-level columns, evaluated in order
+      amount: qty * menu.price
+      big: amount >= 100
+  headcount:
+    sheet: Staff
+    date: none                         # a snapshot: no dates (section 7.4)
+kpis:
+  revenue: {description: Revenue of order lines at menu prices, source: lines, measure: sum(amount), grain: month}
+  big_lines: {description: Order lines of 100 or more, source: lines, measure: count(), filter: big, grain: month}
+  staff: {description: People on the staff list, source: headcount, measure: count()}
+  revenue_per_head: {description: Revenue per person on the staff list, formula: revenue / staff, grain: month}
+key_accounts:
+  criteria:
+    revenue_share: {formula: share(revenue), weight: 1, scale: [0, 1]}
+  key_if: score >= 50
+  tiers: {A: score >= 50, B: "true"}
+"""
+
+
+def test_the_spec_shape_loads_evaluates_lints_and_recalcs(tmp_path: Path) -> None:
+    """SPEC §7's example config, as written there, through every door but Excel's."""
+    import json
+
+    import openpyxl
+    from click.testing import CliRunner
+
+    from kpisheet.cli import cli
+
+    write(tmp_path, config=SPEC_SHAPE)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Staff"
+    ws.append(["Name", "Role"])
+    for person in [("Ann", "chef"), ("Bo", "waiter"), ("Cy", "waiter")]:
+        ws.append(list(person))
+    dash = wb.create_sheet("Dash")
+    dash["A1"] = '=KPI("revenue_per_head","2023-09")'
+    wb.save(tmp_path / "book.xlsx")
+    rows = expected(tmp_path)
+    sept = rows.loc[rows["month"] == "2023-09", "amount"].sum()
+    runner = CliRunner()
+    run = runner.invoke(cli, ["evaluate", str(tmp_path / "book.xlsx"), "-p", "2023-09", "-f", "json", "--recalc"])
+    assert run.exit_code == 0, run.output
+    got = {r["kpi"]: r for r in json.loads(run.stdout)}
+    assert got["revenue"]["value"] == pytest.approx(sept)
+    assert got["big_lines"]["value"] == int(((rows["month"] == "2023-09") & (rows["amount"] >= 100)).sum())
+    assert (got["staff"]["value"], got["staff"]["period"]) == (3, "all")
+    assert got["revenue_per_head"]["value"] == pytest.approx(sept / 3)
+    run = runner.invoke(cli, ["accounts", str(tmp_path / "book.xlsx"), "-p", "2023", "-f", "json", "--recalc"])
+    assert run.exit_code == 0, run.output
+    assert {a["account"] for a in json.loads(run.stdout)} == {"Café Rossi", "Bar Blu", "Bäckerei"}
+    run = runner.invoke(cli, ["lint", str(tmp_path / "kpisheet.yaml"), "--workbook", str(tmp_path / "book.xlsx")])
+    assert run.exit_code == 0 and "M: source lines: 1 row has no match in 'menu'" in run.output
+    run = runner.invoke(cli, ["recalc", str(tmp_path / "book.xlsx")])
+    assert run.exit_code == 0, run.output
+    cell = openpyxl.load_workbook(tmp_path / "book.xlsx", data_only=True)["Dash"]["A1"].value
+    assert cell == pytest.approx(sept / 3)
