@@ -252,6 +252,7 @@ class Engine:
         try:
             return eval_filter(kpi.filter.node, table.df)
         except ExprEvalError as exc:
+            expr_failed(table, "filter", exc, kpi.filter.place)  # raises the cell's own error for a mistyped column
             raise WorkbookError(f"{kpi.name}: filter: {exc.args[0]} (in {table.place()})",
                                 place=kpi.filter.place(exc.pos)) from None
 
