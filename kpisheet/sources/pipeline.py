@@ -156,7 +156,7 @@ def where(table: Table, step: Where) -> Table:
     df = table.df[keep]
     text_cells = table.path.suffix.lower() == ".csv"
     narrowed = {c: _typed(df[c].to_numpy(dtype=object, copy=True), text_cells, table.text_format)
-                for c in df.columns if not _is_typed(df[c])}
+                for c in df.columns if not _is_typed(df[c], text_cells)}
     if narrowed:
         df = df.copy(deep=False)
         for column, values in narrowed.items():
@@ -164,10 +164,12 @@ def where(table: Table, step: Where) -> Table:
     return replace(table, df=df)
 
 
-def _is_typed(column: pd.Series) -> bool:
+def _is_typed(column: pd.Series, text_cells: bool) -> bool:
+    """Whether dropping rows cannot give the column a narrower type: numbers, dates, and (in a
+    workbook, where cells have types) text. A CSV text column may be numbers once its footer is gone."""
     dtype = column.dtype
     return bool(pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype)
-                or pd.api.types.is_bool_dtype(dtype))
+                or pd.api.types.is_bool_dtype(dtype) or (not text_cells and isinstance(dtype, pd.StringDtype)))
 
 
 def _key_text(value: Any) -> Optional[str]:

@@ -370,3 +370,26 @@ def test_the_spec_shape_loads_evaluates_lints_and_recalcs(tmp_path: Path) -> Non
     assert run.exit_code == 0, run.output
     cell = openpyxl.load_workbook(tmp_path / "book.xlsx", data_only=True)["Dash"]["A1"].value
     assert cell == pytest.approx(sept / 3)
+
+
+def test_a_workbook_footer_is_dropped_by_where(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sales"
+    ws.append(["Date", "Customer", "Amount"])
+    for row in [(dt.datetime(2026, 1, 5), "A", 10), (dt.datetime(2026, 1, 9), "B", 5), ("Total", None, 15)]:
+        ws.append(list(row))
+    wb.save(tmp_path / "book.xlsx")
+    (tmp_path / "k.yaml").write_text(textwrap.dedent("""
+        sources:
+          sales: {sheet: Sales, columns: {date: Date, account: Customer, amount: Amount}, where: date != 'total'}
+        kpis:
+          revenue: {source: sales, measure: sum(amount), grain: month, filter: "date >= '2026-01-06'"}
+    """))
+    engine = Engine(load_config(tmp_path / "k.yaml"), tmp_path / "book.xlsx")
+    assert engine.result("revenue", "2026-01").value == 5
+    assert engine.table("sales").df["date"].dtype == "datetime64[ns]"
