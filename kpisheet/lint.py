@@ -53,13 +53,19 @@ def lint(config: Config, workbook: Optional[Path] = None, engine: Optional["Engi
             findings.extend(_achievable(engine, kpi))
         if not kpi.owner:
             findings.append(Finding(kpi.place(), "warning", kpi.name, "R", "no owner: say who answers for this KPI"))
-        if not kpi.explicit_grain:
+        if not kpi.explicit_grain and not _snapshot(config, kpi):
             findings.append(Finding(kpi.place(), "warning", kpi.name, "T", "no explicit grain"))
         if kpi.target is None:
             findings.append(Finding(kpi.place(), "warning", kpi.name, "T", "no target"))
     if engine is not None:
         findings.extend(_unmatched_joins(engine, config, measurable))
     return findings
+
+
+def _snapshot(config: Config, kpi: Kpi) -> bool:
+    """A measure over a snapshot source (``date: none``): its grain is ``all``, none to choose."""
+    source = config.sources.get(kpi.source or "")
+    return kpi.is_measure and source is not None and source.snapshot
 
 
 def _unmatched_joins(engine: "Engine", config: Config, measurable: dict[str, list[Finding]]) -> list[Finding]:

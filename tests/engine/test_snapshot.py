@@ -70,3 +70,10 @@ def test_date_none_is_the_only_word(tmp_path: Path) -> None:
     (tmp_path / "k.yaml").write_text(CONFIG.replace("date: none", "date: nothing"))
     with pytest.raises(ConfigError, match=r"k\.yaml:4:.*sources\.staff\.date"):
         load_config(tmp_path / "k.yaml")
+
+
+def test_lint_asks_no_grain_of_a_snapshot_kpi(engine: Engine) -> None:
+    from kpisheet.lint import lint
+
+    grains = {f.kpi for f in lint(engine.config) if f.message == "no explicit grain"}
+    assert "headcount" not in grains and "people" not in grains and "heads_growth" in grains
