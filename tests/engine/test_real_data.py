@@ -393,3 +393,17 @@ def test_a_workbook_footer_is_dropped_by_where(tmp_path: Path) -> None:
     engine = Engine(load_config(tmp_path / "k.yaml"), tmp_path / "book.xlsx")
     assert engine.result("revenue", "2026-01").value == 5
     assert engine.table("sales").df["date"].dtype == "datetime64[ns]"
+
+
+def test_quotechar_and_a_tab_delimiter(tmp_path: Path) -> None:
+    (tmp_path / "q.csv").write_text("Date\tClient\tAmount\n2026-01-05\t'Rossi\tFigli'\t3\n2026-01-06\tBlu\t4\n",
+                                    encoding="utf-8")
+    (tmp_path / "k.yaml").write_text(textwrap.dedent("""
+        sources:
+          s: {workbook: q.csv, csv: {delimiter: "\\t", quotechar: "'"}, columns: {date: Date, account: Client, amount: Amount}}
+        kpis:
+          revenue: {source: s, measure: sum(amount), grain: month}
+    """))
+    engine = Engine(load_config(tmp_path / "k.yaml"))
+    assert engine.accounts == ["Blu", "Rossi\tFigli"]
+    assert engine.result("revenue", "2026-01", "Rossi\tFigli").value == 3
