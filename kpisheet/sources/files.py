@@ -23,7 +23,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from ..errors import WorkbookError
 from .frames import Frame, build_frame, gc_paused
-from .hidden import Cells, hidden_cells, lay_over, may_hide_cells, sheet_grid
+from .hidden import Cells, hidden_cells, lay_over, may_hide_cells, sheet_grid, xls_error_cells
 from .refs import CsvOptions, SourceRef, col_letter, parse_range
 from ..hints import closest
 from .table import Table, TextFormat, fold, listing
@@ -226,10 +226,12 @@ class FileReader:
 
         Only a cell calamine gives as ``''`` can be one: a sheet of ``rows`` without any such
         cell needs no look at its XML (one C-level scan of the rows instead of inflating it)."""
-        if book.kind != "xlsx":
+        if book.kind not in ("xlsx", "xls"):
             return {}
         if rows is not None and not self.recalc and not any("" in row for row in rows):
             return {}
+        if book.hidden is None and book.kind == "xls":
+            book.hidden = xls_error_cells(book.data)
         if book.hidden is None:
             everything = self.recalc
             book.hidden = hidden_cells(Path(book.key[0]), everything) if may_hide_cells(book.data, everything) else {}

@@ -1,4 +1,5 @@
-"""Cells python-calamine reads as blank that are not blank (SPEC §7.3), in .xlsx/.xlsm files.
+"""Cells python-calamine reads as blank that are not blank (SPEC §7.3), in .xlsx/.xlsm (and
+the error cells of .xls) files.
 
 python-calamine 0.9 gives ``''`` both for an error cell (``#N/A``) and for a formula cell
 without a cached value (a workbook written by a script, never saved by Excel): read as
@@ -91,6 +92,36 @@ def hidden_cells(path: Path, everything: bool = False) -> dict[str, Cells]:
         return out
     finally:
         loaded.pkg.close()
+
+
+def xls_error_cells(data: bytes) -> dict[str, Cells]:
+    """Sheet name -> the error cells of a legacy .xls workbook, as their error text, read with
+    xlrd (BIFF stores each cell's type; calamine reads errors as blank). A .xls sheet holds at
+    most 65,536 rows, so the rows are looked through one by one, skipping those without an error."""
+    import xlrd
+
+    out: dict[str, Cells] = {}
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    except Exception:  # calamine reported the file readable; xlrd's disagreement is no reason to stop
+        return out
+    try:
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            cells: Cells = {}
+            for row in range(sheet.nrows):
+                types = sheet.row_types(row)
+                if xlrd.XL_CELL_ERROR not in types:
+                    continue
+                for col, kind in enumerate(types):
+                    if kind == xlrd.XL_CELL_ERROR:
+                        code = sheet.cell_value(row, col)
+                        cells[(row + 1, col + 1)] = xlrd.error_text_from_code.get(code, "#N/A")
+            out[sheet.name] = cells
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+    return out
 
 
 def sheet_grid(path: Path, name: str) -> tuple[list[list[Any]], int, int]:

@@ -185,3 +185,21 @@ def test_the_live_door_hands_error_text_and_gets_error_cells() -> None:
     codes = table.error_codes("amount")
     assert codes is not None and codes.tolist() == [0, int(XlError.SPILL), int(XlError.NA)]
     assert table.error_summary() == (2, "live!Sales!B3", "#SPILL!")
+
+
+def test_error_cells_of_a_legacy_xls_workbook(tmp_path: Path) -> None:
+    """Made by LibreOffice from a real error cell (the test skips where it is not installed)."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    book = error_book(tmp_path / "errors.xlsx", {"C3": "#N/A"})
+    profile = (tmp_path / "profile").resolve().as_uri()
+    subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", "xls",
+                    "--outdir", str(tmp_path / "xls"), str(book)], check=True, capture_output=True, timeout=300)
+    e = engine(tmp_path, tmp_path / "xls" / "errors.xls")
+    assert e.result("revenue", "2026-01").error == XlError.NA
+    assert e.result("revenue", "2026-01", "A").value == 110
+    assert e.result("orders", "2026-01").value == 3
