@@ -19,6 +19,7 @@ from .config import load_config
 from .config.discover import find_config
 from .hints import did_you_mean
 from .engine.core import Engine, Result
+from .sources import FileReader
 
 if TYPE_CHECKING:
     from .engine.accounts import AccountResult
@@ -41,12 +42,17 @@ def _emit(text: str, out: Optional[str]) -> None:
         click.echo(text, nl=False)
 
 
-def _engine(workbook: str, config: Optional[str]) -> Engine:
+def _engine(workbook: str, config: Optional[str], recalc: bool = False) -> Engine:
     path = Path(workbook)
     cfg = load_config(find_config(path, config))
-    engine = Engine(cfg, path)
+    engine = Engine(cfg, path, reader=FileReader(recalc=recalc))
     _read_sources(engine)
+    for line in engine.source_warnings():  # SPEC §7.3: one line per source with error cells
+        click.echo(f"warning: {line}", err=True)
     return engine
+
+
+RECALC_HELP = "recompute every formula cell of the sources first, whatever their cached values say"
 
 
 def _read_sources(engine: Engine) -> None:
@@ -130,10 +136,11 @@ def cli() -> None:
 @click.option("--output", "-o", "out", help="write to this file instead of standard output")
 @click.option("--key-accounts", "key_accounts", is_flag=True,
               help="every KPI for every key account of the period, one row per account and KPI")
+@click.option("--recalc", is_flag=True, help=RECALC_HELP)
 def evaluate(workbook: str, config: Optional[str], period: Optional[str], account: Optional[str],
-             kpis: tuple[str, ...], fmt: str, out: Optional[str], key_accounts: bool) -> None:
+             kpis: tuple[str, ...], fmt: str, out: Optional[str], key_accounts: bool, recalc: bool) -> None:
     """Every KPI (or those named) at a period."""
-    engine = _engine(workbook, config)
+    engine = _engine(workbook, config, recalc)
     names = _check_kpis(engine, kpis)
     _check_period(engine, names, period)
     if key_accounts:
@@ -184,9 +191,11 @@ def _render_accounts(rows: Sequence["AccountResult"], fmt: str, color: bool) -> 
 @click.option("--period", "-p", help="the period to rank accounts in (default: latest, at key_accounts.grain)")
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--output", "-o", "out", help="write to this file instead of standard output")
-def accounts(workbook: str, config: Optional[str], period: Optional[str], fmt: str, out: Optional[str]) -> None:
+@click.option("--recalc", is_flag=True, help=RECALC_HELP)
+def accounts(workbook: str, config: Optional[str], period: Optional[str], fmt: str, out: Optional[str],
+             recalc: bool) -> None:
     """The key-account table: score, tier, key, reason and movement of every account."""
-    engine = _engine(workbook, config)
+    engine = _engine(workbook, config, recalc)
     try:
         rows = engine.key_accounts(period)
     except EvaluationError as exc:

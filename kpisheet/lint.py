@@ -53,10 +53,43 @@ def lint(config: Config, workbook: Optional[Path] = None, engine: Optional["Engi
             findings.extend(_achievable(engine, kpi))
         if not kpi.owner:
             findings.append(Finding(kpi.place(), "warning", kpi.name, "R", "no owner: say who answers for this KPI"))
-        if not kpi.explicit_grain:
+        if not kpi.explicit_grain and not _snapshot(config, kpi):
             findings.append(Finding(kpi.place(), "warning", kpi.name, "T", "no explicit grain"))
         if kpi.target is None:
             findings.append(Finding(kpi.place(), "warning", kpi.name, "T", "no target"))
+    if engine is not None:
+        findings.extend(_unmatched_joins(engine, config, measurable))
+    return findings
+
+
+def _snapshot(config: Config, kpi: Kpi) -> bool:
+    """A measure over a snapshot source (``date: none``): its grain is ``all``, none to choose."""
+    source = config.sources.get(kpi.source or "")
+    return kpi.is_measure and source is not None and source.snapshot
+
+
+def _unmatched_joins(engine: "Engine", config: Config, measurable: dict[str, list[Finding]]) -> list[Finding]:
+    """M: rows of a source that found no match in a joined source (SPEC §7.2), once per join,
+    told with the first KPI that reads the source."""
+    findings: list[Finding] = []
+    for kpi in config.kpis.values():
+        source = config.sources.get(kpi.source or "")
+        if source is None or not source.joins or measurable.get(kpi.name):
+            continue
+        if any(f.letter == "M" and f.kpi != kpi.name and f.message.startswith(f"source {source.name}:")
+               for f in findings):
+            continue
+        try:
+            unmatched = engine.table(source.name).unmatched
+        except KpisheetError:
+            continue
+        for join in source.joins:
+            count = unmatched.get(join.source, 0)
+            if count:
+                rows = "row has" if count == 1 else "rows have"
+                findings.append(Finding(str(join.mark), "warning", kpi.name, "M",
+                                        f"source {source.name}: {count} {rows} no match in '{join.source}' "
+                                        f"(their {join.source}.* columns are blank)"))
     return findings
 
 

@@ -18,6 +18,17 @@ class XlError(enum.IntEnum):
     VALUE = 3
     NAME = 4
     NUM = 5
+    # error cells read from sources (SPEC §7.3) may be any of Excel's kinds
+    REF = 6
+    NULL = 7
+    SPILL = 8
+    CALC = 9
+    GETTING_DATA = 10
+    FIELD = 11
+    BLOCKED = 12
+    CONNECT = 13
+    BUSY = 14
+    UNKNOWN = 15
 
     @property
     def text(self) -> str:
@@ -37,6 +48,16 @@ _TEXT = {
     XlError.VALUE: "#VALUE!",
     XlError.NAME: "#NAME?",
     XlError.NUM: "#NUM!",
+    XlError.REF: "#REF!",
+    XlError.NULL: "#NULL!",
+    XlError.SPILL: "#SPILL!",
+    XlError.CALC: "#CALC!",
+    XlError.GETTING_DATA: "#GETTING_DATA",
+    XlError.FIELD: "#FIELD!",
+    XlError.BLOCKED: "#BLOCKED!",
+    XlError.CONNECT: "#CONNECT!",
+    XlError.BUSY: "#BUSY!",
+    XlError.UNKNOWN: "#UNKNOWN!",
 }
 _BY_TEXT = {v: k for k, v in _TEXT.items()}
 

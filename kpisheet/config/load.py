@@ -19,9 +19,11 @@ from pydantic import BaseModel, ValidationError
 from ..errors import ConfigError, Mark, Problem
 from ..hints import did_you_mean
 from ..expr import ExprSyntaxError, check, parse
+from ..expr.ast import Name
 from ..periods import Calendar, Grain
 from . import schema
-from .model import Config, Criterion, Expr, KeyAccounts, Kpi, Measure, Source
+from ..sources.refs import CsvOptions
+from .model import Config, Criterion, Expr, Join, KeyAccounts, Kpi, Measure, Source
 from .rules import dependency_order, validate
 from .yamlload import MDict, MList, load_yaml
 
@@ -31,6 +33,7 @@ _MEASURE = re.compile(
     r"(?:(?P<col>[A-Za-z_][A-Za-z0-9_]*)|`(?P<quoted>[^`]+)`)?\s*\)\s*\Z"
 )
 MEASURES = ("sum", "average", "median", "min", "max", "count_distinct", "count")
+_MEASURE_EXPR = re.compile(r"\s*(?P<func>sum|average|median|min|max|count_distinct)\s*\((?P<expr>.*)\)\s*\Z", re.S)
 
 
 def config_files(path: Path) -> list[Path]:
@@ -84,6 +87,8 @@ _MODELS: dict[str, type[BaseModel]] = {
     "": schema.FileSpec,
     "calendar": schema.CalendarSpec,
     "sources.*": schema.SourceSpec,
+    "sources.*.csv": schema.CsvSpec,
+    "sources.*.join.*": schema.JoinSpec,
     "kpis.*": schema.KpiSpec,
     "kpis.*.thresholds": schema.Thresholds,
     "key_accounts": schema.KeyAccountsSpec,
@@ -167,7 +172,7 @@ class _Builder:
             text = repr(text)
         source = str(text)
         try:
-            node = parse(source)
+            node = parse(source, qualified=context == "filter")  # row expressions read menu.price
         except ExprSyntaxError as exc:
             self.problem(mark.shifted(exc.pos) if "\n" not in source[: exc.pos] else mark, str(exc.args[0]))
             return None
@@ -221,15 +226,36 @@ class _Builder:
         for key in spec.columns:
             if not _NAME.match(key):
                 self.problem(raw["columns"].key_marks[key], f"column name '{key}' is not an identifier")
+        csv = CsvOptions(**spec.csv.model_dump()) if spec.csv is not None else CsvOptions()
+        where = self.expr(spec.where, raw.value_marks["where"], "filter") if spec.where is not None else None
+        joins = tuple(Join(other, tuple(j.on.items()), raw["join"].key_marks[other]) for other, j in spec.join.items())
+        derive: list[tuple[str, Expr]] = []
+        for column, text in spec.derive.items():
+            if not _NAME.match(column):
+                self.problem(raw["derive"].key_marks[column], f"derived column name '{column}' is not an identifier")
+                continue
+            found = self.expr(text, raw["derive"].value_marks[column], "filter")
+            if found is not None:
+                derive.append((column, found))
         return Source(name, mark, spec.sheet, spec.table, spec.range, workbook,
-                      spec.header_row or 1, dict(spec.columns))
+                      spec.header_row or 1, dict(spec.columns), csv, spec.date_format, where, joins, tuple(derive),
+                      snapshot=spec.date == "none")
 
     def kpi(self, name: str, mark: Mark, spec: schema.KpiSpec, raw: MDict) -> Kpi:
         marks = dict(raw.value_marks)
         measure = None
         if spec.measure is not None:
             m = _MEASURE.match(spec.measure)
-            if not m:
+            over = _MEASURE_EXPR.match(spec.measure) if not m else None
+            if over is not None:  # sum(qty * menu.price): a row expression (SPEC §7.2)
+                inner = over["expr"]
+                found = self.expr(inner, marks["measure"].shifted(over.start("expr")), "filter")
+                if found is not None:
+                    if isinstance(found.node, Name):
+                        measure = Measure(over["func"], found.node.id)
+                    else:
+                        measure = Measure(over["func"], None, found)
+            elif not m:
                 self.problem(marks["measure"], f"cannot read measure '{spec.measure}': write one of "
                              "sum(col), average(col), median(col), min(col), max(col), count_distinct(col), count()")
             else:

@@ -13,6 +13,7 @@ from typing import Mapping, Optional, Union
 from ..errors import Mark
 from ..expr.ast import Node
 from ..periods import Calendar, Grain
+from ..sources.refs import CsvOptions
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,11 @@ class Measure:
 
     func: str  # sum | average | median | min | max | count_distinct | count
     column: Optional[str]
+    expr: Optional[Expr] = None  # sum(qty * menu.price): a row expression instead of a column (SPEC §7.2)
 
     def __str__(self) -> str:
+        if self.expr is not None:
+            return f"{self.func}({self.expr.text})"
         return f"{self.func}({self.column or ''})"
 
 
@@ -49,6 +53,22 @@ class Source:
     workbook: Optional[Path]  # resolved against the YAML file; None: the workbook evaluated
     header_row: int
     columns: Mapping[str, str]
+    # --- v2, real data in (SPEC §7): a pipeline read -> where -> join -> derive ---
+    csv: CsvOptions = field(default_factory=CsvOptions)
+    date_format: Optional[str] = None
+    where: Optional[Expr] = None
+    joins: tuple["Join", ...] = ()
+    derive: tuple[tuple[str, Expr], ...] = ()  # in order, each sees those before it
+    snapshot: bool = False  # date: none — rows without time (SPEC §7.4)
+
+
+@dataclass(frozen=True)
+class Join:
+    """``join: {menu: {on: {item: item}}}``: a left, many-to-one join on ``on`` (this -> other)."""
+
+    source: str
+    on: tuple[tuple[str, str], ...]
+    mark: Mark
 
 
 @dataclass(frozen=True)

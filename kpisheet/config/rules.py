@@ -44,6 +44,7 @@ def validate(config: Config) -> list[Problem]:
     problems: list[Problem] = []
     for rule in (_sources_exist, _names_resolve, _no_cycles, _spans_do_not_nest, _key_account_names):
         problems.extend(rule(config))
+    problems.extend(_joins_resolve(config))
     return problems
 
 
@@ -161,3 +162,28 @@ def dependency_order(config: Config) -> list[str]:
     for name in config.kpis:
         visit(name)
     return order
+
+
+def _joins_resolve(config: Config) -> Iterator[Problem]:
+    """SPEC §7.2: a joined source exists, and joins do not go round in a circle."""
+    for source in config.sources.values():
+        for join in source.joins:
+            if join.source not in config.sources:
+                yield Problem(str(join.mark), f"source {source.name}: join of unknown source '{join.source}'"
+                              + did_you_mean(join.source, config.sources))
+    reported: set[frozenset[str]] = set()
+
+    def visit(name: str, path: list[str]) -> Iterator[Problem]:
+        for join in config.sources[name].joins:
+            if join.source not in config.sources:
+                continue
+            if join.source in path:
+                cycle = path[path.index(join.source):] + [join.source]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    yield Problem(str(join.mark), "cycle between joined sources: " + " -> ".join(cycle))
+            else:
+                yield from visit(join.source, path + [join.source])
+
+    for name in config.sources:
+        yield from visit(name, [name])

@@ -24,6 +24,36 @@ class CalendarSpec(_Strict):
     fiscal_year_start: StrictInt = Field(1, ge=1, le=12)
 
 
+class CsvSpec(_Strict):
+    """``csv:`` options of a source read from a CSV file (SPEC §7.1)."""
+
+    delimiter: Optional[Literal[",", ";", "\t", "|"]] = None  # None: sniffed
+    decimal: Literal[".", ","] = "."
+    thousands: Optional[Literal[".", ",", " ", "'", "\u00a0"]] = None
+    encoding: str = "utf-8"
+    quotechar: str = Field('"', min_length=1, max_length=1)
+
+    @model_validator(mode="after")
+    def _separators(self) -> "CsvSpec":
+        if self.thousands is not None and self.thousands == self.decimal:
+            raise ValueError(f"decimal and thousands are both '{self.decimal}'")
+        if self.delimiter is not None and self.delimiter in (self.decimal, self.thousands):
+            raise ValueError(f"the delimiter '{self.delimiter}' is also a number separator")
+        import codecs
+
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError:
+            raise ValueError(f"unknown encoding '{self.encoding}' (for example utf-8, cp1252, latin-1)") from None
+        return self
+
+
+class JoinSpec(_Strict):
+    """One joined source: ``on: {this_column: other_column}`` (SPEC §7.2)."""
+
+    on: dict[str, str] = Field(min_length=1)
+
+
 class SourceSpec(_Strict):
     sheet: Optional[str] = None
     table: Optional[str] = None
@@ -31,15 +61,28 @@ class SourceSpec(_Strict):
     workbook: Optional[str] = None
     header_row: Optional[StrictInt] = Field(None, ge=1)
     columns: dict[str, str] = Field(default_factory=dict)
+    # --- v2, real data in (SPEC §7) ---
+    csv: Optional[CsvSpec] = None
+    date_format: Optional[str] = Field(None, min_length=2)
+    where: Union[str, StrictBool, None] = None
+    join: dict[str, JoinSpec] = Field(default_factory=dict)
+    derive: dict[str, Union[str, Number, StrictBool]] = Field(default_factory=dict)
+    date: Optional[Literal["none"]] = None  # none: a snapshot source, without time (SPEC §7.4)
+
+    @property
+    def is_csv(self) -> bool:
+        return self.workbook is not None and self.workbook.lower().endswith(".csv")
 
     @model_validator(mode="after")
     def _one_kind(self) -> "SourceSpec":
         given = [k for k in ("sheet", "table", "range") if getattr(self, k) is not None]
-        if len(given) != 1:
+        if len(given) > 1 or (not given and not self.is_csv):
             raise ValueError("a source needs exactly one of sheet, table or range"
-                             + (f" (got {', '.join(given)})" if given else ""))
-        if self.header_row is not None and self.sheet is None:
-            raise ValueError("header_row applies to a sheet only")
+                             + (f" (got {', '.join(given)})" if given else " (a CSV file named by workbook: needs none)"))
+        if self.header_row is not None and self.sheet is None and not self.is_csv:
+            raise ValueError("header_row applies to a sheet or a CSV file only")
+        if self.date_format is not None and "%" not in self.date_format:
+            raise ValueError(f"date_format '{self.date_format}' has no strftime code such as %d, %m or %Y")
         return self
 
 

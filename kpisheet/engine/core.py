@@ -22,9 +22,12 @@ from ..config.model import Config, Kpi
 from ..config.rules import kpi_deps
 from ..errors import EvaluationError, WorkbookError
 from ..expr import ExprEvalError
-from ..expr.frame import eval_filter
+from ..expr.frame import eval_filter, eval_rows
 from ..periods import Grain, Period
 from ..sources import FileReader, Reader, SourceRef, Table
+from ..sources.pipeline import Pipeline, PipelineRunner, expr_failed, row_error_codes
+from .errorcells import ErrorRows, lay_errors
+from .sourcing import pipeline_of
 from ..xlerrors import XlError
 from .axis import PLAIN, Axis, Family
 from .formulas import evaluate
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     from .accounts import AccountResult, KeyAccountEngine
 
 FLAT_WITHIN = 0.005  # KPI_TREND: "flat" within 0.5 % of the previous period
+SNAPSHOT_PERIOD = "all"  # the one period of a KPI that reads only snapshot sources (SPEC §7.4)
 
 
 @dataclass(frozen=True)
@@ -84,8 +88,11 @@ class Engine:
 
     def clear(self) -> None:
         """Forget every table read and every grid computed."""
+        self._runner: Optional[PipelineRunner] = None
         self._tables: dict[str, Table] = {}
         self._prepared: dict[str, _Prepared] = {}
+        self._error_rows: dict[str, Optional[ErrorRows]] = {}
+        self._snapshot_rows: dict[str, Rows] = {}
         self._accounts: Optional[list[str]] = None
         self._account_index: Optional[dict[str, int]] = None
         self._axes: dict[Grain, Axis] = {}
@@ -102,11 +109,20 @@ class Engine:
         if path is None:
             raise WorkbookError(f"source '{name}' names no workbook and none is being evaluated", place=str(src.mark))
         return SourceRef(name=name, path=Path(path), sheet=src.sheet, table=src.table, range=src.range,
-                         header_row=src.header_row, columns=dict(src.columns))
+                         header_row=src.header_row, columns=dict(src.columns), csv=src.csv,
+                         date_format=src.date_format)
+
+    def pipeline(self, name: str) -> Pipeline:
+        """The source as a description: read, then where, join and derive (SPEC §7.2)."""
+        return pipeline_of(self.config.sources[name], self.source_ref(name))
 
     def table(self, source: str) -> Table:
+        """The finished rows of a source: read, filtered by where, joined, derived."""
         if source not in self._tables:
-            self._tables[source] = self.reader.read(self.source_ref(source))
+            runner = self._runner
+            if runner is None or runner.reader is not self.reader:
+                runner = self._runner = PipelineRunner(self.reader, self.pipeline)
+            self._tables[source] = runner.table(source)
         return self._tables[source]
 
     def _account_sources(self) -> list[str]:
@@ -155,10 +171,16 @@ class Engine:
         assert kpi.measure is not None and kpi.source is not None
         table = self.table(kpi.source)
         column = kpi.measure.column
-        table.require(kpi.date, *([column] if column else []))
-        dates = table.dates(kpi.date)
-        dated = ~np.isnat(dates)
-        days = dates.astype("datetime64[D]").astype(np.int64)
+        snapshot = self.config.sources[kpi.source].snapshot
+        if snapshot:  # SPEC §7.4: no time; every row counts at every period
+            table.require(*([column] if column else []))
+            dated = np.ones(len(table.df), dtype=bool)
+            days = np.zeros(len(table.df), dtype=np.int64)
+        else:
+            table.require(kpi.date, *([column] if column else []))
+            dates = table.dates(kpi.date)
+            dated = ~np.isnat(dates)
+            days = dates.astype("datetime64[D]").astype(np.int64)
         last_day = int(days[dated].max()) if dated.any() else None
         keep = dated
         if kpi.filter is not None:
@@ -167,19 +189,70 @@ class Engine:
         per_account = "account" in df.columns
         accounts = self.account_codes(df["account"]) if per_account else np.zeros(len(df), np.int64)
         values: Optional[np.ndarray] = None
-        if kpi.measure.func == "count_distinct":
+        if kpi.measure.expr is not None:  # sum(qty * menu.price) (SPEC §7.2)
+            values = self._measure_values(kpi, table)
+        elif kpi.measure.func == "count_distinct":
             values = pd.factorize(df[column])[0].astype(np.int64)
         elif column is not None:
             values = table.numbers(column)
         rows = Rows(days[keep], accounts[keep], None if values is None else values[keep], per_account)
+        if snapshot:  # kept apart: its rows place nothing on the period axis
+            self._snapshot_rows[kpi_name] = rows
+            rows, last_day = Rows(days[:0], accounts[:0], None if values is None else values[:0], per_account), None
         self._prepared[kpi_name] = _Prepared(rows, last_day)
+        self._error_rows[kpi_name] = self._errors_read(kpi, table, days, accounts, keep, per_account)
         return self._prepared[kpi_name]
+
+    def _errors_read(self, kpi: Kpi, table: Table, days: np.ndarray, accounts: np.ndarray, keep: np.ndarray,
+                     per_account: bool) -> Optional[ErrorRows]:
+        """The kept rows whose cells the measure reads hold an error cell (SPEC §7.3); None if none."""
+        assert kpi.measure is not None
+        if kpi.measure.expr is not None:
+            codes = row_error_codes(table, kpi.measure.expr.node)
+        else:
+            codes = table.error_codes(kpi.measure.column) if kpi.measure.column else None
+        if codes is None:
+            return None
+        hit = keep & (codes != 0)
+        if not hit.any():
+            return None
+        return ErrorRows(days[hit], accounts[hit], codes[hit], per_account)
+
+    def source_warnings(self) -> list[str]:
+        """``PLACE: message`` for each source read that holds error cells (SPEC §7.3)."""
+        lines = []
+        for name, table in self._tables.items():
+            found = table.error_summary()
+            if found is not None:
+                count, place, text = found
+                cells = "an error cell" if count == 1 else f"{count} error cells"
+                lines.append(f"{place}: source '{name}' has {cells} (the first: {text}); the KPIs that read "
+                             "them show the error")
+        return lines
+
+    def _measure_values(self, kpi: Kpi, table: Table) -> np.ndarray:
+        """A measure's expression for every row: float64 (NaN blank), or codes for count_distinct."""
+        assert kpi.measure is not None and kpi.measure.expr is not None
+        expr = kpi.measure.expr
+        try:
+            values = eval_rows(expr.node, table.df)
+        except ExprEvalError as exc:
+            raise expr_failed(table, f"{kpi.name}: measure", exc, expr.place) from None
+        if kpi.measure.func == "count_distinct":
+            return pd.factorize(values)[0].astype(np.int64)
+        if not (pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)):
+            if values.isna().all():
+                return np.full(len(values), np.nan)
+            raise WorkbookError(f"{kpi.name}: measure: {kpi.measure.func}() needs numbers, and '{expr.text}' "
+                                "does not give numbers", place=expr.place())
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
     def _filter(self, kpi: Kpi, table: Table) -> np.ndarray:
         assert kpi.filter is not None
         try:
             return eval_filter(kpi.filter.node, table.df)
         except ExprEvalError as exc:
+            expr_failed(table, "filter", exc, kpi.filter.place)  # raises the cell's own error for a mistyped column
             raise WorkbookError(f"{kpi.name}: filter: {exc.args[0]} (in {table.place()})",
                                 place=kpi.filter.place(exc.pos)) from None
 
@@ -228,13 +301,63 @@ class Engine:
         if key not in self._grids:
             kpi = self.config.kpis[name]
             axis = self.axis(grain)
-            if kpi.measure is not None:
+            if kpi.measure is not None and self.is_snapshot(name):
+                grid = self._snapshot_grid(name, axis.size)
+            elif kpi.measure is not None:
                 grid = measure(kpi.measure.func, self.prepared(name).rows, axis, family, len(self.accounts))
+                broken = self._error_rows.get(name)
+                if broken is not None:
+                    grid = lay_errors(grid, broken, axis, family)
             else:
                 assert kpi.formula is not None
                 grid = evaluate(kpi.formula.node, self.scope(grain), family)
             self._grids[key] = grid
         return self._grids[key]
+
+    # --- snapshot sources (SPEC §7.4) ----------------------------------------------------------
+
+    def is_snapshot(self, name: str) -> bool:
+        """A measure KPI over a source with ``date: none``."""
+        kpi = self.config.kpis[name]
+        source = self.config.sources.get(kpi.source or "")
+        return kpi.is_measure and source is not None and source.snapshot
+
+    def reads_only_snapshots(self, name: str) -> bool:
+        """A KPI whose every measure is a snapshot: its one period is ``all``."""
+        measures = self.measure_kpis(name)
+        return bool(measures) and all(self.is_snapshot(k) for k in measures)
+
+    def _snapshot_grid(self, name: str, rows: int) -> Grid:
+        """The measure over all its rows, the same in every period (and span: ``prev``,
+        ``rolling``, ``ytd`` of it are itself)."""
+        kpi = self.config.kpis[name]
+        assert kpi.measure is not None
+        self.prepared(name)
+        cal = self.config.calendar
+        epoch = periods.period_of_date(dt.date(1970, 1, 1), Grain.YEAR, cal).ordinal
+        one = Axis(Grain.YEAR, epoch, 1, cal)  # one period holding day 0, where every row was put
+        grid = measure(kpi.measure.func, self._snapshot_rows[name], one, PLAIN, len(self.accounts))
+        broken = self._error_rows.get(name)
+        if broken is not None:
+            grid = lay_errors(grid, broken, one, PLAIN)
+        return Grid(np.repeat(grid.val, rows, axis=0), np.repeat(grid.err, rows, axis=0))
+
+    def _snapshot_result(self, kpi: Kpi, account: Optional[str]) -> Result:
+        grain = kpi.grain
+        row = self.axis(grain).size - 1
+        col = self.account_column(account)
+        shown_account = account_name(account) if account is not None else None
+        value: Optional[float]
+        error: Optional[XlError]
+        if col is None:
+            value, error, tval, terr = None, XlError.NA, None, 0
+        else:
+            value, error = _cell(self.grid(kpi.name, grain), row, col)
+            target = self.target_grid(kpi.name, grain)
+            tval, terr = (None, 0) if target is None else (target.val[row, col], int(target.err[row, col]))
+        goal = None if terr or tval is None else float(tval)
+        return Result(kpi.name, SNAPSHOT_PERIOD, shown_account, value, error, goal,
+                      self._status(kpi, value, error, goal), "", kpi.unit, kpi.description)
 
     def target_grid(self, name: str, grain: Grain) -> Optional[Grid]:
         key = (name, grain)
@@ -296,10 +419,15 @@ class Engine:
     def period(self, name: str, period: object = None) -> Optional[Period]:
         """A period argument as a :class:`Period`: text, a date (the KPI's grain), or latest."""
         kpi = self.kpi(name)
+        if isinstance(period, str) and period.strip().lower() == SNAPSHOT_PERIOD and self.reads_only_snapshots(name):
+            return None
         return resolve_period(period, kpi.grain, self.config.calendar, lambda: self.latest(name, kpi.grain))
 
     def result(self, name: str, period: object = None, account: Optional[str] = None) -> Result:
         kpi = self.kpi(name)
+        if self.reads_only_snapshots(name):  # SPEC §7.4: the period is accepted and ignored
+            self.period(name, period)
+            return self._snapshot_result(kpi, account)
         p = self.period(name, period)
         shown_account = account_name(account) if account is not None else None
         if p is None:
@@ -330,6 +458,8 @@ class Engine:
         return [self.result(n, period, account) for n in names]
 
     def series(self, name: str, start: object, end: object, account: Optional[str] = None) -> list[Result]:
+        if self.reads_only_snapshots(name):
+            return [self.result(name, start, account)]
         first, last = self.period(name, start), self.period(name, end)
         if first is None or last is None:
             return []

@@ -7,17 +7,17 @@ Each value has a kind: ``number``, ``text``, ``date``, ``bool`` (a condition), `
 object column holding text and numbers together) or ``empty`` (a column with no values).
 Rules, chosen to be what a finance user expects from Excel:
 
-- A missing value (an empty cell, NaN, None, NaT) equals nothing and differs from
-  everything: ``==`` and ``in`` give false, ``!=`` and ``not in`` give true, ``< <= > >=``
-  give false. Only ``x == ''`` (and ``x in ('', ...)``) matches a missing value, as Excel's
-  ``=A1=""`` does for a blank cell.
+- A blank (an empty cell, NaN, None) compares as Excel compares a blank cell (SPEC §8.6):
+  as 0 beside numbers and as ``''`` beside text, in ``==``, ``in`` and ``< <= > >=``; two
+  blanks are equal. A blank date (NaT) equals nothing and orders with nothing; ``x == ''``
+  (and ``x in ('', ...)``) matches a blank of any kind, as Excel's ``=A1=""`` does.
 - Text comparisons ignore case (Excel's ``="Cancelled"="cancelled"`` is TRUE).
 - A date column compared with a text literal reads the text as an ISO date
   (``date >= '2026-01-01'``, ``'2026-01-01 08:30'``); anything else there is an error.
 - Comparing values of different kinds (a number with text) is an error, not false.
 - ``and``, ``or``, ``not`` and ``if`` take conditions; a missing condition counts as false.
-- Arithmetic takes numbers; a missing operand gives missing; division by zero gives missing
-  (so every comparison with it is false).
+- Arithmetic takes numbers; a missing operand gives missing (so an unmatched join never
+  becomes a 0 in an aggregate); division by zero gives missing too, which then compares as 0.
 - ``coalesce`` takes the first value that is not missing; ``min`` and ``max`` ignore missing
   values (as Excel's MIN and MAX ignore blanks); ``round`` rounds halves away from zero (as
   Excel's ROUND, not numpy's half-to-even).
@@ -40,11 +40,24 @@ from .ast import Binary, Bool, Call, In, Name, Node, Num, Str, Unary
 from .functions import int_literal, lookup
 from .parser import ExprError
 
-__all__ = ["ExprEvalError", "eval_filter", "eval_rows"]
+__all__ = ["ColumnTypeError", "ExprEvalError", "eval_filter", "eval_rows"]
 
 
 class ExprEvalError(ExprError):
     """An expression that cannot be evaluated over these rows (an unknown column, a bad date)."""
+
+
+class ColumnTypeError(ExprEvalError):
+    """A column read where ``wanted`` (``numbers`` or ``dates``) belong holds something else:
+    the caller, who has the table, names the first cell that does not fit."""
+
+    def __init__(self, message: str, pos: int, column: str, wanted: str) -> None:
+        super().__init__(message, pos)
+        self.column = column
+        self.wanted = wanted
+
+    def __reduce__(self) -> tuple[type, tuple[str, int, str, str]]:  # type: ignore[override]
+        return (type(self), (self.message, self.pos, self.column, self.wanted))
 
 
 Data = Union[np.ndarray, float, str, bool, np.datetime64, None]
@@ -75,6 +88,7 @@ class _V:
     label: str = ""  # "column 'status'", for messages
     _folded: Any = None
     _factors: Any = None
+    column: str = ""  # the column it was read from, if it is one
 
     @property
     def is_array(self) -> bool:
@@ -98,10 +112,11 @@ class _V:
 
     def by_value(self, test: Callable[[np.ndarray], Any]) -> np.ndarray:
         """For a text array: ``test`` applied to its distinct lower-cased values, spread to
-        every row; missing rows give False."""
+        every row; missing rows give what ``test`` gives for ``''`` (a blank is ``''``, as in Excel)."""
         codes, uniques = self.factors()
         per_value = np.asarray(test(uniques), dtype=bool)
-        return np.append(per_value, False)[codes]
+        blank = bool(np.asarray(test(np.array([""], dtype=object)), dtype=bool).reshape(-1)[0])
+        return np.append(per_value, blank)[codes]
 
     def missing(self) -> Any:
         """True where the value is missing (an array, or one bool for a scalar)."""
@@ -234,6 +249,7 @@ class _Rows:
         if isinstance(series, pd.DataFrame):
             raise ExprEvalError(f"column '{node.id}' appears more than once", node.pos)
         found = _column_value(series, f"column '{node.id}'")
+        found.column = node.id
         self.columns[node.id] = found
         return found
 
@@ -258,6 +274,8 @@ class _Rows:
             return v.data
         if v.kind == "empty":
             return np.full(self.n, np.nan) if v.is_array else np.nan
+        if v.column and v.kind in ("text", "mixed"):
+            raise ColumnTypeError(f"{who} needs numbers, not {v.what()}", pos, v.column, "numbers")
         raise ExprEvalError(f"{who} needs numbers, not {v.what()}", pos)
 
     def unary(self, node: Unary) -> _V:
@@ -274,6 +292,10 @@ class _Rows:
             a = self.truth(left, node.pos, f"'{op}'")
             b = self.truth(right, node.pos, f"'{op}'")
             return _V("bool", _scalar(np.logical_and(a, b) if op == "and" else np.logical_or(a, b)))
+        if op == "&":
+            return self.concatenate(left, right)
+        if op in ("+", "-") and "date" in (left.kind, right.kind):
+            return self.date_arithmetic(node, left, right)
         if op in ("+", "-", "*", "/"):
             return self.arithmetic(node, left, right)
         return _V("bool", _scalar(self.compare(op, left, right, node.pos, node.left.pos, node.right.pos)))
@@ -292,6 +314,94 @@ class _Rows:
                 result = np.where(np.equal(b, 0), np.nan, np.divide(a, b))
         return _V("number", _scalar(np.asarray(result, dtype=np.float64)))
 
+    def date_arithmetic(self, node: Binary, left: _V, right: _V) -> _V:
+        """A date minus a date is a number of days (with the fraction of a day); a date plus
+        or minus a number of days is a date, as in Excel."""
+        if node.op == "-" and left.kind == "date" and right.kind == "date":
+            delta = np.subtract(np.asarray(left.data), np.asarray(right.data))
+            days = delta.astype("timedelta64[us]").astype(np.int64) / 86_400_000_000
+            return _V("number", _scalar(np.where(np.isnat(delta), np.nan, days)))
+        date, other = (left, right) if left.kind == "date" else (right, left)
+        if other.kind == "date" or (node.op == "-" and right.kind == "date"):
+            raise ExprEvalError(f"'{node.op}' cannot take {left.what()} and {right.what()}", node.pos)
+        n = self.numbers(other, node.pos, f"'{node.op}'")
+        with np.errstate(all="ignore"):
+            micros = np.round(np.asarray(n, dtype=np.float64) * 86_400_000_000)
+        step = np.where(np.isnan(micros), np.int64(0), micros.astype(np.int64)).astype("timedelta64[us]")
+        moved = np.asarray(date.data).astype(_DATE_UNIT) + (step if node.op == "+" else -step)
+        return _V("date", _scalar(np.where(np.isnan(micros), _NAT, moved)))
+
+    def concatenate(self, left: _V, right: _V) -> _V:
+        """Text ``&`` text, as Excel's ``&``: numbers are written as Excel shows them
+        (``3`` not ``3.0``), a blank is the empty text, TRUE/FALSE in capitals."""
+        a, b = self.text_of(left), self.text_of(right)
+        if isinstance(a, str) and isinstance(b, str):
+            return _V("text", a + b)
+        joined = np.char.add(np.asarray(a, dtype=str), np.asarray(b, dtype=str))
+        return _V("text", np.broadcast_to(joined, (self.n,)).astype(object))
+
+    def text_of(self, v: _V) -> Any:
+        """``v`` as text for ``&`` and the text functions: a str, or an array of str."""
+        data = v.data
+        if v.kind == "empty":
+            return np.full(self.n, "", dtype=object) if v.is_array else ""
+        if v.kind == "number":
+            x = np.asarray(data, dtype=np.float64)
+            whole = np.isfinite(x) & (x == np.round(x)) & (np.abs(x) < 1e15)
+            out = np.where(whole, np.char.mod("%d", np.where(whole, x, 0).astype(np.int64)), np.char.mod("%.15g", x))
+            out = np.where(np.isnan(x), "", out)
+            return out.astype(object) if v.is_array else str(out.item())
+        if v.kind == "bool":
+            out = np.where(np.asarray(data, dtype=bool), "TRUE", "FALSE")
+            return out.astype(object) if v.is_array else str(out.item())
+        if v.kind == "date":
+            stamps = pd.Series(np.atleast_1d(np.asarray(data)).astype(_DATE_UNIT))
+            shown = stamps.dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
+            return shown if v.is_array else str(shown[0])
+        if v.is_array:
+            return pd.Series(data, dtype=object).fillna("").astype(str).to_numpy(dtype=object)
+        return "" if data is None else str(data)
+
+    def row_function(self, node: Call, args: list[_V]) -> _V:
+        """``year month day weekday`` of dates; ``upper lower trim left`` of text (SPEC §7.2)."""
+        name, v = node.func, args[0]
+        if name in ("year", "month", "day", "weekday"):
+            if v.kind == "empty":
+                return _V("number", np.full(self.n, np.nan) if v.is_array else np.nan)
+            if v.kind != "date":
+                if v.column and v.kind in ("text", "mixed", "number"):
+                    raise ColumnTypeError(f"{name}() needs a date, not {v.what()}", node.pos, v.column, "dates")
+                raise ExprEvalError(f"{name}() needs a date, not {v.what()}", node.pos)
+            d = np.asarray(v.data).astype(_DATE_UNIT)
+            days = d.astype("datetime64[D]")
+            if name == "year":
+                out = d.astype("datetime64[Y]").astype(np.int64) + 1970
+            elif name == "month":
+                out = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
+            elif name == "day":
+                out = (days - d.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+            else:  # 1970-01-01 was a Thursday: 4 when Monday is 1
+                out = (days.astype(np.int64) + 3) % 7 + 1
+            return _V("number", _scalar(np.where(np.isnat(d), np.nan, out.astype(np.float64))))
+        missing = v.missing()
+        text = pd.Series(np.atleast_1d(np.asarray(self.text_of(v), dtype=object)), dtype=object)
+        if name == "upper":
+            text = text.str.upper()
+        elif name == "lower":
+            text = text.str.lower()
+        elif name == "trim":
+            text = text.str.strip(" ").str.replace(r" {2,}", " ", regex=True)
+        else:
+            count = int_literal(node.args[1])
+            if count is None or count < 0:
+                raise ExprEvalError("left(): n must be a whole number, 0 or more", node.args[1].pos)
+            text = text.str.slice(0, count)
+        out = text.to_numpy(dtype=object, copy=True)
+        if v.is_array:
+            out[np.asarray(missing, dtype=bool)] = None
+            return _V("text", out)
+        return _V("text", None if missing else out[0]) if not missing else _V("empty", None)
+
     def dates(self, left: _V, right: _V, lpos: int, rpos: int) -> tuple[_V, _V]:
         """A text literal beside a date is read as an ISO date."""
         if left.kind == "date" and right.kind == "text" and not right.is_array:
@@ -306,6 +416,7 @@ class _Rows:
             eq = self.equal(left, right, pos, lpos, rpos)
             return eq if op == "==" else np.logical_not(eq)
         left, right = self.dates(left, right, lpos, rpos)
+        left, right = _blank_column(left, right), _blank_column(right, left)
         if left.kind == "empty" or right.kind == "empty":
             return self.constant(False, left, right)
         for v in (left, right):
@@ -323,8 +434,12 @@ class _Rows:
         a, b = left.data, right.data
         if left.kind == "text":
             a, b = _filled_text(left), _filled_text(right)
+        elif left.kind == "number":
+            a, b = _blank_zero(a), _blank_zero(b)
         with np.errstate(all="ignore"):
             raw = np.asarray(order(a, b), dtype=bool)
+        if left.kind in ("text", "number"):  # SPEC §8.6: a blank is '' and 0, as in Excel
+            return raw
         return raw & ~np.asarray(left.missing()) & ~np.asarray(right.missing())
 
     def constant(self, value: bool, *values: _V) -> Any:
@@ -343,8 +458,9 @@ class _Rows:
                     is_blank = np.logical_or(is_blank, np.equal(other.data, ""))
                 return _scalar(np.asarray(is_blank, dtype=bool))
         left, right = self.dates(left, right, lpos, rpos)
+        left, right = _blank_column(left, right), _blank_column(right, left)
         if left.kind == "empty" or right.kind == "empty":
-            return self.constant(False, left, right)
+            return self.constant(left.kind == right.kind, left, right)  # two blanks are equal
         if left.kind != right.kind and "mixed" not in (left.kind, right.kind):
             raise ExprEvalError(f"cannot compare {left.what()} with {right.what()}", pos)
         if left.is_text_array and not right.is_array:
@@ -354,8 +470,14 @@ class _Rows:
             a = left.folded()
             return right.by_value(lambda values: np.equal(values, a))
         a, b = left.folded(), right.folded()
+        if left.kind == right.kind == "number":
+            a, b = _blank_zero(a), _blank_zero(b)
+        elif left.kind == right.kind == "text":
+            a, b = _filled_text(left), _filled_text(right)
         with np.errstate(all="ignore"):
             raw = np.asarray(np.equal(a, b), dtype=bool)
+        if left.kind == right.kind and left.kind in ("text", "number"):  # SPEC §8.6: a blank is '' and 0
+            return raw
         return raw & ~np.asarray(left.missing()) & ~np.asarray(right.missing())
 
     def membership(self, node: In) -> _V:
@@ -381,6 +503,8 @@ class _Rows:
             found: Any
             if item.is_text_array:
                 found = item.by_value(lambda values: pd.Series(values, dtype=object).isin(scalars).to_numpy())
+            elif isinstance(folded, np.ndarray) and item.kind == "number":  # a blank is 0 (SPEC §8.6)
+                found = pd.Series(_blank_zero(folded), copy=False).isin(scalars).to_numpy(dtype=bool)
             elif isinstance(folded, np.ndarray):
                 found = pd.Series(folded, copy=False).isin(scalars).to_numpy(dtype=bool)
                 found = found & ~np.asarray(item.missing())
@@ -416,6 +540,8 @@ class _Rows:
             return self.coalesce(node, args)
         if name in ("min", "max"):
             return self.extreme(node, args)
+        if name in ("year", "month", "day", "weekday", "upper", "lower", "trim", "left"):
+            return self.row_function(node, args)
         x = self.numbers(args[0], node.pos, f"{name}()")
         return _V("number", _scalar(np.abs(x)))
 
@@ -476,6 +602,23 @@ _ORDER: dict[str, Callable[[Any, Any], Any]] = {
     ">": np.greater,
     ">=": np.greater_equal,
 }
+
+
+def _blank_zero(x: Any) -> Any:
+    """Numbers with a blank (NaN) read as 0, as Excel compares a blank cell."""
+    if isinstance(x, np.ndarray):
+        return np.where(np.isnan(x), 0.0, x)
+    return 0.0 if isinstance(x, float) and x != x else x
+
+
+def _blank_column(v: _V, other: _V) -> _V:
+    """An all-blank column compared with numbers is zeros, with text empty text (SPEC §8.6)."""
+    if v.kind != "empty" or other.kind not in ("number", "text"):
+        return v
+    n = len(v.data) if v.is_array else 0
+    if other.kind == "number":
+        return _V("number", np.zeros(n) if v.is_array else 0.0, v.label)
+    return _V("text", np.full(n, "", dtype=object) if v.is_array else "", v.label)
 
 
 def _filled_text(v: _V) -> Any:

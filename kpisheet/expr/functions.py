@@ -7,8 +7,10 @@ bare KPI name, a bare column name or a whole number, and where it may be used ar
 Contexts (where an expression is written):
 
 ``filter``
-    a row expression over a source's columns: only ``if``, ``coalesce``, ``min``, ``max``,
-    ``abs`` and ``round``.
+    a row expression over a source's columns (a KPI's ``filter``, a source's ``where`` and
+    ``derive``, a measure's expression): ``if``, ``coalesce``, ``min``, ``max``, ``abs``,
+    ``round``, and the row functions ``year``, ``month``, ``day``, ``weekday``, ``upper``,
+    ``lower``, ``trim``, ``left``.
 ``kpi``
     a KPI's ``formula`` or ``target``: every function.
 ``accounts``
@@ -25,7 +27,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .ast import Call, Name, Node, Num, Unary, children, walk
+from .ast import Binary, Call, Name, Node, Num, Unary, children, walk
 
 CONTEXTS = ("filter", "kpi", "accounts")
 
@@ -169,6 +171,25 @@ FUNCTIONS: dict[str, Function] = {
 }
 
 
+# --- row functions of SPEC §7.2: where, derive, filters and measure expressions only ----------
+
+_ROW_ONLY = frozenset({"filter"})
+for _row_function in (
+    Function("year", ("d",), 1, 1, "the year of the date d", contexts=_ROW_ONLY),
+    Function("month", ("d",), 1, 1, "the month of the date d, 1-12", contexts=_ROW_ONLY),
+    Function("day", ("d",), 1, 1, "the day of the month of the date d, 1-31", contexts=_ROW_ONLY),
+    Function("weekday", ("d",), 1, 1, "the day of the week of the date d, 1 = Monday to 7 = Sunday",
+             contexts=_ROW_ONLY),
+    Function("upper", ("s",), 1, 1, "the text s in capitals", contexts=_ROW_ONLY),
+    Function("lower", ("s",), 1, 1, "the text s in small letters", contexts=_ROW_ONLY),
+    Function("trim", ("s",), 1, 1, "the text s without leading, trailing and repeated spaces (as Excel's TRIM)",
+             contexts=_ROW_ONLY),
+    Function("left", ("s", "n"), 2, 2, "the first n characters of the text s", contexts=_ROW_ONLY,
+             int_args=(1,)),
+):
+    FUNCTIONS[_row_function.name] = _row_function
+
+
 def lookup(name: str) -> Optional[Function]:
     """The function called ``name``; function names ignore case (``IF`` is ``if``)."""
     return FUNCTIONS.get(name.lower())
@@ -202,6 +223,8 @@ def check(node: Node, context: str) -> list[tuple[int, str]]:
         raise ValueError(f"unknown expression context {context!r}; expected one of {CONTEXTS}")
     found: list[tuple[int, str]] = []
     for sub in walk(node):
+        if isinstance(sub, Binary) and sub.op == "&" and context != "filter":
+            found.append((sub.pos, "'&' joins text in row expressions only (where, derive, filter, measure)"))
         if not isinstance(sub, Call):
             continue
         fn = lookup(sub.func)

@@ -11,6 +11,7 @@ The language, loosest binding first::
     and
     not                                   (prefix)
     == != < <= > >=   in   not in         (non-associative: a < b < c is an error)
+    &                                     (text concatenation, as in Excel)
     + -
     * /
     - +                                   (prefix)
@@ -31,6 +32,8 @@ Decisions a user can see:
   (``prev(revenue, n=2)``, ``round(x, digits=1)``); the tree holds them as positional
   arguments. Everywhere else ``name = value`` is a comparison.
 - A Binary, Unary or In node's ``pos`` is its operator's offset; a Call's is its name's.
+- In row expressions (``parse(text, qualified=True)``) ``menu.price`` is one name: the column
+  ``price`` of the joined source ``menu``.
 - An expression may nest at most :data:`MAX_DEPTH` levels (parentheses, calls, operators).
 """
 
@@ -63,20 +66,21 @@ _BINARY = {
     "<=": ("<=", 4),
     ">": (">", 4),
     ">=": (">=", 4),
-    "+": ("+", 5),
-    "-": ("-", 5),
-    "*": ("*", 6),
-    "/": ("/", 6),
+    "&": ("&", 5),
+    "+": ("+", 6),
+    "-": ("-", 6),
+    "*": ("*", 7),
+    "/": ("/", 7),
 }
 _NOT_PREC = 3
 _CMP_PREC = 4
-_NEG_PREC = 7
-_ATOM_PREC = 9
+_NEG_PREC = 8
+_ATOM_PREC = 10
 
 # Symbols the tokenizer knows, longest first. Some exist only to be refused with a reason.
 _SYMBOLS = (
     "==", "!=", "<>", "<=", ">=", "**", ":=", "+=", "-=", "*=", "/=", "&&", "||",
-    "<", ">", "=", "+", "-", "*", "/", "(", ")", ",", ".", "[", "]", ":",
+    "<", ">", "=", "&", "+", "-", "*", "/", "(", ")", ",", ".", "[", "]", ":",
 )
 _REFUSED = {
     **{symbol: "assignment is not allowed" for symbol in (":=", "+=", "-=", "*=", "/=")},
@@ -87,7 +91,6 @@ _REFUSED = {
 _CHAR_HINTS = {
     ";": "';' is not allowed: an expression is one formula",
     "!": "unknown character '!': use 'not', or '!=' for 'is not equal to'",
-    "&": "unknown character '&': use 'and'",
     "|": "unknown character '|': use 'or'",
     "%": "unknown character '%': write a percentage as a number (5% is 0.05)",
     "^": "unknown character '^': there is no power operator",
@@ -159,8 +162,9 @@ def _describe(tok: _Token) -> str:
 class _Lexer:
     """Tokens on demand, so that the first problem in reading order is the one reported."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, qualified: bool = False) -> None:
         self.text = text
+        self.qualified = qualified
         self.i = 0
         self.buffer: list[_Token] = []
         self.last_end = 0  # where the last token taken ends
@@ -193,6 +197,12 @@ class _Lexer:
             while j < n and text[j] in _IDENT_CHARS:
                 j += 1
             word = text[i:j]
+            if self.qualified and word.lower() not in KEYWORDS and text.startswith(".", j) \
+                    and j + 1 < n and text[j + 1] in _IDENT_START:  # SOURCE.column (SPEC §7.2)
+                j += 1
+                while j < n and text[j] in _IDENT_CHARS:
+                    j += 1
+                word = text[i:j]
             self.i = j
             if word.lower() in KEYWORDS:
                 return _Token("kw", word.lower(), i, j)
@@ -271,9 +281,9 @@ class _Op:
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, qualified: bool = False) -> None:
         self.text = text
-        self.lex = _Lexer(text)
+        self.lex = _Lexer(text, qualified)
         self.nesting = 0
 
     # helpers
@@ -529,19 +539,22 @@ class _Parser:
         return Call(fn.name, tuple(n for n, _ in ordered), name.pos), depth
 
 
-def parse(text: str) -> Node:
-    """The syntax tree of ``text``; :class:`ExprSyntaxError` if it is not a valid expression."""
+def parse(text: str, qualified: bool = False) -> Node:
+    """The syntax tree of ``text``; :class:`ExprSyntaxError` if it is not a valid expression.
+
+    ``qualified``: read ``menu.price`` as one name, a joined source's column (row
+    expressions, SPEC §7.2); elsewhere a dot after a name is refused as attribute access."""
     if not isinstance(text, str):
         raise ExprSyntaxError(f"an expression must be text, not {type(text).__name__}", 0)
     try:
-        return _Parser(text).parse()
+        return _Parser(text, qualified).parse()
     except RecursionError:  # pragma: no cover - MAX_DEPTH keeps the parser far from the limit
         raise ExprSyntaxError(f"expression nested too deeply (more than {MAX_DEPTH} levels)", 0) from None
 
 
 # --- back to text ----------------------------------------------------------------------------
 
-_PREC = {"or": 1, "and": 2, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5, "*": 6, "/": 6}
+_PREC = {"or": 1, "and": 2, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4, "&": 5, "+": 6, "-": 6, "*": 7, "/": 7}
 
 
 def _quote(text: str, quote: str) -> str:

@@ -23,9 +23,10 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from ..errors import WorkbookError
 from .frames import Frame, build_frame, gc_paused
-from .refs import SourceRef, col_letter, parse_range
+from .hidden import Cells, hidden_cells, lay_over, may_hide_cells, sheet_grid, xls_error_cells
+from .refs import CsvOptions, SourceRef, col_letter, parse_range
 from ..hints import closest
-from .table import Table, fold, listing
+from .table import Table, TextFormat, fold, listing
 
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -74,7 +75,8 @@ class _Book:
     workbook: Optional[CalamineWorkbook] = None
     with_tables: Optional[CalamineWorkbook] = None
     frames: dict[tuple[Any, ...], Frame] = field(default_factory=dict)
-    csv_rows: Optional[list[list[str]]] = None
+    csv_rows: dict[tuple[Any, ...], list[list[str]]] = field(default_factory=dict)
+    hidden: Optional[dict[str, Cells]] = None  # sheet -> error cells and computed formula cells (.xlsx)
 
 
 class FileReader:
@@ -84,11 +86,16 @@ class FileReader:
     fine); only ``.csv`` names a CSV file. Parsed sheets and tables are kept until the
     file changes (size or modification time), so many sources on one workbook cost one
     parse. Safe to share between threads.
+
+    In .xlsx/.xlsm files, error cells and formula cells without a cached value (which
+    calamine reads as blank) are read as what they are (:mod:`.hidden`); with ``recalc``
+    every formula cell is recomputed in memory first. Files are never written.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, recalc: bool = False) -> None:
         self._books: dict[str, _Book] = {}
         self._lock = threading.RLock()
+        self.recalc = recalc  # recompute every formula cell of .xlsx sources (evaluate --recalc)
 
     def clear(self) -> None:
         """Forget every file read."""
@@ -214,22 +221,43 @@ class FileReader:
         hint = f" (did you mean '{guess}'?)" if guess else ""
         raise WorkbookError(f"no sheet '{name}'{hint}; sheets are: {listing(names)}", place=f"{where}!{name}")
 
-    @staticmethod
-    def _grid(book: _Book, name: str, where: str) -> tuple[list[list[Any]], int, int]:
+    def _hidden(self, book: _Book, name: str, rows: Optional[list[list[Any]]] = None) -> Cells:
+        """The cells of sheet ``name`` that calamine reads as blank but are not (SPEC §7.3).
+
+        Only a cell calamine gives as ``''`` can be one: a sheet of ``rows`` without any such
+        cell needs no look at its XML (one C-level scan of the rows instead of inflating it)."""
+        if book.kind not in ("xlsx", "xls"):
+            return {}
+        if rows is not None and not self.recalc and not any("" in row for row in rows):
+            return {}
+        if book.hidden is None and book.kind == "xls":
+            book.hidden = xls_error_cells(book.data)
+        if book.hidden is None:
+            everything = self.recalc
+            book.hidden = hidden_cells(Path(book.key[0]), everything) if may_hide_cells(book.data, everything) else {}
+        return book.hidden.get(name, {})
+
+    def _grid(self, book: _Book, name: str, where: str) -> tuple[list[list[Any]], int, int]:
         """The sheet's cells from its first used cell, with that cell's row and column.
 
         Not kept: the frames made from them are (a parsed sheet holds ~32 bytes a cell)."""
         assert book.workbook is not None
         try:
             sheet = book.workbook.get_sheet_by_name(name)
+            start = sheet.start
+            if start is None:
+                hidden = self._hidden(book, name)
+                return (lay_over([], 1, 1, hidden), 1, 1) if hidden else ([], 1, 1)
+            with gc_paused():
+                rows = sheet.to_python()
+            hidden = self._hidden(book, name, rows)
         except CalamineError as exc:
+            if book.kind == "xlsx" and "error value" in str(exc):  # #SPILL!, #CALC! ...: calamine 0.9 stops
+                rows, top, left = sheet_grid(Path(book.key[0]), name)
+                return lay_over(rows, top, left, self._hidden(book, name)), top, left
             raise WorkbookError(f"the workbook is damaged ({_one_line(exc)})", place=f"{where}!{name}") from None
-        start = sheet.start
-        if start is None:
-            return [], 1, 1
-        with gc_paused():
-            rows = sheet.to_python()
-        return rows, start[0] + 1, start[1] + 1
+        top, left = start[0] + 1, start[1] + 1
+        return lay_over(rows, top, left, hidden), top, left
 
     def _sheet_frame(self, book: _Book, sheet: Optional[str], header_row: int, where: str) -> Frame:
         name = self._sheet_name(book, sheet, where)
@@ -279,6 +307,7 @@ class FileReader:
             headers = [" ".join(str(c).split()) for c in t.columns]
             start = t.start
             top, left = (start[0], start[1] + 1) if start is not None else (1, 1)
+            rows = lay_over(rows, top + 1, left, self._hidden(book, t.sheet, rows), grow=False)
             book.frames[key] = build_frame([headers, *rows], top, left, t.sheet, f"{where}!{t.sheet}",
                                            headers=headers)
         return book.frames[key]
@@ -290,47 +319,59 @@ class FileReader:
         if ref.table is not None:
             raise WorkbookError(f"no table '{ref.table}': a CSV file has no tables; use range: or leave it out",
                                 place=where)
-        rows = self._csv_rows(book, where)
+        rows = self._csv_rows(book, ref.csv, where)
+        fmt = TextFormat(ref.csv.decimal, ref.csv.thousands, ref.date_format)
+        how = (ref.csv, ref.date_format)
         if ref.range is not None:
             try:
                 rng = parse_range(ref.range)
             except ValueError as exc:
                 raise WorkbookError(f"bad range '{ref.range}' in source '{ref.name}': {exc}; "
                                     "write it as A1:F500", place=where) from None
-            key: tuple[Any, ...] = ("range", rng.first_row, rng.first_col, rng.last_row, rng.last_col)
+            key: tuple[Any, ...] = ("range", rng.first_row, rng.first_col, rng.last_row, rng.last_col, how)
             if key not in book.frames:
                 book.frames[key] = frame_in_range(rows, 1, 1, rng.first_row, rng.first_col, rng.last_row,
-                                                   rng.last_col, sheet, f"{where}!{sheet}", text_cells=True)
+                                                   rng.last_col, sheet, f"{where}!{sheet}", text_cells=True, fmt=fmt)
         else:
-            key = ("sheet", ref.header_row)
+            key = ("sheet", ref.header_row, how)
             if key not in book.frames:
                 book.frames[key] = frame_below_header(rows, 1, 1, ref.header_row, sheet, f"{where}!{sheet}",
-                                                       text_cells=True)
+                                                       text_cells=True, fmt=fmt)
         return book.frames[key]
 
     @staticmethod
-    def _csv_rows(book: _Book, where: str) -> list[list[str]]:
-        if book.csv_rows is None:
+    def _csv_rows(book: _Book, options: CsvOptions, where: str) -> list[list[str]]:
+        key = (options.encoding, options.delimiter, options.quotechar)
+        if key not in book.csv_rows:
             data = book.data
-            if b"\x00" in data[:65536]:
+            if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+                text = data.decode("utf-16")
+            elif b"\x00" in data[:65536]:
                 raise WorkbookError("not a CSV file (it holds binary data)", place=where)
-            try:
-                text = data.decode("utf-8-sig") if not data.startswith(codecs.BOM_UTF16_LE) else data.decode("utf-16")
-            except UnicodeDecodeError:
-                text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Western Windows
+            elif codecs.lookup(options.encoding).name == "utf-8":
+                try:
+                    text = data.decode("utf-8-sig")  # a BOM is skipped
+                except UnicodeDecodeError:
+                    text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Western Windows
+            else:
+                try:
+                    text = data.decode(options.encoding).removeprefix("\ufeff")
+                except UnicodeDecodeError as exc:
+                    raise WorkbookError(f"cannot be read as {options.encoding} (byte {exc.start}); "
+                                        "set csv: {encoding: ...} to the file's encoding", place=where) from None
             first = next((line for line in text.splitlines() if line.strip()), "")
-            delimiter = max(",;\t|", key=first.count) if first else ","
+            delimiter = options.delimiter or (max(",;\t|", key=first.count) if first else ",")
             try:
-                rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+                rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=options.quotechar))
             except csv.Error as exc:
                 raise WorkbookError(f"not a CSV file ({_one_line(exc)})", place=where) from None
             width = max((len(r) for r in rows), default=0)
-            book.csv_rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
-        return book.csv_rows
+            book.csv_rows[key] = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
+        return book.csv_rows[key]
 
 
 def frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: int, sheet: str, where: str,
-                        text_cells: bool = False) -> Frame:
+                        text_cells: bool = False, fmt: TextFormat = TextFormat()) -> Frame:
     """The rows of a sheet from its header row down; ``rows[0]`` is sheet row ``top``."""
     if header_row < 1:
         raise WorkbookError(f"header_row must be 1 or more, not {header_row}", place=where)
@@ -347,7 +388,7 @@ def frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: i
     if row > bottom:
         raise WorkbookError(f"header row {row} is below the data (the last row with data is {bottom})",
                             place=f"{where}!{col_letter(left)}{row}")
-    frame = build_frame(rows[row - top:], row, left, sheet, where, text_cells)
+    frame = build_frame(rows[row - top:], row, left, sheet, where, text_cells, fmt=fmt)
     for i, cells in enumerate(rows[:20]):  # for "'Net Revenue' is in row 3: set header_row: 3"
         for cell in cells:
             if isinstance(cell, str) and cell.strip():
@@ -356,7 +397,7 @@ def frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: i
 
 
 def frame_in_range(rows: list[list[Any]], top: int, left: int, r1: int, c1: int, r2: int, c2: int,
-                    sheet: str, where: str, text_cells: bool = False) -> Frame:
+                    sheet: str, where: str, text_cells: bool = False, fmt: TextFormat = TextFormat()) -> Frame:
     """The cells of ``r1:c1..r2:c2``, its first row the header; ``rows[0][0]`` is at (top, left)."""
     bottom = top + len(rows) - 1
     a1 = f"{col_letter(c1)}{r1}:{col_letter(c2)}{r2}"
@@ -371,4 +412,4 @@ def frame_in_range(rows: list[list[Any]], top: int, left: int, r1: int, c1: int,
         grid = [r[lo:hi] for r in picked]
     else:
         grid = [pre + r[lo:hi] + post if hi > lo else pre + post for r in picked]
-    return build_frame(grid, r1, c1, sheet, where, text_cells, header_name=f"the header row of range {a1}")
+    return build_frame(grid, r1, c1, sheet, where, text_cells, header_name=f"the header row of range {a1}", fmt=fmt)

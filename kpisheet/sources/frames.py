@@ -24,8 +24,9 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from ..errors import WorkbookError
+from ..xlerrors import XlError
 from .refs import SourceRef, col_letter
-from .table import ISO_DATE, Table, fold
+from .table import TextFormat, Table, fold
 
 _NUMBER_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "decimal"})
 _LEADING_ZERO = r"[+-]?0\d.*"
@@ -79,7 +80,7 @@ def _columns(rows: list[list[Any]], width: int) -> np.ndarray:
     return grid
 
 
-def _typed(arr: np.ndarray, text_cells: bool) -> Any:
+def _typed(arr: np.ndarray, text_cells: bool, fmt: TextFormat = TextFormat()) -> Any:
     """One column of cells: blanks as NaN, in the narrowest dtype its cells allow."""
     blank = arr == ""
     if isinstance(blank, np.ndarray) and blank.any():
@@ -102,14 +103,30 @@ def _typed(arr: np.ndarray, text_cells: bool) -> Any:
         count = int(filled.sum())
         if count:
             stripped = s.str.strip()
-            number = pd.to_numeric(stripped, errors="coerce")
-            if int(number.notna().sum()) == count and not stripped.str.fullmatch(_LEADING_ZERO).any():
-                return number.to_numpy(dtype=np.float64, na_value=np.nan)
-            if bool(stripped.str.fullmatch(ISO_DATE)[filled].all()):
-                stamps = pd.to_datetime(stripped, format="ISO8601", errors="coerce")
-                if int(stamps.notna().sum()) == count and stamps.min().year >= 1678 and stamps.max().year <= 2261:
-                    return stamps.dt.as_unit("ns").to_numpy()
+            number = fmt.numbers(stripped)
+            if int((~np.isnan(number)).sum()) == count and not stripped.str.fullmatch(_LEADING_ZERO).any():
+                return number
+            stamps = fmt.dates(stripped)
+            if int((~np.isnat(stamps)).sum()) == count:
+                return stamps
     return s.array
+
+
+ERROR_TEXTS = {e.text: int(e) for e in XlError}  # what an error cell reads as, in every reader
+
+
+def error_cells(arr: np.ndarray) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """Positions and XlError codes of the cells of ``arr`` that hold an Excel error's text
+    (``'#N/A'``): error cells, as the file readers and the live workbook hand them over;
+    None when there is none. Only text can be one, so typed columns cost one check."""
+    kind = infer_dtype(arr, skipna=True)
+    if kind not in ("string", "mixed", "mixed-integer"):
+        return None
+    found = pd.Series(arr, dtype=object, copy=False).map(ERROR_TEXTS).to_numpy(dtype=np.float64, na_value=np.nan)
+    where = np.flatnonzero(~np.isnan(found))
+    if not len(where):
+        return None
+    return where, found[where].astype(np.int8)
 
 
 @dataclass
@@ -125,6 +142,8 @@ class Frame:
     first_row: int
     first_col: int
     texts_above: dict[str, int] = field(default_factory=dict)
+    text_format: TextFormat = field(default_factory=TextFormat)
+    errors: dict[int, pd.Series] = field(default_factory=dict)  # df column -> XlError code by row label
 
     def to_table(self, ref: SourceRef) -> Table:
         """Name the columns as ``ref.columns`` says; every other column keeps its header."""
@@ -166,20 +185,23 @@ class Frame:
                 headers[name] = h
         df = self.df.iloc[:, order]
         df.columns = pd.Index(labels, dtype=object)
+        errors = {label: self.errors[pos] for pos, label in zip(order, labels) if pos in self.errors}
         return Table(name=ref.name, df=df, path=ref.path, sheet=self.sheet, first_row=self.first_row,
                      first_col=numbers[labels[0]] if labels else self.first_col, column_numbers=numbers,
                      headers=headers, wanted=dict(ref.columns), repeated=repeated,
-                     texts_above=self.texts_above)
+                     texts_above=self.texts_above,
+                     text_format=TextFormat(self.text_format.decimal, self.text_format.thousands, ref.date_format),
+                     errors=errors)
 
 
 def build_frame(grid: Sequence[list[Any]], top: int, left: int, sheet: str, where: str,
                 text_cells: bool = False, headers: Optional[list[str]] = None,
-                header_name: Optional[str] = None) -> Frame:
+                header_name: Optional[str] = None, fmt: TextFormat = TextFormat()) -> Frame:
     """``grid[0]`` is the header row, at sheet row ``top``; ``grid[i][0]`` is in column ``left``.
 
     ``headers`` (Excel tables) replaces ``grid[0]`` when given; ``where`` is ``file!Sheet``
     for messages, ``header_name`` what to call the header row in them; ``text_cells``: every cell is text (CSV) and is read as a number or date
-    where a whole column allows."""
+    where a whole column allows, as ``fmt`` writes numbers and dates."""
     if headers is None:
         headers = [header_text(v) for v in grid[0]]
         if not any(headers):
@@ -189,18 +211,27 @@ def build_frame(grid: Sequence[list[Any]], top: int, left: int, sheet: str, wher
     with gc_paused():
         data = grid[1:]
         cells = _columns(data if isinstance(data, list) else list(data), width)
-    df = pd.DataFrame({c: _typed(np.ascontiguousarray(cells[:, c]), text_cells) for c in range(width)},
-                      index=pd.RangeIndex(len(cells)))
+    columns: dict[int, Any] = {}
+    errors: dict[int, pd.Series] = {}
+    for c in range(width):
+        column = np.ascontiguousarray(cells[:, c])
+        found = error_cells(column)
+        if found is not None:  # an error cell is no value: blank here, its code kept beside
+            column[found[0]] = None
+            errors[c] = pd.Series(found[1], index=found[0], dtype=np.int8)
+        columns[c] = _typed(column, text_cells, fmt)
+    df = pd.DataFrame(columns, index=pd.RangeIndex(len(cells)))
     if len(df) and width:
         maybe = df[0].isna().to_numpy()
         if maybe.any():
             empty = maybe & df.isna().all(axis=1).to_numpy()
             if empty.any():
                 df = df[~empty]
-    keep = [c for c in range(width) if headers[c] or not df[c].isna().all()]
+    keep = [c for c in range(width) if headers[c] or not df[c].isna().all() or c in errors]
     if len(keep) < width:
         df = df[keep]
     df.columns = pd.RangeIndex(len(keep))
     numbers = [left + c for c in keep]
     names = [headers[c] or f"column {col_letter(left + c)}" for c in keep]
-    return Frame(df, names, numbers, sheet, top + 1, left)
+    kept_errors = {new: errors[old] for new, old in enumerate(keep) if old in errors}
+    return Frame(df, names, numbers, sheet, top + 1, left, text_format=fmt, errors=kept_errors)

@@ -29,6 +29,17 @@ def col_number(letters: str) -> int:
 
 
 @dataclass(frozen=True)
+class CsvOptions:
+    """How a CSV file writes its cells (SPEC §7.1); ``delimiter`` None: sniffed among ``, ; TAB |``."""
+
+    delimiter: Optional[str] = None
+    decimal: str = "."
+    thousands: Optional[str] = None
+    encoding: str = "utf-8"
+    quotechar: str = '"'
+
+
+@dataclass(frozen=True)
 class SourceRef:
     """One source as the config describes it.
 
@@ -37,7 +48,8 @@ class SourceRef:
     ``header_row`` is the row number Excel shows for the header (sheet sources only);
     when it is 1 and row 1 is empty, the first row with anything in it is the header.
     ``columns`` maps kpisheet names to header texts; headers are matched ignoring case
-    and runs of spaces, as Excel matches names.
+    and runs of spaces, as Excel matches names. ``csv`` says how a CSV file writes its
+    cells; ``date_format`` how text dates are written (strftime codes).
     """
 
     name: str
@@ -47,6 +59,8 @@ class SourceRef:
     range: Optional[str] = None
     header_row: int = 1
     columns: Mapping[str, str] = field(default_factory=dict)
+    csv: CsvOptions = field(default_factory=CsvOptions)  # for CSV files; workbooks ignore it
+    date_format: Optional[str] = None  # strftime codes of text dates (SPEC §7.1)
 
     def __post_init__(self) -> None:
         if not isinstance(self.path, Path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
@@ -25,6 +26,51 @@ _SERIAL_MAX = float((np.datetime64("2262-04-10") - np.datetime64("1899-12-30")).
 _NS_MIN = pd.Timestamp.min.as_unit("us").asm8
 _NS_MAX = pd.Timestamp.max.as_unit("us").asm8
 _PLAIN_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "decimal", "string", "empty"})
+
+
+@dataclass(frozen=True)
+class TextFormat:
+    """How a source writes numbers and dates as text (SPEC §7.1): the ``csv:`` separators
+    (CSV files only) and ``date_format`` (strftime codes). The default reads numbers as
+    Python writes them and dates as ISO text only."""
+
+    decimal: str = "."
+    thousands: Optional[str] = None
+    date_format: Optional[str] = None
+
+    @property
+    def plain_numbers(self) -> bool:
+        return self.decimal == "." and self.thousands is None
+
+    def _number_pattern(self) -> str:
+        d, t = re.escape(self.decimal), re.escape(self.thousands or "")
+        whole = r"\d+" if not self.thousands else rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d+)"
+        return rf"[+-]?(?:{whole}(?:{d}\d*)?|{d}\d+)(?:[eE][+-]?\d+)?"
+
+    def numbers(self, text: pd.Series) -> npt.NDArray[np.float64]:
+        """Text cells as numbers, NaN where a cell is not a number written this way."""
+        stripped = text.astype(object).where(text.notna(), None).astype("str").str.strip()
+        if self.plain_numbers:
+            return pd.to_numeric(stripped, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        ok = stripped.str.fullmatch(self._number_pattern()).fillna(False).astype(bool)
+        plain = stripped.where(ok)
+        if self.thousands:
+            plain = plain.str.replace(self.thousands, "", regex=False)
+        if self.decimal != ".":
+            plain = plain.str.replace(self.decimal, ".", regex=False)
+        return pd.to_numeric(plain, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+    def dates(self, text: pd.Series) -> npt.NDArray[np.datetime64]:
+        """Text cells as datetime64[ns], NaT where a cell does not match (ISO text without a
+        ``date_format``)."""
+        stripped = text.astype(object).where(text.notna(), None).astype("str").str.strip()
+        if self.date_format is None:
+            iso = stripped.str.fullmatch(ISO_DATE).fillna(False).astype(bool)
+            parsed = pd.to_datetime(stripped.where(iso), format="ISO8601", errors="coerce")
+        else:
+            parsed = pd.to_datetime(stripped, format=self.date_format, errors="coerce")
+        stamps, _ = _fit_ns(pd.Series(parsed).dt.as_unit("us").to_numpy())
+        return stamps
 
 
 def fold(text: str) -> str:
@@ -126,6 +172,39 @@ class Table:
     wanted: Mapping[str, str] = field(default_factory=dict)  # kpisheet name -> header the config asked for
     repeated: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # df column -> every sheet column with its header
     texts_above: Mapping[str, int] = field(default_factory=dict)  # folded text in the sheet's first rows -> its row
+    text_format: TextFormat = field(default_factory=TextFormat)  # how numbers and dates are written as text
+    unmatched: Mapping[str, int] = field(default_factory=dict)  # joined source -> rows without a match
+    errors: Mapping[str, pd.Series] = field(default_factory=dict)  # column -> XlError code by row label (SPEC §7.3)
+
+    # --- error cells (SPEC §7.3) ---------------------------------------------------------------
+
+    def error_codes(self, column: str) -> Optional[npt.NDArray[np.int8]]:
+        """The XlError code of each row's cell in ``column`` (0: no error), aligned with ``df``;
+        None when the column holds no error cell. Such cells read as blanks elsewhere."""
+        found = self.errors.get(column)
+        if found is None:
+            return None
+        codes = found.reindex(self.df.index, fill_value=0).to_numpy(dtype=np.int8)
+        return codes if codes.any() else None
+
+    def error_summary(self) -> Optional[tuple[int, str, str]]:
+        """(how many error cells, the place of the first by row order, its error text), or None."""
+        from ..xlerrors import XlError
+
+        count = 0
+        first: Optional[tuple[int, int, str, int]] = None  # row position, column order, column, code
+        for order, column in enumerate(self.df.columns):
+            codes = self.error_codes(str(column))
+            if codes is None:
+                continue
+            hits = np.flatnonzero(codes)
+            count += len(hits)
+            candidate = (int(hits[0]), order, str(column), int(codes[hits[0]]))
+            if first is None or candidate[:2] < first[:2]:
+                first = candidate
+        if first is None:
+            return None
+        return count, self.place(self.df.index[first[0]], first[2]), XlError(first[3]).text
 
     def _col(self, column: Optional[str]) -> int:
         if column is not None and column in self.column_numbers:
@@ -192,7 +271,10 @@ class Table:
             raise self._fail(first, column, s[first], "numbers")
         if is_numeric_dtype(s.dtype):
             return s.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-        out = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+        if self.text_format.plain_numbers:
+            out = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+        else:  # a CSV file with csv: separators: every cell is text, read the file's way
+            out = self.text_format.numbers(s).copy()
         suspect = np.isnan(out) & s.notna().to_numpy()
         values = s.to_numpy(dtype=object)
         if s.dtype == object and infer_dtype(values, skipna=True) not in _PLAIN_KINDS:
@@ -248,13 +330,14 @@ class Table:
             bad[where[wrong]] = True
         where = np.flatnonzero(kinds == 3)
         if len(where):
-            text = pd.Series(values[where], dtype=object).str.strip()
-            iso = text.str.fullmatch(ISO_DATE).to_numpy(dtype=bool, na_value=False)
-            parsed = pd.to_datetime(text.where(iso), format="ISO8601", errors="coerce")
-            stamps, _ = _fit_ns(parsed.dt.as_unit("us").to_numpy())
+            stamps = self.text_format.dates(pd.Series(values[where], dtype=object))
             out[where] = stamps
             bad[where[np.isnat(stamps)]] = True
         if bad.any():
             i = int(np.argmax(bad))
+            fmt = self.text_format.date_format
+            if fmt is not None and isinstance(values[i], str):
+                raise WorkbookError(f"{describe(values[i])} does not match date_format '{fmt}' in column "
+                                    f"'{column}'", place=self.place(s.index[i], column))
             raise self._fail(s.index[i], column, values[i], "dates")
         return out

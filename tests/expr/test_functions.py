@@ -25,10 +25,28 @@ SPEC_FUNCTIONS = {
     "round": "round(x, digits=0)",
 }
 ROW_FUNCTIONS = {"if", "coalesce", "min", "max", "abs", "round"}
+# SPEC §7.2: functions of row expressions only (where, derive, filter, measure expressions)
+SPEC_ROW_ONLY = {
+    "year": "year(d)", "month": "month(d)", "day": "day(d)", "weekday": "weekday(d)",
+    "upper": "upper(s)", "lower": "lower(s)", "trim": "trim(s)", "left": "left(s, n)",
+}
 
 
 def test_registry_is_exactly_the_spec() -> None:
-    assert {name: fn.signature for name, fn in FUNCTIONS.items()} == SPEC_FUNCTIONS
+    assert {name: fn.signature for name, fn in FUNCTIONS.items()} == {**SPEC_FUNCTIONS, **SPEC_ROW_ONLY}
+
+
+@pytest.mark.parametrize("name", sorted(SPEC_ROW_ONLY))
+def test_row_functions_are_refused_outside_rows(name: str) -> None:
+    assert FUNCTIONS[name].contexts == {"filter"}
+    text = f"{name}(x, 1)" if name == "left" else f"{name}(x)"
+    assert check(parse(text), "filter") == []
+    assert [m for _, m in check(parse(text), "kpi")] == [f"{name}() cannot be used in a KPI formula or target"]
+
+
+def test_ampersand_is_for_rows() -> None:
+    assert check(parse("a & b"), "filter") == []
+    assert check(parse("a & b"), "kpi") == [(2, "'&' joins text in row expressions only (where, derive, filter, measure)")]
 
 
 @pytest.mark.parametrize("name", sorted(SPEC_FUNCTIONS))

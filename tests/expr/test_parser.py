@@ -201,7 +201,7 @@ INVALID: list[tuple[str, int, str]] = [
     ("a += 1", 2, "assignment is not allowed"),
     ("a && b", 2, "use 'and'"),
     ("a || b", 2, "use 'or'"),
-    ("a & b", 2, "use 'and'"),
+    ("a && b", 2, "use 'and'"),
     ("!a", 0, "use 'not'"),
     ("5%", 1, "5% is 0.05"),
     ("a ^ 2", 2, "no power operator"),
@@ -392,7 +392,7 @@ _LEAVES = st.one_of(
     st.booleans().map(Bool),
     _NAMES.map(Name),
 )
-_BINARY_OPS = ["or", "and", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/"]
+_BINARY_OPS = ["or", "and", "==", "!=", "<", "<=", ">", ">=", "&", "+", "-", "*", "/"]
 
 
 def _calls(children: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
@@ -422,3 +422,20 @@ def test_unparse_then_parse_gives_the_same_tree(tree: Node) -> None:
     text = unparse(tree)
     assert parse(text) == tree, text
     assert unparse(parse(text)) == text
+
+
+def test_ampersand_concatenates_below_plus_as_in_excel() -> None:
+    # SPEC §7.2: text & text; Excel binds + tighter than &
+    assert parse("a & b + 1") == Binary("&", Name("a"), Binary("+", Name("b"), Num(1.0)))
+    assert parse("a & 'x' = b") == Binary("==", Binary("&", Name("a"), Str("x")), Name("b"))
+
+
+def test_qualified_names_only_where_asked() -> None:
+    assert parse("qty * menu.price", qualified=True) == Binary("*", Name("qty"), Name("menu.price"))
+    assert unparse(parse("menu.price", qualified=True)) == "`menu.price`"
+    with pytest.raises(ExprSyntaxError, match="attribute access"):
+        parse("menu.price")
+    with pytest.raises(ExprSyntaxError, match="attribute access"):
+        parse("a.b.c", qualified=True)
+    with pytest.raises(ExprSyntaxError, match="unknown function 'os.system'"):
+        parse("os.system('x')", qualified=True)
