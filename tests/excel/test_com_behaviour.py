@@ -186,7 +186,7 @@ def test_newer_errors_in_sources_are_errors_not_numbers(book: xs.Book, cells: tu
     grid = live._values(sales.range("A4:D4"))
     assert grid == [[dt.datetime(2026, 1, 5), "A", "#SPILL!", "ok"]]  # handed to the table as its text
     value = udfs.KPI("revenue", "2026-01", caller=book.caller_cell())
-    assert isinstance(value, str) and value.startswith("#"), value  # never 155 - 2,146,826,243
+    assert value == "#SPILL!", value  # SPEC §7.3: the error propagates, as Excel's SUM would; never 155 - 2,146,826,243
 
 
 # --- 5. the fingerprint: last non-empty row and a content hash, not UsedRange --------------------

@@ -20,6 +20,7 @@ from kpisheet.errors import WorkbookError
 from kpisheet.excel import ribbon
 from kpisheet.excel.live import LiveReader, Workspace, same_file
 from kpisheet.sources import FileReader, SourceRef
+from kpisheet.xlerrors import XlError
 
 COLUMNS = {"date": "Date", "account": "Account", "amount": "Amount", "status": "Status"}
 D = dt.datetime
@@ -76,9 +77,10 @@ def test_values_as_excel_holds_them(tmp_path: Path) -> None:
     sales.cells[(3, 3)] = xs.CellError("#DIV/0!")
     sales.cells[(2, 2)] = xs.CellError("#N/A")
     table = LiveReader(book).read(SourceRef("s", Path(book.fullname), sheet="Sales"))
-    # error cells are handed to the source table as their text (SPEC §7.3 decides what they mean), never blank
-    assert table.df["Amount"].tolist() == ["#N/A", 7.0]
-    assert table.df["Note"].tolist() == ["x", "#DIV/0!"]
+    # error cells are handed to the source table as their text, which makes them error cells (SPEC §7.3), never blank
+    assert [XlError(int(c)) if c else None for c in table.error_codes("Amount")] == [XlError.NA, None]
+    assert [XlError(int(c)) if c else None for c in table.error_codes("Note")] == [None, XlError.DIV0]
+    assert table.numbers("Amount")[1] == 7.0 and table.df["Note"].tolist()[0] == "x"
     assert str(table.dates("Date")[0])[:10] == "2026-01-02"  # a date cell: a datetime from xlwings
 
 
