@@ -30,6 +30,14 @@ from .output import STATUS_STYLE, format_number, render_table, to_csv, to_json, 
 FORMATS = click.Choice(["table", "json", "csv", "xlsx"])
 
 
+#: What each exit code means; the reference lists them from here.
+EXIT_CODES = {
+    0: "done",
+    1: "a check or lint failed (recalc --check found stale cells, lint found errors, or warnings with --strict)",
+    2: "bad input: one line `error: PLACE: what is wrong` on standard error, every file left as it was",
+}
+
+
 class Failed(Exception):
     """A check or lint that found problems: exit 1 after printing them."""
 
@@ -268,9 +276,18 @@ def recalc(workbook: str, config: Optional[str], out: Optional[str], check: bool
         raise Failed()
 
 
+@cli.command()
+@click.option("--output", "-o", "out", help="write to this file instead of standard output")
+def schema(out: Optional[str]) -> None:
+    """Print the config's JSON Schema, for completion and checks while editing the YAML."""
+    from .config.json_schema import schema_text
+
+    _emit(schema_text(), out)
+
+
 @cli.group()
 def addin() -> None:
-    """The Excel add-in: a KPIs ribbon tab and SPEC §4's functions (desktop Excel, through xlwings)."""
+    """The Excel add-in: a KPIs ribbon tab and kpisheet's functions (desktop Excel, through xlwings)."""
 
 
 @addin.command("install")
