@@ -38,6 +38,7 @@ pictures: $(VENV)/.installed
 # docs/reference.md. A test fails while either is stale (after adding a key or a function).
 reference: $(VENV)/.installed
 	$(BIN)/kpisheet schema -o kpisheet.schema.json
+	$(BIN)/python -m kpisheet.reference
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -150,7 +150,8 @@ def cli() -> None:
 @click.option("--period", "-p", help="2026-10, 2026-Q3, 2026, FY2026, 2026-W14, 2026-10-05 or latest (default)")
 @click.option("--account", "-a", help="one account instead of all accounts together")
 @click.option("--kpi", "-k", "kpis", multiple=True, help="only this KPI (repeatable)")
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True,
+              help="a table for people, json or csv for programs, xlsx a formatted report (needs -o)")
 @click.option("--output", "-o", "out", help="write to this file instead of standard output")
 @click.option("--key-accounts", "key_accounts", is_flag=True,
               help="every KPI for every key account of the period, one row per account and KPI")
@@ -213,7 +214,8 @@ def _render_accounts(rows: Sequence["AccountResult"], fmt: str, color: bool) -> 
 @click.argument("workbook")
 @click.option("--config", "-c", "config", help="config file or folder (default: found beside the workbook)")
 @click.option("--period", "-p", help="the period to rank accounts in (default: latest, at key_accounts.grain)")
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True,
+              help="a table for people, json or csv for programs, xlsx a formatted report (needs -o)")
 @click.option("--output", "-o", "out", help="write to this file instead of standard output")
 def accounts(workbook: str, config: Optional[str], period: Optional[str], fmt: str, out: Optional[str]) -> None:
     """The key-account table: score, tier, key, reason and movement of every account."""
