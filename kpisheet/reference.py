@@ -14,7 +14,7 @@ appears here on the next ``make reference``, and a test fails until it does:
 - errors: :class:`kpisheet.xlerrors.XlError`, with :data:`ERROR_MEANINGS`;
 - Excel functions: :data:`kpisheet.excel.functions.EXCEL_FUNCTIONS` (SPEC section 4) and the
   names of Excel's own functions ``recalc`` computes;
-- commands and options: the click commands of :mod:`kpisheet.cli`; exit codes:
+- commands and options: the click commands of :mod:`kpisheet.cli` and :mod:`kpisheet.hooks`; exit codes:
   :data:`kpisheet.cli.EXIT_CODES`.
 
 What no registry declares (operators, status rules, SMART findings) is written here once.
@@ -320,6 +320,15 @@ def _commands() -> list[str]:
 
     for name, cmd in cli.commands.items():
         add(cmd, click.Context(cmd, info_name=name, parent=root), f"kpisheet {name}")
+    from .hooks import hooks
+
+    hook_root = click.Context(hooks, info_name="python -m kpisheet.hooks")
+    out.append("### Checks for pre-commit and CI\n")
+    out.append((hooks.help or "").strip() + " The hooks of `.pre-commit-hooks.yaml` and the action "
+               "`action.yml` run these; each runs the command above once per file or config, and exits "
+               "with the worst code.\n")
+    for name, cmd in hooks.commands.items():
+        add(cmd, click.Context(cmd, info_name=name, parent=hook_root), f"python -m kpisheet.hooks {name}")
     out.append("### Exit codes\n")
     out.append("| code | meaning |")
     out.append("| --- | --- |")

@@ -20,6 +20,7 @@ from kpisheet.excel.functions import EXCEL_FUNCTIONS
 from kpisheet.excel.recalc.xlfuncs import FUNCTIONS as XL_FUNCTIONS
 from kpisheet.expr import FUNCTIONS, check, parse
 from kpisheet.expr.ast import Call, walk
+from kpisheet.hooks import hooks
 from kpisheet.periods import Grain
 from kpisheet.reference import ERROR_MEANINGS, FUNCTION_EXAMPLES, PATH, reference_text
 from kpisheet.xlerrors import XlError
@@ -108,7 +109,10 @@ def _commands(group: click.Group, prefix: str) -> list[tuple[str, click.Command]
     return out
 
 
-@pytest.mark.parametrize("path, cmd", _commands(cli, "kpisheet"), ids=lambda v: v if isinstance(v, str) else "")
+ALL_COMMANDS = _commands(cli, "kpisheet") + _commands(hooks, "python -m kpisheet.hooks")
+
+
+@pytest.mark.parametrize("path, cmd", ALL_COMMANDS, ids=[p for p, _ in ALL_COMMANDS])
 def test_every_command_and_option_is_documented(path: str, cmd: click.Command) -> None:
     text = _section(path)
     for param in cmd.params:
