@@ -49,22 +49,6 @@ def _emit(text: str, out: Optional[str]) -> None:
         click.echo(text, nl=False)
 
 
-def _need_file(fmt: str, out: Optional[str]) -> None:
-    """``--format xlsx`` is a file, never text on a terminal: it needs ``-o``."""
-    if fmt == "xlsx" and not out:
-        raise EvaluationError("an xlsx report is a file: add -o report.xlsx", place="--format")
-
-
-def _report_info(title: str, engine: Engine, workbook: str, period: Optional[str], shown: Sequence[str]) -> Any:
-    """The header of an xlsx report: the period as asked (and what ``latest`` was), config, workbook."""
-    from .report import ReportInfo
-
-    periods = sorted(set(shown))
-    asked = period or "latest"
-    text = asked if periods == [asked] or not periods else f"{asked} ({', '.join(periods)})"
-    return ReportInfo(title, text, str(engine.config.root), workbook)
-
-
 def _engine(workbook: str, config: Optional[str]) -> Engine:
     path = Path(workbook)
     cfg = load_config(find_config(path, config))
@@ -158,7 +142,6 @@ def cli() -> None:
 def evaluate(workbook: str, config: Optional[str], period: Optional[str], account: Optional[str],
              kpis: tuple[str, ...], fmt: str, out: Optional[str], key_accounts: bool) -> None:
     """Every KPI (or those named) at a period."""
-    _need_file(fmt, out)
     engine = _engine(workbook, config)
     names = _check_kpis(engine, kpis)
     _check_period(engine, names, period)
@@ -169,13 +152,13 @@ def evaluate(workbook: str, config: Optional[str], period: Optional[str], accoun
         results = [r for acct in keys for r in engine.results(period, acct, names)]
     else:
         results = engine.results(period, account, names)
-    if fmt == "xlsx":
-        from .report import kpi_report
-
-        info = _report_info("KPIs", engine, workbook, period, [r.period for r in results])
-        write_atomic(Path(str(out)), kpi_report(results, info))
-        return
     color = fmt == "table" and not out and sys.stdout.isatty()
+    if fmt == "xlsx":
+        from .report import kpi_report, report_file, report_info
+
+        info = report_info("KPIs", engine.config.root, workbook, period, [r.period for r in results])
+        write_atomic(report_file(out), kpi_report(results, info))
+        return
     _emit(_render_results(results, fmt, color, None), out)
 
 
@@ -219,19 +202,18 @@ def _render_accounts(rows: Sequence["AccountResult"], fmt: str, color: bool) -> 
 @click.option("--output", "-o", "out", help="write to this file instead of standard output")
 def accounts(workbook: str, config: Optional[str], period: Optional[str], fmt: str, out: Optional[str]) -> None:
     """The key-account table: score, tier, key, reason and movement of every account."""
-    _need_file(fmt, out)
     engine = _engine(workbook, config)
     try:
         rows = engine.key_accounts(period)
     except EvaluationError as exc:
         raise EvaluationError(exc.problems[0].message, place="--period" if period else exc.problems[0].place) from None
-    if fmt == "xlsx":
-        from .report import accounts_report, criterion_units
-
-        info = _report_info("Key accounts", engine, workbook, period, [r.period for r in rows])
-        write_atomic(Path(str(out)), accounts_report(rows, info, criterion_units(engine.config)))
-        return
     color = fmt == "table" and not out and sys.stdout.isatty()
+    if fmt == "xlsx":
+        from .report import accounts_report, criterion_units, report_file, report_info
+
+        info = report_info("Key accounts", engine.config.root, workbook, period, [r.period for r in rows])
+        write_atomic(report_file(out), accounts_report(rows, info, criterion_units(engine.config)))
+        return
     _emit(_render_accounts(rows, fmt, color), out)
 
 

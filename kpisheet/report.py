@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 from openpyxl import Workbook
@@ -28,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import __version__
+from .errors import EvaluationError
 from .expr.ast import Call, Name
 from .output import format_number
 
@@ -36,7 +38,8 @@ if TYPE_CHECKING:
     from .engine.accounts import AccountResult
     from .engine.core import Result
 
-__all__ = ["ReportInfo", "STATUS_FILLS", "accounts_report", "kpi_report", "number_format"]
+__all__ = ["ReportInfo", "STATUS_FILLS", "accounts_report", "criterion_units", "kpi_report", "number_format",
+           "report_file", "report_info"]
 
 #: Currency signs written before the number; three-letter codes (ISO 4217) go after it.
 _SIGNS = frozenset({"€", "$", "£", "¥"})
@@ -64,6 +67,26 @@ class ReportInfo:
     period: str  # as asked: "latest" or period text
     config: str  # the config file or folder, as the user named it
     workbook: Optional[str]
+
+
+def report_info(title: str, config: str | Path, workbook: Optional[str], period: Optional[str],
+                shown: Sequence[str]) -> ReportInfo:
+    """The header of a report: the period as asked, and what ``latest`` stood for.
+
+    ``shown`` are the periods the results name; when they differ from what was asked
+    (``latest``, or KPIs at several grains) they follow in brackets: ``latest (2026-10)``.
+    """
+    periods = sorted(set(shown))
+    asked = period or "latest"
+    text = asked if periods == [asked] or not periods else f"{asked} ({', '.join(periods)})"
+    return ReportInfo(title, text, str(config), workbook)
+
+
+def report_file(out: Optional[str]) -> Path:
+    """Where a report goes: ``-o FILE``; an xlsx report is never written to a terminal."""
+    if not out:
+        raise EvaluationError("an xlsx report is a file: add -o report.xlsx", place="--format")
+    return Path(out)
 
 
 def number_format(unit: Optional[str], whole: bool = False) -> str:
