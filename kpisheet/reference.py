@@ -77,14 +77,26 @@ FUNCTION_EXAMPLES: dict[str, str] = {
     "left": "filter: left(account, 3) == 'ACM'",
 }
 
-#: What each error kind means when it is a result, and what usually causes it.
-ERROR_MEANINGS: dict[XlError, str] = {
-    XlError.DIV0: "a division by zero: growth against a period whose value is 0",
-    XlError.NA: "no data: an average, median, min or max over no rows, an account the data "
-                "does not know, a period with nothing to compare",
-    XlError.VALUE: "a period or argument that cannot be read",
-    XlError.NAME: "an unknown KPI (or, in recalc, an unknown Excel function)",
-    XlError.NUM: "a number Excel cannot hold (in recalc: an array beyond Excel's grid)",
+#: What each error kind means when it is a result, by its text (kinds other branches add are
+#: described already; a test checks that every :class:`XlError` has its line).
+ERROR_MEANINGS: dict[str, str] = {
+    "#DIV/0!": "a division by zero: growth against a period whose value is 0",
+    "#N/A": "no data: an average, median, min or max over no rows, an account the data "
+            "does not know, a period with nothing to compare",
+    "#VALUE!": "a period or argument that cannot be read",
+    "#NAME?": "an unknown KPI (or, in recalc, an unknown Excel function)",
+    "#NUM!": "a number Excel cannot hold (in recalc: an array beyond Excel's grid)",
+    "#REF!": "a reference to a cell that does not exist (in recalc; or a #REF! cell in the data)",
+    "#NULL!": "an empty intersection of two ranges (in recalc; or a #NULL! cell in the data)",
+    "#SPILL!": "a spilled table that would cover cells that are not empty (in recalc; or such a cell in the data)",
+    "#CALC!": "a calculation Excel cannot do, such as an empty array (in recalc; or such a cell in the data)",
+    "#GETTING_DATA": "a value Excel was still fetching when the workbook was saved (a cell in the data)",
+    "#FIELD!": "a field of a linked data type that does not exist (a cell in the data)",
+    "#BLOCKED!": "a feature Excel's settings block (a cell in the data)",
+    "#CONNECT!": "a connection Excel could not make (a cell in the data)",
+    "#BUSY!": "a value Excel was still computing (a cell in the data)",
+    "#UNKNOWN!": "a value type Excel does not know (a cell in the data)",
+    "#PYTHON!": "an error of Excel's Python in a cell (a cell in the data)",
 }
 
 _CONTEXT_WORDS = {"filter": "filter", "kpi": "formula, target", "accounts": "key accounts"}
@@ -251,7 +263,7 @@ def _periods() -> list[str]:
 def _errors() -> list[str]:
     out = ["| error | meaning |", "| --- | --- |"]
     for error in XlError:
-        out.append(f"| `{error.text}` | {_cell(ERROR_MEANINGS.get(error, '**(not described yet)**'))} |")
+        out.append(f"| `{error.text}` | {_cell(ERROR_MEANINGS.get(error.text, '**(not described yet)**'))} |")
     return out
 
 

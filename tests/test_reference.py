@@ -89,7 +89,7 @@ def test_every_expression_function_has_a_working_example(name: str) -> None:
 
 def test_every_error_grain_and_excel_function_is_described() -> None:
     for error in XlError:
-        assert error in ERROR_MEANINGS and f"| `{error.text}` | {ERROR_MEANINGS[error]}" in PAGE
+        assert error.text in ERROR_MEANINGS and f"| `{error.text}` | {ERROR_MEANINGS[error.text]}" in PAGE
     for grain in Grain:
         assert f"| `{grain.value}` |" in PAGE
     for fn in EXCEL_FUNCTIONS.values():

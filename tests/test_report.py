@@ -100,9 +100,10 @@ def test_evaluate_xlsx_report_reads_back(capsys: pytest.CaptureFixture[str], boo
 
 def test_error_values_are_error_cells_and_accounts_get_a_column(
         capsys: pytest.CaptureFixture[str], book: Path, make_config: Callable[..., Path], tmp_path: Path) -> None:
-    cfg = make_config(KPIS)
+    cfg = make_config(KPIS + "broken: {description: A ratio over nothing, formula: revenue / (revenue - revenue), "
+                             "target: 1}\n")
     out = tmp_path / "a.xlsx"
-    assert main(["evaluate", str(book), "-c", str(cfg), "-p", "2025-12", "-a", "A", "-k", "growth",
+    assert main(["evaluate", str(book), "-c", str(cfg), "-p", "2026-01", "-a", "A", "-k", "broken",
                  "-f", "xlsx", "-o", str(out)]) == 0, capsys.readouterr().err
     ws = load_workbook(out).active
     header_row, header = _table(ws)
