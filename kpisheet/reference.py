@@ -32,7 +32,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from .config.json_schema import json_schema
+from .config.json_schema import json_schema, user_text
 from .config.schema import FileSpec
 from .excel.functions import EXCEL_FUNCTIONS
 from .expr.functions import CONTEXTS, FUNCTIONS
@@ -159,7 +159,7 @@ def _flow(key: str, value: Any) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return user_text(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _model_of(node: dict[str, Any], defs: dict[str, Any]) -> Optional[tuple[str, bool]]:
@@ -183,7 +183,7 @@ def _config_sections() -> list[str]:
 
     def section(path: str, title: str, props: dict[str, Any], model: type[BaseModel], doc: str) -> None:
         out.append(f"### `{path}`\n" if path else "### Top level\n")
-        out.append(doc.strip() + "\n")
+        out.append(user_text(doc) + "\n")
         out.append("| key | type | default | meaning | example |")
         out.append("| --- | --- | --- | --- | --- |")
         nested: list[tuple[str, str, bool]] = []
@@ -318,7 +318,7 @@ def _commands() -> list[str]:
             return
         usage = cmd.get_usage(ctx).replace("Usage: ", "")
         out.append(f"### `{path}`\n")
-        out.append((cmd.help or "").strip().split("\n\n")[0] + "\n")
+        out.append(user_text((cmd.help or "").strip().split("\n\n")[0]) + "\n")
         out.append(f"```\n{usage}\n```\n")
         options = [p for p in cmd.params if isinstance(p, click.Option)]
         if options:

@@ -120,6 +120,15 @@ def test_every_command_and_option_is_documented(path: str, cmd: click.Command) -
             assert f"`{param.opts[0]}`" in text, f"{path} {param.opts[0]} is missing"
 
 
+def test_users_are_never_sent_to_the_spec() -> None:
+    """Docstrings may cite SPEC sections for developers; the page users read does not."""
+    from kpisheet.config.json_schema import user_text
+
+    assert "SPEC" not in PAGE
+    assert user_text("One joined source: ``on: {a: b}`` (SPEC §7.2).") == "One joined source: `on: {a: b}`."
+    assert user_text("SPEC §7.3: one line per source") == "one line per source"
+
+
 def test_exit_codes_and_periods_are_listed() -> None:
     for code, meaning in EXIT_CODES.items():
         assert f"| {code} | {meaning} |" in PAGE

@@ -19,15 +19,23 @@ their place.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .schema import FileSpec
 
-__all__ = ["DRAFT", "json_schema", "schema_text"]
+__all__ = ["DRAFT", "json_schema", "schema_text", "user_text"]
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 _TITLE = "kpisheet config"
 _BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+_SPEC_REF = re.compile(r"\s*\((?:see )?SPEC\b[^)]*\)|\bSPEC\s*§\s*[\d.]+:?\s*")
+
+
+def user_text(text: str) -> str:
+    """A docstring or description as users read it: references to SPEC sections, which users
+    do not have (``(SPEC §7.1)``, ``SPEC §4:``), are left out; ``double backticks`` become single."""
+    return _SPEC_REF.sub("", text).replace("``", "`").strip()
 
 
 def _draft7(node: Any) -> Any:
@@ -42,6 +50,8 @@ def _draft7(node: Any) -> Any:
             out["items"] = _draft7(value)
         elif key in _BOUNDS and "anyOf" in node:  # pydantic leaves a union's bound as ge/le
             out[_BOUNDS[key]] = value
+        elif key == "description" and isinstance(value, str):
+            out[key] = user_text(value)
         else:
             out[key] = _draft7(value)
     if "$ref" in out and len(out) > 1:  # draft-07 ignores a $ref's siblings (its description)

@@ -67,6 +67,10 @@ def test_committed_schema_is_current() -> None:
     assert COMMITTED.read_text() == schema_text(), "kpisheet.schema.json is stale: run `make reference`"
 
 
+def test_schema_never_cites_the_spec() -> None:
+    assert "SPEC" not in schema_text()
+
+
 def test_kpisheet_schema_prints_it(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["schema"]) == 0
     assert json.loads(capsys.readouterr().out) == json_schema()
