@@ -8,7 +8,8 @@ repeated, the period and config in the page header).
 
 Values are written as numbers and errors as real error cells (``#N/A``, ``#DIV/0!``), so the
 report can be computed with; text is always written as text, never as a formula, whatever it
-begins with (an account called ``=HYPERLINK(...)`` stays that text).
+begins with (an account called ``=HYPERLINK(...)`` stays that text), and control characters,
+which a worksheet cannot hold, are written as ``\x01``.
 
 :func:`kpi_report` and :func:`accounts_report` return the ``.xlsx`` file's bytes; the CLI
 writes them. Nothing here reads workbooks or evaluates: it formats results it is given.
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -116,6 +117,8 @@ def _put(cell: Cell, value: Any, error: Optional[str] = None) -> None:
         if cell.data_type != "e":
             cell.data_type = "s"
         return
+    if isinstance(value, str):  # control characters (from a workbook's cells) cannot be stored: shown as \x01
+        value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula or an error, whatever the text begins with

@@ -201,3 +201,30 @@ def test_readme_report_commands_write_reports(line: str, tmp_path: Path, monkeyp
     assert main(args) == 0, capsys.readouterr().err
     ws = load_workbook(tmp_path / args[args.index("-o") + 1]).active
     assert ws.freeze_panes and ws.auto_filter.ref and ws.cell(2, 1).value == "Period"
+
+
+def test_hostile_account_names_stay_text(capsys: pytest.CaptureFixture[str], make_config: Callable[..., Path],
+                                         tmp_path: Path) -> None:
+    import xlsxwriter
+
+    from tests.conftest import ACCOUNTS, SALES
+
+    rows = [list(r) for r in SALES]
+    rows[1][1] = "=HYPERLINK(\"http://x\")"
+    rows[2][1] = "bell\x07ring"  # XlsxWriter stores it escaped (_x0007_); openpyxl could not write it
+    book = tmp_path / "hostile.xlsx"
+    wb = xlsxwriter.Workbook(str(book), {"strings_to_formulas": False})
+    for name, sheet_rows in (("Sales", rows), ("Accounts", ACCOUNTS)):
+        ws = wb.add_worksheet(name)
+        for r, row in enumerate(sheet_rows):
+            for c, value in enumerate(row):
+                ws.write_datetime(r, c, value) if hasattr(value, "year") else ws.write(r, c, value)
+    wb.close()
+    cfg = make_config(KPIS, KEY_ACCOUNTS)
+    out = tmp_path / "h.xlsx"
+    assert main(["accounts", str(book), "-c", str(cfg), "-p", "2026", "-f", "xlsx", "-o", str(out)]) == 0, \
+        capsys.readouterr().err
+    ws = load_workbook(out).active
+    names = {c.value: c for c in ws["A"] if isinstance(c.value, str)}
+    assert names['=HYPERLINK("http://x")'].data_type == "s"
+    assert "bell\\x07ring" in names
