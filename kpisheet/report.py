@@ -18,6 +18,7 @@ writes them. Nothing here reads workbooks or evaluates: it formats results it is
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,9 @@ def _put(cell: Cell, value: Any, error: Optional[str] = None) -> None:
         cell.value = error  # openpyxl writes a known error text as an error cell
         if cell.data_type != "e":
             cell.data_type = "s"
+        return
+    if isinstance(value, float) and not math.isfinite(value):  # no such number in a worksheet
+        _put(cell, None, "#NUM!")
         return
     if isinstance(value, str):  # control characters (from a workbook's cells) cannot be stored: shown as \x01
         value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)

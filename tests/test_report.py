@@ -228,3 +228,15 @@ def test_hostile_account_names_stay_text(capsys: pytest.CaptureFixture[str], mak
     names = {c.value: c for c in ws["A"] if isinstance(c.value, str)}
     assert names['=HYPERLINK("http://x")'].data_type == "s"
     assert "bell\\x07ring" in names
+
+
+def test_a_number_a_worksheet_cannot_hold_is_num_error() -> None:
+    from openpyxl import Workbook
+
+    from kpisheet.report import _put
+
+    ws = Workbook().active
+    assert ws is not None
+    for col, value in enumerate([float("nan"), float("inf"), 1.5], start=1):
+        _put(ws.cell(1, col), value)
+    assert [(c.value, c.data_type) for c in ws[1]] == [("#NUM!", "e"), ("#NUM!", "e"), (1.5, "n")]
