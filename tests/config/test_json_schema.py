@@ -141,6 +141,8 @@ def test_keys_read_as_an_editor_reads_them() -> None:
     ({"key_accounts": {"key_if": True, "tiers": {}}}, "should be non-empty"),
     ({"kpis": {"r": {"formula": "a", "thresholds": {"green": [1, 2], "amber": 1}}}}, "is not of type"),
     ({"version": 2}, "1 was expected"),
+    ({"key_accounts": {"key_if": True, "tiers": {"A": True}, "criteria": {"c": {"formula": "x", "weight": "heavy"}}}},
+     "'heavy' is not of type"),
 ])
 def test_mistakes_are_caught_while_typing(doc: dict[str, Any], expected: str) -> None:
     found = errors(doc)
