@@ -28,7 +28,15 @@ from .init import DEFAULT, EXAMPLES
 from .init import init as init_example
 from .output import STATUS_STYLE, format_number, render_table, to_csv, to_json, write_atomic
 
-FORMATS = click.Choice(["table", "json", "csv"])
+FORMATS = click.Choice(["table", "json", "csv", "xlsx"])
+
+
+#: What each exit code means; the reference lists them from here.
+EXIT_CODES = {
+    0: "done",
+    1: "a check or lint failed (recalc --check found stale cells, lint found errors, or warnings with --strict)",
+    2: "bad input: one line `error: PLACE: what is wrong` on standard error, every file left as it was",
+}
 
 
 class Failed(Exception):
@@ -132,7 +140,8 @@ def cli() -> None:
 @click.option("--period", "-p", help="2026-10, 2026-Q3, 2026, FY2026, 2026-W14, 2026-10-05 or latest (default)")
 @click.option("--account", "-a", help="one account instead of all accounts together")
 @click.option("--kpi", "-k", "kpis", multiple=True, help="only this KPI (repeatable)")
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True,
+              help="a table for people, json or csv for programs, xlsx a formatted report (needs -o)")
 @click.option("--output", "-o", "out", help="write to this file instead of standard output")
 @click.option("--key-accounts", "key_accounts", is_flag=True,
               help="every KPI for every key account of the period, one row per account and KPI")
@@ -151,6 +160,12 @@ def evaluate(workbook: str, config: Optional[str], period: Optional[str], accoun
     else:
         results = engine.results(period, account, names)
     color = fmt == "table" and not out and sys.stdout.isatty()
+    if fmt == "xlsx":
+        from .report import kpi_report, report_file, report_info
+
+        info = report_info("KPIs", engine.config.root, workbook, period, [r.period for r in results])
+        write_atomic(report_file(out), kpi_report(results, info))
+        return
     _emit(_render_results(results, fmt, color, None), out)
 
 
@@ -189,7 +204,8 @@ def _render_accounts(rows: Sequence["AccountResult"], fmt: str, color: bool) -> 
 @click.argument("workbook")
 @click.option("--config", "-c", "config", help="config file or folder (default: found beside the workbook)")
 @click.option("--period", "-p", help="the period to rank accounts in (default: latest, at key_accounts.grain)")
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True,
+              help="a table for people, json or csv for programs, xlsx a formatted report (needs -o)")
 @click.option("--output", "-o", "out", help="write to this file instead of standard output")
 @click.option("--recalc", is_flag=True, help=RECALC_HELP)
 def accounts(workbook: str, config: Optional[str], period: Optional[str], fmt: str, out: Optional[str],
@@ -201,6 +217,12 @@ def accounts(workbook: str, config: Optional[str], period: Optional[str], fmt: s
     except EvaluationError as exc:
         raise EvaluationError(exc.problems[0].message, place="--period" if period else exc.problems[0].place) from None
     color = fmt == "table" and not out and sys.stdout.isatty()
+    if fmt == "xlsx":
+        from .report import accounts_report, criterion_units, report_file, report_info
+
+        info = report_info("Key accounts", engine.config.root, workbook, period, [r.period for r in rows])
+        write_atomic(report_file(out), accounts_report(rows, info, criterion_units(engine.config)))
+        return
     _emit(_render_accounts(rows, fmt, color), out)
 
 
@@ -247,9 +269,18 @@ def recalc(workbook: str, config: Optional[str], out: Optional[str], check: bool
         raise Failed()
 
 
+@cli.command()
+@click.option("--output", "-o", "out", help="write to this file instead of standard output")
+def schema(out: Optional[str]) -> None:
+    """Print the config's JSON Schema, for completion and checks while editing the YAML."""
+    from .config.json_schema import schema_text
+
+    _emit(schema_text(), out)
+
+
 @cli.group()
 def addin() -> None:
-    """The Excel add-in: a KPIs ribbon tab and SPEC §4's functions (desktop Excel, through xlwings)."""
+    """The Excel add-in: a KPIs ribbon tab and kpisheet's functions (desktop Excel, through xlwings)."""
 
 
 @addin.command("install")

@@ -65,6 +65,8 @@ class PeriodError(EvaluationError, ValueError):
 
 
 class Grain(str, enum.Enum):
+    """A span of time: day, ISO week, month, quarter, year, fiscal quarter or fiscal year."""
+
     DAY = "day"
     WEEK = "week"
     MONTH = "month"
