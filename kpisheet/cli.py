@@ -83,6 +83,16 @@ def _check_period(engine: Engine, kpis: Sequence[str], period: Optional[str]) ->
         raise EvaluationError(exc.problems[0].message, place="--period") from None
 
 
+def _warn_after_data(engine: Engine, names: Sequence[str], period: Optional[str]) -> None:
+    """SPEC §8.4: one warning when the asked period starts after the last date of the data."""
+    if period is None:
+        return
+    ends = [end for end in (engine.after_data(n, period) for n in names) if end is not None]
+    if ends:
+        click.echo(f"warning: --period: {period} is after the last date of the data ({max(ends).isoformat()}): "
+                   "values there are #N/A", err=True)
+
+
 def _check_kpis(engine: Engine, kpis: Sequence[str]) -> list[str]:
     for name in kpis:
         if name not in engine.config.kpis:
@@ -136,6 +146,7 @@ def evaluate(workbook: str, config: Optional[str], period: Optional[str], accoun
     engine = _engine(workbook, config)
     names = _check_kpis(engine, kpis)
     _check_period(engine, names, period)
+    _warn_after_data(engine, names, period)
     if key_accounts:
         if account is not None:
             raise EvaluationError("--account and --key-accounts cannot be used together", place="--key-accounts")

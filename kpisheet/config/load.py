@@ -257,7 +257,8 @@ class _Builder:
         return Kpi(name=name, mark=mark, description=spec.description, source=spec.source, measure=measure,
                    formula=formula, filter=flt, date=spec.date or "date", grain=spec.grain or Grain.MONTH,
                    explicit_grain=spec.grain is not None, unit=spec.unit, owner=spec.owner, target=target,
-                   direction=spec.direction, thresholds=thresholds, marks=marks)
+                   direction=spec.direction, thresholds=thresholds, marks=marks,
+                   when_empty=spec.when_empty)
 
     def key_accounts(self, mark: Mark, spec: schema.KeyAccountsSpec, raw: MDict) -> Optional[KeyAccounts]:
         criteria: dict[str, Criterion] = {}

@@ -69,6 +69,8 @@ class Kpi:
     direction: str
     thresholds: Optional[tuple[float, float]]  # (green, amber)
     marks: Mapping[str, Mark] = field(default_factory=dict)  # field name -> mark of its value
+    # SPEC §8.3 (v2): a period (and account) without rows is #N/A ("na") or 0 ("zero")
+    when_empty: str = "zero"
 
     @property
     def is_measure(self) -> bool:

@@ -64,6 +64,8 @@ class KpiSpec(_Strict):
     target: Union[Number, str, None] = None
     direction: Direction = "higher_is_better"
     thresholds: Optional[Thresholds] = None
+    # SPEC §8.3 (v2)
+    when_empty: Literal["zero", "na"] = "zero"
 
     @model_validator(mode="after")
     def _measure_or_formula(self) -> "KpiSpec":
@@ -73,6 +75,8 @@ class KpiSpec(_Strict):
             raise ValueError("a measure needs a source")
         if self.formula is not None:
             extra = [k for k in ("source", "filter", "date") if getattr(self, k) is not None]
+            if self.when_empty != "zero":
+                extra.append("when_empty")
             if extra:
                 raise ValueError(f"{', '.join(extra)} applies to a measure, not a formula")
         return self

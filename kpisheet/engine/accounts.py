@@ -100,14 +100,21 @@ class KeyAccountEngine:
             self._universe = np.array(sorted(cols, key=lambda c: engine.accounts[c - 1]), dtype=np.int64)
         return self._universe
 
-    def latest(self, grain: Grain) -> Optional[Period]:
+    def _criteria_measures(self) -> set[str]:
         names = {n.id for c in self.spec.criteria.values() for n in refs(c.formula.node)}
-        days = [d for name in names for k in self.engine.measure_kpis(name)
-                if (d := self.engine.prepared(k).last_day) is not None]
+        return {k for name in names if name in self.engine.config.kpis for k in self.engine.measure_kpis(name)}
+
+    def latest(self, grain: Grain) -> Optional[Period]:
+        days = [d for k in self._criteria_measures() if (d := self.engine.prepared(k).last_day) is not None]
         if not days:
             return None
         last = dt.date(1970, 1, 1) + dt.timedelta(days=max(days))
         return periods.period_of_date(last, grain, self.engine.config.calendar)
+
+    def data_start(self) -> Optional[int]:
+        """The first day of the data the criteria read (SPEC §8.4: no movement before it)."""
+        days = [d for k in self._criteria_measures() if (d := self.engine.prepared(k).first_day) is not None]
+        return min(days) if days else None
 
     def period(self, period: object) -> Optional[Period]:
         from .core import resolve_period
@@ -154,6 +161,9 @@ class KeyAccountEngine:
         row = axis.row(p.ordinal)
         g = self.grids(p.grain)
         tiers = [t for t, _ in self.spec.tiers]
+        start = self.data_start()
+        _, prev_end = periods.span_of(p.grain, p.ordinal - 1, self.engine.config.calendar)
+        before_data = start is None or prev_end < start  # SPEC §8.4: no movement from before the data
         out = []
         for col in self.universe():
             prev_row = max(row - 1, 0)
@@ -170,8 +180,9 @@ class KeyAccountEngine:
                 account=self.engine.accounts[col - 1], period=text,
                 score=round(float(g.score.val[row, col]), 6), tier=tiers[tier] if tier >= 0 else None, key=key,
                 reason=self.reason(p.grain, row, col, g, key), criteria=criteria,
-                previous_tier=tiers[prev_tier] if prev_tier >= 0 else None, previous_key=prev_key,
-                movement=_movement(key, prev_key, tier, prev_tier)))
+                previous_tier=tiers[prev_tier] if prev_tier >= 0 and not before_data else None,
+                previous_key=prev_key and not before_data,
+                movement="" if before_data else _movement(key, prev_key, tier, prev_tier)))
         out.sort(key=lambda r: (-(r.score or 0.0), r.account))
         return out
 

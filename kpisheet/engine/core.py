@@ -63,6 +63,14 @@ class Result:
 class _Prepared:
     rows: Rows
     last_day: Optional[int]  # the latest dated row of the source, filter or not
+    first_day: Optional[int] = None  # the earliest dated row of the source, filter or not
+
+    @property
+    def data_span(self) -> Optional[tuple[int, int]]:
+        """First and last day of the source's data (SPEC §8.4); None when it has no dated row."""
+        if self.first_day is None or self.last_day is None:
+            return None
+        return self.first_day, self.last_day
 
 
 def account_name(value: Any) -> Optional[str]:
@@ -160,6 +168,7 @@ class Engine:
         dated = ~np.isnat(dates)
         days = dates.astype("datetime64[D]").astype(np.int64)
         last_day = int(days[dated].max()) if dated.any() else None
+        first_day = int(days[dated].min()) if dated.any() else None
         keep = dated
         if kpi.filter is not None:
             keep = keep & self._filter(kpi, table)
@@ -172,7 +181,7 @@ class Engine:
         elif column is not None:
             values = table.numbers(column)
         rows = Rows(days[keep], accounts[keep], None if values is None else values[keep], per_account)
-        self._prepared[kpi_name] = _Prepared(rows, last_day)
+        self._prepared[kpi_name] = _Prepared(rows, last_day, first_day)
         return self._prepared[kpi_name]
 
     def _filter(self, kpi: Kpi, table: Table) -> np.ndarray:
@@ -229,7 +238,9 @@ class Engine:
             kpi = self.config.kpis[name]
             axis = self.axis(grain)
             if kpi.measure is not None:
-                grid = measure(kpi.measure.func, self.prepared(name).rows, axis, family, len(self.accounts))
+                prepared = self.prepared(name)
+                grid = measure(kpi.measure.func, prepared.rows, axis, family, len(self.accounts),
+                               prepared.data_span, kpi.when_empty)
             else:
                 assert kpi.formula is not None
                 grid = evaluate(kpi.formula.node, self.scope(grain), family)
@@ -293,6 +304,19 @@ class Engine:
             return None
         return periods.period_of_date(dt.date(1970, 1, 1) + dt.timedelta(days=max(days)), grain, self.config.calendar)
 
+    def data_end(self, name: str) -> Optional[dt.date]:
+        """The last date of the data a KPI reads (any source, any account); None without data."""
+        days = [d for d in (self.prepared(k).last_day for k in self.measure_kpis(name)) if d is not None]
+        return dt.date(1970, 1, 1) + dt.timedelta(days=max(days)) if days else None
+
+    def after_data(self, name: str, period: object = None) -> Optional[dt.date]:
+        """The data's last date when the asked period starts after it (SPEC §8.4's warning); else None."""
+        p = self.period(name, period)
+        end = self.data_end(name)
+        if p is None or end is None:
+            return None
+        return end if periods.start_day(p, self.config.calendar) > end else None
+
     def period(self, name: str, period: object = None) -> Optional[Period]:
         """A period argument as a :class:`Period`: text, a date (the KPI's grain), or latest."""
         kpi = self.kpi(name)
@@ -303,8 +327,7 @@ class Engine:
         p = self.period(name, period)
         shown_account = account_name(account) if account is not None else None
         if p is None:
-            return Result(name, "latest", shown_account, None, XlError.NA, None,
-                          "red" if self._has_bands(kpi) else "", "", kpi.unit, kpi.description)
+            return Result(name, "latest", shown_account, None, XlError.NA, None, "", "", kpi.unit, kpi.description)
         text = periods.period_text(p, self.config.calendar)
         col = self.account_column(account)
         axis = self.axis(p.grain, through=p.ordinal)
@@ -320,8 +343,9 @@ class Engine:
             tval, terr = (None, 0) if target is None else (target.val[row, col], int(target.err[row, col]))
             prev_value, prev_error = _cell(grid, row - 1, col) if row > 0 else _cell(grid, 0, col)
             trend = _trend(value, prev_value) if error is None and prev_error is None else ""
-        status = self._status(kpi, value, error, None if terr or tval is None else float(tval))
-        return Result(name, text, shown_account, value, error, None if terr or tval is None else float(tval),
+        shown_target = None if terr or tval is None else float(tval)
+        status = self._status(kpi, value, error, shown_target, XlError(terr) if terr else None)
+        return Result(name, text, shown_account, value, error, shown_target,
                       status, trend, kpi.unit, kpi.description)
 
     def results(self, period: object = None, account: Optional[str] = None,
@@ -359,10 +383,13 @@ class Engine:
     def _has_bands(kpi: Kpi) -> bool:
         return kpi.target is not None or kpi.thresholds is not None
 
-    def _status(self, kpi: Kpi, value: Optional[float], error: Optional[XlError], target: Optional[float]) -> str:
-        if not self._has_bands(kpi):
+    def _status(self, kpi: Kpi, value: Optional[float], error: Optional[XlError], target: Optional[float],
+                target_error: Optional[XlError] = None) -> str:
+        """SPEC §2.4 and §8.3-8.4: empty for ``#N/A`` (no data) and where the target is ``#N/A``
+        (no target there); ``red`` for any other error of the value or of the target."""
+        if not self._has_bands(kpi) or error is XlError.NA or target_error is XlError.NA:
             return ""
-        if error is not None or value is None:
+        if error is not None or value is None or target_error is not None:
             return "red"
         return status(value, target, kpi.direction, kpi.thresholds) or "red"
 

@@ -5,6 +5,10 @@
 are one pandas groupby. Spans longer than a period (rolling, ytd, qtd) use
 prefix sums over days for the additive measures and, for the others, each row
 repeated once for every span that holds it.
+
+No data is not zero (SPEC §8.4): a span wholly before the first or wholly after
+the last date of the source (``data_span``) is ``#N/A`` whatever the measure;
+with ``when_empty="na"`` (§8.3) so is every cell without rows.
 """
 
 from __future__ import annotations
@@ -35,7 +39,34 @@ class Rows:
         return len(self.days)
 
 
-def measure(func: str, rows: Rows, axis: Axis, family: Family, n_accounts: int) -> Grid:
+def measure(func: str, rows: Rows, axis: Axis, family: Family, n_accounts: int,
+            data_span: tuple[int, int] | None = None, when_empty: str = "zero") -> Grid:
+    """The measure for every row of the axis (spans of ``family``) and every account.
+
+    ``data_span`` is the first and last day of the source's dated rows (None: no dated
+    row at all); spans wholly outside it are ``#N/A``. ``when_empty`` ``"na"`` makes cells
+    without rows ``#N/A`` instead of 0.
+    """
+    grid = _measure(func, rows, axis, family, n_accounts)
+    first, last = axis.spans(family)
+    outside = np.ones(axis.size, bool) if data_span is None else (last < data_span[0]) | (first > data_span[1])
+    mask = np.repeat(outside[:, None], grid.shape[1], axis=1)
+    if when_empty == "na":
+        counted = rows if rows.values is None else _valued(rows, func)
+        counts = _measure("count", Rows(counted.days, counted.accounts, None, counted.per_account),
+                          axis, family, n_accounts)
+        mask |= counts.val == 0
+    return grid.with_error(mask, XlError.NA) if mask.any() else grid
+
+
+def _valued(rows: Rows, func: str) -> Rows:
+    """The rows whose value is not blank (a code of -1 for ``count_distinct``)."""
+    assert rows.values is not None
+    keep = rows.values >= 0 if func == "count_distinct" else ~np.isnan(rows.values)
+    return Rows(rows.days[keep], rows.accounts[keep], rows.values[keep], rows.per_account)
+
+
+def _measure(func: str, rows: Rows, axis: Axis, family: Family, n_accounts: int) -> Grid:
     a1 = n_accounts + 1
     if rows.values is not None and func != "count_distinct":
         keep = ~np.isnan(rows.values)  # blank cells are ignored, as Excel's SUM/AVERAGE do
