@@ -77,9 +77,25 @@ def _int(node: Node) -> int:
     return int(node.value)
 
 
+def _unit(node: Call, index: int) -> str | None:
+    """The time unit argument at ``index`` (SPEC §8.1), None when not given."""
+    if len(node.args) <= index:
+        return None
+    arg = node.args[index]
+    assert isinstance(arg, Str)  # the parser checked it (registry unit_args)
+    return arg.value.lower()
+
+
 def _prev(ev: _Evaluator, node: Call) -> Grid:
     n = _int(node.args[1]) if len(node.args) > 1 else 1
+    unit = _unit(node, 2)
+    if unit is not None:  # the same stretch of time at any grain: a span moved back
+        return ev.kpi(node.args[0], ev.family.shifted(n, unit))
     return g.shift(ev.kpi(node.args[0]), n)
+
+
+def _rolling(ev: _Evaluator, node: Call) -> Grid:
+    return ev.kpi(node.args[0], ev.family.span("rolling", _int(node.args[1]), _unit(node, 2)))
 
 
 def _share(ev: _Evaluator, node: Call) -> Grid:
@@ -98,9 +114,9 @@ def _round(ev: _Evaluator, node: Call) -> Grid:
 
 _CALLS: dict[str, Callable[[_Evaluator, Call], Grid]] = {
     "prev": _prev,
-    "rolling": lambda ev, n: ev.kpi(n.args[0], Family("rolling", _int(n.args[1]))),
-    "ytd": lambda ev, n: ev.kpi(n.args[0], Family("ytd")),
-    "qtd": lambda ev, n: ev.kpi(n.args[0], Family("qtd")),
+    "rolling": _rolling,
+    "ytd": lambda ev, n: ev.kpi(n.args[0], ev.family.span("ytd")),
+    "qtd": lambda ev, n: ev.kpi(n.args[0], ev.family.span("qtd")),
     "total": lambda ev, n: g.all_accounts(ev.kpi(n.args[0])),
     "share": _share,
     "pareto": lambda ev, n: g.pareto(ev.kpi(n.args[0])),

@@ -76,7 +76,7 @@ def _measure(func: str, rows: Rows, axis: Axis, family: Family, n_accounts: int)
         keep = rows.values >= 0
         if not keep.all():
             rows = Rows(rows.days[keep], rows.accounts[keep], rows.values[keep], rows.per_account)
-    if family.kind == "plain":
+    if family.is_period:
         q = periods.ordinals_of_days(rows.days, axis.grain, axis.calendar) - axis.lo
         inside = (q >= 0) & (q < axis.size)
         grid = _aggregate(func, q[inside], rows.accounts[inside],

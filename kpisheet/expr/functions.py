@@ -25,7 +25,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .ast import Call, Name, Node, Num, Unary, children, walk
+from ..periods import UNITS
+from .ast import Call, Name, Node, Num, Str, Unary, children, walk
 
 CONTEXTS = ("filter", "kpi", "accounts")
 
@@ -64,6 +65,8 @@ class Function:
     int_args: tuple[int, ...] = ()
     positive_args: tuple[int, ...] = ()
     defaults: tuple[float, ...] = ()
+    # SPEC §8.1 (v2): 0-based positions of a time unit, a text literal among periods.UNITS
+    unit_args: tuple[int, ...] = ()
 
     @property
     def variadic(self) -> bool:
@@ -73,8 +76,8 @@ class Function:
     def signature(self) -> str:
         """As the docs write it: ``prev(k, n=1)``, ``coalesce(x, y, ...)``."""
         parts = list(self.params[: self.min_args])
-        for param, default in zip(self.params[self.min_args :], self.defaults):
-            parts.append(f"{param}={default:g}")
+        for i, param in enumerate(self.params[self.min_args :]):
+            parts.append(f"{param}={self.defaults[i]:g}" if i < len(self.defaults) else f"[{param}]")
         if self.variadic:
             parts.append("...")
         return f"{self.name}({', '.join(parts)})"
@@ -84,8 +87,8 @@ class Function:
         return self.params[min(index, len(self.params) - 1)]
 
     def keyword_params(self) -> dict[str, int]:
-        """Parameters that may be passed as ``name=value``: the whole-number ones."""
-        return {self.params[i]: i for i in self.int_args}
+        """Parameters that may be passed as ``name=value``: the whole-number ones and time units."""
+        return {self.params[i]: i for i in self.int_args + self.unit_args}
 
     def arity_error(self, count: int) -> Optional[str]:
         """The message for a call with ``count`` arguments, or None when that is right."""
@@ -108,14 +111,16 @@ FUNCTIONS: dict[str, Function] = {
     f.name: f
     for f in (
         Function(
-            "prev", ("k", "n"), 1, 2,
-            "k in the period n steps earlier at the same grain",
-            contexts=_KPI, kpi_args=(0,), int_args=(1,), positive_args=(1,), defaults=(1,),
+            "prev", ("k", "n", "unit"), 1, 3,
+            "k in the period n steps earlier at the same grain; with a unit ('day', 'week', 'month', "
+            "'quarter', 'year'), k over this period's span moved n units back",
+            contexts=_KPI, kpi_args=(0,), int_args=(1,), positive_args=(1,), defaults=(1,), unit_args=(2,),
         ),
         Function(
-            "rolling", ("k", "n"), 2, 2,
-            "k evaluated over the span of the n periods ending with this one",
-            contexts=_KPI, kpi_args=(0,), int_args=(1,), positive_args=(1,),
+            "rolling", ("k", "n", "unit"), 2, 3,
+            "k evaluated over the span of the n periods ending with this one; with a unit, over the n "
+            "units ending with this period's last day",
+            contexts=_KPI, kpi_args=(0,), int_args=(1,), positive_args=(1,), unit_args=(2,),
         ),
         Function(
             "ytd", ("k",), 1, 1,
@@ -225,6 +230,9 @@ def check(node: Node, context: str) -> list[tuple[int, str]]:
                     found.append((at, f"{fn.name}(): {fn.param(i)} must be a whole number >= 1"))
                 elif value is None:
                     found.append((at, f"{fn.name}(): {fn.param(i)} must be a whole number"))
+            if i in fn.unit_args and not (isinstance(arg, Str) and arg.value.lower() in UNITS):
+                found.append((at, f"{fn.name}(): {fn.param(i)} must be one of "
+                              + ", ".join(f"'{u}'" for u in UNITS)))
     found.sort(key=lambda item: item[0])
     return found
 
