@@ -134,9 +134,9 @@ def _key_account_names(config: Config) -> Iterator[Problem]:
         return
     kpis = set(config.kpis)
     for crit in ka.criteria.values():
-        if crit.name in kpis or crit.name == "score":
-            yield Problem(str(crit.mark), f"criterion '{crit.name}' has the name of a "
-                          + ("KPI" if crit.name in kpis else "the score"))
+        # SPEC §8.5 (v2): a criterion may have a KPI's name (in key_if and tiers the criterion wins)
+        if crit.name == "score":
+            yield Problem(str(crit.mark), f"criterion '{crit.name}' has the name of the score")
         yield from _unknown(crit.formula, kpis, "KPI", f"criterion {crit.name}")
     rule_names = kpis | set(ka.criteria) | {"score"}
     yield from _unknown(ka.key_if, rule_names, "name (a criterion, score or a KPI)", "key_if")

@@ -19,9 +19,10 @@ import pandas as pd
 
 from .. import periods
 from ..config.model import Config, Kpi
-from ..config.rules import kpi_deps
+from ..config.rules import kpi_deps, refs
 from ..errors import EvaluationError, WorkbookError
 from ..expr import ExprEvalError
+from ..expr.ast import Node
 from ..expr.frame import eval_filter
 from ..periods import Grain, Period
 from ..sources import FileReader, Reader, SourceRef, Table
@@ -101,6 +102,7 @@ class Engine:
         self._targets: dict[tuple[str, Grain], Optional[Grid]] = {}
         self._attrs: dict[str, Grid] = {}
         self._key_accounts: Optional["KeyAccountEngine"] = None
+        self._universes: dict[frozenset[str], np.ndarray] = {}
 
     # --- data -------------------------------------------------------------------------------
 
@@ -135,6 +137,34 @@ class Engine:
                     found.update(a for a in map(account_name, pd.unique(df["account"])) if a is not None)
             self._accounts = sorted(found)
         return self._accounts
+
+    def universe(self, names: Iterable[str], key_rules: bool = False) -> np.ndarray:
+        """The grid columns that across-account functions count (SPEC §8.2, §8.6), as a mask.
+
+        Section 3's universe: the accounts of the key-account ``attributes`` and those with a row
+        in a source that ``names`` read (KPIs; with ``key_rules``, a criterion or the score, whose
+        sources are the criteria's), at any time. Column 0 (all accounts) never counts.
+        """
+        if key_rules and self.config.key_accounts is not None:
+            mask = np.zeros(self.shape_accounts, bool)
+            mask[self.key_account_engine().universe()] = True
+            return mask
+        sources = {self.config.kpis[k].source for n in names if n in self.config.kpis for k in self.measure_kpis(n)}
+        ka = self.config.key_accounts
+        if ka is not None and ka.attributes:
+            sources.add(ka.attributes)
+        key = frozenset(s for s in sources if s is not None)
+        if key not in self._universes:
+            mask = np.zeros(self.shape_accounts, bool)
+            if not key:  # nothing read (count_accounts(true)): every account
+                mask[:] = True
+            for source in key:
+                df = self.table(source).df
+                if "account" in df.columns:
+                    mask[self.account_codes(df["account"])] = True
+            mask[0] = False
+            self._universes[key] = mask
+        return self._universes[key]
 
     def account_column(self, account: Optional[str]) -> Optional[int]:
         """0 for all accounts, 1.. for a known account, None for an unknown one."""
@@ -466,3 +496,7 @@ class _Scope:
 
     def attr(self, column: str) -> Grid:
         return self.engine.attr_grid(column, self.shape[0])
+
+    def universe(self, node: Node) -> np.ndarray:
+        names = {n.id for n in refs(node)}
+        return self.engine.universe(names, key_rules=bool(names & set(self.names)))

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Callable, Protocol
 
+import numpy as np
+
 from ..expr.ast import Binary, Bool, Call, In, Name, Node, Num, Str, Unary
+from . import across
 from . import grid as g
 from .axis import PLAIN, Family
 from .grid import Grid
@@ -23,6 +26,10 @@ class Scope(Protocol):
     def name(self, name: str, family: Family) -> Grid: ...
 
     def attr(self, column: str) -> Grid: ...
+
+    def universe(self, node: Node) -> np.ndarray:
+        """The columns of the accounts that across-account functions over ``node`` count (SPEC §8.6)."""
+        ...
 
 
 def evaluate(node: Node, scope: Scope, family: Family = PLAIN) -> Grid:
@@ -128,3 +135,13 @@ _CALLS: dict[str, Callable[[_Evaluator, Call], Grid]] = {
     "abs": lambda ev, n: g.absolute(ev.eval(n.args[0])),
     "round": _round,
 }
+
+# SPEC §8.2 (v2): across accounts, over the accounts of the argument's universe
+_CALLS.update({
+    "top_share": lambda ev, n: across.top_share(ev.kpi(n.args[0]), _int(n.args[1]), ev.scope.universe(n.args[0])),
+    "hhi": lambda ev, n: across.hhi(ev.kpi(n.args[0]), ev.scope.universe(n.args[0])),
+    "count_accounts": lambda ev, n: across.count_accounts(ev.eval(n.args[0]), ev.scope.universe(n.args[0])),
+    "sum_accounts": lambda ev, n: across.sum_accounts(ev.kpi(n.args[0]), ev.scope.universe(n.args[0])),
+    "avg_accounts": lambda ev, n: across.avg_accounts(ev.kpi(n.args[0]), ev.scope.universe(n.args[0])),
+    "rank": lambda ev, n: across.rank(ev.kpi(n.args[0]), ev.scope.universe(n.args[0])),
+})

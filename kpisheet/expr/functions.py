@@ -173,6 +173,44 @@ FUNCTIONS: dict[str, Function] = {
     )
 }
 
+#: SPEC §8.2 (v2): functions across accounts. Each is one number for all accounts together (the
+#: same whatever account is asked), except ``rank``, which is per account.
+FUNCTIONS.update({
+    f.name: f
+    for f in (
+        Function(
+            "top_share", ("k", "n"), 2, 2,
+            "share of total(k) held by the n accounts with the largest k (ties by name)",
+            contexts=_KPI, kpi_args=(0,), int_args=(1,), positive_args=(1,),
+        ),
+        Function(
+            "hhi", ("k",), 1, 1,
+            "Herfindahl index: the sum over accounts of share(k) squared, from 0 to 1",
+            contexts=_KPI, kpi_args=(0,),
+        ),
+        Function(
+            "count_accounts", ("condition",), 1, 1,
+            "how many accounts the condition holds for (KPI names in it are per account)",
+            contexts=_KPI,
+        ),
+        Function(
+            "sum_accounts", ("k",), 1, 1,
+            "the sum over accounts of k per account",
+            contexts=_KPI, kpi_args=(0,),
+        ),
+        Function(
+            "avg_accounts", ("k",), 1, 1,
+            "the average over accounts of k per account",
+            contexts=_KPI, kpi_args=(0,),
+        ),
+        Function(
+            "rank", ("k",), 1, 1,
+            "this account's rank by k, 1 for the largest, ties by name (#N/A for all accounts)",
+            contexts=_KPI, kpi_args=(0,),
+        ),
+    )
+})
+
 
 def lookup(name: str) -> Optional[Function]:
     """The function called ``name``; function names ignore case (``IF`` is ``if``)."""

@@ -69,8 +69,8 @@ def window(s: Span, n: int, unit: str) -> Span:
 
 
 def rows_in(df: pd.DataFrame, s: Span, account: Optional[str] = None) -> pd.DataFrame:
-    days = df["Date"].dt.date
-    keep = (days >= s[0]) & (days <= s[1])
+    days = df["Date"]
+    keep = (days >= pd.Timestamp(s[0])) & (days <= pd.Timestamp(s[1]))
     if account is not None:
         keep &= df["Account"] == account
     return df[keep]
@@ -91,5 +91,13 @@ def measure(df: pd.DataFrame, func: str, s: Span, account: Optional[str] = None)
     return float({"average": got.mean, "max": got.max, "min": got.min}[func]())
 
 
-def per_account(df: pd.DataFrame, func: str, s: Span) -> dict[str, float]:
-    return {a: measure(df, func, s, a) for a in ACCOUNTS}
+def per_account(df: pd.DataFrame, func: str, s: Span, accounts: list[str] = ACCOUNTS) -> dict[str, float]:
+    """:func:`measure` for each account, with one filter and one groupby."""
+    first, last = df["Date"].min().date(), df["Date"].max().date()
+    if s[1] < first or s[0] > last:
+        return {a: math.nan for a in accounts}
+    grouped = rows_in(df, s).groupby("Account")["Amount"]
+    got = {"sum": grouped.sum, "count": grouped.count, "average": grouped.mean, "max": grouped.max,
+           "min": grouped.min}[func]().to_dict()
+    empty = 0.0 if func in ("sum", "count") else math.nan
+    return {a: float(got.get(a, empty)) for a in accounts}

@@ -23,6 +23,13 @@ SPEC_FUNCTIONS = {
     "max": "max(x, ...)",
     "abs": "abs(x)",
     "round": "round(x, digits=0)",
+    # SPEC §8.2 (v2)
+    "top_share": "top_share(k, n)",
+    "hhi": "hhi(k)",
+    "count_accounts": "count_accounts(condition)",
+    "sum_accounts": "sum_accounts(k)",
+    "avg_accounts": "avg_accounts(k)",
+    "rank": "rank(k)",
 }
 ROW_FUNCTIONS = {"if", "coalesce", "min", "max", "abs", "round"}
 
