@@ -61,7 +61,7 @@ def lint(config: Config, workbook: Optional[Path] = None, engine: Optional["Engi
             findings.append(Finding(kpi.place(), "warning", kpi.name, "R", "no owner: say who answers for this KPI"))
         if not kpi.explicit_grain:
             findings.append(Finding(kpi.place(), "warning", kpi.name, "T", "no explicit grain"))
-        if kpi.target is None:
+        if kpi.target is None and not kpi.target_by_grain:
             findings.append(Finding(kpi.place(), "warning", kpi.name, "T", "no target"))
         findings.extend(_unitless_windows(kpi))
     return findings
@@ -116,7 +116,7 @@ def _achievable(engine: object, kpi: Kpi) -> list[Finding]:
     from .engine.core import Engine
 
     assert isinstance(engine, Engine)
-    if kpi.target is None:
+    if kpi.target_at(kpi.grain) is None:
         return []
     try:
         latest = engine.latest(kpi.name, kpi.grain)

@@ -28,11 +28,13 @@ def refs(node: Node) -> Iterator[Name]:
 
 
 def kpi_exprs(kpi: Kpi) -> list[Expr]:
-    return [e for e in (kpi.formula, kpi.target) if isinstance(e, Expr)]
+    """The KPI's formula, then its targets' and thresholds' formulas (every grain's)."""
+    found = [e for e in (kpi.formula, kpi.target) if isinstance(e, Expr)]
+    return found + [e for e in kpi.bound_exprs() if e not in found]
 
 
 def kpi_deps(kpi: Kpi) -> list[str]:
-    """KPIs this KPI reads, in its formula or its target, in order of appearance."""
+    """KPIs this KPI reads, in its formula, targets or thresholds, in order of appearance."""
     seen: dict[str, None] = {}
     for expr in kpi_exprs(kpi):
         for name in refs(expr.node):

@@ -44,8 +44,8 @@ class SourceSpec(_Strict):
 
 
 class Thresholds(_Strict):
-    green: Number
-    amber: Number
+    green: Union[Number, str]  # v2 (SPEC §8.3): a number or a formula
+    amber: Union[Number, str]
 
 
 Direction = Literal["higher_is_better", "lower_is_better", "on_target"]
@@ -61,9 +61,9 @@ class KpiSpec(_Strict):
     grain: Optional[Grain] = None
     unit: Optional[str] = None
     owner: Optional[str] = None
-    target: Union[Number, str, None] = None
+    target: Union[Number, str, dict[Grain, Union[Number, str]], None] = None  # v2: or a mapping per grain
     direction: Direction = "higher_is_better"
-    thresholds: Optional[Thresholds] = None
+    thresholds: Union[Thresholds, dict[Grain, Thresholds], None] = None  # v2: or a mapping per grain
     # SPEC §8.3 (v2)
     when_empty: Literal["zero", "na"] = "zero"
 

@@ -12,13 +12,13 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Union
 
 import numpy as np
 import pandas as pd
 
 from .. import periods
-from ..config.model import Config, Kpi
+from ..config.model import Bound, Config, Kpi
 from ..config.rules import kpi_deps, refs
 from ..errors import EvaluationError, WorkbookError
 from ..expr import ExprEvalError
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .accounts import AccountResult, KeyAccountEngine
 
 FLAT_WITHIN = 0.005  # KPI_TREND: "flat" within 0.5 % of the previous period
+_Bands = Union[tuple[float, float], XlError]  # one cell's (green, amber), or the error of one of them
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Engine:
         self._axes: dict[Grain, Axis] = {}
         self._grids: dict[tuple[str, Grain, Family], Grid] = {}
         self._targets: dict[tuple[str, Grain], Optional[Grid]] = {}
+        self._thresholds: dict[tuple[str, Grain], Optional[tuple[Grid, Grid]]] = {}
         self._attrs: dict[str, Grid] = {}
         self._key_accounts: Optional["KeyAccountEngine"] = None
         self._universes: dict[frozenset[str], np.ndarray] = {}
@@ -255,6 +257,7 @@ class Engine:
             self._axes[grain] = axis
             self._grids = {k: v for k, v in self._grids.items() if k[1] != grain}
             self._targets = {k: v for k, v in self._targets.items() if k[1] != grain}
+            self._thresholds = {k: v for k, v in self._thresholds.items() if k[1] != grain}
         return axis
 
     @property
@@ -278,17 +281,28 @@ class Engine:
         return self._grids[key]
 
     def target_grid(self, name: str, grain: Grain) -> Optional[Grid]:
+        """The KPI's target at every period and account of the grain; None where it has none (§8.3)."""
         key = (name, grain)
         if key not in self._targets:
-            target = self.config.kpis[name].target
-            shape = (self.axis(grain).size, self.shape_accounts)
-            if target is None:
-                self._targets[key] = None
-            elif isinstance(target, float):
-                self._targets[key] = Grid.const(target, shape)
-            else:
-                self._targets[key] = evaluate(target.node, self.scope(grain)).numeric()
+            self._targets[key] = self._bound_grid(self.config.kpis[name].target_at(grain), grain)
         return self._targets[key]
+
+    def threshold_grids(self, name: str, grain: Grain) -> Optional[tuple[Grid, Grid]]:
+        """The KPI's (green, amber) thresholds at every period and account of the grain, or None."""
+        key = (name, grain)
+        if key not in self._thresholds:
+            bands = self.config.kpis[name].thresholds_at(grain)
+            grids = None if bands is None else (self._bound_grid(bands[0], grain), self._bound_grid(bands[1], grain))
+            self._thresholds[key] = grids  # type: ignore[assignment]
+        return self._thresholds[key]
+
+    def _bound_grid(self, bound: Optional[Bound], grain: Grain) -> Optional[Grid]:
+        """A number (the same for every period and account) or a formula, as a grid."""
+        if bound is None:
+            return None
+        if isinstance(bound, float):
+            return Grid.const(bound, (self.axis(grain).size, self.shape_accounts))
+        return evaluate(bound.node, self.scope(grain)).numeric()
 
     def scope(self, grain: Grain, names: Optional[Mapping[str, Grid]] = None) -> "_Scope":
         return _Scope(self, grain, names or {})
@@ -374,7 +388,8 @@ class Engine:
             prev_value, prev_error = _cell(grid, row - 1, col) if row > 0 else _cell(grid, 0, col)
             trend = _trend(value, prev_value) if error is None and prev_error is None else ""
         shown_target = None if terr or tval is None else float(tval)
-        status = self._status(kpi, value, error, shown_target, XlError(terr) if terr else None)
+        bands = self._bands_at(name, p.grain, row, col)
+        status = self._status(kpi, value, error, shown_target, XlError(terr) if terr else None, bands, p.grain)
         return Result(name, text, shown_account, value, error, shown_target,
                       status, trend, kpi.unit, kpi.description)
 
@@ -409,19 +424,34 @@ class Engine:
         """One account's key-account result; None for an account outside the universe."""
         return self.key_account_engine().account(account, period)
 
-    @staticmethod
-    def _has_bands(kpi: Kpi) -> bool:
-        return kpi.target is not None or kpi.thresholds is not None
+    def _bands_at(self, name: str, grain: Grain, row: int, col: Optional[int]) -> Optional[_Bands]:
+        """The thresholds of one cell: (green, amber) numbers, or the first error among them."""
+        grids = self.threshold_grids(name, grain)
+        if grids is None:
+            return None
+        if col is None:
+            return XlError.NA
+        cells = [_cell(g, row, col) for g in grids]
+        for _, err in cells:
+            if err is not None:
+                return err
+        return float(cells[0][0]), float(cells[1][0])  # type: ignore[arg-type]
 
     def _status(self, kpi: Kpi, value: Optional[float], error: Optional[XlError], target: Optional[float],
-                target_error: Optional[XlError] = None) -> str:
-        """SPEC §2.4 and §8.3-8.4: empty for ``#N/A`` (no data) and where the target is ``#N/A``
-        (no target there); ``red`` for any other error of the value or of the target."""
-        if not self._has_bands(kpi) or error is XlError.NA or target_error is XlError.NA:
+                target_error: Optional[XlError] = None, bands: Optional[_Bands] = None,
+                grain: Optional[Grain] = None) -> str:
+        """SPEC §2.4 and §8.3-8.4: empty without target and thresholds at the grain, for ``#N/A``
+        (no data), and where the target or a threshold is ``#N/A`` (none there); ``red`` for any
+        other error of the value, the target or a threshold."""
+        if grain is not None and not kpi.has_bands(grain):
             return ""
-        if error is not None or value is None or target_error is not None:
+        if grain is None and not kpi.has_bands():
+            return ""
+        if XlError.NA in (error, target_error, bands):
+            return ""
+        if error is not None or value is None or target_error is not None or isinstance(bands, XlError):
             return "red"
-        return status(value, target, kpi.direction, kpi.thresholds) or "red"
+        return status(value, target, kpi.direction, bands) or "red"
 
 
 def resolve_period(period: object, grain: Grain, calendar: periods.Calendar,
