@@ -182,7 +182,7 @@ def _render_accounts(rows: Sequence["AccountResult"], fmt: str, color: bool) -> 
         for c in criteria:
             got = r.criteria[c]
             text = got.error.text if got.error is not None else format_number(got.value, None)
-            shown.append(f"{text} ({got.points:.1f})")
+            shown.append(text if got.points is None else f"{text} ({got.points:.1f})")
         body.append([r.account, f"{r.score:.1f}" if r.score is not None else "", r.tier or "",
                      "yes" if r.key else "", r.movement, *shown, r.reason])
     title = f"Key accounts, {rows[0].period}" if rows else "No accounts"

@@ -51,7 +51,7 @@ def test_scores_tiers_and_reasons(engine: Engine) -> None:
     assert by["E"].score == 0  # not in the attributes: attr() is #N/A and adds 0
     assert [(r.tier, r.key) for r in table] == [("A", True), ("C", False), ("C", False), ("C", False), ("C", False)]
     assert by["A"].reason == "score = 100 >= 60"
-    assert by["C"].reason == "not key: score = 25.67 >= 60; pareto(revenue) = 0.8933 < 0.5"
+    assert by["C"].reason == "not key: score = 25.67, needs >= 60; pareto(revenue) = 0.8933, needs < 0.5"
 
 
 def test_criteria_explain_their_points_and_errors(engine: Engine) -> None:
