@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Optional
 import numpy as np
 
 from .config.model import Config, Kpi
+from .config.rules import refs
 from .errors import KpisheetError
 from .expr.ast import Call, walk
 from .expr.functions import int_literal
@@ -52,6 +53,8 @@ def lint(config: Config, workbook: Optional[Path] = None, engine: Optional["Engi
     measurable = {k: _measurable(engine, kpi) if engine else [] for k, kpi in config.kpis.items()}
     readable = engine is not None and not any(measurable.values())  # A compares with data all KPIs share
     findings: list[Finding] = []
+    # a KPI that is another's target or threshold (a budget) is itself the goal: it needs no target
+    targets = {n.id for k in config.kpis.values() for e in k.bound_exprs() for n in refs(e.node)}
     for kpi in config.kpis.values():
         findings.extend(_specific(kpi))
         findings.extend(measurable[kpi.name])
@@ -61,7 +64,7 @@ def lint(config: Config, workbook: Optional[Path] = None, engine: Optional["Engi
             findings.append(Finding(kpi.place(), "warning", kpi.name, "R", "no owner: say who answers for this KPI"))
         if not kpi.explicit_grain:
             findings.append(Finding(kpi.place(), "warning", kpi.name, "T", "no explicit grain"))
-        if kpi.target is None and not kpi.target_by_grain:
+        if kpi.target is None and not kpi.target_by_grain and kpi.name not in targets:
             findings.append(Finding(kpi.place(), "warning", kpi.name, "T", "no target"))
         findings.extend(_unitless_windows(kpi))
     return findings

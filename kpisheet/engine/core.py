@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import periods
 from ..config.model import Bound, Config, Kpi
-from ..config.rules import kpi_deps, refs
+from ..config.rules import refs
 from ..errors import EvaluationError, WorkbookError
 from ..expr import ExprEvalError
 from ..expr.ast import Node
@@ -227,13 +227,16 @@ class Engine:
     # --- axes and grids --------------------------------------------------------------------
 
     def measure_kpis(self, name: str, seen: Optional[set[str]] = None) -> set[str]:
-        """The measure KPIs a KPI reads, itself included."""
+        """The measure KPIs a KPI's value reads, itself included (its formula's, not its target's:
+        a budget target does not move the KPI's ``latest`` nor its data's span)."""
         seen = set() if seen is None else seen
         if name in seen:
             return seen
         seen.add(name)
-        for dep in kpi_deps(self.config.kpis[name]):
-            self.measure_kpis(dep, seen)
+        formula = self.config.kpis[name].formula
+        for dep in dict.fromkeys(n.id for n in refs(formula.node)) if formula is not None else ():
+            if dep in self.config.kpis:
+                self.measure_kpis(dep, seen)
         return {n for n in seen if self.config.kpis[n].is_measure}
 
     def axis(self, grain: Grain, through: Optional[int] = None) -> Axis:
