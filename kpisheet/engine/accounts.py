@@ -134,6 +134,9 @@ class KeyAccountEngine:
         return periods.period_of_date(periods.end_day(p, cal), grain, cal)
 
     def grids(self, grain: Grain) -> _Grids:
+        cached = self._grids.get(grain)
+        if cached is not None and cached.score.shape[0] != self.engine.axis(grain).size:
+            del self._grids[grain]  # the axis grew (a later period was asked): the grids are stale
         if grain not in self._grids:
             scope = self.engine.scope(grain)
             criteria = {name: evaluate(c.formula.node, scope) for name, c in self.spec.criteria.items()}

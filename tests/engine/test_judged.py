@@ -93,3 +93,11 @@ def test_evaluate_key_accounts_same_for_latest_and_the_period_it_names(
                      "-f", "json"]) == 0
         runs.append(sorted(r["account"] for r in json.loads(capsys.readouterr().out)))
     assert runs[0] == runs[1] == ["A", "C"]
+
+
+def test_a_later_period_does_not_break_earlier_grids(engine: Engine) -> None:
+    before = [(r.account, r.score) for r in engine.key_accounts("2026-Q1")]
+    later = engine.key_accounts("2027-Q3")  # after the data: the axis grows
+    assert not any(r.key for r in later)
+    assert [(r.account, r.score) for r in engine.key_accounts("2026-Q2")] != before
+    assert [(r.account, r.score) for r in engine.key_accounts("2026-Q1")] == before
