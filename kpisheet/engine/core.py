@@ -346,10 +346,8 @@ class Engine:
 
     def latest(self, name: str, grain: Grain) -> Optional[Period]:
         """The last period of the grain holding a row of any source the KPI reads."""
-        days = [d for d in (self.prepared(k).last_day for k in self.measure_kpis(name)) if d is not None]
-        if not days:
-            return None
-        return periods.period_of_date(dt.date(1970, 1, 1) + dt.timedelta(days=max(days)), grain, self.config.calendar)
+        end = self.data_end(name)
+        return None if end is None else periods.period_of_date(end, grain, self.config.calendar)
 
     def data_end(self, name: str) -> Optional[dt.date]:
         """The last date of the data a KPI reads (any source, any account); None without data."""
@@ -446,9 +444,7 @@ class Engine:
         """SPEC §2.4 and §8.3-8.4: empty without target and thresholds at the grain, for ``#N/A``
         (no data), and where the target or a threshold is ``#N/A`` (none there); ``red`` for any
         other error of the value, the target or a threshold."""
-        if grain is not None and not kpi.has_bands(grain):
-            return ""
-        if grain is None and not kpi.has_bands():
+        if not kpi.has_bands(grain):
             return ""
         if XlError.NA in (error, target_error, bands):
             return ""

@@ -27,6 +27,8 @@ r3m_last_year: {formula: "prev(r3m, 1, 'year')"}
 per_order: {formula: revenue / orders}
 per_order_r1q: {formula: "rolling(per_order, 1, 'quarter')"}
 week_ago: {formula: "prev(revenue, 7, 'day')"}
+rev_ytd: {formula: ytd(revenue)}
+ytd_last_year: {formula: "prev(rev_ytd, 1, 'year')"}
 prev_plain: {formula: "prev(revenue)"}
 rolling_plain: {formula: "rolling(revenue, 3)"}
 """
@@ -77,6 +79,9 @@ def expected(df: pd.DataFrame, kpi: str, period: str, account: Optional[str]) ->
         return XlError.DIV0 if n == 0 else rev / n
     if kpi == "week_ago":
         return m("sum", o.back(s, 7, "day"))
+    if kpi == "ytd_last_year":  # the year to date a year before: [1 January, last day] moved back a year
+        ytd = (o.dt.date(s[1].year, 1, 1), s[1])
+        return m("sum", o.back(ytd, 1, "year"))
     raise AssertionError(kpi)
 
 
@@ -92,7 +97,7 @@ def _check(engine: Engine, df: pd.DataFrame, kpi: str, period: str, account: Opt
 
 
 @pytest.mark.parametrize("kpi", ["last_year", "yoy", "r3m", "r3m_avg", "r2w_max", "r3m_last_year",
-                                 "per_order", "per_order_r1q", "week_ago"])
+                                 "per_order", "per_order_r1q", "week_ago", "ytd_last_year"])
 def test_windows_with_units_at_every_grain(engine: Engine, rows: pd.DataFrame, kpi: str) -> None:
     for period in PERIODS:
         for account in ACCOUNTS:
