@@ -64,3 +64,10 @@ def test_startup_budget_is_the_target_per_month_and_client(client: str | None, p
 def test_budget_sheet_is_in_the_packaged_copy() -> None:
     packaged = Path(__file__).resolve().parents[2] / "kpisheet" / "examples" / "startup" / "startup.xlsx"
     assert "Budget" in CalamineWorkbook.from_path(str(packaged)).sheet_names
+
+
+@pytest.mark.parametrize("period, target", [("2026-06", 50000), ("2026-Q2", 150000), ("2025", 600000),
+                                            ("2025-W10", None)])
+def test_startup_targets_per_grain(period: str, target: float | None) -> None:
+    result = engine("startup").result("client_a_revenue", period)
+    assert result.target == target and (result.status == "") == (target is None)
