@@ -442,6 +442,17 @@ _UNIT_MONTHS: Final = {"month": 1, "quarter": 3, "year": 12}
 _UNIT_DAYS: Final = {"day": 1, "week": 7}
 
 
+# A shift of more than 20,000 years leaves the dates a period can name (0001-9999) whatever it
+# starts from; larger ones are cut to that, which changes no result (such a span holds no data)
+# and keeps numpy's 64-bit dates from overflowing on prev(k, 10**15, 'year').
+_MAX_SHIFT_MONTHS: Final = 12 * 20_000
+_MAX_SHIFT_DAYS: Final = 366 * 20_000
+
+
+def _clamp(n: int, limit: int) -> int:
+    return max(-limit, min(limit, n))
+
+
 def add_units(days: npt.ArrayLike, n: int, unit: str) -> IntArray:
     """Day ordinals plus ``n`` units (``n`` may be negative); MISSING stays MISSING.
 
@@ -452,12 +463,12 @@ def add_units(days: npt.ArrayLike, n: int, unit: str) -> IntArray:
     d = np.asarray(days, dtype=np.int64)
     missing = d == MISSING
     if unit in _UNIT_DAYS:
-        out = d + n * _UNIT_DAYS[unit]
+        out = d + _clamp(n * _UNIT_DAYS[unit], _MAX_SHIFT_DAYS)
     elif unit in _UNIT_MONTHS:
         safe = np.where(missing, 0, d)
         month = safe.astype("datetime64[D]").astype("datetime64[M]")
         day_of_month = safe - month.astype("datetime64[D]").astype(np.int64)
-        target = month + np.timedelta64(n * _UNIT_MONTHS[unit], "M")
+        target = month + np.timedelta64(_clamp(n * _UNIT_MONTHS[unit], _MAX_SHIFT_MONTHS), "M")
         first = target.astype("datetime64[D]").astype(np.int64)
         length = (target + np.timedelta64(1, "M")).astype("datetime64[D]").astype(np.int64) - first
         out = first + np.minimum(day_of_month, length - 1)

@@ -134,3 +134,27 @@ def test_month_arithmetic_is_clamped(engine: Engine, rows: pd.DataFrame) -> None
     assert engine.result("r3m", "2022-05-31").value == pytest.approx(
         o.rows_in(rows, (o.dt.date(2022, 3, 1), o.dt.date(2022, 5, 31)))["Amount"].sum())
     assert feb28 >= 0
+
+
+@pytest.mark.parametrize("formula, covers_all", [
+    ("rolling(revenue, 9999999999, 'year')", True), ("rolling(revenue, 100000000, 'day')", True),
+    ("prev(revenue, 99999999999999999999, 'week')", False), ("rolling(avg_amount, 99999999, 'month')", True),
+])
+def test_huge_windows_cost_what_the_data_costs(rows: pd.DataFrame, tmp_path: Path, formula: str,
+                                               covers_all: bool) -> None:
+    """A window far wider than the data is clipped to the data's days: no overflow, no huge arrays."""
+    table = [list(rows.columns)] + rows.values.tolist()
+    book = write_book(tmp_path / "book.xlsx", {"Sales": table})
+    cfg = tmp_path / "kpisheet.yaml"
+    cfg.write_text("version: 1\nsources:\n  sales:\n    sheet: Sales\n"
+                   "    columns: {date: Date, account: Account, amount: Amount}\nkpis:\n"
+                   "  revenue: {source: sales, measure: sum(amount)}\n"
+                   "  avg_amount: {source: sales, measure: average(amount)}\n"
+                   f"  x: {{formula: \"{formula}\"}}\n")
+    got = Engine(load_config(cfg), book).result("x", "2023-06")
+    if not covers_all:
+        assert got.error is XlError.NA
+    elif "avg_amount" in formula:
+        assert got.value == pytest.approx(rows["Amount"].mean())
+    else:
+        assert got.value == pytest.approx(rows["Amount"].sum())
