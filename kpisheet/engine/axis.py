@@ -55,6 +55,7 @@ class Family:
 
 
 PLAIN = Family("plain")
+_MAX_PERIODS_BACK = 10_000_000  # periods: more than 20,000 years at any grain (a day is the shortest)
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,8 @@ class Axis:
         if family.kind == "rolling" and family.unit is not None:
             return periods.window_starts(last, family.n, family.unit), last
         if family.kind == "rolling":
-            first, _ = periods.spans(self.grain, self.ordinals - (family.n - 1), self.calendar)
+            back = min(family.n - 1, _MAX_PERIODS_BACK)  # more reaches before any date (and must not overflow)
+            first, _ = periods.spans(self.grain, self.ordinals - back, self.calendar)
             return first, last
         if family.kind == "ytd":
             return periods.ytd_start(last, self.calendar), last

@@ -139,6 +139,7 @@ def test_month_arithmetic_is_clamped(engine: Engine, rows: pd.DataFrame) -> None
 @pytest.mark.parametrize("formula, covers_all", [
     ("rolling(revenue, 9999999999, 'year')", True), ("rolling(revenue, 100000000, 'day')", True),
     ("prev(revenue, 99999999999999999999, 'week')", False), ("rolling(avg_amount, 99999999, 'month')", True),
+    ("rolling(revenue, 99999999999999999999)", True), ("prev(revenue, 99999999999999999999)", False),
 ])
 def test_huge_windows_cost_what_the_data_costs(rows: pd.DataFrame, tmp_path: Path, formula: str,
                                                covers_all: bool) -> None:
