@@ -97,6 +97,16 @@ def _check_period(engine: Engine, kpis: Sequence[str], period: Optional[str]) ->
         raise EvaluationError(exc.problems[0].message, place="--period") from None
 
 
+def _warn_after_data(engine: Engine, names: Sequence[str], period: Optional[str]) -> None:
+    """SPEC §8.4: one warning when the asked period starts after the last date of the data."""
+    if period is None:
+        return
+    ends = [end for end in (engine.after_data(n, period) for n in names) if end is not None]
+    if ends:
+        click.echo(f"warning: --period: {period} is after the last date of the data ({max(ends).isoformat()}): "
+                   "values there are #N/A", err=True)
+
+
 def _check_kpis(engine: Engine, kpis: Sequence[str]) -> list[str]:
     for name in kpis:
         if name not in engine.config.kpis:
@@ -152,6 +162,7 @@ def evaluate(workbook: str, config: Optional[str], period: Optional[str], accoun
     engine = _engine(workbook, config, recalc)
     names = _check_kpis(engine, kpis)
     _check_period(engine, names, period)
+    _warn_after_data(engine, names, period)
     if key_accounts:
         if account is not None:
             raise EvaluationError("--account and --key-accounts cannot be used together", place="--key-accounts")
@@ -193,7 +204,7 @@ def _render_accounts(rows: Sequence["AccountResult"], fmt: str, color: bool) -> 
         for c in criteria:
             got = r.criteria[c]
             text = got.error.text if got.error is not None else format_number(got.value, None)
-            shown.append(f"{text} ({got.points:.1f})")
+            shown.append(text if got.points is None else f"{text} ({got.points:.1f})")
         body.append([r.account, f"{r.score:.1f}" if r.score is not None else "", r.tier or "",
                      "yes" if r.key else "", r.movement, *shown, r.reason])
     title = f"Key accounts, {rows[0].period}" if rows else "No accounts"

@@ -132,10 +132,10 @@ class Thresholds(_Strict):
     """Status bands. higher_is_better: value >= green is green, >= amber amber, else red;
     lower_is_better: <= green, <= amber; on_target: |value - target| <= green, <= amber."""
 
-    green: Number = Field(description="The bound of green (for on_target: the distance from the target).",
-                          examples=[100000])
-    amber: Number = Field(description="The bound of amber (for on_target: the distance from the target).",
-                          examples=[90000])
+    green: Union[Number, str] = Field(description="The bound of green (for on_target: the distance from the "
+                                      "target): a number or a formula.", examples=[100000, "budget_revenue"])
+    amber: Union[Number, str] = Field(description="The bound of amber (for on_target: the distance from the "
+                                      "target): a number or a formula.", examples=[90000, "0.9 * budget_revenue"])
 
 
 Direction = Literal["higher_is_better", "lower_is_better", "on_target"]
@@ -165,13 +165,19 @@ class KpiSpec(_Strict):
                                 examples=["EUR", "%", "clients"])
     owner: Optional[str] = Field(None, description="Who answers for this KPI (lint's R finding wants one).",
                                  examples=["Finance"])
-    target: Union[Number, str, None] = Field(None, description="A number, or a formula (such as another "
-                                             "KPI: a budget).", examples=[100000, "budget_revenue"])
+    target: Union[Number, str, dict[Grain, Union[Number, str]], None] = Field(
+        None, description="A number, a formula (such as another KPI: a budget per period and account), or a "
+        "mapping per grain of either; at a grain the mapping lacks there is no target.",
+        examples=[100000, "budget_revenue", {"month": 100000, "quarter": 300000, "year": 1200000}])
     direction: Direction = Field("higher_is_better", description="Which side of the target is good.",
                                  examples=["lower_is_better"])
-    thresholds: Optional[Thresholds] = Field(None, description="Status bands. Without them, green is the "
-                                             "target and amber 10 % of |target| on the bad side of it.",
-                                             examples=[{"green": 100000, "amber": 90000}])
+    thresholds: Union[Thresholds, dict[Grain, Thresholds], None] = Field(
+        None, description="Status bands, or a mapping per grain of them. Without them, green is the target and "
+        "amber 10 % of |target| on the bad side of it.",
+        examples=[{"green": 100000, "amber": 90000}, {"month": {"green": 100000, "amber": 90000}}])
+    when_empty: Literal["zero", "na"] = Field(
+        "zero", description="What a sum or count over a period without rows gives: zero (default), or na "
+        "(#N/A: what a budget wants, so that a month without a budget line has no target).", examples=["na"])
 
     @model_validator(mode="after")
     def _measure_or_formula(self) -> "KpiSpec":
@@ -181,6 +187,8 @@ class KpiSpec(_Strict):
             raise ValueError("a measure needs a source")
         if self.formula is not None:
             extra = [k for k in ("source", "filter", "date") if getattr(self, k) is not None]
+            if self.when_empty != "zero":
+                extra.append("when_empty")
             if extra:
                 raise ValueError(f"{', '.join(extra)} applies to a measure, not a formula")
         return self
