@@ -51,7 +51,7 @@ CELLS = {
     "A3": ('=ACCOUNT_TIER("A","2026")', "A", "a text: the cached value"),
     "A4": ('=IF(IS_KEY_ACCOUNT("A","2026"),"yes","no")', "yes", "a boolean turned into text: cached"),
     "A5": ('=IS_KEY_ACCOUNT("A","2026")', "#NAME?", "a boolean: recomputed, unknown function"),
-    "A6": ('=KPI("growth","2025-12","A")', "#NAME?", "an error (#DIV/0!): recomputed, unknown function"),
+    "A6": ('=KPI("growth","2025-12","A")', "#NAME?", "an error (#N/A: no data before 2025-12): recomputed"),
     "A8": ('=KPI_TABLE("2026-02")', "#NAME?", "a spilled table: recomputed, unknown function"),
 }
 
@@ -96,7 +96,7 @@ def test_the_file_caches_every_value(book: Path) -> None:
     ws = load_workbook(book, data_only=True)["View"]
     assert ws["A1"].value == 150 and ws["A2"].value == "green" and ws["A4"].value == "yes"
     assert ws["A5"].value is True
-    assert ws["A6"].value == "#DIV/0!" and ws["A6"].data_type == "e"
+    assert ws["A6"].value == "#N/A" and ws["A6"].data_type == "e"  # SPEC §8.4: growth on a month before the data
     assert [ws.cell(8, c).value for c in range(1, 5)] == ["KPI", "Description", "Period", "Value"]
     assert ws["A9"].value == "revenue" and ws["D9"].value == 150
 
