@@ -257,9 +257,11 @@ def _formula_cell(row: int, col: int, start: int, end: int, fm: "re.Match[str]",
         formula_text = None
     if ftype == "normal" and formula_text is None:
         formula_text = ""
+    # Excel writes a formula's "" as <c t="str"><f>..</f><v/></c>: a cached value, the empty text
+    empty_text = vm is not None and vm.group(1) is None and 't="str"' in cattrs
     return FormulaCell(row, col, start, end, formula_text, ftype, fa.get("ref"), si,
-                       dynamic=ftype == "array" and 'cm="' in cattrs, cached=value,
-                       has_cached=vm is not None and vm.group(1) is not None,
+                       dynamic=ftype == "array" and 'cm="' in cattrs, cached="" if empty_text else value,
+                       has_cached=vm is not None and (vm.group(1) is not None or empty_text),
                        volatile_ca=fa.get("ca") in ("1", "true"))
 
 

@@ -115,7 +115,8 @@ def parse_date_text(text: str) -> Optional[float]:
             d = dt.datetime.strptime(t, fmt)
         except ValueError:
             continue
-        return datetime_to_serial(d)
+        serial = datetime_to_serial(d)
+        return serial if serial >= 1 else None  # before 1900-01-01 the text is no date to Excel
     return None
 
 

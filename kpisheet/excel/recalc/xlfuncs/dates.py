@@ -146,21 +146,6 @@ def _time(ev: Any, h: Any, m: Any, s: Any) -> Value:
     return (total % 86400) / 86400
 
 
-@fn("YEARFRAC", "raw", 2, 3)
-def _yearfrac(ev: Any, a: Any, b: Any, basis: Any = 0.0) -> Value:
-    d1, d2 = sorted((_date(ev, ev.deref(a)), _date(ev, ev.deref(b))))
-    k = int(to_number(ev.deref(basis))) if basis is not None else 0
-    if k == 0:
-        y1, m1, dd1, y2, m2, dd2 = d1.year, d1.month, d1.day, d2.year, d2.month, d2.day
-        if dd1 == 31:
-            dd1 = 30
-        if dd2 == 31 and dd1 >= 30:
-            dd2 = 30
-        return ((y2 - y1) * 360 + (m2 - m1) * 30 + (dd2 - dd1)) / 360
-    days = (d2 - d1).days
-    return days / {1: 365.25, 2: 360, 3: 365, 4: 360}.get(k, 365.25)
-
-
 @fn("DATEDIF", "raw", 3, 3)
 def _datedif(ev: Any, a: Any, b: Any, unit: Any) -> Value:
     d1, d2 = _date(ev, ev.deref(a)), _date(ev, ev.deref(b))
@@ -176,9 +161,19 @@ def _datedif(ev: Any, a: Any, b: Any, unit: Any) -> Value:
         return float(months // 12)
     if u == "YM":
         return float(months % 12)
+    if u == "YD":  # days between, as if the end were less than a year after the start
+        start = _same_day_in(d1, d2.year)
+        if start > d2:
+            start = _same_day_in(d1, d2.year - 1)
+        return float((d2 - start).days)
     if u == "MD":
         return float((d2.day - d1.day) % calendar.monthrange(d1.year, d1.month)[1]) if d2.day < d1.day \
             else float(d2.day - d1.day)
     raise XlFail(V.NUM)
 
 
+
+
+def _same_day_in(d: dt.datetime, year: int) -> dt.datetime:
+    """``d`` moved to ``year`` (29 February becomes 28 February in a common year)."""
+    return d.replace(year=year, day=min(d.day, calendar.monthrange(year, d.month)[1]))

@@ -136,7 +136,31 @@ def _multiple(x: float, sig: float, up: bool) -> float:
     return (math.ceil(q) if up else math.floor(q)) * sig
 
 
-@fn("CEILING CEILING.MATH CEILING.PRECISE", min_args=1, max_args=3)
+@fn("CEILING", min_args=2, max_args=2)
+def _ceiling_legacy(x: Value, sig: Value) -> Value:
+    """CEILING: away from zero when both are negative; a positive number with a negative
+    significance is #NUM!; a significance of 0 gives 0."""
+    n, s = to_number(x), to_number(sig)
+    if s < 0 < n:
+        raise XlFail(V.NUM)
+    return -_multiple(-n, -s, True) if s < 0 else _multiple(n, s, True)
+
+
+@fn("FLOOR", min_args=2, max_args=2)
+def _floor_legacy(x: Value, sig: Value) -> Value:
+    """FLOOR: toward zero when both are negative; a positive number with a negative
+    significance is #NUM!; a significance of 0 is #DIV/0!."""
+    n, s = to_number(x), to_number(sig)
+    if s < 0 < n:
+        raise XlFail(V.NUM)
+    if s == 0:
+        if n == 0:
+            return 0.0
+        raise XlFail(V.DIV0)
+    return -_multiple(-n, -s, False) if s < 0 else _multiple(n, s, False)
+
+
+@fn("CEILING.MATH CEILING.PRECISE ISO.CEILING", min_args=1, max_args=3)
 def _ceiling(x: Value, sig: Value = None, mode: Value = None) -> Value:
     n = to_number(x)
     s = abs(to_number(sig)) if sig is not None else 1.0
@@ -145,7 +169,7 @@ def _ceiling(x: Value, sig: Value = None, mode: Value = None) -> Value:
     return _multiple(n, s, True)
 
 
-@fn("FLOOR FLOOR.MATH FLOOR.PRECISE", min_args=1, max_args=3)
+@fn("FLOOR.MATH FLOOR.PRECISE", min_args=1, max_args=3)
 def _floor(x: Value, sig: Value = None, mode: Value = None) -> Value:
     n = to_number(x)
     s = abs(to_number(sig)) if sig is not None else 1.0
