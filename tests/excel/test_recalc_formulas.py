@@ -92,8 +92,8 @@ CASES: list[tuple[str, Any]] = [
 ]
 
 
-def cases_book(path: Path, future_functions: bool = False) -> Path:
-    """Sheet ``D`` holds DATA; sheet ``Cases`` one formula of CASES a row, in column A."""
+def cases_book(path: Path, future_functions: bool = False, cases: list[tuple[str, Any]] = CASES) -> Path:
+    """Sheet ``D`` holds DATA; sheet ``Cases`` one formula of ``cases`` a row, in column A."""
     wb = xlsxwriter.Workbook(str(path), {"use_future_functions": future_functions})
     ws = wb.add_worksheet("Cases")
     d = wb.add_worksheet("D")
@@ -101,7 +101,7 @@ def cases_book(path: Path, future_functions: bool = False) -> Path:
         for c, v in enumerate(row):
             if v is not None:
                 d.write(r, c, v)
-    for i, (formula, _) in enumerate(CASES):
+    for i, (formula, _) in enumerate(cases):
         ws.write_formula(i, 0, formula)
     wb.close()
     return path

@@ -26,7 +26,11 @@ def _annuity(rate: float, n: float) -> float:
 @fn("PMT", "raw", 3, 5)
 def _pmt(ev: Any, rate: Any, nper: Any, pv: Any, fv: Any = None, kind: Any = None) -> Value:
     r, n, p = to_number(ev.deref(rate)), to_number(ev.deref(nper)), to_number(ev.deref(pv))
-    f, t = _opt(ev, fv, 0.0), _opt(ev, kind, 0.0)
+    return payment(r, n, p, _opt(ev, fv, 0.0), _opt(ev, kind, 0.0))
+
+
+def payment(r: float, n: float, p: float, f: float = 0.0, t: float = 0.0) -> float:
+    """PMT's rule: the payment each period (``t`` nonzero: at the start of the period)."""
     if n == 0:
         raise XlFail(V.NUM)
     if r == 0:
@@ -38,7 +42,11 @@ def _pmt(ev: Any, rate: Any, nper: Any, pv: Any, fv: Any = None, kind: Any = Non
 @fn("FV", "raw", 3, 5)
 def _fv(ev: Any, rate: Any, nper: Any, pmt: Any, pv: Any = None, kind: Any = None) -> Value:
     r, n, m = to_number(ev.deref(rate)), to_number(ev.deref(nper)), to_number(ev.deref(pmt))
-    p, t = _opt(ev, pv, 0.0), _opt(ev, kind, 0.0)
+    return future_value(r, n, m, _opt(ev, pv, 0.0), _opt(ev, kind, 0.0))
+
+
+def future_value(r: float, n: float, m: float, p: float = 0.0, t: float = 0.0) -> float:
+    """FV's rule: the value after ``n`` periods of payment ``m`` on present value ``p``."""
     if r == 0:
         return -(p + m * n)
     g = _annuity(r, n)

@@ -1,0 +1,135 @@
+"""The function families added for issue 15 (engineering, trigonometry, depreciation, day
+counts, loans ...): each formula is an example of Microsoft's documentation of the function,
+with the result the documentation gives (rounded as it shows it). One workbook of cases,
+written with XlsxWriter as Excel would (``_xlfn.`` prefixes), recalculated once."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kpisheet.excel.recalc import recalc
+from kpisheet.excel.recalc.book import load
+from kpisheet.excel.recalc.values import Err
+from tests.excel.test_recalc_formulas import cases_book
+
+E = Err.parse
+
+ENGINEERING: list[tuple[str, Any]] = [
+    ("=BIN2DEC(1100100)", 100.0), ("=BIN2DEC(1111111111)", -1.0),
+    ('=BIN2HEX(11111011,4)', "00FB"), ("=BIN2HEX(1110)", "E"), ("=BIN2HEX(1111111111)", "FFFFFFFFFF"),
+    ("=BIN2OCT(1001,3)", "011"), ("=BIN2OCT(1100100)", "144"), ("=BIN2OCT(1111111111)", "7777777777"),
+    ("=DEC2BIN(9,4)", "1001"), ("=DEC2BIN(-100)", "1110011100"), ("=DEC2BIN(512)", E("#NUM!")),
+    ('=DEC2BIN("x")', E("#VALUE!")), ("=DEC2BIN(9,0)", E("#NUM!")), ("=DEC2BIN(9,2.9)", E("#NUM!")),
+    ("=DEC2HEX(100,4)", "0064"), ("=DEC2HEX(-54)", "FFFFFFFFCA"), ("=DEC2HEX(28)", "1C"), ("=DEC2HEX(64,1)", E("#NUM!")),
+    ("=DEC2OCT(58,3)", "072"), ("=DEC2OCT(-100)", "7777777634"),
+    ('=HEX2BIN("F",8)', "00001111"), ('=HEX2BIN("B7")', "10110111"), ('=HEX2BIN("FFFFFFFFFF")', "1111111111"),
+    ('=HEX2DEC("A5")', 165.0), ('=HEX2DEC("FFFFFFFF5B")', -165.0), ('=HEX2DEC("3DA408B9")', 1034160313.0),
+    ('=HEX2OCT("F",3)', "017"), ('=HEX2OCT("3B4E")', "35516"), ('=HEX2OCT("FFFFFFFF00")', "7777777400"),
+    ("=OCT2BIN(3,3)", "011"), ("=OCT2BIN(7777777000)", "1000000000"),
+    ("=OCT2DEC(54)", 44.0), ("=OCT2DEC(7777777533)", -165.0),
+    ("=OCT2HEX(100,4)", "0040"), ("=OCT2HEX(7777777533)", "FFFFFFFF5B"),
+    ('=HEX2DEC("0x1A")', E("#NUM!")), ('=BIN2DEC("12")', E("#NUM!")), ("=BIN2DEC(10000000000)", E("#NUM!")),
+    ("=DELTA(5,4)", 0.0), ("=DELTA(5,5)", 1.0), ("=DELTA(0.5,0)", 0.0),
+    ("=GESTEP(5,4)", 1.0), ("=GESTEP(5,5)", 1.0), ("=GESTEP(-4,-5)", 1.0), ("=GESTEP(-1)", 0.0),
+]
+
+TRIGONOMETRY: list[tuple[str, Any]] = [
+    ("=ROUND(SIN(PI()),9)", 0.0), ("=SIN(PI()/2)", 1.0), ("=ROUND(SIN(30*PI()/180),9)", 0.5),
+    ("=ROUND(SIN(RADIANS(30)),9)", 0.5), ("=ROUND(COS(1.047),7)", 0.5001711), ("=ROUND(COS(60*PI()/180),9)", 0.5),
+    ("=ROUND(TAN(0.785),8)", 0.99920399), ("=ROUND(TAN(45*PI()/180),9)", 1.0),
+    ("=ROUND(ASIN(-0.5),9)", -0.523598776), ("=ROUND(DEGREES(ASIN(-0.5)),9)", -30.0),
+    ("=ROUND(ACOS(-0.5),9)", 2.094395102), ("=ROUND(ATAN(1),9)", 0.785398163),
+    ("=ROUND(ATAN2(1,1),9)", 0.785398163), ("=ROUND(ATAN2(-1,-1),8)", -2.35619449), ("=ATAN2(0,0)", E("#DIV/0!")),
+    ("=ROUND(SINH(1),9)", 1.175201194), ("=ROUND(COSH(4),8)", 27.30823284), ("=ROUND(COSH(EXP(1)),8)", 7.61012514),
+    ("=ROUND(TANH(-2),8)", -0.96402758), ("=TANH(0)", 0.0), ("=ROUND(TANH(0.5),9)", 0.462117157),
+    ("=ROUND(ASINH(-2.5),9)", -1.647231146), ("=ROUND(ASINH(10),8)", 2.99822295),
+    ("=ACOSH(1)", 0.0), ("=ROUND(ACOSH(10),9)", 2.993222846),
+    ("=ROUND(ATANH(0.76159416),8)", 1.00000001), ("=ROUND(ATANH(-0.1),9)", -0.100335348),
+    ("=ROUND(_xlfn.COT(30),3)", -0.156), ("=ROUND(_xlfn.COT(45),3)", 0.617), ("=_xlfn.COT(0)", E("#DIV/0!")),
+    ("=ROUND(_xlfn.COTH(2),3)", 1.037), ("=ROUND(_xlfn.CSC(15),3)", 1.538), ("=ROUND(_xlfn.CSCH(1.5),4)", 0.4696),
+    ("=ROUND(_xlfn.SEC(45),5)", 1.90359), ("=_xlfn.SECH(45)<1E-19", True), ("=ROUND(_xlfn.ACOT(2),4)", 0.4636),
+    ("=ROUND(_xlfn.ACOTH(6),3)", 0.168), ("=DEGREES(PI())", 180.0), ("=ROUND(RADIANS(270),6)", 4.712389),
+    ("=ASIN(2)", E("#NUM!")), ("=ACOSH(0.5)", E("#NUM!")), ("=SIN(2^27)", E("#NUM!")), ('=SIN("x")', E("#VALUE!")),
+]
+
+DEPRECIATION: list[tuple[str, Any]] = [
+    ("=SLN(30000,7500,10)", 2250.0), ("=SLN(1,0,0)", E("#DIV/0!")),
+    ("=ROUND(SYD(300000,75000,10,1),2)", 40909.09), ("=ROUND(SYD(300000,75000,10,10),2)", 4090.91),
+    ("=ROUND(DB(1000000,100000,6,1,7),2)", 186083.33), ("=ROUND(DB(1000000,100000,6,2,7),2)", 259639.42),
+    ("=ROUND(DB(1000000,100000,6,3,7),2)", 176814.44), ("=ROUND(DB(1000000,100000,6,4,7),2)", 120410.64),
+    ("=ROUND(DB(1000000,100000,6,5,7),2)", 81999.64), ("=ROUND(DB(1000000,100000,6,6,7),2)", 55841.76),
+    ("=ROUND(DB(1000000,100000,6,7,7),2)", 15845.10), ("=DB(1000000,100000,6,8,7)", E("#NUM!")),
+    ("=ROUND(DDB(2400,300,10*365,1),2)", 1.32), ("=ROUND(DDB(2400,300,10*12,1,2),2)", 40.0),
+    ("=ROUND(DDB(2400,300,10,1,2),2)", 480.0), ("=ROUND(DDB(2400,300,10,2,1.5),2)", 306.0),
+    ("=ROUND(DDB(2400,300,10,10),2)", 22.12), ("=DDB(2400,300,10,11)", E("#NUM!")),
+    ("=ROUND(VDB(2400,300,10*365,0,1),2)", 1.32), ("=ROUND(VDB(2400,300,10*12,0,1),2)", 40.0),
+    ("=ROUND(VDB(2400,300,10,0,1),2)", 480.0), ("=ROUND(VDB(2400,300,10*12,6,18),2)", 396.31),
+    ("=ROUND(VDB(2400,300,10*12,6,18,1.5),2)", 311.81), ("=ROUND(VDB(2400,300,10,0,0.875,1.5),2)", 315.0),
+    ("=VDB(2400,300,10,0,11)", E("#NUM!")),
+]
+
+DAY_COUNTS: list[tuple[str, Any]] = [
+    ("=ROUND(YEARFRAC(DATE(2012,1,1),DATE(2012,7,30)),8)", 0.58055556),
+    ("=ROUND(YEARFRAC(DATE(2012,1,1),DATE(2012,7,30),1),8)", 0.57650273),
+    ("=ROUND(YEARFRAC(DATE(2012,1,1),DATE(2012,7,30),3),8)", 0.57808219),
+    ("=ROUND(YEARFRAC(DATE(2012,7,30),DATE(2012,1,1),1),8)", 0.57650273),  # the order of the dates does not matter
+    ("=YEARFRAC(DATE(2012,1,1),DATE(2012,7,30),5)", E("#NUM!")), ("=YEARFRAC(DATE(2012,1,1),DATE(2012,7,30),-1)", E("#NUM!")),
+    ("=YEARFRAC(DATE(2012,1,31),DATE(2012,3,31),4)", 60 / 360),  # European 30/360: both 31sts count as 30
+    ("=YEARFRAC(DATE(2011,1,1),DATE(2012,1,1),1)", 1.0),
+    ("=DAYS360(DATE(2011,1,30),DATE(2011,2,1))", 1.0), ("=DAYS360(DATE(2011,1,1),DATE(2011,12,31))", 360.0),
+    ("=DAYS360(DATE(2011,1,1),DATE(2011,2,1))", 30.0),
+]
+
+LOANS: list[tuple[str, Any]] = [
+    ("=ROUND(IPMT(0.1/12,1,3*12,8000),2)", -66.67), ("=ROUND(IPMT(0.1,3,3,8000),2)", -292.45),
+    ("=IPMT(0.1,4,3,8000)", E("#NUM!")),
+    ("=ROUND(PPMT(0.1/12,1,2*12,2000),2)", -75.62), ("=ROUND(PPMT(0.08,10,10,200000),2)", -27598.05),
+    ("=ROUND(NPER(0.12/12,-100,-1000,10000,1),7)", 59.6738657), ("=ROUND(NPER(0.12/12,-100,-1000,10000),7)", 60.0821229),
+    ("=ROUND(NPER(0.12/12,-100,-1000),7)", -9.5785940),
+    ("=ROUND(RATE(4*12,-200,8000),8)", 0.00770147), ("=ROUND(RATE(4*12,-200,8000)*12,6)", 0.092418),
+    ("=ROUND(CUMIPMT(0.09/12,30*12,125000,13,24,0),5)", -11135.23213),
+    ("=ROUND(CUMIPMT(0.09/12,30*12,125000,1,1,0),2)", -937.5),
+    ("=ROUND(CUMPRINC(0.09/12,30*12,125000,13,24,0),5)", -934.10712),
+    ("=ROUND(CUMPRINC(0.09/12,30*12,125000,1,1,0),5)", -68.27827),
+    ("=CUMPRINC(0.09/12,30*12,125000,13,24,2)", E("#NUM!")),
+    ("=ROUND(EFFECT(0.0525,4),8)", 0.05354267), ("=ROUND(NOMINAL(0.053543,4),8)", 0.05250032),
+    ("=EFFECT(0,4)", E("#NUM!")),
+    ("=ROUND(_xlfn.PDURATION(2.5%,2000,2200),2)", 3.86), ("=ROUND(_xlfn.PDURATION(0.025/12,1000,1200),1)", 87.6),
+    ("=ROUND(_xlfn.RRI(96,10000,11000),7)", 0.0009933),
+    ("=ROUND(MIRR({-120000,39000,30000,21000,37000,46000},0.1,0.12),6)", 0.126094),
+    ("=ROUND(MIRR({-120000,39000,30000,21000},0.1,0.12),6)", -0.048045),
+    ("=ROUND(MIRR({-120000,39000,30000,21000,37000,46000},0.1,0.14),6)", 0.134759),
+    ("=ROUND(FVSCHEDULE(1,{0.09,0.11,0.1}),5)", 1.33089),
+    ("=ROUND(ISPMT(0.1/12,1,3*12,8000000),2)", -64814.81), ("=ROUND(ISPMT(0.1,1,3,8000000),2)", -533333.33),
+]
+
+CASES = ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS
+
+
+@pytest.fixture(scope="module")
+def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    path = cases_book(tmp_path_factory.mktemp("xlfuncs") / "cases.xlsx", future_functions=True, cases=CASES)
+    report = recalc(path)
+    assert not report.unsupported, report.unsupported
+    loaded = load(path)
+    cells = {(fc.row, fc.col): fc.cached for fc in loaded.parts[0].scan.formulas}  # type: ignore[union-attr]
+    loaded.pkg.close()
+    return {formula: cells.get((i + 1, 1)) for i, (formula, _) in enumerate(CASES)}
+
+
+def test_cases_are_distinct() -> None:
+    formulas = [f for f, _ in CASES]
+    assert len(set(formulas)) == len(formulas)
+
+
+@pytest.mark.parametrize("formula,expected", CASES, ids=[c[0] for c in CASES])
+def test_documented_example(computed: dict[str, Any], formula: str, expected: Any) -> None:
+    got = computed[formula]
+    if isinstance(expected, float) and isinstance(got, float):
+        assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-12), (formula, got)
+    else:
+        assert got == expected or got is expected, (formula, got)
