@@ -107,7 +107,69 @@ LOANS: list[tuple[str, Any]] = [
     ("=ROUND(ISPMT(0.1/12,1,3*12,8000000),2)", -64814.81), ("=ROUND(ISPMT(0.1,1,3,8000000),2)", -533333.33),
 ]
 
-CASES = ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS
+SAMPLE = "{1345,1301,1368,1322,1310,1370,1318,1350,1303,1299}"
+Y7, X7 = "{2,3,9,1,8,7,5}", "{6,5,11,7,5,4,4}"
+DESCRIPTIVE: list[tuple[str, Any]] = [
+    (f"=ROUND(STDEV.S({SAMPLE}),8)", 27.46391572), (f"=ROUND(STDEV.P({SAMPLE}),8)", 26.05455814),
+    (f"=ROUND(VAR.S({SAMPLE}),7)", 754.2666667), (f"=ROUND(_xlfn.VAR.P({SAMPLE}),2)", 678.84),
+    (f"=ROUND(VARP({SAMPLE}),2)", 678.84), (f"=ROUND(STDEVA({SAMPLE}),8)", 27.46391572),
+    (f"=ROUND(STDEVPA({SAMPLE}),8)", 26.05455814), (f"=ROUND(VARA({SAMPLE}),7)", 754.2666667),
+    (f"=ROUND(VARPA({SAMPLE}),2)", 678.84),
+    ("=ROUND(AVEDEV(4,5,6,7,5,4,3),9)", 1.020408163), ("=DEVSQ(4,5,8,7,11,4,3)", 48.0),
+    ("=ROUND(GEOMEAN(4,5,8,7,11,4,3),8)", 5.47698697), ("=ROUND(HARMEAN(4,5,8,7,11,4,3),9)", 5.028375962),
+    ("=GEOMEAN(4,0)", E("#NUM!")),
+    ("=ROUND(KURT(3,4,5,2,3,4,5,6,4,7),4)", -0.1518), ("=ROUND(SKEW(3,4,5,2,3,4,5,6,4,7),6)", 0.359543),
+    ("=ROUND(_xlfn.SKEW.P(3,4,5,2,3,4,5,6,4,7),6)", 0.303193), ("=KURT(1,2,3)", E("#DIV/0!")),
+    ("=_xlfn.MODE.SNGL(5.6,4,4,3,2,4)", 4.0), ("=MODE(5.6,4,4,3,2,4)", 4.0), ("=MODE(1,2,3)", E("#N/A")),
+    ("=ROWS(_xlfn.MODE.MULT({1,2,3,4,3,2,1,2,3,5,6,1}))", 3.0),
+    ("=INDEX(_xlfn.MODE.MULT({1,2,3,4,3,2,1,2,3,5,6,1}),3)", 3.0),
+    ("=ROUND(TRIMMEAN({4,5,6,7,2,3,4,5,1,2,3},0.2),9)", 3.777777778),
+    ("=ROUND(STANDARDIZE(42,40,1.5),9)", 1.333333333), ("=STANDARDIZE(42,40,0)", E("#NUM!")),
+    ("=_xlfn.PERCENTILE.EXC({1,2,3,6,6,6,7,8,9},0.25)", 2.5), ("=_xlfn.PERCENTILE.EXC({1,2,3,6,6,6,7,8,9},0)", E("#NUM!")),
+    ("=_xlfn.PERCENTILE.EXC({1,2,3,6,6,6,7,8,9},0.01)", E("#NUM!")),
+    ("=_xlfn.QUARTILE.EXC({6,7,15,36,39,40,41,42,43,47,49},1)", 15.0),
+    ("=_xlfn.QUARTILE.EXC({6,7,15,36,39,40,41,42,43,47,49},3)", 43.0),
+    ("=_xlfn.PERCENTRANK.INC({13,12,11,8,4,3,2,1,1,1},2)", 0.333),
+    ("=_xlfn.PERCENTRANK.INC({13,12,11,8,4,3,2,1,1,1},4)", 0.555),
+    ("=_xlfn.PERCENTRANK.INC({13,12,11,8,4,3,2,1,1,1},8)", 0.666),
+    ("=_xlfn.PERCENTRANK.INC({13,12,11,8,4,3,2,1,1,1},5)", 0.583),
+    ("=PERCENTRANK({13,12,11,8,4,3,2,1,1,1},14)", E("#N/A")),
+    ("=_xlfn.PERCENTRANK.EXC({1,2,3,6,6,6,7,8,9},7)", 0.7), ("=_xlfn.PERCENTRANK.EXC({1,2,3,6,6,6,7,8,9},5.43)", 0.381),
+    ("=_xlfn.PERCENTRANK.EXC({1,2,3,6,6,6,7,8,9},5.43,1)", 0.3),
+    ("=_xlfn.RANK.AVG(94,{89,88,92,101,94,97,95})", 4.0), ("=_xlfn.RANK.AVG(1,{1,1,2},1)", 1.5),
+    ('=AVERAGEA({10,7,9,2},0)', 5.6), ("=MAXA({0,0.2,0.5,0.4,TRUE})", 1.0), ("=MINA({FALSE,0.2,0.5,0.4,0.8})", 0.0),
+]
+
+OFFICES_X = "{2310,2,2,20;2333,2,2,12;2356,3,1.5,33;2379,3,2,43;2402,2,3,53;2425,4,2,23;2448,2,1.5,99;2471,2,2,34;2494,3,3,23;2517,4,4,55;2540,2,3,22}"
+OFFICES_Y = "{142000;144000;151000;150000;139000;169000;126000;142900;163000;169000;149000}"
+REGRESSION: list[tuple[str, Any]] = [
+    # LINEST's multiple regression example: office value by floor space, offices, entrances, age
+    (f"=ROUND(INDEX(LINEST({OFFICES_Y},{OFFICES_X}),1,1),7)", -234.2371645),
+    (f"=ROUND(INDEX(LINEST({OFFICES_Y},{OFFICES_X}),1,4),8)", 27.64138737),
+    (f"=ROUND(INDEX(LINEST({OFFICES_Y},{OFFICES_X}),1,5),5)", 52317.83051),
+    (f"=ROUND(SLOPE({Y7},{X7}),6)", 0.305556), ("=ROUND(INTERCEPT({2,3,9,1,8},{6,5,11,7,5}),7)", 0.0483871),
+    (f"=ROUND(RSQ({Y7},{X7}),5)", 0.05795), ("=ROUND(CORREL({3,2,4,5,6},{9,7,12,15,17}),9)", 0.997054486),
+    ("=ROUND(PEARSON({9,7,5,3,1},{10,6,1,5,3}),6)", 0.699379), ("=COVAR({3,2,4,5,6},{9,7,12,15,17})", 5.2),
+    ("=_xlfn.COVARIANCE.P({3,2,4,5,6},{9,7,12,15,17})", 5.2),
+    ("=ROUND(_xlfn.COVARIANCE.S({2,4,8},{5,11,12}),9)", 9.666666667),
+    (f"=ROUND(STEYX({Y7},{X7}),6)", 3.305719), ("=ROUND(FORECAST(30,{6,7,9,15,21},{20,28,31,38,40}),6)", 10.607253),
+    ("=ROUND(_xlfn.FORECAST.LINEAR(30,{6,7,9,15,21},{20,28,31,38,40}),6)", 10.607253),
+    ("=SLOPE({1,2},{1,2,3})", E("#N/A")), ("=SLOPE({1,2},{3,3})", E("#DIV/0!")),
+    (f"=SUMX2MY2({Y7},{X7})", -55.0), (f"=SUMX2PY2({Y7},{X7})", 521.0), (f"=SUMXMY2({Y7},{X7})", 79.0),
+    ("=INDEX(LINEST({1,9,5,7},{0,4,2,3}),1,1)", 2.0), ("=INDEX(LINEST({1,9,5,7},{0,4,2,3}),1,2)", 1.0),
+    ("=INDEX(LINEST({1,9,5,7},{0,4,2,3},TRUE,TRUE),3,1)", 1.0),
+    ("=ROUND(INDEX(TREND({133890,135000,135790,137300,138130,139100,139900,141120,141890,143230,144000,145290},"
+     "{1,2,3,4,5,6,7,8,9,10,11,12},{13,14,15,16,17}),1),0)", 146172.0),
+    ("=ROUND(INDEX(TREND({133890,135000,135790,137300,138130,139100,139900,141120,141890,143230,144000,145290},"
+     "{1,2,3,4,5,6,7,8,9,10,11,12},{13,14,15,16,17}),5),0)", 150244.0),
+    ("=ROUND(INDEX(GROWTH({33100,47300,69000,102000,150000,220000},{11,12,13,14,15,16},{17,18}),1),4)", 320196.7184),
+    # the documentation shows 468536.0539; the exact value is 468536.05418..., within recalc --check's 1e-9
+    ("=ROUND(INDEX(GROWTH({33100,47300,69000,102000,150000,220000},{11,12,13,14,15,16},{17,18}),2),2)", 468536.05),
+    (f"=ROUND(INDEX(LINEST({Y7},{X7},TRUE,TRUE),3,1)-RSQ({Y7},{X7}),12)", 0.0),
+    (f"=ROUND(INDEX(LINEST({Y7},{X7},TRUE,TRUE),3,2)-STEYX({Y7},{X7}),12)", 0.0),
+]
+
+CASES = ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS + DESCRIPTIVE + REGRESSION
 
 
 @pytest.fixture(scope="module")
