@@ -1,7 +1,7 @@
 """The function families added for issue 15 (engineering, trigonometry, depreciation, day
 counts, loans ...): each formula is an example of Microsoft's documentation of the function,
 with the result the documentation gives (rounded as it shows it). One workbook of cases,
-written with XlsxWriter as Excel would (``_xlfn.`` prefixes), recalculated once."""
+written with XlsxWriter (newer functions with the ``_xlfn.`` prefix Excel writes), recalculated once."""
 
 from __future__ import annotations
 
@@ -169,12 +169,58 @@ REGRESSION: list[tuple[str, Any]] = [
     (f"=ROUND(INDEX(LINEST({Y7},{X7},TRUE,TRUE),3,2)-STEYX({Y7},{X7}),12)", 0.0),
 ]
 
-CASES = ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS + DESCRIPTIVE + REGRESSION
+DISTRIBUTIONS: list[tuple[str, Any]] = [
+    ("=ROUND(_xlfn.NORM.DIST(42,40,1.5,TRUE),7)", 0.9087888), ("=ROUND(_xlfn.NORM.DIST(42,40,1.5,FALSE),8)", 0.10934005),
+    ("=ROUND(NORMDIST(42,40,1.5,TRUE),7)", 0.9087888), ("=_xlfn.NORM.DIST(42,40,0,TRUE)", E("#NUM!")),
+    ("=ROUND(_xlfn.NORM.S.DIST(1.333333,TRUE),9)", 0.908788726), ("=ROUND(_xlfn.NORM.S.DIST(1.333333,FALSE),9)", 0.164010148),
+    ("=ROUND(NORMSDIST(1.333333),6)", 0.908789), ("=ROUND(_xlfn.NORM.INV(0.908789,40,1.5),6)", 42.000002),
+    ("=ROUND(NORMINV(0.908789,40,1.5),6)", 42.000002), ("=ROUND(_xlfn.NORM.S.INV(0.908789),4)", 1.3333),
+    ("=ROUND(NORMSINV(0.908789),4)", 1.3333), ("=_xlfn.NORM.S.INV(0)", E("#NUM!")),
+    ("=ROUND(_xlfn.LOGNORM.DIST(4,3.5,1.2,TRUE),7)", 0.0390836), ("=ROUND(_xlfn.LOGNORM.DIST(4,3.5,1.2,FALSE),7)", 0.0176176),
+    ("=ROUND(LOGNORMDIST(4,3.5,1.2),7)", 0.0390836), ("=ROUND(_xlfn.LOGNORM.INV(0.039084,3.5,1.2),7)", 4.0000252),
+    ("=ROUND(LOGINV(0.039084,3.5,1.2),7)", 4.0000252),
+    ("=ROUND(_xlfn.EXPON.DIST(0.2,10,TRUE),8)", 0.86466472), ("=ROUND(_xlfn.EXPON.DIST(0.2,10,FALSE),8)", 1.35335283),
+    ("=ROUND(EXPONDIST(0.2,10,TRUE),8)", 0.86466472),
+    ("=ROUND(_xlfn.POISSON.DIST(2,5,TRUE),6)", 0.124652), ("=ROUND(_xlfn.POISSON.DIST(2,5,FALSE),6)", 0.084224),
+    ("=ROUND(POISSON(2,5,TRUE),6)", 0.124652),
+    ("=ROUND(_xlfn.BINOM.DIST(6,10,0.5,FALSE),7)", 0.2050781), ("=ROUND(BINOMDIST(6,10,0.5,FALSE),7)", 0.2050781),
+    ("=_xlfn.BINOM.INV(6,0.5,0.75)", 4.0), ("=CRITBINOM(6,0.5,0.75)", 4.0), ("=_xlfn.BINOM.DIST(11,10,0.5,TRUE)", E("#NUM!")),
+    ("=ROUND(_xlfn.NEGBINOM.DIST(10,5,0.25,TRUE),7)", 0.3135141), ("=ROUND(_xlfn.NEGBINOM.DIST(10,5,0.25,FALSE),7)", 0.0550487),
+    ("=ROUND(_xlfn.HYPGEOM.DIST(1,4,8,20,TRUE),4)", 0.4654), ("=ROUND(_xlfn.HYPGEOM.DIST(1,4,8,20,FALSE),4)", 0.3633),
+    ("=ROUND(_xlfn.T.DIST(60,1,TRUE),8)", 0.99469533), ("=ROUND(_xlfn.T.DIST(8,3,FALSE),8)", 0.00073691),
+    ("=ROUND(_xlfn.T.DIST.2T(1.959999998,60),6)", 0.054645), ("=ROUND(_xlfn.T.DIST.RT(1.959999998,60),6)", 0.027322),
+    ("=ROUND(TDIST(1.959999998,60,2),9)", 0.05464493), ("=ROUND(TDIST(1.959999998,60,1),9)", 0.027322465),
+    ("=TDIST(-1,60,1)", E("#NUM!")), ("=_xlfn.T.DIST(1,0,TRUE)", E("#NUM!")),
+    ("=ROUND(_xlfn.T.INV(0.75,2),7)", 0.8164966), ("=ROUND(_xlfn.T.INV.2T(0.546449,60),6)", 0.606533),
+    ("=ROUND(TINV(0.05464,60),2)", 1.96),
+    ("=ROUND(_xlfn.CHISQ.DIST(0.5,1,TRUE),8)", 0.52049988), ("=ROUND(_xlfn.CHISQ.DIST(2,3,FALSE),8)", 0.20755375),
+    ("=ROUND(_xlfn.CHISQ.DIST.RT(18.307,10),7)", 0.0500006), ("=ROUND(CHIDIST(18.307,10),7)", 0.0500006),
+    ("=ROUND(_xlfn.CHISQ.INV(0.93,1),9)", 3.283020287), ("=ROUND(_xlfn.CHISQ.INV(0.6,2),9)", 1.832581464),
+    ("=ROUND(_xlfn.CHISQ.INV.RT(0.050001,10),6)", 18.306973), ("=ROUND(CHIINV(0.050001,10),6)", 18.306973),
+    ("=ROUND(_xlfn.F.DIST(15.2069,6,4,TRUE),2)", 0.99), ("=ROUND(_xlfn.F.DIST(15.2069,6,4,FALSE),7)", 0.0012238),
+    ("=ROUND(_xlfn.F.DIST.RT(15.2069,6,4),6)", 0.01), ("=ROUND(FDIST(15.2069,6,4),6)", 0.01),
+    ("=ROUND(_xlfn.F.INV(0.01,6,4),8)", 0.10930991), ("=ROUND(_xlfn.F.INV.RT(0.01,6,4),5)", 15.20686),
+    ("=ROUND(FINV(0.01,6,4),5)", 15.20686),
+    ("=ROUND(_xlfn.GAMMA.DIST(10.00001131,9,2,FALSE),6)", 0.032639), ("=ROUND(_xlfn.GAMMA.DIST(10.00001131,9,2,TRUE),6)", 0.068094),
+    ("=ROUND(GAMMADIST(10.00001131,9,2,TRUE),6)", 0.068094), ("=ROUND(_xlfn.GAMMA.INV(0.068094,9,2),7)", 10.0000112),
+    ("=ROUND(GAMMALN(4),6)", 1.791759), ("=ROUND(_xlfn.GAMMALN.PRECISE(4),6)", 1.791759),
+    ("=ROUND(_xlfn.GAMMA(2.5),3)", 1.329), ("=ROUND(_xlfn.GAMMA(-3.75),3)", 0.268), ("=_xlfn.GAMMA(0)", E("#NUM!")),
+    ("=_xlfn.GAMMA(-2)", E("#NUM!")),
+    ("=ROUND(_xlfn.BETA.DIST(2,8,10,TRUE,1,3),7)", 0.6854706), ("=ROUND(_xlfn.BETA.DIST(2,8,10,FALSE,1,3),7)", 1.4837646),
+    ("=ROUND(BETADIST(2,8,10,1,3),7)", 0.6854706), ("=ROUND(_xlfn.BETA.INV(0.685470581,8,10,1,3),6)", 2.0),
+    ("=ROUND(_xlfn.WEIBULL.DIST(105,20,100,TRUE),6)", 0.929581), ("=ROUND(_xlfn.WEIBULL.DIST(105,20,100,FALSE),6)", 0.035589),
+    ("=ROUND(_xlfn.CONFIDENCE.NORM(0.05,2.5,50),6)", 0.692952), ("=ROUND(CONFIDENCE(0.05,2.5,50),6)", 0.692952),
+    ("=ROUND(_xlfn.CONFIDENCE.T(0.05,1,50),9)", 0.284196855),
+    ("=ROUND(FISHER(0.75),7)", 0.9729551), ("=ROUND(FISHERINV(0.972955),6)", 0.75),
+    ("=ROUND(_xlfn.PHI(0.75),9)", 0.301137432), ("=ROUND(_xlfn.GAUSS(2),5)", 0.47725),
+]
+
+CASES = DISTRIBUTIONS + ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS + DESCRIPTIVE + REGRESSION
 
 
 @pytest.fixture(scope="module")
 def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    path = cases_book(tmp_path_factory.mktemp("xlfuncs") / "cases.xlsx", future_functions=True, cases=CASES)
+    path = cases_book(tmp_path_factory.mktemp("xlfuncs") / "cases.xlsx", cases=CASES)
     report = recalc(path)
     assert not report.unsupported, report.unsupported
     loaded = load(path)
