@@ -215,7 +215,72 @@ DISTRIBUTIONS: list[tuple[str, Any]] = [
     ("=ROUND(_xlfn.PHI(0.75),9)", 0.301137432), ("=ROUND(_xlfn.GAUSS(2),5)", 0.47725),
 ]
 
-CASES = DISTRIBUTIONS + ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS + DESCRIPTIVE + REGRESSION
+ARITHMETIC: list[tuple[str, Any]] = [
+    ("=FACT(5)", 120.0), ("=FACT(1.9)", 1.0), ("=FACT(0)", 1.0), ("=FACT(-1)", E("#NUM!")), ("=FACT(1)", 1.0),
+    ("=FACTDOUBLE(6)", 48.0), ("=FACTDOUBLE(7)", 105.0), ("=COMBIN(8,2)", 28.0), ("=_xlfn.COMBINA(4,3)", 20.0),
+    ("=_xlfn.COMBINA(10,3)", 220.0), ("=PERMUT(100,3)", 970200.0), ("=PERMUT(3,2)", 6.0),
+    ("=_xlfn.PERMUTATIONA(3,2)", 9.0), ("=_xlfn.PERMUTATIONA(2,2)", 4.0), ("=MULTINOMIAL(2,3,4)", 1260.0),
+    ("=GCD(5,2)", 1.0), ("=GCD(24,36)", 12.0), ("=GCD(7,1)", 1.0), ("=GCD(5,0)", 5.0),
+    ("=LCM(5,2)", 10.0), ("=LCM(24,36)", 72.0),
+    ("=EVEN(1.5)", 2.0), ("=EVEN(3)", 4.0), ("=EVEN(2)", 2.0), ("=EVEN(-1)", -2.0),
+    ("=ODD(1.5)", 3.0), ("=ODD(3)", 3.0), ("=ODD(2)", 3.0), ("=ODD(-1)", -1.0), ("=ODD(-2)", -3.0),
+    ("=QUOTIENT(5,2)", 2.0), ("=QUOTIENT(4.5,3.1)", 1.0), ("=QUOTIENT(-10,3)", -3.0), ("=QUOTIENT(1,0)", E("#DIV/0!")),
+    ("=ROUND(SQRTPI(1),6)", 1.772454), ("=ROUND(SQRTPI(2),6)", 2.506628), ("=SUMSQ(3,4)", 25.0),
+    ("=ROUND(SERIESSUM(PI()/4,0,2,{1,-0.5,0.041666667,-0.001388889}),9)", 0.707103215),
+    ('=_xlfn.BASE(7,2)', "111"), ('=_xlfn.BASE(100,16)', "64"), ('=_xlfn.BASE(15,2,10)', "0000001111"),
+    ('=_xlfn.DECIMAL("FF",16)', 255.0), ('=_xlfn.DECIMAL(111,2)', 7.0), ('=_xlfn.DECIMAL("zap",36)', 45745.0),
+    ('=ROMAN(499,0)', "CDXCIX"), ('=ROMAN(2026)', "MMXXVI"), ('=_xlfn.ARABIC("LVII")', 57.0),
+    ('=_xlfn.ARABIC("mcmxii")', 1912.0), ('=_xlfn.ARABIC("")', 0.0), ('=_xlfn.ARABIC("-MMXI")', -2011.0),
+]
+
+STRINGS: list[tuple[str, Any]] = [
+    ('=REPLACE("abcdefghijk",6,5,"*")', "abcde*k"), ('=REPLACE("2009",3,2,"10")', "2010"),
+    ('=REPLACE("123456",1,3,"@")', "@456"), ('=REPLACE("abc",0,1,"x")', E("#VALUE!")),
+    ('=CODE("A")', 65.0), ('=CODE("!")', 33.0), ('=CODE("")', E("#VALUE!")), ('=CODE("€")', 128.0),
+    ('=_xlfn.UNICODE(" ")', 32.0), ('=_xlfn.UNICODE("B")', 66.0), ('=_xlfn.UNICHAR(66)', "B"),
+    ('=_xlfn.UNICHAR(32)', " "), ('=_xlfn.UNICHAR(0)', E("#VALUE!")),
+    ('=CLEAN(CHAR(9)&"Monthly report"&CHAR(10))', "Monthly report"),
+    ("=FIXED(1234.567,1)", "1,234.6"), ("=FIXED(1234.567,-1)", "1,230"), ("=FIXED(-1234.567,-1,TRUE)", "-1230"),
+    ("=FIXED(44.332)", "44.33"),
+    ("=DOLLAR(1234.567,2)", "$1,234.57"), ("=DOLLAR(1234.567,-2)", "$1,200"), ("=DOLLAR(-1234.567,-2)", "($1,200)"),
+    ("=DOLLAR(-0.123,4)", "($0.1230)"), ("=DOLLAR(99.888)", "$99.89"),
+    ('=_xlfn.TEXTBEFORE("Little Red Riding Hood\'s red hood","Red")', "Little "),
+    ('=_xlfn.TEXTAFTER("Little Red Riding Hood\'s red hood","Red")', " Riding Hood's red hood"),
+    ('=_xlfn.TEXTBEFORE("Little Red Riding Hood\'s red hood","red",2,1)', "Little Red Riding Hood's "),
+    ('=_xlfn.TEXTAFTER("Little Red Riding Hood\'s red hood","red",-1)', " hood"),
+    ('=_xlfn.TEXTAFTER("Little Red Riding Hood\'s red hood","basket")', E("#N/A")),
+    ('=_xlfn.TEXTAFTER("Little Red Riding Hood\'s red hood","basket",,,,"none")', "none"),
+    ('=_xlfn.TEXTBEFORE("a-b_c",{"_","-"})', "a"),
+]
+
+INFORMATION: list[tuple[str, Any]] = [
+    ("=_xlfn.ISFORMULA(Cases!A1)", True), ("=_xlfn.ISFORMULA(D!A2)", False), ("=ISREF(D!A2)", True),
+    ("=ISREF(1)", False), ("=TYPE(2)", 1.0), ('=TYPE("Smith")', 2.0), ("=TYPE(TRUE)", 4.0), ("=TYPE(1/0)", 16.0),
+    ("=TYPE({1,2})", 64.0), ("=ERROR.TYPE(1/0)", 2.0), ("=ERROR.TYPE(NA())", 7.0), ("=ERROR.TYPE(1)", E("#N/A")),
+    ("=_xlfn.SHEET(D!A1)", 2.0), ("=_xlfn.SHEETS()", 2.0), ("=AREAS(D!A1:B2)", 1.0),
+    ("=ADDRESS(2,3)", "$C$2"), ("=ADDRESS(2,3,2)", "C$2"), ("=ADDRESS(2,3,2,FALSE)", "R2C[3]"),
+    ('=ADDRESS(2,3,1,FALSE,"[Book1]Sheet1")', "[Book1]Sheet1!R2C3"),
+    ('=ADDRESS(2,3,1,FALSE,"EXCEL SHEET")', "'EXCEL SHEET'!R2C3"), ("=ADDRESS(77,300)", "$KN$77"),
+    ("=ADDRESS(5,7,3)", "$G5"), ("=ADDRESS(5,7,4,FALSE)", "R[5]C[7]"),
+]
+
+CALENDAR: list[tuple[str, Any]] = [
+    ('=TIMEVALUE("2:24 AM")', 0.1), ('=ROUND(TIMEVALUE("22-Aug-2011 6:35 AM"),8)', 0.27430556),
+    ('=TIMEVALUE("x")', E("#VALUE!")),
+    ("=NETWORKDAYS(DATE(2012,10,1),DATE(2013,3,1))", 110.0),
+    ("=NETWORKDAYS(DATE(2012,10,1),DATE(2013,3,1),DATE(2012,11,22))", 109.0),
+    ("=NETWORKDAYS(DATE(2012,10,1),DATE(2013,3,1),{41235,41247,41295})", 107.0),
+    ("=_xlfn.NETWORKDAYS.INTL(DATE(2006,1,1),DATE(2006,1,31))", 22.0),
+    ("=_xlfn.NETWORKDAYS.INTL(DATE(2006,2,28),DATE(2006,1,31))", -21.0),
+    ('=_xlfn.NETWORKDAYS.INTL(DATE(2006,1,1),DATE(2006,2,1),7,{"2006/1/2","2006/1/16"})', 22.0),
+    ('=_xlfn.NETWORKDAYS.INTL(DATE(2006,1,1),DATE(2006,2,1),"0010001",{"2006/1/2","2006/1/16"})', 20.0),
+    ("=WORKDAY(DATE(2008,10,1),151)", 39933.0), ("=WORKDAY(DATE(2008,10,1),151,{39778,39786,39834})", 39938.0),
+    ("=_xlfn.WORKDAY.INTL(DATE(2012,1,1),30,0)", E("#NUM!")), ("=_xlfn.WORKDAY.INTL(DATE(2012,1,1),90,11)", 41013.0),
+    ('=TEXT(_xlfn.WORKDAY.INTL(DATE(2012,1,1),30,17),"m/dd/yyyy")', "2/05/2012"),
+    ("=WORKDAY(DATE(2025,1,6),-1)", 45660.0),
+]
+
+CASES = ARITHMETIC + STRINGS + INFORMATION + CALENDAR + DISTRIBUTIONS + ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS + DESCRIPTIVE + REGRESSION
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@
 
 
 from . import aggregates, arrays, dates, finance, lookup, maths, text  # noqa: F401  (each fills FUNCTIONS)
-from . import daycount, depreciation, descriptive, distributions, engineering, loans, regression, trig  # noqa: F401  (Excel's function families)
+from . import arithmetic, clock, daycount, depreciation, descriptive, distributions, engineering, info, loans, regression, strings, trig, workdays  # noqa: F401  (Excel's function families)
 from .base import FUNCTIONS, Fn, fn, seqsum
 
 __all__ = ["FUNCTIONS", "Fn", "fn", "seqsum"]

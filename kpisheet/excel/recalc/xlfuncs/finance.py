@@ -1,5 +1,5 @@
 """Finance and statistics functions finance workbooks lean on: PMT, PV, FV, NPV, IRR, XNPV,
-XIRR, RANK, PERCENTILE, QUARTILE, SUBTOTAL, NETWORKDAYS, WORKDAY."""
+XIRR, RANK, PERCENTILE, QUARTILE, SUBTOTAL (NETWORKDAYS and WORKDAY are in :mod:`.workdays`)."""
 
 from __future__ import annotations
 
@@ -187,38 +187,3 @@ def _subtotal(ev: Any, num: Any, *refs: Any) -> Value:
 def _has_subtotals(ev: Any, r: Ref) -> bool:
     return any(ev.book.formulas[i].text.upper().startswith("SUBTOTAL(")
                for i in ev._formulas_in(r.sheet, r.r1, r.c1, r.r2, r.c2))
-
-
-def _workday_set(ev: Any, holidays: Any) -> set[int]:
-    if holidays is None:
-        return set()
-    return {int(x) for x in _numbers(ev, (holidays,))}
-
-
-def _is_workday(serial: int, holidays: set[int], date1904: bool) -> bool:
-    d = V.serial_to_datetime(serial, date1904)
-    return d.weekday() < 5 and serial not in holidays
-
-
-@fn("NETWORKDAYS", "raw", 2, 3)
-def _networkdays(ev: Any, start: Any, end: Any, holidays: Any = None) -> Value:
-    a, b = int(to_number(ev.deref(start))), int(to_number(ev.deref(end)))
-    sign = 1
-    if a > b:
-        a, b, sign = b, a, -1
-    hol = _workday_set(ev, holidays)
-    return float(sign * sum(1 for s in range(a, b + 1) if _is_workday(s, hol, ev.date1904)))
-
-
-@fn("WORKDAY", "raw", 2, 3)
-def _workday(ev: Any, start: Any, days: Any, holidays: Any = None) -> Value:
-    s = int(to_number(ev.deref(start)))
-    n = int(to_number(ev.deref(days)))
-    hol = _workday_set(ev, holidays)
-    step = 1 if n >= 0 else -1
-    while n:
-        s += step
-        if _is_workday(s, hol, ev.date1904):
-            n -= step
-    return float(s)
-
