@@ -280,7 +280,40 @@ CALENDAR: list[tuple[str, Any]] = [
     ("=WORKDAY(DATE(2025,1,6),-1)", 45660.0),
 ]
 
-CASES = ARITHMETIC + STRINGS + INFORMATION + CALENDAR + DISTRIBUTIONS + ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS + DESCRIPTIVE + REGRESSION
+GRID = "{1,2,3;4,5,6;7,8,9;10,11,12}"
+RESHAPE: list[tuple[str, Any]] = [
+    (f'=_xlfn.TEXTJOIN(",",TRUE,_xlfn.TAKE({GRID},2))', "1,2,3,4,5,6"),
+    (f'=_xlfn.TEXTJOIN(",",TRUE,_xlfn.TAKE({GRID},,2))', "1,2,4,5,7,8,10,11"),
+    (f'=_xlfn.TEXTJOIN(",",TRUE,_xlfn.TAKE({GRID},-2))', "7,8,9,10,11,12"),
+    (f'=_xlfn.TEXTJOIN(",",TRUE,_xlfn.TAKE({GRID},2,2))', "1,2,4,5"), (f"=_xlfn.TAKE({GRID},0)", E("#CALC!")),
+    (f'=_xlfn.TEXTJOIN(",",TRUE,_xlfn.DROP({GRID},2))', "7,8,9,10,11,12"),
+    (f'=_xlfn.TEXTJOIN(",",TRUE,_xlfn.DROP({GRID},,2))', "3,6,9,12"),
+    (f'=_xlfn.TEXTJOIN(",",TRUE,_xlfn.DROP({GRID},-2))', "1,2,3,4,5,6"),
+    (f'=_xlfn.TEXTJOIN(",",TRUE,_xlfn.DROP({GRID},2,2))', "9,12"), (f"=_xlfn.DROP({GRID},4)", E("#CALC!")),
+    (f'=_xlfn.TEXTJOIN(",",TRUE,_xlfn.CHOOSEROWS({GRID},1,3,1))', "1,2,3,7,8,9,1,2,3"),
+    (f'=_xlfn.TEXTJOIN(",",TRUE,_xlfn.CHOOSEROWS({GRID},-1))', "10,11,12"),
+    (f'=_xlfn.TEXTJOIN(",",TRUE,_xlfn.CHOOSECOLS({GRID},{{1,3}}))', "1,3,4,6,7,9,10,12"),
+    (f"=_xlfn.CHOOSECOLS({GRID},4)", E("#VALUE!")),
+    ('=_xlfn.TEXTJOIN(",",TRUE,_xlfn.VSTACK({"A","B","C"},{"AA","BB","CC"}))', "A,B,C,AA,BB,CC"),
+    ('=ROWS(_xlfn.VSTACK({"A","B","C"},{"AA","BB","CC"}))', 2.0),
+    ('=_xlfn.TEXTJOIN(",",TRUE,_xlfn.HSTACK({"A","B"},{"C","D"}))', "A,B,C,D"),
+    ('=INDEX(_xlfn.VSTACK({1,2},{3}),2,2)', E("#N/A")),
+    ('=_xlfn.TEXTJOIN(",",TRUE,_xlfn.TOCOL({1,2;3,4}))', "1,2,3,4"),
+    ('=_xlfn.TEXTJOIN(",",TRUE,_xlfn.TOCOL({1,2;3,4},,TRUE))', "1,3,2,4"),
+    ('=ROWS(_xlfn.TOCOL({1,2;3,4}))', 4.0), ('=COLUMNS(_xlfn.TOROW({1,2;3,4}))', 4.0),
+    ('=COUNTA(_xlfn.TOCOL({1,#N/A;3,4},2))', 3.0),
+    ('=ROWS(_xlfn.WRAPROWS({"A","B","C","D","E","F","G"},3))', 3.0),
+    ('=INDEX(_xlfn.WRAPROWS({"A","B","C","D","E","F","G"},3),3,2)', E("#N/A")),
+    ('=INDEX(_xlfn.WRAPROWS({"A","B","C","D","E","F","G"},3,"x"),3,2)', "x"),
+    ('=INDEX(_xlfn.WRAPCOLS({"A","B","C","D","E","F","G"},3),1,2)', "D"),
+    ('=INDEX(_xlfn.EXPAND({1,2;3,4},3,3),3,3)', E("#N/A")), ('=INDEX(_xlfn.EXPAND({1,2;3,4},3,3,"-"),3,1)', "-"),
+    ('=_xlfn.EXPAND({1,2;3,4},1,1)', E("#VALUE!")),
+    ('=_xlfn.TEXTJOIN(",",TRUE,_xlfn.SORTBY({"Tom";"Fred";"Amy";"Sal";"Fritz";"Xi";"Amy"},{52;65;22;73;19;39;19}))',
+     "Fritz,Amy,Amy,Xi,Tom,Fred,Sal"),
+    ('=_xlfn.TEXTJOIN(",",TRUE,_xlfn.SORTBY({"a";"b";"c"},{1;2;1},-1))', "b,a,c"),
+]
+
+CASES = RESHAPE + ARITHMETIC + STRINGS + INFORMATION + CALENDAR + DISTRIBUTIONS + ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS + DESCRIPTIVE + REGRESSION
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,10 @@
 
 
 from . import aggregates, arrays, dates, finance, lookup, maths, text  # noqa: F401  (each fills FUNCTIONS)
-from . import arithmetic, clock, daycount, depreciation, descriptive, distributions, engineering, info, loans, regression, strings, trig, workdays  # noqa: F401  (Excel's function families)
+from . import (  # noqa: F401  (Excel's function families, issue 15)
+    arithmetic, clock, daycount, depreciation, descriptive, distributions, engineering, info, loans, regression,
+    reshape, strings, trig, workdays,
+)
 from .base import FUNCTIONS, Fn, fn, seqsum
 
 __all__ = ["FUNCTIONS", "Fn", "fn", "seqsum"]
