@@ -6,6 +6,7 @@ written with XlsxWriter (newer functions with the ``_xlfn.`` prefix Excel writes
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from kpisheet.excel.recalc import recalc
 from kpisheet.excel.recalc.book import load
 from kpisheet.excel.recalc.values import Err
+from kpisheet.excel.recalc.xlfuncs import FUNCTIONS
 from tests.excel.test_recalc_formulas import cases_book
 
 E = Err.parse
@@ -339,3 +341,16 @@ def test_documented_example(computed: dict[str, Any], formula: str, expected: An
         assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-12), (formula, got)
     else:
         assert got == expected or got is expected, (formula, got)
+
+
+def test_the_readme_lists_exactly_the_registry() -> None:
+    """README's list of Excel functions is the registry: no function claimed that recalc lacks,
+    none added without a line in the README, and the count it states is the list's."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = re.search(r"<!-- functions:.*?-->(.*?)<!-- /functions -->", readme, re.S)
+    assert block is not None
+    listed = set(re.findall(r"\b[A-Z][A-Z0-9]*(?:\.[A-Z0-9]+)*\b", block.group(1))) - {"LET"}
+    listed = {n for n in listed if not n.isdigit()}
+    assert listed - set(FUNCTIONS) == set(), "named in the README, missing in the registry"
+    assert set(FUNCTIONS) - listed == set(), "in the registry, missing in the README's list"
+    assert f"({len(FUNCTIONS)};" in readme and f"functions ({len(FUNCTIONS)} of" in readme
