@@ -315,7 +315,25 @@ RESHAPE: list[tuple[str, Any]] = [
     ('=_xlfn.TEXTJOIN(",",TRUE,_xlfn.SORTBY({"a";"b";"c"},{1;2;1},-1))', "b,a,c"),
 ]
 
-CASES = RESHAPE + ARITHMETIC + STRINGS + INFORMATION + CALENDAR + DISTRIBUTIONS + ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS + DESCRIPTIVE + REGRESSION
+AGG = "{#DIV/0!,72,30,#NUM!,31,96,32,81,33,53,34}"
+MATRICES: list[tuple[str, Any]] = [
+    ('=_xlfn.TEXTJOIN(",",TRUE,MMULT({1,3;7,2},{2,0;0,2}))', "2,6,14,4"), ("=MMULT({1,2},{1,2})", E("#VALUE!")),
+    ('=_xlfn.TEXTJOIN(",",TRUE,MINVERSE({4,-1;2,0}))', "0,0.5,-1,2"),
+    ("=ROUND(INDEX(MINVERSE({1,2,1;3,4,-1;0,2,0}),1,3),12)", -0.75), ("=ROUND(INDEX(MINVERSE({1,2,1;3,4,-1;0,2,0}),3,1),12)", 0.75),
+    ("=MINVERSE({1,2;2,4})", E("#NUM!")),
+    ("=MDETERM({1,3,8,5;1,3,6,1;1,1,1,0;7,3,10,2})", 88.0), ("=MDETERM({3,6,1;1,1,0;3,10,2})", 1.0),
+    ("=MDETERM({3,6;1,1})", -3.0), ("=MDETERM({1,3,8,5;1,3,6,1})", E("#VALUE!")),
+    ('=_xlfn.TEXTJOIN(",",TRUE,_xlfn.MUNIT(2))', "1,0,0,1"),
+    ("=ROWS(_xlfn.RANDARRAY(3,2))*10+COLUMNS(_xlfn.RANDARRAY(3,2))", 32.0),
+    (f"=_xlfn.AGGREGATE(4,6,{AGG})", 96.0), (f"=_xlfn.AGGREGATE(14,6,{AGG},3)", 72.0),
+    (f"=_xlfn.AGGREGATE(15,6,{AGG})", E("#VALUE!")), (f"=_xlfn.AGGREGATE(9,6,{AGG})", 462.0),
+    (f"=_xlfn.AGGREGATE(9,4,{AGG})", E("#DIV/0!")), (f"=_xlfn.AGGREGATE(2,6,{AGG})", 9.0),
+    (f"=_xlfn.AGGREGATE(12,6,{AGG},{{82,65,95,63,53,71,55,83,100,91,89}})", 68.0),
+    ("=DOLLARDE(1.02,16)", 1.125), ("=DOLLARDE(1.1,32)", 1.3125), ("=DOLLARFR(1.125,16)", 1.02),
+    ("=DOLLARFR(1.125,32)", 1.04), ("=DOLLARDE(1.02,0)", E("#DIV/0!")), ("=DOLLARDE(1.02,-1)", E("#NUM!")),
+]
+
+CASES = MATRICES + RESHAPE + ARITHMETIC + STRINGS + INFORMATION + CALENDAR + DISTRIBUTIONS + ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS + DESCRIPTIVE + REGRESSION
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """Loans, annuities and rates: NPER, RATE, IPMT, PPMT, ISPMT, CUMIPMT, CUMPRINC, EFFECT,
-NOMINAL, PDURATION, RRI, MIRR, FVSCHEDULE.
+NOMINAL, PDURATION, RRI, MIRR, FVSCHEDULE, and fractional prices (DOLLARDE, DOLLARFR).
 
 Sign convention as in PMT and FV (money paid out is negative); ``type`` nonzero means
 payments at the start of each period. The annuity rules themselves are PMT's and FV's
@@ -183,3 +183,30 @@ def _fvschedule(ev: Any, principal: Any, schedule: Any) -> Value:
     for r in _numbers(ev, (schedule,)):
         value *= 1 + float(r)
     return value
+
+
+def _fraction_base(fraction: Value) -> tuple[int, float]:
+    f = math.trunc(to_number(fraction))
+    if f < 0:
+        raise XlFail(V.NUM)
+    if f == 0:
+        raise XlFail(V.DIV0)
+    return f, 10.0 ** math.ceil(math.log10(f))
+
+
+@fn("DOLLARDE", min_args=2, max_args=2)
+def _dollarde(price: Value, fraction: Value) -> Value:
+    """A price written as whole.numerator (1.02 with fraction 16: 1 and 2/16) as a decimal."""
+    x = to_number(price)
+    f, scale = _fraction_base(fraction)
+    whole = math.trunc(x)
+    return whole + (x - whole) * scale / f
+
+
+@fn("DOLLARFR", min_args=2, max_args=2)
+def _dollarfr(price: Value, fraction: Value) -> Value:
+    """A decimal price written as whole.numerator over ``fraction`` (1.125 with 16: 1.02)."""
+    x = to_number(price)
+    f, scale = _fraction_base(fraction)
+    whole = math.trunc(x)
+    return whole + (x - whole) * f / scale
