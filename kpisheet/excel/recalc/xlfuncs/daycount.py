@@ -51,7 +51,7 @@ def _us_30_360(a: dt.date, b: dt.date) -> float:
     return _thirty_360(a.year, a.month, d1, b.year, b.month, d2)
 
 
-def _european_30_360(a: dt.date, b: dt.date) -> float:
+def european_30_360(a: dt.date, b: dt.date) -> float:
     return _thirty_360(a.year, a.month, min(a.day, 30), b.year, b.month, min(b.day, 30))
 
 
@@ -81,11 +81,12 @@ def year_fraction(a: dt.date, b: dt.date, basis: int) -> float:
     if basis == 1:
         return _actual_actual(a, b)
     if basis == 4:
-        return _european_30_360(a, b) / 360
+        return european_30_360(a, b) / 360
     return (b - a).days / (360 if basis == 2 else 365)
 
 
-def _day(ev: Any, v: Any) -> dt.date:
+def day_of(ev: Any, v: Any) -> dt.date:
+    """A date argument as a date (truncated; a logical value is ``#VALUE!``)."""
     x = ev.deref(v)
     if isinstance(x, V.Err):
         raise XlFail(x)
@@ -97,7 +98,7 @@ def _day(ev: Any, v: Any) -> dt.date:
 
 @fn("YEARFRAC", "raw", 2, 3)
 def _yearfrac(ev: Any, start: Any, end: Any, basis: Any = None) -> Value:
-    a, b = sorted((_day(ev, start), _day(ev, end)))
+    a, b = sorted((day_of(ev, start), day_of(ev, end)))
     return year_fraction(a, b, basis_of(ev.deref(basis) if basis is not None else None))
 
 
@@ -106,10 +107,15 @@ def _days360(ev: Any, start: Any, end: Any, method: Any = None) -> Value:
     """DAYS360: the US method (default) moves a start on the last day of the month (February
     included) to the 30th, and an end on the 31st to the 30th when the start is then the 30th;
     the European method (TRUE) moves any 31st to the 30th."""
-    a, b = _day(ev, start), _day(ev, end)
+    a, b = day_of(ev, start), day_of(ev, end)
     m = ev.deref(method) if method is not None else None
     if m is not None and to_bool(m):
-        return _european_30_360(a, b)
+        return european_30_360(a, b)
+    return days360_us(a, b)
+
+
+def days360_us(a: dt.date, b: dt.date) -> float:
+    """DAYS360's US (NASD) day count, also the coupon functions' for basis 0."""
     d1, d2 = a.day, b.day
     if d1 == calendar.monthrange(a.year, a.month)[1]:
         d1 = 30
