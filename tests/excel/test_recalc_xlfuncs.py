@@ -357,7 +357,18 @@ SECURITIES: list[tuple[str, Any]] = [
     ("=TBILLPRICE(DATE(2008,3,31),DATE(2009,6,1),0.09)", E("#NUM!")),
 ]
 
-CASES = SECURITIES + MATRICES + RESHAPE + ARITHMETIC + STRINGS + INFORMATION + CALENDAR + DISTRIBUTIONS + ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS + DESCRIPTIVE + REGRESSION
+UNITS: list[tuple[str, Any]] = [
+    ('=ROUND(CONVERT(1,"lbm","kg"),7)', 0.4535924), ('=CONVERT(68,"F","C")', 20.0), ('=CONVERT(2.5,"ft","sec")', E("#N/A")),
+    ('=ROUND(CONVERT(CONVERT(100,"ft","m"),"ft","m"),6)', 9.290304), ('=CONVERT(6,"tsp","tbs")', 2.0),
+    ('=ROUND(CONVERT(1,"gal","l"),9)', 3.785411784),  # the US gallon is 231 cubic inches
+    ('=ROUND(CONVERT(6,"mi","km"),6)', 9.656064),
+    ('=ROUND(CONVERT(6,"km","mi"),9)', 3.728227153), ('=CONVERT(6,"in","ft")', 0.5),
+    ('=ROUND(CONVERT(6,"cm","in"),9)', 2.362204724), ('=CONVERT(1,"byte","bit")', 8.0),
+    ('=CONVERT(1,"kibyte","byte")', 1024.0), ('=CONVERT(1,"kWh","Wh")', 1000.0), ('=CONVERT(100,"C","K")', 373.15),
+    ('=CONVERT(1,"hr","mn")', 60.0), ('=CONVERT(1,"xyz","m")', E("#N/A")), ('=CONVERT(1,"M","m")', E("#N/A")),
+]
+
+CASES = UNITS + SECURITIES + MATRICES + RESHAPE + ARITHMETIC + STRINGS + INFORMATION + CALENDAR + DISTRIBUTIONS + ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS + DESCRIPTIVE + REGRESSION
 
 
 @pytest.fixture(scope="module")
