@@ -1,6 +1,8 @@
 """The function families added for issue 15 (engineering, trigonometry, depreciation, day
-counts, loans ...): each formula is an example of Microsoft's documentation of the function,
-with the result the documentation gives (rounded as it shows it). One workbook of cases,
+counts, loans ...): the formulas are the examples of Microsoft's documentation of each function
+with the results it gives (rounded as it shows them), the error cases its remarks name, and a
+few facts from definitions (a US gallon is 231 cubic inches) or cross-checks (LINEST's R² is
+RSQ). One workbook of cases,
 written with XlsxWriter (newer functions with the ``_xlfn.`` prefix Excel writes), recalculated once."""
 
 from __future__ import annotations
@@ -368,7 +370,20 @@ UNITS: list[tuple[str, Any]] = [
     ('=CONVERT(1,"hr","mn")', 60.0), ('=CONVERT(1,"xyz","m")', E("#N/A")), ('=CONVERT(1,"M","m")', E("#N/A")),
 ]
 
-CASES = UNITS + SECURITIES + MATRICES + RESHAPE + ARITHMETIC + STRINGS + INFORMATION + CALENDAR + DISTRIBUTIONS + ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS + DESCRIPTIVE + REGRESSION
+SIGNIFICANCE: list[tuple[str, Any]] = [
+    ('=_xlfn.TEXTJOIN(",",TRUE,FREQUENCY({79,85,78,85,50,81,95,88,97},{70,79,89}))', "1,2,4,2"),
+    ("=ROUND(_xlfn.T.TEST({3,4,5,8,9,1,2,4,5},{6,19,3,2,14,4,5,17,1},2,1),6)", 0.196016),
+    ("=ROUND(TTEST({3,4,5,8,9,1,2,4,5},{6,19,3,2,14,4,5,17,1},2,1),6)", 0.196016),
+    ("=TTEST({3,4},{6,19,3},2,1)", E("#N/A")), ("=TTEST({3,4},{6,19},2,4)", E("#NUM!")),
+    ("=ROUND(_xlfn.Z.TEST({3,6,7,8,6,5,4,2,1,9},4),6)", 0.090574),
+    ("=ROUND(_xlfn.Z.TEST({3,6,7,8,6,5,4,2,1,9},6),6)", 0.863043),
+    ("=ROUND(_xlfn.F.TEST({6,7,9,15,21},{20,28,31,38,40}),6)", 0.648318),
+    ("=ROUND(_xlfn.CHISQ.TEST({58,35;11,25;10,23},{45.35,47.65;17.56,18.44;16.09,16.91}),7)", 0.0003082),
+    ("=PROB({0,1,2,3},{0.2,0.3,0.1,0.4},2)", 0.1), ("=PROB({0,1,2,3},{0.2,0.3,0.1,0.4},1,3)", 0.8),
+    ("=PROB({0,1},{0.2,0.3},1)", E("#NUM!")),
+]
+
+CASES = SIGNIFICANCE + UNITS + SECURITIES + MATRICES + RESHAPE + ARITHMETIC + STRINGS + INFORMATION + CALENDAR + DISTRIBUTIONS + ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS + DESCRIPTIVE + REGRESSION
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@
 from . import aggregates, arrays, dates, finance, lookup, maths, text  # noqa: F401  (each fills FUNCTIONS)
 from . import (  # noqa: F401  (Excel's function families, issue 15)
     arithmetic, clock, daycount, depreciation, descriptive, distributions, engineering, info, loans, matrices,
-    regression, reshape, securities, strings, subtotals, trig, units, workdays,
+    regression, reshape, securities, significance, strings, subtotals, trig, units, workdays,
 )
 from .base import FUNCTIONS, Fn, fn, seqsum
 

@@ -279,3 +279,35 @@ def _rank_avg(ev: Any, x: Any, ref: Any, order: Any = None) -> Value:
     ascending = order is not None and to_number(ev.deref(order)) != 0
     before = int((values < n).sum() if ascending else (values > n).sum())
     return before + (ties + 1) / 2
+
+
+@fn("FREQUENCY", "raw", 2, 2, array_args=True)
+def _frequency(ev: Any, data: Any, bins: Any) -> Any:
+    """Counts of the data at or below each bin and above the one below it, in the bins' own
+    order, then the count above the largest bin (a column one longer than the bins)."""
+    x = np.sort(_numbers(ev, (data,)))
+    edges = _numbers(ev, (bins,))
+    order = np.argsort(edges, kind="stable")
+    counts = np.zeros(edges.size + 1)
+    below = 0
+    for i in order:
+        upto = int(np.searchsorted(x, edges[i], side="right"))
+        counts[i] = upto - below
+        below = max(below, upto)
+    counts[-1] = x.size - below
+    out = np.empty((edges.size + 1, 1), dtype=object)
+    out[:, 0] = [float(c) for c in counts]
+    return out
+
+
+@fn("PROB", "raw", 3, 4)
+def _prob(ev: Any, xs: Any, probs: Any, lower: Any, upper: Any = None) -> Value:
+    """The probability that a value of ``xs`` lies in lower..upper (or equals ``lower``); the
+    probabilities must each be in 0..1 and add up to 1, else ``#NUM!``."""
+    from .regression import pairs
+    p, x = pairs(ev, probs, xs)
+    if (p < 0).any() or (p > 1).any() or abs(seqsum(p) - 1) > 1e-9:
+        raise XlFail(V.NUM)
+    lo = to_number(ev.deref(lower))
+    hi = lo if upper is None or ev.deref(upper) is None else to_number(ev.deref(upper))
+    return seqsum(p[(x >= lo) & (x <= hi)])
