@@ -383,7 +383,27 @@ SIGNIFICANCE: list[tuple[str, Any]] = [
     ("=PROB({0,1},{0.2,0.3},1)", E("#NUM!")),
 ]
 
-CASES = SIGNIFICANCE + UNITS + SECURITIES + MATRICES + RESHAPE + ARITHMETIC + STRINGS + INFORMATION + CALENDAR + DISTRIBUTIONS + ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS + DESCRIPTIVE + REGRESSION
+DO_OR_DO_NOT = '"Do. Or do not. There is no try. -Anonymous"'
+SPLITTING: list[tuple[str, Any]] = [
+    ('=_xlfn.TEXTJOIN("|",FALSE,_xlfn.TEXTSPLIT("Dakota Lennox"," "))', "Dakota|Lennox"),
+    ('=_xlfn.TEXTJOIN("|",FALSE,_xlfn.TEXTSPLIT("1,2,3;4,5,6",",",";"))', "1|2|3|4|5|6"),
+    ('=ROWS(_xlfn.TEXTSPLIT("1,2,3;4,5,6",",",";"))', 2.0),
+    (f'=_xlfn.TEXTJOIN("|",FALSE,_xlfn.TEXTSPLIT({DO_OR_DO_NOT},"."))', "Do| Or do not| There is no try| -Anonymous"),
+    (f'=ROWS(_xlfn.TEXTSPLIT({DO_OR_DO_NOT},,"."))', 4.0),
+    (f'=_xlfn.TEXTJOIN("|",FALSE,_xlfn.TEXTSPLIT({DO_OR_DO_NOT},{{".","-"}}))', "Do| Or do not| There is no try| |Anonymous"),
+    ('=INDEX(_xlfn.TEXTSPLIT("1,2,3;4,5,6;7",",",";"),3,2)', E("#N/A")),
+    ('=INDEX(_xlfn.TEXTSPLIT("1,2,3;4,5,6;7",",",";",,,0),3,2)', 0.0),
+    ('=_xlfn.VALUETOTEXT("Hello")', "Hello"), ('=_xlfn.VALUETOTEXT("Hello",1)', '"Hello"'),
+    ("=_xlfn.VALUETOTEXT(1234.01234)", "1234.01234"), ("=_xlfn.VALUETOTEXT(TRUE)", "TRUE"),
+    ("=_xlfn.VALUETOTEXT(1/0)", "#DIV/0!"),
+    ('=_xlfn.ARRAYTOTEXT({TRUE,"Seattle";1234.01234,"Hello"})', "TRUE, Seattle, 1234.01234, Hello"),
+    ('=_xlfn.ARRAYTOTEXT({TRUE,"Seattle";1234.01234,"Hello"},1)', '{TRUE,"Seattle";1234.01234,"Hello"}'),
+    ('=HYPERLINK("http://example.microsoft.com/report/budget report.xlsx","Click for report")', "Click for report"),
+    ('=HYPERLINK("http://example.microsoft.com/")', "http://example.microsoft.com/"),
+    ('=LEFTB("Sale Price",4)', "Sale"), ('=LENB("Phoenix, AZ")', 11.0), ('=MIDB("Fluid Flow",7,20)', "Flow"),
+]
+
+CASES = SPLITTING + SIGNIFICANCE + UNITS + SECURITIES + MATRICES + RESHAPE + ARITHMETIC + STRINGS + INFORMATION + CALENDAR + DISTRIBUTIONS + ENGINEERING + TRIGONOMETRY + DEPRECIATION + DAY_COUNTS + LOANS + DESCRIPTIVE + REGRESSION
 
 
 @pytest.fixture(scope="module")
