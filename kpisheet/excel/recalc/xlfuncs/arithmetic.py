@@ -29,6 +29,28 @@ def _count(v: Value) -> int:
     return n
 
 
+_LOG_MAX = math.log(1.7976931348623157e308)
+
+
+def _fits(log_value: float) -> None:
+    """Refuse (``#NUM!``) a result whose natural log (or a lower bound of it) says it is past a
+    double, before it is computed exactly (``COMBIN(1E9,5E8)`` would take hours)."""
+    if log_value > _LOG_MAX:
+        raise XlFail(V.NUM)
+
+
+def _comb(a: int, b: int) -> int:
+    """C(a, b), refused when past a double: C(a, b) >= (a/b)^b with b the smaller side."""
+    b = min(b, a - b)
+    if b > 0:
+        _fits(b * math.log(a / b))
+    return math.comb(a, b)
+
+
+def _log_factorial(n: float) -> float:
+    return math.lgamma(n + 1)
+
+
 def _big(n: int) -> float:
     try:
         return _check(float(n))
@@ -57,7 +79,7 @@ def _combin(n: Value, k: Value) -> Value:
     a, b = _count(n), _count(k)
     if b > a:
         raise XlFail(V.NUM)
-    return _big(math.comb(a, b))
+    return _big(_comb(a, b))
 
 
 @fn("COMBINA", min_args=2, max_args=2)
@@ -67,7 +89,7 @@ def _combina(n: Value, k: Value) -> Value:
         return 1.0
     if a == 0:
         raise XlFail(V.NUM)
-    return _big(math.comb(a + b - 1, b))
+    return _big(_comb(a + b - 1, b))
 
 
 @fn("PERMUT", min_args=2, max_args=2)
@@ -75,12 +97,16 @@ def _permut(n: Value, k: Value) -> Value:
     a, b = _count(n), _count(k)
     if a == 0 or b > a:
         raise XlFail(V.NUM)
+    if b:  # P(a, b) >= (a - b + 1)^b, and a! when b = a
+        _fits(b * math.log(a - b + 1) if a > b else _log_factorial(a))
     return _big(math.perm(a, b))
 
 
 @fn("PERMUTATIONA", min_args=2, max_args=2)
 def _permutationa(n: Value, k: Value) -> Value:
     a, b = _count(n), _count(k)
+    if a > 1:
+        _fits(b * math.log(a))
     return _big(a ** b)
 
 
@@ -89,9 +115,11 @@ def _multinomial(ev: Any, *args: Any) -> Value:
     parts = [math.trunc(x) for x in _numbers(ev, args)]
     if any(p < 0 for p in parts):
         raise XlFail(V.NUM)
-    out = math.factorial(sum(parts))
-    for p in parts:
-        out //= math.factorial(p)
+    out, total = 1, 0
+    for p in parts:  # (p1+...+pn)! / (p1!...pn!) as a product of binomial coefficients
+        total += p
+        out *= _comb(total, p)
+        _fits(math.log(out) if out > 1 else 0.0)
     return _big(out)
 
 

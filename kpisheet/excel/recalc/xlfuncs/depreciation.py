@@ -15,7 +15,7 @@ from ..values import Value, XlFail, to_bool, to_number
 from .base import fn
 from .maths import _round_half_away
 
-_MAX_PERIODS = 1_000_000  # a longer schedule is refused (#NUM!) rather than looped through
+_MAX_PERIODS = 100_000  # a longer schedule is refused (#NUM!) rather than looped through
 
 
 def _num(v: Value) -> float:

@@ -151,12 +151,17 @@ def _binom_dist(s: Value, n: Value, p: Value, cumulative: Value) -> Value:
 
 
 def _binom_inv(n: Value, p: Value, alpha: Value) -> Value:
+    """The smallest number of successes whose cumulative probability reaches ``alpha``."""
     m, q, a = math.trunc(_num(n)), _num(p), _num(alpha)
     _require(m >= 0 and 0 <= q <= 1 and 0 <= a <= 1)
-    for k in range(m + 1):
-        if _binom_dist(float(k), float(m), q, True) >= a:  # type: ignore[operator]
-            return float(k)
-    return float(m)
+    lo, hi = 0, m  # the answer is in lo..hi: bisection over the whole numbers
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _binom_dist(float(mid), float(m), q, True) >= a:  # type: ignore[operator]
+            hi = mid
+        else:
+            lo = mid + 1
+    return float(lo)
 
 
 def _negbinom_dist(f: Value, s: Value, p: Value, cumulative: Value) -> Value:
@@ -167,17 +172,22 @@ def _negbinom_dist(f: Value, s: Value, p: Value, cumulative: Value) -> Value:
     return math.exp(_log_choose(k + r - 1, r - 1) + r * math.log(q) + k * math.log1p(-q))
 
 
+_MAX_TERMS = 1_000_000  # a cumulative sum over more terms is refused (#NUM!) rather than looped through
+
+
 def _hypgeom_dist(s: Value, n: Value, big_m: Value, big_n: Value, cumulative: Value) -> Value:
     k, draws, hits, pop = (math.trunc(_num(v)) for v in (s, n, big_m, big_n))
-    _require(0 <= draws <= pop and 0 <= hits <= pop and max(0, draws - pop + hits) <= k <= min(draws, hits))
-    total = math.comb(pop, draws)
+    first = max(0, draws - pop + hits)
+    _require(0 <= draws <= pop and 0 <= hits <= pop and first <= k <= min(draws, hits))
+    log_total = _log_choose(pop, draws)
 
     def pmf(i: int) -> float:
-        return math.comb(hits, i) * math.comb(pop - hits, draws - i) / total
+        return math.exp(_log_choose(hits, i) + _log_choose(pop - hits, draws - i) - log_total)
 
-    if to_bool(cumulative):
-        return min(1.0, math.fsum(pmf(i) for i in range(max(0, draws - pop + hits), k + 1)))
-    return pmf(k)
+    if not to_bool(cumulative):
+        return pmf(k)
+    _require(k - first < _MAX_TERMS)
+    return min(1.0, math.fsum(pmf(i) for i in range(first, k + 1)))
 
 
 def _poisson_dist(x: Value, mean: Value, cumulative: Value) -> Value:

@@ -20,7 +20,10 @@ def _opt(ev: Any, v: Any, default: float) -> float:
 
 
 def _annuity(rate: float, n: float) -> float:
-    return (1 + rate) ** n
+    base = 1 + rate
+    if base < 0 and n != math.floor(n):  # no real power: Python would answer a complex number
+        raise XlFail(V.NUM)
+    return base ** n
 
 
 @fn("PMT", "raw", 3, 5)

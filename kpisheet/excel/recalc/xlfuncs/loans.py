@@ -68,11 +68,10 @@ def _cumulative(rate: Value, nper: Value, pv: Value, start: Value, end: Value, k
     if r <= 0 or n <= 0 or p <= 0 or a < 1 or b < a or b > n or t not in (0.0, 1.0):
         raise XlFail(V.NUM)
     pmt = payment(r, n, p, 0.0, t)
-    total = 0.0
-    for k in range(a, b + 1):
-        i = _interest(r, k, n, p, 0.0, t)
-        total += pmt - i if principal else i
-    return total
+    # principal repaid in periods a..b: the balance owed after a-1 payments less that after b
+    # (future_value is minus the balance); the interest is the rest of the payments
+    repaid = future_value(r, a - 1, pmt, p, t) - future_value(r, b, pmt, p, t)
+    return repaid if principal else pmt * (b - a + 1) - repaid
 
 
 @fn("CUMIPMT", min_args=6, max_args=6)
@@ -110,6 +109,8 @@ def _rate(nper: Value, pmt: Value, pv: Value, fv: Value = None, kind: Value = No
         raise XlFail(V.NUM)
 
     def balance(r: float) -> float:
+        if r <= -1:
+            return math.nan  # (1 + r) ** n has no real value: the solver gives up (#NUM!)
         if abs(r) < 1e-12:
             return p + m * n + f
         g = (1 + r) ** n

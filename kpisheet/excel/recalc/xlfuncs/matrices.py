@@ -8,7 +8,6 @@ numpy does the linear algebra (LU decomposition, as Excel's own).
 from __future__ import annotations
 
 import math
-import random
 from typing import Any
 
 import numpy as np
@@ -91,7 +90,12 @@ def _randarray(ev: Any, rows: Any = None, cols: Any = None, low: Any = None, hig
         raise XlFail(V.VALUE)
     if r * c > _MAX_CELLS:
         raise XlFail(V.NUM)
-    out = np.empty((r, c), dtype=object)
-    for idx in np.ndindex(r, c):
-        out[idx] = float(random.randint(math.ceil(lo), math.floor(hi))) if integers else lo + (hi - lo) * random.random()
-    return out
+    rng = np.random.default_rng()
+    if integers:
+        a, b = math.ceil(lo), math.floor(hi)
+        if a > b:
+            raise XlFail(V.VALUE)
+        drawn = rng.integers(a, b + 1, size=(r, c)).astype(float)
+    else:
+        drawn = lo + (hi - lo) * rng.random((r, c))
+    return drawn.astype(object)

@@ -17,6 +17,8 @@ import datetime as dt
 import math
 from typing import Any
 
+import numpy as np
+
 from .. import values as V
 from ..values import Value, XlFail, to_number
 from .base import fn
@@ -140,7 +142,7 @@ def _price(s: dt.date, m: dt.date, rate: float, yld: float, redemption: float, f
         return (redemption + coupon) / (1 + dsc / e * yld / f) - a / e * coupon
     base = 1 + yld / f
     price = redemption / base ** (n - 1 + dsc / e)
-    price += sum(coupon / base ** (k + dsc / e) for k in range(n))
+    price += float((coupon / base ** (np.arange(n) + dsc / e)).sum())
     return price - coupon * a / e
 
 

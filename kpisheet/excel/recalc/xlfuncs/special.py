@@ -3,7 +3,8 @@ functions, and the inverse of a monotone distribution function.
 
 The project has no SciPy; these are the classic series and continued fractions (Numerical
 Recipes, 3rd ed., §6.2 and §6.4, with Lentz's method), accurate to about 1e-14 relative,
-well inside ``recalc --check``'s 1e-9. Arguments are checked by the callers.
+well inside ``recalc --check``'s 1e-9. Arguments are checked by the callers; a series or
+fraction that does not converge (parameters near a double's limits) is ``#NUM!``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 import math
 from typing import Callable
 
+from .. import values as V
+from ..values import XlFail
+
 _EPS = 1e-16
 _TINY = 1e-300
-_MAX_ITER = 10_000
+_MAX_ITER = 5_000  # enough for shape parameters up to about 10^7
 
 
 def _gamma_series(a: float, x: float) -> float:
@@ -25,8 +29,8 @@ def _gamma_series(a: float, x: float) -> float:
         term *= x / ap
         total += term
         if abs(term) < abs(total) * _EPS:
-            break
-    return total * math.exp(-x + a * math.log(x) - math.lgamma(a))
+            return total * math.exp(-x + a * math.log(x) - math.lgamma(a))
+    raise XlFail(V.NUM)
 
 
 def _gamma_fraction(a: float, x: float) -> float:
@@ -46,8 +50,8 @@ def _gamma_fraction(a: float, x: float) -> float:
         step = d * c
         h *= step
         if abs(step - 1) < _EPS:
-            break
-    return math.exp(-x + a * math.log(x) - math.lgamma(a)) * h
+            return math.exp(-x + a * math.log(x) - math.lgamma(a)) * h
+    raise XlFail(V.NUM)
 
 
 def gamma_p(a: float, x: float) -> float:
@@ -89,8 +93,8 @@ def _beta_fraction(a: float, b: float, x: float) -> float:
         step = d * c
         h *= step
         if abs(step - 1) < _EPS:
-            break
-    return h
+            return h
+    raise XlFail(V.NUM)
 
 
 def beta_i(a: float, b: float, x: float) -> float:

@@ -19,7 +19,7 @@ import numpy as np
 from .. import values as V
 from ..ranges import Ref
 from ..values import Err, Value, XlFail, to_number
-from .base import FUNCTIONS, fn
+from .base import FUNCTIONS, _check, fn
 
 _FUNCTIONS = {1: "AVERAGE", 2: "COUNT", 3: "COUNTA", 4: "MAX", 5: "MIN", 6: "PRODUCT", 7: "STDEV.S",
               8: "STDEV.P", 9: "SUM", 10: "VAR.S", 11: "VAR.P", 12: "MEDIAN", 13: "MODE.SNGL", 14: "LARGE",
@@ -64,6 +64,7 @@ def _aggregate(ev: Any, function_num: Any, options: Any, *refs: Any) -> Value:
     if k >= 14:
         if len(refs) != 2:
             raise XlFail(V.VALUE)
-        return FUNCTIONS[name].impl(ev, _cleaned(ev, refs[0], skip_errors, skip_nested), refs[1])  # type: ignore[no-any-return]
-    args = [_cleaned(ev, r, skip_errors, skip_nested) for r in refs]
-    return FUNCTIONS[name].impl(ev, *args)  # type: ignore[no-any-return]
+        out = FUNCTIONS[name].impl(ev, _cleaned(ev, refs[0], skip_errors, skip_nested), refs[1])
+    else:
+        out = FUNCTIONS[name].impl(ev, *[_cleaned(ev, r, skip_errors, skip_nested) for r in refs])
+    return _check(out) if isinstance(out, float) else out  # type: ignore[no-any-return]

@@ -88,11 +88,14 @@ def _step(ev: Any, start: Any, days: Any, weekend: Any, holidays: Any) -> Value:
     off = weekend_of(ev, weekend)
     hol = holidays_of(ev, holidays)
     step = 1 if n >= 0 else -1
+    if abs(n) > _LAST_SERIAL:  # each working day takes at least a day
+        raise XlFail(V.NUM)
     per_week = off.count(False)
-    weeks = max(abs(n) // per_week - 1, 0)  # whole weeks first, then day by day (holidays included)
-    if weeks and not any(min(s, s + step * weeks * 7) < h <= max(s, s + step * weeks * 7) for h in hol):
-        s += step * weeks * 7
-        n -= step * weeks * per_week
+    weeks = max(abs(n) // per_week - 1, 0)  # whole weeks first, then day by day
+    if weeks:
+        end = s + step * weeks * 7
+        lost = sum(1 for h in hol if min(s, end) < h <= max(s, end) and not off[_monday0(ev, h)])
+        s, n = end, n - step * (weeks * per_week - lost)
     while n:
         s += step
         if not 0 <= s <= _LAST_SERIAL:
