@@ -259,7 +259,7 @@ def _formula_cell(row: int, col: int, start: int, end: int, fm: "re.Match[str]",
         formula_text = ""
     has_cached = vm is not None and vm.group(1) is not None
     if not has_cached and 't="str"' in cattrs:
-        value, has_cached = "", True  # Excel writes an empty text result as t="str" without <v>
+        value, has_cached = "", True  # Excel writes an empty text result as t="str" with <v/> or no <v>
     return FormulaCell(row, col, start, end, formula_text, ftype, fa.get("ref"), si,
                        dynamic=ftype == "array" and 'cm="' in cattrs, cached=value,
                        has_cached=has_cached, volatile_ca=fa.get("ca") in ("1", "true"))
