@@ -22,6 +22,7 @@ from typing import Any, Iterable, Optional, Union
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from ..errors import WorkbookError
+from ..zipguard import check_package
 from .frames import Frame, build_frame, gc_paused
 from .refs import SourceRef, col_letter, parse_range
 from ..hints import closest
@@ -171,7 +172,9 @@ class FileReader:
             kind = "xls"
         elif data.startswith(_ZIP):
             try:
-                names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+                archive = zipfile.ZipFile(io.BytesIO(data))
+                check_package(archive, where)  # SPEC §9: no zip bomb is inflated
+                names = set(archive.namelist())
             except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
                 raise WorkbookError(f"the workbook is damaged (a broken ZIP archive: {_one_line(exc)}); "
                                     "open it in Excel and save it again, or restore a copy", place=where) from None

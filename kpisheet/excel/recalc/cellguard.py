@@ -1,0 +1,85 @@
+"""What makes one formula cell ``#VALUE!`` instead of ending the run (SPEC §9, formulas).
+
+- A formula beyond Excel's own limits (longer than 8,192 characters, or functions nested
+  deeper than 64 levels) is not evaluated: :func:`check_text` and :func:`check_nesting`
+  raise :class:`BeyondLimits`, and the cell is ``#VALUE!`` with a warning. The text is
+  checked before it is parsed, so a formula 5,000 levels deep costs no recursion.
+- Any other exception while one cell is evaluated makes that cell ``#VALUE!`` with one
+  warning naming the cell and :func:`describe_failure`'s cause; the first
+  :data:`MAX_CELL_WARNINGS` are listed, then a count.
+"""
+
+from __future__ import annotations
+
+from ... import limits
+from .parser import FormulaSyntaxError, Node
+
+#: Cells listed one by one in warnings; past that, one line counts the rest.
+MAX_CELL_WARNINGS = 20
+
+
+class BeyondLimits(FormulaSyntaxError):
+    """A formula past Excel's limits of length or nesting: its cell is #VALUE!."""
+
+
+def check_text(text: str) -> None:
+    """Raise :class:`BeyondLimits` for a formula Excel could not hold, before parsing it."""
+    if len(text) > limits.MAX_FORMULA_TEXT:
+        raise BeyondLimits(f"formula of {len(text):,} characters; Excel allows {limits.MAX_FORMULA_TEXT:,}")
+    depth = deepest = 0
+    quoted = False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth -= 1
+    if deepest > 2 * limits.MAX_NESTING:  # parentheses of grouping count too: a generous bound
+        raise BeyondLimits(f"formula nested {deepest} parentheses deep; Excel allows "
+                           f"{limits.MAX_NESTING} levels of functions")
+
+
+def call_depth(node: Node) -> int:
+    """How deeply function calls nest in ``node`` (``SUM(ABS(1))`` is 2), without recursion."""
+    deepest = 0
+    stack: list[tuple[Node, int]] = [(node, 0)]
+    while stack:
+        n, depth = stack.pop()
+        tag = n[0]
+        if tag == "call":
+            depth += 1
+            deepest = max(deepest, depth)
+            stack.extend((a, depth) for a in n[2])
+        elif tag == "bin":
+            stack.append((n[2], depth))
+            stack.append((n[3], depth))
+        elif tag in ("neg", "pos", "pct"):
+            stack.append((n[1], depth))
+    return deepest
+
+
+def check_nesting(node: Node) -> None:
+    """Raise :class:`BeyondLimits` when functions nest deeper than Excel's 64 levels."""
+    depth = call_depth(node)
+    if depth > limits.MAX_NESTING:
+        raise BeyondLimits(f"functions nested {depth} levels deep; Excel allows {limits.MAX_NESTING}")
+
+
+def describe_failure(cause: "BaseException | str") -> str:
+    """Why a cell failed, in one line."""
+    if isinstance(cause, str):
+        return cause
+    if isinstance(cause, RecursionError):
+        return f"formula nested too deeply (Excel allows {limits.MAX_NESTING} levels of functions)"
+    if isinstance(cause, MemoryError):
+        return "out of memory computing this cell"
+    if isinstance(cause, BeyondLimits):
+        return str(cause)
+    text = " ".join(str(cause).split())
+    if len(text) > 160:
+        text = text[:159] + "…"
+    return f"internal error ({type(cause).__name__}: {text})" if text else f"internal error ({type(cause).__name__})"
