@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..limits import MAX_PERIOD_STEPS
 from .ast import Call, Name, Node, Num, Unary, children, walk
 
 CONTEXTS = ("filter", "kpi", "accounts")
@@ -225,6 +226,8 @@ def check(node: Node, context: str) -> list[tuple[int, str]]:
                     found.append((at, f"{fn.name}(): {fn.param(i)} must be a whole number >= 1"))
                 elif value is None:
                     found.append((at, f"{fn.name}(): {fn.param(i)} must be a whole number"))
+                elif abs(value) > MAX_PERIOD_STEPS:  # SPEC §9: prev(k, 1e300) is a config error
+                    found.append((at, f"{fn.name}(): {fn.param(i)} must be at most {MAX_PERIOD_STEPS:,}"))
     found.sort(key=lambda item: item[0])
     return found
 

@@ -23,6 +23,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from ..errors import WorkbookError
 from ..zipguard import check_package
+from .extent import sparse_sheet_problem
 from .frames import Frame, build_frame, gc_paused
 from .refs import SourceRef, col_letter, parse_range
 from ..hints import closest
@@ -223,6 +224,10 @@ class FileReader:
 
         Not kept: the frames made from them are (a parsed sheet holds ~32 bytes a cell)."""
         assert book.workbook is not None
+        if book.kind == "xlsx":  # SPEC §9: never a dense rectangle to a far corner
+            problem = sparse_sheet_problem(book.data, name)
+            if problem is not None:
+                raise WorkbookError(problem, place=f"{where}!{name}")
         try:
             sheet = book.workbook.get_sheet_by_name(name)
         except CalamineError as exc:

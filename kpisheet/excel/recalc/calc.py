@@ -21,7 +21,8 @@ import numpy as np
 
 from ... import limits
 from . import values as V
-from .cellguard import MAX_CELL_WARNINGS, BeyondLimits, check_nesting, check_text, describe_failure
+from .cellguard import (MAX_CELL_WARNINGS, BeyondLimits, check_array, check_nesting, check_text, describe_failure,
+                        noting, stop_noting)
 from .compiler import Compiler, Thunk, _Unsupported
 from .model import VOLATILE, Book, CalcResult, ExtraFunction, Formula, FormulaEngine, Sheet
 from .parser import MAX_COL, MAX_ROW, FormulaSyntaxError, Node, parse, walk
@@ -112,11 +113,11 @@ class _Run(Compiler):
 
     # --- a cell that fails ----------------------------------------------------------------
 
-    def cell_failed(self, f: Formula, cause: "Exception | str") -> None:
-        """One warning naming the cell and why it is #VALUE! (the first MAX_CELL_WARNINGS; then a count)."""
+    def cell_failed(self, f: Formula, cause: "Exception | str", shown: str = "#VALUE!") -> None:
+        """One warning naming the cell and why it is ``shown`` (the first MAX_CELL_WARNINGS; then a count)."""
         self.failures += 1
         if self.failures <= MAX_CELL_WARNINGS:
-            self.warnings.append(f"{self.place(f)}: #VALUE!: {describe_failure(cause)}")
+            self.warnings.append(f"{self.place(f)}: {shown}: {describe_failure(cause)}")
 
     # --- reading cells and ranges -------------------------------------------------------
 
@@ -142,6 +143,7 @@ class _Run(Compiler):
                     self._on_demand(i)
             vals = sh.values
             h, w = r2 - ref.r1 + 1, c2 - ref.c1 + 1
+            check_array(h, w)  # SPEC §9: SUM(Data!A:XFD) over a far corner is #NUM!, not 128 GiB
             arr = np.empty((h, w), dtype=object)
             if h * w > 4 * len(vals):  # sparse: walk the cells that exist
                 for (r, c), v in vals.items():
@@ -396,11 +398,12 @@ class _Run(Compiler):
             fn = self.compiled.get(i)
             if f.keep:
                 result: Any = self.sheets[f.sheet].values.get((f.row, f.col))
-            elif fn is None:
-                result = V.NAME
             elif i in self.broken:
                 result = V.VALUE
+            elif fn is None:
+                result = V.NAME
             else:
+                noted, token = noting()
                 try:
                     result = fn()
                 except XlFail as e:
@@ -411,6 +414,11 @@ class _Run(Compiler):
                 except Exception as exc:  # noqa: BLE001 - one cell never kills the run (SPEC §9)
                     result = V.VALUE
                     self.cell_failed(f, exc)
+                finally:
+                    stop_noting(token)
+                if noted:
+                    shown = self.deref(result)
+                    self.cell_failed(f, noted[0], shown.text if isinstance(shown, V.Err) else "an error inside")
             self.pending.discard(key)
             try:
                 self._store(f, result)
@@ -428,6 +436,9 @@ class _Run(Compiler):
                 f.kind = "dynamic"
             else:
                 v = self.deref(result)
+                if isinstance(v, str) and len(v) > limits.MAX_TEXT:
+                    self.cell_failed(f, f"a text of {len(v):,} characters is longer than Excel's {limits.MAX_TEXT:,}")
+                    v = V.VALUE
                 f.value = 0.0 if v is None else v
                 vals[(f.row, f.col)] = f.value
                 return
@@ -536,7 +547,7 @@ class _Run(Compiler):
                 continue
         self._spread_volatile()
         if self.failures > MAX_CELL_WARNINGS:
-            self.warnings.append(f"and {self.failures - MAX_CELL_WARNINGS} more cells are #VALUE! for the same "
+            self.warnings.append(f"and {self.failures - MAX_CELL_WARNINGS} more cells are errors for the same "
                                  "kinds of reasons")
         return CalcResult(formulas, self.unsupported, self.circular, self.warnings)
 

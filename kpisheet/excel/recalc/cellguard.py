@@ -4,6 +4,10 @@
   deeper than 64 levels) is not evaluated: :func:`check_text` and :func:`check_nesting`
   raise :class:`BeyondLimits`, and the cell is ``#VALUE!`` with a warning. The text is
   checked before it is parsed, so a formula 5,000 levels deep costs no recursion.
+- An array past Excel's grid or :data:`~kpisheet.limits.MAX_ARRAY_CELLS` is refused before
+  it is allocated (:func:`check_array`, ``#NUM!``), a text past 32,767 characters before it
+  is built (:func:`check_text_length`, ``#VALUE!``): both raise :class:`OverLimit`, an
+  :class:`~.values.XlFail` that also carries the reason for the warning.
 - Any other exception while one cell is evaluated makes that cell ``#VALUE!`` with one
   warning naming the cell and :func:`describe_failure`'s cause; the first
   :data:`MAX_CELL_WARNINGS` are listed, then a count.
@@ -11,8 +15,13 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar, Token
+from typing import Optional
+
 from ... import limits
+from . import values as V
 from .parser import FormulaSyntaxError, Node
+from .values import Err, XlFail
 
 #: Cells listed one by one in warnings; past that, one line counts the rest.
 MAX_CELL_WARNINGS = 20
@@ -20,6 +29,47 @@ MAX_CELL_WARNINGS = 20
 
 class BeyondLimits(FormulaSyntaxError):
     """A formula past Excel's limits of length or nesting: its cell is #VALUE!."""
+
+
+#: Reasons noted by :class:`OverLimit` while the current cell computes (functions may catch
+#: the error value itself, as IFERROR does; the warning still names the cell).
+_noted: ContextVar[Optional[list[str]]] = ContextVar("kpisheet_recalc_limits_noted", default=None)
+
+
+class OverLimit(XlFail):
+    """A result past Excel's limits: the cell is ``err`` and a warning says ``reason``."""
+
+    def __init__(self, err: Err, reason: str) -> None:
+        super().__init__(err)
+        self.reason = reason
+        sink = _noted.get()
+        if sink is not None and len(sink) < 8:
+            sink.append(reason)
+
+
+def noting() -> tuple[list[str], Token[Optional[list[str]]]]:
+    """Start noting OverLimit reasons for one cell; give the token back to :func:`stop_noting`."""
+    sink: list[str] = []
+    return sink, _noted.set(sink)
+
+
+def stop_noting(token: Token[Optional[list[str]]]) -> None:
+    _noted.reset(token)
+
+
+def check_array(rows: float, cols: float) -> None:
+    """Raise :class:`OverLimit` (``#NUM!``) before an array of ``rows`` by ``cols`` is allocated
+    when it is past Excel's grid or MAX_ARRAY_CELLS."""
+    if limits.array_too_big(rows, cols):
+        raise OverLimit(V.NUM, f"an array of {rows:,.0f} by {cols:,.0f} cells is larger than Excel's grid or "
+                               f"{limits.MAX_ARRAY_CELLS:,} cells")
+
+
+def check_text_length(length: float) -> None:
+    """Raise :class:`OverLimit` (``#VALUE!``) before a text longer than Excel's 32,767 characters is built."""
+    if length > limits.MAX_TEXT:
+        raise OverLimit(V.VALUE, f"a text of {length:,.0f} characters is longer than Excel's "
+                                 f"{limits.MAX_TEXT:,}")
 
 
 def check_text(text: str) -> None:

@@ -1,0 +1,120 @@
+"""How far a worksheet's cells really reach, before python-calamine reads it (SPEC §9).
+
+python-calamine reads a sheet as a dense rectangle from its first cell to its last: a
+single value at XFD1048576 makes it allocate 17 billion cells (512 GiB) and abort the
+process. :func:`sparse_sheet_problem` looks at the sheet's XML first and says why a
+sheet must not be read that way, or None when it may:
+
+- fast path: the sheet's ``<dimension ref>`` describes a rectangle within
+  :data:`~kpisheet.limits.DENSE_CELLS`, and no cell reference in the part has more
+  column letters or row digits than that rectangle's corner (one regular-expression
+  search, no match objects): the rectangle cannot be much larger than it says;
+- otherwise every cell that holds a value (``<c r="..." ...>`` not self-closing) is
+  counted and its corner taken: the rectangle may be read when it is within
+  DENSE_CELLS or DENSE_FACTOR times the cells it holds.
+
+Only .xlsx/.xlsm are looked at; other formats are read as before.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from typing import Optional
+
+from .. import limits
+
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?>')
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*?)/?>")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?"')
+_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*?(/?)>')
+
+
+def _col(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
+def _letters(n: int) -> str:
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _attrs(text: bytes) -> dict[str, str]:
+    return {k.decode("utf-8", "replace").split(":")[-1]: v.decode("utf-8", "replace")
+            for k, v in _ATTR.findall(text)}
+
+
+def sheet_part(archive: zipfile.ZipFile, sheet: str) -> Optional[str]:
+    """The part holding worksheet ``sheet`` of an .xlsx, or None when it cannot be told."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    rid = next((a.get("id") for a in (_attrs(m.group(0)) for m in _SHEET.finditer(workbook))
+                if a.get("name") == sheet), None)
+    if rid is None:
+        return None
+    for m in _REL.finditer(rels):
+        a = _attrs(m.group(1))
+        if a.get("Id") == rid:
+            target = a.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    return None
+
+
+def _fits_dimension(xml: bytes) -> bool:
+    """The fast path of the module doc: the dimension is small and no cell reference goes past it."""
+    m = _DIMENSION.search(xml, 0, 8192)
+    if m is None:
+        return False
+    c1, r1 = _col(m.group(1)), int(m.group(2))
+    c2, r2 = (_col(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+    if (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1) > limits.DENSE_CELLS:
+        return False
+    letters = len(_letters(max(c1, c2)))
+    digits = len(str(max(r1, r2)))
+    if any(sep + b'r="' in xml for sep in (b"\t", b"\n", b"\r")):
+        return False  # attributes split by other whitespace: take the careful path
+    further = re.compile(rb' r="(?:[A-Za-z]{%d,}\d|[A-Za-z]{1,3}\d{%d,})' % (letters + 1, digits + 1))
+    return further.search(xml) is None
+
+
+def sparse_sheet_problem(data: bytes, sheet: str) -> Optional[str]:
+    """Why the .xlsx ``data``'s sheet ``sheet`` must not be read as a dense rectangle, or None."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        part = sheet_part(archive, sheet)
+        if part is None:
+            return None
+        xml = archive.read(part)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return None  # calamine will say what is wrong with the file
+    if _fits_dimension(xml):
+        return None
+    count = 0
+    r1 = c1 = 1 << 30
+    r2 = c2 = 0
+    for m in _CELL.finditer(xml):
+        if m.group(3):
+            continue  # <c r="XFD1048576" s="1"/>: formatting only, no value
+        count += 1
+        row, col = int(m.group(2)), _col(m.group(1))
+        r1, r2, c1, c2 = min(r1, row), max(r2, row), min(c1, col), max(c2, col)
+    if not count:
+        return None
+    area = (r2 - r1 + 1) * (c2 - c1 + 1)
+    if area <= max(limits.DENSE_CELLS, limits.DENSE_FACTOR * count):
+        return None
+    return (f"the sheet holds {count:,} cells spread over {_letters(c1)}{r1}:{_letters(c2)}{r2}, a rectangle of "
+            f"{area:,} cells; kpisheet refuses to read it as a whole (a stray value far from the data?): "
+            f"delete the cells outside the data, then save")
