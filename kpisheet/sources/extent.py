@@ -2,8 +2,8 @@
 
 python-calamine reads a sheet as a dense rectangle from its first cell to its last: a
 single value at XFD1048576 makes it allocate 17 billion cells (512 GiB) and abort the
-process. :func:`sparse_sheet_problem` looks at the sheet's XML first and says why a
-sheet must not be read that way, or None when it may:
+process. :func:`too_sparse` looks at the sheet's XML first and says whether a sheet
+must not be read that way (:mod:`.sparse` then reads it by its cells):
 
 - fast path: the sheet's ``<dimension ref>`` describes a rectangle within
   :data:`~kpisheet.limits.DENSE_CELLS`, and no cell reference in the part has more
@@ -33,14 +33,16 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Za-z]{1,3})\$?(\d{1
 _CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*?(/?)>')
 
 
-def _col(letters: bytes) -> int:
+def col_number(text: bytes) -> int:
+    """``b"XFD"`` → 16384."""
     n = 0
-    for ch in letters.upper():
+    for ch in text.upper():
         n = n * 26 + ch - 64
     return n
 
 
-def _letters(n: int) -> str:
+def letters(n: int) -> str:
+    """16384 → ``"XFD"``."""
     out = ""
     while n:
         n, rem = divmod(n - 1, 26)
@@ -72,35 +74,91 @@ def sheet_part(archive: zipfile.ZipFile, sheet: str) -> Optional[str]:
     return None
 
 
+_TABLE = re.compile(rb"<(?:\w+:)?table\b([^>]*)>")
+_AREA = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7}):\$?([A-Za-z]{1,3})\$?(\d{1,7})")
+
+
+def table_place(data: bytes, table: str) -> Optional[tuple[str, tuple[int, int, int, int], bool]]:
+    """Where Excel table ``table`` of the .xlsx ``data`` is: its sheet's name, its area (r1, c1,
+    r2, c2) and whether it has a header row; None when that cannot be told."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        workbook = archive.read("xl/workbook.xml")
+        names = set(archive.namelist())
+        for m in _SHEET.finditer(workbook):
+            sheet = _attrs(m.group(0)).get("name", "")
+            part = sheet_part(archive, sheet)
+            if part is None:
+                continue
+            folder, base = posixpath.split(part)
+            rels_part = posixpath.join(folder, "_rels", base + ".rels")
+            if rels_part not in names:
+                continue
+            for rel in _REL.finditer(archive.read(rels_part)):
+                a = _attrs(rel.group(1))
+                if not a.get("Type", "").endswith("/table"):
+                    continue
+                target = a.get("Target", "")
+                target = target.lstrip("/") if target.startswith("/") else \
+                    posixpath.normpath(posixpath.join(folder, target))
+                if target not in names:
+                    continue
+                head = _TABLE.search(archive.read(target))
+                if head is None:
+                    continue
+                t = _attrs(head.group(1))
+                if table not in (t.get("name"), t.get("displayName")):
+                    continue
+                area = _AREA.fullmatch(t.get("ref", ""))
+                if area is None:
+                    return None
+                c1, r1 = col_number(area.group(1).encode()), int(area.group(2))
+                c2, r2 = col_number(area.group(3).encode()), int(area.group(4))
+                return sheet, (r1, c1, r2, c2), t.get("headerRowCount", "1") != "0"
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return None
+    return None
+
+
+def sheet_names(data: bytes) -> list[str]:
+    """The sheet names of the .xlsx ``data`` (empty when they cannot be read)."""
+    try:
+        workbook = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return []
+    return [_attrs(m.group(0)).get("name", "") for m in _SHEET.finditer(workbook)]
+
+
 def _fits_dimension(xml: bytes) -> bool:
     """The fast path of the module doc: the dimension is small and no cell reference goes past it."""
     m = _DIMENSION.search(xml, 0, 8192)
     if m is None:
         return False
-    c1, r1 = _col(m.group(1)), int(m.group(2))
-    c2, r2 = (_col(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+    c1, r1 = col_number(m.group(1)), int(m.group(2))
+    c2, r2 = (col_number(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
     if (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1) > limits.DENSE_CELLS:
         return False
-    letters = len(_letters(max(c1, c2)))
+    wide = len(letters(max(c1, c2)))
     digits = len(str(max(r1, r2)))
     if any(sep + b'r="' in xml for sep in (b"\t", b"\n", b"\r")):
         return False  # attributes split by other whitespace: take the careful path
-    further = re.compile(rb' r="(?:[A-Za-z]{%d,}\d|[A-Za-z]{1,3}\d{%d,})' % (letters + 1, digits + 1))
+    further = re.compile(rb' r="(?:[A-Za-z]{%d,}\d|[A-Za-z]{1,3}\d{%d,})' % (wide + 1, digits + 1))
     return further.search(xml) is None
 
 
-def sparse_sheet_problem(data: bytes, sheet: str) -> Optional[str]:
-    """Why the .xlsx ``data``'s sheet ``sheet`` must not be read as a dense rectangle, or None."""
+def too_sparse(data: bytes, sheet: str) -> bool:
+    """Whether the .xlsx ``data``'s sheet ``sheet`` must not be read as a dense rectangle
+    (then :mod:`.sparse` reads it by its cells)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         part = sheet_part(archive, sheet)
         if part is None:
-            return None
+            return False
         xml = archive.read(part)
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-        return None  # calamine will say what is wrong with the file
+        return False  # calamine will say what is wrong with the file
     if _fits_dimension(xml):
-        return None
+        return False
     count = 0
     r1 = c1 = 1 << 30
     r2 = c2 = 0
@@ -108,13 +166,9 @@ def sparse_sheet_problem(data: bytes, sheet: str) -> Optional[str]:
         if m.group(3):
             continue  # <c r="XFD1048576" s="1"/>: formatting only, no value
         count += 1
-        row, col = int(m.group(2)), _col(m.group(1))
+        row, col = int(m.group(2)), col_number(m.group(1))
         r1, r2, c1, c2 = min(r1, row), max(r2, row), min(c1, col), max(c2, col)
     if not count:
-        return None
+        return False
     area = (r2 - r1 + 1) * (c2 - c1 + 1)
-    if area <= max(limits.DENSE_CELLS, limits.DENSE_FACTOR * count):
-        return None
-    return (f"the sheet holds {count:,} cells spread over {_letters(c1)}{r1}:{_letters(c2)}{r2}, a rectangle of "
-            f"{area:,} cells; kpisheet refuses to read it as a whole (a stray value far from the data?): "
-            f"delete the cells outside the data, then save")
+    return area > max(limits.DENSE_CELLS, limits.DENSE_FACTOR * count)

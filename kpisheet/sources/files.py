@@ -23,9 +23,10 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from ..errors import WorkbookError
 from ..zipguard import check_package
-from .extent import sparse_sheet_problem
+from .extent import sheet_names, table_place, too_sparse
 from .frames import Frame, build_frame, gc_paused
 from .refs import SourceRef, col_letter, parse_range
+from .sparse import read_sparse, sparse_frame
 from ..hints import closest
 from .table import Table, fold, listing
 
@@ -224,10 +225,6 @@ class FileReader:
 
         Not kept: the frames made from them are (a parsed sheet holds ~32 bytes a cell)."""
         assert book.workbook is not None
-        if book.kind == "xlsx":  # SPEC §9: never a dense rectangle to a far corner
-            problem = sparse_sheet_problem(book.data, name)
-            if problem is not None:
-                raise WorkbookError(problem, place=f"{where}!{name}")
         try:
             sheet = book.workbook.get_sheet_by_name(name)
         except CalamineError as exc:
@@ -243,6 +240,11 @@ class FileReader:
         name = self._sheet_name(book, sheet, where)
         key = ("sheet", name, header_row)
         if key not in book.frames:
+            if book.kind == "xlsx" and too_sparse(book.data, name):  # SPEC §9: by its cells, no far corner
+                grid = read_sparse(book.data, name, f"{where}!{name}")
+                book.frames[key] = sparse_frame(grid, None if header_row == 1 else header_row, name,
+                                                f"{where}!{name}")
+                return book.frames[key]
             rows, top, left = self._grid(book, name, where)
             book.frames[key] = frame_below_header(rows, top, left, header_row, name, f"{where}!{name}")
         return book.frames[key]
@@ -260,6 +262,14 @@ class FileReader:
         name = self._sheet_name(book, rng.sheet, where)
         key = ("range", name, rng.first_row, rng.first_col, rng.last_row, rng.last_col)
         if key not in book.frames:
+            if book.kind == "xlsx" and too_sparse(book.data, name):  # SPEC §9: by its cells, no far corner
+                area = (rng.first_row, rng.first_col, rng.last_row, rng.last_col)
+                grid = read_sparse(book.data, name, f"{where}!{name}", area)
+                a1 = f"{col_letter(rng.first_col)}{rng.first_row}:{col_letter(rng.last_col)}{rng.last_row}"
+                book.frames[key] = sparse_frame(grid, rng.first_row, name, f"{where}!{name}",
+                                                header_name=f"the header row of range {a1}",
+                                                first_col=rng.first_col)
+                return book.frames[key]
             rows, top, left = self._grid(book, name, where)
             book.frames[key] = frame_in_range(rows, top, left, rng.first_row, rng.first_col,
                                                rng.last_row, rng.last_col, name, f"{where}!{name}")
@@ -281,6 +291,19 @@ class FileReader:
             raise WorkbookError(f"no table '{table}'{hint}; tables are: {listing(names)}", place=where)
         key = ("table", name)
         if key not in book.frames:
+            place = table_place(book.data, name)
+            if place is not None and too_sparse(book.data, place[0]):  # SPEC §9: by its cells
+                sheet, area, has_header = place
+                if not has_header:
+                    raise WorkbookError(f"table '{name}' has no header row, on a sheet whose cells are far apart: "
+                                        "show its header row in Excel, then save", place=f"{where}!{sheet}")
+                grid = read_sparse(book.data, sheet, f"{where}!{sheet}", area)
+                book.frames[key] = sparse_frame(grid, area[0], sheet, f"{where}!{sheet}",
+                                                header_name=f"the header row of table {name}", first_col=area[1])
+                return book.frames[key]
+            if place is None and any(too_sparse(book.data, s) for s in sheet_names(book.data)):
+                raise WorkbookError(f"cannot tell which sheet holds table '{name}', and a sheet of this workbook "
+                                    "has cells far apart: name the cells with range: instead", place=where)
             t = book.with_tables.get_table_by_name(name)
             with gc_paused():
                 rows = t.to_python()
