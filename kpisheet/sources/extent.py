@@ -30,7 +30,7 @@ _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?>')
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*?)/?>")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?"')
-_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*?(/?)>')
+_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Za-z]+)(\d+)"[^>]*?(/?)>')
 
 
 def col_number(text: bytes) -> int:
@@ -166,7 +166,11 @@ def too_sparse(data: bytes, sheet: str) -> bool:
         if m.group(3):
             continue  # <c r="XFD1048576" s="1"/>: formatting only, no value
         count += 1
+        if len(m.group(1)) > 3 or len(m.group(2)) > 7:
+            return True  # past Excel's grid: the careful reader refuses it with its place
         row, col = int(m.group(2)), col_number(m.group(1))
+        if row > limits.MAX_ROWS or col > limits.MAX_COLS or row < 1:
+            return True
         r1, r2, c1, c2 = min(r1, row), max(r2, row), min(c1, col), max(c2, col)
     if not count:
         return False

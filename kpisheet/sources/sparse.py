@@ -37,7 +37,7 @@ from .refs import col_letter
 from .table import fold
 
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_REF = re.compile(rb'(\s)r\s*=\s*"\$?([A-Za-z]{1,3})\$?(\d{1,7})"')
+_REF = re.compile(rb'(\s)r\s*=\s*"\$?([A-Za-z]+)\$?(\d+)"')
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b[^>]*>")
 
 
@@ -70,7 +70,14 @@ def read_sparse(data: bytes, sheet: str, where: str,
         if ref is None:
             raise WorkbookError("a cell without its place (r attribute) in a sheet this sparse: "
                                 "open the file in Excel and save it again", place=where)
-        row, col = int(ref.group(3)), col_number(ref.group(2))
+        if len(ref.group(2)) > 3 or len(ref.group(3)) > 7:
+            row, col = limits.MAX_ROWS + 1, limits.MAX_COLS + 1
+        else:
+            row, col = int(ref.group(3)), col_number(ref.group(2))
+        if not (1 <= row <= limits.MAX_ROWS and col <= limits.MAX_COLS):
+            shown = (ref.group(2) + ref.group(3))[:20].decode("ascii", "replace")
+            raise WorkbookError(f"a cell at {shown}, beyond Excel's grid (XFD1048576): the file is damaged; "
+                                "open it in Excel and save it again", place=where)
         if area is not None and not (area[0] <= row <= area[2] and area[1] <= col <= area[3]):
             continue
         attrs = m.group(1)[:ref.start()] + m.group(1)[ref.end():]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from kpisheet.cli import main
 from tests.hostile.harness import CONFIG, SALES, Formula, write_xlsx
 
-FUZZ = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _clean(code: int, err: str) -> None:

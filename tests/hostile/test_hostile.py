@@ -248,3 +248,22 @@ def test_config_constant_is_valid(tmp_path: Path) -> None:
     run = run_bounded("evaluate", str(book), "--period", "2026-02", "--format", "json")
     assert_clean(run, codes=(0,))
     assert [r["value"] for r in json.loads(run.out)] == [150.0, 2.0] and CONFIG
+
+
+def test_a_cut_sheet_is_not_patched(tmp_path: Path) -> None:
+    from tests.hostile.harness import sheet_xml
+
+    xml = sheet_xml({"A1": 2, "B1": Formula("A1*3"), "A2": 5})
+    book = write_xlsx(tmp_path / "f.xlsx", {"S": xml[: xml.index("</sheetData>")]})
+    before = snapshot(tmp_path)
+    run = run_bounded("recalc", str(book))
+    assert_clean(run, codes=(2,))
+    assert "cut short" in run.err and "f.xlsx!S" in run.err
+    assert snapshot(tmp_path) == before
+
+
+def test_cells_beyond_excels_grid_are_a_damaged_file(tmp_path: Path) -> None:
+    book = _book(tmp_path, {**SALES, "A99999999": 1})
+    run = run_bounded("evaluate", str(book))
+    assert_clean(run, codes=(2,))
+    assert "beyond Excel's grid" in run.err

@@ -124,6 +124,9 @@ def load(path: Path) -> LoadedBook:
         has_formulas = (b"<f" in raw or b":f" in raw) and _FORMULA_TAG.search(raw) is not None
         if has_formulas:
             text = _decode(raw, f"{place}!{sp.name}")
+            if not _complete(text):  # patching a cut sheet would write a damaged book as if it were fine
+                raise WorkbookError("the sheet's XML is cut short (a damaged file): nothing written; "
+                                    "open it in Excel and save it again, or restore a copy", place=f"{place}!{sp.name}")
             sp.text = text
             sp.scan = scan(text, shared, date1904)
             sheets.append(Sheet(sp.name, sp.scan.values, sp.scan.max_row, sp.scan.max_col))
@@ -146,6 +149,14 @@ def load(path: Path) -> LoadedBook:
             scope = int(a["localSheetId"]) if "localSheetId" in a else None
             loaded.book.names[(scope, name.upper())] = unescape(m.group(2))
     return loaded
+
+
+_END = re.compile(r"</(?:\w+:)?worksheet\s*>\s*\Z")
+
+
+def _complete(text: str) -> bool:
+    """Whether a worksheet part ends with its closing tag (a cut part does not)."""
+    return _END.search(text[-256:]) is not None
 
 
 def _lazy(raw: bytes, shared: list[str], date1904: bool, place: str):  # type: ignore[no-untyped-def]
