@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Optional
 import numpy as np
 
 from .config.model import Config, Kpi
+from .config.paths import workbook_path_notes
 from .errors import KpisheetError
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ def lint(config: Config, workbook: Optional[Path] = None, engine: Optional["Engi
             findings.append(Finding(kpi.place(), "warning", kpi.name, "T", "no explicit grain"))
         if kpi.target is None:
             findings.append(Finding(kpi.place(), "warning", kpi.name, "T", "no target"))
+    findings.extend(Finding(n.place, "warning", n.source, "M", n.message) for n in workbook_path_notes(config))
     return findings
 
 
