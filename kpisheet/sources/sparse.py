@@ -36,7 +36,9 @@ from .frames import Frame, build_frame, header_text
 from .refs import col_letter
 from .table import fold
 
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+# a cell's content never holds another cell's start: an unclosed <c> fails at once (linear time)
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>((?:[^<]|<(?!(?:\w+:)?c[\s>/]|/(?:\w+:)?c>))*)</(?:\w+:)?c>)")
+_CELL_START = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _REF = re.compile(rb'(\s)r\s*=\s*"\$?([A-Za-z]+)\$?(\d+)"')
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b[^>]*>")
 
@@ -63,7 +65,9 @@ def read_sparse(data: bytes, sheet: str, where: str,
         raise WorkbookError("the sheet's XML has no worksheet element (a damaged file)", place=where)
     prefix = (root.group(1) or b"")
     cells: list[tuple[int, int, bytes, bytes]] = []
+    found = 0
     for m in _CELL.finditer(xml):
+        found += 1
         if m.group(2) is None:
             continue  # <c r="XFD1048576" s="1"/>: formatting only, no value
         ref = _REF.search(m.group(1))
@@ -82,6 +86,9 @@ def read_sparse(data: bytes, sheet: str, where: str,
             continue
         attrs = m.group(1)[:ref.start()] + m.group(1)[ref.end():]
         cells.append((row, col, attrs, m.group(2)))
+    if found != len(_CELL_START.findall(xml)):
+        raise WorkbookError("the sheet's XML has a cell that is not closed (a damaged file): open it in Excel and "
+                            "save it again", place=where)
     row_numbers = sorted({c[0] for c in cells})
     col_numbers = sorted({c[1] for c in cells})
     compact = len(row_numbers) * len(col_numbers)

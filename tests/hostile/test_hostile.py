@@ -267,3 +267,18 @@ def test_cells_beyond_excels_grid_are_a_damaged_file(tmp_path: Path) -> None:
     run = run_bounded("evaluate", str(book))
     assert_clean(run, codes=(2,))
     assert "beyond Excel's grid" in run.err
+
+
+def test_unclosed_cells_do_not_hang(tmp_path: Path) -> None:
+    import time
+
+    from tests.hostile.harness import sheet_xml
+
+    xml = sheet_xml({"A1": 2, "B1": Formula("A1*3")})
+    xml = xml.replace("</sheetData>", '<row r="5">' + '<c r="C5"><v>1</v>' * 20000 + "</row></sheetData>")
+    book = write_xlsx(tmp_path / "f.xlsx", {"S": xml, "Data": xml.replace("A1*3", "A1*4") + " "})
+    write_config(tmp_path)
+    started = time.monotonic()
+    for args in (("recalc", str(book), "--check"), ("evaluate", str(book))):
+        assert_clean(run_bounded(*args))
+    assert time.monotonic() - started < 60  # the quadratic scan took minutes

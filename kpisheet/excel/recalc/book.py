@@ -72,9 +72,15 @@ def _decode(data: bytes, place: str) -> str:
         raise WorkbookError("a part is not valid UTF-8 XML", place=place) from None
 
 
+# an item's content never holds another item's start: an unclosed <si> fails at once (linear time)
+_SI = re.compile(r"<(?:\w+:)?si\b[^>]*?(?:/>|>((?:[^<]|<(?!(?:\w+:)?si[\s>/]|/(?:\w+:)?si>))*)</(?:\w+:)?si>)")
+
+_SI_START = re.compile(r"<(?:\w+:)?si[\s>/]")
+
+
 def shared_strings(xml: str) -> list[str]:
     out: list[str] = []
-    for si in re.finditer(r"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", xml, re.S):
+    for si in _SI.finditer(xml):
         body = si.group(1) or ""
         body = re.sub(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", "", body, flags=re.S)
         out.append("".join(unescape(t) for t in re.findall(r"<(?:\w+:)?t\b[^>]*?>(.*?)</(?:\w+:)?t>", body, re.S)))
@@ -94,7 +100,11 @@ def load(path: Path) -> LoadedBook:
     metadata_part = None
     for t, p in wrels.values():
         if t.endswith("/sharedStrings") and p in pkg:
-            shared = shared_strings(_decode(pkg.read(p), place))
+            text = _decode(pkg.read(p), place)
+            shared = shared_strings(text)
+            if len(shared) != len(_SI_START.findall(text)):  # an unclosed item would shift every index after it
+                raise WorkbookError("the shared strings part is damaged (an item is not closed): open the file in "
+                                    "Excel and save it again", place=place)
         if t.endswith("/sheetMetadata"):
             metadata_part = p
     pr = re.search(r"<(?:\w+:)?workbookPr\b([^>]*)>", wb)

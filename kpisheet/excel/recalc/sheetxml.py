@@ -107,7 +107,9 @@ def root_prefix(text: str) -> str:
 
 def _patterns(p: str) -> tuple[re.Pattern[str], ...]:
     pe = re.escape(p)
-    item = re.compile(rf"<{pe}row\b([^>]*?)(/?)>|<{pe}c\b([^>]*?)(?:/>|>(.*?)</{pe}c>)", re.S)
+    # a cell's content may not hold another cell's start: an unclosed <c> fails at the next
+    # cell instead of scanning to the end of the part for each one (quadratic: SPEC §9, no hang)
+    item = re.compile(rf"<{pe}row\b([^>]*?)(/?)>|<{pe}c\b([^>]*?)(?:/>|>((?:[^<]|<(?!{pe}c[\s>/]|/{pe}c>))*)</{pe}c>)")
     attr = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
     fel = re.compile(rf"<{pe}f\b([^>]*?)(?:/>|>(.*?)</{pe}f>)", re.S)
     vel = re.compile(rf"<{pe}v\s*/>|<{pe}v(?:\s[^>]*?)?>(.*?)</{pe}v>", re.S)
@@ -185,7 +187,7 @@ def _fast_patterns(p: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
         pe = re.escape(p)
         cell = re.compile(
             rf'<{pe}c r="([A-Z]{{1,3}})(\d+)"([^>]*?)(?:/>|>(?:<{pe}v>([^<]*)</{pe}v>|<{pe}is><{pe}t>([^<]*)</{pe}t>'
-            rf'</{pe}is>)</{pe}c>|>(.*?)</{pe}c>)', re.S)
+            rf'</{pe}is>)</{pe}c>|>((?:[^<]|<(?!{pe}c[\s>/]|/{pe}c>))*)</{pe}c>)')  # linear: see patterns()
         count = re.compile(rf"<{pe}c[\s>/]")
         _FAST[p] = (cell, count)
     return _FAST[p]
