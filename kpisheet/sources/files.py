@@ -24,6 +24,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 from ..errors import WorkbookError
 from ..zipguard import check_package
 from .extent import sheet_names, table_place, too_sparse
+from .odsextent import ods_problem
 from .frames import Frame, build_frame, gc_paused
 from .refs import SourceRef, col_letter, parse_range
 from .sparse import read_sparse, sparse_frame
@@ -186,6 +187,9 @@ class FileReader:
                 kind = "xlsb"
             elif "content.xml" in names:
                 kind = "ods"
+                found = ods_problem(data)  # SPEC §9: calamine expands every sheet's repeats when opening
+                if found is not None:
+                    raise WorkbookError(found[1], place=f"{where}!{found[0]}")
             else:
                 raise WorkbookError("not a workbook (a ZIP archive with no workbook inside, "
                                     "such as a Word document)", place=where)

@@ -282,3 +282,47 @@ def test_unclosed_cells_do_not_hang(tmp_path: Path) -> None:
     for args in (("recalc", str(book), "--check"), ("evaluate", str(book))):
         assert_clean(run_bounded(*args))
     assert time.monotonic() - started < 60  # the quadratic scan took minutes
+
+
+_ODS = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        '<office:spreadsheet><table:table table:name="Data">{rows}</table:table></office:spreadsheet></office:body>'
+        '</office:document-content>')
+
+
+def _ods(path: Path, rows: str) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", _ODS.format(rows=rows))
+        z.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:'
+                   'names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" '
+                   'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>')
+    return path
+
+
+def _cell(value: object, repeat: int = 1) -> str:
+    rep = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    if isinstance(value, str):
+        return f'<table:table-cell{rep} office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+    return f'<table:table-cell{rep} office:value-type="float" office:value="{value}"><text:p>{value}</text:p>' \
+           "</table:table-cell>"
+
+
+def test_ods_repeated_cells_do_not_expand_past_the_file(tmp_path: Path) -> None:
+    header = "<table:table-row>" + _cell("Date") + _cell("Client") + _cell("Amount") + "</table:table-row>"
+    row = "<table:table-row>" + _cell(46054) + _cell("Acme") + _cell(100) + "</table:table-row>"
+    edge = ('<table:table-row table:number-rows-repeated="1048570"><table:table-cell '
+            'table:number-columns-repeated="1024"/></table:table-row>')  # as LibreOffice pads a sheet
+    write_config(tmp_path)
+    fine = _ods(tmp_path / "fine.ods", header + row * 3 + edge)
+    run = run_bounded("evaluate", str(fine), "--period", "2026-02", "--format", "json")
+    assert_clean(run, codes=(0,))
+    assert json.loads(run.out)[0]["value"] == 300.0
+    bomb = ('<table:table-row table:number-rows-repeated="1048000">' + _cell(1, repeat=90)  # 94M cells
+            + "</table:table-row>")
+    hostile = _ods(tmp_path / "bomb.ods", header + row + bomb)
+    run = run_bounded("evaluate", str(hostile))
+    assert_clean(run, codes=(2,))
+    assert "repeated cells" in run.err and "bomb.ods!Data" in run.err
