@@ -30,7 +30,7 @@ _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?>')
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*?)/?>")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?"')
-_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Za-z]+)(\d+)"[^>]*?(/?)>')
+_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br\s*=\s*"([A-Za-z]+)(\d+)"[^>]*?(/?)>')
 
 
 def col_number(text: bytes) -> int:
@@ -129,6 +129,9 @@ def sheet_names(data: bytes) -> list[str]:
     return [_attrs(m.group(0)).get("name", "") for m in _SHEET.finditer(workbook)]
 
 
+_SPACED_EQUALS = re.compile(rb"r(?:[ \t\r\n]+=|=[ \t\r\n])")
+
+
 def _fits_dimension(xml: bytes) -> bool:
     """The fast path of the module doc: the dimension is small and no cell reference goes past it."""
     m = _DIMENSION.search(xml, 0, 8192)
@@ -140,9 +143,11 @@ def _fits_dimension(xml: bytes) -> bool:
         return False
     wide = len(letters(max(c1, c2)))
     digits = len(str(max(r1, r2)))
-    if any(sep + b'r="' in xml for sep in (b"\t", b"\n", b"\r")):
-        return False  # attributes split by other whitespace: take the careful path
-    further = re.compile(rb' r="(?:[A-Za-z]{%d,}\d|[A-Za-z]{1,3}\d{%d,})' % (wide + 1, digits + 1))
+    if _SPACED_EQUALS.search(xml):
+        return False  # r = "..." with spaces: take the careful path
+    # any attribute ending in r (a cell's r after a space, tab or line break) with a value past the
+    # corner: the literal prefix keeps the search fast; another attribute matching is only slower
+    further = re.compile(rb'r="(?:[A-Za-z]{%d,}\d|[A-Za-z]{1,3}\d{%d,})' % (wide + 1, digits + 1))
     return further.search(xml) is None
 
 

@@ -93,6 +93,7 @@ def test_a_table_on_a_sheet_with_a_far_corner(tmp_path: Path) -> None:
     ("A1:C4", "", False),  # the fast path: the dimension is small and nothing goes past it
     ("A1:C4", '<c r="XFD1048576"><v>1</v></c>', True),  # a dimension that lies
     ("A1:C4", '<c\tr="XFD1048576"><v>1</v></c>', True),  # ... and hides its cell behind a tab
+    ("A1:C4", '<c r = "XFD1048576"><v>1</v></c>', True),  # ... or behind spaces around =
     ("A1:XFD1048576", "", False),  # a dimension that overstates: the cells decide
     ("A1:C4", '<c r="XFD1048576" s="1"/>', False),  # formatting only
 ])
