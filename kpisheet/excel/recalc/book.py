@@ -11,7 +11,7 @@ from typing import Optional
 
 from ...errors import WorkbookError
 from .calc import Book, Formula, Sheet
-from .sheetxml import SheetScan, parse_area, scan, unescape
+from .sheetxml import DamagedSheet, SheetScan, parse_area, scan, unescape
 from .tables import read_table
 from .zipio import Package
 
@@ -138,7 +138,10 @@ def load(path: Path) -> LoadedBook:
                 raise WorkbookError("the sheet's XML is cut short (a damaged file): nothing written; "
                                     "open it in Excel and save it again, or restore a copy", place=f"{place}!{sp.name}")
             sp.text = text
-            sp.scan = scan(text, shared, date1904)
+            try:
+                sp.scan = scan(text, shared, date1904)
+            except DamagedSheet as exc:
+                raise WorkbookError(str(exc), place=f"{place}!{sp.name}") from None
             sheets.append(Sheet(sp.name, sp.scan.values, sp.scan.max_row, sp.scan.max_col))
             _formulas(sp, formulas, place)
         else:

@@ -172,6 +172,10 @@ def cell_value(t: Optional[str], v: Optional[str], inner: str, isel: re.Pattern[
     return unescape(v)
 
 
+class DamagedSheet(ValueError):
+    """The sheet's XML cannot be read cell by cell (an unclosed cell): never patched, never guessed."""
+
+
 def scan(text: str, shared: list[str], date1904: bool = False) -> SheetScan:
     """Every cell's value, and every formula cell with its place in ``text``."""
     prefix = root_prefix(text)
@@ -274,6 +278,7 @@ def _scan_slow(text: str, prefix: str, shared: list[str], date1904: bool) -> She
     col = 0
     max_col = max_row = 0
     fopen = f"<{prefix}f"
+    cells = 0
     for m in item.finditer(text, lo, hi):
         cattrs = m.group(3)
         if cattrs is None:  # a <row>
@@ -300,6 +305,10 @@ def _scan_slow(text: str, prefix: str, shared: list[str], date1904: bool) -> She
             out.formulas.append(_formula_cell(row, col, m.start(), m.end(), fm, attr_re, cattrs, value, vm))
         if value is not None:
             values[(row, col)] = value
+        cells += 1
+    if cells != len(_fast_patterns(prefix)[1].findall(text, lo, hi)):
+        raise DamagedSheet("a cell of the sheet's XML is not closed (a damaged file): nothing written; "
+                           "open it in Excel and save it again")
     out.max_row = max_row
     out.max_col = max_col
     return out
