@@ -104,7 +104,8 @@ def test_formulas_past_excel_limits_are_errors_and_the_rest_is_computed(tmp_path
         "S": {"A1": Formula('REPT("x",3E9)'), "A2": Formula("SUM(SEQUENCE(1048576,16384))"),
               "A3": Formula("SUM(Data!A:XFD)"), "A4": Formula("ABS(" * 5000 + "1" + ")" * 5000),
               "A5": Formula("ABS(" * 70 + "1" + ")" * 70), "A6": Formula('REPT("ab",20000)'),
-              "A7": Formula("Data!A1+Data!B1"), "A8": Formula('LEN(REPT("x",32767))')}})
+              "A7": Formula("Data!A1+Data!B1"), "A8": Formula('LEN(REPT("x",32767))'),
+              "A9": Formula('TEXT(-1234.567,"""dd""$#,##0.00")')}})  # raised IndexError: must not cost the book
     run = run_bounded("recalc", str(book))
     assert_clean(run, codes=(0,))
     for cell in ("S!A1", "S!A2", "S!A3", "S!A4", "S!A5", "S!A6"):
