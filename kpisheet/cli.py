@@ -20,12 +20,14 @@ from .config.discover import find_config
 from .hints import did_you_mean
 from .engine.core import Engine, Result
 from .sources import FileReader
+from .engine.guarded import guarded_results
 
 if TYPE_CHECKING:
     from .engine.accounts import AccountResult
 from .errors import EvaluationError, KpisheetError
 from .init import DEFAULT, EXAMPLES
 from .init import init as init_example
+from .safetext import printable
 from .output import STATUS_STYLE, format_number, render_table, to_csv, to_json, write_atomic
 
 FORMATS = click.Choice(["table", "json", "csv", "xlsx"])
@@ -43,11 +45,24 @@ class Failed(Exception):
     """A check or lint that found problems: exit 1 after printing them."""
 
 
+def _warn(line: str) -> None:
+    click.echo(printable(line), err=True)
+
+
 def _emit(text: str, out: Optional[str]) -> None:
     if out:
         write_atomic(Path(out), text)
     else:
         click.echo(text, nl=False)
+
+
+def _refuse_output_onto(out: Optional[str], *inputs: Optional[str]) -> None:
+    """``-o`` onto a file the command reads would destroy it (SPEC §9): refused, nothing written."""
+    if not out:
+        return
+    for given in inputs:
+        if given and os.path.exists(given) and os.path.exists(out) and os.path.samefile(given, out):
+            raise KpisheetError(f"-o would overwrite the input {given}: choose another output file", place=out)
 
 
 def _engine(workbook: str, config: Optional[str], recalc: bool = False) -> Engine:
@@ -140,7 +155,8 @@ def _render_results(results: Sequence[Result], fmt: str, color: bool, title: Opt
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kpisheet")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="show the Python traceback of an internal error")
+def cli(debug: bool) -> None:
     """KPIs and key accounts defined in YAML, evaluated over Excel workbooks."""
 
 
@@ -159,6 +175,7 @@ def cli() -> None:
 def evaluate(workbook: str, config: Optional[str], period: Optional[str], account: Optional[str],
              kpis: tuple[str, ...], fmt: str, out: Optional[str], key_accounts: bool, recalc: bool) -> None:
     """Every KPI (or those named) at a period."""
+    _refuse_output_onto(out, workbook, config)
     engine = _engine(workbook, config, recalc)
     names = _check_kpis(engine, kpis)
     _check_period(engine, names, period)
@@ -167,9 +184,9 @@ def evaluate(workbook: str, config: Optional[str], period: Optional[str], accoun
         if account is not None:
             raise EvaluationError("--account and --key-accounts cannot be used together", place="--key-accounts")
         keys = [a.account for a in engine.key_accounts(period) if a.key]
-        results = [r for acct in keys for r in engine.results(period, acct, names)]
+        results = [r for acct in keys for r in guarded_results(engine, period, acct, names, _warn)]
     else:
-        results = engine.results(period, account, names)
+        results = guarded_results(engine, period, account, names, _warn)
     color = fmt == "table" and not out and sys.stdout.isatty()
     if fmt == "xlsx":
         from .report import kpi_report, report_file, report_info
@@ -222,6 +239,7 @@ def _render_accounts(rows: Sequence["AccountResult"], fmt: str, color: bool) -> 
 def accounts(workbook: str, config: Optional[str], period: Optional[str], fmt: str, out: Optional[str],
              recalc: bool) -> None:
     """The key-account table: score, tier, key, reason and movement of every account."""
+    _refuse_output_onto(out, workbook, config)
     engine = _engine(workbook, config, recalc)
     try:
         rows = engine.key_accounts(period)
@@ -275,7 +293,10 @@ def recalc(workbook: str, config: Optional[str], out: Optional[str], check: bool
     """Evaluate every formula cell and write the cached values; nothing else in the file changes."""
     from .excel.recalc import cli_recalc
 
-    code = cli_recalc(workbook, config, out, check, echo=click.echo, warn=lambda line: click.echo(line, err=True))
+    if config:  # given explicitly, it must load even when the book calls none of our functions
+        load_config(config)
+    code = cli_recalc(workbook, config, out, check, echo=lambda line: click.echo(printable(line, keep_lines=True)),
+                      warn=lambda line: click.echo(printable(line), err=True))
     if code:
         raise Failed()
 
@@ -303,14 +324,34 @@ def addin_install() -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the CLI; return the exit code instead of raising."""
+    """Run the CLI; return the exit code instead of raising.
+
+    Nothing escapes as a traceback (SPEC §9): an error kpisheet did not foresee, out of
+    memory included, is one ``error: internal: PLACE: ...`` line and exit 2; ``--debug``
+    (before the command) shows the traceback too."""
+    args = list(argv) if argv is not None else sys.argv[1:]
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="kpisheet", standalone_mode=False)
+        return _main(args)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("error: interrupted", err=True)
+        return 2
+    except BaseException as exc:  # noqa: BLE001 - the last line of defence, by design
+        from .crash import report_internal
+
+        report_internal(exc, args, cli, debug="--debug" in args)
+        return 2
+
+
+def _main(args: list[str]) -> int:
+    try:
+        cli.main(args=args, prog_name="kpisheet", standalone_mode=False)
     except Failed:
         return 1
     except KpisheetError as exc:
         for line in exc.lines():
-            click.echo(line, err=True)
+            click.echo(printable(line), err=True)
         return 2
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)

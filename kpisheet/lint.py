@@ -17,6 +17,7 @@ import numpy as np
 
 from .config.model import Config, Kpi
 from .config.rules import refs
+from .config.paths import workbook_path_notes
 from .errors import KpisheetError
 from .expr.ast import Call, walk
 from .expr.functions import int_literal
@@ -69,6 +70,7 @@ def lint(config: Config, workbook: Optional[Path] = None, engine: Optional["Engi
         findings.extend(_unitless_windows(kpi))
     if engine is not None:
         findings.extend(_unmatched_joins(engine, config, measurable))
+    findings.extend(Finding(n.place, "warning", n.source, "M", n.message) for n in workbook_path_notes(config))
     return findings
 
 

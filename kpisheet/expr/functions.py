@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..limits import MAX_PERIOD_STEPS
 from ..periods import UNITS
 from .ast import Binary, Call, Name, Node, Num, Str, Unary, children, walk
 
@@ -291,6 +292,8 @@ def check(node: Node, context: str) -> list[tuple[int, str]]:
                     found.append((at, f"{fn.name}(): {fn.param(i)} must be a whole number >= 1"))
                 elif value is None:
                     found.append((at, f"{fn.name}(): {fn.param(i)} must be a whole number"))
+                elif abs(value) > MAX_PERIOD_STEPS:  # SPEC §9: prev(k, 1e300) is a config error
+                    found.append((at, f"{fn.name}(): {fn.param(i)} must be at most {MAX_PERIOD_STEPS:,}"))
             if i in fn.unit_args and not (isinstance(arg, Str) and arg.value.lower() in UNITS):
                 found.append((at, f"{fn.name}(): {fn.param(i)} must be one of "
                               + ", ".join(f"'{u}'" for u in UNITS)))
