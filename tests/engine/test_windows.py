@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from kpisheet import Engine, XlError, load_config
+from kpisheet.errors import ConfigError
 from tests.conftest import write_book
 from tests.engine import oracle as o
 
@@ -136,10 +137,10 @@ def test_month_arithmetic_is_clamped(engine: Engine, rows: pd.DataFrame) -> None
     assert feb28 >= 0
 
 
-@pytest.mark.parametrize("formula, covers_all", [
-    ("rolling(revenue, 9999999999, 'year')", True), ("rolling(revenue, 100000000, 'day')", True),
-    ("prev(revenue, 99999999999999999999, 'week')", False), ("rolling(avg_amount, 99999999, 'month')", True),
-    ("rolling(revenue, 99999999999999999999)", True), ("prev(revenue, 99999999999999999999)", False),
+@pytest.mark.parametrize("formula, covers_all", [  # n at most limits.MAX_PERIOD_STEPS (2,958,465); more is a config error
+    ("rolling(revenue, 2958465, 'year')", True), ("rolling(revenue, 2958465, 'day')", True),
+    ("prev(revenue, 2958465, 'week')", False), ("rolling(avg_amount, 2958465, 'month')", True),
+    ("rolling(revenue, 2958465)", True), ("prev(revenue, 2958465)", False),
 ])
 def test_huge_windows_cost_what_the_data_costs(rows: pd.DataFrame, tmp_path: Path, formula: str,
                                                covers_all: bool) -> None:
@@ -159,3 +160,14 @@ def test_huge_windows_cost_what_the_data_costs(rows: pd.DataFrame, tmp_path: Pat
         assert got.value == pytest.approx(rows["Amount"].mean())
     else:
         assert got.value == pytest.approx(rows["Amount"].sum())
+
+
+@pytest.mark.parametrize("formula", ["rolling(revenue, 9999999999, 'year')", "prev(revenue, 99999999999999999999)"])
+def test_windows_past_excels_dates_are_config_errors(tmp_path: Path, formula: str) -> None:
+    """SPEC §9: a step count past Excel's whole calendar is refused when the config loads."""
+    cfg = tmp_path / "kpisheet.yaml"
+    cfg.write_text("version: 1\nsources:\n  sales: {sheet: Sales}\nkpis:\n"
+                   "  revenue: {source: sales, measure: sum(amount)}\n"
+                   f"  x: {{formula: \"{formula}\"}}\n")
+    with pytest.raises(ConfigError, match="must be at most 2,958,465"):
+        load_config(cfg)
