@@ -68,6 +68,17 @@ class SourceSpec(_Strict):
     join: dict[str, JoinSpec] = Field(default_factory=dict)
     derive: dict[str, Union[str, Number, StrictBool]] = Field(default_factory=dict)
     date: Optional[Literal["none"]] = None  # none: a snapshot source, without time (SPEC §7.4)
+    # --- v2, past Excel's million rows (SPEC §10) ---
+    parquet: Optional[str] = Field(None, min_length=1, description=(
+        "a Parquet file or a glob of them, relative to this YAML file; read through DuckDB, never loaded whole"))
+    sql: Optional[str] = Field(None, min_length=1, description=(
+        "a SELECT run on `connection`; the source's pipeline, filters and measures run in that database"))
+    connection: Optional[str] = Field(None, min_length=1, description=(
+        "a database URL or ${ENV_VAR} (credentials from the environment only); default: DuckDB in memory"))
+
+    @property
+    def in_database(self) -> bool:
+        return self.parquet is not None or self.sql is not None
 
     @property
     def is_csv(self) -> bool:
@@ -76,6 +87,18 @@ class SourceSpec(_Strict):
     @model_validator(mode="after")
     def _one_kind(self) -> "SourceSpec":
         given = [k for k in ("sheet", "table", "range") if getattr(self, k) is not None]
+        if self.in_database:  # SPEC §10: parquet: or sql:, and nothing of a workbook
+            other = [k for k in ("parquet", "sql", "sheet", "table", "range", "workbook", "header_row", "csv",
+                                 "date_format") if getattr(self, k) is not None][1:]
+            if other or (self.connection is not None and self.sql is None):
+                raise ValueError("a parquet: or sql: source takes none of " + ", ".join(other or ["connection"])
+                                 + (" (connection: goes with sql:)" if self.connection is not None and
+                                    self.sql is None else ""))
+            if self.date is not None:
+                raise ValueError("date: none is not supported for parquet: and sql: sources yet")
+            return self
+        if self.connection is not None:
+            raise ValueError("connection: goes with sql:")
         if len(given) > 1 or (not given and not self.is_csv):
             raise ValueError("a source needs exactly one of sheet, table or range"
                              + (f" (got {', '.join(given)})" if given else " (a CSV file named by workbook: needs none)"))

@@ -33,6 +33,8 @@ from .axis import PLAIN, Axis, Family
 from .formulas import evaluate
 from .grid import Grid
 from .measures import Rows, measure
+from ..warehouse import Warehouse
+from ..warehouse.grids import SPANNED, daily_grid, daily_rows, spanned_grid
 
 if TYPE_CHECKING:
     from .accounts import AccountResult, KeyAccountEngine
@@ -100,6 +102,8 @@ class Engine:
         self._targets: dict[tuple[str, Grain], Optional[Grid]] = {}
         self._attrs: dict[str, Grid] = {}
         self._key_accounts: Optional["KeyAccountEngine"] = None
+        self._warehouse: Optional[Warehouse] = None
+        self._daily: dict[str, pd.DataFrame] = {}
 
     # --- data -------------------------------------------------------------------------------
 
@@ -119,6 +123,9 @@ class Engine:
     def table(self, source: str) -> Table:
         """The finished rows of a source: read, filtered by where, joined, derived."""
         if source not in self._tables:
+            if self.warehouse.handles(source):  # SPEC §10: a database source is never loaded whole
+                raise WorkbookError(f"source '{source}' lives in a database: only KPIs over it are computed, "
+                                    "its rows are not read", place=str(self.config.sources[source].mark))
             runner = self._runner
             if runner is None or runner.reader is not self.reader:
                 runner = self._runner = PipelineRunner(self.reader, self.pipeline)
@@ -138,6 +145,9 @@ class Engine:
         if self._accounts is None:
             found: set[str] = set()
             for name in self._account_sources():
+                if self.warehouse.handles(name):
+                    found.update(a for a in map(account_name, self.warehouse.accounts(name)) if a is not None)
+                    continue
                 df = self.table(name).df
                 if "account" in df.columns:
                     found.update(a for a in map(account_name, pd.unique(df["account"])) if a is not None)
@@ -169,6 +179,8 @@ class Engine:
             return self._prepared[kpi_name]
         kpi = self.config.kpis[kpi_name]
         assert kpi.measure is not None and kpi.source is not None
+        if self.warehouse.handles(kpi.source):
+            return self._prepared_in_database(kpi)
         table = self.table(kpi.source)
         column = kpi.measure.column
         snapshot = self.config.sources[kpi.source].snapshot
@@ -301,7 +313,9 @@ class Engine:
         if key not in self._grids:
             kpi = self.config.kpis[name]
             axis = self.axis(grain)
-            if kpi.measure is not None and self.is_snapshot(name):
+            if kpi.measure is not None and self.warehouse.handles(kpi.source):
+                grid = self._database_grid(kpi, axis, family)
+            elif kpi.measure is not None and self.is_snapshot(name):
                 grid = self._snapshot_grid(name, axis.size)
             elif kpi.measure is not None:
                 grid = measure(kpi.measure.func, self.prepared(name).rows, axis, family, len(self.accounts))
@@ -313,6 +327,34 @@ class Engine:
                 grid = evaluate(kpi.formula.node, self.scope(grain), family)
             self._grids[key] = grid
         return self._grids[key]
+
+    # --- database sources (SPEC §10): grouped in the database, only grids come back -----------
+
+    @property
+    def warehouse(self) -> Warehouse:
+        if self._warehouse is None:
+            self._warehouse = Warehouse(self.config)
+        return self._warehouse
+
+    def _prepared_in_database(self, kpi: Kpi) -> _Prepared:
+        """The day × account groups of a KPI over a database source (they place it on the axis)."""
+        daily = self.warehouse.daily(kpi)
+        per_account = "account" in self.warehouse.table(kpi.source or "").columns
+        self._daily[kpi.name] = daily
+        rows = daily_rows(daily, "", self.account_codes, per_account)
+        self._prepared[kpi.name] = _Prepared(rows, self.warehouse.last_day(kpi))
+        return self._prepared[kpi.name]
+
+    def _database_grid(self, kpi: Kpi, axis: Axis, family: Family) -> Grid:
+        assert kpi.measure is not None
+        rows = self.prepared(kpi.name).rows
+        if kpi.measure.func in SPANNED:
+            first, last = axis.spans(family)
+            by_account, by_span = self.warehouse.spans(kpi, first, last)
+            return spanned_grid(kpi.measure.func, by_account, by_span, axis.size, len(self.accounts),
+                                self.account_codes, rows.per_account)
+        return daily_grid(kpi.measure.func, self._daily[kpi.name], axis, family, len(self.accounts),
+                          self.account_codes, rows.per_account)
 
     # --- snapshot sources (SPEC §7.4) ----------------------------------------------------------
 

@@ -1,0 +1,65 @@
+"""Grids of a measure KPI over a database source, from what :class:`~.query.Warehouse` returns.
+
+The day × account parts of :meth:`Warehouse.daily` go through the engine's own
+:func:`~kpisheet.engine.measures.measure` (so periods, fiscal calendars and spans are the
+same code as for workbooks): a sum of daily sums is the sum, a count the sum of daily row
+counts, an average the ratio of summed sums to summed value counts, a min the min of daily
+mins. ``median`` and ``count_distinct`` come grouped by the engine's spans instead.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..engine.axis import Axis, Family
+from ..engine.grid import Grid
+from ..engine.measures import Rows, _ratio, measure
+from ..xlerrors import XlError
+
+SPANNED = ("median", "count_distinct")  # not additive: grouped by span in the database
+
+Codes = Callable[[pd.Series], np.ndarray]  # account text -> grid column (engine.account_codes)
+
+
+def daily_rows(daily: pd.DataFrame, part: str, codes: Codes, per_account: bool) -> Rows:
+    """The day × account groups as the engine's rows, ``part`` their value (None: no value)."""
+    values = None if part == "" else daily[part].to_numpy(dtype=np.float64, na_value=np.nan)
+    accounts = codes(daily["account"]) if per_account else np.zeros(len(daily), np.int64)
+    return Rows(daily["day"].to_numpy(dtype=np.int64), accounts, values, per_account)
+
+
+def daily_grid(func: str, daily: pd.DataFrame, axis: Axis, family: Family, n_accounts: int, codes: Codes,
+               per_account: bool) -> Grid:
+    """``sum``, ``count``, ``average``, ``min`` or ``max`` from the day × account parts."""
+    def part(name: str, how: str) -> Grid:
+        return measure(how, daily_rows(daily, name, codes, per_account), axis, family, n_accounts)
+
+    if func == "sum":
+        return part("s", "sum")
+    if func == "count":
+        return part("n", "sum")
+    if func == "average":
+        return _ratio(part("s", "sum").val, part("c", "sum").val)
+    if func in ("min", "max"):
+        return part("lo" if func == "min" else "hi", func)
+    raise ValueError(func)
+
+
+def spanned_grid(func: str, per_account: pd.DataFrame, per_span: pd.DataFrame, size: int, n_accounts: int,
+                 codes: Codes, has_accounts: bool) -> Grid:
+    """``median`` / ``count_distinct`` laid out from the database's (span, account) groups."""
+    a1 = n_accounts + 1
+    grid = np.full((size, a1), np.nan)
+    if has_accounts and len(per_account):
+        cols = codes(per_account["account"])
+        grid[per_account["q"].to_numpy(np.int64), cols] = per_account["x"].to_numpy(np.float64, na_value=np.nan)
+    if len(per_span):
+        grid[per_span["q"].to_numpy(np.int64), 0] = per_span["x"].to_numpy(np.float64, na_value=np.nan)
+    if not has_accounts:
+        grid = np.repeat(grid[:, :1], a1, axis=1)
+    if func == "count_distinct":
+        return Grid.of(np.nan_to_num(grid))
+    return Grid.of(np.nan_to_num(grid, nan=0.0), np.where(np.isnan(grid), np.int8(XlError.NA), np.int8(0)))

@@ -1,0 +1,64 @@
+"""SPEC §10: the same rows from a workbook and from Parquet files give the same KPIs."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from kpisheet.config import load_config
+from kpisheet.engine.core import Engine, Result
+
+PERIODS = ["2024-03", "2024-12", "2025-06", "2025-12", "2024-Q2", "2025-Q4", "2024", "2025", "FY2025", "FY2026-Q1",
+           "2025-W10", "2025-02-14", "latest"]
+
+
+def engines(folder: Path) -> tuple[Engine, Engine]:
+    excel = Engine(load_config(folder / "xlsx" / "kpis.yaml"), folder / "book.xlsx")
+    parquet = Engine(load_config(folder / "parquet" / "kpis.yaml"))
+    return excel, parquet
+
+
+def same(a: Result, b: Result) -> bool:
+    if (a.error, a.status, a.trend, a.period, a.account) != (b.error, b.status, b.trend, b.period, b.account):
+        return False
+    if a.value is None or b.value is None:
+        return a.value is b.value
+    return math.isclose(a.value, b.value, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_every_kpi_every_period_every_account_equals_the_workbook(same_rows: Path) -> None:
+    excel, parquet = engines(same_rows)
+    assert parquet.accounts == excel.accounts == ["Acme", "Bolt", "Café Rossi", "Dyna", "Echo", "Fox"]
+    compared = 0
+    for period in PERIODS:
+        for account in [None, *excel.accounts, "Nobody"]:
+            for kpi in excel.config.kpis:
+                a, b = excel.result(kpi, period, account), parquet.result(kpi, period, account)
+                assert same(a, b), (kpi, period, account, a, b)
+                compared += 1
+                if a.value is not None and a.value != 0:
+                    nonzero = True
+    assert compared == len(PERIODS) * 8 * len(excel.config.kpis)
+    assert nonzero
+
+
+def test_the_numbers_are_not_trivial(same_rows: Path) -> None:
+    """Guards the comparison above: the KPIs hold real, different numbers and #N/A where due."""
+    _, parquet = engines(same_rows)
+    values = {k: parquet.result(k, "2025-06").value for k in parquet.config.kpis}
+    assert values["revenue"] and values["revenue"] > 1000
+    assert values["revenue"] != values["revenue_expr"]
+    assert values["items"] == 5  # four menu items and the unmatched Z9
+    assert parquet.result("med_qty", "2023-06").error is not None  # before the data: no rows
+    assert parquet.result("big_lines", "2023-06").value == 0
+
+
+def test_the_database_returns_grids_not_rows(same_rows: Path) -> None:
+    """Only day x account groups come back: fewer rows than the source holds."""
+    _, parquet = engines(same_rows)
+    kpi = parquet.config.kpis["revenue"]
+    daily = parquet.warehouse.daily(kpi)
+    assert 0 < len(daily) < 3000
+    assert set(daily.columns) == {"day", "account", "n", "s", "c", "lo", "hi"}
