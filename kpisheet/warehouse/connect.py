@@ -65,12 +65,20 @@ class Connections:
 
     def get(self, url: str, place: str) -> Any:
         if url not in self._open:
-            import ibis
+            try:
+                import ibis
+            except ImportError:
+                raise WorkbookError("parquet: and sql: sources need kpisheet's extra: pip install "
+                                    "'kpisheet[warehouse]'", place=place) from None
 
+            shown = "the default DuckDB" if url == DEFAULT else redact(url)
             try:
                 self._open[url] = ibis.duckdb.connect() if url == DEFAULT else ibis.connect(url)
-            except Exception as exc:  # a driver's message may hold the URL: say what failed without it
-                text = " ".join(str(exc).replace(url, redact(url)).split())[:160]
-                raise WorkbookError(f"cannot connect to {redact(url)}: {type(exc).__name__}: {text}",
+            except ImportError as exc:
+                raise WorkbookError(f"cannot connect to {shown}: its driver is not installed ({exc.name or exc}); "
+                                    "install kpisheet's extra: pip install 'kpisheet[warehouse]' (or [postgres])",
                                     place=place) from None
+            except Exception as exc:  # a driver's message may hold the URL: say what failed without it
+                text = " ".join(str(exc).replace(url, shown).split())[:160]
+                raise WorkbookError(f"cannot connect to {shown}: {type(exc).__name__}: {text}", place=place) from None
         return self._open[url]
