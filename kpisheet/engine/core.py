@@ -339,6 +339,7 @@ class Engine:
     def _prepared_in_database(self, kpi: Kpi) -> _Prepared:
         """The day × account groups of a KPI over a database source (they place it on the axis)."""
         daily = self.warehouse.daily(kpi)
+        daily["code"] = self.account_codes(daily["account"])  # once, for every grid of the KPI
         per_account = "account" in self.warehouse.table(kpi.source or "").columns
         self._daily[kpi.name] = daily
         rows = daily_rows(daily, "", self.account_codes, per_account)

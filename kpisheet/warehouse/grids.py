@@ -25,9 +25,13 @@ Codes = Callable[[pd.Series], np.ndarray]  # account text -> grid column (engine
 
 
 def daily_rows(daily: pd.DataFrame, part: str, codes: Codes, per_account: bool) -> Rows:
-    """The day × account groups as the engine's rows, ``part`` their value (None: no value)."""
+    """The day × account groups as the engine's rows, ``part`` their value ("": no value).
+    A ``code`` column, where the caller laid one, holds the accounts' grid columns already."""
     values = None if part == "" else daily[part].to_numpy(dtype=np.float64, na_value=np.nan)
-    accounts = codes(daily["account"]) if per_account else np.zeros(len(daily), np.int64)
+    if not per_account:
+        accounts = np.zeros(len(daily), np.int64)
+    else:
+        accounts = daily["code"].to_numpy(np.int64) if "code" in daily.columns else codes(daily["account"])
     return Rows(daily["day"].to_numpy(dtype=np.int64), accounts, values, per_account)
 
 

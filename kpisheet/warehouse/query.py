@@ -5,9 +5,11 @@
 only for what the engine needs, each a grouped query:
 
 - :meth:`daily`: a measure KPI's rows, filtered, grouped by day × account into the parts
-  that add up (row count, sum, count of values, min, max). The engine's spans (periods of any
-  grain, fiscal calendars, ``rolling``, ``ytd``) are unions of days, so these parts give
-  every plain and spanned grid of ``sum``, ``count``, ``average``, ``min`` and ``max``.
+  that add up (row count, sum, count of values, min, max), from **one** grouped query per
+  source (and date column) that computes every KPI over it with conditional aggregates.
+  The engine's spans (periods of any grain, fiscal calendars, ``rolling``, ``ytd``) are
+  unions of days, so these parts give every plain and spanned grid of ``sum``, ``count``,
+  ``average``, ``min`` and ``max``.
 - :meth:`spans`: ``median`` and ``count_distinct``, which do not add up, grouped by the
   engine's own spans (a table of first and last days sent to the database) × account.
 - :meth:`accounts`, :meth:`last_day`: distinct accounts, the latest date.
@@ -39,6 +41,8 @@ class Warehouse:
         self.config = config
         self.connections = Connections()
         self._tables: dict[str, Any] = {}
+        self._groups: dict[tuple[str, str], pd.DataFrame] = {}
+        self._index: dict[tuple[str, str], dict[str, int]] = {}
 
     def handles(self, source: Optional[str]) -> bool:
         src = self.config.sources.get(source or "")
@@ -128,8 +132,10 @@ class Warehouse:
 
     # --- what the engine asks ----------------------------------------------------------------
 
-    def _rows(self, kpi: Kpi, t: Any) -> Any:
-        """The KPI's rows as (day, account, v): dated, filtered, the measure's value."""
+    def _parts(self, kpi: Kpi, t: Any) -> dict[str, Any]:
+        """The KPI's columns over ``t``: day, account, keep (dated and filtered), v (its value)."""
+        import ibis
+
         src = self.config.sources[kpi.source or ""]
         assert kpi.measure is not None
         if kpi.date not in t.columns:
@@ -140,8 +146,9 @@ class Warehouse:
         keep = date.notnull()
         if kpi.filter is not None:
             keep = keep & self._condition(src, kpi.filter, t, f"{kpi.name}: filter")
-        cols: dict[str, Any] = {"day": date.cast("date"),
-                                "account": t["account"] if "account" in t.columns else None}
+        cols: dict[str, Any] = {"day": date.cast("date"), "keep": keep,
+                                "account": t["account"] if "account" in t.columns
+                                else ibis.literal(None, type="string")}
         if kpi.measure.expr is not None:
             cols["v"] = self._value(src, kpi.measure.expr, t, f"{kpi.name}: measure")
         elif kpi.measure.column is not None:
@@ -155,23 +162,55 @@ class Warehouse:
                 raise WorkbookError(f"{kpi.name}: measure: {kpi.measure.func}() needs numbers, and the source gives "
                                     f"{v.type()}", place=kpi.place("measure"))
             cols["v"] = v.cast("float64")
-        import ibis
+        return cols
 
-        if cols["account"] is None:
-            cols["account"] = ibis.literal(None, type="string")
+    def _rows(self, kpi: Kpi, t: Any) -> Any:
+        """The KPI's rows as (day, account, v): dated and filtered."""
+        cols = self._parts(kpi, t)
+        keep = cols.pop("keep")
         return t.filter(keep).select(**cols)
 
+    def _grouped(self, source: str, date: str) -> pd.DataFrame:
+        """One grouped query for every measure KPI over ``source`` placed by ``date``: per
+        day × account, for KPI i, its kept rows ``n{i}`` and (additive measures) ``s{i}``,
+        ``c{i}``, ``lo{i}``, ``hi{i}``; a group with no day holds the undated rows."""
+        key = (source, date)
+        if key not in self._groups:
+            t = self.table(source)
+            kpis = [k for k in self.config.kpis.values() if k.source == source and k.measure is not None
+                    and k.date == date]
+            cols: dict[str, Any] = {}
+            for i, kpi in enumerate(kpis):
+                parts = self._parts(kpi, t)
+                cols.update(day=parts["day"], account=parts["account"], **{f"keep{i}": parts["keep"]})
+                if "v" in parts and kpi.measure is not None and kpi.measure.func != "count_distinct":
+                    cols[f"v{i}"] = parts["v"]
+            m = t.select(**cols)
+            aggs: dict[str, Any] = {}
+            for i, _ in enumerate(kpis):
+                keep = m[f"keep{i}"]
+                aggs[f"n{i}"] = m.count(where=keep)
+                if f"v{i}" in m.columns:
+                    v = m[f"v{i}"]
+                    aggs.update({f"s{i}": v.sum(where=keep), f"c{i}": v.count(where=keep),
+                                 f"lo{i}": v.min(where=keep), f"hi{i}": v.max(where=keep)})
+            df = self._run(self.config.sources[source], m.group_by(["day", "account"]).aggregate(**aggs),
+                           "the grouped query")
+            dated = df["day"].notna()
+            df["day"] = np.where(dated, _days(df["day"].where(dated, pd.Timestamp(0))), -1)
+            df["dated"] = dated
+            self._groups[key] = df
+            self._index[key] = {k.name: i for i, k in enumerate(kpis)}
+        return self._groups[key]
+
     def daily(self, kpi: Kpi) -> pd.DataFrame:
-        """day (int64 ordinal), account (text or None), n, s, c, lo, hi: one row per day × account."""
-        t = self.table(kpi.source or "")
-        m = self._rows(kpi, t)
-        aggs: dict[str, Any] = {"n": m.count()}
-        if "v" in m.columns and kpi.measure is not None and kpi.measure.func != "count_distinct":
-            aggs.update(s=m.v.sum(), c=m.v.count(), lo=m.v.min(), hi=m.v.max())
-        q = m.group_by(["day", "account"]).aggregate(**aggs)
-        df = self._run(self.config.sources[kpi.source or ""], q, kpi.name)
-        df["day"] = _days(df["day"])
-        return df
+        """day (int64 ordinal), account, n, s, c, lo, hi: one row per day × account holding a
+        kept row of ``kpi`` (a slice of the one grouped query of its source)."""
+        df = self._grouped(kpi.source or "", kpi.date)
+        i = self._index[(kpi.source or "", kpi.date)][kpi.name]
+        mine = df[df["dated"] & (df[f"n{i}"] > 0)]
+        parts = {p: mine[f"{p}{i}"] for p in ("n", "s", "c", "lo", "hi") if f"{p}{i}" in mine.columns}
+        return pd.DataFrame({"day": mine["day"].astype(np.int64), "account": mine["account"], **parts})
 
     def spans(self, kpi: Kpi, first: np.ndarray, last: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
         """median / count_distinct per span (q = index into first/last) × account, and per span."""
@@ -195,23 +234,21 @@ class Warehouse:
         return per_account, per_span
 
     def accounts(self, name: str) -> list[Any]:
+        """The distinct accounts of a source (from its grouped query when a KPI reads it)."""
         t = self.table(name)
         if "account" not in t.columns:
             return []
+        dates = [k.date for k in self.config.kpis.values() if k.source == name and k.measure is not None]
+        if dates:
+            return list(pd.unique(self._grouped(name, dates[0])["account"]))
         q = t.select(account=t["account"]).distinct()
         return list(self._run(self.config.sources[name], q, "accounts")["account"])
 
     def last_day(self, kpi: Kpi) -> Optional[int]:
         """The latest date of the KPI's source, filter or not (as :class:`Engine` keeps it)."""
-        t = self.table(kpi.source or "")
-        date = t[kpi.date]
-        if date.type().is_string():
-            date = date.cast("timestamp")
-        q = t.select(d=date.cast("date")).aggregate(d=lambda x: x.d.max())
-        found = self._run(self.config.sources[kpi.source or ""], q, kpi.name)["d"]
-        if found.isna().all():
-            return None
-        return int(_days(found)[0])
+        df = self._grouped(kpi.source or "", kpi.date)
+        days = df["day"][df["dated"]]
+        return int(days.max()) if len(days) else None
 
     def _run(self, src: Source, expr: Any, what: str) -> pd.DataFrame:
         try:
