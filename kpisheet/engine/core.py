@@ -336,6 +336,16 @@ class Engine:
             self._warehouse = Warehouse(self.config)
         return self._warehouse
 
+    def source_account_codes(self, source: str) -> Optional[np.ndarray]:
+        """The grid column of each account a source holds (None: it has no account column);
+        a database source is asked for its distinct accounts, not its rows."""
+        if self.warehouse.handles(source):
+            if "account" not in self.warehouse.table(source).columns:
+                return None
+            return self.account_codes(pd.Series(self.warehouse.accounts(source), dtype=object))
+        df = self.table(source).df
+        return self.account_codes(df["account"]) if "account" in df.columns else None
+
     def _prepared_in_database(self, kpi: Kpi) -> _Prepared:
         """The day × account groups of a KPI over a database source (they place it on the axis)."""
         daily = self.warehouse.daily(kpi)
