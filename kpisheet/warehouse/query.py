@@ -187,13 +187,19 @@ class Warehouse:
                     cols[f"v{i}"] = parts["v"]
             m = t.select(**cols)
             aggs: dict[str, Any] = {}
-            for i, _ in enumerate(kpis):
+            for i, kpi in enumerate(kpis):
                 keep = m[f"keep{i}"]
                 aggs[f"n{i}"] = m.count(where=keep)
-                if f"v{i}" in m.columns:
-                    v = m[f"v{i}"]
-                    aggs.update({f"s{i}": v.sum(where=keep), f"c{i}": v.count(where=keep),
-                                 f"lo{i}": v.min(where=keep), f"hi{i}": v.max(where=keep)})
+                if f"v{i}" in m.columns:  # only the parts the measure needs (grids.daily_grid)
+                    v, func = m[f"v{i}"], kpi.measure.func if kpi.measure is not None else ""
+                    if func in ("sum", "average"):
+                        aggs[f"s{i}"] = v.sum(where=keep)
+                    if func == "average":
+                        aggs[f"c{i}"] = v.count(where=keep)
+                    if func == "min":
+                        aggs[f"lo{i}"] = v.min(where=keep)
+                    if func == "max":
+                        aggs[f"hi{i}"] = v.max(where=keep)
             df = self._run(self.config.sources[source], m.group_by(["day", "account"]).aggregate(**aggs),
                            "the grouped query")
             dated = df["day"].notna()
