@@ -73,7 +73,10 @@ class Connections:
 
             shown = "the default DuckDB" if url == DEFAULT else redact(url)
             try:
-                self._open[url] = ibis.duckdb.connect() if url == DEFAULT else ibis.connect(url)
+                con = ibis.duckdb.connect() if url == DEFAULT else ibis.connect(url)
+                if getattr(con, "name", "") == "duckdb":  # its progress bar would write over our output
+                    con.raw_sql("SET enable_progress_bar = false")
+                self._open[url] = con
             except ImportError as exc:
                 raise WorkbookError(f"cannot connect to {shown}: its driver is not installed ({exc.name or exc}); "
                                     "install kpisheet's extra: pip install 'kpisheet[warehouse]' (or [postgres])",
