@@ -50,6 +50,10 @@ def _engine(workbook: Optional[str], config: Optional[str], recalc: bool = False
     if path is None:
         _self_contained(cfg)
     engine = Engine(cfg, path, reader=FileReader(recalc=recalc))
+    if any(is_database(src) for src in cfg.sources.values()):  # SPEC §10: all that cannot compile, at once
+        problems = engine.warehouse.problems()
+        if problems:
+            raise ConfigError(problems)
     _read_sources(engine)
     for line in engine.source_warnings():  # SPEC §7.3: one line per source with error cells
         click.echo(f"warning: {line}", err=True)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..config.model import Config, Expr, Kpi, Source
-from ..errors import KpisheetError, WorkbookError
+from ..errors import KpisheetError, Problem, WorkbookError
 from .check import is_database
 from .connect import Connections, redact, resolve
 
@@ -129,6 +129,27 @@ class Warehouse:
         preds = [_key(t[a]) == right[f"__k{i}"] for i, (a, _) in enumerate(on)]
         joined = t.left_join(right, preds)
         return joined.drop(*[k for k in keys if k in joined.columns])
+
+    def problems(self) -> list[Problem]:
+        """Every source pipeline, filter and measure over a database source compiled against the
+        sources' columns, before any query over their rows runs: each that cannot, with its place
+        (the CLI reports them all at once, as config errors are)."""
+        found: list[Problem] = []
+        broken: set[str] = set()
+        for name, src in self.config.sources.items():
+            if is_database(src):
+                try:
+                    self.table(name)
+                except WorkbookError as exc:
+                    found.extend(exc.problems)
+                    broken.add(name)
+        for kpi in self.config.kpis.values():
+            if kpi.measure is not None and self.handles(kpi.source) and kpi.source not in broken:
+                try:
+                    self._parts(kpi, self.table(kpi.source or ""))
+                except WorkbookError as exc:
+                    found.extend(exc.problems)
+        return found
 
     # --- what the engine asks ----------------------------------------------------------------
 

@@ -147,3 +147,17 @@ def test_parquet_written_and_read_back_keeps_its_rows(same_rows: Path) -> None:
     assert back.shape == lines.shape and list(back.columns) == list(lines.columns)
     assert back["Qty"].sum() == pytest.approx(lines["Qty"].sum()) and back["Order Date"].equals(lines["Order Date"])
     assert back["Item"].iloc[:-1].tolist() == lines["Item"].iloc[:-1].tolist() and pd.isna(back["Item"].iloc[-1])
+
+
+def test_every_expression_that_cannot_compile_is_reported_before_any_query(
+        capsys: pytest.CaptureFixture[str], same_rows: Path) -> None:
+    path = same_rows / "parquet" / "kpis.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("filter: status != 'cancelled'", "filter: status > 3")
+    text = text.replace("measure: average(qty)", "measure: average(status)")
+    path.write_text(text, encoding="utf-8")
+    code, out = run(capsys, "evaluate", "--config", str(path))
+    lines = out.splitlines()
+    assert code == 2 and len(lines) == 2, out
+    assert "revenue: filter: cannot compare text with number" in lines[0] and "kpis.yaml:" in lines[0]
+    assert "avg_qty: measure: average() needs numbers" in lines[1]
