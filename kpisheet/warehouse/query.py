@@ -43,6 +43,7 @@ class Warehouse:
         self._tables: dict[str, Any] = {}
         self._groups: dict[tuple[str, str], pd.DataFrame] = {}
         self._index: dict[tuple[str, str], dict[str, int]] = {}
+        self._broken: dict[str, WorkbookError] = {}  # KPIs whose filter or measure does not compile
 
     def handles(self, source: Optional[str]) -> bool:
         src = self.config.sources.get(source or "")
@@ -201,8 +202,19 @@ class Warehouse:
             kpis = [k for k in self.config.kpis.values() if k.source == source and k.measure is not None
                     and k.date == date]
             cols: dict[str, Any] = {}
-            for i, kpi in enumerate(kpis):
-                parts = self._parts(kpi, t)
+            built = []
+            for kpi in kpis:  # a KPI that does not compile fails alone, when it is asked for
+                try:
+                    built.append((kpi, self._parts(kpi, t)))
+                except WorkbookError as exc:
+                    self._broken[kpi.name] = exc
+            kpis = [k for k, _ in built]
+            if not built:
+                self._groups[key] = pd.DataFrame({"day": pd.Series([], dtype=np.int64), "account": [],
+                                                  "dated": pd.Series([], dtype=bool)})
+                self._index[key] = {}
+                return self._groups[key]
+            for i, (kpi, parts) in enumerate(built):
                 cols.update(day=parts["day"], account=parts["account"], **{f"keep{i}": parts["keep"]})
                 if "v" in parts and kpi.measure is not None and kpi.measure.func != "count_distinct":
                     cols[f"v{i}"] = parts["v"]
@@ -234,6 +246,8 @@ class Warehouse:
         """day (int64 ordinal), account, n, s, c, lo, hi: one row per day × account holding a
         kept row of ``kpi`` (a slice of the one grouped query of its source)."""
         df = self._grouped(kpi.source or "", kpi.date)
+        if kpi.name in self._broken:
+            raise self._broken[kpi.name]
         i = self._index[(kpi.source or "", kpi.date)][kpi.name]
         mine = df[df["dated"] & (df[f"n{i}"] > 0)]
         parts = {p: mine[f"{p}{i}"] for p in ("n", "s", "c", "lo", "hi") if f"{p}{i}" in mine.columns}
@@ -267,13 +281,17 @@ class Warehouse:
             return []
         dates = [k.date for k in self.config.kpis.values() if k.source == name and k.measure is not None]
         if dates:
-            return list(pd.unique(self._grouped(name, dates[0])["account"]))
+            grouped = self._grouped(name, dates[0])
+            if self._index[(name, dates[0])]:
+                return list(pd.unique(grouped["account"]))
         q = t.select(account=t["account"]).distinct()
         return list(self._run(self.config.sources[name], q, "accounts")["account"])
 
     def last_day(self, kpi: Kpi) -> Optional[int]:
         """The latest date of the KPI's source, filter or not (as :class:`Engine` keeps it)."""
         df = self._grouped(kpi.source or "", kpi.date)
+        if kpi.name in self._broken:
+            raise self._broken[kpi.name]
         days = df["day"][df["dated"]]
         return int(days.max()) if len(days) else None
 

@@ -161,3 +161,19 @@ def test_every_expression_that_cannot_compile_is_reported_before_any_query(
     assert code == 2 and len(lines) == 2, out
     assert "revenue: filter: cannot compare text with number" in lines[0] and "kpis.yaml:" in lines[0]
     assert "avg_qty: measure: average() needs numbers" in lines[1]
+
+
+def test_a_kpi_that_does_not_compile_is_named_by_its_own_place(same_rows: Path) -> None:
+    """The grouped query of a source serves every KPI over it; a KPI whose filter cannot
+    compile is left out of it and its own error, with its place, is what the engine raises."""
+    path = same_rows / "parquet" / "kpis.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("filter: status != 'cancelled'", "filter: status > 3"),
+                    encoding="utf-8")
+    engine = Engine(load_config(path))
+    for kpi in ("revenue", "avg_qty"):  # the period axis spans every measure KPI, as for workbooks
+        with pytest.raises(WorkbookError) as err:
+            engine.result(kpi, "2025-06")
+        assert "revenue: filter: cannot compare text with number" in str(err.value)
+        assert err.value.problems[0].place.endswith(":19:58")
+    daily = engine.warehouse.daily(engine.config.kpis["avg_qty"])  # the others were grouped all the same
+    assert len(daily) > 0 and {"s", "c"} <= set(daily.columns)
