@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench examples pictures clean
+.PHONY: demo test bench examples pictures reference clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,12 @@ examples: $(VENV)/.installed-test
 
 pictures: $(VENV)/.installed
 	$(BIN)/python scripts/render_dashboards.py
+
+# Regenerate what is generated from the registries and models: the editor schema and
+# docs/reference.md. A test fails while either is stale (after adding a key or a function).
+reference: $(VENV)/.installed
+	$(BIN)/kpisheet schema -o kpisheet.schema.json
+	$(BIN)/python -m kpisheet.reference
 
 clean:
 	rm -rf $(VENV) build *.egg-info

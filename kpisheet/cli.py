@@ -21,6 +21,7 @@ from .config.model import Config
 from .hints import did_you_mean
 from .engine.core import Engine, Result
 from .sources import FileReader
+from .engine.guarded import guarded_results
 
 if TYPE_CHECKING:
     from .engine.accounts import AccountResult
@@ -28,13 +29,26 @@ from .errors import ConfigError, EvaluationError, KpisheetError
 from .warehouse.check import is_database
 from .init import DEFAULT, EXAMPLES
 from .init import init as init_example
+from .safetext import printable
 from .output import STATUS_STYLE, format_number, render_table, to_csv, to_json, write_atomic
 
-FORMATS = click.Choice(["table", "json", "csv"])
+FORMATS = click.Choice(["table", "json", "csv", "xlsx"])
+
+
+#: What each exit code means; the reference lists them from here.
+EXIT_CODES = {
+    0: "done",
+    1: "a check or lint failed (recalc --check found stale cells, lint found errors, or warnings with --strict)",
+    2: "bad input: one line `error: PLACE: what is wrong` on standard error, every file left as it was",
+}
 
 
 class Failed(Exception):
     """A check or lint that found problems: exit 1 after printing them."""
+
+
+def _warn(line: str) -> None:
+    click.echo(printable(line), err=True)
 
 
 def _emit(text: str, out: Optional[str]) -> None:
@@ -42,6 +56,15 @@ def _emit(text: str, out: Optional[str]) -> None:
         write_atomic(Path(out), text)
     else:
         click.echo(text, nl=False)
+
+
+def _refuse_output_onto(out: Optional[str], *inputs: Optional[str]) -> None:
+    """``-o`` onto a file the command reads would destroy it (SPEC §9): refused, nothing written."""
+    if not out:
+        return
+    for given in inputs:
+        if given and os.path.exists(given) and os.path.exists(out) and os.path.samefile(given, out):
+            raise KpisheetError(f"-o would overwrite the input {given}: choose another output file", place=out)
 
 
 def _engine(workbook: Optional[str], config: Optional[str], recalc: bool = False) -> Engine:
@@ -107,6 +130,16 @@ def _check_period(engine: Engine, kpis: Sequence[str], period: Optional[str]) ->
         raise EvaluationError(exc.problems[0].message, place="--period") from None
 
 
+def _warn_after_data(engine: Engine, names: Sequence[str], period: Optional[str]) -> None:
+    """SPEC §8.4: one warning when the asked period starts after the last date of the data."""
+    if period is None:
+        return
+    ends = [end for end in (engine.after_data(n, period) for n in names) if end is not None]
+    if ends:
+        click.echo(f"warning: --period: {period} is after the last date of the data ({max(ends).isoformat()}): "
+                   "values there are #N/A", err=True)
+
+
 def _check_kpis(engine: Engine, kpis: Sequence[str]) -> list[str]:
     for name in kpis:
         if name not in engine.config.kpis:
@@ -140,7 +173,8 @@ def _render_results(results: Sequence[Result], fmt: str, color: bool, title: Opt
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kpisheet")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="show the Python traceback of an internal error")
+def cli(debug: bool) -> None:
     """KPIs and key accounts defined in YAML, evaluated over Excel workbooks."""
 
 
@@ -150,7 +184,8 @@ def cli() -> None:
 @click.option("--period", "-p", help="2026-10, 2026-Q3, 2026, FY2026, 2026-W14, 2026-10-05 or latest (default)")
 @click.option("--account", "-a", help="one account instead of all accounts together")
 @click.option("--kpi", "-k", "kpis", multiple=True, help="only this KPI (repeatable)")
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True,
+              help="a table for people, json or csv for programs, xlsx a formatted report (needs -o)")
 @click.option("--output", "-o", "out", help="write to this file instead of standard output")
 @click.option("--key-accounts", "key_accounts", is_flag=True,
               help="every KPI for every key account of the period, one row per account and KPI")
@@ -158,17 +193,25 @@ def cli() -> None:
 def evaluate(workbook: Optional[str], config: Optional[str], period: Optional[str], account: Optional[str],
              kpis: tuple[str, ...], fmt: str, out: Optional[str], key_accounts: bool, recalc: bool) -> None:
     """Every KPI (or those named) at a period."""
+    _refuse_output_onto(out, workbook, config)
     engine = _engine(workbook, config, recalc)
     names = _check_kpis(engine, kpis)
     _check_period(engine, names, period)
+    _warn_after_data(engine, names, period)
     if key_accounts:
         if account is not None:
             raise EvaluationError("--account and --key-accounts cannot be used together", place="--key-accounts")
         keys = [a.account for a in engine.key_accounts(period) if a.key]
-        results = [r for acct in keys for r in engine.results(period, acct, names)]
+        results = [r for acct in keys for r in guarded_results(engine, period, acct, names, _warn)]
     else:
-        results = engine.results(period, account, names)
+        results = guarded_results(engine, period, account, names, _warn)
     color = fmt == "table" and not out and sys.stdout.isatty()
+    if fmt == "xlsx":
+        from .report import kpi_report, report_file, report_info
+
+        info = report_info("KPIs", engine.config.root, workbook, period, [r.period for r in results])
+        write_atomic(report_file(out), kpi_report(results, info))
+        return
     _emit(_render_results(results, fmt, color, None), out)
 
 
@@ -196,7 +239,7 @@ def _render_accounts(rows: Sequence["AccountResult"], fmt: str, color: bool) -> 
         for c in criteria:
             got = r.criteria[c]
             text = got.error.text if got.error is not None else format_number(got.value, None)
-            shown.append(f"{text} ({got.points:.1f})")
+            shown.append(text if got.points is None else f"{text} ({got.points:.1f})")
         body.append([r.account, f"{r.score:.1f}" if r.score is not None else "", r.tier or "",
                      "yes" if r.key else "", r.movement, *shown, r.reason])
     title = f"Key accounts, {rows[0].period}" if rows else "No accounts"
@@ -207,18 +250,26 @@ def _render_accounts(rows: Sequence["AccountResult"], fmt: str, color: bool) -> 
 @click.argument("workbook", required=False)
 @click.option("--config", "-c", "config", help="config file or folder (default: found beside the workbook)")
 @click.option("--period", "-p", help="the period to rank accounts in (default: latest, at key_accounts.grain)")
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True,
+              help="a table for people, json or csv for programs, xlsx a formatted report (needs -o)")
 @click.option("--output", "-o", "out", help="write to this file instead of standard output")
 @click.option("--recalc", is_flag=True, help=RECALC_HELP)
 def accounts(workbook: Optional[str], config: Optional[str], period: Optional[str], fmt: str, out: Optional[str],
              recalc: bool) -> None:
     """The key-account table: score, tier, key, reason and movement of every account."""
+    _refuse_output_onto(out, workbook, config)
     engine = _engine(workbook, config, recalc)
     try:
         rows = engine.key_accounts(period)
     except EvaluationError as exc:
         raise EvaluationError(exc.problems[0].message, place="--period" if period else exc.problems[0].place) from None
     color = fmt == "table" and not out and sys.stdout.isatty()
+    if fmt == "xlsx":
+        from .report import accounts_report, criterion_units, report_file, report_info
+
+        info = report_info("Key accounts", engine.config.root, workbook, period, [r.period for r in rows])
+        write_atomic(report_file(out), accounts_report(rows, info, criterion_units(engine.config)))
+        return
     _emit(_render_accounts(rows, fmt, color), out)
 
 
@@ -264,14 +315,26 @@ def recalc(workbook: str, config: Optional[str], out: Optional[str], check: bool
     """Evaluate every formula cell and write the cached values; nothing else in the file changes."""
     from .excel.recalc import cli_recalc
 
-    code = cli_recalc(workbook, config, out, check, echo=click.echo, warn=lambda line: click.echo(line, err=True))
+    if config:  # given explicitly, it must load even when the book calls none of our functions
+        load_config(config)
+    code = cli_recalc(workbook, config, out, check, echo=lambda line: click.echo(printable(line, keep_lines=True)),
+                      warn=lambda line: click.echo(printable(line), err=True))
     if code:
         raise Failed()
 
 
+@cli.command()
+@click.option("--output", "-o", "out", help="write to this file instead of standard output")
+def schema(out: Optional[str]) -> None:
+    """Print the config's JSON Schema, for completion and checks while editing the YAML."""
+    from .config.json_schema import schema_text
+
+    _emit(schema_text(), out)
+
+
 @cli.group()
 def addin() -> None:
-    """The Excel add-in: a KPIs ribbon tab and SPEC §4's functions (desktop Excel, through xlwings)."""
+    """The Excel add-in: a KPIs ribbon tab and kpisheet's functions (desktop Excel, through xlwings)."""
 
 
 @addin.command("install")
@@ -283,14 +346,34 @@ def addin_install() -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the CLI; return the exit code instead of raising."""
+    """Run the CLI; return the exit code instead of raising.
+
+    Nothing escapes as a traceback (SPEC §9): an error kpisheet did not foresee, out of
+    memory included, is one ``error: internal: PLACE: ...`` line and exit 2; ``--debug``
+    (before the command) shows the traceback too."""
+    args = list(argv) if argv is not None else sys.argv[1:]
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="kpisheet", standalone_mode=False)
+        return _main(args)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("error: interrupted", err=True)
+        return 2
+    except BaseException as exc:  # noqa: BLE001 - the last line of defence, by design
+        from .crash import report_internal
+
+        report_internal(exc, args, cli, debug="--debug" in args)
+        return 2
+
+
+def _main(args: list[str]) -> int:
+    try:
+        cli.main(args=args, prog_name="kpisheet", standalone_mode=False)
     except Failed:
         return 1
     except KpisheetError as exc:
         for line in exc.lines():
-            click.echo(line, err=True)
+            click.echo(printable(line), err=True)
         return 2
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)

@@ -13,13 +13,12 @@ would be found instead of the new one, it writes nothing and raises
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .atomic import write_atomic
 from .errors import KpisheetError
 
 if TYPE_CHECKING:
@@ -74,16 +73,9 @@ def _check(directory: Path, targets: list[Path]) -> None:
 
 
 def _write(path: Path, data: bytes) -> None:
-    """Write whole or not at all: a temporary file beside it, then a rename."""
+    """Write whole or not at all (:func:`~kpisheet.atomic.write_atomic`), with the user's umask."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data)
 
 
 def _arg(path: Path) -> str:
@@ -103,7 +95,7 @@ def init(directory: Path, example: str = DEFAULT) -> list[str]:
         for target, (_rel, source) in zip(targets, files):
             _write(target, source.read_bytes())
             written.append(target)
-    except OSError as exc:
+    except (OSError, KpisheetError) as exc:
         for path in written:
             path.unlink(missing_ok=True)
         for d in reversed(created_dirs):
@@ -111,6 +103,8 @@ def init(directory: Path, example: str = DEFAULT) -> list[str]:
                 d.rmdir()
             except OSError:
                 pass
+        if isinstance(exc, KpisheetError):
+            raise
         raise KpisheetError(f"cannot write: {exc.strerror or exc}", place=str(exc.filename or directory)) from None
     book, config = _arg(directory / f"{example}.xlsx"), _arg(directory / "config")
     return [

@@ -16,13 +16,21 @@ from typing import TYPE_CHECKING, Optional
 import numpy as np
 
 from .config.model import Config, Kpi
+from .config.rules import refs
+from .config.paths import workbook_path_notes
 from .errors import KpisheetError
+from .expr.ast import Call, walk
+from .expr.functions import int_literal
+from .expr.parser import unparse
+from .periods import UNITS
 
 if TYPE_CHECKING:
     from .engine.core import Engine
 
 VAGUE = re.compile(r"\b(improve|improved|improving|better|properly|good|optimi[sz]e|enhance|various|stuff|etc)\b", re.I)
 A_WINDOW = 12  # periods of history a target is compared with
+# SPEC §8.1: a description that names a stretch of time (then a unit-less window is a T finding)
+STRETCH = re.compile(r"\b(days?|weeks?|months?|quarters?|years?|yoy|year over year|12 months)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,8 @@ def lint(config: Config, workbook: Optional[Path] = None, engine: Optional["Engi
     measurable = {k: _measurable(engine, kpi) if engine else [] for k, kpi in config.kpis.items()}
     readable = engine is not None and not any(measurable.values())  # A compares with data all KPIs share
     findings: list[Finding] = []
+    # a KPI that is another's target or threshold (a budget) is itself the goal: it needs no target
+    targets = {n.id for k in config.kpis.values() for e in k.bound_exprs() for n in refs(e.node)}
     for kpi in config.kpis.values():
         findings.extend(_specific(kpi))
         findings.extend(measurable[kpi.name])
@@ -55,10 +65,12 @@ def lint(config: Config, workbook: Optional[Path] = None, engine: Optional["Engi
             findings.append(Finding(kpi.place(), "warning", kpi.name, "R", "no owner: say who answers for this KPI"))
         if not kpi.explicit_grain and not _snapshot(config, kpi):
             findings.append(Finding(kpi.place(), "warning", kpi.name, "T", "no explicit grain"))
-        if kpi.target is None:
+        if kpi.target is None and not kpi.target_by_grain and kpi.name not in targets:
             findings.append(Finding(kpi.place(), "warning", kpi.name, "T", "no target"))
+        findings.extend(_unitless_windows(kpi))
     if engine is not None:
         findings.extend(_unmatched_joins(engine, config, measurable))
+    findings.extend(Finding(n.place, "warning", n.source, "M", n.message) for n in workbook_path_notes(config))
     findings.extend(_credentials(config))
     return findings
 
@@ -104,6 +116,24 @@ def _unmatched_joins(engine: "Engine", config: Config, measurable: dict[str, lis
     return findings
 
 
+def _unitless_windows(kpi: Kpi) -> list[Finding]:
+    """SPEC §8.1: with an explicit grain, ``prev``/``rolling`` without a unit count periods of the
+    asked grain, so a description naming a stretch of time means something else at other grains."""
+    stretch = STRETCH.search(kpi.description or "")
+    if not kpi.explicit_grain or stretch is None or kpi.formula is None:
+        return []
+    out = []
+    for node in walk(kpi.formula.node):
+        if isinstance(node, Call) and node.func in ("prev", "rolling") and len(node.args) < 3:
+            n = int_literal(node.args[1]) if len(node.args) > 1 else 1
+            written = unparse(node)
+            out.append(Finding(kpi.formula.place(node.pos), "warning", kpi.name, "T",
+                               f"{written} counts periods of the asked grain, but the description names a "
+                               f"stretch of time ('{stretch.group(0)}'): give it a unit, such as "
+                               f"{node.func}({unparse(node.args[0])}, {n}, '{kpi.grain.value if kpi.grain.value in UNITS else 'month'}')"))
+    return out
+
+
 def _specific(kpi: Kpi) -> list[Finding]:
     text = (kpi.description or "").strip()
     place = kpi.place("description") if kpi.description else kpi.place()
@@ -135,7 +165,7 @@ def _achievable(engine: object, kpi: Kpi) -> list[Finding]:
     from .engine.core import Engine
 
     assert isinstance(engine, Engine)
-    if kpi.target is None:
+    if kpi.target_at(kpi.grain) is None:
         return []
     try:
         latest = engine.latest(kpi.name, kpi.grain)

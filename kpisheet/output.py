@@ -1,7 +1,9 @@
 """Turning results into text: tables for people, JSON and CSV for programs.
 
-Files are written atomically: a temporary file beside the target, then a rename,
-so a reader never sees half a file and a failure leaves the old one as it was.
+Files are written with :func:`kpisheet.atomic.write_atomic` (re-exported here): all or
+nothing, and never over a file that changed since it was read. CSV cells that a
+spreadsheet would run as formulas, and control characters in tables for a terminal, are
+made safe by :mod:`kpisheet.safetext` (SPEC §9, outputs).
 """
 
 from __future__ import annotations
@@ -9,10 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
-from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
+
+from .atomic import write_atomic as write_atomic  # re-exported: callers import it from here
+from .safetext import csv_cell, printable
 
 STATUS_STYLE = {"green": "green", "amber": "yellow", "red": "red"}
 
@@ -40,7 +42,7 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerows(["" if v is None else csv_cell(v) for v in row] for row in rows)
     return buf.getvalue()
 
 
@@ -56,28 +58,10 @@ def render_table(title: Optional[str], header: Sequence[str], rows: Iterable[Seq
     for row in rows:
         cells = []
         for i, cell in enumerate(row):
-            text = "" if cell is None else str(cell)
+            text = "" if cell is None else printable(str(cell))
             style = (styles or {}).get(i, {}).get(text)
             cells.append(f"[{style}]{text}[/{style}]" if style and color else text.replace("[", "\\["))
         table.add_row(*cells)
     console = Console(file=io.StringIO(), width=width, force_terminal=color, color_system="standard" if color else None)
     console.print(table)
     return console.file.getvalue()  # type: ignore[attr-defined]
-
-
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write a whole file, or nothing: temporary file in the same folder, then rename."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or Path("."))
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -65,6 +65,8 @@ class PeriodError(EvaluationError, ValueError):
 
 
 class Grain(str, enum.Enum):
+    """A span of time: day, ISO week, month, quarter, year, fiscal quarter or fiscal year."""
+
     DAY = "day"
     WEEK = "week"
     MONTH = "month"
@@ -431,3 +433,63 @@ def convert(
     first, last = spans(grain_from, ordinals, cal)
     days: Any = last if at == "last" else first
     return ordinals_of_days(days, grain_to, cal)
+
+
+# --------------------------------------------------------------------------- time units (SPEC §8.1)
+
+UNITS: Final = ("day", "week", "month", "quarter", "year")
+"""The time units of ``prev(k, n, unit)`` and ``rolling(k, n, unit)``."""
+
+_UNIT_MONTHS: Final = {"month": 1, "quarter": 3, "year": 12}
+_UNIT_DAYS: Final = {"day": 1, "week": 7}
+
+
+# A shift of more than 20,000 years leaves the dates a period can name (0001-9999) whatever it
+# starts from; larger ones are cut to that, which changes no result (such a span holds no data)
+# and keeps numpy's 64-bit dates from overflowing on prev(k, 10**15, 'year').
+_MAX_SHIFT_MONTHS: Final = 12 * 20_000
+_MAX_SHIFT_DAYS: Final = 366 * 20_000
+
+
+def _clamp(n: int, limit: int) -> int:
+    return max(-limit, min(limit, n))
+
+
+def add_units(days: npt.ArrayLike, n: int, unit: str) -> IntArray:
+    """Day ordinals plus ``n`` units (``n`` may be negative); MISSING stays MISSING.
+
+    Month arithmetic keeps the day of the month, clamped to the month's last day
+    (2022-03-31 minus one month is 2022-02-28); a quarter is 3 months, a year 12, a week
+    7 days. The result never decreases where the input increases, which keeps spans in order.
+    """
+    d = np.asarray(days, dtype=np.int64)
+    missing = d == MISSING
+    if unit in _UNIT_DAYS:
+        out = d + _clamp(n * _UNIT_DAYS[unit], _MAX_SHIFT_DAYS)
+    elif unit in _UNIT_MONTHS:
+        safe = np.where(missing, 0, d)
+        month = safe.astype("datetime64[D]").astype("datetime64[M]")
+        day_of_month = safe - month.astype("datetime64[D]").astype(np.int64)
+        target = month + np.timedelta64(_clamp(n * _UNIT_MONTHS[unit], _MAX_SHIFT_MONTHS), "M")
+        first = target.astype("datetime64[D]").astype(np.int64)
+        length = (target + np.timedelta64(1, "M")).astype("datetime64[D]").astype(np.int64) - first
+        out = first + np.minimum(day_of_month, length - 1)
+    else:
+        raise ValueError(f"unknown time unit {unit!r}; expected one of {', '.join(UNITS)}")
+    return np.where(missing, MISSING, out).astype(np.int64)
+
+
+def shifted_spans(first: npt.ArrayLike, last: npt.ArrayLike, n: int, unit: str) -> tuple[IntArray, IntArray]:
+    """Spans ``[first, last]`` moved ``n`` units back: [first − n, (last + 1 day) − n − 1 day] (SPEC §8.1)."""
+    f = add_units(first, -n, unit)
+    last_arr = np.asarray(last, dtype=np.int64)
+    after = np.where(last_arr == MISSING, MISSING, last_arr + 1)
+    moved = add_units(after, -n, unit)
+    return f, np.where(moved == MISSING, MISSING, moved - 1).astype(np.int64)
+
+
+def window_starts(last: npt.ArrayLike, n: int, unit: str) -> IntArray:
+    """First day of the ``n`` units ending with each day of ``last``: (last + 1 day) − n units (SPEC §8.1)."""
+    last_arr = np.asarray(last, dtype=np.int64)
+    after = np.where(last_arr == MISSING, MISSING, last_arr + 1)
+    return add_units(after, -n, unit)

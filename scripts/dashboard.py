@@ -116,6 +116,15 @@ class _Writer:
         self.ws.write_formula(row, col, formula(func, *args), fmt, _cached(value))
         return value
 
+    def key_flag(self, row: int, col: int, fmt: Optional[Format], account: str) -> None:
+        """``=IF(IS_KEY_ACCOUNT(account),"yes","no")``: a text result, which a viewer without
+        kpisheet shows from the cache. LibreOffice recomputes a formula whose cached result is a
+        boolean (and knows no kpisheet function: #NAME?), but keeps a cached text."""
+        value = self.value("IS_KEY_ACCOUNT", account)
+        cached = value.text if isinstance(value, XlError) else ("yes" if value else "no")
+        test = formula("IS_KEY_ACCOUNT", account)[1:]
+        self.ws.write_formula(row, col, f'=IF({test},"yes","no")', fmt, cached)
+
     def spill(self, row: int, col: int, func: str, args: Sequence[Optional[str]],
               formats: Sequence[Sequence[Optional[Format]]]) -> list[list[Any]]:
         """A dynamic array at (row, col), its cached values and a format for each cell."""
@@ -196,8 +205,8 @@ class _Writer:
         for c in range(col + 1, col + 4):
             ws.write_blank(row, c, None, f.section)
         ws.write(row + 1, col, "Key account?", f.label)
-        self.cell(row + 1, col + 1, f.centre, "IS_KEY_ACCOUNT", name)
-        self.key_colours(row + 1, row + 1, col + 1, "TRUE")
+        self.key_flag(row + 1, col + 1, f.centre, name)
+        self.key_colours(row + 1, row + 1, col + 1, '"yes"')
         ws.write(row + 2, col, "Tier", f.label)
         self.cell(row + 2, col + 1, f.centre, "ACCOUNT_TIER", name)
         ws.write(row + 3, col, "Score (0-100)", f.label)

@@ -23,7 +23,7 @@ from ..expr.ast import Name
 from ..periods import Calendar, Grain
 from . import schema
 from ..sources.refs import CsvOptions
-from .model import Config, Criterion, Expr, Join, KeyAccounts, Kpi, Measure, Source
+from .model import Bound, Config, Criterion, Expr, Join, KeyAccounts, Kpi, Measure, Source
 from .rules import dependency_order, validate
 from .yamlload import MDict, MList, load_yaml
 
@@ -268,24 +268,59 @@ class _Builder:
                     measure = Measure(func, col)
         formula = self.expr(spec.formula, marks["formula"], "kpi") if spec.formula is not None else None
         flt = self.expr(spec.filter, marks["filter"], "filter") if spec.filter is not None else None
-        target: float | Expr | None
-        if isinstance(spec.target, str):
-            target = self.expr(spec.target, marks["target"], "kpi")
-        else:
-            target = None if spec.target is None else float(spec.target)
+        target: float | Expr | None = None
+        target_by_grain: Optional[dict[Grain, Bound]] = None
+        if isinstance(spec.target, dict):  # SPEC §8.3: a mapping per grain
+            target_by_grain = {}
+            for grain, value in spec.target.items():
+                bound = self.bound(value, raw["target"].value_marks[grain.value])
+                if bound is not None:
+                    target_by_grain[grain] = bound
+        elif spec.target is not None:
+            target = self.bound(spec.target, marks["target"])
         thresholds = None
-        if spec.thresholds is not None:
-            green, amber = float(spec.thresholds.green), float(spec.thresholds.amber)
-            thresholds = (green, amber)
-            bad = {"higher_is_better": amber > green, "lower_is_better": amber < green,
-                   "on_target": amber < green or green < 0}[spec.direction]
-            if bad:
-                self.problem(marks["thresholds"], f"thresholds green {green:g} and amber {amber:g} are in the wrong "
-                             f"order for {spec.direction}")
+        threshold_bounds: Optional[tuple[Bound, Bound]] = None
+        thresholds_by_grain: Optional[dict[Grain, tuple[Bound, Bound]]] = None
+        if isinstance(spec.thresholds, dict):
+            thresholds_by_grain = {}
+            for grain, bands in spec.thresholds.items():
+                pair = self.bands(bands, raw["thresholds"][grain.value], spec.direction)
+                if pair is not None:
+                    thresholds_by_grain[grain] = pair
+        elif spec.thresholds is not None:
+            pair = self.bands(spec.thresholds, raw["thresholds"], spec.direction)
+            if pair is not None and all(isinstance(b, float) for b in pair):
+                thresholds = (float(pair[0]), float(pair[1]))  # type: ignore[arg-type]
+            else:
+                threshold_bounds = pair
         return Kpi(name=name, mark=mark, description=spec.description, source=spec.source, measure=measure,
                    formula=formula, filter=flt, date=spec.date or "date", grain=spec.grain or Grain.MONTH,
                    explicit_grain=spec.grain is not None, unit=spec.unit, owner=spec.owner, target=target,
-                   direction=spec.direction, thresholds=thresholds, marks=marks)
+                   direction=spec.direction, thresholds=thresholds, marks=marks,
+                   when_empty=spec.when_empty, target_by_grain=target_by_grain,
+                   threshold_bounds=threshold_bounds, thresholds_by_grain=thresholds_by_grain)
+
+    # SPEC §8.3 (v2): targets and thresholds as numbers or formulas, per grain
+
+    def bound(self, value: object, mark: Mark) -> Optional[Bound]:
+        """A target or threshold: a number, or a formula (None when the formula is wrong)."""
+        if isinstance(value, str):
+            return self.expr(value, mark, "kpi")
+        return float(value)  # type: ignore[arg-type]
+
+    def bands(self, spec: schema.Thresholds, raw: MDict, direction: str) -> Optional[tuple[Bound, Bound]]:
+        """(green, amber), checked for order when both are numbers."""
+        green = self.bound(spec.green, raw.value_marks["green"])
+        amber = self.bound(spec.amber, raw.value_marks["amber"])
+        if green is None or amber is None:
+            return None
+        if isinstance(green, float) and isinstance(amber, float):
+            bad = {"higher_is_better": amber > green, "lower_is_better": amber < green,
+                   "on_target": amber < green or green < 0}[direction]
+            if bad:
+                self.problem(raw.mark, f"thresholds green {green:g} and amber {amber:g} are in the wrong "
+                             f"order for {direction}")
+        return green, amber
 
     def key_accounts(self, mark: Mark, spec: schema.KeyAccountsSpec, raw: MDict) -> Optional[KeyAccounts]:
         criteria: dict[str, Criterion] = {}

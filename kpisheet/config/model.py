@@ -29,6 +29,9 @@ class Expr:
         return str(self.mark.shifted(pos)) if "\n" not in self.text[:pos] else str(self.mark)
 
 
+Bound = Union[float, Expr]  # a target or a threshold: a number, or a formula over KPIs
+
+
 @dataclass(frozen=True)
 class Measure:
     """``sum(amount)`` or ``count()``: an aggregate and its column."""
@@ -93,6 +96,37 @@ class Kpi:
     direction: str
     thresholds: Optional[tuple[float, float]]  # (green, amber)
     marks: Mapping[str, Mark] = field(default_factory=dict)  # field name -> mark of its value
+    # SPEC §8.3 (v2): a period (and account) without rows is #N/A ("na") or 0 ("zero")
+    when_empty: str = "zero"
+    # SPEC §8.3 (v2): a target or thresholds per grain (None: the same at every grain), and
+    # thresholds written as formulas (then ``thresholds`` above is None)
+    target_by_grain: Optional[Mapping[Grain, Bound]] = None
+    threshold_bounds: Optional[tuple[Bound, Bound]] = None
+    thresholds_by_grain: Optional[Mapping[Grain, tuple[Bound, Bound]]] = None
+
+    def target_at(self, grain: Grain) -> Optional[Bound]:
+        """The target at a grain: the mapping's entry (None where it lacks the grain), else ``target``."""
+        if self.target_by_grain is not None:
+            return self.target_by_grain.get(grain)
+        return self.target
+
+    def thresholds_at(self, grain: Grain) -> Optional[tuple[Bound, Bound]]:
+        """(green, amber) at a grain, numbers or formulas; None where there are none."""
+        if self.thresholds_by_grain is not None:
+            return self.thresholds_by_grain.get(grain)
+        return self.threshold_bounds or self.thresholds
+
+    def has_bands(self, grain: Optional[Grain] = None) -> bool:
+        """Whether a status can be given (at a grain; at some grain when None)."""
+        grains = [grain] if grain is not None else list(Grain)
+        return any(self.target_at(g) is not None or self.thresholds_at(g) is not None for g in grains)
+
+    def bound_exprs(self) -> list[Expr]:
+        """The formulas of targets and thresholds, every grain's."""
+        bounds: list[Optional[Bound]] = [self.target, *(self.threshold_bounds or ())]
+        bounds += list((self.target_by_grain or {}).values())
+        bounds += [b for pair in (self.thresholds_by_grain or {}).values() for b in pair]
+        return [b for b in bounds if isinstance(b, Expr)]
 
     @property
     def is_measure(self) -> bool:

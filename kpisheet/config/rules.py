@@ -29,11 +29,13 @@ def refs(node: Node) -> Iterator[Name]:
 
 
 def kpi_exprs(kpi: Kpi) -> list[Expr]:
-    return [e for e in (kpi.formula, kpi.target) if isinstance(e, Expr)]
+    """The KPI's formula, then its targets' and thresholds' formulas (every grain's)."""
+    found = [e for e in (kpi.formula, kpi.target) if isinstance(e, Expr)]
+    return found + [e for e in kpi.bound_exprs() if e not in found]
 
 
 def kpi_deps(kpi: Kpi) -> list[str]:
-    """KPIs this KPI reads, in its formula or its target, in order of appearance."""
+    """KPIs this KPI reads, in its formula, targets or thresholds, in order of appearance."""
     seen: dict[str, None] = {}
     for expr in kpi_exprs(kpi):
         for name in refs(expr.node):
@@ -137,9 +139,9 @@ def _key_account_names(config: Config) -> Iterator[Problem]:
         return
     kpis = set(config.kpis)
     for crit in ka.criteria.values():
-        if crit.name in kpis or crit.name == "score":
-            yield Problem(str(crit.mark), f"criterion '{crit.name}' has the name of a "
-                          + ("KPI" if crit.name in kpis else "the score"))
+        # SPEC §8.5 (v2): a criterion may have a KPI's name (in key_if and tiers the criterion wins)
+        if crit.name == "score":
+            yield Problem(str(crit.mark), f"criterion '{crit.name}' has the name of the score")
         yield from _unknown(crit.formula, kpis, "KPI", f"criterion {crit.name}")
     rule_names = kpis | set(ka.criteria) | {"score"}
     yield from _unknown(ka.key_if, rule_names, "name (a criterion, score or a KPI)", "key_if")

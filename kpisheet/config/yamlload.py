@@ -10,11 +10,13 @@ win, are reported with both places.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .. import limits
 from ..errors import ConfigError, Mark, Problem
 
 _STD = "tag:yaml.org,2002:"
@@ -57,13 +59,25 @@ def load_yaml(path: Path, shown: str | None = None) -> Any:
     """Read one YAML file; raise :class:`ConfigError` naming ``file:line:col``."""
     file = shown or str(path)
     try:
+        if path.stat().st_size > limits.MAX_YAML_BYTES:
+            raise ConfigError(f"the config is larger than {limits.MAX_YAML_BYTES >> 20} MiB; "
+                              "split it into several files in a folder", place=file)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError("no such file", place=file) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the config: {exc}", place=file) from None
-    loader = yaml.SafeLoader(text)
+    if "\x00" in text:  # a binary file, or a NUL pasted in: never shown (SPEC §9, paths)
+        at = text.index("\x00")
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise ConfigError("a NUL character: this is not a YAML text file", place=f"{file}:{line}:{col}")
     try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:  # a character YAML does not allow
+        raise ConfigError(f"YAML: {' '.join(str(exc).split())[:200]}", place=file) from None
+    try:
+        _check_tokens(text, file)
         node = loader.get_single_node()
         if node is None:
             return MDict(Mark(file, 1, 1))
@@ -77,9 +91,50 @@ def load_yaml(path: Path, shown: str | None = None) -> Any:
         what = exc.problem or exc.context or "invalid YAML"
         raise ConfigError(f"YAML: {what}", place=str(mark)) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"YAML: {exc}", place=file) from None
+        raise ConfigError(f"YAML: {' '.join(str(exc).split())}", place=file) from None
     finally:
         loader.dispose()
+
+
+_OPENS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.FlowMappingStartToken,
+          yaml.FlowSequenceStartToken)
+_CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+def _check_tokens(text: str, file: str) -> None:
+    """SPEC §9: no anchors or aliases (they can expand exponentially, or form a cycle) and
+    no nesting deeper than MAX_YAML_DEPTH, judged on the tokens, before any node is built."""
+    depth = 0
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+            raise ConfigError("YAML anchors and aliases (& and *) are not allowed: write the value out",
+                              place=str(_mark(file, token.start_mark)))
+        if isinstance(token, _OPENS):
+            depth += 1
+            if depth > limits.MAX_YAML_DEPTH:
+                raise ConfigError(f"nested deeper than {limits.MAX_YAML_DEPTH} levels",
+                                  place=str(_mark(file, token.start_mark)))
+        elif isinstance(token, _CLOSES):
+            depth -= 1
+
+
+def _scalar(loader: yaml.SafeLoader, node: yaml.Node, mark: Mark, problems: list[Problem]) -> Any:
+    """A scalar's value; numbers too long to be one, NaN and infinities are problems."""
+    if node.tag in (_STD + "int", _STD + "float"):
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > limits.MAX_NUMBER_DIGITS:
+            problems.append(Problem(str(mark), f"a number of {digits:,} digits: at most "
+                                               f"{limits.MAX_NUMBER_DIGITS} are read"))
+            return None
+    try:
+        value = loader.construct_object(node)
+    except (ValueError, OverflowError, yaml.YAMLError) as exc:
+        problems.append(Problem(str(mark), f"cannot read this value ({' '.join(str(exc).split())[:120]})"))
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        problems.append(Problem(str(mark), f"{node.value} is not a number a KPI can use: write a finite number"))
+        return None
+    return value
 
 
 def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: str, problems: list[Problem]) -> Any:
@@ -95,7 +150,7 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: str, problems: list
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _ALLOWED_TAGS:
                 problems.append(Problem(str(key_mark), "a key must be a plain name"))
                 continue
-            key = loader.construct_object(key_node)
+            key = _scalar(loader, key_node, key_mark, problems)
             if isinstance(key, bool) or key is None:
                 key = key_node.value  # `yes:`/`on:`/`null:` as keys mean their text
             if key in out:
@@ -114,7 +169,7 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: str, problems: list
             seq.append(_convert(loader, item, file, problems))
             seq.item_marks.append(_mark(file, item.start_mark))
         return seq
-    return loader.construct_object(node)
+    return _scalar(loader, node, mark, problems)
 
 
 def _is_plain(node: yaml.Node) -> bool:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class CriterionResult:
     value: Any  # float, text (attributes), or None on error
-    points: float
+    points: Optional[float]  # None for a criterion without weight (SPEC §8.5: shown, not scored)
     error: Optional[XlError]
 
     def as_json(self) -> dict[str, Any]:
@@ -65,10 +65,14 @@ class AccountResult:
 @dataclass(frozen=True)
 class _Grids:
     criteria: dict[str, Grid]
-    points: dict[str, np.ndarray]  # float, errors count 0
+    points: dict[str, Optional[np.ndarray]]  # float, errors count 0; None: no weight
     score: Grid
     key: np.ndarray  # bool
     tier: np.ndarray  # int: index into tiers, -1 none
+    # the reasons' grids, computed once per grain, never per account: for each part of key_if
+    # (by id), whether it held; for each comparison in it, its left side's value
+    held: dict[int, np.ndarray] = field(default_factory=dict)
+    sides: dict[int, Grid] = field(default_factory=dict)
 
 
 class KeyAccountEngine:
@@ -79,6 +83,7 @@ class KeyAccountEngine:
         self.spec = spec
         self._grids: dict[Grain, _Grids] = {}
         self._universe: Optional[np.ndarray] = None
+        self._tables: dict[Period, list[AccountResult]] = {}
 
     def universe(self) -> np.ndarray:
         """Columns of the accounts in the attributes or with a row in a source a criterion reads."""
@@ -99,38 +104,55 @@ class KeyAccountEngine:
             self._universe = np.array(sorted(cols, key=lambda c: engine.accounts[c - 1]), dtype=np.int64)
         return self._universe
 
-    def latest(self, grain: Grain) -> Optional[Period]:
+    def _criteria_measures(self) -> set[str]:
         names = {n.id for c in self.spec.criteria.values() for n in refs(c.formula.node)}
-        days = [d for name in names for k in self.engine.measure_kpis(name)
-                if (d := self.engine.prepared(k).last_day) is not None]
+        return {k for name in names if name in self.engine.config.kpis for k in self.engine.measure_kpis(name)}
+
+    def latest(self, grain: Grain) -> Optional[Period]:
+        days = [d for k in self._criteria_measures() if (d := self.engine.prepared(k).last_day) is not None]
         if not days:
             return None
         last = dt.date(1970, 1, 1) + dt.timedelta(days=max(days))
         return periods.period_of_date(last, grain, self.engine.config.calendar)
 
+    def data_start(self) -> Optional[int]:
+        """The first day of the data the criteria read (SPEC §8.4: no movement before it)."""
+        days = [d for k in self._criteria_measures() if (d := self.engine.prepared(k).first_day) is not None]
+        return min(days) if days else None
+
     def period(self, period: object) -> Optional[Period]:
+        """The period accounts are judged at (SPEC §8.5): a period finer than the key-account grain
+        is widened to the grain period holding its last day; one at the grain or coarser is kept."""
         from .core import resolve_period
 
         grain = self.spec.grain
-        return resolve_period(period, grain, self.engine.config.calendar, lambda: self.latest(grain))
+        cal = self.engine.config.calendar
+        p = resolve_period(period, grain, cal, lambda: self.latest(grain))
+        if p is None or _days(p.grain) >= _days(grain):
+            return p
+        return periods.period_of_date(periods.end_day(p, cal), grain, cal)
 
     def grids(self, grain: Grain) -> _Grids:
+        cached = self._grids.get(grain)
+        if cached is not None and cached.score.shape[0] != self.engine.axis(grain).size:
+            del self._grids[grain]  # the axis grew (a later period was asked): the grids are stale
         if grain not in self._grids:
             scope = self.engine.scope(grain)
             criteria = {name: evaluate(c.formula.node, scope) for name, c in self.spec.criteria.items()}
             weights = sum(c.weight for c in self.spec.criteria.values() if c.scale)
-            points: dict[str, np.ndarray] = {}
+            points: dict[str, Optional[np.ndarray]] = {}
             total = np.zeros(scope.shape)
             for name, crit in self.spec.criteria.items():
                 grid = criteria[name].numeric()
-                if not crit.scale or not weights:
-                    points[name] = np.zeros(scope.shape)
+                if not crit.scale or not crit.weight:
+                    points[name] = None
                     continue
                 lo, hi = crit.scale
                 with np.errstate(all="ignore"):
                     part = np.clip((grid.val - lo) / (hi - lo), 0, 1)
-                points[name] = np.where(grid.err == 0, 100 * crit.weight * part / weights, 0.0)
-                total += points[name]
+                scored = np.where(grid.err == 0, 100 * crit.weight * part / weights, 0.0)
+                points[name] = scored
+                total += scored
             score = Grid.of(total)
             names = {**criteria, "score": score}
             rules = self.engine.scope(grain, names)
@@ -140,19 +162,40 @@ class KeyAccountEngine:
             for i, (_, rule) in reversed(list(enumerate(self.spec.tiers))):
                 held = evaluate(rule.node, rules)
                 tier = np.where(held.truthy() & (held.err == 0), i, tier)
-            self._grids[grain] = _Grids(criteria, points, score, key, tier)
+            grids = _Grids(criteria, points, score, key, tier)
+            for disjunct in _disjuncts(self.spec.key_if.node):
+                self._explained(disjunct, rules, grids)
+            self._grids[grain] = grids
         return self._grids[grain]
+
+    def _explained(self, node: Node, scope: Any, grids: _Grids) -> None:
+        """Fill ``grids.held`` and ``grids.sides`` for one part of key_if, whole grids at once."""
+        held = evaluate(node, scope)
+        grids.held[id(node)] = held.truthy() & (held.err == 0)
+        if isinstance(node, Binary) and node.op == "and":
+            self._explained(node.left, scope, grids)
+            self._explained(node.right, scope, grids)
+        elif isinstance(node, Binary) and node.op in _COMPARISONS:
+            grids.sides[id(node)] = evaluate(node.left, scope)
 
     def table(self, period: object = None) -> list[AccountResult]:
         """Every account of the universe at a period, by score descending (then name)."""
         p = self.period(period)
         if p is None:
             return []
+        if p not in self._tables:
+            self._tables[p] = self._table(p)
+        return self._tables[p]
+
+    def _table(self, p: Period) -> list[AccountResult]:
         text = periods.period_text(p, self.engine.config.calendar)
         axis = self.engine.axis(p.grain, through=p.ordinal)
         row = axis.row(p.ordinal)
         g = self.grids(p.grain)
         tiers = [t for t, _ in self.spec.tiers]
+        start = self.data_start()
+        _, prev_end = periods.span_of(p.grain, p.ordinal - 1, self.engine.config.calendar)
+        before_data = start is None or prev_end < start  # SPEC §8.4: no movement from before the data
         out = []
         for col in self.universe():
             prev_row = max(row - 1, 0)
@@ -163,14 +206,17 @@ class KeyAccountEngine:
             for name, grid in g.criteria.items():
                 err = int(grid.err[row, col])
                 v = grid.val[row, col]
+                pts = g.points[name]
                 criteria[name] = CriterionResult(None if err else (v if isinstance(v, str) else float(v)),
-                                                 round(float(g.points[name][row, col]), 6), XlError(err) if err else None)
+                                                 None if pts is None else round(float(pts[row, col]), 6),
+                                                 XlError(err) if err else None)
             out.append(AccountResult(
                 account=self.engine.accounts[col - 1], period=text,
                 score=round(float(g.score.val[row, col]), 6), tier=tiers[tier] if tier >= 0 else None, key=key,
-                reason=self.reason(p.grain, row, col, g, key), criteria=criteria,
-                previous_tier=tiers[prev_tier] if prev_tier >= 0 else None, previous_key=prev_key,
-                movement=_movement(key, prev_key, tier, prev_tier)))
+                reason=self.reason(row, col, g, key), criteria=criteria,
+                previous_tier=tiers[prev_tier] if prev_tier >= 0 and not before_data else None,
+                previous_key=prev_key and not before_data,
+                movement="" if before_data else _movement(key, prev_key, tier, prev_tier)))
         out.sort(key=lambda r: (-(r.score or 0.0), r.account))
         return out
 
@@ -185,28 +231,39 @@ class KeyAccountEngine:
 
     # --- reasons -----------------------------------------------------------------------
 
-    def reason(self, grain: Grain, row: int, col: int, g: _Grids, key: bool) -> str:
-        """The parts of key_if that held, with their numbers; or, when none did, why."""
-        names = {**g.criteria, "score": g.score}
-        scope = self.engine.scope(grain, names)
-        parts = _disjuncts(self.spec.key_if.node)
+    def reason(self, row: int, col: int, g: _Grids, key: bool) -> str:
+        """The parts of key_if that held, with their numbers; or, when none did, what each needed.
+
+        Reads the grids of :meth:`grids` only: one account's reason costs lookups, never an
+        evaluation (an across-account function would otherwise be recomputed per account).
+        """
         shown = []
-        for part in parts:
-            held = evaluate(part, scope)
-            holds = bool(held.truthy()[row, col]) and held.err[row, col] == 0
-            if holds == key:
-                shown.append(self._explain(part, scope, row, col))
+        for part in _disjuncts(self.spec.key_if.node):
+            if bool(g.held[id(part)][row, col]) == key:
+                shown.append(_explain(part, g, row, col))
                 if key:
                     break
         return ("; ".join(shown)) if key else "not key: " + "; ".join(shown)
 
-    def _explain(self, node: Node, scope: Any, row: int, col: int) -> str:
-        if isinstance(node, Binary) and node.op == "and":
-            return f"{self._explain(node.left, scope, row, col)} and {self._explain(node.right, scope, row, col)}"
-        if isinstance(node, Binary) and node.op in ("==", "!=", "<", "<=", ">", ">="):
-            left = evaluate(node.left, scope)
-            return f"{unparse(node.left)} = {_show(left, row, col)} {node.op} {unparse(node.right)}"
-        return unparse(node)
+
+_COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
+
+
+def _days(grain: Grain) -> int:
+    """About how many days a period of the grain lasts: which grain is finer than which."""
+    return {"day": 1, "week": 7, "month": 30, "quarter": 91, "fiscal_quarter": 91}.get(grain.value, 365)
+
+
+def _explain(node: Node, g: _Grids, row: int, col: int) -> str:
+    """``score = 100 >= 60`` for a comparison that held; ``score = 50.48, needs >= 70`` for one that did not."""
+    if isinstance(node, Binary) and node.op == "and":
+        return f"{_explain(node.left, g, row, col)} and {_explain(node.right, g, row, col)}"
+    if isinstance(node, Binary) and node.op in _COMPARISONS:
+        left = f"{unparse(node.left)} = {_show(g.sides[id(node)], row, col)}"
+        if g.held[id(node)][row, col]:
+            return f"{left} {node.op} {unparse(node.right)}"
+        return f"{left}, needs {node.op} {unparse(node.right)}"
+    return unparse(node)
 
 
 def _disjuncts(node: Node) -> list[Node]:

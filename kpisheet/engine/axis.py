@@ -1,4 +1,4 @@
-"""The period axis of a grain, and the spans (plain, rolling, ytd, qtd) over it.
+"""The period axis of a grain, and the spans (plain, rolling, ytd, qtd, shifted) over it.
 
 An :class:`Axis` is a run of consecutive period ordinals ``lo .. lo+P-1`` at one
 grain. A :class:`Family` says which span of days each row of a grid covers:
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Optional
 
 import numpy as np
 
@@ -21,14 +22,40 @@ from ..periods import Calendar, Grain
 
 @dataclass(frozen=True)
 class Family:
+    """Which span of days each row covers.
+
+    ``kind`` plain | rolling | ytd | qtd; ``n`` periods for a unit-less rolling window, or
+    ``n`` ``unit`` s for a rolling window with a time unit (SPEC §8.1). ``shifts`` are
+    ``prev(k, n, unit)`` s applied to the span, innermost last: each moves it ``n`` units back.
+    """
+
     kind: str  # plain | rolling | ytd | qtd
     n: int = 1
+    unit: Optional[str] = None  # rolling only: a time unit of SPEC §8.1, None: periods of the grain
+    shifts: tuple[tuple[int, str], ...] = ()
 
     def __str__(self) -> str:
-        return f"rolling({self.n})" if self.kind == "rolling" else self.kind
+        base = self.kind
+        if self.kind == "rolling":
+            base = f"rolling({self.n}, '{self.unit}')" if self.unit else f"rolling({self.n})"
+        return base + "".join(f" back {n} {unit}" for n, unit in self.shifts)
+
+    def shifted(self, n: int, unit: str) -> "Family":
+        """This family moved ``n`` units back (``prev(k, n, unit)``)."""
+        return Family(self.kind, self.n, self.unit, self.shifts + ((n, unit),))
+
+    def span(self, kind: str, n: int = 1, unit: Optional[str] = None) -> "Family":
+        """Another span kind that keeps this family's shifts (``prev(rolling(...), n, unit)``)."""
+        return Family(kind, n, unit, self.shifts)
+
+    @property
+    def is_period(self) -> bool:
+        """Whether each row covers exactly its own period (the measures' fast path)."""
+        return self.kind == "plain" and not self.shifts
 
 
 PLAIN = Family("plain")
+_MAX_PERIODS_BACK = 10_000_000  # periods: more than 20,000 years at any grain (a day is the shortest)
 
 
 @dataclass(frozen=True)
@@ -51,11 +78,20 @@ class Axis:
 
     def spans(self, family: Family) -> tuple[np.ndarray, np.ndarray]:
         """First and last day ordinal of each row's span."""
+        first, last = self._base_spans(family)
+        for n, unit in family.shifts:
+            first, last = periods.shifted_spans(first, last, n, unit)
+        return first, last
+
+    def _base_spans(self, family: Family) -> tuple[np.ndarray, np.ndarray]:
         first, last = periods.spans(self.grain, self.ordinals, self.calendar)
         if family.kind == "plain":
             return first, last
+        if family.kind == "rolling" and family.unit is not None:
+            return periods.window_starts(last, family.n, family.unit), last
         if family.kind == "rolling":
-            first, _ = periods.spans(self.grain, self.ordinals - (family.n - 1), self.calendar)
+            back = min(family.n - 1, _MAX_PERIODS_BACK)  # more reaches before any date (and must not overflow)
+            first, _ = periods.spans(self.grain, self.ordinals - back, self.calendar)
             return first, last
         if family.kind == "ytd":
             return periods.ytd_start(last, self.calendar), last

@@ -12,16 +12,17 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Union
 
 import numpy as np
 import pandas as pd
 
 from .. import periods
-from ..config.model import Config, Kpi
-from ..config.rules import kpi_deps
+from ..config.model import Bound, Config, Kpi
+from ..config.rules import refs
 from ..errors import EvaluationError, WorkbookError
 from ..expr import ExprEvalError
+from ..expr.ast import Node
 from ..expr.frame import eval_filter, eval_rows
 from ..periods import Grain, Period
 from ..sources import FileReader, Reader, SourceRef, Table
@@ -34,13 +35,14 @@ from .formulas import evaluate
 from .grid import Grid
 from .measures import Rows, measure
 from ..warehouse import Warehouse
-from ..warehouse.grids import SPANNED, daily_grid, daily_rows, spanned_grid
+from ..warehouse.grids import SPANNED, daily_grid, daily_rows, no_data, spanned_grid
 
 if TYPE_CHECKING:
     from .accounts import AccountResult, KeyAccountEngine
 
 FLAT_WITHIN = 0.005  # KPI_TREND: "flat" within 0.5 % of the previous period
 SNAPSHOT_PERIOD = "all"  # the one period of a KPI that reads only snapshot sources (SPEC §7.4)
+_Bands = Union[tuple[float, float], XlError]  # one cell's (green, amber), or the error of one of them
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,14 @@ class Result:
 class _Prepared:
     rows: Rows
     last_day: Optional[int]  # the latest dated row of the source, filter or not
+    first_day: Optional[int] = None  # the earliest dated row of the source, filter or not
+
+    @property
+    def data_span(self) -> Optional[tuple[int, int]]:
+        """First and last day of the source's data (SPEC §8.4); None when it has no dated row."""
+        if self.first_day is None or self.last_day is None:
+            return None
+        return self.first_day, self.last_day
 
 
 def account_name(value: Any) -> Optional[str]:
@@ -100,10 +110,12 @@ class Engine:
         self._axes: dict[Grain, Axis] = {}
         self._grids: dict[tuple[str, Grain, Family], Grid] = {}
         self._targets: dict[tuple[str, Grain], Optional[Grid]] = {}
+        self._thresholds: dict[tuple[str, Grain], Optional[tuple[Grid, Grid]]] = {}
         self._attrs: dict[str, Grid] = {}
         self._key_accounts: Optional["KeyAccountEngine"] = None
         self._warehouse: Optional[Warehouse] = None
         self._daily: dict[str, pd.DataFrame] = {}
+        self._universes: dict[frozenset[str], np.ndarray] = {}
 
     # --- data -------------------------------------------------------------------------------
 
@@ -154,6 +166,34 @@ class Engine:
             self._accounts = sorted(found)
         return self._accounts
 
+    def universe(self, names: Iterable[str], key_rules: bool = False) -> np.ndarray:
+        """The grid columns that across-account functions count (SPEC §8.2, §8.6), as a mask.
+
+        Section 3's universe: the accounts of the key-account ``attributes`` and those with a row
+        in a source that ``names`` read (KPIs; with ``key_rules``, a criterion or the score, whose
+        sources are the criteria's), at any time. Column 0 (all accounts) never counts.
+        """
+        if key_rules and self.config.key_accounts is not None:
+            mask = np.zeros(self.shape_accounts, bool)
+            mask[self.key_account_engine().universe()] = True
+            return mask
+        sources = {self.config.kpis[k].source for n in names if n in self.config.kpis for k in self.measure_kpis(n)}
+        ka = self.config.key_accounts
+        if ka is not None and ka.attributes:
+            sources.add(ka.attributes)
+        key = frozenset(s for s in sources if s is not None)
+        if key not in self._universes:
+            mask = np.zeros(self.shape_accounts, bool)
+            if not key:  # nothing read (count_accounts(true)): every account
+                mask[:] = True
+            for source in key:
+                codes = self.source_account_codes(source)
+                if codes is not None:
+                    mask[codes] = True
+            mask[0] = False
+            self._universes[key] = mask
+        return self._universes[key]
+
     def account_column(self, account: Optional[str]) -> Optional[int]:
         """0 for all accounts, 1.. for a known account, None for an unknown one."""
         if account is None:
@@ -194,6 +234,7 @@ class Engine:
             dated = ~np.isnat(dates)
             days = dates.astype("datetime64[D]").astype(np.int64)
         last_day = int(days[dated].max()) if dated.any() else None
+        first_day = int(days[dated].min()) if dated.any() else None
         keep = dated
         if kpi.filter is not None:
             keep = keep & self._filter(kpi, table)
@@ -210,8 +251,9 @@ class Engine:
         rows = Rows(days[keep], accounts[keep], None if values is None else values[keep], per_account)
         if snapshot:  # kept apart: its rows place nothing on the period axis
             self._snapshot_rows[kpi_name] = rows
-            rows, last_day = Rows(days[:0], accounts[:0], None if values is None else values[:0], per_account), None
-        self._prepared[kpi_name] = _Prepared(rows, last_day)
+            rows = Rows(days[:0], accounts[:0], None if values is None else values[:0], per_account)
+            last_day = first_day = None
+        self._prepared[kpi_name] = _Prepared(rows, last_day, first_day)
         self._error_rows[kpi_name] = self._errors_read(kpi, table, days, accounts, keep, per_account)
         return self._prepared[kpi_name]
 
@@ -271,13 +313,16 @@ class Engine:
     # --- axes and grids --------------------------------------------------------------------
 
     def measure_kpis(self, name: str, seen: Optional[set[str]] = None) -> set[str]:
-        """The measure KPIs a KPI reads, itself included."""
+        """The measure KPIs a KPI's value reads, itself included (its formula's, not its target's:
+        a budget target does not move the KPI's ``latest`` nor its data's span)."""
         seen = set() if seen is None else seen
         if name in seen:
             return seen
         seen.add(name)
-        for dep in kpi_deps(self.config.kpis[name]):
-            self.measure_kpis(dep, seen)
+        formula = self.config.kpis[name].formula
+        for dep in dict.fromkeys(n.id for n in refs(formula.node)) if formula is not None else ():
+            if dep in self.config.kpis:
+                self.measure_kpis(dep, seen)
         return {n for n in seen if self.config.kpis[n].is_measure}
 
     def axis(self, grain: Grain, through: Optional[int] = None) -> Axis:
@@ -301,6 +346,7 @@ class Engine:
             self._axes[grain] = axis
             self._grids = {k: v for k, v in self._grids.items() if k[1] != grain}
             self._targets = {k: v for k, v in self._targets.items() if k[1] != grain}
+            self._thresholds = {k: v for k, v in self._thresholds.items() if k[1] != grain}
         return axis
 
     @property
@@ -318,7 +364,9 @@ class Engine:
             elif kpi.measure is not None and self.is_snapshot(name):
                 grid = self._snapshot_grid(name, axis.size)
             elif kpi.measure is not None:
-                grid = measure(kpi.measure.func, self.prepared(name).rows, axis, family, len(self.accounts))
+                prepared = self.prepared(name)
+                grid = measure(kpi.measure.func, prepared.rows, axis, family, len(self.accounts),
+                               prepared.data_span, kpi.when_empty)
                 broken = self._error_rows.get(name)
                 if broken is not None:
                     grid = lay_errors(grid, broken, axis, family)
@@ -353,7 +401,8 @@ class Engine:
         per_account = "account" in self.warehouse.table(kpi.source or "").columns
         self._daily[kpi.name] = daily
         rows = daily_rows(daily, "", self.account_codes, per_account)
-        self._prepared[kpi.name] = _Prepared(rows, self.warehouse.last_day(kpi))
+        first, last = self.warehouse.data_span(kpi)
+        self._prepared[kpi.name] = _Prepared(rows, last, first)
         return self._prepared[kpi.name]
 
     def _database_grid(self, kpi: Kpi, axis: Axis, family: Family) -> Grid:
@@ -362,10 +411,11 @@ class Engine:
         if kpi.measure.func in SPANNED:
             first, last = axis.spans(family)
             by_account, by_span = self.warehouse.spans(kpi, first, last)
-            return spanned_grid(kpi.measure.func, by_account, by_span, axis.size, len(self.accounts),
+            grid = spanned_grid(kpi.measure.func, by_account, by_span, axis.size, len(self.accounts),
                                 self.account_codes, rows.per_account)
+            return no_data(kpi.measure.func, grid, first, last, self.prepared(kpi.name).data_span, kpi.when_empty)
         return daily_grid(kpi.measure.func, self._daily[kpi.name], axis, family, len(self.accounts),
-                          self.account_codes, rows.per_account)
+                          self.account_codes, rows.per_account, self.prepared(kpi.name).data_span, kpi.when_empty)
 
     # --- snapshot sources (SPEC §7.4) ----------------------------------------------------------
 
@@ -389,7 +439,11 @@ class Engine:
         cal = self.config.calendar
         epoch = periods.period_of_date(dt.date(1970, 1, 1), Grain.YEAR, cal).ordinal
         one = Axis(Grain.YEAR, epoch, 1, cal)  # one period holding day 0, where every row was put
-        grid = measure(kpi.measure.func, self._snapshot_rows[name], one, PLAIN, len(self.accounts))
+        assert kpi.source is not None
+        # every row sits on day 0; a source without any row (after where, before filter) is no data (SPEC §8.4)
+        span = (0, 0) if len(self.table(kpi.source).df) else None
+        grid = measure(kpi.measure.func, self._snapshot_rows[name], one, PLAIN, len(self.accounts), span,
+                       kpi.when_empty)
         broken = self._error_rows.get(name)
         if broken is not None:
             grid = lay_errors(grid, broken, one, PLAIN)
@@ -413,17 +467,28 @@ class Engine:
                       self._status(kpi, value, error, goal), "", kpi.unit, kpi.description)
 
     def target_grid(self, name: str, grain: Grain) -> Optional[Grid]:
+        """The KPI's target at every period and account of the grain; None where it has none (§8.3)."""
         key = (name, grain)
         if key not in self._targets:
-            target = self.config.kpis[name].target
-            shape = (self.axis(grain).size, self.shape_accounts)
-            if target is None:
-                self._targets[key] = None
-            elif isinstance(target, float):
-                self._targets[key] = Grid.const(target, shape)
-            else:
-                self._targets[key] = evaluate(target.node, self.scope(grain)).numeric()
+            self._targets[key] = self._bound_grid(self.config.kpis[name].target_at(grain), grain)
         return self._targets[key]
+
+    def threshold_grids(self, name: str, grain: Grain) -> Optional[tuple[Grid, Grid]]:
+        """The KPI's (green, amber) thresholds at every period and account of the grain, or None."""
+        key = (name, grain)
+        if key not in self._thresholds:
+            bands = self.config.kpis[name].thresholds_at(grain)
+            grids = None if bands is None else (self._bound_grid(bands[0], grain), self._bound_grid(bands[1], grain))
+            self._thresholds[key] = grids  # type: ignore[assignment]
+        return self._thresholds[key]
+
+    def _bound_grid(self, bound: Optional[Bound], grain: Grain) -> Optional[Grid]:
+        """A number (the same for every period and account) or a formula, as a grid."""
+        if bound is None:
+            return None
+        if isinstance(bound, float):
+            return Grid.const(bound, (self.axis(grain).size, self.shape_accounts))
+        return evaluate(bound.node, self.scope(grain)).numeric()
 
     def scope(self, grain: Grain, names: Optional[Mapping[str, Grid]] = None) -> "_Scope":
         return _Scope(self, grain, names or {})
@@ -464,10 +529,21 @@ class Engine:
 
     def latest(self, name: str, grain: Grain) -> Optional[Period]:
         """The last period of the grain holding a row of any source the KPI reads."""
+        end = self.data_end(name)
+        return None if end is None else periods.period_of_date(end, grain, self.config.calendar)
+
+    def data_end(self, name: str) -> Optional[dt.date]:
+        """The last date of the data a KPI reads (any source, any account); None without data."""
         days = [d for d in (self.prepared(k).last_day for k in self.measure_kpis(name)) if d is not None]
-        if not days:
+        return dt.date(1970, 1, 1) + dt.timedelta(days=max(days)) if days else None
+
+    def after_data(self, name: str, period: object = None) -> Optional[dt.date]:
+        """The data's last date when the asked period starts after it (SPEC §8.4's warning); else None."""
+        p = self.period(name, period)
+        end = self.data_end(name)
+        if p is None or end is None:
             return None
-        return periods.period_of_date(dt.date(1970, 1, 1) + dt.timedelta(days=max(days)), grain, self.config.calendar)
+        return end if periods.start_day(p, self.config.calendar) > end else None
 
     def period(self, name: str, period: object = None) -> Optional[Period]:
         """A period argument as a :class:`Period`: text, a date (the KPI's grain), or latest."""
@@ -484,8 +560,7 @@ class Engine:
         p = self.period(name, period)
         shown_account = account_name(account) if account is not None else None
         if p is None:
-            return Result(name, "latest", shown_account, None, XlError.NA, None,
-                          "red" if self._has_bands(kpi) else "", "", kpi.unit, kpi.description)
+            return Result(name, "latest", shown_account, None, XlError.NA, None, "", "", kpi.unit, kpi.description)
         text = periods.period_text(p, self.config.calendar)
         col = self.account_column(account)
         axis = self.axis(p.grain, through=p.ordinal)
@@ -501,8 +576,10 @@ class Engine:
             tval, terr = (None, 0) if target is None else (target.val[row, col], int(target.err[row, col]))
             prev_value, prev_error = _cell(grid, row - 1, col) if row > 0 else _cell(grid, 0, col)
             trend = _trend(value, prev_value) if error is None and prev_error is None else ""
-        status = self._status(kpi, value, error, None if terr or tval is None else float(tval))
-        return Result(name, text, shown_account, value, error, None if terr or tval is None else float(tval),
+        shown_target = None if terr or tval is None else float(tval)
+        bands = self._bands_at(name, p.grain, row, col)
+        status = self._status(kpi, value, error, shown_target, XlError(terr) if terr else None, bands, p.grain)
+        return Result(name, text, shown_account, value, error, shown_target,
                       status, trend, kpi.unit, kpi.description)
 
     def results(self, period: object = None, account: Optional[str] = None,
@@ -538,16 +615,32 @@ class Engine:
         """One account's key-account result; None for an account outside the universe."""
         return self.key_account_engine().account(account, period)
 
-    @staticmethod
-    def _has_bands(kpi: Kpi) -> bool:
-        return kpi.target is not None or kpi.thresholds is not None
+    def _bands_at(self, name: str, grain: Grain, row: int, col: Optional[int]) -> Optional[_Bands]:
+        """The thresholds of one cell: (green, amber) numbers, or the first error among them."""
+        grids = self.threshold_grids(name, grain)
+        if grids is None:
+            return None
+        if col is None:
+            return XlError.NA
+        cells = [_cell(g, row, col) for g in grids]
+        for _, err in cells:
+            if err is not None:
+                return err
+        return float(cells[0][0]), float(cells[1][0])  # type: ignore[arg-type]
 
-    def _status(self, kpi: Kpi, value: Optional[float], error: Optional[XlError], target: Optional[float]) -> str:
-        if not self._has_bands(kpi):
+    def _status(self, kpi: Kpi, value: Optional[float], error: Optional[XlError], target: Optional[float],
+                target_error: Optional[XlError] = None, bands: Optional[_Bands] = None,
+                grain: Optional[Grain] = None) -> str:
+        """SPEC §2.4 and §8.3-8.4: empty without target and thresholds at the grain, for ``#N/A``
+        (no data), and where the target or a threshold is ``#N/A`` (none there); ``red`` for any
+        other error of the value, the target or a threshold."""
+        if not kpi.has_bands(grain):
             return ""
-        if error is not None or value is None:
+        if XlError.NA in (error, target_error, bands):
+            return ""
+        if error is not None or value is None or target_error is not None or isinstance(bands, XlError):
             return "red"
-        return status(value, target, kpi.direction, kpi.thresholds) or "red"
+        return status(value, target, kpi.direction, bands) or "red"
 
 
 def resolve_period(period: object, grain: Grain, calendar: periods.Calendar,
@@ -622,3 +715,7 @@ class _Scope:
 
     def attr(self, column: str) -> Grid:
         return self.engine.attr_grid(column, self.shape[0])
+
+    def universe(self, node: Node) -> np.ndarray:
+        names = {n.id for n in refs(node)}
+        return self.engine.universe(names, key_rules=bool(names & set(self.names)))

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Callable, Protocol
 
+import numpy as np
+
 from ..expr.ast import Binary, Bool, Call, In, Name, Node, Num, Str, Unary
+from . import across
 from . import grid as g
 from .axis import PLAIN, Family
 from .grid import Grid
@@ -23,6 +26,10 @@ class Scope(Protocol):
     def name(self, name: str, family: Family) -> Grid: ...
 
     def attr(self, column: str) -> Grid: ...
+
+    def universe(self, node: Node) -> np.ndarray:
+        """The columns of the accounts that across-account functions over ``node`` count (SPEC §8.6)."""
+        ...
 
 
 def evaluate(node: Node, scope: Scope, family: Family = PLAIN) -> Grid:
@@ -77,9 +84,25 @@ def _int(node: Node) -> int:
     return int(node.value)
 
 
+def _unit(node: Call, index: int) -> str | None:
+    """The time unit argument at ``index`` (SPEC §8.1), None when not given."""
+    if len(node.args) <= index:
+        return None
+    arg = node.args[index]
+    assert isinstance(arg, Str)  # the parser checked it (registry unit_args)
+    return arg.value.lower()
+
+
 def _prev(ev: _Evaluator, node: Call) -> Grid:
     n = _int(node.args[1]) if len(node.args) > 1 else 1
+    unit = _unit(node, 2)
+    if unit is not None:  # the same stretch of time at any grain: a span moved back
+        return ev.kpi(node.args[0], ev.family.shifted(n, unit))
     return g.shift(ev.kpi(node.args[0]), n)
+
+
+def _rolling(ev: _Evaluator, node: Call) -> Grid:
+    return ev.kpi(node.args[0], ev.family.span("rolling", _int(node.args[1]), _unit(node, 2)))
 
 
 def _share(ev: _Evaluator, node: Call) -> Grid:
@@ -98,9 +121,9 @@ def _round(ev: _Evaluator, node: Call) -> Grid:
 
 _CALLS: dict[str, Callable[[_Evaluator, Call], Grid]] = {
     "prev": _prev,
-    "rolling": lambda ev, n: ev.kpi(n.args[0], Family("rolling", _int(n.args[1]))),
-    "ytd": lambda ev, n: ev.kpi(n.args[0], Family("ytd")),
-    "qtd": lambda ev, n: ev.kpi(n.args[0], Family("qtd")),
+    "rolling": _rolling,
+    "ytd": lambda ev, n: ev.kpi(n.args[0], ev.family.span("ytd")),
+    "qtd": lambda ev, n: ev.kpi(n.args[0], ev.family.span("qtd")),
     "total": lambda ev, n: g.all_accounts(ev.kpi(n.args[0])),
     "share": _share,
     "pareto": lambda ev, n: g.pareto(ev.kpi(n.args[0])),
@@ -112,3 +135,13 @@ _CALLS: dict[str, Callable[[_Evaluator, Call], Grid]] = {
     "abs": lambda ev, n: g.absolute(ev.eval(n.args[0])),
     "round": _round,
 }
+
+# SPEC §8.2 (v2): across accounts, over the accounts of the argument's universe
+_CALLS.update({
+    "top_share": lambda ev, n: across.top_share(ev.kpi(n.args[0]), _int(n.args[1]), ev.scope.universe(n.args[0])),
+    "hhi": lambda ev, n: across.hhi(ev.kpi(n.args[0]), ev.scope.universe(n.args[0])),
+    "count_accounts": lambda ev, n: across.count_accounts(ev.eval(n.args[0]), ev.scope.universe(n.args[0])),
+    "sum_accounts": lambda ev, n: across.sum_accounts(ev.kpi(n.args[0]), ev.scope.universe(n.args[0])),
+    "avg_accounts": lambda ev, n: across.avg_accounts(ev.kpi(n.args[0]), ev.scope.universe(n.args[0])),
+    "rank": lambda ev, n: across.rank(ev.kpi(n.args[0]), ev.scope.universe(n.args[0])),
+})

@@ -189,6 +189,7 @@ def shift(a: Grid, n: int) -> Grid:
     if n == 0:
         return a
     p = a.shape[0]
+    n = min(n, p)  # further back than the axis is row 0 too (and prev(k, 10**20) must not overflow)
     idx = np.clip(np.arange(p) - n, 0, p - 1)
     return Grid(a.val[idx], a.err[idx])
 

@@ -5,6 +5,10 @@
 are one pandas groupby. Spans longer than a period (rolling, ytd, qtd) use
 prefix sums over days for the additive measures and, for the others, each row
 repeated once for every span that holds it.
+
+No data is not zero (SPEC §8.4): a span wholly before the first or wholly after
+the last date of the source (``data_span``) is ``#N/A`` whatever the measure;
+with ``when_empty="na"`` (§8.3) so is every cell without rows.
 """
 
 from __future__ import annotations
@@ -35,7 +39,41 @@ class Rows:
         return len(self.days)
 
 
-def measure(func: str, rows: Rows, axis: Axis, family: Family, n_accounts: int) -> Grid:
+def measure(func: str, rows: Rows, axis: Axis, family: Family, n_accounts: int,
+            data_span: tuple[int, int] | None = None, when_empty: str = "zero") -> Grid:
+    """The measure for every row of the axis (spans of ``family``) and every account.
+
+    ``data_span`` is the first and last day of the source's dated rows (None: no dated
+    row at all); spans wholly outside it are ``#N/A``. ``when_empty`` ``"na"`` makes cells
+    without rows ``#N/A`` instead of 0.
+    """
+    if data_span is None:
+        return Grid.error(XlError.NA, (axis.size, n_accounts + 1))
+    first, last = axis.spans(family)
+    outside = (last < data_span[0]) | (first > data_span[1])
+    # Rows lie inside the data's span, so a span clipped to it holds the same rows; clipping also
+    # keeps a window of a thousand years from costing a thousand years of days (SPEC §9).
+    spans = (np.clip(first, data_span[0], data_span[1] + 1), np.clip(last, data_span[0] - 1, data_span[1]))
+    grid = _measure(func, rows, axis, family, n_accounts, spans)
+    mask = np.repeat(outside[:, None], grid.shape[1], axis=1)
+    if when_empty == "na":
+        counted = rows if rows.values is None else _valued(rows, func)
+        counts = _measure("count", Rows(counted.days, counted.accounts, None, counted.per_account),
+                          axis, family, n_accounts, spans)
+        mask |= counts.val == 0
+    return grid.with_error(mask, XlError.NA) if mask.any() else grid
+
+
+def _valued(rows: Rows, func: str) -> Rows:
+    """The rows whose value is not blank (a code of -1 for ``count_distinct``)."""
+    assert rows.values is not None
+    keep = rows.values >= 0 if func == "count_distinct" else ~np.isnan(rows.values)
+    return Rows(rows.days[keep], rows.accounts[keep], rows.values[keep], rows.per_account)
+
+
+def _measure(func: str, rows: Rows, axis: Axis, family: Family, n_accounts: int,
+             spans: tuple[np.ndarray, np.ndarray]) -> Grid:
+    """The aggregate over each row's span (``spans``: first and last day, clipped to the data)."""
     a1 = n_accounts + 1
     if rows.values is not None and func != "count_distinct":
         keep = ~np.isnan(rows.values)  # blank cells are ignored, as Excel's SUM/AVERAGE do
@@ -45,15 +83,15 @@ def measure(func: str, rows: Rows, axis: Axis, family: Family, n_accounts: int) 
         keep = rows.values >= 0
         if not keep.all():
             rows = Rows(rows.days[keep], rows.accounts[keep], rows.values[keep], rows.per_account)
-    if family.kind == "plain":
+    if family.is_period:
         q = periods.ordinals_of_days(rows.days, axis.grain, axis.calendar) - axis.lo
         inside = (q >= 0) & (q < axis.size)
         grid = _aggregate(func, q[inside], rows.accounts[inside],
                           None if rows.values is None else rows.values[inside], axis.size, a1)
     elif func in ADDITIVE:
-        grid = _prefix(func, rows, axis, family, a1)
+        grid = _prefix(func, rows, spans, a1)
     else:
-        grid = _exploded(func, rows, axis, family, a1)
+        grid = _exploded(func, rows, spans, axis.size, a1)
     if not rows.per_account:
         grid = Grid(np.repeat(grid.val[:, :1], a1, axis=1), np.repeat(grid.err[:, :1], a1, axis=1))
     return grid
@@ -90,9 +128,12 @@ def _ratio(total: np.ndarray, count: np.ndarray) -> Grid:
     return Grid.of(np.where(count == 0, 0.0, val), np.where(count == 0, np.int8(XlError.NA), np.int8(0)))
 
 
-def _prefix(func: str, rows: Rows, axis: Axis, family: Family, a1: int) -> Grid:
-    """Additive measures over spans: prefix sums over days, differenced at span ends."""
-    first, last = axis.spans(family)
+def _prefix(func: str, rows: Rows, spans: tuple[np.ndarray, np.ndarray], a1: int) -> Grid:
+    """Additive measures over spans: prefix sums over days, differenced at span ends.
+
+    An empty span is written ``first == last + 1``, as :func:`measure` clips them.
+    """
+    first, last = spans
     d0, d1 = int(first.min()), int(last.max())
     inside = (rows.days >= d0) & (rows.days <= d1)
     day = rows.days[inside] - d0
@@ -116,9 +157,9 @@ def _prefix(func: str, rows: Rows, axis: Axis, family: Family, a1: int) -> Grid:
     return _ratio(total, spans_of(None))
 
 
-def _exploded(func: str, rows: Rows, axis: Axis, family: Family, a1: int) -> Grid:
+def _exploded(func: str, rows: Rows, spans: tuple[np.ndarray, np.ndarray], size: int, a1: int) -> Grid:
     """Other measures over spans: each row once for every span that holds it."""
-    first, last = axis.spans(family)
+    first, last = spans
     lo_q = np.searchsorted(last, rows.days, side="left")  # first span ending on or after the day
     hi_q = np.searchsorted(first, rows.days, side="right") - 1  # last span starting on or before it
     reps = np.clip(hi_q - lo_q + 1, 0, None)
@@ -126,4 +167,4 @@ def _exploded(func: str, rows: Rows, axis: Axis, family: Family, a1: int) -> Gri
     starts = np.repeat(np.cumsum(reps) - reps, reps)
     q = np.repeat(lo_q, reps) + (np.arange(len(src)) - starts)
     assert rows.values is not None
-    return _aggregate(func, q, rows.accounts[src], rows.values[src], axis.size, a1)
+    return _aggregate(func, q, rows.accounts[src], rows.values[src], size, a1)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Mapping, Optional
 from xml.sax.saxutils import escape, unescape
 
+from ..atomic import write_atomic
 from ..errors import KpisheetError
 
 __all__ = [
@@ -98,15 +98,15 @@ def build(out: Path, template: Optional[Path] = None, settings: Optional[Mapping
         sheet, strings = _set_setting(sheet, strings, key, value)
     parts[_SHEET], parts[_STRINGS] = sheet.encode("utf-8"), strings.encode("utf-8")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w") as zout:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zout:
         for info in infos:
             copy = zipfile.ZipInfo(info.filename, info.date_time)
             copy.compress_type = info.compress_type
             copy.external_attr = info.external_attr
             copy.create_system = info.create_system
             zout.writestr(copy, parts[info.filename])
-    os.replace(tmp, out)
+    write_atomic(out, buffer.getvalue())
     return out
 
 

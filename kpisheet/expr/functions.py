@@ -27,7 +27,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .ast import Binary, Call, Name, Node, Num, Unary, children, walk
+from ..limits import MAX_PERIOD_STEPS
+from ..periods import UNITS
+from .ast import Binary, Call, Name, Node, Num, Str, Unary, children, walk
 
 CONTEXTS = ("filter", "kpi", "accounts")
 
@@ -66,6 +68,8 @@ class Function:
     int_args: tuple[int, ...] = ()
     positive_args: tuple[int, ...] = ()
     defaults: tuple[float, ...] = ()
+    # SPEC §8.1 (v2): 0-based positions of a time unit, a text literal among periods.UNITS
+    unit_args: tuple[int, ...] = ()
 
     @property
     def variadic(self) -> bool:
@@ -75,8 +79,8 @@ class Function:
     def signature(self) -> str:
         """As the docs write it: ``prev(k, n=1)``, ``coalesce(x, y, ...)``."""
         parts = list(self.params[: self.min_args])
-        for param, default in zip(self.params[self.min_args :], self.defaults):
-            parts.append(f"{param}={default:g}")
+        for i, param in enumerate(self.params[self.min_args :]):
+            parts.append(f"{param}={self.defaults[i]:g}" if i < len(self.defaults) else f"[{param}]")
         if self.variadic:
             parts.append("...")
         return f"{self.name}({', '.join(parts)})"
@@ -86,8 +90,8 @@ class Function:
         return self.params[min(index, len(self.params) - 1)]
 
     def keyword_params(self) -> dict[str, int]:
-        """Parameters that may be passed as ``name=value``: the whole-number ones."""
-        return {self.params[i]: i for i in self.int_args}
+        """Parameters that may be passed as ``name=value``: the whole-number ones and time units."""
+        return {self.params[i]: i for i in self.int_args + self.unit_args}
 
     def arity_error(self, count: int) -> Optional[str]:
         """The message for a call with ``count`` arguments, or None when that is right."""
@@ -110,14 +114,16 @@ FUNCTIONS: dict[str, Function] = {
     f.name: f
     for f in (
         Function(
-            "prev", ("k", "n"), 1, 2,
-            "k in the period n steps earlier at the same grain",
-            contexts=_KPI, kpi_args=(0,), int_args=(1,), positive_args=(1,), defaults=(1,),
+            "prev", ("k", "n", "unit"), 1, 3,
+            "k in the period n steps earlier at the same grain; with a unit ('day', 'week', 'month', "
+            "'quarter', 'year'), k over this period's span moved n units back",
+            contexts=_KPI, kpi_args=(0,), int_args=(1,), positive_args=(1,), defaults=(1,), unit_args=(2,),
         ),
         Function(
-            "rolling", ("k", "n"), 2, 2,
-            "k evaluated over the span of the n periods ending with this one",
-            contexts=_KPI, kpi_args=(0,), int_args=(1,), positive_args=(1,),
+            "rolling", ("k", "n", "unit"), 2, 3,
+            "k evaluated over the span of the n periods ending with this one; with a unit, over the n "
+            "units ending with this period's last day",
+            contexts=_KPI, kpi_args=(0,), int_args=(1,), positive_args=(1,), unit_args=(2,),
         ),
         Function(
             "ytd", ("k",), 1, 1,
@@ -169,6 +175,44 @@ FUNCTIONS: dict[str, Function] = {
         ),
     )
 }
+
+#: SPEC §8.2 (v2): functions across accounts. Each is one number for all accounts together (the
+#: same whatever account is asked), except ``rank``, which is per account.
+FUNCTIONS.update({
+    f.name: f
+    for f in (
+        Function(
+            "top_share", ("k", "n"), 2, 2,
+            "share of total(k) held by the n accounts with the largest k (ties by name)",
+            contexts=_KPI, kpi_args=(0,), int_args=(1,), positive_args=(1,),
+        ),
+        Function(
+            "hhi", ("k",), 1, 1,
+            "Herfindahl index: the sum over accounts of share(k) squared, from 0 to 1",
+            contexts=_KPI, kpi_args=(0,),
+        ),
+        Function(
+            "count_accounts", ("condition",), 1, 1,
+            "how many accounts the condition holds for (KPI names in it are per account)",
+            contexts=_KPI,
+        ),
+        Function(
+            "sum_accounts", ("k",), 1, 1,
+            "the sum over accounts of k per account",
+            contexts=_KPI, kpi_args=(0,),
+        ),
+        Function(
+            "avg_accounts", ("k",), 1, 1,
+            "the average over accounts of k per account",
+            contexts=_KPI, kpi_args=(0,),
+        ),
+        Function(
+            "rank", ("k",), 1, 1,
+            "this account's rank by k, 1 for the largest, ties by name (#N/A for all accounts)",
+            contexts=_KPI, kpi_args=(0,),
+        ),
+    )
+})
 
 
 # --- row functions of SPEC §7.2: where, derive, filters and measure expressions only ----------
@@ -248,6 +292,11 @@ def check(node: Node, context: str) -> list[tuple[int, str]]:
                     found.append((at, f"{fn.name}(): {fn.param(i)} must be a whole number >= 1"))
                 elif value is None:
                     found.append((at, f"{fn.name}(): {fn.param(i)} must be a whole number"))
+                elif abs(value) > MAX_PERIOD_STEPS:  # SPEC §9: prev(k, 1e300) is a config error
+                    found.append((at, f"{fn.name}(): {fn.param(i)} must be at most {MAX_PERIOD_STEPS:,}"))
+            if i in fn.unit_args and not (isinstance(arg, Str) and arg.value.lower() in UNITS):
+                found.append((at, f"{fn.name}(): {fn.param(i)} must be one of "
+                              + ", ".join(f"'{u}'" for u in UNITS)))
     found.sort(key=lambda item: item[0])
     return found
 

@@ -22,9 +22,13 @@ from typing import Any, Iterable, Optional, Union
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from ..errors import WorkbookError
+from ..zipguard import check_package
+from .extent import sheet_names, table_place, too_sparse
+from .odsextent import ods_problem
 from .frames import Frame, build_frame, gc_paused
 from .hidden import Cells, hidden_cells, lay_over, may_hide_cells, sheet_grid, xls_error_cells
 from .refs import CsvOptions, SourceRef, col_letter, parse_range
+from .sparse import lay_over_sparse, read_sparse, sparse_frame
 from ..hints import closest
 from .table import Table, TextFormat, fold, listing
 
@@ -178,7 +182,9 @@ class FileReader:
             kind = "xls"
         elif data.startswith(_ZIP):
             try:
-                names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+                archive = zipfile.ZipFile(io.BytesIO(data))
+                check_package(archive, where)  # SPEC §9: no zip bomb is inflated
+                names = set(archive.namelist())
             except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
                 raise WorkbookError(f"the workbook is damaged (a broken ZIP archive: {_one_line(exc)}); "
                                     "open it in Excel and save it again, or restore a copy", place=where) from None
@@ -188,6 +194,9 @@ class FileReader:
                 kind = "xlsb"
             elif "content.xml" in names:
                 kind = "ods"
+                found = ods_problem(data)  # SPEC §9: calamine expands every sheet's repeats when opening
+                if found is not None:
+                    raise WorkbookError(found[1], place=f"{where}!{found[0]}")
             else:
                 raise WorkbookError("not a workbook (a ZIP archive with no workbook inside, "
                                     "such as a Word document)", place=where)
@@ -263,6 +272,11 @@ class FileReader:
         name = self._sheet_name(book, sheet, where)
         key = ("sheet", name, header_row)
         if key not in book.frames:
+            if book.kind == "xlsx" and too_sparse(book.data, name):  # SPEC §9: by its cells, no far corner
+                grid = lay_over_sparse(read_sparse(book.data, name, f"{where}!{name}"), self._hidden(book, name))
+                book.frames[key] = sparse_frame(grid, None if header_row == 1 else header_row, name,
+                                                f"{where}!{name}")
+                return book.frames[key]
             rows, top, left = self._grid(book, name, where)
             book.frames[key] = frame_below_header(rows, top, left, header_row, name, f"{where}!{name}")
         return book.frames[key]
@@ -280,6 +294,15 @@ class FileReader:
         name = self._sheet_name(book, rng.sheet, where)
         key = ("range", name, rng.first_row, rng.first_col, rng.last_row, rng.last_col)
         if key not in book.frames:
+            if book.kind == "xlsx" and too_sparse(book.data, name):  # SPEC §9: by its cells, no far corner
+                area = (rng.first_row, rng.first_col, rng.last_row, rng.last_col)
+                grid = lay_over_sparse(read_sparse(book.data, name, f"{where}!{name}", area),
+                                       self._hidden(book, name))
+                a1 = f"{col_letter(rng.first_col)}{rng.first_row}:{col_letter(rng.last_col)}{rng.last_row}"
+                book.frames[key] = sparse_frame(grid, rng.first_row, name, f"{where}!{name}",
+                                                header_name=f"the header row of range {a1}",
+                                                first_col=rng.first_col)
+                return book.frames[key]
             rows, top, left = self._grid(book, name, where)
             book.frames[key] = frame_in_range(rows, top, left, rng.first_row, rng.first_col,
                                                rng.last_row, rng.last_col, name, f"{where}!{name}")
@@ -301,6 +324,20 @@ class FileReader:
             raise WorkbookError(f"no table '{table}'{hint}; tables are: {listing(names)}", place=where)
         key = ("table", name)
         if key not in book.frames:
+            place = table_place(book.data, name)
+            if place is not None and too_sparse(book.data, place[0]):  # SPEC §9: by its cells
+                sheet, area, has_header = place
+                if not has_header:
+                    raise WorkbookError(f"table '{name}' has no header row, on a sheet whose cells are far apart: "
+                                        "show its header row in Excel, then save", place=f"{where}!{sheet}")
+                grid = lay_over_sparse(read_sparse(book.data, sheet, f"{where}!{sheet}", area),
+                                       self._hidden(book, sheet))
+                book.frames[key] = sparse_frame(grid, area[0], sheet, f"{where}!{sheet}",
+                                                header_name=f"the header row of table {name}", first_col=area[1])
+                return book.frames[key]
+            if place is None and any(too_sparse(book.data, s) for s in sheet_names(book.data)):
+                raise WorkbookError(f"cannot tell which sheet holds table '{name}', and a sheet of this workbook "
+                                    "has cells far apart: name the cells with range: instead", place=where)
             t = book.with_tables.get_table_by_name(name)
             with gc_paused():
                 rows = t.to_python()

@@ -9,7 +9,7 @@ mins. ``median`` and ``count_distinct`` come grouped by the engine's spans inste
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 import pandas as pd
@@ -36,17 +36,22 @@ def daily_rows(daily: pd.DataFrame, part: str, codes: Codes, per_account: bool) 
 
 
 def daily_grid(func: str, daily: pd.DataFrame, axis: Axis, family: Family, n_accounts: int, codes: Codes,
-               per_account: bool) -> Grid:
-    """``sum``, ``count``, ``average``, ``min`` or ``max`` from the day × account parts."""
+               per_account: bool, data_span: Optional[tuple[int, int]], when_empty: str) -> Grid:
+    """``sum``, ``count``, ``average``, ``min`` or ``max`` from the day × account parts; spans
+    outside ``data_span`` and (``when_empty: na``) cells without valued rows are ``#N/A``, as
+    :func:`~kpisheet.engine.measures.measure` makes them."""
     def part(name: str, how: str) -> Grid:
-        return measure(how, daily_rows(daily, name, codes, per_account), axis, family, n_accounts)
+        return measure(how, daily_rows(daily, name, codes, per_account), axis, family, n_accounts, data_span,
+                       when_empty)
 
     if func == "sum":
         return part("s", "sum")
     if func == "count":
         return part("n", "sum")
     if func == "average":
-        return _ratio(part("s", "sum").val, part("c", "sum").val)
+        total = part("s", "sum")
+        ratio = _ratio(total.val, part("c", "sum").val)
+        return ratio.with_error(total.err != 0, XlError.NA)
     if func in ("min", "max"):
         return part("lo" if func == "min" else "hi", func)
     raise ValueError(func)
@@ -67,3 +72,16 @@ def spanned_grid(func: str, per_account: pd.DataFrame, per_span: pd.DataFrame, s
     if func == "count_distinct":
         return Grid.of(np.nan_to_num(grid))
     return Grid.of(np.nan_to_num(grid, nan=0.0), np.where(np.isnan(grid), np.int8(XlError.NA), np.int8(0)))
+
+
+def no_data(func: str, grid: Grid, first: np.ndarray, last: np.ndarray, data_span: Optional[tuple[int, int]],
+            when_empty: str) -> Grid:
+    """SPEC §8.4 on a grid of :func:`spanned_grid`: spans wholly outside the source's data are
+    ``#N/A``, and with ``when_empty: na`` so are ``count_distinct`` cells without a valued row
+    (a median without rows is ``#N/A`` already)."""
+    if data_span is None:
+        return Grid.error(XlError.NA, grid.shape)
+    mask = np.repeat(((last < data_span[0]) | (first > data_span[1]))[:, None], grid.shape[1], axis=1)
+    if when_empty == "na" and func == "count_distinct":
+        mask |= (grid.err == 0) & (grid.val == 0)
+    return grid.with_error(mask, XlError.NA) if mask.any() else grid

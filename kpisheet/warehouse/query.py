@@ -287,13 +287,13 @@ class Warehouse:
         q = t.select(account=t["account"]).distinct()
         return list(self._run(self.config.sources[name], q, "accounts")["account"])
 
-    def last_day(self, kpi: Kpi) -> Optional[int]:
-        """The latest date of the KPI's source, filter or not (as :class:`Engine` keeps it)."""
+    def data_span(self, kpi: Kpi) -> tuple[Optional[int], Optional[int]]:
+        """The first and last day of the KPI's source, filter or not (as :class:`Engine` keeps them)."""
         df = self._grouped(kpi.source or "", kpi.date)
         if kpi.name in self._broken:
             raise self._broken[kpi.name]
         days = df["day"][df["dated"]]
-        return int(days.max()) if len(days) else None
+        return (int(days.min()), int(days.max())) if len(days) else (None, None)
 
     def _run(self, src: Source, expr: Any, what: str) -> pd.DataFrame:
         try:

@@ -1,7 +1,8 @@
 """A young SaaS company: Client A brings most of the revenue and is the key account.
 
 KPIs: monthly revenue growth and customer concentration (SPEC §6), with seat
-activation from the product's daily usage export.
+activation from the product's daily usage export, and revenue against a budget per month
+and client (the Budget sheet).
 """
 
 from __future__ import annotations
@@ -63,6 +64,27 @@ def invoices(rnd: random.Random) -> tuple[list[Row], dict[tuple[str, int], float
     return out, billed
 
 
+def budget() -> list[Row]:
+    """The budget: one line per client and month of 2025 and 2026, planned at the start of each year.
+
+    Planned from each client's trend (no noise, no seasonality, rounded to hundreds), for the
+    clients that bought before the plan was made: a client won during the year has no line, so
+    its revenue has no target there (SPEC §8.3), and a client that churns keeps its plan. No
+    random draw is taken, so the other sheets stay what they were.
+    """
+    out: list[Row] = []
+    all_months = months(dt.date(2024, 1, 1), dt.date(2026, 12, 1))
+    for i, month in enumerate(all_months):
+        if month.year < 2025:
+            continue
+        planned_at = all_months.index(dt.date(month.year, 1, 1))
+        for name, (base, first, growth, churn) in CLIENTS.items():
+            if first > planned_at or (churn is not None and churn <= planned_at):
+                continue
+            out.append([month, name, round(base * (1 + growth) ** (i - first) / 100) * 100])
+    return out
+
+
 def usage(rnd: random.Random, billed: dict[tuple[str, int], float]) -> list[Row]:
     """The product's daily usage export: licensed seats and active users per client and day."""
     out: list[Row] = []
@@ -90,7 +112,7 @@ def build(rnd: random.Random) -> Example:
         name="startup",
         title="Startup: KPIs and key accounts",
         subtitle="A young SaaS company where Client A brings most of the revenue. "
-                 "Every number on this sheet is a kpisheet function over the Invoices and Usage sheets.",
+                 "Every number on this sheet is a kpisheet function over the Invoices, Usage and Budget sheets.",
         sheets=[
             Sheet("Invoices", ["Date", "Client", "Product", "Amount", "Status"], lines,
                   {"Date": "yyyy-mm-dd", "Amount": "#,##0.00"}, {"Client": 18}),
@@ -98,11 +120,15 @@ def build(rnd: random.Random) -> Example:
                   {"Date": "yyyy-mm-dd", "Activation": "0.0%"}, {"Client": 18}),
             Sheet("Accounts", ["account", "segment", "strategic_value", "engagement"], ACCOUNTS,
                   widths={"account": 18}),
+            Sheet("Budget", ["Month", "Client", "Budget"], budget(),
+                  {"Month": "yyyy-mm", "Budget": "#,##0"}, {"Client": 18}),
         ],
         headline=[
             Headline("revenue_growth", "Is revenue still growing month over month?"),
             Headline("customer_concentration", "How much of our revenue hangs on Client A?"),
-            Headline("revenue", "Net revenue of the month, all clients"),
+            Headline("revenue_hhi", "How concentrated is revenue across all clients?"),
+            Headline("revenue", "Net revenue of the month against budget, all clients"),
+            Headline("revenue_yoy", "Is revenue growing on the same month last year?"),
             Headline("client_a_revenue", "Is Client A's monthly revenue where the plan has it?"),
             Headline("seat_activation", "Does Client A use the seats it pays for?", "Client A"),
         ],
@@ -112,5 +138,5 @@ def build(rnd: random.Random) -> Example:
               Headline("revenue_growth", "Growth on last month", "Client A")],
         series=[Series("revenue", "All clients"), Series("revenue", "Client A", "Client A")],
         chart_title="Net revenue per month (EUR): all clients and Client A",
-        formats={"revenue_share": "0.0%", "growth": "0.0%", "strategic_value": "0", "engagement": "0"},
+        formats={"revenue_hhi": "0.000", "revenue_share": "0.0%", "growth": "0.0%", "strategic_value": "0", "engagement": "0"},
     )

@@ -46,11 +46,11 @@ def test_evaluate_csv_table_account_and_kpi_filter(capsys: pytest.CaptureFixture
                                                    make_config: Callable[..., Path], tmp_path: Path) -> None:
     cfg = make_config(KPIS)
     out_file = tmp_path / "out.csv"
-    code, _, err = run(capsys, "evaluate", str(book), "-c", str(cfg), "-p", "2025-12", "-a", "A", "-k", "growth",
+    code, _, err = run(capsys, "evaluate", str(book), "-c", str(cfg), "-p", "2026-02", "-a", "C", "-k", "growth",
                        "-f", "csv", "-o", str(out_file))
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out_file.read_text())))
-    assert rows == [{"kpi": "growth", "period": "2025-12", "account": "A", "value": "", "error": "#DIV/0!",
+    assert rows == [{"kpi": "growth", "period": "2026-02", "account": "C", "value": "", "error": "#DIV/0!",
                      "target": "", "status": "", "trend": "", "unit": "%"}]
     code, out, _ = run(capsys, "evaluate", str(book), "-c", str(cfg))
     assert code == 0 and "revenue" in out and "2026-03" in out and "100" in out

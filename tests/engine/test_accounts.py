@@ -51,7 +51,7 @@ def test_scores_tiers_and_reasons(engine: Engine) -> None:
     assert by["E"].score == 0  # not in the attributes: attr() is #N/A and adds 0
     assert [(r.tier, r.key) for r in table] == [("A", True), ("C", False), ("C", False), ("C", False), ("C", False)]
     assert by["A"].reason == "score = 100 >= 60"
-    assert by["C"].reason == "not key: score = 25.67 >= 60; pareto(revenue) = 0.8933 < 0.5"
+    assert by["C"].reason == "not key: score = 25.67, needs >= 60; pareto(revenue) = 0.8933, needs < 0.5"
 
 
 def test_criteria_explain_their_points_and_errors(engine: Engine) -> None:
@@ -74,12 +74,12 @@ def test_pareto_makes_a_key_account_and_says_so(tmp_path: Path, make_config: Cal
 
 
 @pytest.mark.parametrize("period, account, previous_tier, movement", [
-    ("2025-Q4", "A", "C", "new"),    # 2025-Q3: no revenue at all, A had only its strategic points (30)
+    ("2025-Q4", "A", None, ""),      # SPEC §8.4: 2025-Q3 lies before the data (2025-12-31 on): no movement
     ("2026-Q1", "A", "A", "same"),
     ("2026-Q2", "A", "A", "lost"),   # no revenue in Q2: share is #DIV/0!, score falls to 30
     ("2026-Q1", "C", "C", "same"),
 ])
-def test_movement(engine: Engine, period: str, account: str, previous_tier: str, movement: str) -> None:
+def test_movement(engine: Engine, period: str, account: str, previous_tier: str | None, movement: str) -> None:
     row = {r.account: r for r in engine.key_accounts(period)}[account]
     assert (row.previous_tier, row.movement) == (previous_tier, movement)
 

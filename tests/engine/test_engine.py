@@ -51,14 +51,14 @@ def value(engine: Engine, kpi: str, period: str | None = None, account: str | No
 
 @pytest.mark.parametrize("kpi, period, expected", [
     ("revenue", "2026-01", 155), ("revenue", "2026-02", 120), ("revenue", "2026-03", 100),
-    ("revenue", "2025-12", 10), ("revenue", "2026-04", 0), ("revenue", "2030-06", 0), ("revenue", "2019-01", 0),
-    ("gross", "2026-02", 150), ("orders", "2026-02", 2), ("orders", "2026-04", 0),
+    ("revenue", "2025-12", 10), ("revenue", "2026-01-02", 0),  # SPEC §8.4: a day inside the data, without rows
+    ("gross", "2026-02", 150), ("orders", "2026-02", 2), ("orders", "2026-01", 3),
     ("revenue", "2026-Q1", 375), ("revenue", "2026", 375), ("revenue", "2025", 10),
     ("revenue", "2026-W01", 15), ("revenue", "2026-W02", 100), ("revenue", "2026-01-05", 100),
     ("avg_amount", "2026-01", 155 / 3), ("median_amount", "2026-02", 75), ("biggest", "2026-Q1", 120),
-    ("smallest", "2026-Q1", 5), ("clients", "2026-Q1", 3), ("clients", "2026-04", 0),
+    ("smallest", "2026-Q1", 5), ("clients", "2026-Q1", 3), ("clients", "2025-12", 1),
     ("growth", "2026-02", 120 / 155 - 1), ("growth", "2026-01", 155 / 10 - 1),
-    ("two_back", "2026-03", 155), ("two_back", "2026-01", 0), ("rolling_2", "2026-03", 220), ("rolling_2", "2026-01", 165),
+    ("two_back", "2026-03", 155), ("two_back", "2026-02", 10), ("rolling_2", "2026-03", 220), ("rolling_2", "2026-01", 165),
     ("revenue_ytd", "2026-03", 375), ("revenue_ytd", "2026-01", 155), ("revenue_qtd", "2026-02", 275),
     ("share_rev", "2026-01", 1.0), ("total_rev", "2026-01", 155),
     ("rescued", "2026-01", -1), ("guarded", "2026-01", 0),
@@ -83,7 +83,7 @@ def test_one_account(engine: Engine, kpi: str, period: str, account: str, expect
 @pytest.mark.parametrize("kpi, period, account, error", [
     ("avg_amount", "2026-04", None, XlError.NA),       # no rows: average has no value
     ("median_amount", "2026-04", "A", XlError.NA),
-    ("growth", "2025-12", None, XlError.DIV0),          # the month before has no revenue
+    ("growth", "2025-12", None, XlError.NA),            # SPEC §8.4: the month before is before the data
     ("growth", "2026-02", "C", XlError.DIV0),
     ("broken", "2026-01", None, XlError.DIV0),
     ("carried", "2026-01", None, XlError.DIV0),         # errors propagate through formulas
@@ -91,7 +91,12 @@ def test_one_account(engine: Engine, kpi: str, period: str, account: str, expect
     ("revenue", "2026-01", "D", XlError.NA),            # attributes count only with key_accounts
     ("pareto_rev", "2026-01", None, XlError.NA),        # pareto needs an account
     ("old_avg", "2026-01", None, XlError.NA),           # shifts before the first row of data
-    ("old_growth", "2026-03", None, XlError.DIV0),
+    ("old_growth", "2026-03", None, XlError.NA),
+    # SPEC §8.4, no data is not zero: periods wholly outside the data's days are #N/A (v1: 0)
+    ("revenue", "2026-04", None, XlError.NA), ("revenue", "2030-06", None, XlError.NA),
+    ("revenue", "2019-01", None, XlError.NA), ("orders", "2026-04", None, XlError.NA),
+    ("clients", "2026-04", None, XlError.NA), ("two_back", "2026-01", None, XlError.NA),
+    ("revenue", "2026-04", "A", XlError.NA), ("revenue", "2025-11", "A", XlError.NA),
 ])
 def test_errors_are_values(engine: Engine, kpi: str, period: str, account: str | None, error: XlError) -> None:
     result = engine.result(kpi, period, account)
@@ -115,7 +120,7 @@ def test_fiscal_year_starting_in_april(book: Path, make_config: Callable[..., Pa
     engine = Engine(load_config(path), book)
     assert value(engine, "revenue", "FY2026") == 385        # April 2025 - March 2026
     assert value(engine, "revenue", "FY2026-Q4") == 375     # January - March 2026
-    assert value(engine, "revenue", "FY2027-Q1") == 0
+    assert value(engine, "revenue", "FY2027-Q1") is None  # after the data: #N/A
     assert value(engine, "revenue_ytd", "2026-02") == 285   # April 2025 - February 2026
     assert value(engine, "revenue_qtd", "2026-02") == 275   # January - February 2026
     assert value(engine, "revenue_ytd", "2026-W01") == 15   # to Sunday 2026-01-04
@@ -132,9 +137,12 @@ def test_status_and_trend(engine: Engine) -> None:
     jan, feb, mar = (engine.result("revenue", p) for p in ("2026-01", "2026-02", "2026-03"))
     assert (jan.status, feb.status, mar.status) == ("green", "green", "green")
     assert (feb.trend, mar.trend) == ("down", "down")
-    assert engine.result("revenue", "2026-04").status == "red"
+    assert engine.result("revenue", "2026-04").status == ""  # SPEC §8.4: #N/A (after the data) has no status
     assert engine.result("orders", "2026-01").status == ""   # no target, no thresholds
-    assert engine.result("revenue", "2026-05").trend == "flat"  # 0 after 0
+    assert engine.result("revenue", "2026-05").trend == ""   # no data either side: no trend
+    assert engine.result("revenue", "2026-04").trend == ""
+    assert engine.result("revenue", "2025-12").trend == ""   # the month before is before the data
+    assert engine.result("broken", "2026-01").status == ""   # no target: no status, even for an error
 
 
 def test_results_name_their_period_canonically(engine: Engine) -> None:

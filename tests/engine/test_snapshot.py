@@ -66,6 +66,26 @@ def test_formulas_mix_snapshot_and_dated_kpis(engine: Engine) -> None:
     assert "C" in engine.accounts  # accounts of snapshot sources count too
 
 
+def test_a_snapshot_filter_keeping_no_row_is_zero_and_a_source_without_rows_is_no_data(tmp_path: Path) -> None:
+    """SPEC §8.4 for snapshots: the source has data (0 where a filter keeps nothing); a source
+    whose `where` leaves no row has none (#N/A, never a plausible 0)."""
+    (tmp_path / "k.yaml").write_text(CONFIG + "  giants: {source: staff, measure: sum(fte), filter: fte > 100}\n")
+    wb = openpyxl.Workbook()
+    wb.active.title = "Sales"
+    wb.active.append(["Date", "Customer", "Amount"])
+    wb.active.append([dt.datetime(2026, 1, 5), "A", 100])
+    staff = wb.create_sheet("Staff")
+    staff.append(["Name", "Team", "FTE"])
+    staff.append(["Ann", "A", 1])
+    wb.save(tmp_path / "book.xlsx")
+    engine = Engine(load_config(tmp_path / "k.yaml"), tmp_path / "book.xlsx")
+    assert (engine.result("giants").value, engine.result("giants").error) == (0.0, None)
+    empty = CONFIG.replace("date: none,", "date: none, where: fte > 100,")
+    (tmp_path / "e.yaml").write_text(empty)
+    r = Engine(load_config(tmp_path / "e.yaml"), tmp_path / "book.xlsx").result("headcount")
+    assert (r.value, r.error.text if r.error else None, r.status) == (None, "#N/A", "")
+
+
 def test_date_none_is_the_only_word(tmp_path: Path) -> None:
     (tmp_path / "k.yaml").write_text(CONFIG.replace("date: none", "date: nothing"))
     with pytest.raises(ConfigError, match=r"k\.yaml:4:.*sources\.staff\.date"):

@@ -48,7 +48,7 @@ CELLS: list[tuple[str, Any]] = [
     ('=KPI("revenue",2026)', 375.0),  # a whole number is a year
     ('=KPI("orders","2026-02")', 2.0),
     ('=KPI("growth","2026-02")', 120 / 155 - 1),
-    ('=KPI("growth","2025-12")', Err("#DIV/0!")),
+    ('=KPI("growth","2026-02","C")', Err("#DIV/0!")),  # C had no revenue in January (inside the data)
     ('=KPI("nope","2026-01")', Err("#NAME?")),
     ('=KPI("revenue","2026-13")', Err("#VALUE!")),
     ('=KPI_TARGET("revenue","2026-01")', 130.0),
@@ -187,7 +187,7 @@ def test_text_error_equals_error_in_check(tmp_path: Path, make_config: Callable[
     for r, row in enumerate(SALES):
         ws.write_row(r, 0, row)
     ws2 = wb.add_worksheet("X")
-    ws2.write_formula("A1", '=KPI("growth","2025-12")', None, "#DIV/0!")
+    ws2.write_formula("A1", '=KPI("growth","2026-02","C")', None, "#DIV/0!")
     ws2.write_formula("A2", "=1/0", None, "#DIV/0!")
     wb.close()
     assert recalc(path, check=True).changes == []

@@ -191,7 +191,7 @@ def test_tables_spill_with_headers(cell: xs.Range) -> None:
 def test_errors_are_text_never_tracebacks(cell: xs.Range) -> None:
     from kpisheet.excel import udfs
 
-    assert udfs.KPI("growth", "2025-11", caller=cell) == "#DIV/0!"  # an error inside the result: its kind only
+    assert udfs.KPI("growth", "2026-02", "C", caller=cell) == "#DIV/0!"  # an error inside the result: its kind only
     assert udfs.KPI("nope", caller=cell).startswith("#NAME? ")
     assert udfs.KPI("revenue", "2026-13", caller=cell).startswith("#VALUE! ")
     assert udfs.KPI(None, caller=cell) == "#VALUE! a KPI name is needed"

@@ -9,8 +9,8 @@ from kpisheet.expr.ast import Call, Name, Num, Str, Unary
 from kpisheet.expr.functions import int_literal, lookup
 
 SPEC_FUNCTIONS = {
-    "prev": "prev(k, n=1)",
-    "rolling": "rolling(k, n)",
+    "prev": "prev(k, n=1, [unit])",
+    "rolling": "rolling(k, n, [unit])",
     "ytd": "ytd(k)",
     "qtd": "qtd(k)",
     "total": "total(k)",
@@ -23,6 +23,13 @@ SPEC_FUNCTIONS = {
     "max": "max(x, ...)",
     "abs": "abs(x)",
     "round": "round(x, digits=0)",
+    # SPEC §8.2 (v2)
+    "top_share": "top_share(k, n)",
+    "hhi": "hhi(k)",
+    "count_accounts": "count_accounts(condition)",
+    "sum_accounts": "sum_accounts(k)",
+    "avg_accounts": "avg_accounts(k)",
+    "rank": "rank(k)",
 }
 ROW_FUNCTIONS = {"if", "coalesce", "min", "max", "abs", "round"}
 # SPEC §7.2: functions of row expressions only (where, derive, filter, measure expressions)
@@ -74,14 +81,15 @@ def test_shapes_of_arguments() -> None:
     assert FUNCTIONS["round"].int_args == (1,) and FUNCTIONS["round"].positive_args == ()
     assert FUNCTIONS["coalesce"].max_args is None and FUNCTIONS["coalesce"].min_args == 2
     assert FUNCTIONS["prev"].defaults == (1,) and FUNCTIONS["round"].defaults == (0,)
-    assert FUNCTIONS["prev"].keyword_params() == {"n": 1}
+    assert FUNCTIONS["prev"].keyword_params() == {"n": 1, "unit": 2}
+    assert FUNCTIONS["prev"].unit_args == (2,) and FUNCTIONS["rolling"].unit_args == (2,)
     assert FUNCTIONS["if"].keyword_params() == {}
 
 
 @pytest.mark.parametrize(
     "name, count, message",
     [
-        ("prev", 3, "prev() takes 1 to 2 arguments, got 3"),
+        ("prev", 4, "prev() takes 1 to 3 arguments, got 4"),
         ("abs", 0, "abs() takes 1 argument, got 0"),
         ("if", 4, "if() takes 3 arguments, got 4"),
         ("coalesce", 1, "coalesce() takes at least 2 arguments, got 1"),
@@ -145,6 +153,9 @@ CHECKS = [
     ("prev(a, b)", "kpi", [(8, "prev(): n must be a whole number >= 1")]),
     ("rolling(a, 0)", "kpi", [(11, "rolling(): n must be a whole number >= 1")]),
     ("rolling(a, n=12)", "kpi", []),
+    ("rolling(a, 3, 'month') + prev(a, 12, 'MONTH') + prev(a, 1, unit='year')", "kpi", []),
+    ("prev(a, 12, 'months')", "kpi", [(12, "prev(): unit must be one of 'day', 'week', 'month', 'quarter', 'year'")]),
+    ("rolling(a, 3, m)", "kpi", [(14, "rolling(): unit must be one of 'day', 'week', 'month', 'quarter', 'year'")]),
     ("round(x, 0.5)", "kpi", [(9, "round(): digits must be a whole number")]),
     ("round(x, -2)", "filter", []),
     ("round(x, d)", "filter", [(9, "round(): digits must be a whole number")]),

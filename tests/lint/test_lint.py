@@ -64,3 +64,28 @@ def test_measurable_and_achievable_need_the_workbook(capsys: pytest.CaptureFixtu
         f"{cfg}:11:130: warning: low: A: target 0 is below every value of the last 12 periods (lowest 160) "
         "by more than their spread",
     ]
+
+
+def test_unitless_windows_described_as_a_stretch_of_time(capsys: pytest.CaptureFixture[str],
+                                                         make_config: Callable[..., Path]) -> None:
+    """SPEC §8.1: a T finding where prev/rolling without a unit meet a description naming time."""
+    cfg = make_config("""\
+        revenue: {description: Net revenue booked in the month, source: sales, measure: sum(amount), grain: month,
+                  owner: Finance, target: 100}
+        r3: {description: Revenue of the three months ending with this one, formula: "rolling(revenue, 3)",
+             grain: month, owner: Finance, target: 1}
+        yoy: {description: Revenue growth year over year, formula: "revenue / prev(revenue, 12) - 1",
+              grain: month, owner: Finance, target: 1}
+        ok: {description: Revenue of the three months ending with this one, formula: "rolling(revenue, 3, 'month')",
+             grain: month, owner: Finance, target: 1}
+        free: {description: Revenue of the three months ending with this one, formula: "rolling(revenue, 3)",
+               owner: Finance, target: 1}
+        """)
+    code, lines = lint(capsys, str(cfg))
+    assert code == 0
+    t_lines = [line for line in lines if ": T: " in line]
+    assert t_lines[0] == (f"{cfg}:11:81: warning: r3: T: rolling(revenue, 3) counts periods of the asked grain, but "
+                          "the description names a stretch of time ('months'): give it a unit, such as "
+                          "rolling(revenue, 3, 'month')")
+    assert "yoy: T: prev(revenue, 12) counts periods" in t_lines[1] and "('year')" in t_lines[1]
+    assert len(t_lines) == 3 and "free: T: no explicit grain" in t_lines[2]

@@ -11,7 +11,7 @@ from typing import Optional
 
 from ...errors import WorkbookError
 from .calc import Book, Formula, Sheet
-from .sheetxml import SheetScan, parse_area, scan, unescape
+from .sheetxml import DamagedSheet, SheetScan, parse_area, scan, unescape
 from .tables import read_table
 from .zipio import Package
 
@@ -72,9 +72,15 @@ def _decode(data: bytes, place: str) -> str:
         raise WorkbookError("a part is not valid UTF-8 XML", place=place) from None
 
 
+# an item's content never holds another item's start: an unclosed <si> fails at once (linear time)
+_SI = re.compile(r"<(?:\w+:)?si\b[^>]*?(?:/>|>((?:[^<]|<(?!(?:\w+:)?si[\s>/]|/(?:\w+:)?si>))*)</(?:\w+:)?si>)")
+
+_SI_START = re.compile(r"<(?:\w+:)?si[\s>/]")
+
+
 def shared_strings(xml: str) -> list[str]:
     out: list[str] = []
-    for si in re.finditer(r"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", xml, re.S):
+    for si in _SI.finditer(xml):
         body = si.group(1) or ""
         body = re.sub(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", "", body, flags=re.S)
         out.append("".join(unescape(t) for t in re.findall(r"<(?:\w+:)?t\b[^>]*?>(.*?)</(?:\w+:)?t>", body, re.S)))
@@ -95,7 +101,11 @@ def load(path: Path) -> LoadedBook:
     metadata_part = None
     for t, p in wrels.values():
         if t.endswith("/sharedStrings") and p in pkg:
-            shared = shared_strings(_decode(pkg.read(p), place))
+            text = _decode(pkg.read(p), place)
+            shared = shared_strings(text)
+            if len(shared) != len(_SI_START.findall(text)):  # an unclosed item would shift every index after it
+                raise WorkbookError("the shared strings part is damaged (an item is not closed): open the file in "
+                                    "Excel and save it again", place=place)
         if t.endswith("/sheetMetadata"):
             metadata_part = p
     pr = re.search(r"<(?:\w+:)?workbookPr\b([^>]*)>", wb)
@@ -126,8 +136,14 @@ def load(path: Path) -> LoadedBook:
         has_formulas = (b"<f" in raw or b":f" in raw) and _FORMULA_TAG.search(raw) is not None
         if has_formulas:
             text = _decode(raw, f"{place}!{sp.name}")
+            if not _complete(text):  # patching a cut sheet would write a damaged book as if it were fine
+                raise WorkbookError("the sheet's XML is cut short (a damaged file): nothing written; "
+                                    "open it in Excel and save it again, or restore a copy", place=f"{place}!{sp.name}")
             sp.text = text
-            sp.scan = scan(text, shared, date1904)
+            try:
+                sp.scan = scan(text, shared, date1904)
+            except DamagedSheet as exc:
+                raise WorkbookError(str(exc), place=f"{place}!{sp.name}") from None
             sheets.append(Sheet(sp.name, sp.scan.values, sp.scan.max_row, sp.scan.max_col))
             _formulas(sp, formulas, place)
         else:
@@ -157,6 +173,12 @@ def _charset(pkg: Package, app_part: str) -> str:
     app = pkg.read(app_part).decode("utf-8", "replace")
     m = re.search(r"<(?:\w+:)?Application>([^<]*)</", app)
     return "mac_roman" if m and "macintosh" in m.group(1).lower() else "cp1252"
+_END = re.compile(r"</(?:\w+:)?worksheet\s*>\s*\Z")
+
+
+def _complete(text: str) -> bool:
+    """Whether a worksheet part ends with its closing tag (a cut part does not)."""
+    return _END.search(text[-256:]) is not None
 
 
 def _lazy(raw: bytes, shared: list[str], date1904: bool, place: str):  # type: ignore[no-untyped-def]

@@ -20,7 +20,10 @@ from typing import Any, Iterable, Mapping, Optional
 
 import numpy as np
 
+from ... import limits
 from . import values as V
+from .cellguard import (MAX_CELL_WARNINGS, BeyondLimits, check_array, check_nesting, check_text, describe_failure,
+                        noting, stop_noting)
 from .compiler import Compiler, Lambda, Thunk, _Unsupported
 from .model import VOLATILE, Book, CalcResult, ExtraFunction, Formula, FormulaEngine, Sheet
 from .parser import MAX_COL, MAX_ROW, FormulaSyntaxError, Node, parse, walk
@@ -108,6 +111,8 @@ class _Run(Compiler):
         self.date1904 = book.date1904
         self._let_scopes: list[dict[str, object]] = []
         self._let_values: dict[object, Any] = {}
+        self.broken: set[int] = set()  # formula cells that are #VALUE! before they run (too deep ...)
+        self.failures = 0
         self._share_shapes()
         self._code: dict[tuple[str, tuple[int, int], int, str], Thunk] = {}
         self._failed: dict[tuple[str, tuple[int, int], int, str], Exception] = {}
@@ -130,6 +135,14 @@ class _Run(Compiler):
                 first[key] = f
             else:
                 f.text, f.anchor = anchor.text, (anchor.row, anchor.col)
+
+    # --- a cell that fails ----------------------------------------------------------------
+
+    def cell_failed(self, f: Formula, cause: "Exception | str", shown: str = "#VALUE!") -> None:
+        """One warning naming the cell and why it is ``shown`` (the first MAX_CELL_WARNINGS; then a count)."""
+        self.failures += 1
+        if self.failures <= MAX_CELL_WARNINGS:
+            self.warnings.append(f"{self.place(f)}: {shown}: {describe_failure(cause)}")
 
     # --- reading cells and ranges -------------------------------------------------------
 
@@ -155,6 +168,7 @@ class _Run(Compiler):
                     self._on_demand(i)
             vals = sh.values
             h, w = r2 - ref.r1 + 1, c2 - ref.c1 + 1
+            check_array(h, w)  # SPEC §9: SUM(Data!A:XFD) over a far corner is #NUM!, not 128 GiB
             arr = np.empty((h, w), dtype=object)
             if h * w > 4 * len(vals):  # sparse: walk the cells that exist
                 for (r, c), v in vals.items():
@@ -252,11 +266,17 @@ class _Run(Compiler):
             else:
                 f.unsupported = (exc.name,)
                 self.unsupported.setdefault(exc.name, self.place(f))
-        except (FormulaSyntaxError, RecursionError) as exc:
+        except BeyondLimits as exc:  # a formula past Excel's limits: #VALUE!, not #NAME?
+            self._fail_compile(i, f, ckey, exc)
+            return
+        except FormulaSyntaxError as exc:
             self._failed[ckey] = exc
             self.compiled[i] = None
             f.unsupported = ("syntax",)
             self.warnings.append(f"{self.place(f)}: cannot read formula ={f.text}: {exc}")
+            return
+        except Exception as exc:  # noqa: BLE001 - a formula we cannot compile is that cell's #VALUE!
+            self._fail_compile(i, f, ckey, exc)
             return
         deps: list[tuple[int, int, int, int, int]] = []
         volatile = False
@@ -292,6 +312,28 @@ class _Run(Compiler):
                         deps.append(ref.key)
         f.volatile = volatile or f.volatile
         self.deps[i] = deps
+
+    def _fail_compile(self, i: int, f: Formula, ckey: tuple[str, tuple[int, int], int, str],
+                      exc: Exception) -> None:
+        self._failed[ckey] = exc
+        self.compiled[i] = None
+        self.broken.add(i)
+        self.deps[i] = []
+        self.cell_failed(f, exc)
+
+    def ast(self, text: str) -> Node:
+        """The formula's tree, parsed once; :class:`BeyondLimits` past Excel's length or nesting."""
+        node = self._ast_cache.get(text)
+        if node is None:
+            check_text(text)
+            try:
+                node = parse(text)
+            except RecursionError:
+                raise BeyondLimits(f"formula nested too deeply; Excel allows {limits.MAX_NESTING} levels "
+                                   "of functions") from None
+            check_nesting(node)
+            self._ast_cache[text] = node
+        return node
 
     def _expand(self, node: Node, home: int, seen: set[str]) -> Iterable[Node]:
         for n in walk(node):
@@ -388,18 +430,33 @@ class _Run(Compiler):
             fn = self.compiled.get(i)
             if f.keep:
                 result: Any = self.sheets[f.sheet].values.get((f.row, f.col))
+            elif i in self.broken:
+                result = V.VALUE
             elif fn is None:
                 result = V.NAME
             else:
+                noted, token = noting()
                 try:
                     result = fn()
                 except XlFail as e:
                     result = e.err
                 except RecursionError:
-                    result = V.CALC
-                    self.warnings.append(f"{self.place(f)}: formula nested too deeply")
+                    result = V.VALUE
+                    self.cell_failed(f, f"formula nested too deeply (Excel allows {limits.MAX_NESTING} levels)")
+                except Exception as exc:  # noqa: BLE001 - one cell never kills the run (SPEC §9)
+                    result = V.VALUE
+                    self.cell_failed(f, exc)
+                finally:
+                    stop_noting(token)
+                if noted:
+                    shown = self.deref(result)
+                    self.cell_failed(f, noted[0], shown.text if isinstance(shown, V.Err) else "an error inside")
             self.pending.discard(key)
-            self._store(f, result)
+            try:
+                self._store(f, result)
+            except Exception as exc:  # noqa: BLE001 - as above, for what the result would spill
+                self.cell_failed(f, exc)
+                self._store(f, V.VALUE)
         finally:
             self.active.discard(i)
             self.cur, self.dr, self.dc = saved
@@ -411,6 +468,9 @@ class _Run(Compiler):
                 f.kind = "dynamic"
             else:
                 v = self.deref(result)
+                if isinstance(v, str) and len(v) > limits.MAX_TEXT:
+                    self.cell_failed(f, f"a text of {len(v):,} characters is longer than Excel's {limits.MAX_TEXT:,}")
+                    v = V.VALUE
                 f.value = cell_value(v)
                 vals[(f.row, f.col)] = f.value
                 return
@@ -495,8 +555,11 @@ class _Run(Compiler):
 
     def run(self) -> CalcResult:
         formulas = self.book.formulas
-        for i in range(len(formulas)):
-            self.prepare(i)
+        for i, f in enumerate(formulas):
+            try:
+                self.prepare(i)
+            except Exception as exc:  # noqa: BLE001 - e.g. a defined name nested past any limit
+                self._fail_compile(i, f, (f.text, f.anchor, f.sheet, f.kind), exc)
         comps = self.order()
         # Arrays first (with what they read): a cell reading where an array will spill for the
         # first time cannot know it from the file, so it must come after every array.
@@ -515,6 +578,9 @@ class _Run(Compiler):
             if f.volatile:
                 continue
         self._spread_volatile()
+        if self.failures > MAX_CELL_WARNINGS:
+            self.warnings.append(f"and {self.failures - MAX_CELL_WARNINGS} more cells are errors for the same "
+                                 "kinds of reasons")
         return CalcResult(formulas, self.unsupported, self.circular, self.warnings)
 
     def _ancestors(self, roots: list[int]) -> set[int]:

@@ -7,7 +7,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ...limits import MAX_TEXT
 from . import values as V
+from .cellguard import check_array
 from .values import Err, Value, XlFail
 
 
@@ -25,6 +27,7 @@ def broadcast(fn: Callable[[Value, Value], Value], a: Any, b: Any) -> np.ndarray
     hb, wb = B.shape if B is not None else (1, 1)
     h = max(ha, hb)
     w = max(wa, wb)
+    check_array(h, w)
     out = np.empty((h, w), dtype=object)
     for i in range(h):
         for j in range(w):
@@ -50,6 +53,7 @@ def broadcast_n(fn: Callable[..., Value], args: list[Any]) -> np.ndarray:
     shapes = [a.shape for a in args if isinstance(a, np.ndarray)]
     h = max(s[0] for s in shapes)
     w = max(s[1] for s in shapes)
+    check_array(h, w)
     out = np.empty((h, w), dtype=object)
     for i in range(h):
         for j in range(w):
@@ -123,9 +127,12 @@ def _arith(op: str) -> Callable[[Value, Value], Value]:
 
 def _concat(a: Value, b: Value) -> Value:
     try:
-        return V.to_text(a) + V.to_text(b)
+        left, right = V.to_text(a), V.to_text(b)
     except XlFail as e:
         return e.err
+    if len(left) + len(right) > MAX_TEXT:  # Excel: a text longer than 32,767 characters is #VALUE!
+        return V.VALUE
+    return left + right
 
 
 def _rank(v: Value) -> tuple[int, Any]:

@@ -107,7 +107,9 @@ def root_prefix(text: str) -> str:
 
 def _patterns(p: str) -> tuple[re.Pattern[str], ...]:
     pe = re.escape(p)
-    item = re.compile(rf"<{pe}row\b([^>]*?)(/?)>|<{pe}c\b([^>]*?)(?:/>|>(.*?)</{pe}c>)", re.S)
+    # a cell's content may not hold another cell's start: an unclosed <c> fails at the next
+    # cell instead of scanning to the end of the part for each one (quadratic: SPEC §9, no hang)
+    item = re.compile(rf"<{pe}row\b([^>]*?)(/?)>|<{pe}c\b([^>]*?)(?:/>|>((?:[^<]|<(?!{pe}c[\s>/]|/{pe}c>))*)</{pe}c>)")
     attr = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
     fel = re.compile(rf"<{pe}f\b([^>]*?)(?:/>|>(.*?)</{pe}f>)", re.S)
     vel = re.compile(rf"<{pe}v\s*/>|<{pe}v(?:\s[^>]*?)?>(.*?)</{pe}v>", re.S)
@@ -170,6 +172,10 @@ def cell_value(t: Optional[str], v: Optional[str], inner: str, isel: re.Pattern[
     return unescape(v)
 
 
+class DamagedSheet(ValueError):
+    """The sheet's XML cannot be read cell by cell (an unclosed cell): never patched, never guessed."""
+
+
 def scan(text: str, shared: list[str], date1904: bool = False) -> SheetScan:
     """Every cell's value, and every formula cell with its place in ``text``."""
     prefix = root_prefix(text)
@@ -185,7 +191,7 @@ def _fast_patterns(p: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
         pe = re.escape(p)
         cell = re.compile(
             rf'<{pe}c r="([A-Z]{{1,3}})(\d+)"([^>]*?)(?:/>|>(?:<{pe}v>([^<]*)</{pe}v>|<{pe}is><{pe}t>([^<]*)</{pe}t>'
-            rf'</{pe}is>)</{pe}c>|>(.*?)</{pe}c>)', re.S)
+            rf'</{pe}is>)</{pe}c>|>((?:[^<]|<(?!{pe}c[\s>/]|/{pe}c>))*)</{pe}c>)')  # linear: see patterns()
         count = re.compile(rf"<{pe}c[\s>/]")
         _FAST[p] = (cell, count)
     return _FAST[p]
@@ -259,7 +265,7 @@ def _formula_cell(row: int, col: int, start: int, end: int, fm: "re.Match[str]",
         formula_text = ""
     has_cached = vm is not None and vm.group(1) is not None
     if not has_cached and 't="str"' in cattrs:
-        value, has_cached = "", True  # Excel writes an empty text result as t="str" without <v>
+        value, has_cached = "", True  # Excel writes an empty text result as t="str" with <v/> or no <v>
     return FormulaCell(row, col, start, end, formula_text, ftype, fa.get("ref"), si,
                        dynamic=ftype == "array" and 'cm="' in cattrs, cached=value,
                        has_cached=has_cached, volatile_ca=fa.get("ca") in ("1", "true"))
@@ -274,6 +280,7 @@ def _scan_slow(text: str, prefix: str, shared: list[str], date1904: bool) -> She
     col = 0
     max_col = max_row = 0
     fopen = f"<{prefix}f"
+    cells = 0
     for m in item.finditer(text, lo, hi):
         cattrs = m.group(3)
         if cattrs is None:  # a <row>
@@ -300,6 +307,10 @@ def _scan_slow(text: str, prefix: str, shared: list[str], date1904: bool) -> She
             out.formulas.append(_formula_cell(row, col, m.start(), m.end(), fm, attr_re, cattrs, value, vm))
         if value is not None:
             values[(row, col)] = value
+        cells += 1
+    if cells != len(_fast_patterns(prefix)[1].findall(text, lo, hi)):
+        raise DamagedSheet("a cell of the sheet's XML is not closed (a damaged file): nothing written; "
+                           "open it in Excel and save it again")
     out.max_row = max_row
     out.max_col = max_col
     return out

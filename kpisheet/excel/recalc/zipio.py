@@ -8,20 +8,27 @@ extra fields and the archive comment are kept. Anything unusual (ZIP64, multi-di
 encrypted entries) falls back to :mod:`zipfile`, which keeps order, names, methods and
 timestamps and every part's content, but re-compresses.
 
-Writing is atomic: a temporary file in the target's folder, then :func:`os.replace`.
+The file is read once, when the package is opened: parts are read and copied from those
+bytes, never from the path again, and writing back over the same file is refused when
+it changed on disk since (:func:`kpisheet.atomic.write_atomic`, which also makes the
+write atomic). A package that would inflate past SPEC §9's limits is refused before any
+part is inflated (:mod:`kpisheet.zipguard`).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import struct
-import tempfile
 import zipfile
 import zlib
 from pathlib import Path
 from typing import BinaryIO, Mapping, Optional
 
-from ...errors import WorkbookError
+from ... import limits
+from ...atomic import read_with_state, real_target, write_atomic
+from ...errors import KpisheetError, WorkbookError
+from ...zipguard import check_package
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")  # sig, version, flags, method, time, date, crc, csize, usize, nlen, xlen
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
@@ -35,10 +42,17 @@ class Package:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self.zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
+            if os.stat(path).st_size > limits.MAX_BOOK_BYTES:
+                raise WorkbookError("the file is larger than the 4 GiB a workbook may have", place=path.name)
+            self.data, self.state = read_with_state(path)
+        except OSError as exc:
+            raise WorkbookError(f"cannot be read ({exc.strerror or exc})", place=path.name) from None
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(self.data))
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
             raise WorkbookError(f"not an .xlsx/.xlsm file (or it is damaged or password-protected): {exc}",
                                 place=path.name) from None
+        check_package(self.zip, path.name)
         self.names = [i.filename for i in self.zip.infolist()]
         self._set = set(self.names)
         for info in self.zip.infolist():
@@ -51,42 +65,34 @@ class Package:
     def read(self, name: str) -> bytes:
         try:
             return self.zip.read(name)
-        except (zipfile.BadZipFile, zlib.error, KeyError, OSError) as exc:
+        except (zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError, ValueError,
+                NotImplementedError) as exc:
             raise WorkbookError(f"cannot read part {name}: {exc}", place=self.path.name) from None
 
     def close(self) -> None:
         self.zip.close()
 
     def write(self, out: Path, replaced: Mapping[str, bytes], added: Optional[Mapping[str, bytes]] = None) -> None:
-        """Write the package to ``out`` (atomically) with some parts replaced or added."""
+        """Write the package to ``out`` (atomically) with some parts replaced or added.
+
+        Over the file it was read from (a symbolic link to it included), the write is refused
+        when that file changed on disk since it was read."""
         added = dict(added or {})
         out = Path(out)
+        fh = io.BytesIO()
         try:
-            self._write(out, replaced, added)
-        except OSError as exc:  # a read-only folder, a file open in Excel on Windows, a full disk
+            try:
+                _write_raw(self.data, fh, replaced, added)
+            except _Unusual:
+                fh = io.BytesIO()
+                _write_zipfile(self.zip, fh, replaced, added)
+        except OSError as exc:
             raise WorkbookError(f"cannot write the workbook: {exc.strerror or exc}", place=str(out)) from None
-
-    def _write(self, out: Path, replaced: Mapping[str, bytes], added: Mapping[str, bytes]) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=str(out.parent) or ".")
+        same = real_target(out) == real_target(self.path)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                try:
-                    _write_raw(self.path, fh, replaced, added)
-                except _Unusual:
-                    fh.seek(0)
-                    fh.truncate()
-                    _write_zipfile(self.zip, fh, replaced, added)
-            try:
-                os.chmod(tmp, os.stat(out).st_mode & 0o7777 if out.exists() else 0o644)
-            except OSError:
-                pass
-            os.replace(tmp, out)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+            write_atomic(out, fh.getvalue(), was=self.state if same else None)
+        except KpisheetError as exc:  # read-only, changed meanwhile, a full disk, a read-only folder
+            raise WorkbookError(exc.problems) from None
 
 
 class _Unusual(Exception):
@@ -98,9 +104,8 @@ def _deflate(data: bytes) -> bytes:
     return c.compress(data) + c.flush()
 
 
-def _write_raw(src: Path, fh: BinaryIO, replaced: Mapping[str, bytes],
+def _write_raw(data: bytes, fh: BinaryIO, replaced: Mapping[str, bytes],
                added: Mapping[str, bytes]) -> None:
-    data = src.read_bytes()
     end = data.rfind(struct.pack("<I", _EOCD_SIG))
     if end < 0 or len(data) - end < _EOCD.size:
         raise _Unusual

@@ -8,7 +8,20 @@
 """
 
 
+import importlib
+
 from . import aggregates, arrays, dates, finance, lookup, maths, text  # noqa: F401  (each fills FUNCTIONS)
 from .base import FUNCTIONS, Fn, fn, seqsum
+from .guard import guard_modules
 
-__all__ = ["FUNCTIONS", "Fn", "fn", "seqsum"]
+# The function families added for issue 15, each a module that fills FUNCTIONS; those that
+# compute numbers are guarded (guard.py): an overflow or a non-finite result is an error in the
+# cell (reshape only moves values it was given, and is left unguarded: no scan of large arrays).
+FAMILIES = ("arithmetic", "clock", "daycount", "depreciation", "descriptive", "distributions", "engineering",
+            "info", "loans", "matrices", "regression", "reshape", "securities", "significance", "strings",
+            "subtotals", "trig", "units", "workdays")
+for _family in FAMILIES:
+    importlib.import_module(f"{__name__}.{_family}")
+guard_modules(FUNCTIONS, set(FAMILIES) - {"reshape"})
+
+__all__ = ["FAMILIES", "FUNCTIONS", "Fn", "fn", "seqsum"]

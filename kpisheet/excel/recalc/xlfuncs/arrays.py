@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import values as V
+from ..cellguard import check_array
 from ..ranges import lookup_key
 from ..values import Err, Value, XlFail, to_bool, to_number
 from .base import fn
@@ -27,6 +28,7 @@ def _sequence(ev: Any, rows: Any, cols: Any = None, start: Any = None, step: Any
     k = to_number(ev.deref(step)) if step is not None else 1.0
     if r < 1 or c < 1:
         raise XlFail(V.CALC)
+    check_array(r, c)  # SEQUENCE(1048576,16384): #NUM!, not 128 GiB
     out = np.empty((r, c), dtype=object)
     for i in range(r):
         for j in range(c):

@@ -34,6 +34,8 @@ def fn(name: str, kind: str = "scalar", min_args: int = 0, max_args: int = 255,
        array_args: Union[bool, tuple[int, ...]] = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def deco(f: Callable[..., Any]) -> Callable[..., Any]:
         for n in name.split():
+            if n in FUNCTIONS:  # one implementation of each function: a second one is a bug at import
+                raise RuntimeError(f"Excel function {n} is registered twice ({FUNCTIONS[n].impl.__module__})")
             FUNCTIONS[n] = Fn(f, kind, min_args, max_args, array_args)
         return f
     return deco

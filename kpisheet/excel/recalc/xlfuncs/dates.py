@@ -183,21 +183,6 @@ def _time(ev: Any, h: Any, m: Any, s: Any) -> Value:
     return (total % 86400) / 86400
 
 
-@fn("YEARFRAC", "raw", 2, 3)
-def _yearfrac(ev: Any, a: Any, b: Any, basis: Any = 0.0) -> Value:
-    d1, d2 = sorted((_date(ev, ev.deref(a)), _date(ev, ev.deref(b))))
-    k = int(to_number(ev.deref(basis))) if basis is not None else 0
-    if k == 0:
-        y1, m1, dd1, y2, m2, dd2 = d1.year, d1.month, d1.day, d2.year, d2.month, d2.day
-        if dd1 == 31:
-            dd1 = 30
-        if dd2 == 31 and dd1 >= 30:
-            dd2 = 30
-        return ((y2 - y1) * 360 + (m2 - m1) * 30 + (dd2 - dd1)) / 360
-    days = (d2 - d1).days
-    return days / {1: 365.25, 2: 360, 3: 365, 4: 360}.get(k, 365.25)
-
-
 @fn("DATEDIF", "raw", 3, 3)
 @elementwise
 def _datedif(ev: Any, a: Any, b: Any, unit: Any) -> Value:

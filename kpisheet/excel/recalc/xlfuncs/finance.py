@@ -1,5 +1,5 @@
 """Finance and statistics functions finance workbooks lean on: PMT, PV, FV, NPV, IRR, XNPV,
-XIRR, RANK, PERCENTILE, QUARTILE, SUBTOTAL, NETWORKDAYS, WORKDAY."""
+XIRR, RANK, PERCENTILE, QUARTILE, SUBTOTAL (NETWORKDAYS and WORKDAY are in :mod:`.workdays`)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,11 @@ def _annuity(rate: float, n: float) -> float:
 @elementwise
 def _pmt(ev: Any, rate: Any, nper: Any, pv: Any, fv: Any = None, kind: Any = None) -> Value:
     r, n, p = to_number(ev.deref(rate)), to_number(ev.deref(nper)), to_number(ev.deref(pv))
-    f, t = _opt(ev, fv, 0.0), _opt(ev, kind, 0.0)
+    return payment(r, n, p, _opt(ev, fv, 0.0), _opt(ev, kind, 0.0))
+
+
+def payment(r: float, n: float, p: float, f: float = 0.0, t: float = 0.0) -> float:
+    """PMT's rule: the payment each period (``t`` nonzero: at the start of the period)."""
     if n == 0:
         raise XlFail(V.NUM)
     if r == 0:
@@ -48,7 +52,11 @@ def _pmt(ev: Any, rate: Any, nper: Any, pv: Any, fv: Any = None, kind: Any = Non
 @elementwise
 def _fv(ev: Any, rate: Any, nper: Any, pmt: Any, pv: Any = None, kind: Any = None) -> Value:
     r, n, m = to_number(ev.deref(rate)), to_number(ev.deref(nper)), to_number(ev.deref(pmt))
-    p, t = _opt(ev, pv, 0.0), _opt(ev, kind, 0.0)
+    return future_value(r, n, m, _opt(ev, pv, 0.0), _opt(ev, kind, 0.0))
+
+
+def future_value(r: float, n: float, m: float, p: float = 0.0, t: float = 0.0) -> float:
+    """FV's rule: the value after ``n`` periods of payment ``m`` on present value ``p``."""
     if r == 0:
         return -(p + m * n)
     g = _annuity(r, n)
@@ -190,38 +198,3 @@ def _subtotal(ev: Any, num: Any, *refs: Any) -> Value:
 def _has_subtotals(ev: Any, r: Ref) -> bool:
     return any(ev.book.formulas[i].text.upper().startswith("SUBTOTAL(")
                for i in ev._formulas_in(r.sheet, r.r1, r.c1, r.r2, r.c2))
-
-
-def _workday_set(ev: Any, holidays: Any) -> set[int]:
-    if holidays is None:
-        return set()
-    return {int(x) for x in _numbers(ev, (holidays,))}
-
-
-def _is_workday(serial: int, holidays: set[int], date1904: bool) -> bool:
-    d = V.serial_to_datetime(serial, date1904)
-    return d.weekday() < 5 and serial not in holidays
-
-
-@fn("NETWORKDAYS", "raw", 2, 3)
-def _networkdays(ev: Any, start: Any, end: Any, holidays: Any = None) -> Value:
-    a, b = int(to_number(ev.deref(start))), int(to_number(ev.deref(end)))
-    sign = 1
-    if a > b:
-        a, b, sign = b, a, -1
-    hol = _workday_set(ev, holidays)
-    return float(sign * sum(1 for s in range(a, b + 1) if _is_workday(s, hol, ev.date1904)))
-
-
-@fn("WORKDAY", "raw", 2, 3)
-def _workday(ev: Any, start: Any, days: Any, holidays: Any = None) -> Value:
-    s = int(to_number(ev.deref(start)))
-    n = int(to_number(ev.deref(days)))
-    hol = _workday_set(ev, holidays)
-    step = 1 if n >= 0 else -1
-    while n:
-        s += step
-        if _is_workday(s, hol, ev.date1904):
-            n -= step
-    return float(s)
-

@@ -168,7 +168,7 @@ def _floor_legacy(x: Value, sig: Value) -> Value:
     return _multiple(n, s, False)
 
 
-@fn("CEILING.MATH CEILING.PRECISE", min_args=1, max_args=3)
+@fn("CEILING.MATH CEILING.PRECISE ISO.CEILING", min_args=1, max_args=3)
 def _ceiling(x: Value, sig: Value = None, mode: Value = None) -> Value:
     n = to_number(x)
     s = abs(to_number(sig)) if sig is not None else 1.0

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import values as V
+from ..cellguard import check_text_length
 from ..ranges import Ref
 from ..values import Value, XlFail, to_bool, to_number, to_text
 from ..operators import broadcast_n, first_error_wins
@@ -96,10 +97,12 @@ def _trim(s: Value) -> Value:
 
 @fn("REPT", min_args=2, max_args=2)
 def _rept(s: Value, n: Value) -> Value:
-    k = int(to_number(n))
-    if k < 0:
+    k = to_number(n)
+    if k < 0 or k != k:
         raise XlFail(V.VALUE)
-    return to_text(s) * k
+    text = to_text(s)
+    check_text_length(len(text) * k if text else 0)  # before REPT("x",3E9) builds 3 GB
+    return text * int(k)
 
 
 @fn("EXACT", min_args=2, max_args=2)

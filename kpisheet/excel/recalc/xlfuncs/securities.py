@@ -1,0 +1,339 @@
+"""Bonds and bills: the coupon dates and days (COUPPCD, COUPNCD, COUPNUM, COUPDAYBS, COUPDAYS,
+COUPDAYSNC), PRICE, YIELD, DURATION, MDURATION, ACCRINTM, DISC, INTRATE, RECEIVED, PRICEDISC,
+YIELDDISC, PRICEMAT, YIELDMAT, TBILLPRICE, TBILLYIELD, TBILLEQ.
+
+Dates are truncated; a settlement on or after maturity, a frequency other than 1, 2 or 4, a
+basis outside 0-4 (:mod:`.daycount`), a negative rate or yield, or a price or redemption of 0
+or less is ``#NUM!``, as Excel. Coupon dates run back from maturity by 12/frequency months,
+on the last day of the month when maturity is. PRICE and YIELD follow the formulas of
+Microsoft's documentation (one coupon period left: simple interest; more: compounding), and
+YIELD solves PRICE for the yield.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import values as V
+from ..values import Value, XlFail, to_number
+from .base import fn
+from .daycount import basis_of, day_of, days360_us, european_30_360, year_fraction
+
+
+def _num(ev: Any, v: Any) -> float:
+    return to_number(ev.deref(v))
+
+
+def _opt_basis(ev: Any, v: Any) -> int:
+    return basis_of(None if v is None else ev.deref(v))
+
+
+def _frequency(ev: Any, v: Any) -> int:
+    f = math.trunc(_num(ev, v))
+    if f not in (1, 2, 4):
+        raise XlFail(V.NUM)
+    return f
+
+
+def _span(ev: Any, settlement: Any, maturity: Any) -> tuple[dt.date, dt.date]:
+    s, m = day_of(ev, settlement), day_of(ev, maturity)
+    if s >= m:
+        raise XlFail(V.NUM)
+    return s, m
+
+
+def _coupon(maturity: dt.date, months_back: int) -> dt.date:
+    y, m = divmod(maturity.year * 12 + maturity.month - 1 - months_back, 12)
+    last = calendar.monthrange(y, m + 1)[1]
+    at_end = maturity.day == calendar.monthrange(maturity.year, maturity.month)[1]
+    return dt.date(y, m + 1, last if at_end else min(maturity.day, last))
+
+
+def coupons(settlement: dt.date, maturity: dt.date, freq: int) -> tuple[dt.date, dt.date, int]:
+    """The coupon dates around settlement (previous <= settlement < next) and the number of
+    coupons still to be paid."""
+    step = 12 // freq
+    months = (maturity.year - settlement.year) * 12 + maturity.month - settlement.month
+    k = max(months // step, 0)
+    while _coupon(maturity, k * step) > settlement:
+        k += 1
+    while k > 0 and _coupon(maturity, (k - 1) * step) <= settlement:
+        k -= 1
+    return _coupon(maturity, k * step), _coupon(maturity, (k - 1) * step), k
+
+
+def _days(a: dt.date, b: dt.date, basis: int) -> float:
+    if basis == 0:
+        return days360_us(a, b)
+    if basis == 4:
+        return european_30_360(a, b)
+    return float((b - a).days)
+
+
+def _period_days(pcd: dt.date, ncd: dt.date, freq: int, basis: int) -> float:
+    if basis == 1:
+        return float((ncd - pcd).days)
+    return (365.0 if basis == 3 else 360.0) / freq
+
+
+def _to_next(settlement: dt.date, pcd: dt.date, ncd: dt.date, freq: int, basis: int) -> float:
+    if basis == 0:  # Excel: the period's days less those since the last coupon
+        return _period_days(pcd, ncd, freq, basis) - days360_us(pcd, settlement)
+    return _days(settlement, ncd, basis)
+
+
+def _coupon_args(ev: Any, settlement: Any, maturity: Any, frequency: Any,
+                 basis: Any) -> tuple[dt.date, dt.date, int, int, dt.date, dt.date, int]:
+    s, m = _span(ev, settlement, maturity)
+    f, b = _frequency(ev, frequency), _opt_basis(ev, basis)
+    pcd, ncd, n = coupons(s, m, f)
+    return s, m, f, b, pcd, ncd, n
+
+
+def _serial(ev: Any, d: dt.date) -> float:
+    return V.datetime_to_serial(d, ev.date1904)
+
+
+@fn("COUPPCD", "raw", 3, 4)
+def _couppcd(ev: Any, settlement: Any, maturity: Any, frequency: Any, basis: Any = None) -> Value:
+    return _serial(ev, _coupon_args(ev, settlement, maturity, frequency, basis)[4])
+
+
+@fn("COUPNCD", "raw", 3, 4)
+def _coupncd(ev: Any, settlement: Any, maturity: Any, frequency: Any, basis: Any = None) -> Value:
+    return _serial(ev, _coupon_args(ev, settlement, maturity, frequency, basis)[5])
+
+
+@fn("COUPNUM", "raw", 3, 4)
+def _coupnum(ev: Any, settlement: Any, maturity: Any, frequency: Any, basis: Any = None) -> Value:
+    return float(_coupon_args(ev, settlement, maturity, frequency, basis)[6])
+
+
+@fn("COUPDAYBS", "raw", 3, 4)
+def _coupdaybs(ev: Any, settlement: Any, maturity: Any, frequency: Any, basis: Any = None) -> Value:
+    s, _m, _f, b, pcd, _ncd, _n = _coupon_args(ev, settlement, maturity, frequency, basis)
+    return _days(pcd, s, b)
+
+
+@fn("COUPDAYS", "raw", 3, 4)
+def _coupdays(ev: Any, settlement: Any, maturity: Any, frequency: Any, basis: Any = None) -> Value:
+    _s, _m, f, b, pcd, ncd, _n = _coupon_args(ev, settlement, maturity, frequency, basis)
+    return _period_days(pcd, ncd, f, b)
+
+
+@fn("COUPDAYSNC", "raw", 3, 4)
+def _coupdaysnc(ev: Any, settlement: Any, maturity: Any, frequency: Any, basis: Any = None) -> Value:
+    s, _m, f, b, pcd, ncd, _n = _coupon_args(ev, settlement, maturity, frequency, basis)
+    return _to_next(s, pcd, ncd, f, b)
+
+
+def _price(s: dt.date, m: dt.date, rate: float, yld: float, redemption: float, f: int, b: int) -> float:
+    pcd, ncd, n = coupons(s, m, f)
+    e = _period_days(pcd, ncd, f, b)
+    a = _days(pcd, s, b)
+    dsc = _to_next(s, pcd, ncd, f, b)
+    coupon = 100 * rate / f
+    if n == 1:  # one period left: simple interest
+        return (redemption + coupon) / (1 + dsc / e * yld / f) - a / e * coupon
+    base = 1 + yld / f
+    price = redemption / base ** (n - 1 + dsc / e)
+    price += float((coupon / base ** (np.arange(n) + dsc / e)).sum())
+    return price - coupon * a / e
+
+
+def _bond_args(ev: Any, settlement: Any, maturity: Any, rate: Any, frequency: Any,
+               basis: Any) -> tuple[dt.date, dt.date, float, int, int]:
+    s, m = _span(ev, settlement, maturity)
+    r = _num(ev, rate)
+    f, b = _frequency(ev, frequency), _opt_basis(ev, basis)
+    if r < 0:
+        raise XlFail(V.NUM)
+    return s, m, r, f, b
+
+
+@fn("PRICE", "raw", 6, 7)
+def _price_fn(ev: Any, settlement: Any, maturity: Any, rate: Any, yld: Any, redemption: Any, frequency: Any,
+              basis: Any = None) -> Value:
+    s, m, r, f, b = _bond_args(ev, settlement, maturity, rate, frequency, basis)
+    y, red = _num(ev, yld), _num(ev, redemption)
+    if y < 0 or red <= 0:
+        raise XlFail(V.NUM)
+    return _price(s, m, r, y, red, f, b)
+
+
+@fn("YIELD", "raw", 6, 7)
+def _yield(ev: Any, settlement: Any, maturity: Any, rate: Any, pr: Any, redemption: Any, frequency: Any,
+           basis: Any = None) -> Value:
+    s, m, r, f, b = _bond_args(ev, settlement, maturity, rate, frequency, basis)
+    price, red = _num(ev, pr), _num(ev, redemption)
+    if price <= 0 or red <= 0:
+        raise XlFail(V.NUM)
+    lo, hi = 0.0, 1.0
+    while _price(s, m, r, hi, red, f, b) > price:  # the price falls as the yield rises
+        hi *= 2
+        if hi > 1e6:
+            raise XlFail(V.NUM)
+    if _price(s, m, r, lo, red, f, b) < price:
+        lo = -f + 1e-9  # a price above par at a zero yield: the yield is negative
+        if _price(s, m, r, lo, red, f, b) < price:
+            raise XlFail(V.NUM)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if mid in (lo, hi):
+            break
+        if _price(s, m, r, mid, red, f, b) > price:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def _duration(ev: Any, settlement: Any, maturity: Any, coupon: Any, yld: Any, frequency: Any,
+              basis: Any) -> float:
+    """Macaulay duration in years: the coupons left, each at its time in periods from
+    settlement (the first after DSC/E of a period), weighted by its present value."""
+    s, m, c, f, b = _bond_args(ev, settlement, maturity, coupon, frequency, basis)
+    y = _num(ev, yld)
+    if y < 0:
+        raise XlFail(V.NUM)
+    pcd, ncd, n = coupons(s, m, f)
+    shift = _to_next(s, pcd, ncd, f, b) / _period_days(pcd, ncd, f, b) - 1
+    pay = c * 100 / f
+    base = 1 + y / f
+    times = [t + shift for t in range(1, n + 1)]
+    flows = [pay] * (n - 1) + [pay + 100]
+    weighted = sum(t * cf / base ** t for t, cf in zip(times, flows))
+    value = sum(cf / base ** t for t, cf in zip(times, flows))
+    return weighted / value / f
+
+
+@fn("DURATION", "raw", 5, 6)
+def _duration_fn(ev: Any, settlement: Any, maturity: Any, coupon: Any, yld: Any, frequency: Any,
+                 basis: Any = None) -> Value:
+    return _duration(ev, settlement, maturity, coupon, yld, frequency, basis)
+
+
+@fn("MDURATION", "raw", 5, 6)
+def _mduration(ev: Any, settlement: Any, maturity: Any, coupon: Any, yld: Any, frequency: Any,
+               basis: Any = None) -> Value:
+    d = _duration(ev, settlement, maturity, coupon, yld, frequency, basis)
+    return d / (1 + _num(ev, yld) / _frequency(ev, frequency))
+
+
+def _fraction(ev: Any, start: Any, end: Any, basis: Any) -> float:
+    a, b = _span(ev, start, end)
+    return year_fraction(a, b, _opt_basis(ev, basis))
+
+
+def _positive(ev: Any, v: Any) -> float:
+    x = _num(ev, v)
+    if x <= 0:
+        raise XlFail(V.NUM)
+    return x
+
+
+@fn("ACCRINTM", "raw", 3, 5)
+def _accrintm(ev: Any, issue: Any, settlement: Any, rate: Any, par: Any = None, basis: Any = None) -> Value:
+    r = _positive(ev, rate)
+    p = 1000.0 if par is None or ev.deref(par) is None else _positive(ev, par)
+    return p * r * _fraction(ev, issue, settlement, basis)
+
+
+@fn("DISC", "raw", 4, 5)
+def _disc(ev: Any, settlement: Any, maturity: Any, pr: Any, redemption: Any, basis: Any = None) -> Value:
+    price, red = _positive(ev, pr), _positive(ev, redemption)
+    return (1 - price / red) / _fraction(ev, settlement, maturity, basis)
+
+
+@fn("INTRATE", "raw", 4, 5)
+def _intrate(ev: Any, settlement: Any, maturity: Any, investment: Any, redemption: Any, basis: Any = None) -> Value:
+    inv, red = _positive(ev, investment), _positive(ev, redemption)
+    return (red / inv - 1) / _fraction(ev, settlement, maturity, basis)
+
+
+@fn("RECEIVED", "raw", 4, 5)
+def _received(ev: Any, settlement: Any, maturity: Any, investment: Any, discount: Any, basis: Any = None) -> Value:
+    inv, d = _positive(ev, investment), _positive(ev, discount)
+    left = 1 - d * _fraction(ev, settlement, maturity, basis)
+    if left <= 0:
+        raise XlFail(V.NUM)
+    return inv / left
+
+
+@fn("PRICEDISC", "raw", 4, 5)
+def _pricedisc(ev: Any, settlement: Any, maturity: Any, discount: Any, redemption: Any, basis: Any = None) -> Value:
+    d, red = _positive(ev, discount), _positive(ev, redemption)
+    return red * (1 - d * _fraction(ev, settlement, maturity, basis))
+
+
+@fn("YIELDDISC", "raw", 4, 5)
+def _yielddisc(ev: Any, settlement: Any, maturity: Any, pr: Any, redemption: Any, basis: Any = None) -> Value:
+    price, red = _positive(ev, pr), _positive(ev, redemption)
+    return (red / price - 1) / _fraction(ev, settlement, maturity, basis)
+
+
+def _at_maturity(ev: Any, settlement: Any, maturity: Any, issue: Any, basis: Any) -> tuple[float, float, float]:
+    s, m = _span(ev, settlement, maturity)
+    i = day_of(ev, issue)
+    b = _opt_basis(ev, basis)
+    if i > s:
+        raise XlFail(V.NUM)
+    return year_fraction(i, m, b), year_fraction(i, s, b), year_fraction(s, m, b)
+
+
+@fn("PRICEMAT", "raw", 5, 6)
+def _pricemat(ev: Any, settlement: Any, maturity: Any, issue: Any, rate: Any, yld: Any, basis: Any = None) -> Value:
+    r, y = _num(ev, rate), _num(ev, yld)
+    if r < 0 or y < 0:
+        raise XlFail(V.NUM)
+    im, is_, sm = _at_maturity(ev, settlement, maturity, issue, basis)
+    return 100 * ((1 + im * r) / (1 + sm * y) - is_ * r)
+
+
+@fn("YIELDMAT", "raw", 5, 6)
+def _yieldmat(ev: Any, settlement: Any, maturity: Any, issue: Any, rate: Any, pr: Any, basis: Any = None) -> Value:
+    r, price = _num(ev, rate), _positive(ev, pr)
+    if r < 0:
+        raise XlFail(V.NUM)
+    im, is_, sm = _at_maturity(ev, settlement, maturity, issue, basis)
+    return ((1 + im * r) / (price / 100 + is_ * r) - 1) / sm
+
+
+def _bill_days(ev: Any, settlement: Any, maturity: Any) -> int:
+    s, m = _span(ev, settlement, maturity)
+    days = (m - s).days
+    if days > 366 or (days == 366 and not _leap_span(s, m)):  # more than a year
+        raise XlFail(V.NUM)
+    return days
+
+
+def _leap_span(s: dt.date, m: dt.date) -> bool:
+    return any(calendar.isleap(y) and s <= dt.date(y, 2, 29) <= m for y in (s.year, m.year))
+
+
+@fn("TBILLPRICE", "raw", 3, 3)
+def _tbillprice(ev: Any, settlement: Any, maturity: Any, discount: Any) -> Value:
+    d = _positive(ev, discount)
+    price = 100 * (1 - d * _bill_days(ev, settlement, maturity) / 360)
+    if price <= 0:
+        raise XlFail(V.NUM)
+    return price
+
+
+@fn("TBILLYIELD", "raw", 3, 3)
+def _tbillyield(ev: Any, settlement: Any, maturity: Any, pr: Any) -> Value:
+    price = _positive(ev, pr)
+    return (100 - price) / price * 360 / _bill_days(ev, settlement, maturity)
+
+
+@fn("TBILLEQ", "raw", 3, 3)
+def _tbilleq(ev: Any, settlement: Any, maturity: Any, discount: Any) -> Value:
+    """The bond-equivalent yield of a bill: 365 x rate / (360 - rate x days), the formula of
+    Microsoft's documentation (as LibreOffice), whatever the bill's length."""
+    d = _positive(ev, discount)
+    return 365 * d / (360 - d * _bill_days(ev, settlement, maturity))

@@ -1,0 +1,82 @@
+"""Every cap kpisheet puts on what it reads, in one place (SPEC §9).
+
+Workbooks and configs come from other people. Each number below says how much of
+something kpisheet accepts and why that much; readers, the YAML loader and the
+formula engine ask this module, so a cap is changed once and documented once.
+Nothing here allocates or reads: these are constants and small checks.
+"""
+
+from __future__ import annotations
+
+# --- ZIP packages (.xlsx, .xlsm, .xlsb, .ods) -------------------------------------------------
+
+#: One part may inflate to at most this many bytes (SPEC §9). Excel's own largest parts,
+#: a full 1,048,576-row sheet of short values, stay well below it.
+MAX_PART_BYTES = 1 << 30  # 1 GiB
+
+#: The parts of one package together (SPEC §9): four parts at the cap above.
+MAX_BOOK_BYTES = 4 << 30  # 4 GiB
+
+#: A part above this size must not compress better than MAX_RATIO (SPEC §9). Real sheet XML
+#: compresses 10-30:1; a zip bomb reaches 1000:1.
+RATIO_CHECK_BYTES = 10 << 20  # 10 MiB
+MAX_RATIO = 200
+
+# --- the grid --------------------------------------------------------------------------------
+
+#: Excel's grid: 1,048,576 rows by 16,384 columns (XFD), Excel's specifications and limits.
+MAX_ROWS = 1_048_576
+MAX_COLS = 16_384
+
+#: A sheet is read densely (a rectangle from its first to its last cell) only while the
+#: rectangle holds at most this many cells, or at most DENSE_FACTOR times the cells the
+#: sheet really holds: a single value at XFD1048576 must not cost 17 billion cells
+#: (SPEC §9: a sheet costs what its cells cost, never its far corner).
+DENSE_CELLS = 2_000_000
+DENSE_FACTOR = 4
+
+# --- formulas (recalc) -----------------------------------------------------------------------
+
+#: Excel allows 64 nested levels of functions (Excel's specifications and limits); a deeper
+#: formula is #VALUE! with a warning.
+MAX_NESTING = 64
+
+#: Excel's longest text in a cell: 32,767 characters; a longer result is #VALUE!.
+MAX_TEXT = 32_767
+
+#: Excel's longest formula text: 8,192 characters. A formula longer than that is not one
+#: Excel wrote; it is read as #VALUE! with a warning rather than parsed.
+MAX_FORMULA_TEXT = 8_192
+
+#: An array may hold at most this many cells (SPEC §9: ten million), and never more rows or
+#: columns than the grid; a larger one is #NUM! with a warning, before it is allocated.
+MAX_ARRAY_CELLS = 10_000_000
+
+# --- YAML configs ----------------------------------------------------------------------------
+
+#: A config file may be at most 10 MiB (SPEC §9); the four examples are under 10 KiB.
+MAX_YAML_BYTES = 10 << 20
+
+#: Mappings and lists may nest at most 50 deep (SPEC §9); a config needs 6.
+MAX_YAML_DEPTH = 50
+
+#: A number written in YAML may have at most this many digits: more than a float's 17
+#: significant digits and an int64's 19 is a mistake, and Python refuses to turn an integer
+#: of over 4,300 digits into text (a denial-of-service guard since 3.11).
+MAX_NUMBER_DIGITS = 40
+
+# --- expressions -----------------------------------------------------------------------------
+
+#: ``prev(k, n)`` and ``rolling(k, n)`` may step at most this many periods: the days from
+#: Excel's first date (1900-01-01) to its last (9999-12-31). More leaves every calendar.
+MAX_PERIOD_STEPS = 2_958_465
+
+
+def array_too_big(rows: float, cols: float) -> bool:
+    """Whether an array of ``rows`` by ``cols`` is past the grid or MAX_ARRAY_CELLS."""
+    return rows > MAX_ROWS or cols > MAX_COLS or rows * cols > MAX_ARRAY_CELLS
+
+
+def ratio_too_high(compressed: int, inflated: int) -> bool:
+    """Whether a ZIP part of ``inflated`` bytes compressed to ``compressed`` looks like a bomb."""
+    return inflated > RATIO_CHECK_BYTES and inflated > MAX_RATIO * max(compressed, 1)

@@ -1,0 +1,183 @@
+"""How far a worksheet's cells really reach, before python-calamine reads it (SPEC §9).
+
+python-calamine reads a sheet as a dense rectangle from its first cell to its last: a
+single value at XFD1048576 makes it allocate 17 billion cells (512 GiB) and abort the
+process. :func:`too_sparse` looks at the sheet's XML first and says whether a sheet
+must not be read that way (:mod:`.sparse` then reads it by its cells):
+
+- fast path: the sheet's ``<dimension ref>`` describes a rectangle within
+  :data:`~kpisheet.limits.DENSE_CELLS`, and no cell reference in the part has more
+  column letters or row digits than that rectangle's corner (one regular-expression
+  search, no match objects): the rectangle cannot be much larger than it says;
+- otherwise every cell that holds a value (``<c r="..." ...>`` not self-closing) is
+  counted and its corner taken: the rectangle may be read when it is within
+  DENSE_CELLS or DENSE_FACTOR times the cells it holds.
+
+Only .xlsx/.xlsm are looked at; other formats are read as before.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from typing import Optional
+
+from .. import limits
+
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?>')
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*?)/?>")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?"')
+_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br\s*=\s*"([A-Za-z]+)(\d+)"[^>]*?(/?)>')
+
+
+def col_number(text: bytes) -> int:
+    """``b"XFD"`` → 16384."""
+    n = 0
+    for ch in text.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
+def letters(n: int) -> str:
+    """16384 → ``"XFD"``."""
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _attrs(text: bytes) -> dict[str, str]:
+    return {k.decode("utf-8", "replace").split(":")[-1]: v.decode("utf-8", "replace")
+            for k, v in _ATTR.findall(text)}
+
+
+def sheet_part(archive: zipfile.ZipFile, sheet: str) -> Optional[str]:
+    """The part holding worksheet ``sheet`` of an .xlsx, or None when it cannot be told."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    rid = next((a.get("id") for a in (_attrs(m.group(0)) for m in _SHEET.finditer(workbook))
+                if a.get("name") == sheet), None)
+    if rid is None:
+        return None
+    for m in _REL.finditer(rels):
+        a = _attrs(m.group(1))
+        if a.get("Id") == rid:
+            target = a.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    return None
+
+
+_TABLE = re.compile(rb"<(?:\w+:)?table\b([^>]*)>")
+_AREA = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7}):\$?([A-Za-z]{1,3})\$?(\d{1,7})")
+
+
+def table_place(data: bytes, table: str) -> Optional[tuple[str, tuple[int, int, int, int], bool]]:
+    """Where Excel table ``table`` of the .xlsx ``data`` is: its sheet's name, its area (r1, c1,
+    r2, c2) and whether it has a header row; None when that cannot be told."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        workbook = archive.read("xl/workbook.xml")
+        names = set(archive.namelist())
+        for m in _SHEET.finditer(workbook):
+            sheet = _attrs(m.group(0)).get("name", "")
+            part = sheet_part(archive, sheet)
+            if part is None:
+                continue
+            folder, base = posixpath.split(part)
+            rels_part = posixpath.join(folder, "_rels", base + ".rels")
+            if rels_part not in names:
+                continue
+            for rel in _REL.finditer(archive.read(rels_part)):
+                a = _attrs(rel.group(1))
+                if not a.get("Type", "").endswith("/table"):
+                    continue
+                target = a.get("Target", "")
+                target = target.lstrip("/") if target.startswith("/") else \
+                    posixpath.normpath(posixpath.join(folder, target))
+                if target not in names:
+                    continue
+                head = _TABLE.search(archive.read(target))
+                if head is None:
+                    continue
+                t = _attrs(head.group(1))
+                if table not in (t.get("name"), t.get("displayName")):
+                    continue
+                area = _AREA.fullmatch(t.get("ref", ""))
+                if area is None:
+                    return None
+                c1, r1 = col_number(area.group(1).encode()), int(area.group(2))
+                c2, r2 = col_number(area.group(3).encode()), int(area.group(4))
+                return sheet, (r1, c1, r2, c2), t.get("headerRowCount", "1") != "0"
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return None
+    return None
+
+
+def sheet_names(data: bytes) -> list[str]:
+    """The sheet names of the .xlsx ``data`` (empty when they cannot be read)."""
+    try:
+        workbook = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return []
+    return [_attrs(m.group(0)).get("name", "") for m in _SHEET.finditer(workbook)]
+
+
+_SPACED_EQUALS = re.compile(rb"r(?:[ \t\r\n]+=|=[ \t\r\n])")
+
+
+def _fits_dimension(xml: bytes) -> bool:
+    """The fast path of the module doc: the dimension is small and no cell reference goes past it."""
+    m = _DIMENSION.search(xml, 0, 8192)
+    if m is None:
+        return False
+    c1, r1 = col_number(m.group(1)), int(m.group(2))
+    c2, r2 = (col_number(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+    if (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1) > limits.DENSE_CELLS:
+        return False
+    wide = len(letters(max(c1, c2)))
+    digits = len(str(max(r1, r2)))
+    if _SPACED_EQUALS.search(xml):
+        return False  # r = "..." with spaces: take the careful path
+    # any attribute ending in r (a cell's r after a space, tab or line break) with a value past the
+    # corner: the literal prefix keeps the search fast; another attribute matching is only slower
+    further = re.compile(rb'r="(?:[A-Za-z]{%d,}\d|[A-Za-z]{1,3}\d{%d,})' % (wide + 1, digits + 1))
+    return further.search(xml) is None
+
+
+def too_sparse(data: bytes, sheet: str) -> bool:
+    """Whether the .xlsx ``data``'s sheet ``sheet`` must not be read as a dense rectangle
+    (then :mod:`.sparse` reads it by its cells)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        part = sheet_part(archive, sheet)
+        if part is None:
+            return False
+        xml = archive.read(part)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return False  # calamine will say what is wrong with the file
+    if _fits_dimension(xml):
+        return False
+    count = 0
+    r1 = c1 = 1 << 30
+    r2 = c2 = 0
+    for m in _CELL.finditer(xml):
+        if m.group(3):
+            continue  # <c r="XFD1048576" s="1"/>: formatting only, no value
+        count += 1
+        if len(m.group(1)) > 3 or len(m.group(2)) > 7:
+            return True  # past Excel's grid: the careful reader refuses it with its place
+        row, col = int(m.group(2)), col_number(m.group(1))
+        if row > limits.MAX_ROWS or col > limits.MAX_COLS or row < 1:
+            return True
+        r1, r2, c1, c2 = min(r1, row), max(r2, row), min(c1, col), max(c2, col)
+    if not count:
+        return False
+    area = (r2 - r1 + 1) * (c2 - c1 + 1)
+    return area > max(limits.DENSE_CELLS, limits.DENSE_FACTOR * count)
