@@ -27,6 +27,13 @@ kpis:
   ytd_median: {formula: ytd(med_qty)}
   rolling_items: {formula: rolling(items, 2), grain: quarter}
   share_revenue: {formula: share(revenue)}
+  revenue_45_days: {formula: "rolling(revenue, 45, 'day')"}
+  median_2_months: {formula: "rolling(med_qty, 2, 'month')"}
+  revenue_year_ago: {formula: "prev(revenue, 1, 'year')"}
+  concentration: {formula: hhi(revenue)}
+  big_accounts: {formula: count_accounts(revenue > 3000)}
+  all_accounts: {formula: sum_accounts(revenue)}
+  nothing_found: {source: lines, measure: sum(qty), filter: "status == 'void'", when_empty: na}
 """
 PIPELINE = """
     where: account != 'TOTAL'

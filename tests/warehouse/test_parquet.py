@@ -51,6 +51,8 @@ def test_the_numbers_are_not_trivial(same_rows: Path) -> None:
     assert values["revenue"] and values["revenue"] > 1000
     assert values["revenue"] != values["revenue_expr"]
     assert values["items"] == 5  # four menu items and the unmatched Z9
+    assert values["big_accounts"] and 0 < values["big_accounts"] <= 6 and values["concentration"]
+    assert parquet.result("nothing_found", "2025-06").error is not None  # when_empty: na
     for kpi in ("med_qty", "big_lines"):  # before the data: no data, not zero
         assert parquet.result(kpi, "2023-06").error is not None
     excel, _ = engines(same_rows)
