@@ -90,3 +90,31 @@ def test_key_accounts_over_parquet_equal_the_workbook(same_rows: Path) -> None:
         assert [(r.account, r.tier, r.key, r.movement) for r in a] == [(r.account, r.tier, r.key, r.movement) for r in b]
         assert [r.score for r in a] == pytest.approx([r.score for r in b], rel=1e-9)
         assert len({r.tier for r in a}) > 1  # the rules separate the accounts: a comparison that could fail
+
+
+def test_the_excel_functions_read_parquet_kpis_as_they_read_the_workbooks(same_rows: Path) -> None:
+    """SPEC §10 item 5: the Excel functions work over these sources unchanged."""
+    from kpisheet.excel.functions import invoke
+
+    excel, parquet = engines(same_rows)
+    for args in (["revenue", "2025-06"], ["revenue", "2025-06", "Acme"], ["med_qty", "FY2025"],
+                 ["growth", "2024-11", "Fox"], ["items", "2023-01"]):
+        assert invoke("KPI", parquet, args) == pytest.approx(invoke("KPI", excel, args)), args
+        assert invoke("KPI_STATUS", parquet, args) == invoke("KPI_STATUS", excel, args), args
+
+
+def test_accounts_command_runs_without_a_workbook(capsys: pytest.CaptureFixture[str], same_rows: Path) -> None:
+    from kpisheet.cli import main
+
+    for kind in ("xlsx", "parquet"):
+        path = same_rows / kind / "kpis.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + KEY_ACCOUNTS, encoding="utf-8")
+    assert main(["accounts", "--config", str(same_rows / "parquet"), "--period", "2025-Q2", "-f", "csv"]) == 0
+    from_parquet = capsys.readouterr().out
+    assert main(["accounts", str(same_rows / "book.xlsx"), "--config", str(same_rows / "xlsx"), "--period",
+                 "2025-Q2", "-f", "csv"]) == 0
+    from_workbook = capsys.readouterr().out
+    assert from_parquet.splitlines()[0] == from_workbook.splitlines()[0]
+    assert [line.split(",")[:5] for line in from_parquet.splitlines()] == \
+        [line.split(",")[:5] for line in from_workbook.splitlines()]
+    assert len(from_parquet.splitlines()) == 7  # a header and six accounts
