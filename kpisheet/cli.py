@@ -17,6 +17,7 @@ import click
 from . import __version__
 from .config import load_config
 from .config.discover import find_config
+from .config.model import Config
 from .hints import did_you_mean
 from .engine.core import Engine, Result
 from .sources import FileReader
@@ -24,7 +25,8 @@ from .engine.guarded import guarded_results
 
 if TYPE_CHECKING:
     from .engine.accounts import AccountResult
-from .errors import EvaluationError, KpisheetError
+from .errors import ConfigError, EvaluationError, KpisheetError
+from .warehouse.check import is_database
 from .init import DEFAULT, EXAMPLES
 from .init import init as init_example
 from .safetext import printable
@@ -65,10 +67,16 @@ def _refuse_output_onto(out: Optional[str], *inputs: Optional[str]) -> None:
             raise KpisheetError(f"-o would overwrite the input {given}: choose another output file", place=out)
 
 
-def _engine(workbook: str, config: Optional[str], recalc: bool = False) -> Engine:
-    path = Path(workbook)
+def _engine(workbook: Optional[str], config: Optional[str], recalc: bool = False) -> Engine:
+    path = Path(workbook) if workbook is not None else None
     cfg = load_config(find_config(path, config))
+    if path is None:
+        _self_contained(cfg)
     engine = Engine(cfg, path, reader=FileReader(recalc=recalc))
+    if any(is_database(src) for src in cfg.sources.values()):  # SPEC §10: all that cannot compile, at once
+        problems = engine.warehouse.problems()
+        if problems:
+            raise ConfigError(problems)
     _read_sources(engine)
     for line in engine.source_warnings():  # SPEC §7.3: one line per source with error cells
         click.echo(f"warning: {line}", err=True)
@@ -95,8 +103,18 @@ def _read_sources(engine: Engine) -> None:
             progress.advance(task)
 
 
+def _self_contained(cfg: Config) -> None:
+    """SPEC §10: WORKBOOK may be left out when every source names its own file or connection."""
+    for src in cfg.sources.values():
+        if src.workbook is None and not is_database(src):
+            raise ConfigError(f"source '{src.name}' names no workbook: give WORKBOOK, or workbook:, parquet: "
+                              "or sql: for every source", place=str(src.mark))
+
+
 def _read(engine: Engine, name: str) -> None:
     src = engine.config.sources[name]
+    if is_database(src):  # SPEC §10: computed in the database, never read whole
+        return
     if src.workbook is None and engine.workbook is None:
         return
     engine.table(name)
@@ -161,7 +179,7 @@ def cli(debug: bool) -> None:
 
 
 @cli.command()
-@click.argument("workbook")
+@click.argument("workbook", required=False)
 @click.option("--config", "-c", "config", help="config file or folder (default: found beside the workbook)")
 @click.option("--period", "-p", help="2026-10, 2026-Q3, 2026, FY2026, 2026-W14, 2026-10-05 or latest (default)")
 @click.option("--account", "-a", help="one account instead of all accounts together")
@@ -172,7 +190,7 @@ def cli(debug: bool) -> None:
 @click.option("--key-accounts", "key_accounts", is_flag=True,
               help="every KPI for every key account of the period, one row per account and KPI")
 @click.option("--recalc", is_flag=True, help=RECALC_HELP)
-def evaluate(workbook: str, config: Optional[str], period: Optional[str], account: Optional[str],
+def evaluate(workbook: Optional[str], config: Optional[str], period: Optional[str], account: Optional[str],
              kpis: tuple[str, ...], fmt: str, out: Optional[str], key_accounts: bool, recalc: bool) -> None:
     """Every KPI (or those named) at a period."""
     _refuse_output_onto(out, workbook, config)
@@ -229,14 +247,14 @@ def _render_accounts(rows: Sequence["AccountResult"], fmt: str, color: bool) -> 
 
 
 @cli.command()
-@click.argument("workbook")
+@click.argument("workbook", required=False)
 @click.option("--config", "-c", "config", help="config file or folder (default: found beside the workbook)")
 @click.option("--period", "-p", help="the period to rank accounts in (default: latest, at key_accounts.grain)")
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True,
               help="a table for people, json or csv for programs, xlsx a formatted report (needs -o)")
 @click.option("--output", "-o", "out", help="write to this file instead of standard output")
 @click.option("--recalc", is_flag=True, help=RECALC_HELP)
-def accounts(workbook: str, config: Optional[str], period: Optional[str], fmt: str, out: Optional[str],
+def accounts(workbook: Optional[str], config: Optional[str], period: Optional[str], fmt: str, out: Optional[str],
              recalc: bool) -> None:
     """The key-account table: score, tier, key, reason and movement of every account."""
     _refuse_output_onto(out, workbook, config)
@@ -264,7 +282,11 @@ def lint(config: str, workbook: Optional[str], strict: bool) -> None:
     from .lint import lint as run_lint
 
     cfg = load_config(config)
-    findings = run_lint(cfg, Path(workbook) if workbook else None)
+    engine = None
+    if workbook is None and cfg.sources and all(s.workbook is not None or is_database(s)
+                                                 for s in cfg.sources.values()):
+        engine = Engine(cfg)  # SPEC §10: every source names its own file or connection: the data is checked
+    findings = run_lint(cfg, Path(workbook) if workbook else None, engine)
     for finding in findings:
         click.echo(str(finding))
     errors = sum(f.severity == "error" for f in findings)

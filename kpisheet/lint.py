@@ -71,7 +71,18 @@ def lint(config: Config, workbook: Optional[Path] = None, engine: Optional["Engi
     if engine is not None:
         findings.extend(_unmatched_joins(engine, config, measurable))
     findings.extend(Finding(n.place, "warning", n.source, "M", n.message) for n in workbook_path_notes(config))
+    findings.extend(_credentials(config))
     return findings
+
+
+def _credentials(config: Config) -> list[Finding]:
+    """SPEC §10: a password written in the YAML (the finding never repeats it)."""
+    from .warehouse.connect import has_password
+
+    return [Finding(str(src.mark), "error", src.name, "R",
+                    f"source {src.name}: connection: a password is written in the YAML; pass the URL "
+                    "through the environment instead (connection: ${NAME})")
+            for src in config.sources.values() if src.connection is not None and has_password(src.connection)]
 
 
 def _snapshot(config: Config, kpi: Kpi) -> bool:
@@ -86,7 +97,7 @@ def _unmatched_joins(engine: "Engine", config: Config, measurable: dict[str, lis
     findings: list[Finding] = []
     for kpi in config.kpis.values():
         source = config.sources.get(kpi.source or "")
-        if source is None or not source.joins or measurable.get(kpi.name):
+        if source is None or not source.joins or measurable.get(kpi.name) or source.parquet or source.sql:
             continue
         if any(f.letter == "M" and f.kpi != kpi.name and f.message.startswith(f"source {source.name}:")
                for f in findings):

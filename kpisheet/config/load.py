@@ -239,7 +239,9 @@ class _Builder:
                 derive.append((column, found))
         return Source(name, mark, spec.sheet, spec.table, spec.range, workbook,
                       spec.header_row or 1, dict(spec.columns), csv, spec.date_format, where, joins, tuple(derive),
-                      snapshot=spec.date == "none")
+                      snapshot=spec.date == "none",
+                      parquet=str(file.parent / spec.parquet) if spec.parquet is not None else None,
+                      sql=spec.sql, connection=spec.connection)
 
     def kpi(self, name: str, mark: Mark, spec: schema.KpiSpec, raw: MDict) -> Kpi:
         marks = dict(raw.value_marks)

@@ -63,6 +63,10 @@ class Source:
     joins: tuple["Join", ...] = ()
     derive: tuple[tuple[str, Expr], ...] = ()  # in order, each sees those before it
     snapshot: bool = False  # date: none — rows without time (SPEC §7.4)
+    # --- v2, past Excel's million rows (SPEC §10): read and computed in a database ---
+    parquet: Optional[str] = None  # a file or glob, resolved against the YAML file
+    sql: Optional[str] = None  # a SELECT run on connection
+    connection: Optional[str] = None  # a URL or ${ENV}, as written; None: DuckDB in memory
 
 
 @dataclass(frozen=True)

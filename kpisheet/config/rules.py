@@ -11,6 +11,7 @@ from ..errors import Problem
 from ..expr.ast import Call, Name, Node, walk
 from ..hints import did_you_mean
 from .model import Config, Expr, Kpi
+from ..warehouse.check import database_problems
 
 SPAN_FUNCTIONS = ("rolling", "ytd", "qtd")
 
@@ -47,6 +48,7 @@ def validate(config: Config) -> list[Problem]:
     for rule in (_sources_exist, _names_resolve, _no_cycles, _spans_do_not_nest, _key_account_names):
         problems.extend(rule(config))
     problems.extend(_joins_resolve(config))
+    problems.extend(database_problems(config))  # SPEC §10: what runs in a database must compile
     return problems
 
 

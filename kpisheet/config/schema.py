@@ -110,6 +110,22 @@ class SourceSpec(_Strict):
         examples=[{"amount": "qty * menu.price", "big": "amount >= 100"}])
     date: Optional[Literal["none"]] = Field(None, description="none: a snapshot source without time; its KPIs "
                                             "have the one period 'all'.", examples=["none"])
+    # --- v2, past Excel's million rows (SPEC §10) ---
+    parquet: Optional[str] = Field(None, min_length=1, description=(
+        "A Parquet file or a glob of them, relative to this YAML file (SPEC §10): read through DuckDB, "
+        "computed there, never loaded whole."), examples=["data/invoices/*.parquet"])
+    sql: Optional[str] = Field(None, min_length=1, description=(
+        "A SELECT run on `connection` (SPEC §10): the source's where/join/derive, the KPIs' filters and "
+        "measures run in that database; only grouped results come back."),
+        examples=["select posting_date, customer_id, net_amount from gl_lines"])
+    connection: Optional[str] = Field(None, min_length=1, description=(
+        "The database of a sql: source: a URL or ${ENV_VAR} read from the environment (passwords only "
+        "there: lint flags one written here). Default: DuckDB in memory."),
+        examples=["${KPISHEET_WAREHOUSE}", "duckdb:///srv/finance/gl.duckdb"])
+
+    @property
+    def in_database(self) -> bool:
+        return self.parquet is not None or self.sql is not None
 
     @property
     def is_csv(self) -> bool:
@@ -118,6 +134,18 @@ class SourceSpec(_Strict):
     @model_validator(mode="after")
     def _one_kind(self) -> "SourceSpec":
         given = [k for k in ("sheet", "table", "range") if getattr(self, k) is not None]
+        if self.in_database:  # SPEC §10: parquet: or sql:, and nothing of a workbook
+            other = [k for k in ("parquet", "sql", "sheet", "table", "range", "workbook", "header_row", "csv",
+                                 "date_format") if getattr(self, k) is not None][1:]
+            if other or (self.connection is not None and self.sql is None):
+                raise ValueError("a parquet: or sql: source takes none of " + ", ".join(other or ["connection"])
+                                 + (" (connection: goes with sql:)" if self.connection is not None and
+                                    self.sql is None else ""))
+            if self.date is not None:
+                raise ValueError("date: none is not supported for parquet: and sql: sources yet")
+            return self
+        if self.connection is not None:
+            raise ValueError("connection: goes with sql:")
         if len(given) > 1 or (not given and not self.is_csv):
             raise ValueError("a source needs exactly one of sheet, table or range"
                              + (f" (got {', '.join(given)})" if given else " (a CSV file named by workbook: needs none)"))

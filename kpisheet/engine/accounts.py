@@ -98,9 +98,8 @@ class KeyAccountEngine:
                 sources.add(self.spec.attributes)
             cols: set[int] = set()
             for source in sorted(sources - {""}):
-                df = engine.table(source).df
-                if "account" in df.columns:
-                    codes = engine.account_codes(df["account"])
+                codes = engine.source_account_codes(source)
+                if codes is not None:
                     cols.update(int(c) for c in np.unique(codes) if c > 0)
             self._universe = np.array(sorted(cols, key=lambda c: engine.accounts[c - 1]), dtype=np.int64)
         return self._universe

@@ -34,6 +34,8 @@ from .axis import PLAIN, Axis, Family
 from .formulas import evaluate
 from .grid import Grid
 from .measures import Rows, measure
+from ..warehouse import Warehouse
+from ..warehouse.grids import SPANNED, daily_grid, daily_rows, no_data, spanned_grid
 
 if TYPE_CHECKING:
     from .accounts import AccountResult, KeyAccountEngine
@@ -111,6 +113,8 @@ class Engine:
         self._thresholds: dict[tuple[str, Grain], Optional[tuple[Grid, Grid]]] = {}
         self._attrs: dict[str, Grid] = {}
         self._key_accounts: Optional["KeyAccountEngine"] = None
+        self._warehouse: Optional[Warehouse] = None
+        self._daily: dict[str, pd.DataFrame] = {}
         self._universes: dict[frozenset[str], np.ndarray] = {}
 
     # --- data -------------------------------------------------------------------------------
@@ -131,6 +135,9 @@ class Engine:
     def table(self, source: str) -> Table:
         """The finished rows of a source: read, filtered by where, joined, derived."""
         if source not in self._tables:
+            if self.warehouse.handles(source):  # SPEC §10: a database source is never loaded whole
+                raise WorkbookError(f"source '{source}' lives in a database: only KPIs over it are computed, "
+                                    "its rows are not read", place=str(self.config.sources[source].mark))
             runner = self._runner
             if runner is None or runner.reader is not self.reader:
                 runner = self._runner = PipelineRunner(self.reader, self.pipeline)
@@ -150,6 +157,9 @@ class Engine:
         if self._accounts is None:
             found: set[str] = set()
             for name in self._account_sources():
+                if self.warehouse.handles(name):
+                    found.update(a for a in map(account_name, self.warehouse.accounts(name)) if a is not None)
+                    continue
                 df = self.table(name).df
                 if "account" in df.columns:
                     found.update(a for a in map(account_name, pd.unique(df["account"])) if a is not None)
@@ -177,9 +187,9 @@ class Engine:
             if not key:  # nothing read (count_accounts(true)): every account
                 mask[:] = True
             for source in key:
-                df = self.table(source).df
-                if "account" in df.columns:
-                    mask[self.account_codes(df["account"])] = True
+                codes = self.source_account_codes(source)
+                if codes is not None:
+                    mask[codes] = True
             mask[0] = False
             self._universes[key] = mask
         return self._universes[key]
@@ -209,6 +219,8 @@ class Engine:
             return self._prepared[kpi_name]
         kpi = self.config.kpis[kpi_name]
         assert kpi.measure is not None and kpi.source is not None
+        if self.warehouse.handles(kpi.source):
+            return self._prepared_in_database(kpi)
         table = self.table(kpi.source)
         column = kpi.measure.column
         snapshot = self.config.sources[kpi.source].snapshot
@@ -347,7 +359,9 @@ class Engine:
         if key not in self._grids:
             kpi = self.config.kpis[name]
             axis = self.axis(grain)
-            if kpi.measure is not None and self.is_snapshot(name):
+            if kpi.measure is not None and self.warehouse.handles(kpi.source):
+                grid = self._database_grid(kpi, axis, family)
+            elif kpi.measure is not None and self.is_snapshot(name):
                 grid = self._snapshot_grid(name, axis.size)
             elif kpi.measure is not None:
                 prepared = self.prepared(name)
@@ -361,6 +375,47 @@ class Engine:
                 grid = evaluate(kpi.formula.node, self.scope(grain), family)
             self._grids[key] = grid
         return self._grids[key]
+
+    # --- database sources (SPEC §10): grouped in the database, only grids come back -----------
+
+    @property
+    def warehouse(self) -> Warehouse:
+        if self._warehouse is None:
+            self._warehouse = Warehouse(self.config)
+        return self._warehouse
+
+    def source_account_codes(self, source: str) -> Optional[np.ndarray]:
+        """The grid column of each account a source holds (None: it has no account column);
+        a database source is asked for its distinct accounts, not its rows."""
+        if self.warehouse.handles(source):
+            if "account" not in self.warehouse.table(source).columns:
+                return None
+            return self.account_codes(pd.Series(self.warehouse.accounts(source), dtype=object))
+        df = self.table(source).df
+        return self.account_codes(df["account"]) if "account" in df.columns else None
+
+    def _prepared_in_database(self, kpi: Kpi) -> _Prepared:
+        """The day × account groups of a KPI over a database source (they place it on the axis)."""
+        daily = self.warehouse.daily(kpi)
+        daily["code"] = self.account_codes(daily["account"])  # once, for every grid of the KPI
+        per_account = "account" in self.warehouse.table(kpi.source or "").columns
+        self._daily[kpi.name] = daily
+        rows = daily_rows(daily, "", self.account_codes, per_account)
+        first, last = self.warehouse.data_span(kpi)
+        self._prepared[kpi.name] = _Prepared(rows, last, first)
+        return self._prepared[kpi.name]
+
+    def _database_grid(self, kpi: Kpi, axis: Axis, family: Family) -> Grid:
+        assert kpi.measure is not None
+        rows = self.prepared(kpi.name).rows
+        if kpi.measure.func in SPANNED:
+            first, last = axis.spans(family)
+            by_account, by_span = self.warehouse.spans(kpi, first, last)
+            grid = spanned_grid(kpi.measure.func, by_account, by_span, axis.size, len(self.accounts),
+                                self.account_codes, rows.per_account)
+            return no_data(kpi.measure.func, grid, first, last, self.prepared(kpi.name).data_span, kpi.when_empty)
+        return daily_grid(kpi.measure.func, self._daily[kpi.name], axis, family, len(self.accounts),
+                          self.account_codes, rows.per_account, self.prepared(kpi.name).data_span, kpi.when_empty)
 
     # --- snapshot sources (SPEC §7.4) ----------------------------------------------------------
 

@@ -1,0 +1,207 @@
+"""Row expressions (SPEC §2.1, §7.2) compiled to Ibis expressions, to run in the database.
+
+:func:`kpisheet.warehouse.check.uncompilable` is the check made when the config loads, so
+that a ``parquet:`` or ``sql:`` source never falls back to loading its rows. :func:`compile_expr`
+translates a tree over the columns of an Ibis table, keeping the rules of
+:mod:`kpisheet.expr.frame` (what a finance user expects from Excel):
+
+- a blank compares as ``0`` beside numbers and as ``''`` beside text; ``x == ''`` matches a
+  blank of any kind; a blank date equals nothing and orders with nothing;
+- text comparisons ignore case;
+- a date compared with a text literal reads the literal as an ISO date;
+- ``and``, ``or``, ``not`` and ``if`` take conditions, a missing condition counts as false;
+- arithmetic over a blank gives blank, division by zero gives blank;
+- ``min``/``max`` ignore blanks; ``&`` joins text, a blank being ``''``.
+
+Nothing here builds SQL text: every literal goes through Ibis as a bound literal.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+from ..expr.ast import Binary, Bool, Call, In, Name, Node, Num, Str, Unary
+from .check import COMPILED_FUNCTIONS
+
+_ARITH = {"+", "-", "*", "/"}
+_COMPARE = {"==", "!=", "<", "<=", ">", ">="}
+
+
+class CompileError(Exception):
+    """An expression that cannot run in the database: ``message`` at offset ``pos``."""
+
+    def __init__(self, message: str, pos: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.pos = pos
+
+
+def _kind(value: ir.Value) -> str:
+    t = value.type()
+    if t.is_null():
+        return "empty"
+    if t.is_boolean():
+        return "bool"
+    if t.is_numeric():
+        return "number"
+    if t.is_string():
+        return "text"
+    if t.is_timestamp() or t.is_date():
+        return "date"
+    return str(t)
+
+
+def compile_expr(node: Node, columns: Mapping[str, ir.Value]) -> ir.Value:
+    """``node`` as an Ibis value over ``columns`` (kpisheet name -> column); CompileError if it cannot."""
+    return _Compiler(columns).value(node)
+
+
+def compile_condition(node: Node, columns: Mapping[str, ir.Value]) -> ir.BooleanValue:
+    """``node`` as a condition that is never NULL (a missing condition is false)."""
+    c = _Compiler(columns)
+    return c.cond(node, c.value(node))
+
+
+class _Compiler:
+    def __init__(self, columns: Mapping[str, ir.Value]) -> None:
+        self.columns = columns
+
+    def value(self, node: Node) -> ir.Value:
+        if isinstance(node, Num):
+            v = node.value
+            return ibis.literal(int(v) if float(v).is_integer() and abs(v) < 2**53 else float(v))
+        if isinstance(node, Str):
+            return ibis.literal(node.value, type="string")
+        if isinstance(node, Bool):
+            return ibis.literal(node.value)
+        if isinstance(node, Name):
+            if node.id not in self.columns:
+                raise CompileError(f"unknown column '{node.id}'", node.pos)
+            return self.columns[node.id]
+        if isinstance(node, Unary):
+            inner = self.value(node.operand)
+            if node.op == "not":
+                return ~self.cond(node.operand, inner)
+            self.need(inner, "number", node.operand)
+            return -inner if node.op == "-" else inner  # type: ignore[operator]
+        if isinstance(node, Binary):
+            return self.binary(node)
+        if isinstance(node, In):
+            item = self.value(node.item)
+            hit = ibis.literal(False)
+            for option in node.options:
+                hit = hit | self.compare("==", item, self.value(option), node.item, option)
+            return ~hit if node.negated else hit
+        if isinstance(node, Call):
+            return self.call(node)
+        raise CompileError("this expression cannot run in the database", getattr(node, "pos", 0))
+
+    def need(self, value: ir.Value, kind: str, node: Node) -> None:
+        found = _kind(value)
+        if found != kind and found != "empty":
+            raise CompileError(f"needs {'a number' if kind == 'number' else kind} here, got {found}",
+                               getattr(node, "pos", 0))
+
+    def cond(self, node: Node, value: ir.Value) -> ir.BooleanValue:
+        if _kind(value) != "bool":
+            raise CompileError("needs a condition (true/false) here", getattr(node, "pos", 0))
+        return value.fill_null(False)  # type: ignore[attr-defined,no-any-return]
+
+    def binary(self, node: Binary) -> ir.Value:
+        left, right = self.value(node.left), self.value(node.right)
+        op = node.op
+        if op in ("and", "or"):
+            a, b = self.cond(node.left, left), self.cond(node.right, right)
+            return a & b if op == "and" else a | b
+        if op == "&":
+            return _text(left) + _text(right)  # type: ignore[operator]
+        if op in _ARITH:
+            self.need(left, "number", node.left)
+            self.need(right, "number", node.right)
+            if op == "/":
+                return left / right.nullif(0)  # type: ignore[operator]
+            return {"+": lambda: left + right, "-": lambda: left - right,  # type: ignore[operator]
+                    "*": lambda: left * right}[op]()  # type: ignore[operator]
+        if op in _COMPARE:
+            return self.compare(op, left, right, node.left, node.right)
+        raise CompileError(f"'{op}' cannot run in the database", node.pos)
+
+    def compare(self, op: str, left: ir.Value, right: ir.Value, lnode: Node, rnode: Node) -> ir.BooleanValue:
+        lk, rk = _kind(left), _kind(right)
+        for blank_side, other, other_kind in ((rnode, left, lk), (lnode, right, rk)):
+            if isinstance(blank_side, Str) and blank_side.value == "" and op in ("==", "!="):
+                empty = other.isnull()
+                if other_kind == "text":
+                    empty = empty | (other.strip() == "")  # type: ignore[attr-defined]
+                return empty if op == "==" else ~empty
+        if "date" in (lk, rk):
+            if lk == "text" and isinstance(lnode, Str):
+                left, lk = left.cast("timestamp"), "date"
+            if rk == "text" and isinstance(rnode, Str):
+                right, rk = right.cast("timestamp"), "date"
+            if lk != rk:
+                raise CompileError(f"cannot compare {lk} with {rk}", getattr(lnode, "pos", 0))
+            return _op(op, left, right).fill_null(False)  # type: ignore[attr-defined,no-any-return]
+        if lk == "empty" or rk == "empty":
+            lk = rk = rk if lk == "empty" else lk
+        if lk != rk:
+            raise CompileError(f"cannot compare {lk} with {rk}", getattr(lnode, "pos", 0))
+        if lk == "text":
+            left, right = left.fill_null("").lower(), right.fill_null("").lower()  # type: ignore[attr-defined]
+        elif lk == "number":
+            left, right = left.fill_null(0), right.fill_null(0)  # type: ignore[attr-defined]
+        return _op(op, left, right)
+
+    def call(self, node: Call) -> ir.Value:
+        name, args = node.func, node.args
+        if name not in COMPILED_FUNCTIONS:
+            raise CompileError(f"{name}() cannot run in the database", node.pos)
+        vals = [self.value(a) for a in args]
+        if name == "if":
+            return ibis.ifelse(self.cond(args[0], vals[0]), vals[1], vals[2])
+        if name == "coalesce":
+            return ibis.coalesce(*vals)
+        if name in ("min", "max"):
+            for a, v in zip(args, vals):
+                self.need(v, "number", a)
+            return (ibis.least if name == "min" else ibis.greatest)(*vals)
+        if name == "abs":
+            self.need(vals[0], "number", args[0])
+            return vals[0].abs()  # type: ignore[attr-defined,no-any-return]
+        if name == "round":
+            digits = int(args[1].value) if len(args) > 1 and isinstance(args[1], Num) else 0
+            self.need(vals[0], "number", args[0])
+            x = vals[0]  # Excel rounds halves away from zero
+            scale = 10.0 ** digits
+            return (x.abs() * scale + 0.5).floor() / scale * x.sign()  # type: ignore[attr-defined,no-any-return]
+        if name in ("year", "month", "day", "weekday"):
+            self.need(vals[0], "date", args[0])
+            d: Any = vals[0]
+            return d.day_of_week.index() + 1 if name == "weekday" else getattr(d, name)()
+        if name in ("upper", "lower", "trim"):
+            self.need(vals[0], "text", args[0])
+            return getattr(vals[0], "strip" if name == "trim" else name)()  # type: ignore[no-any-return]
+        # left(s, n)
+        self.need(vals[0], "text", args[0])
+        if not isinstance(args[1], Num):
+            raise CompileError("left() needs a whole number of characters here", args[1].pos)
+        return vals[0].substr(0, int(args[1].value))  # type: ignore[attr-defined,no-any-return]
+
+
+def _text(value: ir.Value) -> ir.StringValue:
+    return value.cast("string").fill_null("")  # type: ignore[no-any-return]
+
+
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+
+
+def _op(op: str, left: ir.Value, right: ir.Value) -> ir.BooleanValue:
+    return _OPS[op](left, right)  # type: ignore[no-any-return]

@@ -1,0 +1,322 @@
+"""A ``parquet:`` or ``sql:`` source as one Ibis query: read → where → join → derive (SPEC §10).
+
+:class:`Warehouse` builds, for each database source, the table expression of its pipeline
+(the same steps as :mod:`kpisheet.sources.pipeline` runs in pandas), and asks the database
+only for what the engine needs, each a grouped query:
+
+- :meth:`daily`: a measure KPI's rows, filtered, grouped by day × account into the parts
+  that add up (row count, sum, count of values, min, max), from **one** grouped query per
+  source (and date column) that computes every KPI over it with conditional aggregates.
+  The engine's spans (periods of any grain, fiscal calendars, ``rolling``, ``ytd``) are
+  unions of days, so these parts give every plain and spanned grid of ``sum``, ``count``,
+  ``average``, ``min`` and ``max``.
+- :meth:`spans`: ``median`` and ``count_distinct``, which do not add up, grouped by the
+  engine's own spans (a table of first and last days sent to the database) × account.
+- :meth:`accounts`, :meth:`last_day`: distinct accounts, the latest date.
+
+Rows never come back to Python; every failure is a :class:`WorkbookError` with the place of
+the source or expression, and never shows a password.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+import pandas as pd
+
+from ..config.model import Config, Expr, Kpi, Source
+from ..errors import KpisheetError, Problem, WorkbookError
+from .check import is_database
+from .connect import Connections, redact, resolve
+
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+
+class Warehouse:
+    """The database sources of one config, their queries, and the open connections."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.connections = Connections()
+        self._tables: dict[str, Any] = {}
+        self._groups: dict[tuple[str, str], pd.DataFrame] = {}
+        self._index: dict[tuple[str, str], dict[str, int]] = {}
+        self._broken: dict[str, WorkbookError] = {}  # KPIs whose filter or measure does not compile
+
+    def handles(self, source: Optional[str]) -> bool:
+        src = self.config.sources.get(source or "")
+        return src is not None and is_database(src)
+
+    def url(self, name: str) -> str:
+        src = self.config.sources[name]
+        return resolve(None if src.parquet is not None else src.connection, str(src.mark))
+
+    # --- the pipeline as one table expression ----------------------------------------------
+
+    def table(self, name: str) -> Any:
+        """The Ibis table of a source after where, join and derive; columns by kpisheet name."""
+        if name not in self._tables:
+            src = self.config.sources[name]
+            t = self._read(src)
+            if src.where is not None:
+                t = t.filter(self._condition(src, src.where, t, "where"))
+            for join in src.joins:
+                t = self._join(src, t, join.source, join.on, str(join.mark))
+            for column, expr in src.derive:
+                t = t.mutate(**{column: self._value(src, expr, t, f"derive {column}")})
+            self._tables[name] = t
+        return self._tables[name]
+
+    def _read(self, src: Source) -> Any:
+        con = self.connections.get(self.url(src.name), str(src.mark))
+        try:
+            if src.parquet is not None:
+                found = sorted(Path(src.parquet).parent.glob(Path(src.parquet).name)) if any(
+                    c in src.parquet for c in "*?[") else [Path(src.parquet)]
+                if not found or not all(p.is_file() for p in found):
+                    raise WorkbookError(f"source {src.name}: no Parquet file matches {src.parquet}", place=str(src.mark))
+                t = con.read_parquet([str(p) for p in found])
+            else:
+                t = con.sql(src.sql)
+        except KpisheetError:
+            raise
+        except Exception as exc:
+            raise self._failed(src, "cannot be read", exc) from None
+        by_header = {str(h).casefold(): k for k, h in src.columns.items()}
+        renames = {by_header.get(str(c).casefold(), str(c)): c for c in t.columns}
+        missing = [h for k, h in src.columns.items() if k not in renames]
+        if missing:
+            raise WorkbookError(f"source {src.name}: no column '{missing[0]}' (columns: "
+                                f"{', '.join(map(str, t.columns))})", place=str(src.mark))
+        return t.select(**{k: t[c] for k, c in renames.items()})
+
+    def _columns(self, t: Any) -> dict[str, Any]:
+        return {c: t[c] for c in t.columns}
+
+    def _condition(self, src: Source, expr: Expr, t: Any, what: str) -> Any:
+        from .compile import CompileError, compile_condition
+
+        try:
+            return compile_condition(expr.node, self._columns(t))
+        except CompileError as exc:
+            raise WorkbookError(f"source {src.name}: {what}: {exc.message}", place=expr.place(exc.pos)) from None
+
+    def _value(self, src: Source, expr: Expr, t: Any, what: str) -> Any:
+        from .compile import CompileError, compile_expr
+
+        try:
+            return compile_expr(expr.node, self._columns(t))
+        except CompileError as exc:
+            raise WorkbookError(f"source {src.name}: {what}: {exc.message}", place=expr.place(exc.pos)) from None
+
+    def _join(self, src: Source, t: Any, other_name: str, on: tuple[tuple[str, str], ...], place: str) -> Any:
+        other = self.table(other_name)
+        for mine, theirs in on:
+            if mine not in t.columns or theirs not in other.columns:
+                missing = mine if mine not in t.columns else f"{other_name}.{theirs}"
+                raise WorkbookError(f"source {src.name}: join {other_name}: no column '{missing}'", place=place)
+        keys = {f"__k{i}": _key(other[b]) for i, (_, b) in enumerate(on)}
+        twice = other.select(**keys).group_by(list(keys)).aggregate(n=lambda g: g.count())
+        twice = twice.filter(twice.n > 1).limit(1)
+        found = self._run(src, twice, f"join {other_name}")
+        if len(found):
+            shown = ", ".join(str(found.iloc[0][k]) for k in keys)
+            raise WorkbookError(f"source {src.name}: join {other_name}: the key '{shown}' occurs twice in source "
+                                f"'{other_name}'", place=place)
+        right = other.select(**keys, **{(c if "." in c else f"{other_name}.{c}"): other[c] for c in other.columns
+                                        if (c if "." in c else f"{other_name}.{c}") not in t.columns})
+        preds = [_key(t[a]) == right[f"__k{i}"] for i, (a, _) in enumerate(on)]
+        joined = t.left_join(right, preds)
+        return joined.drop(*[k for k in keys if k in joined.columns])
+
+    def problems(self) -> list[Problem]:
+        """Every source pipeline, filter and measure over a database source compiled against the
+        sources' columns, before any query over their rows runs: each that cannot, with its place
+        (the CLI reports them all at once, as config errors are)."""
+        found: list[Problem] = []
+        broken: set[str] = set()
+        for name, src in self.config.sources.items():
+            if is_database(src):
+                try:
+                    self.table(name)
+                except WorkbookError as exc:
+                    found.extend(exc.problems)
+                    broken.add(name)
+        for kpi in self.config.kpis.values():
+            if kpi.measure is not None and self.handles(kpi.source) and kpi.source not in broken:
+                try:
+                    self._parts(kpi, self.table(kpi.source or ""))
+                except WorkbookError as exc:
+                    found.extend(exc.problems)
+        return found
+
+    # --- what the engine asks ----------------------------------------------------------------
+
+    def _parts(self, kpi: Kpi, t: Any) -> dict[str, Any]:
+        """The KPI's columns over ``t``: day, account, keep (dated and filtered), v (its value)."""
+        import ibis
+
+        src = self.config.sources[kpi.source or ""]
+        assert kpi.measure is not None
+        if kpi.date not in t.columns:
+            raise WorkbookError(f"{kpi.name}: source {src.name} has no column '{kpi.date}'", place=kpi.place("date"))
+        date = t[kpi.date]
+        if date.type().is_string():
+            date = date.cast("timestamp")
+        keep = date.notnull()
+        if kpi.filter is not None:
+            keep = keep & self._condition(src, kpi.filter, t, f"{kpi.name}: filter")
+        cols: dict[str, Any] = {"day": date.cast("date"), "keep": keep,
+                                "account": t["account"] if "account" in t.columns
+                                else ibis.literal(None, type="string")}
+        if kpi.measure.expr is not None:
+            cols["v"] = self._value(src, kpi.measure.expr, t, f"{kpi.name}: measure")
+        elif kpi.measure.column is not None:
+            if kpi.measure.column not in t.columns:
+                raise WorkbookError(f"{kpi.name}: source {src.name} has no column '{kpi.measure.column}'",
+                                    place=kpi.place("measure"))
+            cols["v"] = t[kpi.measure.column]
+        if "v" in cols and kpi.measure.func != "count_distinct":
+            v = cols["v"]
+            if v.type().is_boolean() or not (v.type().is_numeric() or v.type().is_null()):
+                raise WorkbookError(f"{kpi.name}: measure: {kpi.measure.func}() needs numbers, and the source gives "
+                                    f"{v.type()}", place=kpi.place("measure"))
+            cols["v"] = v.cast("float64")
+        return cols
+
+    def _rows(self, kpi: Kpi, t: Any) -> Any:
+        """The KPI's rows as (day, account, v): dated and filtered."""
+        cols = self._parts(kpi, t)
+        keep = cols.pop("keep")
+        return t.filter(keep).select(**cols)
+
+    def _grouped(self, source: str, date: str) -> pd.DataFrame:
+        """One grouped query for every measure KPI over ``source`` placed by ``date``: per
+        day × account, for KPI i, its kept rows ``n{i}`` and (additive measures) ``s{i}``,
+        ``c{i}``, ``lo{i}``, ``hi{i}``; a group with no day holds the undated rows."""
+        key = (source, date)
+        if key not in self._groups:
+            t = self.table(source)
+            kpis = [k for k in self.config.kpis.values() if k.source == source and k.measure is not None
+                    and k.date == date]
+            cols: dict[str, Any] = {}
+            built = []
+            for kpi in kpis:  # a KPI that does not compile fails alone, when it is asked for
+                try:
+                    built.append((kpi, self._parts(kpi, t)))
+                except WorkbookError as exc:
+                    self._broken[kpi.name] = exc
+            kpis = [k for k, _ in built]
+            if not built:
+                self._groups[key] = pd.DataFrame({"day": pd.Series([], dtype=np.int64), "account": [],
+                                                  "dated": pd.Series([], dtype=bool)})
+                self._index[key] = {}
+                return self._groups[key]
+            for i, (kpi, parts) in enumerate(built):
+                cols.update(day=parts["day"], account=parts["account"], **{f"keep{i}": parts["keep"]})
+                if "v" in parts and kpi.measure is not None and kpi.measure.func != "count_distinct":
+                    cols[f"v{i}"] = parts["v"]
+            m = t.select(**cols)
+            aggs: dict[str, Any] = {}
+            for i, kpi in enumerate(kpis):
+                keep = m[f"keep{i}"]
+                aggs[f"n{i}"] = m.count(where=keep)
+                if f"v{i}" in m.columns:  # only the parts the measure needs (grids.daily_grid)
+                    v, func = m[f"v{i}"], kpi.measure.func if kpi.measure is not None else ""
+                    if func in ("sum", "average"):
+                        aggs[f"s{i}"] = v.sum(where=keep)
+                    if func == "average":
+                        aggs[f"c{i}"] = v.count(where=keep)
+                    if func == "min":
+                        aggs[f"lo{i}"] = v.min(where=keep)
+                    if func == "max":
+                        aggs[f"hi{i}"] = v.max(where=keep)
+            df = self._run(self.config.sources[source], m.group_by(["day", "account"]).aggregate(**aggs),
+                           "the grouped query")
+            dated = df["day"].notna()
+            df["day"] = np.where(dated, _days(df["day"].where(dated, pd.Timestamp(0))), -1)
+            df["dated"] = dated
+            self._groups[key] = df
+            self._index[key] = {k.name: i for i, k in enumerate(kpis)}
+        return self._groups[key]
+
+    def daily(self, kpi: Kpi) -> pd.DataFrame:
+        """day (int64 ordinal), account, n, s, c, lo, hi: one row per day × account holding a
+        kept row of ``kpi`` (a slice of the one grouped query of its source)."""
+        df = self._grouped(kpi.source or "", kpi.date)
+        if kpi.name in self._broken:
+            raise self._broken[kpi.name]
+        i = self._index[(kpi.source or "", kpi.date)][kpi.name]
+        mine = df[df["dated"] & (df[f"n{i}"] > 0)]
+        parts = {p: mine[f"{p}{i}"] for p in ("n", "s", "c", "lo", "hi") if f"{p}{i}" in mine.columns}
+        return pd.DataFrame({"day": mine["day"].astype(np.int64), "account": mine["account"], **parts})
+
+    def spans(self, kpi: Kpi, first: np.ndarray, last: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """median / count_distinct per span (q = index into first/last) × account, and per span."""
+        import ibis
+
+        assert kpi.measure is not None
+        t = self.table(kpi.source or "")
+        m = self._rows(kpi, t)
+        spans = ibis.memtable(pd.DataFrame({"q": np.arange(len(first), dtype=np.int64),
+                                            "first": (first + _EPOCH).astype("datetime64[s]"),
+                                            "last": (last + _EPOCH).astype("datetime64[s]")}))
+        spans = spans.mutate(first=spans["first"].cast("date"), last=spans["last"].cast("date"))
+        j = m.join(spans, (m.day >= spans["first"]) & (m.day <= spans["last"]))
+
+        def agg(g: Any) -> Any:
+            return g.v.nunique() if kpi.measure is not None and kpi.measure.func == "count_distinct" else g.v.median()
+
+        src = self.config.sources[kpi.source or ""]
+        per_account = self._run(src, j.group_by(["q", "account"]).aggregate(x=agg(j)), kpi.name)
+        per_span = self._run(src, j.group_by(["q"]).aggregate(x=agg(j)), kpi.name)
+        return per_account, per_span
+
+    def accounts(self, name: str) -> list[Any]:
+        """The distinct accounts of a source (from its grouped query when a KPI reads it)."""
+        t = self.table(name)
+        if "account" not in t.columns:
+            return []
+        dates = [k.date for k in self.config.kpis.values() if k.source == name and k.measure is not None]
+        if dates:
+            grouped = self._grouped(name, dates[0])
+            if self._index[(name, dates[0])]:
+                return list(pd.unique(grouped["account"]))
+        q = t.select(account=t["account"]).distinct()
+        return list(self._run(self.config.sources[name], q, "accounts")["account"])
+
+    def data_span(self, kpi: Kpi) -> tuple[Optional[int], Optional[int]]:
+        """The first and last day of the KPI's source, filter or not (as :class:`Engine` keeps them)."""
+        df = self._grouped(kpi.source or "", kpi.date)
+        if kpi.name in self._broken:
+            raise self._broken[kpi.name]
+        days = df["day"][df["dated"]]
+        return (int(days.min()), int(days.max())) if len(days) else (None, None)
+
+    def _run(self, src: Source, expr: Any, what: str) -> pd.DataFrame:
+        try:
+            out = expr.execute()
+        except Exception as exc:
+            raise self._failed(src, f"{what}: the query failed", exc) from None
+        assert isinstance(out, pd.DataFrame)
+        return out
+
+    def _failed(self, src: Source, what: str, exc: Exception) -> WorkbookError:
+        text = " ".join(str(exc).split())
+        url = self.url(src.name) if src.sql is not None else ""
+        if url:
+            text = text.replace(url, redact(url))
+        return WorkbookError(f"source {src.name}: {what} ({type(exc).__name__}: {text[:160]})", place=str(src.mark))
+
+
+def _key(column: Any) -> Any:
+    """A join key as matched: text trimmed and case-folded (SPEC §7.2), other types as they are."""
+    return column.strip().lower() if column.type().is_string() else column
+
+
+def _days(column: pd.Series) -> np.ndarray:
+    values = pd.to_datetime(column).to_numpy().astype("datetime64[D]")
+    return (values - _EPOCH).astype(np.int64)
+

@@ -1,0 +1,120 @@
+"""SPEC §10: the same rows from a workbook and from Parquet files give the same KPIs."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from kpisheet.config import load_config
+from kpisheet.engine.core import Engine, Result
+
+PERIODS = ["2024-03", "2024-12", "2025-06", "2025-12", "2024-Q2", "2025-Q4", "2024", "2025", "FY2025", "FY2026-Q1",
+           "2025-W10", "2025-02-14", "latest"]
+
+
+def engines(folder: Path) -> tuple[Engine, Engine]:
+    excel = Engine(load_config(folder / "xlsx" / "kpis.yaml"), folder / "book.xlsx")
+    parquet = Engine(load_config(folder / "parquet" / "kpis.yaml"))
+    return excel, parquet
+
+
+def same(a: Result, b: Result) -> bool:
+    if (a.error, a.status, a.trend, a.period, a.account) != (b.error, b.status, b.trend, b.period, b.account):
+        return False
+    if a.value is None or b.value is None:
+        return a.value is b.value
+    return math.isclose(a.value, b.value, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_every_kpi_every_period_every_account_equals_the_workbook(same_rows: Path) -> None:
+    excel, parquet = engines(same_rows)
+    assert parquet.accounts == excel.accounts == ["Acme", "Bolt", "Café Rossi", "Dyna", "Echo", "Fox"]
+    compared = 0
+    for period in PERIODS:
+        for account in [None, *excel.accounts, "Nobody"]:
+            for kpi in excel.config.kpis:
+                a, b = excel.result(kpi, period, account), parquet.result(kpi, period, account)
+                assert same(a, b), (kpi, period, account, a, b)
+                compared += 1
+                if a.value is not None and a.value != 0:
+                    nonzero = True
+    assert compared == len(PERIODS) * 8 * len(excel.config.kpis)
+    assert nonzero
+
+
+def test_the_numbers_are_not_trivial(same_rows: Path) -> None:
+    """Guards the comparison above: the KPIs hold real, different numbers and #N/A where due."""
+    _, parquet = engines(same_rows)
+    values = {k: parquet.result(k, "2025-06").value for k in parquet.config.kpis}
+    assert values["revenue"] and values["revenue"] > 1000
+    assert values["revenue"] != values["revenue_expr"]
+    assert values["items"] == 5  # four menu items and the unmatched Z9
+    assert values["big_accounts"] and 0 < values["big_accounts"] <= 6 and values["concentration"]
+    assert parquet.result("nothing_found", "2025-06").error is not None  # when_empty: na
+    for kpi in ("med_qty", "big_lines"):  # before the data: no data, not zero
+        assert parquet.result(kpi, "2023-06").error is not None
+    excel, _ = engines(same_rows)
+    assert excel.result("big_lines", "2023-06").error == parquet.result("big_lines", "2023-06").error
+
+
+def test_the_database_returns_grids_not_rows(same_rows: Path) -> None:
+    """Only day x account groups come back: fewer rows than the source holds."""
+    _, parquet = engines(same_rows)
+    kpi = parquet.config.kpis["revenue"]
+    daily = parquet.warehouse.daily(kpi)
+    assert 0 < len(daily) < 3000
+    assert set(daily.columns) == {"day", "account", "n", "s"}  # a sum needs its row count and its sum only
+
+
+KEY_ACCOUNTS = """
+key_accounts:
+  grain: quarter
+  criteria:
+    share: {formula: share(revenue), weight: 60, scale: [0, 0.3]}
+    lines: {formula: big_lines, weight: 40, scale: [0, 40]}
+  key_if: score >= 40 or pareto(revenue) < 0.5
+  tiers: {A: score >= 60, B: score >= 30, C: "true"}
+"""
+
+
+def test_key_accounts_over_parquet_equal_the_workbook(same_rows: Path) -> None:
+    """SPEC §10: key accounts run on the grids, the same code whatever the source."""
+    for kind in ("xlsx", "parquet"):
+        path = same_rows / kind / "kpis.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + KEY_ACCOUNTS, encoding="utf-8")
+    excel, parquet = engines(same_rows)
+    for period in ["2024-Q3", "2025-Q2", "latest"]:
+        a, b = excel.key_accounts(period), parquet.key_accounts(period)
+        assert [(r.account, r.tier, r.key, r.movement) for r in a] == [(r.account, r.tier, r.key, r.movement) for r in b]
+        assert [r.score for r in a] == pytest.approx([r.score for r in b], rel=1e-9)
+        assert len({r.tier for r in a}) > 1  # the rules separate the accounts: a comparison that could fail
+
+
+def test_the_excel_functions_read_parquet_kpis_as_they_read_the_workbooks(same_rows: Path) -> None:
+    """SPEC §10 item 5: the Excel functions work over these sources unchanged."""
+    from kpisheet.excel.functions import invoke
+
+    excel, parquet = engines(same_rows)
+    for args in (["revenue", "2025-06"], ["revenue", "2025-06", "Acme"], ["med_qty", "FY2025"],
+                 ["growth", "2024-11", "Fox"], ["items", "2023-01"]):
+        assert invoke("KPI", parquet, args) == pytest.approx(invoke("KPI", excel, args)), args
+        assert invoke("KPI_STATUS", parquet, args) == invoke("KPI_STATUS", excel, args), args
+
+
+def test_accounts_command_runs_without_a_workbook(capsys: pytest.CaptureFixture[str], same_rows: Path) -> None:
+    from kpisheet.cli import main
+
+    for kind in ("xlsx", "parquet"):
+        path = same_rows / kind / "kpis.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + KEY_ACCOUNTS, encoding="utf-8")
+    assert main(["accounts", "--config", str(same_rows / "parquet"), "--period", "2025-Q2", "-f", "csv"]) == 0
+    from_parquet = capsys.readouterr().out
+    assert main(["accounts", str(same_rows / "book.xlsx"), "--config", str(same_rows / "xlsx"), "--period",
+                 "2025-Q2", "-f", "csv"]) == 0
+    from_workbook = capsys.readouterr().out
+    assert from_parquet.splitlines()[0] == from_workbook.splitlines()[0]
+    assert [line.split(",")[:5] for line in from_parquet.splitlines()] == \
+        [line.split(",")[:5] for line in from_workbook.splitlines()]
+    assert len(from_parquet.splitlines()) == 7  # a header and six accounts
