@@ -27,7 +27,7 @@ from ..periods import Grain, Period
 from ..sources import FileReader, Reader, SourceRef, Table
 from ..sources.pipeline import Pipeline, PipelineRunner, expr_failed, row_error_codes
 from .errorcells import ErrorRows, lay_errors
-from .sourcing import pipeline_of
+from .sourcing import columns_used, pipeline_of
 from ..xlerrors import XlError
 from .axis import PLAIN, Axis, Family
 from .formulas import evaluate
@@ -114,7 +114,7 @@ class Engine:
 
     def pipeline(self, name: str) -> Pipeline:
         """The source as a description: read, then where, join and derive (SPEC §7.2)."""
-        return pipeline_of(self.config.sources[name], self.source_ref(name))
+        return pipeline_of(self.config.sources[name], self.source_ref(name), columns_used(self.config).get(name))
 
     def table(self, source: str) -> Table:
         """The finished rows of a source: read, filtered by where, joined, derived."""
