@@ -144,8 +144,11 @@ class KeyAccountEngine:
             self._grids[grain] = _Grids(criteria, points, score, key, tier)
         return self._grids[grain]
 
-    def table(self, period: object = None) -> list[AccountResult]:
-        """Every account of the universe at a period, by score descending (then name)."""
+    def table(self, period: object = None, top: Optional[int] = None, key_only: bool = False) -> list[AccountResult]:
+        """Every account of the universe at a period, by score descending (then name).
+
+        ``key_only``: the key accounts only; ``top``: the first ``top`` of those rows. Only the
+        rows returned are explained, so a few rows of a table of thousands cost a few rows."""
         p = self.period(period)
         if p is None:
             return []
@@ -155,7 +158,7 @@ class KeyAccountEngine:
         g = self.grids(p.grain)
         tiers = [t for t, _ in self.spec.tiers]
         out = []
-        for col in self.universe():
+        for col in self._chosen(row, g, top, key_only):
             prev_row = max(row - 1, 0)
             tier = int(g.tier[row, col])
             prev_tier = int(g.tier[prev_row, col])
@@ -174,6 +177,19 @@ class KeyAccountEngine:
                 movement=_movement(key, prev_key, tier, prev_tier)))
         out.sort(key=lambda r: (-(r.score or 0.0), r.account))
         return out
+
+    def _chosen(self, row: int, g: _Grids, top: Optional[int], key_only: bool) -> np.ndarray:
+        """The universe's columns the table shows: the key ones with ``key_only``, the first
+        ``top`` in the table's order (the score as shown, descending, then the name)."""
+        cols = self.universe()
+        if key_only:
+            cols = cols[g.key[row, cols]]
+        if top is not None and top < len(cols):
+            names = self.engine.accounts
+            shown = {int(c): round(float(g.score.val[row, c]), 6) for c in cols}
+            cols = np.array(sorted(shown, key=lambda c: (-(shown[c] or 0.0), names[c - 1]))[:max(top, 0)],
+                            dtype=np.int64)
+        return cols
 
     def account(self, account: str, period: object = None) -> Optional[AccountResult]:
         from .core import account_name

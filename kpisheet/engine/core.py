@@ -477,9 +477,11 @@ class Engine:
             self._key_accounts = KeyAccountEngine(self, self.config.key_accounts)
         return self._key_accounts
 
-    def key_accounts(self, period: object = None) -> list["AccountResult"]:
-        """The key-account table (SPEC §3) at a period (default: latest), by score descending."""
-        return self.key_account_engine().table(period)
+    def key_accounts(self, period: object = None, top: Optional[int] = None,
+                     key_only: bool = False) -> list["AccountResult"]:
+        """The key-account table (SPEC §3) at a period (default: latest), by score descending;
+        with ``key_only`` the key accounts only, with ``top`` the first ``top`` rows."""
+        return self.key_account_engine().table(period, top, key_only)
 
     def account(self, account: str, period: object = None) -> Optional["AccountResult"]:
         """One account's key-account result; None for an account outside the universe."""
