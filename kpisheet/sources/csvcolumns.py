@@ -65,12 +65,12 @@ def read_columns(text: str, delimiter: str, quotechar: str, header_row: int, wan
         return None
     try:
         # A last row one cell wider than the first rows, so that the column past them exists;
-        # it is dropped below.
+        # it is dropped below. One chunk (low_memory=False): each chunk must hold that column.
         end = "" if text.endswith(("\n", "\r")) else "\n"
         raw = (text + end + delimiter * width + "\n").encode()
         df = pd.read_csv(io.BytesIO(raw), sep=delimiter, quotechar=quotechar, header=None,
                          names=range(width + 1), usecols=[*positions, width], dtype=object, na_filter=False,
-                         skip_blank_lines=False, index_col=False, engine="c")
+                         skip_blank_lines=False, index_col=False, engine="c", low_memory=False)
     except (ValueError, pd.errors.ParserError, csv.Error):
         return None
     if (df[width] != "").any():  # a row wider than the first ones: only the full path knows its columns

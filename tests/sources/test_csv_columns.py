@@ -94,6 +94,14 @@ def test_unread_columns_are_not_read_and_not_checked(tmp_path: Path) -> None:
     assert "columns are: date, Account, amount, Junk, Codes" in str(failure(part, "require", "nope"))
 
 
+def test_a_file_larger_than_the_parsers_chunks_is_read_by_columns(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("d,a,x\n" + "2026-01-05,A,z\n" * 300_000)
+    part = FileReader().read(SourceRef("s", path, usecols=frozenset({"d", "a"})))
+    assert dict(part.unread) == {"x": 3}  # read by columns, not row by row
+    assert len(part.df) == 300_000 and part.df["a"].iloc[-1] == "A"
+
+
 def test_the_columnar_reader_declines_what_only_the_full_path_knows() -> None:
     fmt = TextFormat()
     wanted = frozenset({"a"})
