@@ -7,7 +7,7 @@
     alternating (target: at most 2.5x; the goal beyond: below 1x).
 (b) ``recalc`` of ``make_book.py --rows 200000 --kpi-cells 10000`` against one evaluation of
     every KPI at one period with the core ``Engine`` (build + evaluate), each in a process of
-    its own, alternating (target: at most 2.0x). In-process times (no interpreter start,
+    its own, alternating (issue 12: must reach 1.2x, goal 1.05x). In-process times (no interpreter start,
     no imports) are printed beside.
 Books are made once under benchmarks/out/ (KPISHEET_MAKE_BOOK points at make_book.py).
 """
@@ -127,7 +127,7 @@ def main() -> None:
                 "evaluate": EVALUATE.format(config=str(config), path=str(path)),
             })
             _report("(b) recalc vs one evaluation, --rows 200000 --kpi-cells 10000", results,
-                    "recalc", "evaluate", 2.0)
+                    "recalc", "evaluate", 1.2)
 
 
 if __name__ == "__main__":

@@ -253,14 +253,16 @@ def _render_accounts(rows: Sequence["AccountResult"], fmt: str, color: bool) -> 
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True,
               help="a table for people, json or csv for programs, xlsx a formatted report (needs -o)")
 @click.option("--output", "-o", "out", help="write to this file instead of standard output")
+@click.option("--top", type=click.IntRange(min=1), help="only the first N rows (by score)")
+@click.option("--key-only", "key_only", is_flag=True, help="only the key accounts")
 @click.option("--recalc", is_flag=True, help=RECALC_HELP)
 def accounts(workbook: Optional[str], config: Optional[str], period: Optional[str], fmt: str, out: Optional[str],
-             recalc: bool) -> None:
+             top: Optional[int], key_only: bool, recalc: bool) -> None:
     """The key-account table: score, tier, key, reason and movement of every account."""
     _refuse_output_onto(out, workbook, config)
     engine = _engine(workbook, config, recalc)
     try:
-        rows = engine.key_accounts(period)
+        rows = engine.key_accounts(period, top=top, key_only=key_only)
     except EvaluationError as exc:
         raise EvaluationError(exc.problems[0].message, place="--period" if period else exc.problems[0].place) from None
     color = fmt == "table" and not out and sys.stdout.isatty()

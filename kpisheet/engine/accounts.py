@@ -178,14 +178,20 @@ class KeyAccountEngine:
         elif isinstance(node, Binary) and node.op in _COMPARISONS:
             grids.sides[id(node)] = evaluate(node.left, scope)
 
-    def table(self, period: object = None) -> list[AccountResult]:
-        """Every account of the universe at a period, by score descending (then name)."""
+    def table(self, period: object = None, top: Optional[int] = None, key_only: bool = False) -> list[AccountResult]:
+        """Every account of the universe at a period, by score descending (then name).
+
+        ``key_only``: the key accounts only; ``top``: the first ``top`` of those rows. The table
+        is computed once per period (reasons read grids, never a loop of evaluations) and kept."""
         p = self.period(period)
         if p is None:
             return []
         if p not in self._tables:
             self._tables[p] = self._table(p)
-        return self._tables[p]
+        rows = self._tables[p]
+        if key_only:
+            rows = [r for r in rows if r.key]
+        return rows if top is None else rows[:max(top, 0)]
 
     def _table(self, p: Period) -> list[AccountResult]:
         text = periods.period_text(p, self.engine.config.calendar)

@@ -28,7 +28,7 @@ from ..periods import Grain, Period
 from ..sources import FileReader, Reader, SourceRef, Table
 from ..sources.pipeline import Pipeline, PipelineRunner, expr_failed, row_error_codes
 from .errorcells import ErrorRows, lay_errors
-from .sourcing import pipeline_of
+from .sourcing import columns_used, pipeline_of
 from ..xlerrors import XlError
 from .axis import PLAIN, Axis, Family
 from .formulas import evaluate
@@ -130,7 +130,7 @@ class Engine:
 
     def pipeline(self, name: str) -> Pipeline:
         """The source as a description: read, then where, join and derive (SPEC §7.2)."""
-        return pipeline_of(self.config.sources[name], self.source_ref(name))
+        return pipeline_of(self.config.sources[name], self.source_ref(name), columns_used(self.config).get(name))
 
     def table(self, source: str) -> Table:
         """The finished rows of a source: read, filtered by where, joined, derived."""
@@ -607,9 +607,11 @@ class Engine:
             self._key_accounts = KeyAccountEngine(self, self.config.key_accounts)
         return self._key_accounts
 
-    def key_accounts(self, period: object = None) -> list["AccountResult"]:
-        """The key-account table (SPEC §3) at a period (default: latest), by score descending."""
-        return self.key_account_engine().table(period)
+    def key_accounts(self, period: object = None, top: Optional[int] = None,
+                     key_only: bool = False) -> list["AccountResult"]:
+        """The key-account table (SPEC §3) at a period (default: latest), by score descending;
+        with ``key_only`` the key accounts only, with ``top`` the first ``top`` rows."""
+        return self.key_account_engine().table(period, top, key_only)
 
     def account(self, account: str, period: object = None) -> Optional["AccountResult"]:
         """One account's key-account result; None for an account outside the universe."""

@@ -15,7 +15,7 @@ import os
 import stat
 import threading
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
@@ -25,6 +25,7 @@ from ..errors import WorkbookError
 from ..zipguard import check_package
 from .extent import sheet_names, table_place, too_sparse
 from .odsextent import ods_problem
+from .csvcolumns import read_columns
 from .frames import Frame, build_frame, gc_paused
 from .hidden import Cells, hidden_cells, lay_over, may_hide_cells, sheet_grid, xls_error_cells
 from .refs import CsvOptions, SourceRef, col_letter, parse_range
@@ -356,16 +357,26 @@ class FileReader:
         if ref.table is not None:
             raise WorkbookError(f"no table '{ref.table}': a CSV file has no tables; use range: or leave it out",
                                 place=where)
-        rows = self._csv_rows(book, ref.csv, where)
         fmt = TextFormat(ref.csv.decimal, ref.csv.thousands, ref.date_format)
         how = (ref.csv, ref.date_format)
+        if ref.range is None and ref.usecols is not None:  # only the columns the config reads
+            key: tuple[Any, ...] = ("columns", ref.header_row, how, ref.usecols, tuple(ref.columns.items()))
+            if key not in book.frames:
+                text, delimiter = self._csv_text(book, ref.csv, where)
+                frame = read_columns(text, delimiter, ref.csv.quotechar, ref.header_row, ref.usecols,
+                                     dict(ref.columns), sheet, fmt)
+                if frame is None:  # the file needs the row-by-row reader (see csvcolumns)
+                    frame = self._csv_frame(book, replace(ref, usecols=None), where)
+                book.frames[key] = frame
+            return book.frames[key]
+        rows = self._csv_rows(book, ref.csv, where)
         if ref.range is not None:
             try:
                 rng = parse_range(ref.range)
             except ValueError as exc:
                 raise WorkbookError(f"bad range '{ref.range}' in source '{ref.name}': {exc}; "
                                     "write it as A1:F500", place=where) from None
-            key: tuple[Any, ...] = ("range", rng.first_row, rng.first_col, rng.last_row, rng.last_col, how)
+            key = ("range", rng.first_row, rng.first_col, rng.last_row, rng.last_col, how)
             if key not in book.frames:
                 book.frames[key] = frame_in_range(rows, 1, 1, rng.first_row, rng.first_col, rng.last_row,
                                                    rng.last_col, sheet, f"{where}!{sheet}", text_cells=True, fmt=fmt)
@@ -376,28 +387,11 @@ class FileReader:
                                                        text_cells=True, fmt=fmt)
         return book.frames[key]
 
-    @staticmethod
-    def _csv_rows(book: _Book, options: CsvOptions, where: str) -> list[list[str]]:
+    @classmethod
+    def _csv_rows(cls, book: _Book, options: CsvOptions, where: str) -> list[list[str]]:
         key = (options.encoding, options.delimiter, options.quotechar)
         if key not in book.csv_rows:
-            data = book.data
-            if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-                text = data.decode("utf-16")
-            elif b"\x00" in data[:65536]:
-                raise WorkbookError("not a CSV file (it holds binary data)", place=where)
-            elif codecs.lookup(options.encoding).name == "utf-8":
-                try:
-                    text = data.decode("utf-8-sig")  # a BOM is skipped
-                except UnicodeDecodeError:
-                    text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Western Windows
-            else:
-                try:
-                    text = data.decode(options.encoding).removeprefix("\ufeff")
-                except UnicodeDecodeError as exc:
-                    raise WorkbookError(f"cannot be read as {options.encoding} (byte {exc.start}); "
-                                        "set csv: {encoding: ...} to the file's encoding", place=where) from None
-            first = next((line for line in text.splitlines() if line.strip()), "")
-            delimiter = options.delimiter or (max(",;\t|", key=first.count) if first else ",")
+            text, delimiter = cls._csv_text(book, options, where)
             try:
                 rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=options.quotechar))
             except csv.Error as exc:
@@ -405,6 +399,30 @@ class FileReader:
             width = max((len(r) for r in rows), default=0)
             book.csv_rows[key] = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
         return book.csv_rows[key]
+
+    @staticmethod
+    def _csv_text(book: _Book, options: CsvOptions, where: str) -> tuple[str, str]:
+        """The file's text, decoded as ``options`` say (a BOM skipped), and its delimiter
+        (given, or sniffed from the first line with anything in it)."""
+        data = book.data
+        if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+            text = data.decode("utf-16")
+        elif b"\x00" in data[:65536]:
+            raise WorkbookError("not a CSV file (it holds binary data)", place=where)
+        elif codecs.lookup(options.encoding).name == "utf-8":
+            try:
+                text = data.decode("utf-8-sig")  # a BOM is skipped
+            except UnicodeDecodeError:
+                text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Western Windows
+        else:
+            try:
+                text = data.decode(options.encoding).removeprefix("\ufeff")
+            except UnicodeDecodeError as exc:
+                raise WorkbookError(f"cannot be read as {options.encoding} (byte {exc.start}); "
+                                    "set csv: {encoding: ...} to the file's encoding", place=where) from None
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        delimiter = options.delimiter or (max(",;\t|", key=first.count) if first else ",")
+        return text, delimiter
 
 
 def frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: int, sheet: str, where: str,

@@ -29,7 +29,7 @@ from .refs import SourceRef, col_letter
 from .table import TextFormat, Table, fold
 
 _NUMBER_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "decimal"})
-_LEADING_ZERO = r"[+-]?0\d.*"
+_LEADING_ZERO = r"\s*[+-]?0\d"  # a code such as 00123, matched at the start: stays text
 
 
 @contextmanager
@@ -102,13 +102,18 @@ def _typed(arr: np.ndarray, text_cells: bool, fmt: TextFormat = TextFormat()) ->
         filled = s.notna()
         count = int(filled.sum())
         if count:
-            stripped = s.str.strip()
-            number = fmt.numbers(stripped)
-            if int((~np.isnan(number)).sum()) == count and not stripped.str.fullmatch(_LEADING_ZERO).any():
-                return number
-            stamps = fmt.dates(stripped)
-            if int((~np.isnat(stamps)).sum()) == count:
-                return stamps
+            # Every cell must read as a number (or a date): where the first cell does not, the
+            # column is text, found without reading all of it (a CSV's text columns, issue 12).
+            # fmt.numbers and fmt.dates read each cell stripped of surrounding spaces.
+            first = s.iloc[[int(np.argmax(filled.to_numpy()))]]
+            if not np.isnan(fmt.numbers(first)[0]) and not first.str.match(_LEADING_ZERO).iloc[0]:
+                number = fmt.numbers(s)
+                if int((~np.isnan(number)).sum()) == count and not s.str.match(_LEADING_ZERO).any():
+                    return number
+            if not np.isnat(fmt.dates(first)[0]):
+                stamps = fmt.dates(s)
+                if int((~np.isnat(stamps)).sum()) == count:
+                    return stamps
     return s.array
 
 
@@ -144,6 +149,7 @@ class Frame:
     texts_above: dict[str, int] = field(default_factory=dict)
     text_format: TextFormat = field(default_factory=TextFormat)
     errors: dict[int, pd.Series] = field(default_factory=dict)  # df column -> XlError code by row label
+    unread: dict[str, int] = field(default_factory=dict)  # header of a column not read -> its sheet column
 
     def to_table(self, ref: SourceRef) -> Table:
         """Name the columns as ``ref.columns`` says; every other column keeps its header."""
@@ -191,7 +197,7 @@ class Frame:
                      headers=headers, wanted=dict(ref.columns), repeated=repeated,
                      texts_above=self.texts_above,
                      text_format=TextFormat(self.text_format.decimal, self.text_format.thousands, ref.date_format),
-                     errors=errors)
+                     errors=errors, unread=self.unread)
 
 
 def build_frame(grid: Sequence[list[Any]], top: int, left: int, sheet: str, where: str,
@@ -211,16 +217,27 @@ def build_frame(grid: Sequence[list[Any]], top: int, left: int, sheet: str, wher
     with gc_paused():
         data = grid[1:]
         cells = _columns(data if isinstance(data, list) else list(data), width)
+    return frame_of_columns([cells[:, c] for c in range(width)], headers, [left + c for c in range(width)],
+                            top, left, sheet, text_cells, fmt)
+
+
+def frame_of_columns(cells: Sequence[np.ndarray], headers: list[str], numbers: list[int], top: int, left: int,
+                     sheet: str, text_cells: bool = False, fmt: TextFormat = TextFormat()) -> Frame:
+    """The frame of data columns ``cells`` (raw cells, object arrays of equal length) under
+    ``headers`` (header row ``top``), each in sheet column ``numbers[c]``: the typing, error
+    cells and blank rows and columns of :func:`build_frame`, whose one implementation this is."""
+    width = len(headers)
+    rows = len(cells[0]) if width else 0
     columns: dict[int, Any] = {}
     errors: dict[int, pd.Series] = {}
     for c in range(width):
-        column = np.ascontiguousarray(cells[:, c])
+        column = np.array(cells[c], dtype=object)  # a copy: typing writes into it
         found = error_cells(column)
         if found is not None:  # an error cell is no value: blank here, its code kept beside
             column[found[0]] = None
             errors[c] = pd.Series(found[1], index=found[0], dtype=np.int8)
         columns[c] = _typed(column, text_cells, fmt)
-    df = pd.DataFrame(columns, index=pd.RangeIndex(len(cells)))
+    df = pd.DataFrame(columns, index=pd.RangeIndex(rows))
     if len(df) and width:
         maybe = df[0].isna().to_numpy()
         if maybe.any():
@@ -231,7 +248,7 @@ def build_frame(grid: Sequence[list[Any]], top: int, left: int, sheet: str, wher
     if len(keep) < width:
         df = df[keep]
     df.columns = pd.RangeIndex(len(keep))
-    numbers = [left + c for c in keep]
-    names = [headers[c] or f"column {col_letter(left + c)}" for c in keep]
+    names = [headers[c] or f"column {col_letter(numbers[c])}" for c in keep]
+    numbers = [numbers[c] for c in keep]
     kept_errors = {new: errors[old] for new, old in enumerate(keep) if old in errors}
     return Frame(df, names, numbers, sheet, top + 1, left, text_format=fmt, errors=kept_errors)

@@ -49,7 +49,9 @@ class SourceRef:
     when it is 1 and row 1 is empty, the first row with anything in it is the header.
     ``columns`` maps kpisheet names to header texts; headers are matched ignoring case
     and runs of spaces, as Excel matches names. ``csv`` says how a CSV file writes its
-    cells; ``date_format`` how text dates are written (strftime codes).
+    cells; ``date_format`` how text dates are written (strftime codes). ``usecols`` names
+    the columns (config names or header texts) that the config reads from the source: a
+    reader may leave the others out and type-check none of them (CSV files do).
     """
 
     name: str
@@ -61,6 +63,7 @@ class SourceRef:
     columns: Mapping[str, str] = field(default_factory=dict)
     csv: CsvOptions = field(default_factory=CsvOptions)  # for CSV files; workbooks ignore it
     date_format: Optional[str] = None  # strftime codes of text dates (SPEC §7.1)
+    usecols: Optional[frozenset[str]] = None  # the columns something reads (None: all); a reader may give more
 
     def __post_init__(self) -> None:
         if not isinstance(self.path, Path):

@@ -175,6 +175,7 @@ class Table:
     text_format: TextFormat = field(default_factory=TextFormat)  # how numbers and dates are written as text
     unmatched: Mapping[str, int] = field(default_factory=dict)  # joined source -> rows without a match
     errors: Mapping[str, pd.Series] = field(default_factory=dict)  # column -> XlError code by row label (SPEC §7.3)
+    unread: Mapping[str, int] = field(default_factory=dict)  # header of a column no one reads, so not read -> its sheet column
 
     # --- error cells (SPEC §7.3) ---------------------------------------------------------------
 
@@ -241,7 +242,7 @@ class Table:
         header = self.wanted.get(column)
         message = f"no column '{column}'" + (f" (header '{header}')" if header and header != column else "")
         message += f" in source '{self.name}'"
-        names = [str(c) for c in self.df.columns]
+        names = self._all_columns()
         guess = closest(header or column, names, fold_case=True) or (
             closest(column, names, fold_case=True) if header else None)
         row = self.texts_above.get(fold(header or column))
@@ -251,6 +252,15 @@ class Table:
             message += f" (did you mean '{guess}'?)"
         message += f"; columns are: {listing(names)}" if names else "; it has no columns"
         return Problem(self.place(), message)
+
+    def _all_columns(self) -> list[str]:
+        """The names of the columns, those not read (:attr:`unread`) among them, in sheet order."""
+        names = [str(c) for c in self.df.columns]
+        if not self.unread:
+            return names
+        numbered = [(self._col(n), i, n) for i, n in enumerate(names)]
+        numbered += [(col, len(names) + i, n) for i, (n, col) in enumerate(self.unread.items())]
+        return [n for _, _, n in sorted(numbered)]
 
     # --- typed values -----------------------------------------------------------------------
 

@@ -1,0 +1,174 @@
+"""CSV sources read only the columns the config uses (issue 12): the same cells, types, places
+and messages as reading every column, and the columns nobody reads are never type-checked."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Optional
+
+import pandas as pd
+import pytest
+
+from kpisheet.config import load_config
+from kpisheet.engine.core import Engine
+from kpisheet.engine.sourcing import columns_used
+from kpisheet.errors import WorkbookError
+from kpisheet.sources import FileReader, SourceRef, Table
+from kpisheet.sources.csvcolumns import read_columns
+from kpisheet.sources.pipeline import Pipeline
+from kpisheet.sources.refs import CsvOptions
+from kpisheet.sources.table import TextFormat
+
+
+def both(path: Path, used: set[str], **kw: Any) -> tuple[Table, Table]:
+    """The table read with ``usecols=used`` and the table read whole, each by a fresh reader."""
+    part = FileReader().read(SourceRef("s", path, usecols=frozenset(used), **kw))
+    whole = FileReader().read(SourceRef("s", path, **kw))
+    return part, whole
+
+
+def same_cells(part: Table, whole: Table) -> None:
+    """Every column of ``part`` is the same column of ``whole``: values, dtype, index, places, errors."""
+    assert set(part.df.columns) <= set(whole.df.columns)
+    pd.testing.assert_frame_equal(part.df, whole.df[list(part.df.columns)])
+    assert (part.first_row, part.sheet) == (whole.first_row, whole.sheet)
+    for column in part.df.columns:
+        assert part.place(part.df.index[-1], column) == whole.place(whole.df.index[-1], column)
+        codes, expected = part.error_codes(column), whole.error_codes(column)
+        assert (codes is None) == (expected is None)
+        if codes is not None and expected is not None:
+            assert codes.tolist() == expected.tolist()
+
+
+def failure(table: Table, how: str, column: str) -> Optional[str]:
+    try:
+        getattr(table, how)(column)
+    except WorkbookError as exc:
+        return str(exc)
+    return None
+
+
+CASES = {
+    "plain": ("Date,Account,Amount,Note,Code\n2026-01-05,ACME,12.5,n/a,007\n2026-02-01,Beta,7,x,012\n", {}),
+    "bom and blank line": ("\ufeffDate,Account,Amount,Junk\n2026-01-05,A,1,zz\n\n2026-01-06,B,2,zz\n", {}),
+    "semicolons, comma decimals": ("Date;Account;Amount;Other\n05/01/2026;A;1.234,5;9,9\n06/01/2026;B;7,25;x\n",
+                                   {"csv": CsvOptions(decimal=",", thousands="."), "date_format": "%d/%m/%Y"}),
+    "quoted newline and quotes": ('Date,Account,Amount,Memo\n2026-01-05,"A, Inc",3,"two\nlines"\n'
+                                  '2026-01-06,"B ""the"" co",4,plain\n', {}),
+    "short rows": ("Date,Account,Amount,Extra\n2026-01-05,A,3\n2026-01-06,B,4,x\n", {}),
+    "a row blank where read, not elsewhere": ("Date,Account,Amount,Extra\n2026-01-05,A,3,x\n,,,only here\n", {}),
+    "a wider row below": ("Date,Account,Amount\n2026-01-05,A,3\n2026-01-06,B,4,surprise\n", {}),
+    "a wider row far below": ("Date,Account,Amount\n" + "2026-01-05,A,3\n" * 300 + "2026-01-06,B,4,x,y\n", {}),
+    "blank where read, far below": ("Date,Account,Amount,X\n" + "2026-01-05,A,3,x\n" * 300 + ",,,x\n", {}),
+    "many rows, all fine": ("Date,Account,Amount,X\n" + "2026-01-05,A,3,x\n" * 300, {}),
+    "error cells": ("Date,Account,Amount,Extra\n2026-01-05,A,#N/A,#REF!\n2026-01-06,B,4,x\n", {}),
+    "title rows": ("Exported today\n\nDate,Account,Amount,Extra\n2026-01-05,A,3,x\n2026-01-06,B,4,y\n",
+                   {"header_row": 3}),
+    "text in a number column": ("Date,Account,Amount\n2026-01-05,A,3\n2026-01-06,B,n/a\n", {}),
+    "repeated header": ("Date,Account,Amount,amount\n2026-01-05,A,3,4\n", {}),
+    "blank header over data": ("Date,Account,,Amount\n2026-01-05,A,x,3\n", {}),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_the_columns_read_are_those_of_the_whole_file(tmp_path: Path, name: str) -> None:
+    text, kw = CASES[name]
+    path = tmp_path / "data.csv"
+    path.write_text(text, encoding="utf-8")
+    part, whole = both(path, {"date", "account", "amount", "Account", "Date"},
+                      columns={"date": "Date", "amount": "Amount"}, **kw)
+    same_cells(part, whole)
+    for how, column in (("numbers", "amount"), ("dates", "date")):
+        assert failure(part, how, column) == failure(whole, how, column)
+    assert failure(part, "require", "nope") == failure(whole, "require", "nope")  # lists every column
+
+
+def test_unread_columns_are_not_read_and_not_checked(tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("Date,Account,Amount,Junk,Codes\n2026-01-05,A,3,#DIV/0!,1\n2026-01-06,B,4,x,n/a\n")
+    part, whole = both(path, {"date", "account", "amount"}, columns={"date": "Date", "amount": "Amount"})
+    assert list(part.df.columns) == ["date", "Account", "amount"]
+    assert part.error_summary() is None and whole.error_summary() is not None
+    assert dict(part.unread) == {"Junk": 4, "Codes": 5}
+    assert "columns are: date, Account, amount, Junk, Codes" in str(failure(part, "require", "nope"))
+
+
+def test_a_file_larger_than_the_parsers_chunks_is_read_by_columns(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("d,a,x\n" + "2026-01-05,A,z\n" * 300_000)
+    part = FileReader().read(SourceRef("s", path, usecols=frozenset({"d", "a"})))
+    assert dict(part.unread) == {"x": 3}  # read by columns, not row by row
+    assert len(part.df) == 300_000 and part.df["a"].iloc[-1] == "A"
+
+
+def test_the_columnar_reader_declines_what_only_the_full_path_knows() -> None:
+    fmt = TextFormat()
+    wanted = frozenset({"a"})
+    many = "a,b\n" + "1,2\n" * 200
+    assert read_columns(many + "1,2,3\n", ",", '"', 1, wanted, {}, "s", fmt) is None  # a wider row, far below
+    assert read_columns(many + ",y\n", ",", '"', 1, wanted, {}, "s", fmt) is None  # blank where read
+    assert read_columns("\n\n", ",", '"', 1, wanted, {}, "s", fmt) is None  # nothing there
+    frame = read_columns("a,b\n1,x\n2,y\n", ",", '"', 1, wanted, {}, "s", fmt)
+    assert frame is not None and frame.headers == ["a"] and frame.df[0].tolist() == [1.0, 2.0]
+
+
+class WholeEngine(Engine):
+    """The engine as before issue 12: every source read whole."""
+
+    def pipeline(self, name: str) -> Pipeline:
+        pipeline = super().pipeline(name)
+        return replace(pipeline, read=replace(pipeline.read, usecols=None))
+
+
+CONFIG = """version: 1
+sources:
+  menu:
+    workbook: menu.csv
+    columns: {item: Item}
+  lines:
+    workbook: lines.csv
+    columns: {date: Day, account: Client}
+    where: account != 'TOTAL'
+    join:
+      menu: {on: {Item: item}}
+    derive:
+      amount: Qty * menu.Price
+  accounts:
+    workbook: accounts.csv
+kpis:
+  revenue: {source: lines, measure: sum(amount)}
+  big: {source: lines, measure: count(), filter: "Size == 'L'"}
+key_accounts:
+  attributes: accounts
+  criteria:
+    share: {formula: share(revenue), weight: 1, scale: [0, 1]}
+  key_if: score >= 50
+  tiers: {A: "true"}
+"""
+
+
+def test_columns_used_by_a_config(tmp_path: Path) -> None:
+    (tmp_path / "kpisheet.yaml").write_text(CONFIG)
+    used = columns_used(load_config(tmp_path / "kpisheet.yaml"))
+    assert used["accounts"] is None  # attr(column) may name any column of the attributes
+    assert used["menu"] == {"account", "date", "item", "Price"}
+    assert used["lines"] is not None
+    assert {"Item", "Qty", "Size", "amount", "menu.Price", "date", "account"} <= used["lines"]
+
+
+def test_evaluate_over_csv_with_unused_columns_gives_the_same_numbers(tmp_path: Path) -> None:
+    (tmp_path / "kpisheet.yaml").write_text(CONFIG)
+    (tmp_path / "menu.csv").write_text("Item,Price,Supplier\ncake,4.5,x\ntea,2,#N/A\n")
+    (tmp_path / "lines.csv").write_text("Day,Client,Item,Qty,Size,Note\n2026-01-05,A,cake,2,L,n/a\n"
+                                        "2026-01-07,B,tea,3,S,#REF!\n2026-01-09,A,tea,1,L,\n,TOTAL,,,,\n")
+    (tmp_path / "accounts.csv").write_text("account,tier\nA,gold\nB,silver\n")
+    config = load_config(tmp_path / "kpisheet.yaml")
+    engine = Engine(config)
+    got = [(r.kpi, r.value) for r in engine.results("2026-01")]
+    assert got == [("revenue", 17.0), ("big", 2.0)]
+    assert engine.source_warnings() == []  # the error cells are in columns nobody reads
+    assert "Note" not in engine.table("lines").df.columns
+    whole = WholeEngine(config)
+    assert [(r.kpi, r.value) for r in whole.results("2026-01")] == got
+    assert "Note" in whole.table("lines").df.columns
