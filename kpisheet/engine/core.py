@@ -282,6 +282,10 @@ class Engine:
                 cells = "an error cell" if count == 1 else f"{count} error cells"
                 lines.append(f"{place}: source '{name}' has {cells} (the first: {text}); the KPIs that read "
                              "them show the error")
+            elif table.path.suffix.lower() == ".xlsb" and bool(table.df.isna().to_numpy().any()):
+                # python-calamine reads an .xlsb error cell as blank and nothing here can tell them apart
+                lines.append(f"{table.place()}: source '{name}' has blank cells, and in an .xlsb workbook an error "
+                             "cell (#N/A ...) reads as blank: save the workbook as .xlsx to have errors shown")
         return lines
 
     def _measure_values(self, kpi: Kpi, table: Table) -> np.ndarray:

@@ -27,7 +27,8 @@ from .extent import sheet_names, table_place, too_sparse
 from .odsextent import ods_problem
 from .csvcolumns import read_columns
 from .frames import Frame, build_frame, gc_paused
-from .hidden import Cells, hidden_cells, lay_over, may_hide_cells, sheet_grid, xls_error_cells
+from .hidden import (Cells, hidden_cells, lay_over, may_hide_cells, ods_error_cells, sheet_grid,
+                     xls_error_cells)
 from .refs import CsvOptions, SourceRef, col_letter, parse_range
 from .sparse import lay_over_sparse, read_sparse, sparse_frame
 from ..hints import closest
@@ -236,12 +237,14 @@ class FileReader:
 
         Only a cell calamine gives as ``''`` can be one: a sheet of ``rows`` without any such
         cell needs no look at its XML (one C-level scan of the rows instead of inflating it)."""
-        if book.kind not in ("xlsx", "xls"):
+        if book.kind not in ("xlsx", "xls", "ods"):
             return {}
         if rows is not None and not self.recalc and not any("" in row for row in rows):
             return {}
         if book.hidden is None and book.kind == "xls":
             book.hidden = xls_error_cells(book.data)
+        if book.hidden is None and book.kind == "ods":
+            book.hidden = ods_error_cells(book.data)
         if book.hidden is None:
             everything = self.recalc
             book.hidden = hidden_cells(Path(book.key[0]), everything) if may_hide_cells(book.data, everything) else {}

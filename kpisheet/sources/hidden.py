@@ -1,5 +1,5 @@
-"""Cells python-calamine reads as blank that are not blank (SPEC §7.3), in .xlsx/.xlsm (and
-the error cells of .xls) files.
+"""Cells python-calamine reads as blank that are not blank (SPEC §7.3), in .xlsx/.xlsm files
+(and the error cells of .xls and .ods files; .xlsb error cells still read as blank).
 
 python-calamine 0.9 gives ``''`` both for an error cell (``#N/A``) and for a formula cell
 without a cached value (a workbook written by a script, never saved by Excel): read as
@@ -168,4 +168,62 @@ def lay_over(rows: list[list[Any]], top: int, left: int, cells: Cells, grow: boo
     for (row, col), value in cells.items():
         if row >= top and col >= left:
             out[row - top][col - left] = "" if value is None else value
+    return out
+
+
+_ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>")
+_ODS_NAME = re.compile(rb'table:name="([^"]*)"')
+_ODS_ROWS = re.compile(rb'table:number-rows-repeated="(\d{1,12})"')
+_ODS_COLS = re.compile(rb'table:number-columns-repeated="(\d{1,12})"')
+_ODS_ERROR = b'calcext:value-type="error"'
+_ODS_TEXT = re.compile(rb"<text:p>([^<]*)</text:p>")
+
+
+def ods_error_cells(data: bytes) -> dict[str, Cells]:
+    """Sheet name -> the error cells of an OpenDocument workbook, as their error text.
+
+    LibreOffice marks a cell whose value is an error ``calcext:value-type="error"`` and
+    writes the error's text as the cell's paragraph; calamine reads such a cell as blank.
+    One pass over the tags of ``content.xml``, counting repeated rows and columns (their
+    expansion was bounded before calamine opened the file, SPEC §9)."""
+    import html
+
+    try:
+        content = zipfile.ZipFile(io.BytesIO(data)).read("content.xml")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return {}
+    if _ODS_ERROR not in content:
+        return {}
+    out: dict[str, Cells] = {}
+    cells: Cells = {}
+    row = col = row_repeat = 0
+    errors_in_row: list[tuple[int, int, str]] = []  # (first column, repeat, text)
+    for m in _ODS_TAG.finditer(content):
+        closing, tag, attrs, empty = m.group(1), m.group(2), m.group(3), m.group(4)
+        if tag == b"table":
+            if not closing:
+                name = _ODS_NAME.search(attrs)
+                cells, row = {}, 0
+                out[html.unescape(name.group(1).decode("utf-8", "replace")) if name else ""] = cells
+            continue
+        if tag == b"table-row":
+            if not closing:
+                found = _ODS_ROWS.search(attrs)
+                row_repeat, col, errors_in_row = max(1, int(found.group(1))) if found else 1, 0, []
+            if closing or empty:
+                for r in range(row + 1, row + 1 + (row_repeat if errors_in_row else 0)):
+                    for first, repeat, text in errors_in_row:
+                        for c in range(first, first + repeat):
+                            cells[(r, c)] = text
+                row += row_repeat
+            continue
+        if closing:
+            continue
+        found = _ODS_COLS.search(attrs)
+        repeat = max(1, int(found.group(1))) if found else 1
+        if _ODS_ERROR in attrs and not empty:
+            paragraph = _ODS_TEXT.search(content, m.end(), m.end() + 512)
+            shown = html.unescape(paragraph.group(1).decode("utf-8", "replace")).strip() if paragraph else ""
+            errors_in_row.append((col + 1, repeat, shown if shown.startswith("#") else "#VALUE!"))
+        col += repeat
     return out

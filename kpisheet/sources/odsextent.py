@@ -19,7 +19,7 @@ from typing import Optional
 
 from .. import limits
 
-_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)\b([^>]*?)(/?)>")
+_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>")
 _NAME = re.compile(rb'table:name="([^"]*)"')
 _ROWS = re.compile(rb'table:number-rows-repeated="(\d{1,12})"')
 _COLS = re.compile(rb'table:number-columns-repeated="(\d{1,12})"')

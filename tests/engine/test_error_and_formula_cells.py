@@ -187,8 +187,10 @@ def test_the_live_door_hands_error_text_and_gets_error_cells() -> None:
     assert table.error_summary() == (2, "live!Sales!B3", "#SPILL!")
 
 
-def test_error_cells_of_a_legacy_xls_workbook(tmp_path: Path) -> None:
-    """Made by LibreOffice from a real error cell (the test skips where it is not installed)."""
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_error_cells_of_xls_and_ods_workbooks(tmp_path: Path, kind: str) -> None:
+    """Made by LibreOffice from a real error cell (the test skips where it is not installed):
+    calamine reads their error cells as blanks; xlrd (.xls) and content.xml (.ods) say what they are."""
     import shutil
     import subprocess
 
@@ -197,9 +199,36 @@ def test_error_cells_of_a_legacy_xls_workbook(tmp_path: Path) -> None:
         pytest.skip("LibreOffice (soffice) is not installed")
     book = error_book(tmp_path / "errors.xlsx", {"C3": "#N/A"})
     profile = (tmp_path / "profile").resolve().as_uri()
-    subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", "xls",
-                    "--outdir", str(tmp_path / "xls"), str(book)], check=True, capture_output=True, timeout=300)
-    e = engine(tmp_path, tmp_path / "xls" / "errors.xls")
+    subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", kind,
+                    "--outdir", str(tmp_path / kind), str(book)], check=True, capture_output=True, timeout=300)
+    e = engine(tmp_path, tmp_path / kind / f"errors.{kind}")
     assert e.result("revenue", "2026-01").error == XlError.NA
     assert e.result("revenue", "2026-01", "A").value == 110
     assert e.result("orders", "2026-01").value == 3
+
+
+def test_blanks_of_an_xlsb_workbook_are_said_to_may_be_errors(tmp_path: Path) -> None:
+    """python-calamine reads an .xlsb error cell as blank and nothing here can make an .xlsb file
+    (so this test stops at the reader's edge: the table as an .xlsb read gives it). Never silent:
+    a source of an .xlsb workbook with blank cells gets a warning saying errors may hide there."""
+    from dataclasses import replace
+
+    from kpisheet.sources import Table
+
+    class AsXlsb:
+        def read(self, ref: SourceRef) -> Table:
+            return replace(FileReader().read(ref), path=ref.path.with_suffix(".xlsb"))
+
+    (tmp_path / "kpisheet.yaml").write_text(textwrap.dedent(CONFIG))
+    config = load_config(tmp_path / "kpisheet.yaml")
+    book = error_book(tmp_path / "book.xlsx", {})
+    clean = Engine(config, book, reader=AsXlsb())
+    clean.results("2026-01")
+    assert clean.source_warnings() == []  # no blank cell: nothing can hide
+    wb = openpyxl.load_workbook(book)
+    wb["Sales"]["C3"] = None
+    wb.save(book)
+    holed = Engine(config, book, reader=AsXlsb())
+    holed.results("2026-01")
+    (line,) = holed.source_warnings()
+    assert line.startswith(f"{tmp_path / 'book.xlsb'}!Sales!") and "an error cell (#N/A ...) reads as blank" in line
