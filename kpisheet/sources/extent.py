@@ -6,7 +6,8 @@ process. :func:`too_sparse` looks at the sheet's XML first and says whether a sh
 must not be read that way (:mod:`.sparse` then reads it by its cells):
 
 - fast path: the sheet's ``<dimension ref>`` describes a rectangle within
-  :data:`~kpisheet.limits.DENSE_CELLS`, and no cell reference in the part has more
+  :data:`~kpisheet.limits.DENSE_CELLS` or DENSE_FACTOR times the cell tags in the part
+  (counted with ``bytes.count``), and no cell reference in the part has more
   column letters or row digits than that rectangle's corner (one regular-expression
   search, no match objects): the rectangle cannot be much larger than it says;
 - otherwise every cell that holds a value (``<c r="..." ...>`` not self-closing) is
@@ -139,7 +140,10 @@ def _fits_dimension(xml: bytes) -> bool:
         return False
     c1, r1 = col_number(m.group(1)), int(m.group(2))
     c2, r2 = (col_number(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
-    if (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1) > limits.DENSE_CELLS:
+    # the cell tags the part holds (counted in C; a prefixed <x:c tag is not counted, which only
+    # makes the test stricter): a rectangle a few times that size costs a few times the XML
+    cells = xml.count(b"<c ")
+    if (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1) > max(limits.DENSE_CELLS, limits.DENSE_FACTOR * cells):
         return False
     wide = len(letters(max(c1, c2)))
     digits = len(str(max(r1, r2)))

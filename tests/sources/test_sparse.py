@@ -129,3 +129,28 @@ def test_error_cells_of_a_far_flung_sheet_are_errors_not_blanks(tmp_path: Path) 
     codes = table.error_codes("amount")  # type: ignore[attr-defined]
     # rows 2, 3 and the far row 1048576 (whose Amount is blank)
     assert codes is not None and [XlError(int(c)) if c else None for c in codes] == [None, XlError.NA, None]
+
+
+def test_a_dense_sheet_past_the_dense_limit_takes_the_fast_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big sheet whose cells fill its dimension is judged by its <dimension> and a count of its
+    cell tags, not cell by cell (that cost 15 s on a 5-million-cell sheet); a far cell still is not."""
+    import kpisheet.limits as limits
+    import kpisheet.sources.extent as extent
+
+    monkeypatch.setattr(limits, "DENSE_CELLS", 10)  # a 5 x 5 sheet is then "big"
+    import openpyxl
+
+    cells = {f"{c}{r}": r for c in "ABCDE" for r in range(1, 6)}
+    wb = openpyxl.Workbook()  # openpyxl writes the <dimension> Excel writes
+    wb.active.title = "Data"
+    for ref, value in cells.items():
+        wb.active[ref] = value
+    path = tmp_path / "dense.xlsx"
+    wb.save(path)
+    counted = []
+    monkeypatch.setattr(extent, "col_number", lambda text: counted.append(text) or 1)
+    assert not too_sparse(path.read_bytes(), "Data") and counted == [b"A", b"E"]  # the dimension only, no cell
+    monkeypatch.undo()
+    monkeypatch.setattr(limits, "DENSE_CELLS", 10)
+    far = write_xlsx(tmp_path / "far.xlsx", {"Data": {**cells, "XFD1048576": 1}})
+    assert too_sparse(far.read_bytes(), "Data")
