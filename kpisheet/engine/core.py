@@ -23,11 +23,11 @@ from ..config.rules import refs
 from ..errors import EvaluationError, WorkbookError
 from ..expr import ExprEvalError
 from ..expr.ast import Node
-from ..expr.frame import eval_filter, eval_rows
+from ..expr.frame import eval_filter_coded, eval_rows_coded
 from ..periods import Grain, Period
 from ..sources import FileReader, Reader, SourceRef, Table
 from ..sources.pipeline import Pipeline, PipelineRunner, expr_failed, row_error_codes
-from .errorcells import ErrorRows, lay_errors
+from .errorcells import ErrorRows, first_codes, lay_errors
 from .sourcing import columns_used, pipeline_of
 from ..xlerrors import XlError
 from .axis import PLAIN, Axis, Family
@@ -236,14 +236,17 @@ class Engine:
         last_day = int(days[dated].max()) if dated.any() else None
         first_day = int(days[dated].min()) if dated.any() else None
         keep = dated
+        failed: Optional[np.ndarray] = None  # rows whose filter is an error (a division by zero)
         if kpi.filter is not None:
-            keep = keep & self._filter(kpi, table)
+            kept, failed = self._filter(kpi, table)
+            keep = keep & kept
         df = table.df
         per_account = "account" in df.columns
         accounts = self.account_codes(df["account"]) if per_account else np.zeros(len(df), np.int64)
         values: Optional[np.ndarray] = None
+        computed: Optional[np.ndarray] = None
         if kpi.measure.expr is not None:  # sum(qty * menu.price) (SPEC §7.2)
-            values = self._measure_values(kpi, table)
+            values, computed = self._measure_values(kpi, table)
         elif kpi.measure.func == "count_distinct":
             values = pd.factorize(df[column])[0].astype(np.int64)
         elif column is not None:
@@ -254,17 +257,27 @@ class Engine:
             rows = Rows(days[:0], accounts[:0], None if values is None else values[:0], per_account)
             last_day = first_day = None
         self._prepared[kpi_name] = _Prepared(rows, last_day, first_day)
-        self._error_rows[kpi_name] = self._errors_read(kpi, table, days, accounts, keep, per_account)
+        if failed is not None:
+            failed = np.where(dated, failed, 0).astype(np.int8)
+        self._error_rows[kpi_name] = self._errors_read(kpi, table, days, accounts, keep, per_account, computed, failed)
         return self._prepared[kpi_name]
 
     def _errors_read(self, kpi: Kpi, table: Table, days: np.ndarray, accounts: np.ndarray, keep: np.ndarray,
-                     per_account: bool) -> Optional[ErrorRows]:
-        """The kept rows whose cells the measure reads hold an error cell (SPEC §7.3); None if none."""
+                     per_account: bool, computed: Optional[np.ndarray] = None,
+                     failed: Optional[np.ndarray] = None) -> Optional[ErrorRows]:
+        """The kept rows whose cells the measure reads hold an error cell (SPEC §7.3), or whose
+        measure expression is an error (``computed``: a division by zero), and the dated rows
+        whose filter is an error (``failed``, first: Excel's FILTER over them is the error,
+        ``count()`` included); None if none."""
         assert kpi.measure is not None
         if kpi.measure.expr is not None:
-            codes = row_error_codes(table, kpi.measure.expr.node)
+            codes = row_error_codes(table, kpi.measure.expr.node, computed)
         else:
             codes = table.error_codes(kpi.measure.column) if kpi.measure.column else None
+        if failed is not None:  # such a row is its filter's error, whatever the measure reads
+            measured = np.zeros(len(keep), np.int8) if codes is None else np.where(keep, codes, 0).astype(np.int8)
+            codes = first_codes(failed, measured)
+            keep = keep | (failed != 0)
         if codes is None:
             return None
         hit = keep & (codes != 0)
@@ -288,27 +301,29 @@ class Engine:
                              "cell (#N/A ...) reads as blank: save the workbook as .xlsx to have errors shown")
         return lines
 
-    def _measure_values(self, kpi: Kpi, table: Table) -> np.ndarray:
-        """A measure's expression for every row: float64 (NaN blank), or codes for count_distinct."""
+    def _measure_values(self, kpi: Kpi, table: Table) -> tuple[np.ndarray, Optional[np.ndarray]]:
+        """A measure's expression for every row: float64 (NaN blank), or codes for count_distinct;
+        and the rows' error codes (a division by zero), None when no row is an error."""
         assert kpi.measure is not None and kpi.measure.expr is not None
         expr = kpi.measure.expr
         try:
-            values = eval_rows(expr.node, table.df)
+            values, computed = eval_rows_coded(expr.node, table.df)
         except ExprEvalError as exc:
             raise expr_failed(table, f"{kpi.name}: measure", exc, expr.place) from None
         if kpi.measure.func == "count_distinct":
-            return pd.factorize(values)[0].astype(np.int64)
+            return pd.factorize(values)[0].astype(np.int64), computed
         if not (pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)):
             if values.isna().all():
-                return np.full(len(values), np.nan)
+                return np.full(len(values), np.nan), computed
             raise WorkbookError(f"{kpi.name}: measure: {kpi.measure.func}() needs numbers, and '{expr.text}' "
                                 "does not give numbers", place=expr.place())
-        return values.to_numpy(dtype=np.float64, na_value=np.nan)
+        return values.to_numpy(dtype=np.float64, na_value=np.nan), computed
 
-    def _filter(self, kpi: Kpi, table: Table) -> np.ndarray:
+    def _filter(self, kpi: Kpi, table: Table) -> tuple[np.ndarray, Optional[np.ndarray]]:
+        """The rows the KPI's filter keeps, and the codes of the rows where it is an error."""
         assert kpi.filter is not None
         try:
-            return eval_filter(kpi.filter.node, table.df)
+            return eval_filter_coded(kpi.filter.node, table.df)
         except ExprEvalError as exc:
             expr_failed(table, "filter", exc, kpi.filter.place)  # raises the cell's own error for a mistyped column
             raise WorkbookError(f"{kpi.name}: filter: {exc.args[0]} (in {table.place()})",

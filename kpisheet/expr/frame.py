@@ -1,4 +1,5 @@
-"""Row-wise, vectorised evaluation of ``filter`` expressions over a pandas DataFrame.
+"""Row-wise, vectorised evaluation of row expressions (``where``, ``derive``, measure
+expressions, KPI ``filter``) over a pandas DataFrame.
 
 Names are the frame's columns. Every operation works on whole numpy arrays at once (no
 Python loop over rows), so a filter over 200,000 rows costs a few milliseconds.
@@ -17,20 +18,33 @@ Rules, chosen to be what a finance user expects from Excel:
 - Comparing values of different kinds (a number with text) is an error, not false.
 - ``and``, ``or``, ``not`` and ``if`` take conditions; a missing condition counts as false.
 - Arithmetic takes numbers; a missing operand gives missing (so an unmatched join never
-  becomes a 0 in an aggregate); division by zero gives missing too, which then compares as 0.
-- ``coalesce`` takes the first value that is not missing; ``min`` and ``max`` ignore missing
-  values (as Excel's MIN and MAX ignore blanks); ``round`` rounds halves away from zero (as
-  Excel's ROUND, not numpy's half-to-even).
+  becomes a 0 in an aggregate).
+- A number divided by the number 0 is the Excel error ``#DIV/0!`` for that row, never a
+  blank an aggregate would skip. Each value carries an int8 error code a row beside its data
+  (``_V.err``, as a grid's ``err`` beside ``val``): every operator and function gives a row the
+  first error of its operands, left to right; ``if`` gives each row the error of the branch it
+  selects (so ``if(qty == 0, 0, amount / qty)`` has none) or of its condition. A blank divided
+  by 0, or a number by a blank, is a blank (SPEC §8.6), where Excel would say ``#DIV/0!``.
+- ``coalesce`` takes the first value that is not missing; an error is not missing, so
+  ``coalesce(amount / qty, 0)`` stays ``#DIV/0!`` where ``qty`` is 0 (it is not Excel's
+  IFERROR). ``min`` and ``max`` ignore missing values (as Excel's MIN and MAX ignore blanks)
+  but not errors; ``round`` rounds halves away from zero (as Excel's ROUND, not numpy's
+  half-to-even).
 
-A filter must give a condition; where it gives missing, the row is left out.
+:func:`eval_rows_coded` gives the values (blank at an error row) and the codes; callers lay
+the codes as error cells are laid (SPEC §7.3). A filter must give a condition; where it gives
+missing, the row is left out; where it is an error for a row, :func:`eval_filter` raises
+:class:`ConditionError` naming the first such row (Excel's FILTER would be the error, and
+dropping the row silently would be a plausible wrong number), and :func:`eval_filter_coded`
+gives those rows' codes, for a KPI filter to make the KPI that error where the rows fall.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Callable, Union
+from typing import Any, Callable, Optional, Union
 
 import numpy as np
 import pandas as pd
@@ -39,8 +53,10 @@ from ..hints import did_you_mean
 from .ast import Binary, Bool, Call, In, Name, Node, Num, Str, Unary
 from .functions import int_literal, lookup
 from .parser import ExprError
+from ..xlerrors import XlError
 
-__all__ = ["ColumnTypeError", "ExprEvalError", "eval_filter", "eval_rows"]
+__all__ = ["ColumnTypeError", "ConditionError", "ExprEvalError", "eval_filter", "eval_filter_coded", "eval_rows",
+           "eval_rows_coded"]
 
 
 class ExprEvalError(ExprError):
@@ -58,6 +74,21 @@ class ColumnTypeError(ExprEvalError):
 
     def __reduce__(self) -> tuple[type, tuple[str, int, str, str]]:  # type: ignore[override]
         return (type(self), (self.message, self.pos, self.column, self.wanted))
+
+
+class ConditionError(ExprEvalError):
+    """A condition (``where``, a KPI ``filter``) that is an Excel error for some rows: ``count``
+    rows, the first at position ``row`` with error ``code``. Such a row is neither kept nor
+    dropped silently (Excel's FILTER would answer the error): the caller refuses, naming it."""
+
+    def __init__(self, message: str, pos: int, row: int, count: int, code: int) -> None:
+        super().__init__(message, pos)
+        self.row = row
+        self.count = count
+        self.code = code
+
+    def __reduce__(self) -> tuple[type, tuple[str, int, int, int, int]]:  # type: ignore[override]
+        return (type(self), (self.message, self.pos, self.row, self.count, self.code))
 
 
 Data = Union[np.ndarray, float, str, bool, np.datetime64, None]
@@ -89,6 +120,7 @@ class _V:
     _folded: Any = None
     _factors: Any = None
     column: str = ""  # the column it was read from, if it is one
+    err: Any = 0  # 0 (no row is an error) or an int8 XlError code a row (0: none), as a grid's ``err``
 
     @property
     def is_array(self) -> bool:
@@ -260,6 +292,20 @@ class _Rows:
         dtype: Any = {"number": np.float64, "bool": bool, "date": _DATE_UNIT}.get(v.kind, object)
         return np.full(self.n, v.data, dtype=dtype)
 
+    def errors(self, *errs: Any) -> Any:
+        """Row by row, the first error code among ``errs`` (left to right); 0 when none is an array."""
+        arrays = [e for e in errs if isinstance(e, np.ndarray)]
+        if not arrays:
+            return 0
+        out = arrays[0].copy()
+        for e in arrays[1:]:
+            np.copyto(out, e, where=(out == 0))
+        return out
+
+    def error_rows(self, err: Any) -> np.ndarray:
+        """``err`` as an int8 array of one code a row."""
+        return err if isinstance(err, np.ndarray) else np.zeros(self.n, dtype=np.int8)
+
     # --- operators -----------------------------------------------------------------------------
 
     def truth(self, v: _V, pos: int, who: str) -> Any:
@@ -281,12 +327,19 @@ class _Rows:
     def unary(self, node: Unary) -> _V:
         v = self.value(node.operand)
         if node.op == "not":
-            return _V("bool", _scalar(np.logical_not(self.truth(v, node.pos, "'not'"))))
+            return _V("bool", _scalar(np.logical_not(self.truth(v, node.pos, "'not'"))), err=v.err)
         x = self.numbers(v, node.pos, f"'{node.op}'")
-        return _V("number", _scalar(np.negative(x) if node.op == "-" else np.positive(x)))
+        return _V("number", _scalar(np.negative(x) if node.op == "-" else np.positive(x)), err=v.err)
 
     def binary(self, node: Binary) -> _V:
+        """An operator over two values: a row where either is an error is the first error
+        (left, then right), then the operator's own (``/`` by zero)."""
         left, right = self.value(node.left), self.value(node.right)
+        out = self.operate(node, left, right)
+        err = self.errors(left.err, right.err, out.err)
+        return out if err is out.err else replace(out, err=err)
+
+    def operate(self, node: Binary, left: _V, right: _V) -> _V:
         op = node.op
         if op in ("and", "or"):
             a = self.truth(left, node.pos, f"'{op}'")
@@ -310,8 +363,12 @@ class _Rows:
                 result = np.subtract(a, b)
             elif node.op == "*":
                 result = np.multiply(a, b)
-            else:
-                result = np.where(np.equal(b, 0), np.nan, np.divide(a, b))
+            else:  # a number over the number 0 is #DIV/0!, as in Excel; a blank either side is a blank (SPEC §8.6)
+                zero = np.logical_and(np.equal(b, 0), np.logical_not(np.isnan(a)))
+                result = np.where(zero, np.nan, np.divide(a, b))
+                if np.any(zero):
+                    code = np.where(np.broadcast_to(zero, (self.n,)), XlError.DIV0, 0).astype(np.int8)
+                    return _V("number", _scalar(np.asarray(result, dtype=np.float64)), err=code)
         return _V("number", _scalar(np.asarray(result, dtype=np.float64)))
 
     def date_arithmetic(self, node: Binary, left: _V, right: _V) -> _V:
@@ -484,8 +541,10 @@ class _Rows:
         item = self.value(node.item)
         hits: Any = self.constant(False, item)
         scalars: list[Any] = []
+        errs: list[Any] = []
         for option_node in node.options:
             option = self.value(option_node)
+            errs.append(option.err)
             if option.is_array:
                 hits = np.logical_or(hits, self.equal(item, option, option_node.pos, node.item.pos, option_node.pos))
                 continue
@@ -513,7 +572,7 @@ class _Rows:
             hits = np.logical_or(hits, found)
         if node.negated:
             hits = np.logical_not(hits)
-        return _V("bool", _scalar(np.asarray(hits, dtype=bool)))
+        return _V("bool", _scalar(np.asarray(hits, dtype=bool)), err=self.errors(item.err, *errs))
 
     # --- functions -----------------------------------------------------------------------------
 
@@ -531,19 +590,21 @@ class _Rows:
             digits = int_literal(node.args[1]) if len(node.args) > 1 else 0
             if digits is None:
                 raise ExprEvalError("round(): digits must be a whole number", node.args[1].pos)
-            x = self.numbers(self.value(node.args[0]), node.pos, "round()")
-            return _V("number", _scalar(_round_half_away(x, digits)))
+            v = self.value(node.args[0])
+            x = self.numbers(v, node.pos, "round()")
+            return _V("number", _scalar(_round_half_away(x, digits)), err=v.err)
         args = [self.value(a) for a in node.args]
         if name == "if":
             return self.if_(node, args)
         if name == "coalesce":
             return self.coalesce(node, args)
         if name in ("min", "max"):
-            return self.extreme(node, args)
-        if name in ("year", "month", "day", "weekday", "upper", "lower", "trim", "left"):
-            return self.row_function(node, args)
-        x = self.numbers(args[0], node.pos, f"{name}()")
-        return _V("number", _scalar(np.abs(x)))
+            out = self.extreme(node, args)
+        elif name in ("year", "month", "day", "weekday", "upper", "lower", "trim", "left"):
+            out = self.row_function(node, args)
+        else:
+            out = _V("number", _scalar(np.abs(self.numbers(args[0], node.pos, f"{name}()"))))
+        return replace(out, err=self.errors(*(a.err for a in args)))  # min, max: the first error, as Excel's MIN
 
     def unify(self, node: Call, values: list[_V]) -> str:
         kinds = {v.kind for v in values if v.kind != "empty"}
@@ -565,24 +626,36 @@ class _Rows:
         return v.data
 
     def if_(self, node: Call, args: list[_V]) -> _V:
+        """Per row, the branch the condition selects, with that branch's error (so that
+        ``if(qty == 0, 0, amount / qty)`` has none); a row whose condition is an error is it."""
         condition = self.truth(args[0], node.args[0].pos, "if()")
         kind = self.unify(node, args[1:])
         if not isinstance(condition, np.ndarray):
             chosen = args[1] if condition else args[2]
-            return _V(kind, chosen.data) if chosen.kind != "empty" else chosen
+            picked = _V(kind, chosen.data) if chosen.kind != "empty" else _V("empty", chosen.data)
+            return replace(picked, err=self.errors(args[0].err, chosen.err))
         data = np.where(condition, self.filled(args[1], kind), self.filled(args[2], kind))
-        return _V(kind, data)
+        branch: Any = 0
+        if isinstance(args[1].err, np.ndarray) or isinstance(args[2].err, np.ndarray):
+            branch = np.where(condition, self.error_rows(args[1].err), self.error_rows(args[2].err)).astype(np.int8)
+        return _V(kind, data, err=self.errors(args[0].err, branch))
 
     def coalesce(self, node: Call, args: list[_V]) -> _V:
+        """Per row, the first value that is not blank. An error is not a blank: it stops there
+        and stays the error (coalesce is not Excel's IFERROR; guard a division with ``if``)."""
         kind = self.unify(node, args)
         result = args[0]
         for following in args[1:]:
-            missing = result.missing()
-            if not np.any(missing):
+            pending = np.logical_and(result.missing(), self.error_rows(result.err) == 0) \
+                if isinstance(result.err, np.ndarray) else result.missing()
+            if not np.any(pending):
                 break
-            data = np.where(missing, self.filled(following, kind), self.filled(result, kind))
-            result = _V(kind, _scalar(data))
-        return _V(kind, result.data) if result.kind != "empty" else result
+            data = np.where(pending, self.filled(following, kind), self.filled(result, kind))
+            err: Any = 0
+            if isinstance(result.err, np.ndarray) or isinstance(following.err, np.ndarray):
+                err = np.where(pending, self.error_rows(following.err), self.error_rows(result.err)).astype(np.int8)
+            result = _V(kind, _scalar(data), err=err)
+        return _V(kind, result.data, err=result.err) if result.kind != "empty" else result
 
     def extreme(self, node: Call, args: list[_V]) -> _V:
         kind = self.unify(node, args)
@@ -653,8 +726,12 @@ def _round_half_away(x: Any, digits: int) -> Any:
     return np.asarray(result, dtype=np.float64)
 
 
-def eval_rows(node: Node, df: pd.DataFrame) -> pd.Series:
-    """``node`` for every row of ``df``: a Series on ``df``'s index.
+def eval_rows_coded(node: Node, df: pd.DataFrame) -> tuple[pd.Series, Optional[np.ndarray]]:
+    """``node`` for every row of ``df`` and the rows that are an Excel error: a Series on
+    ``df``'s index (blank where the row is an error) and an int8 XlError code a row (0: none),
+    or None when no row is an error. Today the only error a row expression makes is
+    ``#DIV/0!`` (a divisor that is the number 0); error *cells* the expression reads are the
+    caller's (``sources.pipeline.row_error_codes``).
 
     Raises :class:`ExprEvalError` for an unknown column, values of kinds that cannot be
     combined, a bad date, or a function that a filter cannot use.
@@ -662,15 +739,59 @@ def eval_rows(node: Node, df: pd.DataFrame) -> pd.Series:
     rows = _Rows(df)
     value = rows.value(node)
     data = rows.full(value) if value.kind != "empty" else np.full(rows.n, np.nan)
-    return pd.Series(data, index=df.index)
+    codes = value.err if isinstance(value.err, np.ndarray) and value.err.any() else None
+    if codes is not None:  # an error row holds no value: never a plausible number beside its code
+        hit = codes != 0
+        if data.dtype.kind == "f":
+            data = np.where(hit, np.nan, data)
+        elif data.dtype.kind == "M":
+            data = np.where(hit, _NAT, data)
+        else:
+            data = data.astype(object)
+            data[hit] = None
+    return pd.Series(data, index=df.index), codes
 
 
-def eval_filter(node: Node, df: pd.DataFrame) -> np.ndarray:
-    """Which rows of ``df`` the condition ``node`` keeps: a bool array, missing as false."""
+def eval_rows(node: Node, df: pd.DataFrame) -> pd.Series:
+    """``node`` for every row of ``df``: a Series on ``df``'s index, blank where the row is an
+    Excel error. A caller that aggregates or keeps the values must use :func:`eval_rows_coded`,
+    which also gives the rows' error codes.
+
+    Raises :class:`ExprEvalError` as :func:`eval_rows_coded` does.
+    """
+    return eval_rows_coded(node, df)[0]
+
+
+def eval_filter_coded(node: Node, df: pd.DataFrame) -> tuple[np.ndarray, Optional[np.ndarray]]:
+    """Which rows of ``df`` the condition ``node`` keeps (a bool array, missing as false, an
+    error row not kept) and the rows where the condition is an Excel error: an int8 XlError
+    code a row, or None when none is. A KPI filter lays those rows' errors on the KPI, as
+    Excel's FILTER over them would be the error."""
     rows = _Rows(df)
     value = rows.value(node)
     if value.kind not in ("bool", "empty"):
         raise ExprEvalError(f"filter must be a condition, not {value.what()}", node.pos)
+    codes = value.err if isinstance(value.err, np.ndarray) and value.err.any() else None
     if value.kind == "empty":
-        return np.zeros(rows.n, dtype=bool)
-    return np.array(np.broadcast_to(np.asarray(value.data, dtype=bool), (rows.n,)))
+        return np.zeros(rows.n, dtype=bool), codes
+    keep = np.array(np.broadcast_to(np.asarray(value.data, dtype=bool), (rows.n,)))
+    if codes is not None:
+        keep &= codes == 0
+    return keep, codes
+
+
+def eval_filter(node: Node, df: pd.DataFrame) -> np.ndarray:
+    """Which rows of ``df`` the condition ``node`` keeps: a bool array, missing as false.
+
+    Raises :class:`ConditionError` when the condition is an Excel error for some row (a
+    division by zero in it): such a row is neither kept nor dropped silently.
+    """
+    keep, codes = eval_filter_coded(node, df)
+    if codes is not None:
+        hits = np.flatnonzero(codes)
+        code = int(codes[hits[0]])
+        count = "1 row" if len(hits) == 1 else f"{len(hits)} rows"
+        raise ConditionError(f"the condition is {XlError(code).text} for {count} (a division by zero); "
+                             "guard it with if(), e.g. if(qty == 0, 0, amount / qty)", node.pos,
+                             int(hits[0]), len(hits), code)
+    return keep

@@ -18,7 +18,11 @@ Python loop runs once per row. Rules (SPEC §7.2, decisions where it is silent):
   Excel's lookups do: text ignoring case and surrounding spaces, ``1001`` equal to
   ``'1001'``. A key that occurs twice in the joined source is an error naming both rows; a
   row without a match gets blanks, and :attr:`Table.unmatched` counts them.
-- ``derive`` adds (or replaces) one column at a time, each seeing those before it.
+- ``derive`` adds (or replaces) one column at a time, each seeing those before it. A row
+  whose expression is an Excel error (an error cell it reads, a division by zero) holds that
+  error in :attr:`Table.errors`, and is blank in the column.
+- A ``where`` whose condition is an error for some row (a division by zero) is refused,
+  naming the first such row: dropping the row would be silent, keeping it a guess.
 """
 
 from __future__ import annotations
@@ -31,10 +35,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import KpisheetError, WorkbookError
-from ..expr import ExprEvalError, eval_filter, eval_rows
-from ..expr.frame import ColumnTypeError
+from ..expr import ExprEvalError, eval_filter
+from ..expr.frame import ColumnTypeError, ConditionError, eval_rows_coded
 from ..expr.functions import names
 from ..expr.ast import Node
+from ..engine.errorcells import first_codes
 from .frames import _typed
 from .refs import SourceRef
 from .table import Table
@@ -135,7 +140,11 @@ class PipelineRunner:
 def expr_failed(table: Table, what: str, exc: ExprEvalError, locate: Locate) -> WorkbookError:
     """The error to raise for a row expression that failed over ``table``: where a column
     holds something other than numbers or dates, the first cell that does not fit, by its
-    place (``orders.csv!orders!D3``); else the expression's own place."""
+    place (``orders.csv!orders!D3``); where a condition is an Excel error for some rows, the
+    first such row; else the expression's own place."""
+    if isinstance(exc, ConditionError) and 0 <= exc.row < len(table.df):
+        first = table.place(table.df.index[exc.row])
+        return WorkbookError(f"source {table.name}: {what}: {exc.args[0]} (the first: row {first})", place=locate(exc.pos))
     if isinstance(exc, ColumnTypeError) and exc.column in table.df.columns:
         if exc.wanted == "numbers":
             table.numbers(exc.column)  # raises, naming the cell
@@ -246,27 +255,27 @@ def join(table: Table, other: Table, step: Join) -> Table:
 def derive(table: Table, step: Derive) -> Table:
     """``table`` with the column ``step.column`` computed row by row."""
     try:
-        values = eval_rows(step.expr, table.df)
+        values, computed = eval_rows_coded(step.expr, table.df)
     except ExprEvalError as exc:
         raise expr_failed(table, f"derive {step.column}", exc, step.locate) from None
     df = table.df.copy(deep=False)
     df[step.column] = values
     errors = dict(table.errors)
     errors.pop(step.column, None)
-    codes = row_error_codes(table, step.expr)
-    if codes is not None:  # a row whose inputs hold an error cell derives that error
+    codes = row_error_codes(table, step.expr, computed)
+    if codes is not None:  # a row whose inputs hold an error cell, or that divides by zero, is that error
         errors[step.column] = pd.Series(codes, index=table.df.index)
     return replace(table, df=df, errors=errors)
 
 
-def row_error_codes(table: Table, expr: Node) -> Optional[np.ndarray]:
-    """For each row, the error code of the first error cell ``expr`` reads (0: none), or None
-    when it reads none. Conservative: an error cell read anywhere in the expression (even in
-    a branch of ``if`` not taken) makes the row that error, never a plausible number."""
+def row_error_codes(table: Table, expr: Node, computed: Optional[np.ndarray] = None) -> Optional[np.ndarray]:
+    """For each row, the error code of the first error cell ``expr`` reads, else the row's own
+    error in ``computed`` (what :func:`~kpisheet.expr.frame.eval_rows_coded` gave: a division
+    by zero); 0: none. None when no row is an error. Conservative for cells: an error cell
+    read anywhere in the expression (even in a branch of ``if`` not taken) makes the row that
+    error, never a plausible number."""
     found = [c for c in (table.error_codes(n.id) for n in dict.fromkeys(names(expr))) if c is not None]
-    if not found:
-        return None
-    out = np.zeros(len(table.df), dtype=np.int8)
-    for codes in found:
-        np.copyto(out, codes, where=(out == 0))
-    return out
+    if computed is not None:
+        found.append(computed)
+    return first_codes(*found) if found else None
+

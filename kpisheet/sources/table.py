@@ -189,12 +189,18 @@ class Table:
         return codes if codes.any() else None
 
     def error_summary(self) -> Optional[tuple[int, str, str]]:
-        """(how many error cells, the place of the first by row order, its error text), or None."""
+        """(how many error cells, the place of the first by row order, its error text), or None.
+
+        Only the cells of the sheet count: a derived column's errors (an error cell it read, a
+        division by zero) and a joined column's (the joined source warns for its own) are not
+        cells here, and the KPIs that read them show the error."""
         from ..xlerrors import XlError
 
         count = 0
         first: Optional[tuple[int, int, str, int]] = None  # row position, column order, column, code
         for order, column in enumerate(self.df.columns):
+            if self.headers and str(column) not in self.headers:
+                continue
             codes = self.error_codes(str(column))
             if codes is None:
                 continue

@@ -12,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpisheet.expr import ExprEvalError, eval_filter, eval_rows, parse
+from kpisheet.expr.frame import ConditionError, eval_rows_coded
+from kpisheet.xlerrors import XlError
 from kpisheet.expr.ast import Binary, Call, Name, Num
 
 NAN = float("nan")
@@ -67,7 +69,7 @@ FILTERS = [
     ("not amount > 0", [False, True, False, True]),
     ("amount * qty >= 10", [True, False, False, False]),
     ("amount / qty > 1", [True, False, True, False]),
-    ("amount / (qty - qty) > -1e300", [True, True, True, True]),  # x/0 is blank, which compares as 0
+    ("amount / if(qty == 0, 1, qty) > 1", [True, False, True, False]),  # the guard: no #DIV/0!
     ("-amount > 0", [False, False, False, True]),
     ("amount in (5, 10)", [True, False, True, False]),
     ("amount not in (5, 10)", [False, True, False, True]),
@@ -345,3 +347,54 @@ def test_two_hundred_thousand_rows_is_fast() -> None:
     expected |= (np.floor(df["amount"].abs() * 10 + 0.5) / 10 == 0.5) & (df["amount"] < np.maximum(df["amount"], 1))
     assert result.tolist() == expected.tolist()
     assert elapsed < 2.0, f"{elapsed:.2f}s: is something looping over rows?"
+
+
+# --- division by zero is #DIV/0! per row -------------------------------------------------------
+
+DIV = XlError.DIV0
+
+
+@pytest.fixture
+def ratios() -> pd.DataFrame:
+    # row 11: 4 / 0 is #DIV/0!; row 12: a blank over 0 is a blank; row 13: over a blank, a blank
+    return pd.DataFrame({"amount": [10.0, 4.0, NAN, 3.0], "qty": [2.0, 0.0, 0.0, NAN]}, index=[10, 11, 12, 13])
+
+
+def coded(text: str, df: pd.DataFrame) -> tuple[list[Any], Any]:
+    values, codes = eval_rows_coded(parse(text), df)
+    assert list(values.index) == list(df.index)
+    return values.tolist(), None if codes is None else codes.tolist()
+
+
+CODED = [
+    ("amount / qty", [5.0, NAN, NAN, NAN], [0, DIV, 0, 0]),
+    ("amount / qty * 2 + 1", [11.0, NAN, NAN, NAN], [0, DIV, 0, 0]),
+    ("-(amount / qty)", [-5.0, NAN, NAN, NAN], [0, DIV, 0, 0]),
+    ("if(qty == 0, 0, amount / qty)", [5.0, 0.0, 0.0, 0.0], None),  # a blank qty compares as 0
+    ("if(qty != 0, amount / qty, -1)", [5.0, -1.0, -1.0, -1.0], None),
+    ("if(amount / qty > 1, 1, 2)", [1.0, NAN, 2.0, 2.0], [0, DIV, 0, 0]),  # an error condition is the error
+    ("coalesce(amount / qty, 0)", [5.0, NAN, 0.0, 0.0], [0, DIV, 0, 0]),  # not IFERROR
+    ("min(amount / qty, 1)", [1.0, NAN, 1.0, 1.0], [0, DIV, 0, 0]),
+    ("round(abs(amount / qty), 1)", [5.0, NAN, NAN, NAN], [0, DIV, 0, 0]),
+    ("amount & '/' & amount / qty", ["10/5", None, "/", "3/"], [0, DIV, 0, 0]),
+    ("amount / 0", [NAN, NAN, NAN, NAN], [DIV, DIV, 0, DIV]),
+    ("qty / amount", [0.2, 0.0, NAN, NAN], None),
+]
+
+
+@pytest.mark.parametrize("text, values, codes", CODED, ids=[t for t, _, _ in CODED])
+def test_division_by_zero_is_div0_for_its_rows(ratios: pd.DataFrame, text: str, values: list[Any], codes: Any) -> None:
+    got_values, got_codes = coded(text, ratios)
+    assert got_codes == codes
+    blank = [pd.isna(v) for v in values]
+    assert [pd.isna(v) for v in got_values] == blank  # an error row is blank beside its code
+    assert [g for g, b in zip(got_values, blank) if not b] == [w for w, b in zip(values, blank) if not b]
+    assert [pd.isna(v) for v in eval_rows(parse(text), ratios)] == blank  # eval_rows: the same values
+
+
+def test_a_condition_that_is_an_error_for_a_row_is_refused_naming_it(ratios: pd.DataFrame) -> None:
+    with pytest.raises(ConditionError) as caught:
+        eval_filter(parse("amount / qty > 1"), ratios)
+    assert (caught.value.row, caught.value.count, caught.value.code) == (1, 1, DIV)
+    assert "#DIV/0!" in str(caught.value)
+    assert keep("if(qty == 0, false, amount / qty > 1)", ratios) == [True, False, False, False]
