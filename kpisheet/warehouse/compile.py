@@ -123,8 +123,10 @@ class _Compiler:
         if op in _ARITH:
             self.need(left, "number", node.left)
             self.need(right, "number", node.right)
-            if op == "/":
-                return left / right.nullif(0)  # type: ignore[operator]
+            if op == "/":  # a database gives NULL (a blank) where a workbook row gives #DIV/0!
+                raise CompileError("a division in a row expression cannot run in the database yet (a division by "
+                                   "zero would be a blank there, not #DIV/0!): divide KPIs in a formula instead, "
+                                   "such as sum(a) / sum(b)", node.pos)
             return {"+": lambda: left + right, "-": lambda: left - right,  # type: ignore[operator]
                     "*": lambda: left * right}[op]()  # type: ignore[operator]
         if op in _COMPARE:

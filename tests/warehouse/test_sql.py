@@ -177,3 +177,16 @@ def test_a_kpi_that_does_not_compile_is_named_by_its_own_place(same_rows: Path) 
         assert err.value.problems[0].place.endswith(":19:58")
     daily = engine.warehouse.daily(engine.config.kpis["avg_qty"])  # the others were grouped all the same
     assert len(daily) > 0 and {"s", "c"} <= set(daily.columns)
+
+
+def test_a_division_in_a_row_expression_is_refused_over_a_database(
+        capsys: pytest.CaptureFixture[str], same_rows: Path) -> None:
+    """A workbook row dividing by zero is #DIV/0! (SPEC §7.3 through the row evaluator); a database
+    gives NULL, which would be read as a blank and skipped: refused with its place, never a
+    plausible number."""
+    path = same_rows / "parquet" / "kpis.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("measure: average(qty)", "measure: average(qty / qty)"),
+                    encoding="utf-8")
+    code, out = run(capsys, "evaluate", "--config", str(path))
+    assert code == 2 and "a division in a row expression cannot run in the database" in out, out
+    assert "kpis.yaml:" in out
