@@ -129,25 +129,31 @@ def _ratio(total: np.ndarray, count: np.ndarray) -> Grid:
 
 
 def _prefix(func: str, rows: Rows, spans: tuple[np.ndarray, np.ndarray], a1: int) -> Grid:
-    """Additive measures over spans: prefix sums over days, differenced at span ends.
+    """Additive measures over spans: prefix sums over segments, differenced at span ends.
 
-    An empty span is written ``first == last + 1``, as :func:`measure` clips them.
+    The segments are the stretches of days between consecutive span edges (each span's first
+    day and the day after its last), so a span is a run of whole segments and the sums are
+    segments × accounts, never days × accounts: a year of rolling months costs about two
+    rows per period, not 365. An empty span is written ``first == last + 1``, as
+    :func:`measure` clips them.
     """
     first, last = spans
-    d0, d1 = int(first.min()), int(last.max())
-    inside = (rows.days >= d0) & (rows.days <= d1)
-    day = rows.days[inside] - d0
+    edges = np.unique(np.concatenate([first, last + 1]))
+    segment = np.searchsorted(edges, rows.days, side="right") - 1
+    inside = (segment >= 0) & (segment < len(edges) - 1)
+    seg = segment[inside]
     acct = rows.accounts[inside]
     vals = None if rows.values is None else rows.values[inside]
-    n_days = d1 - d0 + 1
+    n_seg = len(edges) - 1
+    start, stop = np.searchsorted(edges, first), np.searchsorted(edges, last + 1)
 
     def spans_of(weights: np.ndarray | None) -> np.ndarray:
-        per_day = np.bincount(day * a1 + acct, weights=weights, minlength=n_days * a1).reshape(n_days, a1)
-        per_day = per_day.astype(np.longdouble)
-        per_day[:, 0] = np.bincount(day, weights=weights, minlength=n_days)
-        cum = np.zeros((n_days + 1, a1), dtype=np.longdouble)
-        np.cumsum(per_day, axis=0, out=cum[1:])
-        return (cum[last - d0 + 1] - cum[first - d0]).astype(np.float64)
+        per_seg = np.bincount(seg * a1 + acct, weights=weights, minlength=n_seg * a1).reshape(n_seg, a1)
+        per_seg = per_seg.astype(np.longdouble)
+        per_seg[:, 0] = np.bincount(seg, weights=weights, minlength=n_seg)
+        cum = np.zeros((n_seg + 1, a1), dtype=np.longdouble)
+        np.cumsum(per_seg, axis=0, out=cum[1:])
+        return (cum[stop] - cum[start]).astype(np.float64)
 
     if func == "count":
         return Grid.of(spans_of(None))
