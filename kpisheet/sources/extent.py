@@ -26,6 +26,7 @@ import zipfile
 from typing import Optional
 
 from .. import limits
+from . import refs
 
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?>')
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
@@ -35,20 +36,8 @@ _CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br\s*=\s*"([A-Za-z]+)(\d+)"[^>]*?(/?)>
 
 
 def col_number(text: bytes) -> int:
-    """``b"XFD"`` → 16384."""
-    n = 0
-    for ch in text.upper():
-        n = n * 26 + ch - 64
-    return n
-
-
-def letters(n: int) -> str:
-    """16384 → ``"XFD"``."""
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    """``b"XFD"`` → 16384 (:func:`.refs.col_number` over the bytes of a sheet's XML)."""
+    return refs.col_number(text.decode("ascii", "replace"))
 
 
 def _attrs(text: bytes) -> dict[str, str]:
@@ -145,7 +134,7 @@ def _fits_dimension(xml: bytes) -> bool:
     cells = xml.count(b"<c ")
     if (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1) > max(limits.DENSE_CELLS, limits.DENSE_FACTOR * cells):
         return False
-    wide = len(letters(max(c1, c2)))
+    wide = len(refs.col_letter(max(c1, c2)))
     digits = len(str(max(r1, r2)))
     if _SPACED_EQUALS.search(xml):
         return False  # r = "..." with spaces: take the careful path

@@ -31,7 +31,7 @@ from python_calamine import CalamineWorkbook
 
 from .. import limits
 from ..errors import WorkbookError
-from .extent import col_number, letters, sheet_part
+from .extent import col_number, sheet_part
 from .frames import Frame, build_frame, header_text
 from .refs import col_letter
 from .table import fold
@@ -110,7 +110,7 @@ def read_sparse(data: bytes, sheet: str, where: str,
                 out += [b"</", p, b"row>"]
             out += [b"<", p, b'row r="', str(row_at[row]).encode(), b'">']
             current = row
-        place = f"{letters(col_at[col])}{row_at[row]}".encode()
+        place = f"{col_letter(col_at[col])}{row_at[row]}".encode()
         out += [b"<", p, b'c r="', place, b'"', attrs, b">", inner, b"</", p, b"c>"]
     out += [b"</", p, b"row></", p, b"sheetData></", p, b"worksheet>"]
     buffer = io.BytesIO()

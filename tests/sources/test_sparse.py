@@ -60,7 +60,7 @@ def test_empty_header_rows_say_so_as_a_dense_sheet_does(tmp_path: Path, monkeypa
 
 
 def test_cells_strewn_on_a_diagonal_are_refused(tmp_path: Path) -> None:
-    from kpisheet.sources.extent import letters
+    from kpisheet.sources.refs import col_letter as letters
 
     cells = {f"{letters(1 + i * 7)}{1 + i * 500}": float(i) for i in range(2000)}
     path = write_xlsx(tmp_path / "book.xlsx", {"Data": {"A1": "x", **cells}})
