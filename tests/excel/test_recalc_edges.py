@@ -5,17 +5,13 @@ definition (``[h]`` is elapsed hours: 1.5 days is 36 hours)."""
 
 from __future__ import annotations
 
-import math
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kpisheet.excel.recalc import recalc
-from kpisheet.excel.recalc.book import load
 from kpisheet.excel.recalc.textformat import format_value
 from kpisheet.excel.recalc.values import Err
-from tests.excel.test_recalc_formulas import cases_book
+from tests.excel.test_recalc_formulas import assert_excel_value, recalc_cases
 
 E = Err.parse
 
@@ -141,23 +137,12 @@ CASES = TEXT_CASES + DATE_CASES + ARRAY_CASES + LOOKUP_CASES + PRECEDENCE_CASES 
 
 @pytest.fixture(scope="module")
 def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    path = cases_book(tmp_path_factory.mktemp("edges") / "edges.xlsx", cases=CASES)
-    report = recalc(path)
-    assert not report.unsupported, report.unsupported
-    assert not report.warnings, report.warnings
-    loaded = load(path)
-    cells = {(fc.row, fc.col): fc.cached for fc in loaded.parts[0].scan.formulas}  # type: ignore[union-attr]
-    loaded.pkg.close()
-    return {formula: cells.get((i + 1, 1)) for i, (formula, _) in enumerate(CASES)}
+    return recalc_cases(tmp_path_factory.mktemp("edges") / "edges.xlsx", CASES, no_warnings=True)
 
 
 @pytest.mark.parametrize("formula,expected", CASES, ids=[c[0] for c in CASES])
 def test_formula(computed: dict[str, Any], formula: str, expected: Any) -> None:
-    got = computed[formula]
-    if isinstance(expected, float) and isinstance(got, float):
-        assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-12), (formula, got)
-    else:
-        assert got == expected or got is expected, (formula, got)
+    assert_excel_value(formula, computed[formula], expected)
 
 
 @pytest.mark.parametrize("value,fmt", [

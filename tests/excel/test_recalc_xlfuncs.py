@@ -7,18 +7,15 @@ written with XlsxWriter (newer functions with the ``_xlfn.`` prefix Excel writes
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kpisheet.excel.recalc import recalc
-from kpisheet.excel.recalc.book import load
 from kpisheet.excel.recalc.values import Err
 from kpisheet.excel.recalc.xlfuncs import FUNCTIONS
-from tests.excel.test_recalc_formulas import cases_book
+from tests.excel.test_recalc_formulas import assert_excel_value, recalc_cases
 
 E = Err.parse
 
@@ -408,13 +405,7 @@ CASES = SPLITTING + SIGNIFICANCE + UNITS + SECURITIES + MATRICES + RESHAPE + ARI
 
 @pytest.fixture(scope="module")
 def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    path = cases_book(tmp_path_factory.mktemp("xlfuncs") / "cases.xlsx", cases=CASES)
-    report = recalc(path)
-    assert not report.unsupported, report.unsupported
-    loaded = load(path)
-    cells = {(fc.row, fc.col): fc.cached for fc in loaded.parts[0].scan.formulas}  # type: ignore[union-attr]
-    loaded.pkg.close()
-    return {formula: cells.get((i + 1, 1)) for i, (formula, _) in enumerate(CASES)}
+    return recalc_cases(tmp_path_factory.mktemp("xlfuncs") / "cases.xlsx", CASES)
 
 
 def test_cases_are_distinct() -> None:
@@ -424,11 +415,7 @@ def test_cases_are_distinct() -> None:
 
 @pytest.mark.parametrize("formula,expected", CASES, ids=[c[0] for c in CASES])
 def test_documented_example(computed: dict[str, Any], formula: str, expected: Any) -> None:
-    got = computed[formula]
-    if isinstance(expected, float) and isinstance(got, float):
-        assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-12), (formula, got)
-    else:
-        assert got == expected or got is expected, (formula, got)
+    assert_excel_value(formula, computed[formula], expected)
 
 
 def test_the_readme_lists_exactly_the_registry() -> None:
