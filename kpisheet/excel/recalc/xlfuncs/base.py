@@ -160,3 +160,16 @@ def lifted(ev: Any, v: Any) -> Any:
     return ev.array(v) if lifts(ev, v) else ev.deref(v)
 
 
+def numeric_matrix(ev: Any, a: Any) -> np.ndarray:
+    """A range, an array or one value as a 2-D array of floats; an error there is the result,
+    anything else that is not a number (text, a logical, a blank) is ``#VALUE!``, as Excel's
+    matrix and least-squares functions (MMULT, MINVERSE, LINEST ...) read their arguments."""
+    arr = ev.array(a) if isinstance(a, (Ref, np.ndarray)) else np.array([[ev.deref(a)]], dtype=object)
+    out = np.empty(arr.shape, float)
+    for idx, v in np.ndenumerate(arr):
+        if isinstance(v, Err):
+            raise XlFail(v)
+        if not isinstance(v, float):
+            raise XlFail(V.VALUE)
+        out[idx] = v
+    return out

@@ -12,24 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from .... import limits
 from .. import values as V
-from ..ranges import Ref
-from ..values import Err, XlFail, to_bool, to_number
-from .base import fn
-
-_MAX_CELLS = 10_000_000  # SPEC §9
-
-
-def _matrix(ev: Any, a: Any) -> np.ndarray:
-    arr = ev.array(a) if isinstance(a, (Ref, np.ndarray)) else np.array([[ev.deref(a)]], dtype=object)
-    out = np.empty(arr.shape, float)
-    for idx, v in np.ndenumerate(arr):
-        if isinstance(v, Err):
-            raise XlFail(v)
-        if not isinstance(v, float) or isinstance(v, bool):
-            raise XlFail(V.VALUE)
-        out[idx] = v
-    return out
+from ..values import XlFail, to_bool, to_number
+from .base import fn, numeric_matrix
 
 
 def _cells(m: np.ndarray) -> np.ndarray:
@@ -40,14 +26,14 @@ def _cells(m: np.ndarray) -> np.ndarray:
 
 @fn("MMULT", "raw", 2, 2, array_args=True)
 def _mmult(ev: Any, a: Any, b: Any) -> Any:
-    x, y = _matrix(ev, a), _matrix(ev, b)
+    x, y = numeric_matrix(ev, a), numeric_matrix(ev, b)
     if x.shape[1] != y.shape[0]:
         raise XlFail(V.VALUE)
     return _cells(x @ y)
 
 
 def _square(ev: Any, a: Any) -> np.ndarray:
-    m = _matrix(ev, a)
+    m = numeric_matrix(ev, a)
     if m.shape[0] != m.shape[1]:
         raise XlFail(V.VALUE)
     return m
@@ -72,7 +58,7 @@ def _munit(ev: Any, n: Any) -> Any:
     k = math.trunc(to_number(ev.deref(n)))
     if k < 1:
         raise XlFail(V.VALUE)
-    if k * k > _MAX_CELLS:
+    if limits.array_too_big(k, k):  # SPEC §9
         raise XlFail(V.NUM)
     return _cells(np.eye(k))
 
@@ -88,7 +74,7 @@ def _randarray(ev: Any, rows: Any = None, cols: Any = None, low: Any = None, hig
     integers = whole is not None and ev.deref(whole) is not None and to_bool(ev.deref(whole))
     if r < 1 or c < 1 or lo > hi:
         raise XlFail(V.VALUE)
-    if r * c > _MAX_CELLS:
+    if limits.array_too_big(r, c):  # SPEC §9
         raise XlFail(V.NUM)
     rng = np.random.default_rng()
     if integers:

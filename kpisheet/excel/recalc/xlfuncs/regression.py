@@ -18,9 +18,8 @@ from typing import Any, Optional
 import numpy as np
 
 from .. import values as V
-from ..ranges import Ref
 from ..values import Err, Value, XlFail, to_bool, to_number
-from .base import _flat, fn, seqsum
+from .base import _flat, fn, numeric_matrix, seqsum
 
 
 def pairs(ev: Any, ys: Any, xs: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -145,19 +144,6 @@ def _sumxmy2(ev: Any, a: Any, b: Any) -> Value:
 # --- least squares returning arrays ------------------------------------------------------------
 
 
-def _matrix(ev: Any, a: Any) -> np.ndarray:
-    """A range or array of numbers as floats (anything else there is ``#VALUE!``)."""
-    arr = ev.array(a) if isinstance(a, (Ref, np.ndarray)) else np.array([[ev.deref(a)]], dtype=object)
-    out = np.empty(arr.shape, float)
-    for idx, v in np.ndenumerate(arr):
-        if isinstance(v, Err):
-            raise XlFail(v)
-        if not isinstance(v, float):
-            raise XlFail(V.VALUE)
-        out[idx] = v
-    return out
-
-
 def _design(y: np.ndarray, x: Optional[np.ndarray]) -> tuple[np.ndarray, bool]:
     """The x values as one column per variable, and whether y runs along a row."""
     by_row = y.shape[0] == 1 and y.shape[1] > 1
@@ -203,12 +189,12 @@ def _const(ev: Any, v: Any) -> bool:
 
 
 def _linest(ev: Any, ys: Any, xs: Any, const: Any, stats: Any, log: bool) -> np.ndarray:
-    y = _matrix(ev, ys)
+    y = numeric_matrix(ev, ys)
     if log:
         if (y <= 0).any():
             raise XlFail(V.NUM)
         y = np.log(y)
-    xm, _ = _design(y, _matrix(ev, xs) if xs is not None else None)
+    xm, _ = _design(y, numeric_matrix(ev, xs) if xs is not None else None)
     yv = y.ravel()
     has_const = _const(ev, const)
     coef, ssresid = _fit(yv, xm, has_const)
@@ -257,12 +243,12 @@ def _logest_fn(ev: Any, ys: Any, xs: Any = None, const: Any = None, stats: Any =
 
 
 def _trend(ev: Any, ys: Any, xs: Any, new_xs: Any, const: Any, log: bool) -> np.ndarray:
-    y = _matrix(ev, ys)
+    y = numeric_matrix(ev, ys)
     if log:
         if (y <= 0).any():
             raise XlFail(V.NUM)
         y = np.log(y)
-    known = _matrix(ev, xs) if xs is not None else None
+    known = numeric_matrix(ev, xs) if xs is not None else None
     xm, by_row = _design(y, known)
     coef, _ = _fit(y.ravel(), xm, _const(ev, const))
     k = xm.shape[1]
@@ -270,7 +256,7 @@ def _trend(ev: Any, ys: Any, xs: Any, new_xs: Any, const: Any, log: bool) -> np.
         new = xm
         shape = y.shape
     else:
-        raw = _matrix(ev, new_xs)
+        raw = numeric_matrix(ev, new_xs)
         if k == 1:
             new, shape = raw.reshape(-1, 1), raw.shape
         elif by_row:
