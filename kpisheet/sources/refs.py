@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
-MAX_ROW = 1_048_576
-MAX_COL = 16_384  # XFD
+from .. import limits
+
+MAX_ROW = limits.MAX_ROWS  # Excel's grid, named once in kpisheet.limits
+MAX_COL = limits.MAX_COLS  # XFD
 
 
 def col_letter(number: int) -> str:

@@ -23,10 +23,11 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
+from ... import limits
 from .values import Err
 
-MAX_ROW = 1048576
-MAX_COL = 16384
+MAX_ROW = limits.MAX_ROWS  # Excel's grid, named once in kpisheet.limits
+MAX_COL = limits.MAX_COLS
 
 Node = tuple[Any, ...]
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .... import limits
 from .. import values as V
 from ..ranges import Ref
 from ..sheetxml import a1
@@ -99,7 +100,7 @@ def _quoted(sheet: str) -> str:
 def _address(row: Value, column: Value, abs_num: Value = None, a1_style: Value = None, sheet: Value = None) -> Value:
     r, c = math.trunc(to_number(row)), math.trunc(to_number(column))
     k = 1 if abs_num is None else math.trunc(to_number(abs_num))
-    if not 1 <= k <= 4 or not 1 <= r <= 1_048_576 or not 1 <= c <= 16_384:
+    if not 1 <= k <= 4 or not 1 <= r <= limits.MAX_ROWS or not 1 <= c <= limits.MAX_COLS:
         raise XlFail(V.VALUE)
     abs_row, abs_col = k in (1, 2), k in (1, 3)
     if a1_style is None or to_bool(a1_style):

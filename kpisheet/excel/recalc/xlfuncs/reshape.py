@@ -15,12 +15,12 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .... import limits
 from .. import values as V
 from ..ranges import Ref
 from ..values import Err, XlFail, to_number
 from .base import fn
 
-_MAX_CELLS = 10_000_000  # SPEC §9: a larger array is #NUM!
 
 
 def _arr(ev: Any, a: Any) -> np.ndarray:
@@ -40,7 +40,7 @@ def _int(ev: Any, v: Any, default: Optional[int] = None) -> int:
 def _sized(shape: tuple[int, int]) -> None:
     if shape[0] < 1 or shape[1] < 1:
         raise XlFail(V.CALC)
-    if shape[0] * shape[1] > _MAX_CELLS:
+    if shape[0] * shape[1] > limits.MAX_ARRAY_CELLS:  # SPEC §9: a larger array is #NUM!
         raise XlFail(V.NUM)
 
 
