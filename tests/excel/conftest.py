@@ -8,6 +8,17 @@ from typing import Iterator
 
 import pytest
 
+from ..conftest import BASE_CONFIG
+
+#: The base config and a revenue KPI over the Sales sheet: what the COM-level tests evaluate.
+REVENUE_CONFIG = BASE_CONFIG + """\
+  revenue:
+    description: Net revenue of orders not cancelled
+    source: sales
+    measure: sum(amount)
+    filter: status != 'cancelled'
+"""
+
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:

@@ -15,7 +15,8 @@ import pytest
 
 pytest.importorskip("xlwings", reason="the excel extra (xlwings) is not installed")
 
-from ..conftest import ACCOUNTS, BASE_CONFIG, SALES, write_book
+from ..conftest import ACCOUNTS, SALES, write_book
+from .conftest import REVENUE_CONFIG as CONFIG
 from . import comstandin, winstandin
 from . import xlstandin as xs
 
@@ -23,13 +24,6 @@ from kpisheet.excel.live import Workspace
 
 MODULE = "kpisheet.excel.udfs"
 MISSING = -2147352572  # what VBA passes for an omitted optional argument
-CONFIG = BASE_CONFIG + """\
-  revenue:
-    description: Net revenue of orders not cancelled
-    source: sales
-    measure: sum(amount)
-    filter: status != 'cancelled'
-"""
 
 
 @pytest.fixture

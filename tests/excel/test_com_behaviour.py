@@ -19,7 +19,8 @@ import pytest
 
 pytest.importorskip("xlwings", reason="the excel extra (xlwings) is not installed")
 
-from ..conftest import ACCOUNTS, BASE_CONFIG, SALES, write_book
+from ..conftest import ACCOUNTS, SALES, write_book
+from .conftest import REVENUE_CONFIG as CONFIG
 from . import winstandin
 from . import xlstandin as xs
 
@@ -28,13 +29,6 @@ from kpisheet.excel.comvalues import cell_value, error_text
 from kpisheet.excel.live import LiveReader, Workspace
 from kpisheet.sources import SourceRef
 
-CONFIG = BASE_CONFIG + """\
-  revenue:
-    description: Net revenue of orders not cancelled
-    source: sales
-    measure: sum(amount)
-    filter: status != 'cancelled'
-"""
 
 
 @pytest.fixture
