@@ -13,8 +13,8 @@ from kpisheet.excel.recalc import recalc
 from kpisheet.excel.recalc.book import load
 from kpisheet.excel.recalc.values import Err, same
 from tests.excel.libreoffice_tool import recalc_with_libreoffice, soffice
-from tests.excel.recalc_books import finance_book, rich_book
-from tests.excel.test_recalc_formulas import cases_book
+from tests.excel.recalc.books import finance_book, rich_book
+from tests.excel.recalc.test_formulas import cases_book
 
 pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
 

@@ -11,7 +11,7 @@ import pytest
 
 from kpisheet.excel.recalc.textformat import format_value
 from kpisheet.excel.recalc.values import Err
-from tests.excel.test_recalc_formulas import assert_excel_value, recalc_cases
+from tests.excel.recalc.test_formulas import assert_excel_value, recalc_cases
 
 E = Err.parse
 

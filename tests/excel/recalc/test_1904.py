@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from kpisheet.excel.recalc import recalc
-from tests.excel.test_recalc_excel_files import package, values
+from tests.excel.recalc.test_excel_files import package, values
 
 
 class _Recorder:

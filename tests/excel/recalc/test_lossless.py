@@ -13,7 +13,7 @@ import pytest
 from kpisheet.errors import WorkbookError
 from kpisheet.excel.recalc import recalc
 from kpisheet.excel.recalc.book import load
-from tests.excel.recalc_books import FAKE_VBA, rich_book
+from tests.excel.recalc.books import FAKE_VBA, rich_book
 
 _V = re.compile(r"<v>[^<]*</v>|<v\s*/>")
 _T = re.compile(r'(<c\b[^>]*?) t="\w+"')

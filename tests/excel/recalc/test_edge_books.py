@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kpisheet.excel.recalc import recalc
 from kpisheet.excel.recalc.writer import METADATA_XML
-from tests.excel.test_recalc_excel_files import package, values
+from tests.excel.recalc.test_excel_files import package, values
 
 
 def test_iferror_over_a_range_spills(tmp_path: Path) -> None:

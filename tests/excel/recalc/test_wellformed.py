@@ -20,8 +20,8 @@ from kpisheet.excel.recalc.book import load
 from kpisheet.excel.recalc.calc import Calculator
 from kpisheet.excel.recalc.sheetxml import apply_splices, parse_area
 from kpisheet.excel.recalc.writer import METADATA_XML
-from tests.excel.recalc_books import rich_book
-from tests.excel.test_recalc_excel_files import package
+from tests.excel.recalc.books import rich_book
+from tests.excel.recalc.test_excel_files import package
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
