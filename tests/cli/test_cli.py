@@ -61,7 +61,8 @@ def test_config_found_beside_the_workbook(capsys: pytest.CaptureFixture[str], bo
     make_config(KPIS)  # tmp_path/kpisheet.yaml, beside the book
     monkeypatch.delenv("KPISHEET_CONFIG", raising=False)
     code, out, err = run(capsys, "evaluate", str(book), "-f", "json", "-k", "revenue")
-    assert code == 0, err and json.loads(out)[0]["period"] == "2026-03"
+    assert code == 0, err
+    assert json.loads(out)[0]["period"] == "2026-03"
 
 
 BAD_CONFIGS = {

@@ -77,7 +77,8 @@ CASES: list[tuple[str, Any]] = [
     # dynamic-array functions and LET
     ("=SUM(_xlfn.SEQUENCE(4))", 10.0), ('=INDEX(_xlfn._xlws.SORT(D!B2:B6),1)', "a"),
     ("=INDEX(_xlfn._xlws.SORT(D!A2:A6,1,-1),1)", 5.0), ('=COUNTA(_xlfn.UNIQUE(D!B2:B6))', 3.0),
-    ("=_xlfn._xlws.SORT(D!A2:A6)", E("#SPILL!")),  # XlsxWriter makes it a dynamic array; the cells below are taken ('=SUM(_xlfn._xlws.FILTER(D!A2:A6,D!B2:B6="b"))', 7.0),
+    ("=_xlfn._xlws.SORT(D!A2:A6)", E("#SPILL!")),  # XlsxWriter makes it a dynamic array; the cells below are taken
+    ('=SUM(_xlfn._xlws.FILTER(D!A2:A6,D!B2:B6="b"))', 7.0),
     ('=_xlfn._xlws.FILTER(D!A2:A6,D!A2:A6>9,"none")', "none"), ("=SUM(TRANSPOSE(D!A2:A6))", 15.0),
     ("=_xlfn.LET(_xlpm.x,2,_xlpm.y,_xlpm.x*3,_xlpm.x+_xlpm.y)", 8.0),
     # finance and statistics (the examples of Excel's own documentation)
