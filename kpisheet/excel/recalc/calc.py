@@ -302,10 +302,8 @@ class _Run(Compiler):
                 if n[1] == "ANCHORARRAY":
                     pass
             elif n[0] == "table":
-                from .tables import resolve_table_ref
-                t = self.book.tables.get(n[1].upper()) if n[1] else next(
-                    (t for t in self.book.tables.values() if t[0] == f.sheet
-                     and t[1][0] <= f.row <= t[1][2] and t[1][1] <= f.col <= t[1][3]), None)
+                from .tables import resolve_table_ref, table_at
+                t = self.book.tables.get(n[1].upper()) if n[1] else table_at(self.book.tables, f.sheet, f.row, f.col)
                 if t is not None:
                     ref = resolve_table_ref(t, n[2], f.row)
                     if isinstance(ref, Ref):

@@ -183,7 +183,7 @@ class Compiler:
 
     def _compile_table(self, node: Node, home: int) -> Thunk:
         _, name, spec = node
-        from .tables import resolve_table_ref
+        from .tables import resolve_table_ref, table_at
         found = self.book.tables.get(name.upper()) if name else None
         if found is None and name:
             return lambda: V.REF
@@ -192,10 +192,7 @@ class Compiler:
             table = found
             if table is None:  # no table named: the table holding the cell
                 f = self.cur
-                for t in self.book.tables.values():
-                    s, (r1, c1, r2, c2), _cols, _h, _tot = t
-                    if s == f.sheet and r1 <= f.row <= r2 and c1 <= f.col <= c2:
-                        table = t
+                table = table_at(self.book.tables, f.sheet, f.row, f.col)
                 if table is None:
                     return V.REF
             return resolve_table_ref(table, spec, self.cur.row)

@@ -5,7 +5,7 @@ such as ``Sales[Amount]``, ``Sales[@Amount]``, ``Sales[[#This Row],[Amount]]``,
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from . import values as V
 from .ranges import Ref
@@ -30,6 +30,20 @@ def read_table(xml: str, sheet: int) -> Optional[tuple[str, TableDef]]:
     header = int(attrs.get("headerRowCount", "1"))
     totals = int(attrs.get("totalsRowCount", "0"))
     return name, (sheet, parse_area(attrs["ref"]), cols, header, totals)
+
+
+def table_at(tables: Mapping[str, TableDef], sheet: int, row: int, col: int) -> Optional[TableDef]:
+    """The table holding cell (``sheet``, ``row``, ``col``), which an unqualified ``[@Qty]`` there
+    refers to; None when no table holds it.
+
+    Excel lets no two tables overlap, so a cell is in at most one. Where a damaged file has
+    them overlap, the table whose name comes first (case-insensitively: ``tables`` is keyed by
+    the upper-cased name) is taken, whatever the order of the file's parts, so that a formula's
+    value and its dependencies are read from the same table.
+    """
+    holding = [name for name, (s, (r1, c1, r2, c2), *_rest) in tables.items()
+               if s == sheet and r1 <= row <= r2 and c1 <= col <= c2]
+    return tables[min(holding)] if holding else None
 
 
 def _items(spec: str) -> list[str]:
