@@ -9,7 +9,6 @@ is bound to one config and one state of the data; build a new one (or call
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Union
@@ -24,6 +23,7 @@ from ..errors import EvaluationError, WorkbookError
 from ..expr import ExprEvalError
 from ..expr.ast import Node
 from ..expr.frame import eval_filter_coded, eval_rows_coded
+from ..names import name_text as account_name  # an account cell as text: 1001.0 -> "1001"
 from ..periods import Grain, Period
 from ..sources import FileReader, Reader, SourceRef, Table
 from ..sources.pipeline import Pipeline, PipelineRunner, expr_failed, row_error_codes
@@ -79,16 +79,6 @@ class _Prepared:
         if self.first_day is None or self.last_day is None:
             return None
         return self.first_day, self.last_day
-
-
-def account_name(value: Any) -> Optional[str]:
-    """An account cell as text: ``1001.0`` → ``"1001"``; blank → None."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
 
 
 class Engine:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from ..errors import EvaluationError, KpisheetError
+from ..names import name_text
 from ..xlerrors import XlError
 
 Scalar = Union[float, str, bool, None, XlError]
@@ -99,13 +100,12 @@ def _blank(value: Any) -> bool:
 
 
 def name_arg(value: Any) -> str:
-    if _blank(value):
-        raise ArgumentError("a KPI name is needed")
     if isinstance(value, bool):
         raise ArgumentError(f"{value!r} is not a KPI name")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    name = name_text(value)
+    if name is None:
+        raise ArgumentError("a KPI name is needed")
+    return name
 
 
 def period_arg(value: Any) -> Optional[object]:
@@ -125,19 +125,15 @@ def period_arg(value: Any) -> Optional[object]:
     if isinstance(value, (int, float)):
         number = float(value)
         if number.is_integer() and 1000 <= number <= 9999:
-            return str(int(number))
+            return name_text(number)
         return excel_serial_to_date(number)
     return str(value).strip()
 
 
 def account_arg(value: Any) -> Optional[str]:
-    if _blank(value):
-        return None
     if isinstance(value, bool):
         raise ArgumentError(f"{value!r} is not an account")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    return name_text(value)
 
 
 _CONVERTERS: Mapping[str, Callable[[Any], Any]] = {
