@@ -32,6 +32,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from .atomic import write_atomic
 from .config.json_schema import json_schema, user_text
 from .config.schema import FileSpec
 from .excel.functions import EXCEL_FUNCTIONS
@@ -507,7 +508,7 @@ def write(root: Path) -> Path:
     """Write ``docs/reference.md`` under ``root``; return its path."""
     path = root / PATH
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(reference_text(), encoding="utf-8")
+    write_atomic(path, reference_text())
     return path
 
 
