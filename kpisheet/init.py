@@ -34,17 +34,31 @@ CONFIG_SUFFIXES = (".yaml", ".yml")
 __all__ = ["DEFAULT", "EXAMPLES", "example_files", "init"]
 
 
+def _example_place(example: str) -> tuple[Traversable, Traversable]:
+    """The example's config folder and workbook.
+
+    Installed from a wheel, they are package data (``kpisheet/examples/<name>/``, copied there
+    by setup.py at build time). Run from the repository (an editable install, the tests), the
+    package holds none, and they are read where git keeps them: ``config/<name>/`` and
+    ``templates/<name>.xlsx`` beside the package.
+    """
+    packaged = resources.files("kpisheet.examples") / example
+    if packaged.is_dir():
+        return packaged / "config", packaged / f"{example}.xlsx"
+    repository = Path(__file__).resolve().parent.parent
+    return repository / "config" / example, repository / "templates" / f"{example}.xlsx"
+
+
 def example_files(example: str) -> list[tuple[Path, Traversable]]:
-    """The files of an example: (path relative to DIR, packaged file), config first."""
+    """The files of an example: (path relative to DIR, file to copy), config first."""
     if example not in EXAMPLES:
         raise KpisheetError(f"unknown example '{example}': choose one of {', '.join(EXAMPLES)}", place="--example")
-    root = resources.files("kpisheet.examples") / example
-    config = sorted((f for f in (root / "config").iterdir() if f.name.endswith(CONFIG_SUFFIXES)),
-                    key=lambda f: f.name)
-    workbook = root / f"{example}.xlsx"
+    folder, workbook = _example_place(example)
+    config = sorted((f for f in folder.iterdir() if f.is_file() and f.name.endswith(CONFIG_SUFFIXES)),
+                    key=lambda f: f.name) if folder.is_dir() else []
     if not config or not workbook.is_file():
         raise KpisheetError(f"the '{example}' example is missing from this installation of kpisheet",
-                            place=str(root))
+                            place=str(folder))
     return [(Path("config") / f.name, f) for f in config] + [(Path(workbook.name), workbook)]
 
 

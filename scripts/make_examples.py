@@ -6,9 +6,9 @@ For each of startup, consulting, agency and restaurant it writes templates/<name
 seeded, realistic data (from January 2024 to October 2026, with seasonality and noise;
 generators in scripts/examplegen/) for the config in config/<name>/, and a Dashboard
 sheet built from SPEC §4's functions (scripts/dashboard.py). The cached values are then
-written by ``kpisheet recalc``, and checked with ``recalc --check``. Finally the config and
-the workbook are copied into kpisheet/examples/<name>/, from where ``kpisheet init`` takes
-them (a test keeps the copies equal).
+written by ``kpisheet recalc``, and checked with ``recalc --check``. ``kpisheet init`` copies
+config/<name>/ and templates/<name>.xlsx from where they are (a wheel carries them as package
+data, put there by setup.py at build time), so there is no second copy to make.
 
 Same seed, same bytes: rerun it after changing a generator or a config, and commit both.
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -38,7 +37,6 @@ from kpisheet.excel.recalc import recalc  # noqa: E402
 
 CREATED = dt.datetime(2026, 11, 2, 9, 0, 0)  # fixed, so that the files are the same every time
 EXCEL_CALC_ID = 191029  # Excel 365's: Excel shows the cached values instead of recalculating on open
-PACKAGE = ROOT / "kpisheet" / "examples"
 
 
 def _write_sheet(wb: Workbook, sheet: Sheet) -> Worksheet:
@@ -112,20 +110,7 @@ def make(name: str) -> Path:
         raise SystemExit(f"{out}: recalc --check still finds {len(check.changes)} changes")
     rows = sum(len(s.rows) for s in example.sheets)
     print(f"wrote {out.relative_to(ROOT)} ({rows} rows of data, {out.stat().st_size // 1024} KiB)")
-    _package(name, config_dir, out)
     return out
-
-
-def _package(name: str, config_dir: Path, workbook: Path) -> None:
-    """Copy the example where ``kpisheet init`` finds it, inside the package."""
-    target = PACKAGE / name
-    if target.exists():
-        shutil.rmtree(target)
-    (target / "config").mkdir(parents=True)
-    for f in sorted(config_dir.iterdir()):
-        if f.suffix in (".yaml", ".yml"):
-            shutil.copyfile(f, target / "config" / f.name)
-    shutil.copyfile(workbook, target / workbook.name)
 
 
 def main(names: list[str]) -> None:

@@ -1,6 +1,9 @@
-"""The four examples of SPEC §6 as ``kpisheet init`` copies them: ``<name>/config/*.yaml`` and
-``<name>/<name>.xlsx`` for startup, consulting, agency and restaurant.
+"""The four examples of SPEC §6 as an installed kpisheet holds them for ``kpisheet init``:
+``<name>/config/*.yaml`` and ``<name>/<name>.xlsx`` for startup, consulting, agency and
+restaurant.
 
-Do not edit these files: ``scripts/make_examples.py`` copies them here from ``config/<name>/``
-and ``templates/<name>.xlsx``, and a test keeps the copies equal.
+Git holds no copy here: the one copy is ``config/<name>/`` and ``templates/<name>.xlsx`` at the
+top of the repository, and setup.py copies them into this folder of a built wheel. Run from
+the repository (an editable install, the tests), ``kpisheet init`` reads those folders instead
+(:func:`kpisheet.init.example_files`).
 """

@@ -22,7 +22,7 @@ from kpisheet.config.json_schema import json_schema, schema_text
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "kpisheet.schema.json"
-EXAMPLE_CONFIGS = sorted(ROOT.glob("config/*/*.y*ml")) + sorted(ROOT.glob("kpisheet/examples/*/config/*.y*ml"))
+EXAMPLE_CONFIGS = sorted(ROOT.glob("config/*/*.y*ml"))
 
 
 class EditorLoader(yaml.SafeLoader):

@@ -172,13 +172,3 @@ def test_data_is_the_seeded_generators(name: str, monkeypatch: pytest.MonkeyPatc
         for i, (a, b) in enumerate(zip(found, want)):
             assert all(x == y or (isinstance(x, float) and isinstance(y, float) and math.isclose(x, y))
                        for x, y in zip(a, b)), (sheet.name, i, a, b)
-
-
-@pytest.mark.parametrize("name", EXAMPLES)
-def test_kpisheet_init_ships_the_repository_files(name: str) -> None:
-    packaged = ROOT / "kpisheet" / "examples" / name
-    assert (packaged / f"{name}.xlsx").read_bytes() == book(name).read_bytes()
-    repo = {p.name: p.read_bytes() for p in config(name).glob("*.y*ml")}
-    shipped = {p.name: p.read_bytes() for p in (packaged / "config").glob("*.y*ml")}
-    assert shipped == repo
-

@@ -10,6 +10,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from kpisheet.expr.ast import Call, walk
+from kpisheet.init import init
 from tests.examples.test_examples import EXAMPLES, book, engine
 
 
@@ -61,9 +62,9 @@ def test_startup_budget_is_the_target_per_month_and_client(client: str | None, p
         assert (result.target, result.status) == (None, "")
 
 
-def test_budget_sheet_is_in_the_packaged_copy() -> None:
-    packaged = Path(__file__).resolve().parents[2] / "kpisheet" / "examples" / "startup" / "startup.xlsx"
-    assert "Budget" in CalamineWorkbook.from_path(str(packaged)).sheet_names
+def test_budget_sheet_is_in_what_init_copies(tmp_path: Path) -> None:
+    init(tmp_path, "startup")
+    assert "Budget" in CalamineWorkbook.from_path(str(tmp_path / "startup.xlsx")).sheet_names
 
 
 @pytest.mark.parametrize("period, target", [("2026-06", 50000), ("2026-Q2", 150000), ("2025", 600000),
