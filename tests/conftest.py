@@ -57,6 +57,21 @@ sources:
 kpis:
 """
 
+#: Key accounts of the Sales book by quarter, on revenue share and the Accounts sheet's
+#: strategic value; append to a config with ``make_config(kpis, KEY_ACCOUNTS)`` (the KPIs must
+#: define ``revenue``). Scores at 2026-Q1 with cancelled orders excluded: A 100, C 32.8, D 30,
+#: B 27.6; only A is key.
+KEY_ACCOUNTS = """\
+key_accounts:
+  attributes: accounts
+  grain: quarter
+  criteria:
+    revenue_share: {formula: share(revenue), weight: 60, scale: [0, 0.5]}
+    strategic: {formula: attr(strategic_value), weight: 40, scale: [1, 5]}
+  key_if: score >= 60
+  tiers: {A: score >= 80, B: score >= 50, C: true}
+"""
+
 
 @pytest.fixture
 def book(tmp_path: Path) -> Path:

@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpisheet.cli import main
 from kpisheet.report import STATUS_FILLS, number_format
+from tests import conftest
 from tests.excel.libreoffice_tool import make_profile, soffice
 
 KPIS = """\
@@ -23,17 +24,8 @@ growth: {description: Month over month revenue growth, formula: revenue / prev(r
 orders: {description: "=SUM(1) orders booked", source: sales, measure: count(), unit: orders}
 """
 
-KEY_ACCOUNTS = """\
-key_accounts:
-  attributes: accounts
-  grain: quarter
-  criteria:
-    revenue_share: {formula: share(revenue), weight: 60, scale: [0, 0.5]}
-    revenue_q: {formula: revenue}
-    strategic: {formula: attr(strategic_value), weight: 40, scale: [1, 5]}
-  key_if: score >= 60
-  tiers: {A: score >= 80, B: score >= 50, C: true}
-"""
+# the shared key accounts, with a criterion in the KPI's unit (EUR) that scores nothing
+KEY_ACCOUNTS = conftest.KEY_ACCOUNTS.replace("    strategic:", "    revenue_q: {formula: revenue}\n    strategic:", 1)
 
 
 @pytest.mark.parametrize("unit, whole, expected", [

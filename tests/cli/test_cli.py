@@ -13,7 +13,7 @@ from typing import Callable
 import pytest
 
 from kpisheet.cli import main
-from tests.conftest import ACCOUNTS, SALES, write_book
+from tests.conftest import ACCOUNTS, KEY_ACCOUNTS, SALES, write_book
 
 KPIS = """\
 revenue: {description: Net revenue booked, source: sales, measure: sum(amount), target: 100, unit: EUR}
@@ -160,21 +160,9 @@ def test_a_real_process_prints_one_line_and_no_traceback(book: Path, make_config
     assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
 
 
-ACCOUNTS_YAML = """\
-key_accounts:
-  attributes: accounts
-  grain: quarter
-  criteria:
-    revenue_share: {formula: share(revenue), weight: 60, scale: [0, 0.5]}
-    strategic: {formula: attr(strategic_value), weight: 40, scale: [1, 5]}
-  key_if: score >= 60
-  tiers: {A: score >= 80, B: score >= 50, C: true}
-"""
-
-
 def test_accounts_json_and_key_account_kpis(capsys: pytest.CaptureFixture[str], book: Path,
                                            make_config: Callable[..., Path]) -> None:
-    cfg = make_config(KPIS, ACCOUNTS_YAML)
+    cfg = make_config(KPIS, KEY_ACCOUNTS)
     code, out, err = run(capsys, "accounts", str(book), "-c", str(cfg), "-p", "2026-Q1", "-f", "json")
     assert code == 0, err
     rows = json.loads(out)
@@ -200,7 +188,7 @@ def test_accounts_json_and_key_account_kpis(capsys: pytest.CaptureFixture[str], 
 ])
 def test_bad_key_account_configs(capsys: pytest.CaptureFixture[str], book: Path, make_config: Callable[..., Path],
                                  change: str, expected: str) -> None:
-    cfg = make_config(KPIS, ACCOUNTS_YAML.replace(change, expected))
+    cfg = make_config(KPIS, KEY_ACCOUNTS.replace(change, expected))
     code, out, err = run(capsys, "accounts", str(book), "-c", str(cfg))
     assert code == 2 and out == "" and err.startswith(f"error: {cfg}:"), err
     assert {"scale: [1, 1]": "equal", "weight: -5": "greater than or equal to 0", "tiers: {}": "tiers",

@@ -13,7 +13,8 @@ import pytest
 
 pytest.importorskip("xlwings", reason="the excel extra (xlwings) is not installed")
 
-from ..conftest import ACCOUNTS, BASE_CONFIG, SALES, write_book
+from ..conftest import ACCOUNTS, SALES, write_book
+from .conftest import REVENUE_CONFIG
 from . import xlstandin as xs
 
 from kpisheet.errors import WorkbookError
@@ -138,12 +139,7 @@ def test_fingerprint_moves_with_rows_and_files(tmp_path: Path) -> None:
 
 # --- Refresh -----------------------------------------------------------------------------------
 
-CONFIG = BASE_CONFIG + """\
-  revenue:
-    description: Net revenue of orders not cancelled
-    source: sales
-    measure: sum(amount)
-    filter: status != 'cancelled'
+CONFIG = REVENUE_CONFIG + """\
     owner: Finance
     grain: month
     target: 100000

@@ -24,7 +24,8 @@ import pytest
 pytest.importorskip("xlwings", reason="the excel extra (xlwings) is not installed")
 
 from . import xlstandin as xs
-from ..conftest import ACCOUNTS, BASE_CONFIG, SALES, write_book
+from ..conftest import ACCOUNTS, SALES, write_book
+from .conftest import REVENUE_CONFIG
 
 from kpisheet.excel.functions import EXCEL_FUNCTIONS
 from kpisheet.excel.live import WORKSPACE, Workspace
@@ -124,12 +125,7 @@ def test_ribbon_compares_the_vba_it_would_register(registered: tuple[types.Modul
 
 # --- values over a workbook ----------------------------------------------------------------------
 
-CONFIG = BASE_CONFIG + """\
-  revenue:
-    description: Net revenue of orders not cancelled
-    source: sales
-    measure: sum(amount)
-    filter: status != 'cancelled'
+CONFIG = REVENUE_CONFIG + """\
     target: 100
   growth:
     formula: revenue / prev(revenue) - 1

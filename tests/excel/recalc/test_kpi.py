@@ -17,25 +17,12 @@ from kpisheet.errors import ConfigError, WorkbookError
 from kpisheet.excel.recalc import cli_recalc, recalc
 from kpisheet.excel.recalc.book import load
 from kpisheet.excel.recalc.values import Err
-from tests.conftest import ACCOUNTS, SALES, write_book
+from tests.conftest import ACCOUNTS, KEY_ACCOUNTS, SALES, write_book
 
 KPIS = """\
 revenue: {description: Net revenue, source: sales, measure: sum(amount), filter: "status != 'cancelled'", target: 130, unit: EUR}
 orders: {source: sales, measure: count()}
 growth: {formula: revenue / prev(revenue) - 1, unit: "%"}
-"""
-KEY_ACCOUNTS = """\
-key_accounts:
-  attributes: accounts
-  grain: quarter
-  criteria:
-    revenue_share: {formula: share(revenue), weight: 50, scale: [0, 0.5]}
-    strategic: {formula: attr(strategic_value), weight: 30, scale: [1, 5]}
-  key_if: score >= 60
-  tiers:
-    A: score >= 70
-    B: score >= 40
-    C: true
 """
 
 CELLS: list[tuple[str, Any]] = [
