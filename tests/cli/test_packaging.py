@@ -137,7 +137,9 @@ def test_a_wheel_built_from_the_sdist_carries_the_examples_and_kpisheet_init_wor
                            capture_output=True, text=True, timeout=180, cwd=_source(tmp_path))
     assert build.returncode == 0, build.stderr
     with tarfile.open(tmp_path / "dist" / build.stdout.split()[-1]) as sdist:
-        sdist.extractall(tmp_path / "sdist", filter="data")
+        if hasattr(tarfile, "data_filter"):  # Python 3.10.12 and later
+            sdist.extraction_filter = tarfile.data_filter
+        sdist.extractall(tmp_path / "sdist")
     (unpacked,) = (tmp_path / "sdist").iterdir()
     _pip("wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(tmp_path / "wheels"), ".",
          cwd=unpacked)
