@@ -9,10 +9,9 @@ is bound to one config and one state of the data; build a new one (or call
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Union
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -24,21 +23,20 @@ from ..errors import EvaluationError, WorkbookError
 from ..expr import ExprEvalError
 from ..expr.ast import Node
 from ..expr.frame import eval_filter_coded, eval_rows_coded
-from ..periods import Grain, Period
+from ..periods import Calendar, Grain, Period, resolve_period
 from ..sources import FileReader, Reader, SourceRef, Table
 from ..sources.pipeline import Pipeline, PipelineRunner, expr_failed, row_error_codes
 from .errorcells import ErrorRows, first_codes, lay_errors
 from .sourcing import columns_used, pipeline_of
 from ..xlerrors import XlError
+from .accounts import AccountResult, KeyAccountEngine
 from .axis import PLAIN, Axis, Family
 from .formulas import evaluate
 from .grid import Grid
 from .measures import Rows, measure
+from .names import account_name
 from ..warehouse import Warehouse
 from ..warehouse.grids import SPANNED, daily_grid, daily_rows, no_data, spanned_grid
-
-if TYPE_CHECKING:
-    from .accounts import AccountResult, KeyAccountEngine
 
 FLAT_WITHIN = 0.005  # KPI_TREND: "flat" within 0.5 % of the previous period
 SNAPSHOT_PERIOD = "all"  # the one period of a KPI that reads only snapshot sources (SPEC §7.4)
@@ -81,16 +79,6 @@ class _Prepared:
         return self.first_day, self.last_day
 
 
-def account_name(value: Any) -> Optional[str]:
-    """An account cell as text: ``1001.0`` → ``"1001"``; blank → None."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
-
-
 class Engine:
     def __init__(self, config: Config, workbook: str | Path | None = None, reader: Reader | None = None) -> None:
         self.config = config
@@ -112,7 +100,7 @@ class Engine:
         self._targets: dict[tuple[str, Grain], Optional[Grid]] = {}
         self._thresholds: dict[tuple[str, Grain], Optional[tuple[Grid, Grid]]] = {}
         self._attrs: dict[str, Grid] = {}
-        self._key_accounts: Optional["KeyAccountEngine"] = None
+        self._key_accounts: Optional[KeyAccountEngine] = None
         self._warehouse: Optional[Warehouse] = None
         self._daily: dict[str, pd.DataFrame] = {}
         self._universes: dict[frozenset[str], np.ndarray] = {}
@@ -617,22 +605,20 @@ class Engine:
         lo, hi = sorted((first.ordinal, last.ordinal))
         return [self.result(name, Period(first.grain, o), account) for o in range(lo, hi + 1)]
 
-    def key_account_engine(self) -> "KeyAccountEngine":
+    def key_account_engine(self) -> KeyAccountEngine:
         if self.config.key_accounts is None:
             raise EvaluationError("the config has no key_accounts section", place=str(self.config.root))
         if self._key_accounts is None:
-            from .accounts import KeyAccountEngine
-
-            self._key_accounts = KeyAccountEngine(self, self.config.key_accounts)
+            self._key_accounts = KeyAccountEngine(_KeyAccountData(self), self.config.key_accounts)
         return self._key_accounts
 
     def key_accounts(self, period: object = None, top: Optional[int] = None,
-                     key_only: bool = False) -> list["AccountResult"]:
+                     key_only: bool = False) -> list[AccountResult]:
         """The key-account table (SPEC §3) at a period (default: latest), by score descending;
         with ``key_only`` the key accounts only, with ``top`` the first ``top`` rows."""
         return self.key_account_engine().table(period, top, key_only)
 
-    def account(self, account: str, period: object = None) -> Optional["AccountResult"]:
+    def account(self, account: str, period: object = None) -> Optional[AccountResult]:
         """One account's key-account result; None for an account outside the universe."""
         return self.key_account_engine().account(account, period)
 
@@ -662,25 +648,6 @@ class Engine:
         if error is not None or value is None or target_error is not None or isinstance(bands, XlError):
             return "red"
         return status(value, target, kpi.direction, bands) or "red"
-
-
-def resolve_period(period: object, grain: Grain, calendar: periods.Calendar,
-                   latest: Callable[[], Optional[Period]]) -> Optional[Period]:
-    """SPEC §2.2: None or ``latest`` → ``latest()``; a date → its period at ``grain``; text → parsed.
-
-    Text that cannot be read raises :class:`EvaluationError` with kind ``#VALUE!``.
-    """
-    if period is None or (isinstance(period, str) and periods.is_latest(period)):
-        return latest()
-    if isinstance(period, Period):
-        return period
-    if isinstance(period, (dt.date, dt.datetime)):
-        day = period.date() if isinstance(period, dt.datetime) else period
-        return periods.period_of_date(day, grain, calendar)
-    try:
-        return periods.parse_period(str(period), calendar)
-    except periods.PeriodError as exc:
-        raise EvaluationError(str(exc), kind="#VALUE!") from None
 
 
 def _cell(grid: Grid, row: int, col: int) -> tuple[Optional[float], Optional[XlError]]:
@@ -740,3 +707,59 @@ class _Scope:
     def universe(self, node: Node) -> np.ndarray:
         names = {n.id for n in refs(node)}
         return self.engine.universe(names, key_rules=bool(names & set(self.names)))
+
+
+class _KeyAccountData:
+    """The engine as key accounts read it (:class:`~.accounts.Data`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @property
+    def calendar(self) -> Calendar:
+        return self._engine.config.calendar
+
+    @property
+    def accounts(self) -> Sequence[str]:
+        return self._engine.accounts
+
+    def _measures(self, names: Iterable[str]) -> list[str]:
+        kpis = self._engine.config.kpis
+        return sorted({k for n in names if n in kpis for k in self._engine.measure_kpis(n)})
+
+    def sources_read(self, names: Iterable[str]) -> set[str]:
+        kpis = self._engine.config.kpis
+        return {source for k in self._measures(names) if (source := kpis[k].source) is not None}
+
+    def account_columns(self, source: str) -> Optional[np.ndarray]:
+        return self._engine.source_account_codes(source)
+
+    def data_span(self, names: Iterable[str]) -> Optional[tuple[int, int]]:
+        spans = [span for k in self._measures(names) if (span := self._engine.prepared(k).data_span) is not None]
+        if not spans:
+            return None
+        return min(first for first, _ in spans), max(last for _, last in spans)
+
+    def axis(self, grain: Grain, through: Optional[int] = None) -> Axis:
+        return self._engine.axis(grain, through)
+
+    def scope(self, grain: Grain, names: Optional[Mapping[str, Grid]] = None) -> _Scope:
+        return self._engine.scope(grain, names)
+
+    def has_rows(self, names: Iterable[str], grain: Grain) -> np.ndarray:
+        engine = self._engine
+        axis = engine.axis(grain)
+        found = np.zeros((axis.size, engine.shape_accounts), dtype=bool)
+        for k in self._measures(names):
+            rows = engine.prepared(k).rows
+            if engine.is_snapshot(k):  # no time: its rows count at every period (SPEC §7.4)
+                rows = engine._snapshot_rows[k]
+                if rows.per_account:
+                    found[:, rows.accounts[rows.accounts > 0]] = True
+                continue
+            if not rows.per_account:
+                continue
+            q = periods.ordinals_of_days(rows.days, grain, axis.calendar) - axis.lo
+            inside = (q >= 0) & (q < axis.size) & (rows.accounts > 0)
+            found[q[inside], rows.accounts[inside]] = True
+        return found
