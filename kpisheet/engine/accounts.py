@@ -221,7 +221,9 @@ class KeyAccountEngine:
             grids.sides[id(node)] = evaluate(node.left, scope)
 
     def table(self, period: object = None, top: Optional[int] = None, key_only: bool = False) -> list[AccountResult]:
-        """Every account of the universe at a period, by score descending (then name).
+        """Every account of the universe at a period: first those with a row in the period (in a
+        source a criterion reads, as its measure counts it), then those without; each part by
+        score descending, then name.
 
         ``key_only``: the key accounts only; ``top``: the first ``top`` of those rows. The table
         is computed once per period (reasons read grids, never a loop of evaluations) and kept."""
@@ -246,8 +248,12 @@ class KeyAccountEngine:
         _, prev_end = periods.span_of(p.grain, p.ordinal - 1, cal)
         before_data = start is None or prev_end < start  # SPEC §8.4: no movement from before the data
         accounts = self.data.accounts
+        active = self.data.has_rows(self._criteria_names(), p.grain)[row]
         out = []
+        idle: set[str] = set()  # accounts without a row in the period: listed after the others
         for col in self.universe():
+            if not active[col]:
+                idle.add(accounts[col - 1])
             prev_row = max(row - 1, 0)
             tier = int(g.tier[row, col])
             prev_tier = int(g.tier[prev_row, col])
@@ -267,7 +273,7 @@ class KeyAccountEngine:
                 previous_tier=tiers[prev_tier] if prev_tier >= 0 and not before_data else None,
                 previous_key=prev_key and not before_data,
                 movement="" if before_data else _movement(key, prev_key, tier, prev_tier)))
-        out.sort(key=lambda r: (-(r.score or 0.0), r.account))
+        out.sort(key=lambda r: (r.account in idle, -(r.score or 0.0), r.account))
         return out
 
     def account(self, account: str, period: object = None) -> Optional[AccountResult]:

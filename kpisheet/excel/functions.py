@@ -318,8 +318,7 @@ def _score(value: Any) -> Scalar:
 
 
 def _key_accounts_table(engine: Evaluator, period: Any) -> Table:
-    accounts = sorted(_key_accounts(engine, period),
-                      key=lambda a: (-(_field(a, "score") or 0.0), str(_field(a, "account"))))
+    accounts = _key_accounts(engine, period)  # in the engine's order, as `kpisheet accounts` lists them
     names = [n for n, _ in _criteria(accounts[0])] if accounts else []
     rows: Table = [["Account", "Score", "Tier", "Key", *names]]
     for acc in accounts:
@@ -368,7 +367,8 @@ EXCEL_FUNCTIONS: dict[str, ExcelFunction] = {f.name: f for f in [
                                  Param("to", "period", doc="last period"), _ACCOUNT),
                   "A KPI over a run of periods: Period, Value.", _kpi_series, spills=True),
     ExcelFunction("KEY_ACCOUNTS", (_PERIOD,),
-                  "Account, Score, Tier, Key, then one column a criterion; by score descending.",
+                  "Account, Score, Tier, Key, then one column a criterion; accounts with a row in the "
+                  "period first, each part by score descending.",
                   _key_accounts_table, spills=True, key_accounts=True),
     ExcelFunction("IS_KEY_ACCOUNT", (_ACCOUNT_REQ, _PERIOD), "TRUE / FALSE.", _is_key_account,
                   key_accounts=True),
