@@ -367,10 +367,10 @@ def _first_day_of_months(months: IntArray) -> IntArray:
 def ordinals_of_days(days: npt.ArrayLike, grain: Grain | str, cal: Calendar = _DEFAULT_CALENDAR) -> IntArray:
     """The ordinal, at a grain, of the period holding each day ordinal; MISSING stays MISSING."""
     grain = _grain(grain)
-    d = np.asarray(days, dtype=np.int64)
+    d: IntArray = np.asarray(days, dtype=np.int64)
     missing = d == MISSING
     if grain is Grain.DAY:
-        return d.copy()
+        return d.astype(np.int64, copy=True)
     if grain is Grain.WEEK:
         out = (np.where(missing, 0, d) + 3) // 7
     else:

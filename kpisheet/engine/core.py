@@ -200,7 +200,8 @@ class Engine:
         index = self.account_index
         uniques = pd.unique(column)
         lookup = {u: index.get(account_name(u), 0) for u in uniques}  # type: ignore[arg-type]
-        return column.map(lookup).to_numpy(dtype=np.int64)
+        codes: np.ndarray = column.map(lookup).to_numpy(dtype=np.int64)
+        return codes
 
     def prepared(self, kpi_name: str) -> _Prepared:
         if kpi_name in self._prepared:
