@@ -31,7 +31,7 @@ from .sourcing import columns_used, pipeline_of
 from ..xlerrors import XlError
 from .accounts import AccountResult, KeyAccountEngine
 from .axis import PLAIN, Axis, Family
-from .formulas import evaluate
+from .formulas import Scope, evaluate
 from .grid import Grid
 from .measures import Rows, measure
 from .names import account_name
@@ -784,7 +784,7 @@ class _KeyAccountData:
     def axis(self, grain: Grain, through: Optional[int] = None) -> Axis:
         return self._engine._axis(grain, through)
 
-    def scope(self, grain: Grain, names: Optional[Mapping[str, Grid]] = None) -> _Scope:
+    def scope(self, grain: Grain, names: Optional[Mapping[str, Grid]] = None) -> Scope:
         return self._engine._scope(grain, names)
 
     def has_rows(self, names: Iterable[str], grain: Grain) -> np.ndarray:
