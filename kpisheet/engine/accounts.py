@@ -68,9 +68,9 @@ class Data(Protocol):
         """What a formula at the grain reads: KPIs' grids, then ``names`` (criteria, score)."""
         ...
 
-    def has_rows(self, names: Iterable[str], grain: Grain) -> np.ndarray:
-        """Per period of the axis and account (bool): whether a measure these KPIs read counts
-        a row of that account in that period."""
+    def has_rows(self, names: Iterable[str], period: Period) -> np.ndarray:
+        """Per grid column (bool): whether a measure these KPIs read counts a row of that
+        account in the period (a snapshot source's rows count in every period)."""
         ...
 
 
@@ -248,7 +248,7 @@ class KeyAccountEngine:
         _, prev_end = periods.span_of(p.grain, p.ordinal - 1, cal)
         before_data = start is None or prev_end < start  # SPEC §8.4: no movement from before the data
         accounts = self.data.accounts
-        active = self.data.has_rows(self._criteria_names(), p.grain)[row]
+        active = self.data.has_rows(self._criteria_names(), p)
         out = []
         idle: set[str] = set()  # accounts without a row in the period: listed after the others
         for col in self.universe():

@@ -787,20 +787,16 @@ class _KeyAccountData:
     def scope(self, grain: Grain, names: Optional[Mapping[str, Grid]] = None) -> Scope:
         return self._engine._scope(grain, names)
 
-    def has_rows(self, names: Iterable[str], grain: Grain) -> np.ndarray:
+    def has_rows(self, names: Iterable[str], period: Period) -> np.ndarray:
         engine = self._engine
-        axis = engine._axis(grain)
-        found = np.zeros((axis.size, engine._shape_accounts), dtype=bool)
+        found = np.zeros(engine._shape_accounts, dtype=bool)
         for k in self._measures(names):
             rows = engine._prepare(k).rows
             if engine._is_snapshot(k):  # no time: its rows count at every period (SPEC §7.4)
                 rows = engine._snapshot_rows[k]
-                if rows.per_account:
-                    found[:, rows.accounts[rows.accounts > 0]] = True
-                continue
-            if not rows.per_account:
-                continue
-            q = periods.ordinals_of_days(rows.days, grain, axis.calendar) - axis.lo
-            inside = (q >= 0) & (q < axis.size) & (rows.accounts > 0)
-            found[q[inside], rows.accounts[inside]] = True
+            elif rows.per_account:
+                inside = periods.ordinals_of_days(rows.days, period.grain, self.calendar) == period.ordinal
+                rows = Rows(rows.days[inside], rows.accounts[inside], None, rows.per_account)
+            if rows.per_account:
+                found[rows.accounts[rows.accounts > 0]] = True
         return found
