@@ -10,6 +10,10 @@ to ``x.y`` when ``y`` is a module, else to ``x``. Two kinds of import do not cou
   module types a caller without importing it;
 - the implicit import of a module's parent packages (``kpisheet.engine`` before
   ``kpisheet.engine.core``): a package's ``__init__`` importing its own modules is not a circle.
+
+Imports by name at run time (``importlib.import_module``) are not seen. The package has two,
+neither closing a circle: the ribbon loads the add-in's function module (``excel/udfs.py``,
+which does not import the ribbon), and ``recalc/xlfuncs/__init__.py`` loads its own families.
 """
 
 from __future__ import annotations
