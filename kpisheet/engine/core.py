@@ -97,7 +97,8 @@ class Engine:
     :class:`~kpisheet.errors.WorkbookError`. Errors inside the data (a division by zero, no
     data) are values: a :class:`Result` with its ``error``.
 
-    What the data holds: :attr:`accounts`, :meth:`table` (a source's finished rows),
+    What the data holds: :attr:`accounts`, :meth:`table` (a source's finished rows; :meth:`pipeline`
+    the steps that make them, which a subclass may change),
     :meth:`data_start` / :meth:`data_end`, :meth:`latest`, :meth:`after_data`,
     :meth:`source_warnings`. Members whose names start with ``_`` are the engine's own.
     """
@@ -142,7 +143,7 @@ class Engine:
                          header_row=src.header_row, columns=dict(src.columns), csv=src.csv,
                          date_format=src.date_format)
 
-    def _pipeline(self, name: str) -> Pipeline:
+    def pipeline(self, name: str) -> Pipeline:
         """The source as a description: read, then where, join and derive (SPEC §7.2)."""
         return pipeline_of(self.config.sources[name], self.source_ref(name), columns_used(self.config).get(name))
 
@@ -154,7 +155,7 @@ class Engine:
                                     "its rows are not read", place=str(self.config.sources[source].mark))
             runner = self._runner
             if runner is None or runner.reader is not self.reader:
-                runner = self._runner = PipelineRunner(self.reader, self._pipeline)
+                runner = self._runner = PipelineRunner(self.reader, self.pipeline)
             self._tables[source] = runner.table(source)
         return self._tables[source]
 
