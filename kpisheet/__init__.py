@@ -6,6 +6,7 @@
 """
 
 from .config import Config, load_config
+from .engine.accounts import AccountResult, CriterionResult
 from .engine.core import Engine, Result
 from .errors import ConfigError, EvaluationError, KpisheetError, WorkbookError
 from .xlerrors import XlError
@@ -21,8 +22,10 @@ def main() -> None:
 
 
 __all__ = [
+    "AccountResult",
     "Config",
     "ConfigError",
+    "CriterionResult",
     "Engine",
     "EvaluationError",
     "KpisheetError",

@@ -253,7 +253,7 @@ def _render_accounts(rows: Sequence["AccountResult"], fmt: str, color: bool) -> 
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True,
               help="a table for people, json or csv for programs, xlsx a formatted report (needs -o)")
 @click.option("--output", "-o", "out", help="write to this file instead of standard output")
-@click.option("--top", type=click.IntRange(min=1), help="only the first N rows (by score)")
+@click.option("--top", type=click.IntRange(min=1), help="only the first N rows (in the table's order)")
 @click.option("--key-only", "key_only", is_flag=True, help="only the key accounts")
 @click.option("--recalc", is_flag=True, help=RECALC_HELP)
 def accounts(workbook: Optional[str], config: Optional[str], period: Optional[str], fmt: str, out: Optional[str],

@@ -4,33 +4,61 @@
 
 Without a workbook only what the config itself shows is checked; with one, the
 sources are read (M) and each target is compared with what the data reached (A).
+What is read of the data goes through the few members of :class:`Readings`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional, Protocol
 
 import numpy as np
 
 from .config.model import Config, Kpi
 from .config.rules import refs
 from .config.paths import workbook_path_notes
+from .engine.core import Engine, Result
 from .errors import KpisheetError
 from .expr.ast import Call, walk
 from .expr.functions import int_literal
 from .expr.parser import unparse
-from .periods import UNITS
-
-if TYPE_CHECKING:
-    from .engine.core import Engine
+from .periods import UNITS, Calendar, Period, period_of_date
+from .sources import Table
 
 VAGUE = re.compile(r"\b(improve|improved|improving|better|properly|good|optimi[sz]e|enhance|various|stuff|etc)\b", re.I)
 A_WINDOW = 12  # periods of history a target is compared with
 # SPEC §8.1: a description that names a stretch of time (then a unit-less window is a T finding)
 STRETCH = re.compile(r"\b(days?|weeks?|months?|quarters?|years?|yoy|year over year|12 months)\b", re.I)
+
+
+class Readings(Protocol):
+    """What lint reads of the data: a :class:`~kpisheet.engine.core.Engine` has these members.
+
+    Each raises :class:`~kpisheet.errors.KpisheetError` where the data cannot be read.
+    """
+
+    def table(self, source: str) -> Table:
+        """A source's finished rows (``unmatched``: per joined source, the rows without a match)."""
+        ...
+
+    def data_start(self, name: str) -> Optional[dt.date]:
+        """The first date of the data a KPI reads; None without data."""
+        ...
+
+    def data_end(self, name: str) -> Optional[dt.date]:
+        """The last date of the data a KPI reads; None without data. Reads the KPI's rows."""
+        ...
+
+    def period(self, name: str, period: object = None) -> Optional[Period]:
+        """A period argument at the KPI's grain; None (latest) gives its latest period, or None."""
+        ...
+
+    def series(self, name: str, start: object, end: object, account: Optional[str] = None) -> list[Result]:
+        """The KPI at each period from ``start`` to ``end``."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -45,13 +73,11 @@ class Finding:
         return f"{self.place}: {self.severity}: {self.kpi}: {self.letter}: {self.message}"
 
 
-def lint(config: Config, workbook: Optional[Path] = None, engine: Optional["Engine"] = None) -> list[Finding]:
+def lint(config: Config, workbook: Optional[Path] = None, engine: Optional[Readings] = None) -> list[Finding]:
     """Findings for every KPI; the data is read from ``workbook``, or through ``engine`` (live Excel)."""
     if engine is None and workbook is not None:
-        from .engine.core import Engine
-
         engine = Engine(config, workbook)
-    measurable = {k: _measurable(engine, kpi) if engine else [] for k, kpi in config.kpis.items()}
+    measurable = {k: _measurable(engine, kpi) if engine is not None else [] for k, kpi in config.kpis.items()}
     readable = engine is not None and not any(measurable.values())  # A compares with data all KPIs share
     findings: list[Finding] = []
     # a KPI that is another's target or threshold (a budget) is itself the goal: it needs no target
@@ -59,8 +85,8 @@ def lint(config: Config, workbook: Optional[Path] = None, engine: Optional["Engi
     for kpi in config.kpis.values():
         findings.extend(_specific(kpi))
         findings.extend(measurable[kpi.name])
-        if readable:
-            findings.extend(_achievable(engine, kpi))
+        if readable and engine is not None:
+            findings.extend(_achievable(engine, kpi, config.calendar))
         if not kpi.owner:
             findings.append(Finding(kpi.place(), "warning", kpi.name, "R", "no owner: say who answers for this KPI"))
         if not kpi.explicit_grain and not _snapshot(config, kpi):
@@ -91,7 +117,7 @@ def _snapshot(config: Config, kpi: Kpi) -> bool:
     return kpi.is_measure and source is not None and source.snapshot
 
 
-def _unmatched_joins(engine: "Engine", config: Config, measurable: dict[str, list[Finding]]) -> list[Finding]:
+def _unmatched_joins(engine: Readings, config: Config, measurable: dict[str, list[Finding]]) -> list[Finding]:
     """M: rows of a source that found no match in a joined source (SPEC §7.2), once per join,
     told with the first KPI that reads the source."""
     findings: list[Finding] = []
@@ -147,42 +173,36 @@ def _specific(kpi: Kpi) -> list[Finding]:
     return []
 
 
-def _measurable(engine: object, kpi: Kpi) -> list[Finding]:
-    from .engine.core import Engine
-
-    assert isinstance(engine, Engine)
+def _measurable(engine: Readings, kpi: Kpi) -> list[Finding]:
+    """M: a measure whose rows cannot be read (a missing sheet or column, a bad filter)."""
     if not kpi.is_measure:
         return []
     try:
-        engine.prepared(kpi.name)
+        engine.data_end(kpi.name)  # reads the measure's rows
     except KpisheetError as exc:
         return [Finding(p.place or kpi.place(), "error", kpi.name, "M", p.message) for p in exc.problems]
     return []
 
 
-def _achievable(engine: object, kpi: Kpi) -> list[Finding]:
-    """A target further from every value of the last 12 periods than their spread."""
-    from .engine.core import Engine
-
-    assert isinstance(engine, Engine)
+def _achievable(engine: Readings, kpi: Kpi, calendar: Calendar) -> list[Finding]:
+    """A: a target further from every value of the last 12 periods (of the data, at the KPI's
+    grain, all accounts; error values left out) than their spread."""
     if kpi.target_at(kpi.grain) is None:
         return []
     try:
-        latest = engine.latest(kpi.name, kpi.grain)
-        if latest is None:
+        latest = engine.period(kpi.name)  # the latest period of the data at the KPI's grain
+        start = engine.data_start(kpi.name)
+        if latest is None or start is None:
             return []
-        axis = engine.axis(kpi.grain)
-        row = axis.row(latest.ordinal)
-        grid = engine.grid(kpi.name, kpi.grain)
-        target = engine.target_grid(kpi.name, kpi.grain)
+        first = max(latest.ordinal - A_WINDOW + 1, period_of_date(start, latest.grain, calendar).ordinal)
+        history = engine.series(kpi.name, Period(latest.grain, first), latest)
     except KpisheetError as exc:
         return [Finding(p.place or kpi.place(), "error", kpi.name, "M", p.message) for p in exc.problems]
-    lo = max(0, row - A_WINDOW + 1)
-    ok = grid.err[lo:row + 1, 0] == 0
-    values = grid.val[lo:row + 1, 0][ok].astype(float)
-    if target is None or target.err[row, 0] or len(values) < 2:
+    values = np.array([r.value for r in history if r.error is None and r.value is not None], dtype=float)
+    target = history[-1].target
+    if target is None or len(values) < 2:
         return []
-    goal = float(target.val[row, 0])
+    goal = float(target)
     high, low = float(np.max(values)), float(np.min(values))
     spread = high - low
     window = f"the last {len(values)} periods"

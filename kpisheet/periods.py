@@ -36,7 +36,7 @@ import datetime as _dt
 import enum
 import re
 from dataclasses import dataclass
-from typing import Any, Final, Literal, Union
+from typing import Any, Callable, Final, Literal, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -309,6 +309,28 @@ def parse_period(text: str, cal: Calendar = _DEFAULT_CALENDAR) -> Period:
     return Period(Grain.YEAR, year)
 
 
+def resolve_period(period: object, grain: Grain, cal: Calendar,
+                   latest: Callable[[], Period | None]) -> Period | None:
+    """A period argument as a :class:`Period` (SPEC §2.2), or None where ``latest()`` is None.
+
+    None or ``latest`` (see :func:`is_latest`) → ``latest()``; a :class:`Period` as is; a date or
+    datetime → the period of ``grain`` holding its day; anything else is read as text with
+    :func:`parse_period`. Text that cannot be read raises :class:`~kpisheet.errors.EvaluationError`
+    with kind ``#VALUE!``.
+    """
+    if period is None or is_latest(period):
+        return latest()
+    if isinstance(period, Period):
+        return period
+    if isinstance(period, (_dt.date, _dt.datetime)):
+        day = period.date() if isinstance(period, _dt.datetime) else period
+        return period_of_date(day, grain, cal)
+    try:
+        return parse_period(str(period), cal)
+    except PeriodError as exc:
+        raise EvaluationError(str(exc), kind="#VALUE!") from None
+
+
 # --------------------------------------------------------------------------- arrays
 
 
@@ -345,10 +367,10 @@ def _first_day_of_months(months: IntArray) -> IntArray:
 def ordinals_of_days(days: npt.ArrayLike, grain: Grain | str, cal: Calendar = _DEFAULT_CALENDAR) -> IntArray:
     """The ordinal, at a grain, of the period holding each day ordinal; MISSING stays MISSING."""
     grain = _grain(grain)
-    d = np.asarray(days, dtype=np.int64)
+    d: IntArray = np.asarray(days, dtype=np.int64)
     missing = d == MISSING
     if grain is Grain.DAY:
-        return d.copy()
+        return d.astype(np.int64, copy=True)
     if grain is Grain.WEEK:
         out = (np.where(missing, 0, d) + 3) // 7
     else:

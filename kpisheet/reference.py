@@ -453,7 +453,9 @@ itself: the criterion values and points, the score, the tier, and the `reason` (
 `key_if` that held, with its numbers; for an account that is not key, each part and its
 numbers). `movement` compares with the previous period at the key-account grain: `new` (key
 now, not before), `lost` (key before, not now), otherwise `up`, `down` or `same` by tier, the
-first tier being the highest.
+first tier being the highest. The table (`accounts`, `KEY_ACCOUNTS`) lists first the accounts
+with a row in the period that a criterion's measure counts, then the others (only in the
+attributes, or with rows in other periods only); each part by score descending, then by name.
 """
 
 _OUTPUTS = """\

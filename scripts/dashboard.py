@@ -8,7 +8,7 @@ Layout (one landscape page):
     A4   headline KPIs: KPI, why it matters, KPI(), KPI_TARGET(), KPI_STATUS(), KPI_TREND()
     J4   the key account: IS_KEY_ACCOUNT(), ACCOUNT_TIER(), ACCOUNT_SCORE()
     A..  =KPI_TABLE()      (spills: every KPI at the latest period)
-    J..  =KEY_ACCOUNTS()   (spills: every account by score)
+    J..  =KEY_ACCOUNTS()   (spills: every account by score, those without a row in the period last)
     A..  a line chart fed by the KPI_SERIES() spills beside it, in J..
 
 Every formula cell is written with the value SPEC §4's function gives today (through

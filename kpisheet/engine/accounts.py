@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Iterable, Mapping, Optional, Protocol, Sequence
 
 import numpy as np
 
@@ -23,13 +23,55 @@ from ..config.model import KeyAccounts
 from ..config.rules import refs
 from ..expr.ast import Binary, Node
 from ..expr.parser import unparse
-from ..periods import Grain, Period
+from ..names import name_text as account_name
+from ..periods import Calendar, Grain, Period
 from ..xlerrors import XlError
-from .formulas import evaluate
+from .axis import Axis
+from .formulas import Scope, evaluate
 from .grid import Grid
 
-if TYPE_CHECKING:
-    from .core import Engine
+
+class Data(Protocol):
+    """What key accounts read from the engine that computes their criteria.
+
+    The engine hands :class:`KeyAccountEngine` an object with these members (as it hands
+    formulas a :class:`~.formulas.Scope`); nothing else of the engine is read here. Days are
+    day ordinals (days since 1970-01-01); grid column ``c`` (1..) is account ``accounts[c - 1]``,
+    column 0 all accounts together.
+    """
+
+    @property
+    def calendar(self) -> Calendar: ...
+
+    @property
+    def accounts(self) -> Sequence[str]:
+        """Every account the engine knows, by grid column."""
+        ...
+
+    def sources_read(self, names: Iterable[str]) -> set[str]:
+        """The sources read by the measures that these KPIs' values read (formulas followed)."""
+        ...
+
+    def account_columns(self, source: str) -> Optional[np.ndarray]:
+        """The grid column of each account a source holds; None when it has no account column."""
+        ...
+
+    def data_span(self, names: Iterable[str]) -> Optional[tuple[int, int]]:
+        """The first and last day of the dated rows these KPIs read; None without any."""
+        ...
+
+    def axis(self, grain: Grain, through: Optional[int] = None) -> Axis:
+        """The period axis of the grids of a grain, grown to hold the period ``through``."""
+        ...
+
+    def scope(self, grain: Grain, names: Optional[Mapping[str, Grid]] = None) -> Scope:
+        """What a formula at the grain reads: KPIs' grids, then ``names`` (criteria, score)."""
+        ...
+
+    def has_rows(self, names: Iterable[str], period: Period) -> np.ndarray:
+        """Per grid column (bool): whether a measure these KPIs read counts a row of that
+        account in the period (a snapshot source's rows count in every period)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -76,68 +118,68 @@ class _Grids:
 
 
 class KeyAccountEngine:
-    """Key accounts over one :class:`~kpisheet.engine.core.Engine`; cached per grain."""
+    """The key accounts of one config (SPEC §3) over the :class:`Data` of one engine.
 
-    def __init__(self, engine: "Engine", spec: KeyAccounts) -> None:
-        self.engine = engine
+    Grids are computed once per grain and tables once per period, then kept: build a new one
+    when the config or the data change (the engine does, with its own caches).
+    """
+
+    def __init__(self, data: Data, spec: KeyAccounts) -> None:
+        self.data = data
         self.spec = spec
         self._grids: dict[Grain, _Grids] = {}
         self._universe: Optional[np.ndarray] = None
         self._tables: dict[Period, list[AccountResult]] = {}
 
     def universe(self) -> np.ndarray:
-        """Columns of the accounts in the attributes or with a row in a source a criterion reads."""
+        """Columns of the accounts in the attributes or with a row in a source a criterion reads,
+        by account name."""
         if self._universe is None:
-            engine = self.engine
-            sources: set[str] = set()
-            for crit in self.spec.criteria.values():
-                for name in refs(crit.formula.node):
-                    for kpi in engine.measure_kpis(name.id):
-                        sources.add(engine.config.kpis[kpi].source or "")
+            sources = self.data.sources_read(self._criteria_names())
             if self.spec.attributes:
                 sources.add(self.spec.attributes)
             cols: set[int] = set()
-            for source in sorted(sources - {""}):
-                codes = engine.source_account_codes(source)
+            for source in sorted(sources):
+                codes = self.data.account_columns(source)
                 if codes is not None:
                     cols.update(int(c) for c in np.unique(codes) if c > 0)
-            self._universe = np.array(sorted(cols, key=lambda c: engine.accounts[c - 1]), dtype=np.int64)
+            accounts = self.data.accounts
+            self._universe = np.array(sorted(cols, key=lambda c: accounts[c - 1]), dtype=np.int64)
         return self._universe
 
-    def _criteria_measures(self) -> set[str]:
-        names = {n.id for c in self.spec.criteria.values() for n in refs(c.formula.node)}
-        return {k for name in names if name in self.engine.config.kpis for k in self.engine.measure_kpis(name)}
+    def _criteria_names(self) -> set[str]:
+        """The names the criteria read (KPIs)."""
+        return {n.id for c in self.spec.criteria.values() for n in refs(c.formula.node)}
 
     def latest(self, grain: Grain) -> Optional[Period]:
-        days = [d for k in self._criteria_measures() if (d := self.engine.prepared(k).last_day) is not None]
-        if not days:
+        """The period of the grain holding the last day of the data the criteria read; None without data."""
+        span = self.data.data_span(self._criteria_names())
+        if span is None:
             return None
-        last = dt.date(1970, 1, 1) + dt.timedelta(days=max(days))
-        return periods.period_of_date(last, grain, self.engine.config.calendar)
+        last = dt.date(1970, 1, 1) + dt.timedelta(days=span[1])
+        return periods.period_of_date(last, grain, self.data.calendar)
 
     def data_start(self) -> Optional[int]:
         """The first day of the data the criteria read (SPEC §8.4: no movement before it)."""
-        days = [d for k in self._criteria_measures() if (d := self.engine.prepared(k).first_day) is not None]
-        return min(days) if days else None
+        span = self.data.data_span(self._criteria_names())
+        return None if span is None else span[0]
 
     def period(self, period: object) -> Optional[Period]:
         """The period accounts are judged at (SPEC §8.5): a period finer than the key-account grain
         is widened to the grain period holding its last day; one at the grain or coarser is kept."""
-        from .core import resolve_period
-
         grain = self.spec.grain
-        cal = self.engine.config.calendar
-        p = resolve_period(period, grain, cal, lambda: self.latest(grain))
+        cal = self.data.calendar
+        p = periods.resolve_period(period, grain, cal, lambda: self.latest(grain))
         if p is None or _days(p.grain) >= _days(grain):
             return p
         return periods.period_of_date(periods.end_day(p, cal), grain, cal)
 
     def grids(self, grain: Grain) -> _Grids:
         cached = self._grids.get(grain)
-        if cached is not None and cached.score.shape[0] != self.engine.axis(grain).size:
+        if cached is not None and cached.score.shape[0] != self.data.axis(grain).size:
             del self._grids[grain]  # the axis grew (a later period was asked): the grids are stale
         if grain not in self._grids:
-            scope = self.engine.scope(grain)
+            scope = self.data.scope(grain)
             criteria = {name: evaluate(c.formula.node, scope) for name, c in self.spec.criteria.items()}
             weights = sum(c.weight for c in self.spec.criteria.values() if c.scale)
             points: dict[str, Optional[np.ndarray]] = {}
@@ -155,7 +197,7 @@ class KeyAccountEngine:
                 total += scored
             score = Grid.of(total)
             names = {**criteria, "score": score}
-            rules = self.engine.scope(grain, names)
+            rules = self.data.scope(grain, names)
             key_if = evaluate(self.spec.key_if.node, rules)
             key = key_if.truthy() & (key_if.err == 0)
             tier = np.full(scope.shape, -1, dtype=np.int64)
@@ -179,7 +221,9 @@ class KeyAccountEngine:
             grids.sides[id(node)] = evaluate(node.left, scope)
 
     def table(self, period: object = None, top: Optional[int] = None, key_only: bool = False) -> list[AccountResult]:
-        """Every account of the universe at a period, by score descending (then name).
+        """Every account of the universe at a period: first those with a row in the period (in a
+        source a criterion reads, as its measure counts it), then those without; each part by
+        score descending, then name.
 
         ``key_only``: the key accounts only; ``top``: the first ``top`` of those rows. The table
         is computed once per period (reasons read grids, never a loop of evaluations) and kept."""
@@ -194,16 +238,22 @@ class KeyAccountEngine:
         return rows if top is None else rows[:max(top, 0)]
 
     def _table(self, p: Period) -> list[AccountResult]:
-        text = periods.period_text(p, self.engine.config.calendar)
-        axis = self.engine.axis(p.grain, through=p.ordinal)
+        cal = self.data.calendar
+        text = periods.period_text(p, cal)
+        axis = self.data.axis(p.grain, through=p.ordinal)
         row = axis.row(p.ordinal)
         g = self.grids(p.grain)
         tiers = [t for t, _ in self.spec.tiers]
         start = self.data_start()
-        _, prev_end = periods.span_of(p.grain, p.ordinal - 1, self.engine.config.calendar)
+        _, prev_end = periods.span_of(p.grain, p.ordinal - 1, cal)
         before_data = start is None or prev_end < start  # SPEC §8.4: no movement from before the data
+        accounts = self.data.accounts
+        active = self.data.has_rows(self._criteria_names(), p)
         out = []
+        idle: set[str] = set()  # accounts without a row in the period: listed after the others
         for col in self.universe():
+            if not active[col]:
+                idle.add(accounts[col - 1])
             prev_row = max(row - 1, 0)
             tier = int(g.tier[row, col])
             prev_tier = int(g.tier[prev_row, col])
@@ -217,18 +267,17 @@ class KeyAccountEngine:
                                                  None if pts is None else round(float(pts[row, col]), 6),
                                                  XlError(err) if err else None)
             out.append(AccountResult(
-                account=self.engine.accounts[col - 1], period=text,
+                account=accounts[col - 1], period=text,
                 score=round(float(g.score.val[row, col]), 6), tier=tiers[tier] if tier >= 0 else None, key=key,
                 reason=self.reason(row, col, g, key), criteria=criteria,
                 previous_tier=tiers[prev_tier] if prev_tier >= 0 and not before_data else None,
                 previous_key=prev_key and not before_data,
                 movement="" if before_data else _movement(key, prev_key, tier, prev_tier)))
-        out.sort(key=lambda r: (-(r.score or 0.0), r.account))
+        out.sort(key=lambda r: (r.account in idle, -(r.score or 0.0), r.account))
         return out
 
     def account(self, account: str, period: object = None) -> Optional[AccountResult]:
-        from .core import account_name
-
+        """One account's row of :meth:`table`; None for an account outside the universe."""
         name = account_name(account)
         for result in self.table(period):
             if result.account == name:

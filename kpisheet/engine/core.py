@@ -3,7 +3,7 @@
 Each KPI is computed once per grain for every period and account (a
 :class:`~.grid.Grid`) and kept; a request is then a lookup. An :class:`Engine`
 is bound to one config and one state of the data; build a new one (or call
-:meth:`Engine.clear`) when either changes, and compare :attr:`fingerprint`.
+:meth:`Engine.clear`) when either changes (the config's ``fingerprint`` tells).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional, Union
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -24,21 +24,19 @@ from ..expr import ExprEvalError
 from ..expr.ast import Node
 from ..expr.frame import eval_filter_coded, eval_rows_coded
 from ..names import name_text as account_name  # an account cell as text: 1001.0 -> "1001"
-from ..periods import Grain, Period
+from ..periods import Calendar, Grain, Period, resolve_period
 from ..sources import FileReader, Reader, SourceRef, Table
 from ..sources.pipeline import Pipeline, PipelineRunner, expr_failed, row_error_codes
 from .errorcells import ErrorRows, first_codes, lay_errors
 from .sourcing import columns_used, pipeline_of
 from ..xlerrors import XlError
+from .accounts import AccountResult, KeyAccountEngine
 from .axis import PLAIN, Axis, Family
-from .formulas import evaluate
+from .formulas import Scope, evaluate
 from .grid import Grid
 from .measures import Rows, measure
 from ..warehouse import Warehouse
 from ..warehouse.grids import SPANNED, daily_grid, daily_rows, no_data, spanned_grid
-
-if TYPE_CHECKING:
-    from .accounts import AccountResult, KeyAccountEngine
 
 FLAT_WITHIN = 0.005  # KPI_TREND: "flat" within 0.5 % of the previous period
 SNAPSHOT_PERIOD = "all"  # the one period of a KPI that reads only snapshot sources (SPEC §7.4)
@@ -82,6 +80,29 @@ class _Prepared:
 
 
 class Engine:
+    """A config and its data in, any (KPI, period, account) out.
+
+        >>> engine = Engine(load_config("config/startup"), "templates/startup.xlsx")
+        >>> engine.result("revenue_growth", "2026-10").value
+
+    ``workbook`` is the file that sources naming no ``workbook`` read; ``reader`` reads the
+    tables (the files on disk by default; the add-in passes one over the open workbook).
+    Nothing is read until asked, and everything read or computed is kept until :meth:`clear`.
+
+    The requests: :meth:`result` (one KPI at one period, for all accounts or one),
+    :meth:`results`, :meth:`series`; :meth:`key_accounts` and :meth:`account` (SPEC §3).
+    Periods are text (``2026-Q3``, ``FY2026``, ``latest``), a date, a :class:`~kpisheet.periods.Period`
+    or None (latest). A request that cannot be answered (an unknown KPI, a period that cannot
+    be read) raises :class:`~kpisheet.errors.EvaluationError`; a source that cannot be read,
+    :class:`~kpisheet.errors.WorkbookError`. Errors inside the data (a division by zero, no
+    data) are values: a :class:`Result` with its ``error``.
+
+    What the data holds: :attr:`accounts`, :meth:`table` (a source's finished rows; :meth:`pipeline`
+    the steps that make them, which a subclass may change),
+    :meth:`data_start` / :meth:`data_end`, :meth:`latest`, :meth:`after_data`,
+    :meth:`source_warnings`. Members whose names start with ``_`` are the engine's own.
+    """
+
     def __init__(self, config: Config, workbook: str | Path | None = None, reader: Reader | None = None) -> None:
         self.config = config
         self.workbook = Path(workbook) if workbook is not None else None
@@ -96,13 +117,13 @@ class Engine:
         self._error_rows: dict[str, Optional[ErrorRows]] = {}
         self._snapshot_rows: dict[str, Rows] = {}
         self._accounts: Optional[list[str]] = None
-        self._account_index: Optional[dict[str, int]] = None
+        self._columns_by_name: Optional[dict[str, int]] = None
         self._axes: dict[Grain, Axis] = {}
         self._grids: dict[tuple[str, Grain, Family], Grid] = {}
         self._targets: dict[tuple[str, Grain], Optional[Grid]] = {}
         self._thresholds: dict[tuple[str, Grain], Optional[tuple[Grid, Grid]]] = {}
         self._attrs: dict[str, Grid] = {}
-        self._key_accounts: Optional["KeyAccountEngine"] = None
+        self._key_accounts: Optional[KeyAccountEngine] = None
         self._warehouse: Optional[Warehouse] = None
         self._daily: dict[str, pd.DataFrame] = {}
         self._universes: dict[frozenset[str], np.ndarray] = {}
@@ -110,6 +131,10 @@ class Engine:
     # --- data -------------------------------------------------------------------------------
 
     def source_ref(self, name: str) -> SourceRef:
+        """Where a source's rows are read: its workbook (else the engine's), sheet or table, columns.
+
+        Raises :class:`~kpisheet.errors.WorkbookError` for a source that names no workbook when
+        the engine has none."""
         src = self.config.sources[name]
         path = src.workbook or self.workbook
         if path is None:
@@ -156,7 +181,7 @@ class Engine:
             self._accounts = sorted(found)
         return self._accounts
 
-    def universe(self, names: Iterable[str], key_rules: bool = False) -> np.ndarray:
+    def _universe(self, names: Iterable[str], key_rules: bool = False) -> np.ndarray:
         """The grid columns that across-account functions count (SPEC §8.2, §8.6), as a mask.
 
         Section 3's universe: the accounts of the key-account ``attributes`` and those with a row
@@ -164,47 +189,48 @@ class Engine:
         sources are the criteria's), at any time. Column 0 (all accounts) never counts.
         """
         if key_rules and self.config.key_accounts is not None:
-            mask = np.zeros(self.shape_accounts, bool)
-            mask[self.key_account_engine().universe()] = True
+            mask = np.zeros(self._shape_accounts, bool)
+            mask[self._key_account_engine().universe()] = True
             return mask
-        sources = {self.config.kpis[k].source for n in names if n in self.config.kpis for k in self.measure_kpis(n)}
+        sources = {self.config.kpis[k].source for n in names if n in self.config.kpis for k in self._measure_kpis(n)}
         ka = self.config.key_accounts
         if ka is not None and ka.attributes:
             sources.add(ka.attributes)
         key = frozenset(s for s in sources if s is not None)
         if key not in self._universes:
-            mask = np.zeros(self.shape_accounts, bool)
+            mask = np.zeros(self._shape_accounts, bool)
             if not key:  # nothing read (count_accounts(true)): every account
                 mask[:] = True
             for source in key:
-                codes = self.source_account_codes(source)
+                codes = self._source_account_codes(source)
                 if codes is not None:
                     mask[codes] = True
             mask[0] = False
             self._universes[key] = mask
         return self._universes[key]
 
-    def account_column(self, account: Optional[str]) -> Optional[int]:
+    def _account_column(self, account: Optional[str]) -> Optional[int]:
         """0 for all accounts, 1.. for a known account, None for an unknown one."""
         if account is None:
             return 0
         name = account_name(account)
-        return None if name is None else self.account_index.get(name)
+        return None if name is None else self._account_index.get(name)
 
     @property
-    def account_index(self) -> dict[str, int]:
+    def _account_index(self) -> dict[str, int]:
         """Account name -> its grid column (1..A)."""
-        if self._account_index is None:
-            self._account_index = {name: i + 1 for i, name in enumerate(self.accounts)}
-        return self._account_index
+        if self._columns_by_name is None:
+            self._columns_by_name = {name: i + 1 for i, name in enumerate(self.accounts)}
+        return self._columns_by_name
 
-    def account_codes(self, column: pd.Series) -> np.ndarray:
-        index = self.account_index
+    def _account_codes(self, column: pd.Series) -> np.ndarray:
+        index = self._account_index
         uniques = pd.unique(column)
         lookup = {u: index.get(account_name(u), 0) for u in uniques}  # type: ignore[arg-type]
-        return column.map(lookup).to_numpy(dtype=np.int64)
+        codes: np.ndarray = column.map(lookup).to_numpy(dtype=np.int64)
+        return codes
 
-    def prepared(self, kpi_name: str) -> _Prepared:
+    def _prepare(self, kpi_name: str) -> _Prepared:
         if kpi_name in self._prepared:
             return self._prepared[kpi_name]
         kpi = self.config.kpis[kpi_name]
@@ -232,7 +258,7 @@ class Engine:
             keep = keep & kept
         df = table.df
         per_account = "account" in df.columns
-        accounts = self.account_codes(df["account"]) if per_account else np.zeros(len(df), np.int64)
+        accounts = self._account_codes(df["account"]) if per_account else np.zeros(len(df), np.int64)
         values: Optional[np.ndarray] = None
         computed: Optional[np.ndarray] = None
         if kpi.measure.expr is not None:  # sum(qty * menu.price) (SPEC §7.2)
@@ -321,7 +347,7 @@ class Engine:
 
     # --- axes and grids --------------------------------------------------------------------
 
-    def measure_kpis(self, name: str, seen: Optional[set[str]] = None) -> set[str]:
+    def _measure_kpis(self, name: str, seen: Optional[set[str]] = None) -> set[str]:
         """The measure KPIs a KPI's value reads, itself included (its formula's, not its target's:
         a budget target does not move the KPI's ``latest`` nor its data's span)."""
         seen = set() if seen is None else seen
@@ -331,15 +357,15 @@ class Engine:
         formula = self.config.kpis[name].formula
         for dep in dict.fromkeys(n.id for n in refs(formula.node)) if formula is not None else ():
             if dep in self.config.kpis:
-                self.measure_kpis(dep, seen)
+                self._measure_kpis(dep, seen)
         return {n for n in seen if self.config.kpis[n].is_measure}
 
-    def axis(self, grain: Grain, through: Optional[int] = None) -> Axis:
+    def _axis(self, grain: Grain, through: Optional[int] = None) -> Axis:
         """The period axis of a grain: from the period before the first row to the last (or ``through``)."""
         axis = self._axes.get(grain)
         if axis is None or (through is not None and not axis.contains(through)):
             cal = self.config.calendar
-            days = [p.rows.days for p in (self.prepared(k) for k in self.config.kpis if self.config.kpis[k].is_measure)]
+            days = [p.rows.days for p in (self._prepare(k) for k in self.config.kpis if self.config.kpis[k].is_measure)]
             all_days = np.concatenate(days) if days else np.zeros(0, np.int64)
             if len(all_days):
                 bounds = np.array([all_days.min(), all_days.max()]).astype("datetime64[D]")
@@ -359,21 +385,21 @@ class Engine:
         return axis
 
     @property
-    def shape_accounts(self) -> int:
+    def _shape_accounts(self) -> int:
         return len(self.accounts) + 1
 
-    def grid(self, name: str, grain: Grain, family: Family = PLAIN) -> Grid:
+    def _grid(self, name: str, grain: Grain, family: Family = PLAIN) -> Grid:
         """One KPI for every period of the grain's axis and every account."""
         key = (name, grain, family)
         if key not in self._grids:
             kpi = self.config.kpis[name]
-            axis = self.axis(grain)
+            axis = self._axis(grain)
             if kpi.measure is not None and self.warehouse.handles(kpi.source):
                 grid = self._database_grid(kpi, axis, family)
-            elif kpi.measure is not None and self.is_snapshot(name):
+            elif kpi.measure is not None and self._is_snapshot(name):
                 grid = self._snapshot_grid(name, axis.size)
             elif kpi.measure is not None:
-                prepared = self.prepared(name)
+                prepared = self._prepare(name)
                 grid = measure(kpi.measure.func, prepared.rows, axis, family, len(self.accounts),
                                prepared.data_span, kpi.when_empty)
                 broken = self._error_rows.get(name)
@@ -381,7 +407,7 @@ class Engine:
                     grid = lay_errors(grid, broken, axis, family)
             else:
                 assert kpi.formula is not None
-                grid = evaluate(kpi.formula.node, self.scope(grain), family)
+                grid = evaluate(kpi.formula.node, self._scope(grain), family)
             self._grids[key] = grid
         return self._grids[key]
 
@@ -389,62 +415,63 @@ class Engine:
 
     @property
     def warehouse(self) -> Warehouse:
+        """The database sources' side (SPEC §10): their connections, checks and queries."""
         if self._warehouse is None:
             self._warehouse = Warehouse(self.config)
         return self._warehouse
 
-    def source_account_codes(self, source: str) -> Optional[np.ndarray]:
+    def _source_account_codes(self, source: str) -> Optional[np.ndarray]:
         """The grid column of each account a source holds (None: it has no account column);
         a database source is asked for its distinct accounts, not its rows."""
         if self.warehouse.handles(source):
             if "account" not in self.warehouse.table(source).columns:
                 return None
-            return self.account_codes(pd.Series(self.warehouse.accounts(source), dtype=object))
+            return self._account_codes(pd.Series(self.warehouse.accounts(source), dtype=object))
         df = self.table(source).df
-        return self.account_codes(df["account"]) if "account" in df.columns else None
+        return self._account_codes(df["account"]) if "account" in df.columns else None
 
     def _prepared_in_database(self, kpi: Kpi) -> _Prepared:
         """The day × account groups of a KPI over a database source (they place it on the axis)."""
         daily = self.warehouse.daily(kpi)
-        daily["code"] = self.account_codes(daily["account"])  # once, for every grid of the KPI
+        daily["code"] = self._account_codes(daily["account"])  # once, for every grid of the KPI
         per_account = "account" in self.warehouse.table(kpi.source or "").columns
         self._daily[kpi.name] = daily
-        rows = daily_rows(daily, "", self.account_codes, per_account)
+        rows = daily_rows(daily, "", self._account_codes, per_account)
         first, last = self.warehouse.data_span(kpi)
         self._prepared[kpi.name] = _Prepared(rows, last, first)
         return self._prepared[kpi.name]
 
     def _database_grid(self, kpi: Kpi, axis: Axis, family: Family) -> Grid:
         assert kpi.measure is not None
-        rows = self.prepared(kpi.name).rows
+        rows = self._prepare(kpi.name).rows
         if kpi.measure.func in SPANNED:
             first, last = axis.spans(family)
             by_account, by_span = self.warehouse.spans(kpi, first, last)
             grid = spanned_grid(kpi.measure.func, by_account, by_span, axis.size, len(self.accounts),
-                                self.account_codes, rows.per_account)
-            return no_data(kpi.measure.func, grid, first, last, self.prepared(kpi.name).data_span, kpi.when_empty)
+                                self._account_codes, rows.per_account)
+            return no_data(kpi.measure.func, grid, first, last, self._prepare(kpi.name).data_span, kpi.when_empty)
         return daily_grid(kpi.measure.func, self._daily[kpi.name], axis, family, len(self.accounts),
-                          self.account_codes, rows.per_account, self.prepared(kpi.name).data_span, kpi.when_empty)
+                          self._account_codes, rows.per_account, self._prepare(kpi.name).data_span, kpi.when_empty)
 
     # --- snapshot sources (SPEC §7.4) ----------------------------------------------------------
 
-    def is_snapshot(self, name: str) -> bool:
+    def _is_snapshot(self, name: str) -> bool:
         """A measure KPI over a source with ``date: none``."""
         kpi = self.config.kpis[name]
         source = self.config.sources.get(kpi.source or "")
         return kpi.is_measure and source is not None and source.snapshot
 
-    def reads_only_snapshots(self, name: str) -> bool:
+    def _reads_only_snapshots(self, name: str) -> bool:
         """A KPI whose every measure is a snapshot: its one period is ``all``."""
-        measures = self.measure_kpis(name)
-        return bool(measures) and all(self.is_snapshot(k) for k in measures)
+        measures = self._measure_kpis(name)
+        return bool(measures) and all(self._is_snapshot(k) for k in measures)
 
     def _snapshot_grid(self, name: str, rows: int) -> Grid:
         """The measure over all its rows, the same in every period (and span: ``prev``,
         ``rolling``, ``ytd`` of it are itself)."""
         kpi = self.config.kpis[name]
         assert kpi.measure is not None
-        self.prepared(name)
+        self._prepare(name)
         cal = self.config.calendar
         epoch = periods.period_of_date(dt.date(1970, 1, 1), Grain.YEAR, cal).ordinal
         one = Axis(Grain.YEAR, epoch, 1, cal)  # one period holding day 0, where every row was put
@@ -460,29 +487,29 @@ class Engine:
 
     def _snapshot_result(self, kpi: Kpi, account: Optional[str]) -> Result:
         grain = kpi.grain
-        row = self.axis(grain).size - 1
-        col = self.account_column(account)
+        row = self._axis(grain).size - 1
+        col = self._account_column(account)
         shown_account = account_name(account) if account is not None else None
         value: Optional[float]
         error: Optional[XlError]
         if col is None:
             value, error, tval, terr = None, XlError.NA, None, 0
         else:
-            value, error = _cell(self.grid(kpi.name, grain), row, col)
-            target = self.target_grid(kpi.name, grain)
+            value, error = _cell(self._grid(kpi.name, grain), row, col)
+            target = self._target_grid(kpi.name, grain)
             tval, terr = (None, 0) if target is None else (target.val[row, col], int(target.err[row, col]))
         goal = None if terr or tval is None else float(tval)
         return Result(kpi.name, SNAPSHOT_PERIOD, shown_account, value, error, goal,
                       self._status(kpi, value, error, goal), "", kpi.unit, kpi.description)
 
-    def target_grid(self, name: str, grain: Grain) -> Optional[Grid]:
+    def _target_grid(self, name: str, grain: Grain) -> Optional[Grid]:
         """The KPI's target at every period and account of the grain; None where it has none (§8.3)."""
         key = (name, grain)
         if key not in self._targets:
             self._targets[key] = self._bound_grid(self.config.kpis[name].target_at(grain), grain)
         return self._targets[key]
 
-    def threshold_grids(self, name: str, grain: Grain) -> Optional[tuple[Grid, Grid]]:
+    def _threshold_grids(self, name: str, grain: Grain) -> Optional[tuple[Grid, Grid]]:
         """The KPI's (green, amber) thresholds at every period and account of the grain, or None."""
         key = (name, grain)
         if key not in self._thresholds:
@@ -496,23 +523,23 @@ class Engine:
         if bound is None:
             return None
         if isinstance(bound, float):
-            return Grid.const(bound, (self.axis(grain).size, self.shape_accounts))
-        return evaluate(bound.node, self.scope(grain)).numeric()
+            return Grid.const(bound, (self._axis(grain).size, self._shape_accounts))
+        return evaluate(bound.node, self._scope(grain)).numeric()
 
-    def scope(self, grain: Grain, names: Optional[Mapping[str, Grid]] = None) -> "_Scope":
+    def _scope(self, grain: Grain, names: Optional[Mapping[str, Grid]] = None) -> "_Scope":
         return _Scope(self, grain, names or {})
 
-    def attr_grid(self, column: str, rows: int) -> Grid:
+    def _attr_grid(self, column: str, rows: int) -> Grid:
         """An attribute of each account, the same in every period; ``#N/A`` where missing."""
         if column not in self._attrs:
             ka = self.config.key_accounts
-            a1 = self.shape_accounts
+            a1 = self._shape_accounts
             if ka is None or ka.attributes is None:
                 self._attrs[column] = Grid.error(XlError.NA, (1, a1))
             else:
                 table = self.table(ka.attributes)
                 table.require("account", column)
-                cols = self.account_codes(table.df["account"])
+                cols = self._account_codes(table.df["account"])
                 raw = table.df[column]
                 numeric = pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw)
                 val = np.full(a1, np.nan, dtype=np.float64 if numeric else object)
@@ -531,6 +558,7 @@ class Engine:
     # --- requests --------------------------------------------------------------------------
 
     def kpi(self, name: str) -> Kpi:
+        """The KPI of the config; an unknown name raises :class:`EvaluationError` (``#NAME?``)."""
         kpi = self.config.kpis.get(name)
         if kpi is None:
             raise EvaluationError(f"unknown KPI '{name}'", kind="#NAME?")
@@ -541,9 +569,14 @@ class Engine:
         end = self.data_end(name)
         return None if end is None else periods.period_of_date(end, grain, self.config.calendar)
 
+    def data_start(self, name: str) -> Optional[dt.date]:
+        """The first date of the data a KPI reads (any source, any account); None without data."""
+        days = [d for d in (self._prepare(k).first_day for k in self._measure_kpis(name)) if d is not None]
+        return dt.date(1970, 1, 1) + dt.timedelta(days=min(days)) if days else None
+
     def data_end(self, name: str) -> Optional[dt.date]:
         """The last date of the data a KPI reads (any source, any account); None without data."""
-        days = [d for d in (self.prepared(k).last_day for k in self.measure_kpis(name)) if d is not None]
+        days = [d for d in (self._prepare(k).last_day for k in self._measure_kpis(name)) if d is not None]
         return dt.date(1970, 1, 1) + dt.timedelta(days=max(days)) if days else None
 
     def after_data(self, name: str, period: object = None) -> Optional[dt.date]:
@@ -557,13 +590,17 @@ class Engine:
     def period(self, name: str, period: object = None) -> Optional[Period]:
         """A period argument as a :class:`Period`: text, a date (the KPI's grain), or latest."""
         kpi = self.kpi(name)
-        if isinstance(period, str) and period.strip().lower() == SNAPSHOT_PERIOD and self.reads_only_snapshots(name):
+        if isinstance(period, str) and period.strip().lower() == SNAPSHOT_PERIOD and self._reads_only_snapshots(name):
             return None
         return resolve_period(period, kpi.grain, self.config.calendar, lambda: self.latest(name, kpi.grain))
 
     def result(self, name: str, period: object = None, account: Optional[str] = None) -> Result:
+        """One KPI at one period (default: latest at its grain), for all accounts (None) or one.
+
+        An unknown account gives ``#N/A``, as does a period without data; a KPI that reads only
+        snapshot sources ignores the period and answers for ``all`` (SPEC §7.4)."""
         kpi = self.kpi(name)
-        if self.reads_only_snapshots(name):  # SPEC §7.4: the period is accepted and ignored
+        if self._reads_only_snapshots(name):  # SPEC §7.4: the period is accepted and ignored
             self.period(name, period)
             return self._snapshot_result(kpi, account)
         p = self.period(name, period)
@@ -571,16 +608,16 @@ class Engine:
         if p is None:
             return Result(name, "latest", shown_account, None, XlError.NA, None, "", "", kpi.unit, kpi.description)
         text = periods.period_text(p, self.config.calendar)
-        col = self.account_column(account)
-        axis = self.axis(p.grain, through=p.ordinal)
+        col = self._account_column(account)
+        axis = self._axis(p.grain, through=p.ordinal)
         row = axis.row(p.ordinal)
-        target = self.target_grid(name, p.grain)
+        target = self._target_grid(name, p.grain)
         value: Optional[float]
         error: Optional[XlError]
         if col is None:
             value, error, tval, terr, trend = None, XlError.NA, None, 0, ""
         else:
-            grid = self.grid(name, p.grain)
+            grid = self._grid(name, p.grain)
             value, error = _cell(grid, row, col)
             tval, terr = (None, 0) if target is None else (target.val[row, col], int(target.err[row, col]))
             prev_value, prev_error = _cell(grid, row - 1, col) if row > 0 else _cell(grid, 0, col)
@@ -593,11 +630,14 @@ class Engine:
 
     def results(self, period: object = None, account: Optional[str] = None,
                 kpis: Optional[Iterable[str]] = None) -> list[Result]:
+        """:meth:`result` for every KPI of the config (or those of ``kpis``), in config order."""
         names = list(kpis) if kpis is not None else list(self.config.kpis)
         return [self.result(n, period, account) for n in names]
 
     def series(self, name: str, start: object, end: object, account: Optional[str] = None) -> list[Result]:
-        if self.reads_only_snapshots(name):
+        """One result a period from ``start`` to ``end`` (either order), both of the same grain;
+        empty when either is latest and there is no data; one result for a snapshot KPI."""
+        if self._reads_only_snapshots(name):
             return [self.result(name, start, account)]
         first, last = self.period(name, start), self.period(name, end)
         if first is None or last is None:
@@ -607,28 +647,26 @@ class Engine:
         lo, hi = sorted((first.ordinal, last.ordinal))
         return [self.result(name, Period(first.grain, o), account) for o in range(lo, hi + 1)]
 
-    def key_account_engine(self) -> "KeyAccountEngine":
+    def _key_account_engine(self) -> KeyAccountEngine:
         if self.config.key_accounts is None:
             raise EvaluationError("the config has no key_accounts section", place=str(self.config.root))
         if self._key_accounts is None:
-            from .accounts import KeyAccountEngine
-
-            self._key_accounts = KeyAccountEngine(self, self.config.key_accounts)
+            self._key_accounts = KeyAccountEngine(_KeyAccountData(self), self.config.key_accounts)
         return self._key_accounts
 
     def key_accounts(self, period: object = None, top: Optional[int] = None,
-                     key_only: bool = False) -> list["AccountResult"]:
+                     key_only: bool = False) -> list[AccountResult]:
         """The key-account table (SPEC §3) at a period (default: latest), by score descending;
         with ``key_only`` the key accounts only, with ``top`` the first ``top`` rows."""
-        return self.key_account_engine().table(period, top, key_only)
+        return self._key_account_engine().table(period, top, key_only)
 
-    def account(self, account: str, period: object = None) -> Optional["AccountResult"]:
+    def account(self, account: str, period: object = None) -> Optional[AccountResult]:
         """One account's key-account result; None for an account outside the universe."""
-        return self.key_account_engine().account(account, period)
+        return self._key_account_engine().account(account, period)
 
     def _bands_at(self, name: str, grain: Grain, row: int, col: Optional[int]) -> Optional[_Bands]:
         """The thresholds of one cell: (green, amber) numbers, or the first error among them."""
-        grids = self.threshold_grids(name, grain)
+        grids = self._threshold_grids(name, grain)
         if grids is None:
             return None
         if col is None:
@@ -652,25 +690,6 @@ class Engine:
         if error is not None or value is None or target_error is not None or isinstance(bands, XlError):
             return "red"
         return status(value, target, kpi.direction, bands) or "red"
-
-
-def resolve_period(period: object, grain: Grain, calendar: periods.Calendar,
-                   latest: Callable[[], Optional[Period]]) -> Optional[Period]:
-    """SPEC §2.2: None or ``latest`` → ``latest()``; a date → its period at ``grain``; text → parsed.
-
-    Text that cannot be read raises :class:`EvaluationError` with kind ``#VALUE!``.
-    """
-    if period is None or (isinstance(period, str) and periods.is_latest(period)):
-        return latest()
-    if isinstance(period, Period):
-        return period
-    if isinstance(period, (dt.date, dt.datetime)):
-        day = period.date() if isinstance(period, dt.datetime) else period
-        return periods.period_of_date(day, grain, calendar)
-    try:
-        return periods.parse_period(str(period), calendar)
-    except periods.PeriodError as exc:
-        raise EvaluationError(str(exc), kind="#VALUE!") from None
 
 
 def _cell(grid: Grid, row: int, col: int) -> tuple[Optional[float], Optional[XlError]]:
@@ -717,16 +736,68 @@ class _Scope:
         self.engine = engine
         self.grain = grain
         self.names = names
-        self.shape = (engine.axis(grain).size, engine.shape_accounts)
+        self.shape = (engine._axis(grain).size, engine._shape_accounts)
 
     def name(self, name: str, family: Family) -> Grid:
         if name in self.names:
             return self.names[name]
-        return self.engine.grid(name, self.grain, family)
+        return self.engine._grid(name, self.grain, family)
 
     def attr(self, column: str) -> Grid:
-        return self.engine.attr_grid(column, self.shape[0])
+        return self.engine._attr_grid(column, self.shape[0])
 
     def universe(self, node: Node) -> np.ndarray:
         names = {n.id for n in refs(node)}
-        return self.engine.universe(names, key_rules=bool(names & set(self.names)))
+        return self.engine._universe(names, key_rules=bool(names & set(self.names)))
+
+
+class _KeyAccountData:
+    """The engine as key accounts read it (:class:`~.accounts.Data`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @property
+    def calendar(self) -> Calendar:
+        return self._engine.config.calendar
+
+    @property
+    def accounts(self) -> Sequence[str]:
+        return self._engine.accounts
+
+    def _measures(self, names: Iterable[str]) -> list[str]:
+        kpis = self._engine.config.kpis
+        return sorted({k for n in names if n in kpis for k in self._engine._measure_kpis(n)})
+
+    def sources_read(self, names: Iterable[str]) -> set[str]:
+        kpis = self._engine.config.kpis
+        return {source for k in self._measures(names) if (source := kpis[k].source) is not None}
+
+    def account_columns(self, source: str) -> Optional[np.ndarray]:
+        return self._engine._source_account_codes(source)
+
+    def data_span(self, names: Iterable[str]) -> Optional[tuple[int, int]]:
+        spans = [span for k in self._measures(names) if (span := self._engine._prepare(k).data_span) is not None]
+        if not spans:
+            return None
+        return min(first for first, _ in spans), max(last for _, last in spans)
+
+    def axis(self, grain: Grain, through: Optional[int] = None) -> Axis:
+        return self._engine._axis(grain, through)
+
+    def scope(self, grain: Grain, names: Optional[Mapping[str, Grid]] = None) -> Scope:
+        return self._engine._scope(grain, names)
+
+    def has_rows(self, names: Iterable[str], period: Period) -> np.ndarray:
+        engine = self._engine
+        found = np.zeros(engine._shape_accounts, dtype=bool)
+        for k in self._measures(names):
+            rows = engine._prepare(k).rows
+            if engine._is_snapshot(k):  # no time: its rows count at every period (SPEC §7.4)
+                rows = engine._snapshot_rows[k]
+            elif rows.per_account:
+                inside = periods.ordinals_of_days(rows.days, period.grain, self.calendar) == period.ordinal
+                rows = Rows(rows.days[inside], rows.accounts[inside], None, rows.per_account)
+            if rows.per_account:
+                found[rows.accounts[rows.accounts > 0]] = True
+        return found

@@ -26,7 +26,7 @@ class Grid:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.val.shape  # type: ignore[return-value]
+        return self.val.shape
 
     @classmethod
     def const(cls, value: float | str, shape: tuple[int, int]) -> "Grid":
@@ -71,12 +71,13 @@ class Grid:
         return Grid.of(num, err)
 
     def truthy(self) -> np.ndarray:
-        return np.nan_to_num(self.numeric().val) != 0
+        held: np.ndarray = np.nan_to_num(self.numeric().val) != 0
+        return held
 
 
 def first_error(*errs: np.ndarray) -> np.ndarray:
     """Excel's rule: the leftmost operand's error wins."""
-    out = errs[0].copy()
+    out: np.ndarray = errs[0].copy()
     for e in errs[1:]:
         out = np.where(out != 0, out, e)
     return out

@@ -3,7 +3,8 @@
 Both doors read this table: ``kpisheet recalc`` (headless) and the xlwings add-in
 (``excel/udfs.py``). Neither imports the other, and this module imports no xlwings.
 
-Each entry's :attr:`ExcelFunction.call` is ``(engine, *args) -> value``. Arguments
+Each entry's :attr:`ExcelFunction.call` is ``(engine, *args) -> value``, the engine being
+anything with the members of :class:`Evaluator` (a :class:`kpisheet.Engine`). Arguments
 arrive as Excel hands them over (``None`` for an empty cell or an omitted argument,
 ``float`` for numbers and date serials, ``str``, ``bool``, ``datetime``, or an
 :class:`~kpisheet.xlerrors.XlError` when the argument itself is an error) and are
@@ -20,8 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Mapping, Optional, Protocol, Sequence, Union
 
+from ..config.model import Config
+from ..engine.accounts import AccountResult
+from ..engine.core import Result
 from ..errors import EvaluationError, KpisheetError
 from ..names import name_text
 from ..xlerrors import XlError
@@ -31,11 +35,30 @@ Table = list[list[Scalar]]
 Value = Union[Scalar, Table]
 
 __all__ = [
-    "EXCEL_FUNCTIONS", "ArgumentError", "ExcelFunction", "Param", "Scalar", "Table", "Value",
+    "EXCEL_FUNCTIONS", "ArgumentError", "Evaluator", "ExcelFunction", "Param", "Scalar", "Table", "Value",
     "account_arg", "convert", "excel_serial_to_date", "invoke", "name_arg", "period_arg",
 ]
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 0, with Excel's 1900 leap-year bug folded in
+
+
+class Evaluator(Protocol):
+    """What the functions read from the engine: :class:`kpisheet.Engine` has these members.
+
+    ``result`` and ``series`` raise :class:`~kpisheet.errors.EvaluationError` for a request
+    that cannot be answered (an unknown KPI, a bad period); ``key_accounts`` gives the
+    key-account table in its order (accounts with a row in the period first, each part by
+    score descending).
+    """
+
+    @property
+    def config(self) -> Config: ...
+
+    def result(self, name: str, period: object = None, account: Optional[str] = None) -> Result: ...
+
+    def series(self, name: str, start: object, end: object, account: Optional[str] = None) -> list[Result]: ...
+
+    def key_accounts(self, period: object = None) -> list[AccountResult]: ...
 
 
 class ArgumentError(Exception):
@@ -164,7 +187,7 @@ class _Propagate(Exception):
         self.error = error
 
 
-def invoke(name: str, engine: Any, args: Sequence[Any], reasons: bool = False,
+def invoke(name: str, engine: Evaluator, args: Sequence[Any], reasons: bool = False,
            raise_input_errors: bool = False) -> Value:
     """Call a function of the registry as a cell would: errors come back as values.
 
@@ -206,28 +229,28 @@ def _shown(value: Any, error: Optional[XlError]) -> Scalar:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
-def _kpi(engine: Any, name: str, period: Any, account: Optional[str]) -> Scalar:
+def _kpi(engine: Evaluator, name: str, period: Any, account: Optional[str]) -> Scalar:
     r = engine.result(name, period, account)
     return _shown(r.value, r.error)
 
 
-def _kpi_target(engine: Any, name: str, period: Any, account: Optional[str]) -> Scalar:
+def _kpi_target(engine: Evaluator, name: str, period: Any, account: Optional[str]) -> Scalar:
     r = engine.result(name, period, account)
     return "" if r.target is None else float(r.target)
 
 
-def _kpi_status(engine: Any, name: str, period: Any, account: Optional[str]) -> Scalar:
+def _kpi_status(engine: Evaluator, name: str, period: Any, account: Optional[str]) -> Scalar:
     return engine.result(name, period, account).status or ""
 
 
-def _kpi_trend(engine: Any, name: str, period: Any, account: Optional[str]) -> Scalar:
+def _kpi_trend(engine: Evaluator, name: str, period: Any, account: Optional[str]) -> Scalar:
     return engine.result(name, period, account).trend or ""
 
 
 TABLE_HEADER = ["KPI", "Description", "Period", "Value", "Target", "Status", "Trend", "Unit"]
 
 
-def _kpi_table(engine: Any, period: Any, account: Optional[str]) -> Table:
+def _kpi_table(engine: Evaluator, period: Any, account: Optional[str]) -> Table:
     rows: Table = [list(TABLE_HEADER)]
     for name in engine.config.kpis:
         r = engine.result(name, period, account)  # a bad period fails the whole table, once
@@ -237,7 +260,7 @@ def _kpi_table(engine: Any, period: Any, account: Optional[str]) -> Table:
     return rows
 
 
-def _kpi_series(engine: Any, name: str, start: Any, end: Any, account: Optional[str]) -> Table:
+def _kpi_series(engine: Evaluator, name: str, start: Any, end: Any, account: Optional[str]) -> Table:
     if start is None or end is None:
         raise ArgumentError("KPI_SERIES needs a first and a last period")
     rows: Table = [["Period", "Value"]]
@@ -251,7 +274,7 @@ def _kpi_series(engine: Any, name: str, start: Any, end: Any, account: Optional[
 # name → {value, points, error}, or objects with those attributes).
 
 
-def _key_accounts(engine: Any, period: Any) -> list[Any]:
+def _key_accounts(engine: Evaluator, period: Any) -> list[Any]:
     method = getattr(engine, "key_accounts", None)
     if method is None:
         raise ArgumentError("key accounts are not available in this version", XlError.NA)
@@ -290,9 +313,8 @@ def _score(value: Any) -> Scalar:
     return "" if value is None else float(value)
 
 
-def _key_accounts_table(engine: Any, period: Any) -> Table:
-    accounts = sorted(_key_accounts(engine, period),
-                      key=lambda a: (-(_field(a, "score") or 0.0), str(_field(a, "account"))))
+def _key_accounts_table(engine: Evaluator, period: Any) -> Table:
+    accounts = _key_accounts(engine, period)  # in the engine's order, as `kpisheet accounts` lists them
     names = [n for n, _ in _criteria(accounts[0])] if accounts else []
     rows: Table = [["Account", "Score", "Tier", "Key", *names]]
     for acc in accounts:
@@ -302,7 +324,7 @@ def _key_accounts_table(engine: Any, period: Any) -> Table:
     return rows
 
 
-def _one_account(engine: Any, account: Optional[str], period: Any) -> Any:
+def _one_account(engine: Evaluator, account: Optional[str], period: Any) -> Any:
     if account is None:
         raise ArgumentError("an account is needed")
     for acc in _key_accounts(engine, period):
@@ -311,15 +333,15 @@ def _one_account(engine: Any, account: Optional[str], period: Any) -> Any:
     raise ArgumentError(f"unknown account '{account}'", XlError.NA)
 
 
-def _is_key_account(engine: Any, account: Optional[str], period: Any) -> Scalar:
+def _is_key_account(engine: Evaluator, account: Optional[str], period: Any) -> Scalar:
     return bool(_field(_one_account(engine, account, period), "key"))
 
 
-def _account_score(engine: Any, account: Optional[str], period: Any) -> Scalar:
+def _account_score(engine: Evaluator, account: Optional[str], period: Any) -> Scalar:
     return _score(_field(_one_account(engine, account, period), "score"))
 
 
-def _account_tier(engine: Any, account: Optional[str], period: Any) -> Scalar:
+def _account_tier(engine: Evaluator, account: Optional[str], period: Any) -> Scalar:
     return _field(_one_account(engine, account, period), "tier") or ""
 
 
@@ -341,7 +363,8 @@ EXCEL_FUNCTIONS: dict[str, ExcelFunction] = {f.name: f for f in [
                                  Param("to", "period", doc="last period"), _ACCOUNT),
                   "A KPI over a run of periods: Period, Value.", _kpi_series, spills=True),
     ExcelFunction("KEY_ACCOUNTS", (_PERIOD,),
-                  "Account, Score, Tier, Key, then one column a criterion; by score descending.",
+                  "Account, Score, Tier, Key, then one column a criterion; accounts with a row in the "
+                  "period first, each part by score descending.",
                   _key_accounts_table, spills=True, key_accounts=True),
     ExcelFunction("IS_KEY_ACCOUNT", (_ACCOUNT_REQ, _PERIOD), "TRUE / FALSE.", _is_key_account,
                   key_accounts=True),

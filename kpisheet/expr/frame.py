@@ -118,7 +118,7 @@ class _V:
     data: Any
     label: str = ""  # "column 'status'", for messages
     _folded: Any = None
-    _factors: Any = None
+    _factors: Optional[tuple[np.ndarray, np.ndarray]] = None
     column: str = ""  # the column it was read from, if it is one
     err: Any = 0  # 0 (no row is an error) or an int8 XlError code a row (0: none), as a grid's ``err``
 
@@ -148,7 +148,8 @@ class _V:
         codes, uniques = self.factors()
         per_value = np.asarray(test(uniques), dtype=bool)
         blank = bool(np.asarray(test(np.array([""], dtype=object)), dtype=bool).reshape(-1)[0])
-        return np.append(per_value, blank)[codes]
+        spread: np.ndarray = np.append(per_value, blank)[codes]
+        return spread
 
     def missing(self) -> Any:
         """True where the value is missing (an array, or one bool for a scalar)."""

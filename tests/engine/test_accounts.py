@@ -11,7 +11,7 @@ from typing import Callable
 
 import pytest
 
-from kpisheet import Engine, XlError, load_config
+from kpisheet import AccountResult, Engine, XlError, load_config
 from tests.conftest import ACCOUNTS, SALES, D, write_book
 
 KPIS = """\
@@ -42,7 +42,11 @@ def engine(tmp_path: Path, make_config: Callable[..., Path]) -> Engine:
 
 def test_scores_tiers_and_reasons(engine: Engine) -> None:
     table = engine.key_accounts("2026-Q1")
-    assert [r.account for r in table] == ["A", "C", "D", "B", "E"]  # by score descending
+    # by score descending, accounts with a row in the quarter first: D (22.5, only in the
+    # attributes) comes after B (22.17) and E (0, a row of 0), which have rows
+    assert [r.account for r in table] == ["A", "C", "B", "E", "D"]
+    assert [r.score for r in table[:3]] == sorted((r.score for r in table[:3]), reverse=True)
+    assert by_score(table)[2:] == ["D", "B", "E"]  # what the order would be by score alone
     by = {r.account: r for r in table}
     assert by["A"].score == pytest.approx(100)
     assert by["B"].score == pytest.approx(100 * (50 * (55 / 375) / 0.5 + 30 * 0.25) / 100)
@@ -50,8 +54,30 @@ def test_scores_tiers_and_reasons(engine: Engine) -> None:
     assert by["D"].score == pytest.approx(22.5)  # only in the attributes: strategic value alone
     assert by["E"].score == 0  # not in the attributes: attr() is #N/A and adds 0
     assert [(r.tier, r.key) for r in table] == [("A", True), ("C", False), ("C", False), ("C", False), ("C", False)]
+    assert [r.account for r in engine.key_accounts("2026-Q1", top=4)] == ["A", "C", "B", "E"]
     assert by["A"].reason == "score = 100 >= 60"
     assert by["C"].reason == "not key: score = 25.67, needs >= 60; pareto(revenue) = 0.8933, needs < 0.5"
+
+
+def by_score(table: list[AccountResult]) -> list[str]:
+    return [r.account for r in sorted(table, key=lambda r: (-(r.score or 0.0), r.account))]
+
+
+def test_accounts_without_a_counted_row_in_the_period_come_last(tmp_path: Path,
+                                                                 make_config: Callable[..., Path]) -> None:
+    # "AA" has rows in the quarter, but only cancelled ones, which the criteria's measure does not
+    # count: it comes after E (score 0, one row of 0), with D (only in the attributes).
+    sales = SALES + [[D(2026, 3, 25), "E", 0, "ok"], [D(2026, 3, 1), "AA", 1000, "cancelled"]]
+    book = write_book(tmp_path / "book.xlsx", {"Sales": sales, "Accounts": ACCOUNTS})
+    engine = Engine(load_config(make_config(KPIS, KEY_ACCOUNTS)), book)
+    table = engine.key_accounts("2026-Q2")  # nobody has a row: by score alone
+    assert [r.account for r in table] == by_score(table)
+    table = engine.key_accounts("2026-Q1")
+    assert [r.account for r in table] == ["A", "C", "B", "E", "D", "AA"]
+    assert by_score(table) == ["A", "C", "D", "B", "AA", "E"]
+    monthly = engine.key_accounts("2026-03")  # judged at the quarter holding it: the same table
+    assert [r.account for r in monthly] == [r.account for r in table]
+    assert [r.account for r in engine.key_accounts("2026-Q1", key_only=True)] == ["A"]
 
 
 def test_criteria_explain_their_points_and_errors(engine: Engine) -> None:

@@ -66,6 +66,26 @@ def test_measurable_and_achievable_need_the_workbook(capsys: pytest.CaptureFixtu
     ]
 
 
+def test_achievable_compares_with_the_periods_of_the_data_only(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                              make_config: Callable[..., Path]) -> None:
+    # three months of data: the window of 12 periods holds those three, whatever the KPI gives before them
+    rows = [[D(2025, 1, 5), "A", 100, "ok"], [D(2025, 2, 5), "A", 100, "ok"], [D(2025, 2, 6), "B", 100, "ok"],
+            [D(2025, 3, 5), "A", 100, "ok"], [D(2025, 3, 6), "B", 100, "ok"]]
+    book = write_book(tmp_path / "book.xlsx", {"Sales": [["Date", "Account", "Amount", "Status"], *rows],
+                                                "Accounts": [["account"]]})
+    cfg = make_config("""\
+        revenue: {description: Net revenue booked in the month, source: sales, measure: sum(amount),
+                  grain: month, owner: Finance, target: 150}
+        active: {description: Clients with revenue in the month, formula: count_accounts(revenue > 0),
+                 grain: month, owner: Finance, target: 9}
+        """)
+    code, lines = lint(capsys, str(cfg), "--workbook", str(book))
+    assert code == 0
+    assert [line.split(": ", 1)[1] for line in lines if ": active: A: " in line] == [
+        "warning: active: A: target 9 is above every value of the last 3 periods (highest 2) by more than their "
+        "spread"]
+
+
 def test_unitless_windows_described_as_a_stretch_of_time(capsys: pytest.CaptureFixture[str],
                                                          make_config: Callable[..., Path]) -> None:
     """SPEC §8.1: a T finding where prev/rolling without a unit meet a description naming time."""

@@ -62,8 +62,10 @@ class Fake:
         return [R(1.0, period="2026-01"), R(None, XlError.NA, period="2026-02")]
 
     def key_accounts(self, period: Any = None) -> list[Acc]:
-        return [Acc("B", 40.0, "C", False, {"share": Crit(0.1, 20.0), "attr": Crit(None, 0, XlError.NA)}),
-                Acc("A", 90.0, "A", True, {"share": Crit(0.6, 50.0), "attr": Crit(5.0, 40.0)})]
+        # in the engine's order: A, then Z (higher score, but no row in the period), then B
+        return [Acc("A", 90.0, "A", True, {"share": Crit(0.6, 50.0), "attr": Crit(5.0, 40.0)}),
+                Acc("Z", 95.0, "A", False, {"share": Crit(0.0, 0.0), "attr": Crit(9.0, 95.0)}),
+                Acc("B", 40.0, "C", False, {"share": Crit(0.1, 20.0), "attr": Crit(None, 0, XlError.NA)})]
 
 
 def test_every_function_is_declared_once_with_its_params() -> None:
@@ -119,11 +121,12 @@ def test_key_accounts() -> None:
     assert invoke("KEY_ACCOUNTS", e, []) == [
         ["Account", "Score", "Tier", "Key", "share", "attr"],
         ["A", 90.0, "A", True, 0.6, 5.0],
+        ["Z", 95.0, "A", False, 0.0, 9.0],  # the engine's order is kept, not sorted again by score
         ["B", 40.0, "C", False, 0.1, XlError.NA]]
     assert invoke("IS_KEY_ACCOUNT", e, ["A"]) is True
     assert invoke("ACCOUNT_SCORE", e, ["B"]) == 40.0
     assert invoke("ACCOUNT_TIER", e, ["B"]) == "C"
-    assert invoke("ACCOUNT_TIER", e, ["Z"]) is XlError.NA
+    assert invoke("ACCOUNT_TIER", e, ["Y"]) is XlError.NA
     assert invoke("IS_KEY_ACCOUNT", e, [None]) is XlError.VALUE
     e.config.key_accounts = None
     assert invoke("KEY_ACCOUNTS", e, []) is XlError.NA
