@@ -549,12 +549,10 @@ class _Rows:
             if option.is_array:
                 hits = np.logical_or(hits, self.equal(item, option, option_node.pos, node.item.pos, option_node.pos))
                 continue
-            if option.kind == "text" and option.data == "":
+            if (option.kind == "text" and option.data == "") or item.kind == "empty":  # a blank is '' and 0
                 hits = np.logical_or(hits, self.equal(item, option, option_node.pos, node.item.pos, option_node.pos))
                 continue
             _, option = self.dates(item, option, node.item.pos, option_node.pos)
-            if item.kind == "empty":
-                continue
             if option.kind != item.kind and item.kind != "mixed":
                 raise ExprEvalError(f"cannot compare {item.what()} with {option.what()}", option_node.pos)
             scalars.append(option.folded())
