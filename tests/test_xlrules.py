@@ -89,3 +89,23 @@ def test_datetime_to_serial_round_trips(moment: dt.date) -> None:
                                           (2026.5, False), (45658, False), (float("nan"), False)])
 def test_number_is_year(number: float, year: bool) -> None:
     assert X.number_is_year(number) is year
+
+
+@pytest.mark.parametrize("serial", [1, 59, 60, 61, 45658.75, 2958465.5])
+def test_every_reader_of_serials_agrees(serial: float) -> None:
+    """Source columns, the Excel functions' period argument and recalc's cell writer read and
+    write serials through xlrules: one date a serial (60, Excel's 1900-02-29, is the 28th)."""
+    from kpisheet.excel.functions import excel_serial_to_date
+    from kpisheet.excel.recalc.values import datetime_to_serial
+    from kpisheet.sources.table import serials_to_datetimes
+
+    moment = X.serial_to_datetime(serial)
+    assert moment is not None
+    assert excel_serial_to_date(serial) == moment.date()
+    stamps, bad = serials_to_datetimes(np.array([serial]))
+    if serial < 2958465:  # past 2262 datetime64[ns] holds no date: a source says so
+        assert stamps[0] == np.datetime64(moment, "ns") and not bad[0]
+    else:
+        assert bad[0]
+    assert datetime_to_serial(moment) == (59 if serial == 60 else serial)
+    assert datetime_to_serial(moment, date1904=True) == (59 if serial == 60 else serial) - 1462
