@@ -140,11 +140,9 @@ def fold(text: str) -> str:
 def fold_texts(texts: Any) -> npt.NDArray[Any]:
     """:func:`fold` of every text of an object array; entries that are not text stay as they are."""
     arr = np.asarray(texts, dtype=object)
-    out = arr.copy()
-    for i, v in enumerate(arr.reshape(-1)):
-        if isinstance(v, str):
-            out.reshape(-1)[i] = v.lower()
-    return out
+    out = np.empty(arr.size, dtype=object)
+    out[:] = [v.lower() if isinstance(v, str) else v for v in arr.reshape(-1)]
+    return out.reshape(arr.shape)
 
 
 Scalar = Union[float, str, bool, None]
