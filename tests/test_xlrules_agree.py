@@ -7,7 +7,8 @@ with text, to add conditions, to round text), over numbers, text and one blank: 
 ``+ - * /``, unary minus, ``round``, ``abs``, ``min``, ``max`` and ``if``; text and ``if``;
 conditions from ``== != < <= > >=`` and ``in`` over numbers, text or the blank, and ``and``,
 ``or``, ``not``. The blank appears where all three say the same thing of it: in comparisons
-(SPEC §8.6: row arithmetic with a blank is a blank, where Excel reads 0).
+(SPEC §8.6: row arithmetic with a blank is a blank, where Excel reads 0). Dates: serials read by a
+source and the same serials in recalc give the same year, month, day, weekday and differences.
 """
 
 from __future__ import annotations
@@ -273,3 +274,31 @@ def test_known_disagreements_are_gone() -> None:
         assert _frame(parse(ours, qualified=True), kind, nums, txts, "any") == [want], ours
         assert _grid(parse(ours), kind, nums, txts) == [want], ours
         assert _recalc("=" + excel, kind, nums, txts) == [want], excel
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.integers(61, 132_300), st.integers(61, 2958465)), st.integers(0, 86399)),
+                min_size=2, max_size=2))
+def test_dates_one_answer(moments: list[tuple[int, int]]) -> None:
+    """Date serials read by a source and the same serials in recalc: the row functions of dates
+    (``year month day weekday``, a date minus a date) and Excel's agree. From serial 61 on: a
+    source has no 1900-02-29 (Excel's serial 60), so it reads serial 60 as the 28th."""
+    from kpisheet.sources.table import serials_to_datetimes
+
+    serials = [day + second / 86400 for day, second in moments]
+    stamps, bad = serials_to_datetimes(np.array(serials))
+    if bad.any():  # past 2262-04-10, what datetime64[ns] holds: a source says so, no date
+        assert all(s > 132_300 for s, b in zip(serials, bad) if b)
+        return
+    frame = pd.DataFrame({"d0": stamps[:1], "d1": stamps[1:]})
+    values = {(1, 1): serials[0], (1, 2): serials[1]}
+    for ours, excel in [("year(d0)", "YEAR(A1)"), ("month(d0)", "MONTH(A1)"), ("day(d0)", "DAY(A1)"),
+                        ("weekday(d0)", "WEEKDAY(A1,2)"), ("d1 - d0", "B1-A1")]:
+        got = float(eval_rows_coded(parse(ours, qualified=True), frame)[0].iloc[0])
+        book = Book([Sheet("S", values, 1, 2)], [Formula(0, 3, 1, excel, (3, 1))])
+        want = Calculator().calculate(book, {}).formulas[0].value
+        assert isinstance(want, float)
+        if ours == "d1 - d0":  # fractions of a day: microseconds in a source, the double in Excel
+            assert math.isclose(got, want, abs_tol=1e-9), (ours, serials, got, want)
+        else:
+            assert got == want, (ours, serials, got, want)
