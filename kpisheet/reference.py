@@ -394,6 +394,11 @@ One small, safe language serves `filter`, `formula`, `target`, and key-account c
   names and `score`.
 - Results carry errors instead of failing (see [Errors](#errors-and-statuses)); `if` and
   `coalesce` stop them.
+- Excel's rules, the same in a `filter`, a KPI `formula`, `key_if` and in `recalc`: text
+  compares ignoring case (`attr(segment) == 'enterprise'` holds for `Enterprise`; `<` orders
+  `'apple' < 'Banana'`); in a comparison a blank is 0 beside a number and `''` beside text;
+  `round` rounds the decimal Excel shows (15 significant digits) halves away from zero, so
+  `round(608.44765, 4)` is 608.4477 and `round(2.675, 2)` is 2.68.
 
 Limits: `n` of `prev` and `rolling` is a whole number written in the formula, 1 or more;
 `ytd`, `qtd` and `rolling` of a KPI that already uses one of them is a config error (it would

@@ -12,6 +12,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from ..expr.ast import Binary, Bool, Call, In, Name, Node, Num, Str, Unary
+from ..expr.functions import int_literal
 from . import across
 from . import grid as g
 from .axis import PLAIN, Family
@@ -80,8 +81,10 @@ class _Evaluator:
 
 
 def _int(node: Node) -> int:
-    assert isinstance(node, Num)  # the parser checked it (registry int_args)
-    return int(node.value)
+    """A whole-number argument: ``3`` or ``-2`` (a Num under a unary minus), as the parser checked."""
+    value = int_literal(node)
+    assert value is not None  # the parser checked it (registry int_args)
+    return value
 
 
 def _unit(node: Call, index: int) -> str | None:

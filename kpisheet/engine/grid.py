@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .. import xlrules
 from ..xlerrors import XlError
 
 ERR_DTYPE = np.int8
@@ -102,6 +103,9 @@ def arith(op: str, a: Grid, b: Grid) -> Grid:
 
 
 def compare(op: str, a: Grid, b: Grid) -> Grid:
+    """Excel's comparison (:mod:`kpisheet.xlrules`): text ignores case, a blank (None) is 0
+    beside a number and ``''`` beside text. Ordering a number against text is ``#VALUE!``
+    (the expression language does not order values of different kinds; ``==`` says false)."""
     err = first_error(a.err, b.err)
     if a.val.dtype == object or b.val.dtype == object:
         out = np.zeros(a.shape)
@@ -109,10 +113,10 @@ def compare(op: str, a: Grid, b: Grid) -> Grid:
             if err[idx]:
                 continue
             x, y = a.val[idx], b.val[idx]
-            if isinstance(x, str) != isinstance(y, str) and op not in ("==", "!="):
+            if x is not None and y is not None and isinstance(x, str) != isinstance(y, str) and op not in ("==", "!="):
                 err[idx] = XlError.VALUE
             else:
-                out[idx] = bool(_COMPARE[op](x, y))
+                out[idx] = bool(_COMPARE[op](xlrules.compare(x, y), 0))
         return Grid.of(out, err)
     with np.errstate(invalid="ignore"):
         val = np.asarray(_COMPARE[op](a.val, b.val), dtype=np.float64)
@@ -169,14 +173,10 @@ def absolute(a: Grid) -> Grid:
 
 
 def excel_round(a: Grid, digits: int) -> Grid:
-    """ROUND as Excel does it: halves away from zero (numpy rounds halves to even)."""
+    """ROUND as Excel does it (:func:`kpisheet.xlrules.round_half_away`): the 15-digit
+    decimal, halves away from zero (numpy's own rounds halves to even, on the binary value)."""
     a = a.numeric()
-    scale = 10.0 ** digits
-    with np.errstate(all="ignore"):
-        scaled = np.abs(a.val) * scale
-        # nudge by a few ulps so that 2.675 (stored as 2.67499999...) rounds as Excel shows it
-        val = np.sign(a.val) * np.floor(scaled + 0.5 + np.spacing(scaled) * 4) / scale
-    return Grid.of(val, a.err)
+    return Grid.of(xlrules.round_half_away_array(a.val, digits), a.err)
 
 
 def shift(a: Grid, n: int) -> Grid:

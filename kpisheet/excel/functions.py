@@ -29,6 +29,7 @@ from ..engine.core import Result
 from ..errors import EvaluationError, KpisheetError
 from ..names import name_text
 from ..xlerrors import XlError
+from ..xlrules import number_is_year, serial_to_datetime
 
 Scalar = Union[float, str, bool, None, XlError]
 Table = list[list[Scalar]]
@@ -39,7 +40,6 @@ __all__ = [
     "account_arg", "convert", "excel_serial_to_date", "invoke", "name_arg", "period_arg",
 ]
 
-_EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 0, with Excel's 1900 leap-year bug folded in
 
 
 class Evaluator(Protocol):
@@ -106,15 +106,12 @@ class ExcelFunction:
 
 
 def excel_serial_to_date(serial: float) -> dt.date:
-    """An Excel (1900 system) date serial as a date; 60 (the fictitious 1900-02-29) is 1900-02-28."""
-    if not math.isfinite(serial) or serial < 1 or serial >= 2958466:
+    """An Excel (1900 system) date serial as a date (:func:`kpisheet.xlrules.serial_to_datetime`:
+    60, the fictitious 1900-02-29, is 1900-02-28)."""
+    moment = serial_to_datetime(serial)
+    if moment is None:
         raise ArgumentError(f"{serial:g} is not a date")
-    day = int(serial)
-    if day < 61:
-        day += 1  # serials before 1900-03-01 count the fictitious 1900-02-29 Excel invented
-        if day == 61:
-            day = 60
-    return _EXCEL_EPOCH + dt.timedelta(days=day)
+    return moment.date()
 
 
 def _blank(value: Any) -> bool:
@@ -147,7 +144,7 @@ def period_arg(value: Any) -> Optional[object]:
         return value
     if isinstance(value, (int, float)):
         number = float(value)
-        if number.is_integer() and 1000 <= number <= 9999:
+        if number_is_year(number):
             return name_text(number)
         return excel_serial_to_date(number)
     return str(value).strip()

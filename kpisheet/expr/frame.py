@@ -12,7 +12,9 @@ Rules, chosen to be what a finance user expects from Excel:
   as 0 beside numbers and as ``''`` beside text, in ``==``, ``in`` and ``< <= > >=``; two
   blanks are equal. A blank date (NaT) equals nothing and orders with nothing; ``x == ''``
   (and ``x in ('', ...)``) matches a blank of any kind, as Excel's ``=A1=""`` does.
-- Text comparisons ignore case (Excel's ``="Cancelled"="cancelled"`` is TRUE).
+- Text comparisons ignore case (Excel's ``="Cancelled"="cancelled"`` is TRUE); this rule,
+  rounding and a blank's value in a comparison are :mod:`kpisheet.xlrules`', shared with the
+  KPI grid and ``recalc``.
 - A date column compared with a text literal reads the text as an ISO date
   (``date >= '2026-01-01'``, ``'2026-01-01 08:30'``); anything else there is an error.
 - Comparing values of different kinds (a number with text) is an error, not false.
@@ -28,8 +30,8 @@ Rules, chosen to be what a finance user expects from Excel:
 - ``coalesce`` takes the first value that is not missing; an error is not missing, so
   ``coalesce(amount / qty, 0)`` stays ``#DIV/0!`` where ``qty`` is 0 (it is not Excel's
   IFERROR). ``min`` and ``max`` ignore missing values (as Excel's MIN and MAX ignore blanks)
-  but not errors; ``round`` rounds halves away from zero (as Excel's ROUND, not numpy's
-  half-to-even).
+  but not errors; ``round`` is Excel's ROUND (:func:`kpisheet.xlrules.round_half_away`: the
+  15-digit decimal, halves away from zero).
 
 :func:`eval_rows_coded` gives the values (blank at an error row) and the codes; callers lay
 the codes as error cells are laid (SPEC §7.3). A filter must give a condition; where it gives
@@ -54,6 +56,7 @@ from .ast import Binary, Bool, Call, In, Name, Node, Num, Str, Unary
 from .functions import int_literal, lookup
 from .parser import ExprError
 from ..xlerrors import XlError
+from ..xlrules import fold, fold_texts, round_half_away_array
 
 __all__ = ["ColumnTypeError", "ConditionError", "ExprEvalError", "eval_filter", "eval_filter_coded", "eval_rows",
            "eval_rows_coded"]
@@ -138,8 +141,7 @@ class _V:
         """For a text array: a code a row (-1 where missing) and the distinct values, lower-cased."""
         if self._factors is None:
             codes, uniques = pd.factorize(self.data, use_na_sentinel=True)
-            lowered = pd.Series(np.asarray(uniques, dtype=object), dtype=object).str.lower()
-            self._factors = (np.asarray(codes), lowered.to_numpy(dtype=object))
+            self._factors = (np.asarray(codes), fold_texts(np.asarray(uniques, dtype=object)))
         return self._factors
 
     def by_value(self, test: Callable[[np.ndarray], Any]) -> np.ndarray:
@@ -170,13 +172,12 @@ class _V:
         if self._folded is None:
             data = self.data
             if isinstance(data, str):
-                self._folded = data.lower()
+                self._folded = fold(data)
             elif self.is_text_array:
                 codes, uniques = self.factors()
                 self._folded = np.append(uniques, np.array([None], dtype=object))[codes]
             elif self.is_array and self.kind == "mixed":
-                lowered = pd.Series(data, dtype=object, copy=False).str.lower().to_numpy(dtype=object)
-                self._folded = np.where(pd.isna(lowered), data, lowered)  # numbers stay numbers
+                self._folded = fold_texts(data)  # numbers stay numbers
             else:
                 self._folded = data
         return self._folded
@@ -549,12 +550,10 @@ class _Rows:
             if option.is_array:
                 hits = np.logical_or(hits, self.equal(item, option, option_node.pos, node.item.pos, option_node.pos))
                 continue
-            if option.kind == "text" and option.data == "":
+            if (option.kind == "text" and option.data == "") or item.kind == "empty":  # a blank is '' and 0
                 hits = np.logical_or(hits, self.equal(item, option, option_node.pos, node.item.pos, option_node.pos))
                 continue
             _, option = self.dates(item, option, node.item.pos, option_node.pos)
-            if item.kind == "empty":
-                continue
             if option.kind != item.kind and item.kind != "mixed":
                 raise ExprEvalError(f"cannot compare {item.what()} with {option.what()}", option_node.pos)
             scalars.append(option.folded())
@@ -593,7 +592,7 @@ class _Rows:
                 raise ExprEvalError("round(): digits must be a whole number", node.args[1].pos)
             v = self.value(node.args[0])
             x = self.numbers(v, node.pos, "round()")
-            return _V("number", _scalar(_round_half_away(x, digits)), err=v.err)
+            return _V("number", _scalar(round_half_away_array(x, digits)), err=v.err)
         args = [self.value(a) for a in node.args]
         if name == "if":
             return self.if_(node, args)
@@ -708,23 +707,6 @@ def _same(a: Any, b: Any) -> bool:
         return bool(a == b)
     except (TypeError, ValueError):
         return False
-
-
-def _round_half_away(x: Any, digits: int) -> Any:
-    """Excel's ROUND: halves away from zero, after removing binary noise (1.005 -> 1.01)."""
-    with np.errstate(all="ignore"):
-        magnitude = np.abs(x)
-        if digits >= 0:
-            scale = 10.0**digits
-            scaled = magnitude * scale
-        else:
-            scale = 10.0 ** (-digits)
-            scaled = magnitude / scale
-        # below 1e15 a float still has fractions to round; above, it is whole already
-        whole = np.where(scaled < 1e15, np.floor(np.round(scaled, 9) + 0.5), scaled)
-        rounded = whole / scale if digits >= 0 else whole * scale
-        result = np.where(np.isfinite(scaled), np.copysign(rounded, x) + 0.0, x)
-    return np.asarray(result, dtype=np.float64)
 
 
 def eval_rows_coded(node: Node, df: pd.DataFrame) -> tuple[pd.Series, Optional[np.ndarray]]:

@@ -170,7 +170,8 @@ FUNCTIONS: dict[str, Function] = {
         Function("abs", ("x",), 1, 1, "the absolute value of x", contexts=_ROWS),
         Function(
             "round", ("x", "digits"), 1, 2,
-            "x rounded to digits decimals, halves away from zero (as Excel's ROUND)",
+            "x rounded to digits decimals (negative: tens, hundreds), as Excel's ROUND: the 15-digit "
+            "decimal Excel shows, halves away from zero",
             contexts=_ROWS, int_args=(1,), defaults=(0,),
         ),
     )

@@ -16,11 +16,10 @@ from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype
 
 from ..errors import Problem, WorkbookError
 from ..hints import closest
+from ..xlrules import serials_to_datetime64
 from .refs import col_letter
 
 ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
-_EXCEL_EPOCH = np.datetime64("1899-12-30", "us")
-_US_PER_DAY = 86_400_000_000
 # Excel serials that fit datetime64[ns] (1677-09-22 .. 2262-04-11), and at least 1 (1900-01-01)
 _SERIAL_MAX = float((np.datetime64("2262-04-10") - np.datetime64("1899-12-30")).astype(int))
 _NS_MIN = pd.Timestamp.min.as_unit("us").asm8
@@ -137,18 +136,14 @@ def _fit_ns(stamps: npt.NDArray[np.datetime64]) -> tuple[npt.NDArray[np.datetime
 
 
 def serials_to_datetimes(serials: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.bool_]]:
-    """Excel serial numbers (1900 system) as datetime64[ns], and which ones are no date.
-
-    Serials below 61 are shifted a day, undoing Excel's fictional 29 February 1900."""
+    """Excel serial numbers (1900 system) as datetime64[ns], and which ones are no date
+    (:func:`kpisheet.xlrules.serials_to_datetime64`: serials below 61 count Excel's fictional
+    29 February 1900; serials past what datetime64[ns] holds, 2262-04-10, are no date here)."""
     x = np.asarray(serials, dtype=np.float64)
-    bad = ~np.isnan(x) & ((x < 1) | (x > _SERIAL_MAX))
-    ok = ~np.isnan(x) & ~bad
-    days = np.where(x < 61, x + 1, x)
-    micros: npt.NDArray[np.int64] = np.zeros(len(x), dtype=np.int64)
-    micros[ok] = np.round(days[ok] * _US_PER_DAY).astype(np.int64)
-    out: npt.NDArray[np.datetime64] = (_EXCEL_EPOCH + micros.astype("timedelta64[us]")).astype("datetime64[ns]")
-    out[~ok] = np.datetime64("NaT")
-    return out, bad
+    stamps, bad = serials_to_datetime64(x)
+    too_late = ~np.isnan(x) & ~bad & (x > _SERIAL_MAX)
+    stamps[too_late] = np.datetime64("NaT")
+    return stamps.astype("datetime64[ns]"), bad | too_late
 
 
 @dataclass

@@ -119,3 +119,14 @@ def test_latest_and_fiscal_year_grain(tmp_path: Path, make_config: Callable[...,
     assert table[0].period == "FY2026" and table[0].account == "A"  # April 2025 - March 2026
     assert table[0].criteria["revenue_share"].value == pytest.approx(290 / 385)
     assert engine.account("B", "FY2026") is not None and engine.account("nobody") is None
+
+
+def test_key_if_compares_text_as_excel_does(tmp_path: Path, make_config: Callable[..., Path]) -> None:
+    """``attr(region) == 'emea'`` holds for "EMEA", as a filter and Excel's ``=`` ignore case
+    (issue 13); ordering text ignores case too."""
+    book = write_book(tmp_path / "book.xlsx", {"Sales": SALES, "Accounts": ACCOUNTS})
+    rules = KEY_ACCOUNTS.replace("key_if: score >= 60 or pareto(revenue) < 0.5",
+                                 "key_if: attr(region) == 'emea' or attr(region) < 'amer'")
+    engine = Engine(load_config(make_config(KPIS, rules)), book)
+    key = {r.account: r.key for r in engine.key_accounts("2026-Q1")}
+    assert key == {"A": True, "B": False, "C": True, "D": False}

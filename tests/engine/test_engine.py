@@ -35,6 +35,7 @@ avg_ytd: {formula: ytd(avg_amount)}
 med_rolling: {formula: "rolling(median_amount, 2)"}
 rounded: {formula: "round(revenue / 7, 2)"}
 halves: {formula: "round(2.5) + round(-2.5) * 10"}
+hundreds: {formula: "round(revenue * 10 + 0.5, -2)"}
 old_avg: {formula: "prev(avg_amount, 24)"}
 old_growth: {formula: "prev(growth, 30)"}
 """
@@ -64,6 +65,7 @@ def value(engine: Engine, kpi: str, period: str | None = None, account: str | No
     ("rescued", "2026-01", -1), ("guarded", "2026-01", 0),
     ("avg_ytd", "2026-02", (155 + 120) / 4), ("med_rolling", "2026-02", 50),
     ("rounded", "2026-01", 22.14), ("halves", "2026-01", 3 - 30),
+    ("hundreds", "2026-01", 1600),  # a negative digits argument (it was an AssertionError)
 ])
 def test_values_worked_by_hand(engine: Engine, kpi: str, period: str, expected: float) -> None:
     assert value(engine, kpi, period) == pytest.approx(expected, abs=1e-9)

@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ... import xlrules
 from ...limits import MAX_TEXT
 from . import values as V
 from .cellguard import check_array
@@ -135,28 +136,14 @@ def _concat(a: Value, b: Value) -> Value:
     return left + right
 
 
-def _rank(v: Value) -> tuple[int, Any]:
-    if isinstance(v, bool):
-        return (2, v)
-    if isinstance(v, float):
-        return (0, v)
-    if isinstance(v, str):
-        return (1, v.lower())
-    return (0, 0.0)
-
-
 def compare(a: Value, b: Value) -> Any:
-    """-1, 0, 1 as Excel orders values (numbers < text < logicals; empty is 0, "" or FALSE)."""
+    """-1, 0, 1 as Excel orders values (:func:`kpisheet.xlrules.compare`: numbers < text <
+    logicals, text ignoring case, empty as 0, "" or FALSE), or the first error of the two."""
     if isinstance(a, Err):
         return a
     if isinstance(b, Err):
         return b
-    if a is None:
-        a = "" if isinstance(b, str) else False if isinstance(b, bool) else 0.0
-    if b is None:
-        b = "" if isinstance(a, str) else False if isinstance(a, bool) else 0.0
-    ka, kb = _rank(a), _rank(b)
-    return (ka > kb) - (ka < kb)
+    return xlrules.compare(a, b)
 
 
 def _cmp(op: str) -> Callable[[Value, Value], Value]:

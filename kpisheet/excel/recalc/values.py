@@ -11,6 +11,7 @@ import math
 import re
 from typing import Any, Optional, Union
 
+from ... import xlrules
 from ...xlerrors import XlError
 
 
@@ -160,12 +161,8 @@ _EPOCH = dt.datetime(1899, 12, 30)
 
 
 def datetime_to_serial(d: Union[dt.datetime, dt.date], date1904: bool = False) -> float:
-    if not isinstance(d, dt.datetime):
-        d = dt.datetime(d.year, d.month, d.day)
-    delta = d - _EPOCH
-    serial = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
-    if serial < 61:
-        serial -= 1 if serial >= 1 else 0
+    """:func:`kpisheet.xlrules.datetime_to_serial`, counted from 1904 in a 1904 book."""
+    serial = xlrules.datetime_to_serial(d)
     return serial - 1462 if date1904 else serial
 
 

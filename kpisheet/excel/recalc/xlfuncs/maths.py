@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .... import xlrules
 from .. import values as V
 from ..ranges import Ref
 from ..values import Err, Value, XlFail, to_bool, to_number
@@ -18,14 +19,10 @@ from .base import FUNCTIONS, Fn, _check, _flat, elementwise, fn, lifted, lifts
 
 
 def _round_half_away(x: float, digits: int) -> float:
+    """Excel's ROUND (:func:`kpisheet.xlrules.round_half_away`); ``#NUM!`` for a number that is not finite."""
     if not math.isfinite(x):
         raise XlFail(V.NUM)
-    factor = 10.0 ** digits
-    # Excel rounds the decimal shown at 15 significant digits, halves away from zero
-    y = float(f"{x * factor:.15g}") if abs(x * factor) < 1e15 else x * factor
-    r = math.floor(abs(y) + 0.5) * (1 if y >= 0 else -1)
-    out = r / factor
-    return float(f"{out:.15g}")
+    return xlrules.round_half_away(x, digits)
 
 
 @fn("ROUND", min_args=1, max_args=2)
