@@ -242,3 +242,27 @@ def test_a_cell_that_fails_is_an_error_with_a_warning_not_an_exception() -> None
     result = Calculator().calculate(_book(fs), {"BOOM": ExtraFunction(boom)})
     assert result.cells[0].value == V.VALUE and result.cells[1].value == 2.0
     assert result.warnings == ["S!A1: #VALUE!: internal error (RuntimeError: broken)"]
+
+
+def test_functions_can_call_a_lambda_through_the_context() -> None:
+    """The hook for functions that take a LAMBDA (MAP, BYROW ...): ``ev.call_lambda``."""
+    from kpisheet.excel.recalc.calc import Evaluation
+    from kpisheet.excel.recalc.compiler import Lambda
+    ev = Evaluation(_book([Formula(0, 1, 1, "1", (1, 1))], {(1, 2): 5.0}), {})
+    made = ev.compiler.compile(parse("LAMBDA(x,y,x*y+B1)"), 0, False, False)()
+    assert isinstance(made, Lambda)
+    assert ev.call_lambda(made, [3.0, 4.0]) == 17.0
+    assert ev.call_lambda(made, [3.0]) == V.VALUE  # the wrong number of arguments
+    assert ev.deref(made) == V.CALC  # a LAMBDA as a cell's value
+
+
+def test_recalc_reaches_the_engine_only_through_its_public_names() -> None:
+    """recalc's door imports nothing private from the engine's modules (issue 13)."""
+    import ast as pyast
+    from pathlib import Path
+
+    import kpisheet.excel.recalc as recalc_pkg
+    tree = pyast.parse(Path(recalc_pkg.__file__).read_text(encoding="utf-8"))
+    private = [(node.module, alias.name) for node in pyast.walk(tree) if isinstance(node, pyast.ImportFrom)
+               and node.level >= 1 for alias in node.names if alias.name.startswith("_")]
+    assert private == []

@@ -31,8 +31,10 @@ Thunk = Callable[[], Any]
 
 
 class Context(Protocol):
-    """What compiled formulas read while they run, and what Excel's functions receive as
-    their first argument (``ev``)."""
+    """What compiled formulas read while they run. Excel's functions receive the context
+    itself as their first argument (``ev``): the :class:`~.calc.Evaluation`, which also offers
+    ``data``, ``cells``, ``book``, ``date1904``, ``formulas_in``, ``spilled_area`` and
+    ``call_lambda``."""
 
     cur: Formula  # the cell being computed
     dr: int  # its offset from where its (shared) formula was written
