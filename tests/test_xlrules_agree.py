@@ -208,15 +208,15 @@ def _recalc(excel: str, kind: str, nums: list[list[float]], txts: list[list[str]
     for r, (row_nums, row_txts) in enumerate(zip(nums, txts), start=1):
         values.update({(r, c): v for c, v in enumerate([*row_nums, *row_txts], start=1)})
     formulas = [Formula(0, r, 7, excel.replace("#", str(r)), (r, 7)) for r in range(1, len(nums) + 1)]
-    done = Calculator().calculate(Book([Sheet("S", values, len(nums), 7)], formulas), {}).formulas
+    done = Calculator().calculate(Book([Sheet("S", values, len(nums), 7)], formulas), {})
     out: list[Answer] = []
-    for f in sorted(done, key=lambda f: f.row):
-        if isinstance(f.value, Err):
-            code = f.value.to_xlerror()
-            assert code is not None, f.value
+    for _row, cell in sorted(zip([f.row for f in done.formulas], done.cells), key=lambda pair: pair[0]):
+        if isinstance(cell.value, Err):
+            code = cell.value.to_xlerror()
+            assert code is not None, cell.value
             out.append(("error", code))
         else:
-            out.append(_answer(kind, f.value))
+            out.append(_answer(kind, cell.value))
     return out
 
 
@@ -296,7 +296,7 @@ def test_dates_one_answer(moments: list[tuple[int, int]]) -> None:
                         ("weekday(d0)", "WEEKDAY(A1,2)"), ("d1 - d0", "B1-A1")]:
         got = float(eval_rows_coded(parse(ours, qualified=True), frame)[0].iloc[0])
         book = Book([Sheet("S", values, 1, 2)], [Formula(0, 3, 1, excel, (3, 1))])
-        want = Calculator().calculate(book, {}).formulas[0].value
+        want = Calculator().calculate(book, {}).cells[0].value
         assert isinstance(want, float)
         if ours == "d1 - d0":  # fractions of a day: microseconds in a source, the double in Excel
             assert math.isclose(got, want, abs_tol=1e-9), (ours, serials, got, want)

@@ -76,19 +76,18 @@ def hidden_cells(path: Path, everything: bool = False) -> dict[str, Cells]:
         if not everything:
             uncached = {(part.index, fc.row, fc.col) for part in loaded.parts if part.scan is not None
                         for fc in part.scan.formulas if not fc.has_cached}
-        if uncached:
-            Calculator().calculate(loaded.book, {})
+        result = Calculator().calculate(loaded.book, {}) if uncached else None
         for part in loaded.parts:
             if part.part is None:
                 continue
-            sheet = loaded.book.sheets[part.index]
+            values = result.values(part.index) if result else loaded.book.sheets[part.index].values
             cells = out[part.name]
-            for (row, col), value in sheet.values.items():
+            for (row, col), value in values.items():
                 if isinstance(value, Err):
                     cells[(row, col)] = value.text
             for index, row, col in uncached:
                 if index == part.index:
-                    cells[(row, col)] = shown(sheet.values.get((row, col)))
+                    cells[(row, col)] = shown(values.get((row, col)))
         return out
     finally:
         loaded.pkg.close()

@@ -9,8 +9,9 @@ Pieces, each replaceable on its own:
 - :mod:`.zipio` — the package: raw-copies untouched parts, atomic write;
 - :mod:`.book` / :mod:`.sheetxml` — cells, formulas, names, tables out of the XML;
 - :mod:`.calc` — the formula engine behind :class:`~.model.FormulaEngine`: :mod:`.parser`
-  (text → AST), :mod:`.compiler` (AST → closures), :mod:`.operators`, :mod:`.xlfuncs`
-  (Excel's functions by family), :mod:`.ranges` (range views, vectorised criteria);
+  (text → the tree of :mod:`.ast`), :mod:`.compiler` (tree → closures), :mod:`.order`
+  (dependencies, cycles), :mod:`.spill` (results onto the grid), :mod:`.operators`,
+  :mod:`.xlfuncs` (Excel's functions by family), :mod:`.ranges` (range views, vectorised criteria);
 - :mod:`kpisheet.excel.functions` — SPEC §4's functions, evaluated by the core engine;
 - :mod:`.writer` — the cells that change and the patched parts.
 """
@@ -25,9 +26,12 @@ from ...errors import WorkbookError
 from ...xlerrors import XlError
 from ..functions import EXCEL_FUNCTIONS, invoke
 from . import values as V
+from .ast import Call, Node, walk
 from .book import LoadedBook, load
-from .calc import Calculator, CalcResult, ExtraFunction, FormulaEngine
-from .parser import FormulaSyntaxError, walk
+from .calc import Calculator
+from .cellguard import parse_within_limits
+from .model import CalcResult, ExtraFunction, FormulaEngine
+from .parser import FormulaSyntaxError
 from .values import Err, show
 from .writer import Change, add_metadata_part, dynamic_cm, patch_sheet, snapshot
 
@@ -141,18 +145,22 @@ def _default_engine(config_path: Path, workbook: Path) -> Any:
     return Engine(load_config(config_path), workbook)
 
 
-def _our_calls(loaded: LoadedBook, calc: Any) -> int:
+def _our_calls(loaded: LoadedBook) -> int:
+    """How many formula cells call SPEC §4's functions (a formula we cannot read calls none)."""
     names = set(EXCEL_FUNCTIONS)
+    trees: dict[str, Optional[Node]] = {}
     count = 0
-    for f in loaded.book.formulas:
-        up = f.text.upper()
+    for text in loaded.book.shared_formulas[0]:  # parsed once a shape
+        up = text.upper()
         if not any(n in up for n in names):
             continue
-        try:
-            node = calc.ast(f.text)
-        except FormulaSyntaxError:
-            continue
-        if any(n[0] == "call" and n[1] in names for n in walk(node)):
+        if text not in trees:
+            try:
+                trees[text] = parse_within_limits(text)
+            except FormulaSyntaxError:
+                trees[text] = None
+        node = trees[text]
+        if node is not None and any(isinstance(n, Call) and n.name in names for n in walk(node)):
             count += 1
     return count
 
@@ -234,10 +242,8 @@ def recalc(workbook: Path, config_path: Optional[Path] = None, out: Optional[Pat
 
 def _recalc(loaded: LoadedBook, workbook: Path, config_path: Optional[Path], out: Optional[Path], check: bool,
             engine_factory: Callable[[Path, Path], Any], formula_engine: FormulaEngine) -> RecalcReport:
-    from .calc import _Run
     report = RecalcReport(workbook, out or workbook, check, formulas=len(loaded.book.formulas))
-    probe = _Run(loaded.book, {})
-    report.kpi_cells = _our_calls(loaded, probe)
+    report.kpi_cells = _our_calls(loaded)
     engine_box: list[Any] = []
     if report.kpi_cells:
         cfg = find_config(workbook, config_path)
@@ -248,16 +254,16 @@ def _recalc(loaded: LoadedBook, workbook: Path, config_path: Optional[Path], out
         return engine_box[0]
 
     formulas = loaded.book.formulas
-    by_sheet: dict[int, list[Any]] = {}
-    for f in formulas:
-        by_sheet.setdefault(f.sheet, []).append(f)
-    originals = {s: snapshot(loaded.book.sheets[s].values, fs) for s, fs in by_sheet.items()}
-    kinds_before = {id(f): f.kind for f in formulas}
+    by_sheet: dict[int, list[int]] = {}
+    for i, f in enumerate(formulas):
+        by_sheet.setdefault(f.sheet, []).append(i)
+    originals = {s: snapshot(loaded.book.sheets[s].values, [formulas[i] for i in ix]) for s, ix in by_sheet.items()}
     result: CalcResult = formula_engine.calculate(loaded.book, _extra_functions(engine_of, loaded.book.date1904))
     report.unsupported = dict(result.unsupported)
     report.circular = list(result.circular)
     report.warnings = list(result.warnings)
-    converted = {id(f) for f in formulas if kinds_before[id(f)] == "normal" and f.kind == "dynamic"}
+    cells = result.cells
+    converted = any(f.kind == "normal" and r.kind == "dynamic" for f, r in zip(formulas, cells))
     replaced: dict[str, bytes] = {}
     added: dict[str, bytes] = {}
     cm: Optional[int] = None
@@ -271,15 +277,15 @@ def _recalc(loaded: LoadedBook, workbook: Path, config_path: Optional[Path], out
             report.warnings.append("the workbook's metadata part has no dynamic-array entry: "
                                    "spilled tables are written as legacy array formulas")
     all_changes: list[Change] = []
-    for s, fs in sorted(by_sheet.items()):
-        patch = patch_sheet(loaded, s, fs, originals[s], cm, converted)
+    for s, ix in sorted(by_sheet.items()):
+        patch = patch_sheet(loaded, s, [(formulas[i], cells[i]) for i in ix], originals[s], cm)
         all_changes.extend(patch.changes)
         sp = loaded.parts[s]
         if patch.text != sp.text:
             assert sp.part is not None
             replaced[sp.part] = patch.text.encode("utf-8")
-    report.volatile = sum(1 for f in formulas if f.volatile)
-    report.uncertain = sum(1 for f in formulas if f.uncertain and not f.volatile)
+    report.volatile = sum(1 for r in cells if r.volatile)
+    report.uncertain = sum(1 for r in cells if r.uncertain and not r.volatile)
     report.changes = [c for c in all_changes if not c.volatile and not c.uncertain]
     report.volatile_changes = [c for c in all_changes if c.volatile and not c.uncertain]
     report.uncertain_changes = [c for c in all_changes if c.uncertain]

@@ -1,16 +1,16 @@
-"""Opening an .xlsx/.xlsm package as a :class:`~.calc.Book`: sheets, formula cells, defined
+"""Opening an .xlsx/.xlsm package as a :class:`~.model.Book`: sheets, formula cells, defined
 names, tables and calculation settings, keeping what the writer needs to patch it back."""
 
 from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
 from ...errors import WorkbookError
-from .calc import Book, Formula, Sheet
+from .model import Book, Formula, Sheet
 from .sheetxml import DamagedSheet, SheetScan, parse_area, scan, unescape
 from .tables import read_table
 from .zipio import Package
@@ -214,4 +214,4 @@ def _formulas(sp: SheetPart, out: list[Formula], place: str) -> None:
         else:
             out.append(Formula(sp.index, fc.row, fc.col, fc.text or "", (fc.row, fc.col)))
         if out and fc.volatile_ca and (out[-1].row, out[-1].col) == (fc.row, fc.col):
-            out[-1].volatile = True  # Excel marks cells that read volatile functions "calculate always"
+            out[-1] = replace(out[-1], volatile=True)  # Excel marks cells reading volatile functions "calculate always"

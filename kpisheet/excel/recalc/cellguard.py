@@ -20,7 +20,8 @@ from typing import Optional
 
 from ... import limits
 from . import values as V
-from .parser import FormulaSyntaxError, Node
+from .ast import Binary, Call, Node, Unary
+from .parser import FormulaSyntaxError, parse
 from .values import Err, XlFail
 
 #: Cells listed one by one in warnings; past that, one line counts the rest.
@@ -99,16 +100,16 @@ def call_depth(node: Node) -> int:
     stack: list[tuple[Node, int]] = [(node, 0)]
     while stack:
         n, depth = stack.pop()
-        tag = n[0]
-        if tag == "call":
-            depth += 1
-            deepest = max(deepest, depth)
-            stack.extend((a, depth) for a in n[2])
-        elif tag == "bin":
-            stack.append((n[2], depth))
-            stack.append((n[3], depth))
-        elif tag in ("neg", "pos", "pct"):
-            stack.append((n[1], depth))
+        match n:
+            case Call(args=args):
+                depth += 1
+                deepest = max(deepest, depth)
+                stack.extend((a, depth) for a in args)
+            case Binary(left=left, right=right):
+                stack.append((left, depth))
+                stack.append((right, depth))
+            case Unary(operand=operand):
+                stack.append((operand, depth))
     return deepest
 
 
@@ -117,6 +118,20 @@ def check_nesting(node: Node) -> None:
     depth = call_depth(node)
     if depth > limits.MAX_NESTING:
         raise BeyondLimits(f"functions nested {depth} levels deep; Excel allows {limits.MAX_NESTING}")
+
+
+def parse_within_limits(text: str) -> Node:
+    """The tree of a formula Excel could hold: :class:`BeyondLimits` past Excel's length or
+    nesting (checked before parsing where the text allows, so a formula 5,000 levels deep
+    costs no recursion), :class:`~.parser.FormulaSyntaxError` for text that is no formula."""
+    check_text(text)
+    try:
+        node = parse(text)
+    except RecursionError:
+        raise BeyondLimits(f"formula nested too deeply; Excel allows {limits.MAX_NESTING} levels "
+                           "of functions") from None
+    check_nesting(node)
+    return node
 
 
 def describe_failure(cause: "BaseException | str") -> str:

@@ -1,24 +1,56 @@
-"""Formula ASTs compiled to Python closures.
+"""Formula trees (:mod:`.ast`) compiled to Python closures.
 
 A closure takes no arguments: it reads the cell being computed (``cur``, and ``dr``/``dc``,
-its offset from where a shared formula was written) from the run it belongs to, so that
-one compiled formula serves every cell of the same shape.
+its offset from where a shared formula was written) from the :class:`Context` it was compiled
+for, so that one compiled formula serves every cell of the same shape.
+
+Excel's functions (:mod:`.xlfuncs`) are called as they are registered: a ``scalar`` one with
+each argument's value, a ``raw`` one with the context and each argument as computed (a
+:class:`~.ranges.Ref` stays a reference), a ``lazy`` one with the context and a thunk per
+argument.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional, Protocol
 
 import numpy as np
 
 from . import values as V
+from .ast import (Array, Binary, Bool, Call, Error, External, Invoke, Missing, Name, Node, Num, Reference, Str,
+                  TableRef, Unary, Union)
 from .model import Book, ExtraFunction, Formula
 from .operators import OPERATORS, broadcast, broadcast_n, first_error_wins, map_array
-from .parser import MAX_COL, MAX_ROW, FormulaSyntaxError, Node, parse
+from .parser import MAX_COL, MAX_ROW, FormulaSyntaxError, parse
 from .ranges import Areas, Ref
 from .values import Value, XlFail
 
+__all__ = ["Compiler", "Context", "Lambda", "Thunk", "Unsupported"]
+
 Thunk = Callable[[], Any]
+
+
+class Context(Protocol):
+    """What compiled formulas read while they run. Excel's functions receive the context
+    itself as their first argument (``ev``): the :class:`~.calc.Evaluation`, which also offers
+    ``data``, ``cells``, ``book``, ``date1904``, ``formulas_in``, ``spilled_area`` and
+    ``call_lambda``."""
+
+    cur: Formula  # the cell being computed
+    dr: int  # its offset from where its (shared) formula was written
+    dc: int
+    #: while a ``raw`` or ``lazy`` function runs: whether Excel evaluates its arguments as arrays
+    #: (an array formula, or an array-typed parameter such as SUMPRODUCT's); there a range of
+    #: several cells is lifted item by item, elsewhere it is intersected with the cell's row or column
+    array_context: bool
+
+    def cell(self, sheet: int, row: int, col: int) -> Value: ...
+
+    def deref(self, v: Any) -> Value: ...
+
+    def array(self, v: Any) -> np.ndarray: ...
+
+    def sheet_index(self, name: str) -> Optional[int]: ...
 
 
 class Lambda:
@@ -31,110 +63,99 @@ class Lambda:
         self.body = body
 
 
-class _Unsupported(Exception):
+class Unsupported(Exception):
+    """A formula we cannot compute: a function we lack (``name``), or ``"external reference"``."""
+
     def __init__(self, name: str) -> None:
         super().__init__(name)
         self.name = name
 
 
 class Compiler:
-    """Compiling, for :class:`~.calc._Run`, which supplies the cells and the current position."""
+    """Compiles formula trees of one :class:`Book` into thunks that run against ``ctx``.
 
-    book: Book
-    extra: Mapping[str, ExtraFunction]
-    functions: Mapping[str, Any]
-    cur: Formula
-    dr: int
-    dc: int
-    _ast_cache: dict[str, Any]
-    _names_compiling: set[tuple[Optional[int], str]]
-    _let_scopes: list[dict[str, object]]
-    _let_values: dict[object, Any]
-    #: while a ``raw`` or ``lazy`` function runs: whether Excel evaluates its arguments as arrays
-    #: (an array formula, or an array-typed parameter such as SUMPRODUCT's); there a range of
-    #: several cells is lifted item by item, elsewhere it is intersected with the cell's row or column
-    array_context: bool = False
+    One compiler serves a whole calculation: it holds the LET and LAMBDA scopes while it
+    compiles, and the values their names hold while the thunks run."""
 
-    def cell(self, sheet: int, row: int, col: int) -> Value:
-        raise NotImplementedError
+    def __init__(self, ctx: Context, book: Book, extra: Mapping[str, ExtraFunction],
+                 functions: Mapping[str, Any]) -> None:
+        self.ctx = ctx
+        self.book = book
+        self.extra = extra
+        self.functions = functions
+        self._names_compiling: set[tuple[Optional[int], str]] = set()
+        self._let_scopes: list[dict[str, object]] = []  # compiling: LET/LAMBDA name → its slot
+        self._let_values: dict[object, Any] = {}  # running: slot → value
 
-    def deref(self, v: Any) -> Value:
-        raise NotImplementedError
-
-    def array(self, v: Any) -> np.ndarray:
-        raise NotImplementedError
-
-    def sheet_index(self, name: str) -> Optional[int]:
-        raise NotImplementedError
-
-    def ast(self, text: str) -> Node:
-        node = self._ast_cache.get(text)
-        if node is None:
-            node = parse(text)
-            self._ast_cache[text] = node
-        return node
+    def formula(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
+        """A formula cell's thunk: ``node`` on sheet ``home``; ``arr`` for an array formula;
+        ``shifted`` when relative references move with the cell (a shared formula). Raises
+        :class:`Unsupported` for what we cannot compute."""
+        if isinstance(node, Binary) and node.op in ("+", "-") and not arr:
+            comp = self.compile_value
+            return self._binary(node.op, comp(node.left, home, arr, shifted),
+                                comp(node.right, home, arr, shifted), arr, near_zero=True)
+        return self.compile(node, home, arr, shifted)
 
     def compile(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
-        tag = node[0]
-        if tag in ("num", "str", "bool", "err"):
-            const = node[1]
-            return lambda: const
-        if tag == "missing":
-            return lambda: None
-        if tag == "arr":
-            out = np.empty((len(node[1]), len(node[1][0])), dtype=object)
-            for i, row in enumerate(node[1]):
-                for j, item in enumerate(row):
-                    out[i, j] = item[1]
-            return lambda: out
-        if tag == "ref":
-            return self._compile_ref(node, home, shifted)
-        if tag == "name":
-            return self._compile_name(node, home, arr, shifted)
-        if tag == "table":
-            return self._compile_table(node, home)
-        if tag == "xref":
-            raise _Unsupported("external reference")
-        if tag == "neg" or tag == "pos" or tag == "pct":
-            inner = self.compile(node[1], home, arr, shifted)
-            return self._unary(tag, inner, arr)
-        if tag == "bin":
-            comp = self.compile if arr or node[1] in (":", " ") else self.compile_value
-            a = comp(node[2], home, arr, shifted)
-            b = comp(node[3], home, arr, shifted)
-            return self._binary(node[1], a, b, arr)
-        if tag == "call":
-            return self._compile_call(node, home, arr, shifted)
-        if tag == "union":
-            return self._compile_union([self.compile(n, home, arr, shifted) for n in node[1]])
-        if tag == "invoke":
-            callee = self.compile(node[1], home, arr, shifted)
-            return self._invoke(callee, [self.compile(a, home, arr, shifted) for a in node[2]])
-        raise FormulaSyntaxError(f"cannot compile {tag}")
+        match node:
+            case Num(value=const) | Str(value=const) | Bool(value=const) | Error(value=const):
+                return lambda: const
+            case Missing():
+                return lambda: None
+            case Array(rows=rows):
+                out = np.empty((len(rows), len(rows[0])), dtype=object)
+                for i, row in enumerate(rows):
+                    for j, item in enumerate(row):
+                        out[i, j] = item.value
+                return lambda: out
+            case Reference():
+                return self._compile_ref(node, home, shifted)
+            case Name():
+                return self._compile_name(node, home, arr, shifted)
+            case TableRef():
+                return self._compile_table(node)
+            case External():
+                raise Unsupported("external reference")
+            case Unary(op=op, operand=operand):
+                return self._unary(op, self.compile(operand, home, arr, shifted), arr)
+            case Binary(op=op, left=left, right=right):
+                comp = self.compile if arr or op in (":", " ") else self.compile_value
+                return self._binary(op, comp(left, home, arr, shifted), comp(right, home, arr, shifted), arr)
+            case Call():
+                return self._compile_call(node, home, arr, shifted)
+            case Union(areas=areas):
+                return self._compile_union([self.compile(n, home, arr, shifted) for n in areas])
+            case Invoke(callee=callee, args=args):
+                return self._invoke(self.compile(callee, home, arr, shifted),
+                                    [self.compile(a, home, arr, shifted) for a in args])
+        raise FormulaSyntaxError(f"cannot compile {type(node).__name__}")
 
     def compile_value(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
         """Like :meth:`compile`, for a place that needs a scalar: a one-cell reference reads the
         cell directly, without making a :class:`Ref`."""
-        if node[0] == "ref" and node[2] == node[4] and node[3] == node[5]:
-            _, sheet, r1, c1, _r2, _c2, rel = node
-            si = home if sheet is None else self.sheet_index(sheet)
+        if isinstance(node, Reference) and node.is_cell:
+            ctx = self.ctx
+            r1, c1, rel = node.r1, node.c1, node.rel
+            si = home if node.sheet is None else ctx.sheet_index(node.sheet)
             if si is not None:
-                cell = self.cell
+                cell = ctx.cell
                 if not shifted or not (rel[0] or rel[1]):
                     return lambda: cell(si, r1, c1)
                 rr, rc = rel[0], rel[1]
 
                 def shifted_cell() -> Any:
-                    r, c = r1 + self.dr * rr, c1 + self.dc * rc
+                    r, c = r1 + ctx.dr * rr, c1 + ctx.dc * rc
                     if r < 1 or c < 1 or r > MAX_ROW or c > MAX_COL:
                         return V.REF
                     return cell(si, r, c)
                 return shifted_cell
         return self.compile(node, home, arr, shifted)
 
-    def _compile_ref(self, node: Node, home: int, shifted: bool) -> Thunk:
-        _, sheet, r1, c1, r2, c2, rel = node
-        si = home if sheet is None else self.sheet_index(sheet)
+    def _compile_ref(self, node: Reference, home: int, shifted: bool) -> Thunk:
+        ctx = self.ctx
+        r1, c1, r2, c2, rel = node.r1, node.c1, node.r2, node.c2, node.rel
+        si = home if node.sheet is None else ctx.sheet_index(node.sheet)
         if si is None:
             return lambda: V.REF
         if not shifted or not any(rel):
@@ -143,7 +164,7 @@ class Compiler:
         rr1, rc1, rr2, rc2 = rel
 
         def shifted_ref() -> Any:
-            dr, dc = self.dr, self.dc
+            dr, dc = ctx.dr, ctx.dc
             a, b = r1 + dr * rr1, c1 + dc * rc1
             c, d = r2 + dr * rr2, c2 + dc * rc2
             if min(a, b, c, d) < 1 or max(a, c) > MAX_ROW or max(b, d) > MAX_COL:
@@ -151,25 +172,21 @@ class Compiler:
             return Ref(si, a, b, c, d)
         return shifted_ref
 
-    def _compile_name(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
-        _, sheet, name = node
+    def _compile_name(self, node: Name, home: int, arr: bool, shifted: bool) -> Thunk:
+        sheet, name = node.sheet, node.name
         if sheet is None:
             for let_scope in reversed(self._let_scopes):
                 slot = let_scope.get(name.upper())
                 if slot is not None:
                     env = self._let_values
                     return lambda: env.get(slot)
-        scope = home if sheet is None else self.sheet_index(sheet)
+        scope = home if sheet is None else self.ctx.sheet_index(sheet)
         key = (scope, name.upper())
         text = self.book.names.get(key)
         if text is None:
             key = (None, name.upper())
             text = self.book.names.get(key)
-        if text is None:
-            if name.upper() in self.functions or name.upper() in self.extra:
-                return lambda: V.NAME
-            return lambda: V.NAME
-        if key in self._names_compiling:
+        if text is None or key in self._names_compiling:  # unknown, or defined by itself
             return lambda: V.NAME
         self._names_compiling.add(key)
         try:
@@ -181,8 +198,9 @@ class Compiler:
         finally:
             self._names_compiling.discard(key)
 
-    def _compile_table(self, node: Node, home: int) -> Thunk:
-        _, name, spec = node
+    def _compile_table(self, node: TableRef) -> Thunk:
+        name, spec = node.name, node.spec
+        ctx = self.ctx
         from .tables import resolve_table_ref, table_at
         found = self.book.tables.get(name.upper()) if name else None
         if found is None and name:
@@ -191,29 +209,30 @@ class Compiler:
         def table_ref() -> Any:
             table = found
             if table is None:  # no table named: the table holding the cell
-                f = self.cur
+                f = ctx.cur
                 table = table_at(self.book.tables, f.sheet, f.row, f.col)
                 if table is None:
                     return V.REF
-            return resolve_table_ref(table, spec, self.cur.row)
+            return resolve_table_ref(table, spec, ctx.cur.row)
         return table_ref
 
-    def _unary(self, tag: str, inner: Thunk, arr: bool) -> Thunk:
+    def _unary(self, op: str, inner: Thunk, arr: bool) -> Thunk:
+        """``-x``, ``+x`` (x itself) and ``x%``."""
         def scalar(v: Value) -> Value:
             try:
                 x = V.to_number(v)
             except XlFail as e:
                 return e.err
-            return -x if tag == "neg" else x / 100 if tag == "pct" else x
-        if tag == "pos":
+            return -x if op == "-" else x / 100 if op == "%" else x
+        if op == "+":
             return inner
+        ctx = self.ctx
 
         def run() -> Any:
             v = inner()
             if isinstance(v, (Ref, np.ndarray)) and (arr or isinstance(v, np.ndarray)):
-                a = self.array(v)
-                return map_array(a, scalar)
-            return scalar(self.deref(v))
+                return map_array(ctx.array(v), scalar)
+            return scalar(ctx.deref(v))
         return run
 
     def _compile_union(self, parts: list[Thunk]) -> Thunk:
@@ -259,6 +278,7 @@ class Compiler:
                     return 0.0
                 return r
             scalar = snapped
+        ctx = self.ctx
 
         def run() -> Any:
             a, b = fa(), fb()
@@ -266,23 +286,24 @@ class Compiler:
             multi_b = isinstance(b, np.ndarray) or (isinstance(b, Ref) and not b.is_cell)
             if multi_a or multi_b:
                 if arr or isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-                    return broadcast(scalar, self.array(a) if multi_a else self.deref(a),
-                                      self.array(b) if multi_b else self.deref(b))
-            return scalar(self.deref(a), self.deref(b))
+                    return broadcast(scalar, ctx.array(a) if multi_a else ctx.deref(a),
+                                     ctx.array(b) if multi_b else ctx.deref(b))
+            return scalar(ctx.deref(a), ctx.deref(b))
         return run
 
-    def _compile_let(self, args: list[Node], home: int, arr: bool, shifted: bool) -> Thunk:
+    def _compile_let(self, args: tuple[Node, ...], home: int, arr: bool, shifted: bool) -> Thunk:
         """LET(name1, value1, ..., body): names bound in order, each readable by what follows."""
-        if len(args) < 3 or len(args) % 2 == 0 or any(a[0] != "name" for a in args[:-1:2]):
+        names = [a for a in args[:-1:2] if isinstance(a, Name)]
+        if len(args) < 3 or len(args) % 2 == 0 or len(names) != len(args) // 2:
             return lambda: V.VALUE
         slots: list[tuple[object, Thunk]] = []
         scope: dict[str, object] = {}
         self._let_scopes.append(scope)
         try:
-            for i in range(0, len(args) - 1, 2):
-                value = self.compile(args[i + 1], home, arr, shifted)
+            for name, value_node in zip(names, args[1::2]):
+                value = self.compile(value_node, home, arr, shifted)
                 key = object()
-                scope[args[i][2].upper()] = key
+                scope[name.name.upper()] = key
                 slots.append((key, value))
             body = self.compile(args[-1], home, arr, shifted)
         finally:
@@ -300,16 +321,16 @@ class Compiler:
                     env[k] = old
         return run_let
 
-    def _compile_lambda(self, args: list[Node], home: int, arr: bool, shifted: bool) -> Thunk:
+    def _compile_lambda(self, args: tuple[Node, ...], home: int, arr: bool, shifted: bool) -> Thunk:
         """LAMBDA(param1, ..., body): a :class:`Lambda` to call; as a cell's value, ``#CALC!``."""
-        params = args[:-1]
-        if not args or any(a[0] != "name" or a[1] is not None for a in params):
+        params = [a for a in args[:-1] if isinstance(a, Name) and a.sheet is None]
+        if not args or len(params) != len(args) - 1:
             return lambda: V.VALUE
         scope: dict[str, object] = {}
         slots: list[object] = []
         for a in params:
             key = object()
-            scope[a[2].upper()] = key
+            scope[a.name.upper()] = key
             slots.append(key)
         self._let_scopes.append(scope)
         try:
@@ -319,9 +340,24 @@ class Compiler:
         made = Lambda(tuple(slots), body)
         return lambda: made
 
+    def call_lambda(self, f: Lambda, values: list[Any]) -> Any:
+        """Call a LAMBDA's value with ``values`` bound to its parameters for the time of the
+        call (``#VALUE!`` for the wrong number of them)."""
+        if len(values) != len(f.slots):
+            return V.VALUE
+        env = self._let_values
+        saved = [(k, env.get(k)) for k in f.slots]  # recursion and re-entry keep their own values
+        try:
+            for k, v in zip(f.slots, values):
+                env[k] = v
+            return f.body()
+        finally:
+            for k, old in saved:
+                env[k] = old
+
     def _invoke(self, callee: Thunk, thunks: list[Thunk]) -> Thunk:
         """Calling a LAMBDA: arguments bound to its parameters for the time of the call."""
-        env = self._let_values
+        call_lambda = self.call_lambda
 
         def run_invoke() -> Any:
             f = callee()
@@ -331,15 +367,7 @@ class Compiler:
                 return V.VALUE
             if len(thunks) != len(f.slots):
                 return V.VALUE
-            values = [t() for t in thunks]
-            saved = [(k, env.get(k)) for k in f.slots]  # recursion and re-entry keep their own values
-            try:
-                for k, v in zip(f.slots, values):
-                    env[k] = v
-                return f.body()
-            finally:
-                for k, old in saved:
-                    env[k] = old
+            return call_lambda(f, [t() for t in thunks])
         return run_invoke
 
     def _lambda_named(self, name: str, home: int, arr: bool, shifted: bool) -> Optional[Thunk]:
@@ -354,11 +382,11 @@ class Compiler:
         for key in ((home, name), (None, name)):
             text = self.book.names.get(key)
             if text is not None:
-                return self._compile_name(("name", None, name), home, arr, shifted)
+                return self._compile_name(Name(None, name), home, arr, shifted)
         return None
 
-    def _compile_call(self, node: Node, home: int, arr: bool, shifted: bool) -> Thunk:
-        _, name, args = node
+    def _compile_call(self, node: Call, home: int, arr: bool, shifted: bool) -> Thunk:
+        name, args = node.name, node.args
         if name == "LET":
             return self._compile_let(args, home, arr, shifted)
         if name == "LAMBDA":
@@ -370,7 +398,7 @@ class Compiler:
         if ext is not None:
             thunks = [self.compile_value(a, home, arr, shifted) for a in args]
             call = ext.call
-            deref = self.deref
+            deref = self.ctx.deref
 
             def run_extra() -> Any:
                 vals = []
@@ -381,7 +409,7 @@ class Compiler:
             return run_extra
         fn = self.functions.get(name)
         if fn is None:
-            raise _Unsupported(name)
+            raise Unsupported(name)
         if not fn.min_args <= len(args) <= fn.max_args:
             return lambda: V.VALUE
         typed = fn.array_args
@@ -392,36 +420,37 @@ class Compiler:
         else:
             thunks = [self.compile(a, home, a_arr, shifted) for a, a_arr in zip(args, arg_arrs)]
         impl = fn.impl
+        ctx = self.ctx
         if fn.kind == "lazy":
             def run_lazy() -> Any:
-                outer = self.array_context
-                self.array_context = arg_arr
+                outer = ctx.array_context
+                ctx.array_context = arg_arr
                 try:
-                    return impl(self, *thunks)
+                    return impl(ctx, *thunks)
                 except XlFail as e:
                     return e.err
                 finally:
-                    self.array_context = outer
+                    ctx.array_context = outer
             return run_lazy
         if fn.kind == "raw":
             def run_raw() -> Any:
                 vals = [t() for t in thunks]
-                outer = self.array_context
-                self.array_context = arg_arr
+                outer = ctx.array_context
+                ctx.array_context = arg_arr
                 try:
-                    return impl(self, *vals)
+                    return impl(ctx, *vals)
                 except XlFail as e:
                     return e.err
                 finally:
-                    self.array_context = outer
+                    ctx.array_context = outer
             return run_raw
-        deref = self.deref
+        deref = ctx.deref
         checked = first_error_wins(impl)
 
         def run_scalar() -> Any:
             vals = [t() for t in thunks]
             if arr and any(isinstance(v, np.ndarray) or (isinstance(v, Ref) and not v.is_cell) for v in vals):
-                arrays = [self.array(v) if isinstance(v, (np.ndarray, Ref)) else v for v in vals]
+                arrays = [ctx.array(v) if isinstance(v, (np.ndarray, Ref)) else v for v in vals]
                 return broadcast_n(checked, arrays)
             try:
                 return checked(*[deref(v) for v in vals])

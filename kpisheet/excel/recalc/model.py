@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable, Mapping, Optional, Protocol
 
 import numpy as np
@@ -46,9 +47,13 @@ class Sheet:
         return self._max[1]
 
 
-@dataclass
+Area = tuple[int, int, int, int]  # (r1, c1, r2, c2), 1-based, inclusive
+
+
+@dataclass(frozen=True)
 class Formula:
-    """A formula cell to compute."""
+    """A formula cell to compute, as the file holds it. The engine never changes it: what it
+    computes comes back as the :class:`CellResult` of the same position in :class:`CalcResult`."""
 
     sheet: int
     row: int
@@ -56,14 +61,21 @@ class Formula:
     text: str  # formula text (for shared followers: the anchor's text)
     anchor: tuple[int, int]  # where ``text`` was written (shared formulas); relative refs shift by the difference
     kind: str = "normal"  # "normal" | "array" (legacy CSE, fixed area) | "dynamic" (spills)
-    area: Optional[tuple[int, int, int, int]] = None  # array / dynamic: the area in the file now
-    # filled by the calculator:
-    value: Value = None
+    area: Optional[Area] = None  # array / dynamic: the area in the file now
+    volatile: bool = False  # Excel marked the cell "calculate always" (it reads a volatile function)
+
+
+@dataclass
+class CellResult:
+    """What the engine computed for one formula cell."""
+
+    value: Value = None  # the cell's own value (an array's top-left item)
     spill: Optional[np.ndarray] = None  # array results: the values written over ``spill_area``
-    spill_area: Optional[tuple[int, int, int, int]] = None
-    volatile: bool = False
-    unsupported: tuple[str, ...] = ()
-    circular: bool = False
+    spill_area: Optional[Area] = None
+    kind: str = "normal"  # the formula's kind, "dynamic" when a plain formula's result was spilled
+    volatile: bool = False  # volatile, or reading a volatile cell
+    unsupported: tuple[str, ...] = ()  # the function we lack ("syntax": text we cannot read)
+    circular: bool = False  # in a cycle (and no iteration): shown as 0
     keep: bool = False  # a formula we cannot compute but must not lose (external references): left as cached
     uncertain: bool = False  # calls a function we lack, or reads such a cell: --check does not judge it
 
@@ -80,9 +92,30 @@ class Book:
     iterate_count: int = 100
     iterate_delta: float = 0.001
 
+    @cached_property
+    def shared_formulas(self) -> tuple[list[str], list[tuple[int, int]]]:
+        """Each formula's text and anchor, with formulas that differ only by where they are
+        (``=B2*2`` in C2, ``=B3*2`` in C3, on one sheet) made one shared formula: the first
+        one's text and place, so that they are parsed and compiled once and run with each
+        cell's offset. Computed once for the book (the formulas are not changed)."""
+        from .parser import shape
+        texts = [f.text for f in self.formulas]
+        anchors = [f.anchor for f in self.formulas]
+        first: dict[tuple[int, str], int] = {}
+        for i, f in enumerate(self.formulas):
+            if f.anchor != (f.row, f.col) or f.kind != "normal":
+                continue
+            j = first.setdefault((f.sheet, shape(f.text, f.row, f.col)), i)
+            if j != i:
+                texts[i], anchors[i] = texts[j], anchors[j]
+        return texts, anchors
+
 
 class FormulaEngine(Protocol):
-    """What recalc needs from a formula engine; :class:`Calculator` is the one we ship."""
+    """What recalc needs from a formula engine; :class:`~.calc.Calculator` is the one we ship.
+
+    ``calculate`` computes every formula cell of ``book`` (with ``extra``: functions added to
+    Excel's) and returns the values and spills; it changes neither the book nor its formulas."""
 
     def calculate(self, book: Book, extra: Mapping[str, "ExtraFunction"]) -> "CalcResult": ...
 
@@ -97,10 +130,19 @@ class ExtraFunction:
 
 @dataclass
 class CalcResult:
+    """What :meth:`FormulaEngine.calculate` gives back: ``cells[i]`` is ``formulas[i]``'s result."""
+
     formulas: list[Formula]
+    cells: list[CellResult]
     unsupported: dict[str, str]  # function name → a cell using it
     circular: list[str]  # cells in cycles
     warnings: list[str]
+    sheet_values: Callable[[int], Mapping[tuple[int, int], Value]]
+
+    def values(self, sheet: int) -> Mapping[tuple[int, int], Value]:
+        """Sheet ``sheet``'s cells after calculation: computed formula cells and what arrays spill
+        over, every other cell as the book held it."""
+        return self.sheet_values(sheet)
 
 
 VOLATILE = frozenset({"NOW", "TODAY", "RAND", "RANDBETWEEN", "OFFSET", "INDIRECT", "RANDARRAY", "CELL", "INFO"})

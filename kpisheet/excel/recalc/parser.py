@@ -1,36 +1,26 @@
-"""Excel formula text → a small AST of tuples.
-
-Nodes (first item is the tag):
-
-    ("num", float) ("str", str) ("bool", bool) ("err", Err) ("missing",)
-    ("arr", [[node, ...], ...])                      array constant {1,2;3,4}
-    ("ref", sheet|None, r1, c1, r2, c2, rel)         rel: 4 bools (r1, c1, r2, c2 relative)
-    ("name", sheet|None, name)                       a defined name
-    ("table", name, spec)                            a structured reference Table[...]
-    ("xref", text)                                   a reference to another workbook
-    ("call", NAME, [args])                           NAME upper-cased, _xlfn./_xludf. removed
-    ("bin", op, a, b) ("neg", a) ("pos", a) ("pct", a)
-    ("union", [node, ...])                           (A1:B2,C3:D4): a reference of several areas
-    ("invoke", callee, [args])                       LAMBDA(x,x+1)(2): calling what a call returned
+"""Excel formula text → the syntax tree of :mod:`.ast` (frozen nodes).
 
 Grammar and precedence follow Excel: ``:`` binds tightest, then the intersection operator
 (a space between two references, op ``" "``), unary minus, ``%``, ``^``, ``* /``, ``+ -``,
-``&``, comparisons; all binary operators are left-associative.
+``&``, comparisons; all binary operators are left-associative. ``A1#`` reads as
+``ANCHORARRAY(A1)`` and ``@x`` as ``SINGLE(x)``.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Optional
 
 from ... import limits
+from .ast import (Array, Binary, Bool, Call, Constant, Error, External, Invoke, Missing, Name, Node, Num, Reference,
+                  Str, TableRef, Unary, Union, walk)
 from .values import Err
+
+__all__ = ["MAX_COL", "MAX_ROW", "FormulaSyntaxError", "Node", "function_name", "parse", "shape", "tokenize",
+           "walk"]
 
 MAX_ROW = limits.MAX_ROWS  # Excel's grid, named once in kpisheet.limits
 MAX_COL = limits.MAX_COLS
-
-Node = tuple[Any, ...]
-
 
 class FormulaSyntaxError(ValueError):
     pass
@@ -80,15 +70,15 @@ def _split_sheet(text: str) -> tuple[Optional[str], str]:
 def _ref_node(text: str) -> Node:
     sheet, body = _split_sheet(text)
     if sheet is not None and sheet.startswith("["):
-        return ("xref", text)
+        return External(text)
     m = _COLS.fullmatch(body)
     if m:
         c1, c2 = _col(m.group(2)), _col(m.group(4))
-        return ("ref", sheet, 1, min(c1, c2), MAX_ROW, max(c1, c2), (False, not m.group(1), False, not m.group(3)))
+        return Reference(sheet, 1, min(c1, c2), MAX_ROW, max(c1, c2), (False, not m.group(1), False, not m.group(3)))
     m = _ROWS.fullmatch(body)
     if m:
         r1, r2 = int(m.group(2)), int(m.group(4))
-        return ("ref", sheet, min(r1, r2), 1, max(r1, r2), MAX_COL, (not m.group(1), False, not m.group(3), False))
+        return Reference(sheet, min(r1, r2), 1, max(r1, r2), MAX_COL, (not m.group(1), False, not m.group(3), False))
     first, _, last = body.partition(":")
     m1 = _CELL_PARTS.fullmatch(first)
     assert m1 is not None
@@ -102,7 +92,7 @@ def _ref_node(text: str) -> Node:
         r1, r2, rel = r2, r1, (rel[2], rel[1], rel[0], rel[3])
     if c1 > c2:
         c1, c2, rel = c2, c1, (rel[0], rel[3], rel[2], rel[1])
-    return ("ref", sheet, r1, c1, r2, c2, rel)
+    return Reference(sheet, r1, c1, r2, c2, rel)
 
 
 _PREFIXES = ("_XLFN._XLWS.", "_XLFN.", "_XLUDF.", "_XLWS.", "_XLETA.", "_XLPM.")
@@ -199,13 +189,13 @@ class _Parser:
             kind, val = self.peek()
             if kind == "op" and val == "#":  # A1# : the array spilled from A1
                 self.take()
-                left = ("call", "ANCHORARRAY", [left])
+                left = Call("ANCHORARRAY", (left,))
                 continue
             if kind == "op" and val == "%":
                 if _PCT_BP <= rbp:
                     break
                 self.take()
-                left = ("pct", left)
+                left = Unary("%", left)
                 continue
             if kind != "op" or val not in _BINARY:
                 break
@@ -214,36 +204,35 @@ class _Parser:
                 break
             self.take()
             right = self.expr(bp)
-            left = ("bin", val, left, right)
+            left = Binary(val, left, right)
         return left
 
     def prefix(self) -> Node:
         kind, val = self.take()
         if kind == "num":
-            return ("num", float(val))
+            return Num(float(val))
         if kind == "str":
-            return ("str", val[1:-1].replace('""', '"'))
+            return Str(val[1:-1].replace('""', '"'))
         if kind == "bool":
-            return ("bool", val == "TRUE")
+            return Bool(val == "TRUE")
         if kind == "err":
-            return ("err", Err(val.upper()))
+            return Error(Err(val.upper()))
         if kind == "sheeterr":
-            return ("err", Err("#REF!"))
+            return Error(Err("#REF!"))
         if kind == "ref":
             return _ref_node(val)
         if kind == "name":
             sheet, name = _split_sheet(val)
             if sheet is not None and sheet.startswith("["):
-                return ("xref", val)
-            return ("name", sheet, name)
+                return External(val)
+            return Name(sheet, name)
         if kind == "table":
             name, _, spec = val.partition("[")
-            return ("table", name, "[" + spec)
+            return TableRef(name, "[" + spec)
         if kind == "op" and val in ("-", "+"):
-            operand = self.expr(_PREFIX_BP)
-            return ("neg", operand) if val == "-" else ("pos", operand)
+            return Unary(val, self.expr(_PREFIX_BP))
         if kind == "op" and val == "@":
-            return ("call", "SINGLE", [self.expr(_PREFIX_BP)])
+            return Call("SINGLE", (self.expr(_PREFIX_BP),))
         if kind == "lp":
             inner = self.expr()
             if self.peek()[0] == "comma":  # (A1:B2,C3:D4): the union of references
@@ -252,7 +241,7 @@ class _Parser:
                     self.take()
                     areas.append(self.expr())
                 self.expect("rp")
-                return ("union", areas)
+                return Union(tuple(areas))
             self.expect("rp")
             return inner
         if kind == "lb":
@@ -260,34 +249,34 @@ class _Parser:
         if kind == "func":
             name = function_name(val)
             if "!" in val and val.split("!")[0].startswith("[") and name == val.upper():
-                return ("xref", val)
+                return External(val)
             self.expect("lp")
-            node: Node = ("call", name, self.arguments(name))
+            node: Node = Call(name, self.arguments(name))
             while self.peek()[0] == "lp":  # LAMBDA(x,x+1)(2): the result called in turn
                 self.take()
-                node = ("invoke", node, self.arguments(name))
+                node = Invoke(node, self.arguments(name))
             return node
         raise FormulaSyntaxError(f"unexpected {val or 'end of formula'}")
 
-    def arguments(self, name: str) -> list[Node]:
+    def arguments(self, name: str) -> tuple[Node, ...]:
         """The arguments of a call, after its ``(``, through its ``)``."""
         args: list[Node] = []
         if self.peek()[0] == "rp":
             self.take()
-            return args
+            return ()
         while True:
             if self.peek()[0] in ("comma", "rp"):
-                args.append(("missing",))
+                args.append(Missing())
             else:
                 args.append(self.expr())
             k, _ = self.take()
             if k == "rp":
-                return args
+                return tuple(args)
             if k != "comma":
                 raise FormulaSyntaxError(f"expected , or ) in {name}")
 
     def array(self) -> Node:
-        rows: list[list[Node]] = [[]]
+        rows: list[list[Constant]] = [[]]
         while True:
             kind, val = self.take()
             sign = 1.0
@@ -295,13 +284,13 @@ class _Parser:
                 sign = -1.0 if val == "-" else 1.0
                 kind, val = self.take()
             if kind == "num":
-                rows[-1].append(("num", sign * float(val)))
+                rows[-1].append(Num(sign * float(val)))
             elif kind == "str":
-                rows[-1].append(("str", val[1:-1].replace('""', '"')))
+                rows[-1].append(Str(val[1:-1].replace('""', '"')))
             elif kind == "bool":
-                rows[-1].append(("bool", val == "TRUE"))
+                rows[-1].append(Bool(val == "TRUE"))
             elif kind == "err":
-                rows[-1].append(("err", Err(val.upper())))
+                rows[-1].append(Error(Err(val.upper())))
             else:
                 raise FormulaSyntaxError("bad array constant")
             kind, _ = self.take()
@@ -313,7 +302,7 @@ class _Parser:
                 raise FormulaSyntaxError("bad array constant")
         if len({len(r) for r in rows}) != 1:
             raise FormulaSyntaxError("array rows of different lengths")
-        return ("arr", rows)
+        return Array(tuple(tuple(r) for r in rows))
 
 
 def parse(text: str) -> Node:
@@ -328,27 +317,6 @@ def parse(text: str) -> Node:
     if p.peek()[0] != "eof":
         raise FormulaSyntaxError(f"unexpected {p.peek()[1]}")
     return node
-
-
-def walk(node: Node):  # type: ignore[no-untyped-def]
-    """Every node of a tree, depth first."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        tag = n[0]
-        if tag == "call":
-            stack.extend(n[2])
-        elif tag == "union":
-            stack.extend(n[1])
-        elif tag == "invoke":
-            stack.append(n[1])
-            stack.extend(n[2])
-        elif tag == "bin":
-            stack.append(n[2])
-            stack.append(n[3])
-        elif tag in ("neg", "pos", "pct"):
-            stack.append(n[1])
 
 
 _SHAPE = re.compile(r"""("(?:[^"]|"")*"|'(?:[^']|'')+'!)|(?<![\w.$])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w.(!\[])""")

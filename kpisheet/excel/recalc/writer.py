@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from ...errors import WorkbookError
 from .book import LoadedBook, rels
-from .calc import Formula
+from .model import CellResult, Formula
 from .sheetxml import (CellEdit, a1, apply_splices, parse_area, rewrite_cell, rows_of, value_cell)
 from .values import Value, same
 from .wellformed import order_problems
@@ -106,9 +106,12 @@ class SheetPatch:
     changes: list[Change]
 
 
-def patch_sheet(loaded: LoadedBook, sheet: int, formulas: list[Formula], original: dict[tuple[int, int], Value],
-                cm: Optional[int], convert: set[int]) -> SheetPatch:
-    """New text of one sheet part, with every changed cached value written."""
+def patch_sheet(loaded: LoadedBook, sheet: int, computed: list[tuple[Formula, CellResult]],
+                original: dict[tuple[int, int], Value], cm: Optional[int]) -> SheetPatch:
+    """New text of one sheet part, with every changed cached value written: ``computed`` holds
+    the sheet's formula cells with what the engine computed for each; ``original`` the values
+    their arrays' areas held before (:func:`snapshot`); ``cm`` the dynamic-array metadata index
+    for a plain formula the engine spilled (None: written as a legacy array formula)."""
     sp = loaded.parts[sheet]
     assert sp.text is not None and sp.scan is not None
     text = sp.text
@@ -118,46 +121,46 @@ def patch_sheet(loaded: LoadedBook, sheet: int, formulas: list[Formula], origina
     splices: list[tuple[int, int, str]] = []
     changes: list[Change] = []
     spill_writes: dict[tuple[int, int], Value] = {}
-    spill_owner: dict[tuple[int, int], Formula] = {}
+    spill_owner: dict[tuple[int, int], CellResult] = {}
     spill_clears: set[tuple[int, int]] = set()
     max_r = max_c = 0
     formula_places: set[tuple[int, int]] = set()
-    for f in formulas:
+    for f, res in computed:
         fc = places.get((f.row, f.col))
         if fc is None:
             continue
         formula_places.add((f.row, f.col))
         f_attrs: dict[str, Optional[str]] = {}
         c_attrs: dict[str, Optional[str]] = {}
-        if f.spill_area is not None:
-            new_area = f.spill_area
+        if res.spill_area is not None:
+            new_area = res.spill_area
             old_area = f.area or (f.row, f.col, f.row, f.col)
-            if f.kind == "dynamic":
-                if id(f) in convert:
+            if res.kind == "dynamic":
+                if f.kind == "normal":  # one of SPEC §4's tables, spilled: now a dynamic array
                     f_attrs = {"t": "array", "ref": _area_text(new_area)}
                     if cm is not None:
                         c_attrs = {"cm": str(cm)}
                 elif fc.ref is None or parse_area(fc.ref) != new_area:
                     f_attrs = {"ref": _area_text(new_area)}
-            assert f.spill is not None
-            for i in range(f.spill.shape[0]):
-                for j in range(f.spill.shape[1]):
+            assert res.spill is not None
+            for i in range(res.spill.shape[0]):
+                for j in range(res.spill.shape[1]):
                     if i or j:
-                        spill_writes[(new_area[0] + i, new_area[1] + j)] = f.spill[i, j]
-                        spill_owner[(new_area[0] + i, new_area[1] + j)] = f
+                        spill_writes[(new_area[0] + i, new_area[1] + j)] = res.spill[i, j]
+                        spill_owner[(new_area[0] + i, new_area[1] + j)] = res
             for r in range(old_area[0], old_area[2] + 1):
                 for c in range(old_area[1], old_area[3] + 1):
                     if (r, c) != (f.row, f.col) and not (new_area[0] <= r <= new_area[2] and new_area[1] <= c <= new_area[3]):
                         spill_clears.add((r, c))
-                        spill_owner.setdefault((r, c), f)
+                        spill_owner.setdefault((r, c), res)
             max_r, max_c = max(max_r, new_area[2]), max(max_c, new_area[3])
-        value_changed = not fc.has_cached or not same(fc.cached, f.value)
+        value_changed = not fc.has_cached or not same(fc.cached, res.value)
         if value_changed:
-            changes.append(Change(name, f.row, f.col, fc.cached if fc.has_cached else None, f.value, f.volatile,
-                                  fc.has_cached, f.uncertain))
+            changes.append(Change(name, f.row, f.col, fc.cached if fc.has_cached else None, res.value, res.volatile,
+                                  fc.has_cached, res.uncertain))
         if value_changed or f_attrs or c_attrs:
             element = text[fc.start:fc.end]
-            new_value = f.value if value_changed else fc.cached
+            new_value = res.value if value_changed else fc.cached
             splices.append((fc.start, fc.end, rewrite_cell(element, prefix, CellEdit(new_value, f_attrs or None,
                                                                                       c_attrs or None))))
     spill_clears -= set(spill_writes)
@@ -179,7 +182,7 @@ def patch_sheet(loaded: LoadedBook, sheet: int, formulas: list[Formula], origina
 
 def _spill_splices(text: str, writes: dict[tuple[int, int], Value], clears: set[tuple[int, int]],
                    original: dict[tuple[int, int], Value], sheet: str, changes: list[Change],
-                   owner: dict[tuple[int, int], Formula]) -> list[tuple[int, int, str]]:
+                   owner: dict[tuple[int, int], CellResult]) -> list[tuple[int, int, str]]:
     prefix, rows, data_end = rows_of(text)
     by_row = {r.row: r for r in rows}
     out: list[tuple[int, int, str]] = []

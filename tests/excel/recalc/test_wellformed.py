@@ -75,12 +75,12 @@ def computed_refs(path: Path) -> dict[tuple[str, str], str]:
     from kpisheet.excel.recalc.sheetxml import a1
     loaded = load(path)
     try:
-        Calculator().calculate(loaded.book, {})
+        result = Calculator().calculate(loaded.book, {})
         out = {}
-        for f in loaded.book.formulas:
-            if f.kind == "dynamic" and f.spill_area:
+        for f, res in zip(result.formulas, result.cells):
+            if res.kind == "dynamic" and res.spill_area:
                 part = loaded.parts[f.sheet].part
-                r1, c1, r2, c2 = f.spill_area
+                r1, c1, r2, c2 = res.spill_area
                 out[(part or "", a1(f.row, f.col))] = a1(r1, c1) if (r1, c1) == (r2, c2) else f"{a1(r1, c1)}:{a1(r2, c2)}"
         return out
     finally:

@@ -197,4 +197,4 @@ def _subtotal(ev: Any, num: Any, *refs: Any) -> Value:
 
 def _has_subtotals(ev: Any, r: Ref) -> bool:
     return any(ev.book.formulas[i].text.upper().startswith("SUBTOTAL(")
-               for i in ev._formulas_in(r.sheet, r.r1, r.c1, r.r2, r.c2))
+               for i in ev.formulas_in(r.sheet, r.r1, r.c1, r.r2, r.c2))

@@ -392,25 +392,23 @@ def _offset(ev: Any, ref: Any, rows: Any, cols: Any, height: Any = None, width: 
 
 @fn("INDIRECT", "raw", 1, 2)
 def _indirect(ev: Any, text: Any, a1style: Any = True) -> Any:
+    from ..ast import Name, Reference
     from ..parser import FormulaSyntaxError, parse
     t = to_text(ev.deref(text))
     try:
         node = parse(t)
     except FormulaSyntaxError:
         raise XlFail(V.REF) from None
-    if node[0] != "ref":
-        if node[0] == "name":
-            key = (None, node[2].upper())
-            named = ev.book.names.get(key)
-            if named:
-                node = parse(named)
-        if node[0] != "ref":
-            raise XlFail(V.REF)
-    _, sheet, r1, c1, r2, c2, _rel = node
-    si = ev.cur.sheet if sheet is None else ev.sheet_index(sheet)
+    if isinstance(node, Name):
+        named = ev.book.names.get((None, node.name.upper()))
+        if named:
+            node = parse(named)
+    if not isinstance(node, Reference):
+        raise XlFail(V.REF)
+    si = ev.cur.sheet if node.sheet is None else ev.sheet_index(node.sheet)
     if si is None:
         raise XlFail(V.REF)
-    return Ref(si, r1, c1, r2, c2)
+    return Ref(si, node.r1, node.c1, node.r2, node.c2)
 
 
 @fn("ANCHORARRAY", "raw", 1, 1)
@@ -421,9 +419,7 @@ def _anchorarray(ev: Any, ref: Any) -> Any:
     i = ev.cells.get((ref.sheet, ref.r1, ref.c1))
     if i is None:
         raise XlFail(V.REF)
-    f = ev.book.formulas[i]
-    area = f.spill_area or f.area or (f.row, f.col, f.row, f.col)
-    return Ref(ref.sheet, *area)
+    return Ref(ref.sheet, *ev.spilled_area(i))
 
 
 @fn("SINGLE", "raw", 1, 1)
