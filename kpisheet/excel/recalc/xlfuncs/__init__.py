@@ -17,7 +17,7 @@ from .guard import guard_modules
 # The function families added for issue 15, each a module that fills FUNCTIONS; those that
 # compute numbers are guarded (guard.py): an overflow or a non-finite result is an error in the
 # cell (reshape only moves values it was given, and is left unguarded: no scan of large arrays).
-FAMILIES = ("arithmetic", "clock", "daycount", "depreciation", "descriptive", "distributions", "engineering",
+FAMILIES = ("arithmetic", "clock", "database", "daycount", "depreciation", "descriptive", "distributions", "engineering",
             "info", "loans", "matrices", "regression", "reshape", "securities", "significance", "strings",
             "subtotals", "trig", "units", "workdays")
 for _family in FAMILIES:

@@ -1,0 +1,91 @@
+"""The functions issue 15 added for Excel's breadth (database, LAMBDA helpers, accrued interest,
+French depreciation, error functions, bitwise ...): each case is an example of Microsoft's
+documentation of the function with the result it shows (rounded as shown), an error its remarks
+name, or a value worked out from the function's definition over the same data. One workbook,
+written with XlsxWriter (data sheets beside the cases), recalculated once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xlsxwriter
+
+from kpisheet.excel.recalc import recalc
+from kpisheet.excel.recalc.book import load
+from kpisheet.excel.recalc.values import Err
+from tests.excel.test_recalc_formulas import assert_excel_value
+
+E = Err.parse
+
+# The orchard of the database functions' documentation (DGET's criteria): criteria in A1:F3,
+# the database in A4:E10.
+TREES = [
+    ["Tree", "Height", "Age", "Yield", "Profit", "Height", "Big"],
+    ["=Apple", ">10", None, None, None, "<16", ">1"],
+    ["Pear", ">12"],
+    ["Tree", "Height", "Age", "Yield", "Profit"],
+    ["Apple", 18, 20, 14, 105],
+    ["Pear", 12, 12, 10, 96],
+    ["Cherry", 13, 14, 9, 105],
+    ["Apple", 14, 15, 10, 75],
+    ["Pear", 9, 8, 8, 76.8],
+    ["Apple", 8, 9, 6, 45],
+]
+DB = "T!A4:E10"
+DATABASE: list[tuple[str, Any]] = [
+    (f'=DGET({DB},"Yield",T!A1:A3)', E("#NUM!")),  # more than one record (any apple or pear tree)
+    (f'=DGET({DB},"Yield",T!A1:F3)', 10.0),  # the only apple between 10 and 16 high, no pear over 12
+    (f'=DGET({DB},"Yield",T!A1:B2)', E("#NUM!")), (f'=DGET({DB},"Age",T!B1:B2)', E("#NUM!")),
+    (f'=DCOUNT({DB},"Age",T!A1:F2)', 1.0), (f'=DCOUNTA({DB},"Profit",T!A1:F2)', 1.0),
+    (f'=DMAX({DB},"Profit",T!A1:A3)', 105.0), (f'=DMIN({DB},"Profit",T!A1:B2)', 75.0),
+    (f'=DSUM({DB},"Profit",T!A1:A2)', 225.0), (f'=DSUM({DB},"Profit",T!A1:F2)', 75.0),
+    (f'=DPRODUCT({DB},"Yield",T!A1:F2)', 10.0), (f'=DPRODUCT({DB},"Yield",T!A1:A2)', 840.0),
+    (f'=DAVERAGE({DB},"Yield",T!A1:B2)', 12.0), (f"=DAVERAGE({DB},3,{DB})", 13.0),
+    (f'=ROUND(DSTDEV({DB},"Yield",T!A1:A3),2)', 2.97), (f'=ROUND(DSTDEVP({DB},"Yield",T!A1:A3),2)', 2.65),
+    (f'=ROUND(DVAR({DB},"Yield",T!A1:A3),6)', 8.8), (f'=ROUND(DVARP({DB},"Yield",T!A1:A3),6)', 7.04),
+    (f"=DCOUNT({DB},,T!A1:A2)", 3.0), (f'=DCOUNTA({DB},"tree",T!A1:A3)', 5.0),
+    (f'=DCOUNT({DB},"Nope",T!A1:A2)', E("#VALUE!")), (f"=DSUM({DB},6,T!A1:A2)", E("#VALUE!")),
+    (f'=DGET({DB},"Yield",T!A1:A1)', E("#VALUE!")),
+    (f'=DSUM({DB},"Profit",T!G1:G2)', E("#VALUE!")),  # a computed criterion is not read: an error, not a guess
+    (f'=DGET({DB},"Yield",T!C1:C2)', E("#NUM!")),  # a blank criteria row matches every record
+    (f'=DAVERAGE({DB},"Yield",T!A1:F1)', E("#VALUE!")),
+]
+
+CASES = DATABASE
+
+
+def _book(path: Path, cases: list[tuple[str, Any]]) -> Path:
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Cases")
+    t = wb.add_worksheet("T")
+    for r, row in enumerate(TREES):
+        for c, v in enumerate(row):
+            if v is not None:
+                t.write_string(r, c, v) if isinstance(v, str) else t.write(r, c, v)
+    for i, (formula, _) in enumerate(cases):
+        ws.write_formula(i, 0, formula)
+    wb.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    path = _book(tmp_path_factory.mktemp("breadth") / "cases.xlsx", CASES)
+    report = recalc(path)
+    assert not report.unsupported, report.unsupported
+    loaded = load(path)
+    cells = {(fc.row, fc.col): fc.cached for fc in loaded.parts[0].scan.formulas}  # type: ignore[union-attr]
+    loaded.pkg.close()
+    return {formula: cells.get((i + 1, 1)) for i, (formula, _) in enumerate(CASES)}
+
+
+def test_cases_are_distinct() -> None:
+    formulas = [f for f, _ in CASES]
+    assert len(set(formulas)) == len(formulas)
+
+
+@pytest.mark.parametrize("formula,expected", CASES, ids=[c[0] for c in CASES])
+def test_documented_example(computed: dict[str, Any], formula: str, expected: Any) -> None:
+    assert_excel_value(formula, computed[formula], expected)
