@@ -53,13 +53,46 @@ DATABASE: list[tuple[str, Any]] = [
     (f'=DAVERAGE({DB},"Yield",T!A1:F1)', E("#VALUE!")),
 ]
 
-CASES = DATABASE
+# The LAMBDA helpers' documented examples read 1..6 in L!A1:C2 (and the letters a..f in L!A4:C5).
+LAM = "_xlfn.LAMBDA"
+LAMBDAS: list[tuple[str, Any]] = [
+    (f'=_xlfn.TEXTJOIN(",",,_xlfn.BYROW(L!A1:C2,{LAM}(_xlpm.array,MAX(_xlpm.array))))', "3,6"),
+    (f'=_xlfn.TEXTJOIN(",",,_xlfn.BYROW(L!A1:C2,{LAM}(_xlpm.array,SUMSQ(_xlpm.array))))', "14,77"),
+    (f'=ROWS(_xlfn.BYROW(L!A1:C2,{LAM}(_xlpm.r,SUM(_xlpm.r))))', 2.0),
+    (f'=_xlfn.TEXTJOIN(",",,_xlfn.BYCOL(L!A1:C2,{LAM}(_xlpm.array,MAX(_xlpm.array))))', "4,5,6"),
+    (f'=_xlfn.TEXTJOIN(",",,_xlfn.BYCOL(L!A1:C2,{LAM}(_xlpm.array,SUMSQ(_xlpm.array))))', "17,29,45"),
+    (f'=_xlfn.TEXTJOIN(",",,_xlfn.BYCOL({{1,2;3,4}},{LAM}(_xlpm.c,SUM(_xlpm.c))))', "4,6"),
+    (f'=INDEX(_xlfn.BYROW(L!A1:C2,{LAM}(_xlpm.r,_xlpm.r*2)),1)', E("#CALC!")),  # one value a row, not an array
+    (f"=_xlfn.BYROW(L!A1:C2,{LAM}(_xlpm.a,_xlpm.b,1))", E("#VALUE!")), ("=_xlfn.BYROW(L!A1:C2,1)", E("#VALUE!")),
+    (f'=_xlfn.TEXTJOIN(",",,_xlfn.MAP(L!A1:C2,{LAM}(_xlpm.a,IF(_xlpm.a>4,_xlpm.a*_xlpm.a,_xlpm.a))))',
+     "1,2,3,4,25,36"),
+    (f'=_xlfn.TEXTJOIN(",",,_xlfn.MAP(L!A1:C2,L!A4:C5,{LAM}(_xlpm.n,_xlpm.t,_xlpm.t&_xlpm.n)))', "a1,b2,c3,d4,e5,f6"),
+    (f"=_xlfn.REDUCE(,L!A1:C2,{LAM}(_xlpm.a,_xlpm.b,_xlpm.a+_xlpm.b^2))", 91.0),
+    (f'=_xlfn.REDUCE(1,L!A1:C2,{LAM}(_xlpm.a,_xlpm.b,_xlpm.a*_xlpm.b))', 720.0),
+    (f'=ROWS(_xlfn.REDUCE(0,L!A1:C2,{LAM}(_xlpm.a,_xlpm.b,_xlfn.VSTACK(_xlpm.a,_xlpm.b))))', 7.0),
+    (f'=_xlfn.TEXTJOIN(",",,_xlfn.SCAN("",L!A4:C5,{LAM}(_xlpm.a,_xlpm.b,_xlpm.a&_xlpm.b)))',
+     "a,ab,abc,abcd,abcde,abcdef"),
+    (f'=_xlfn.TEXTJOIN(",",,_xlfn.SCAN(1,L!A1:C2,{LAM}(_xlpm.a,_xlpm.b,_xlpm.a*_xlpm.b)))', "1,2,6,24,120,720"),
+    (f'=ROWS(_xlfn.SCAN(1,L!A1:C2,{LAM}(_xlpm.a,_xlpm.b,_xlpm.a*_xlpm.b)))', 2.0),
+    (f'=_xlfn.TEXTJOIN(",",,_xlfn.MAKEARRAY(3,3,{LAM}(_xlpm.r,_xlpm.c,_xlpm.r*_xlpm.c)))', "1,2,3,2,4,6,3,6,9"),
+    (f"=_xlfn.MAKEARRAY(0,3,{LAM}(_xlpm.r,_xlpm.c,1))", E("#VALUE!")),
+    (f'={LAM}(_xlpm.x,_xlpm.y,IF(_xlfn.ISOMITTED(_xlpm.y),"Missing second argument",_xlpm.x+_xlpm.y))(1,)',
+     "Missing second argument"),
+    (f'={LAM}(_xlpm.x,_xlpm.y,IF(_xlfn.ISOMITTED(_xlpm.y),"Missing second argument",_xlpm.x+_xlpm.y))(1,2)', 3.0),
+    (f"={LAM}(_xlpm.x,_xlpm.y,_xlfn.ISOMITTED(_xlpm.y))(1,L!F9)", False),  # a blank cell is not an omission
+]
+
+CASES = DATABASE + LAMBDAS
 
 
 def _book(path: Path, cases: list[tuple[str, Any]]) -> Path:
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("Cases")
     t = wb.add_worksheet("T")
+    lam = wb.add_worksheet("L")
+    for i in range(6):
+        lam.write(i // 3, i % 3, float(i + 1))
+        lam.write_string(3 + i // 3, i % 3, "abcdef"[i])
     for r, row in enumerate(TREES):
         for c, v in enumerate(row):
             if v is not None:
