@@ -82,7 +82,35 @@ LAMBDAS: list[tuple[str, Any]] = [
     (f"={LAM}(_xlpm.x,_xlpm.y,_xlfn.ISOMITTED(_xlpm.y))(1,L!F9)", False),  # a blank cell is not an omission
 ]
 
-CASES = DATABASE + LAMBDAS
+ACCRUED: list[tuple[str, Any]] = [
+    # ACCRINT's example: issued 1 March 2008, first interest 31 August 2008, settled 1 May 2008
+    ("=ROUND(ACCRINT(39508,39691,39569,0.1,1000,2,0),9)", 16.666666667),
+    ("=ROUND(ACCRINT(DATE(2008,3,5),39691,39569,0.1,1000,2,0,FALSE),9)", 15.555555556),
+    ("=ROUND(ACCRINT(DATE(2008,4,5),39691,39569,0.1,1000,2,0,TRUE),7)", 7.2222222),
+    ("=ACCRINT(DATE(2008,2,29),DATE(2008,8,31),DATE(2008,8,31),0.1,1000,2,0)", 50.0),  # one whole coupon
+    ("=ACCRINT(DATE(2020,1,1),DATE(2020,7,1),DATE(2021,1,1),0.1,1000,2,1)", 100.0),  # a whole year
+    ("=ACCRINT(39569,39691,39508,0.1,1000,2,0)", E("#NUM!")), ("=ACCRINT(39508,39691,39569,0.1,1000,3,0)", E("#NUM!")),
+    ("=ACCRINT(39508,39691,39569,0,1000,2,0)", E("#NUM!")),
+    # AMORLINC's and AMORDEGRC's example: 2400 bought 19 August 2008, first period to 31 December
+    ("=ROUND(AMORLINC(2400,39679,39813,300,1,0.15,1),6)", 360.0),
+    ("=AMORDEGRC(2400,39679,39813,300,1,0.15,1)", 776.0),
+    ("=AMORDEGRC(2400,39679,39813,300,1,0.45,1)", E("#NUM!")),  # a life of 2.2 years has no coefficient
+]
+
+ERRORS_AND_BITS: list[tuple[str, Any]] = [
+    ("=ROUND(ERF(0.745),8)", 0.70792892), ("=ROUND(ERF(1),8)", 0.84270079), ("=ERF(0,1)-ERF(1)", 0.0),
+    ("=ROUND(_xlfn.ERF.PRECISE(0.745),8)", 0.70792892), ("=ROUND(_xlfn.ERF.PRECISE(1),8)", 0.84270079),
+    ("=ROUND(ERFC(1),8)", 0.15729921), ("=ROUND(_xlfn.ERFC.PRECISE(1),8)", 0.15729921),
+    ("=_xlfn.BITAND(1,5)", 1.0), ("=_xlfn.BITAND(13,25)", 9.0), ("=_xlfn.BITOR(23,10)", 31.0),
+    ("=_xlfn.BITXOR(5,3)", 6.0), ("=_xlfn.BITLSHIFT(4,2)", 16.0), ("=_xlfn.BITRSHIFT(13,2)", 3.0),
+    ("=_xlfn.BITLSHIFT(4,-2)", 1.0), ("=_xlfn.BITAND(1.5,1)", E("#NUM!")), ("=_xlfn.BITOR(-1,1)", E("#NUM!")),
+    ("=_xlfn.BITAND(2^48,1)", E("#NUM!")), ("=_xlfn.BITLSHIFT(1,54)", E("#NUM!")), ("=_xlfn.BITXOR(TRUE,1)", E("#VALUE!")),
+    ("=ROUND(_xlfn.BINOM.DIST.RANGE(60,0.75,48),3)", 0.084), ("=ROUND(_xlfn.BINOM.DIST.RANGE(60,0.75,45,50),3)", 0.524),
+    ("=_xlfn.BINOM.DIST.RANGE(60,0.75,50,45)", E("#NUM!")),
+    ("=ROUND(HYPGEOMDIST(1,4,8,20),6)", 0.363261), ("=ROUND(NEGBINOMDIST(10,5,0.25),8)", 0.05504866),
+]
+
+CASES = DATABASE + LAMBDAS + ACCRUED + ERRORS_AND_BITS
 
 
 def _book(path: Path, cases: list[tuple[str, Any]]) -> Path:

@@ -23,6 +23,7 @@ from .. import values as V
 from ..values import Value, XlFail, to_number
 from .base import fn
 from .daycount import basis_of, day_of, days360_us, european_30_360, year_fraction
+from .maths import _round_half_away
 
 
 def _num(ev: Any, v: Any) -> float:
@@ -337,3 +338,93 @@ def _tbilleq(ev: Any, settlement: Any, maturity: Any, discount: Any) -> Value:
     Microsoft's documentation (as LibreOffice), whatever the bill's length."""
     d = _positive(ev, discount)
     return 365 * d / (360 - d * _bill_days(ev, settlement, maturity))
+
+
+# --- ACCRINT, and the French depreciation (AMORLINC, AMORDEGRC): dated, hence here -------------
+
+
+def _shifted(anchor: dt.date, months: int) -> dt.date:
+    """``anchor`` moved by ``months`` (either way), on the month's last day when ``anchor`` is."""
+    return _coupon(anchor, -months)
+
+
+@fn("ACCRINT", "raw", 6, 8)
+def _accrint(ev: Any, issue: Any, first_interest: Any, settlement: Any, rate: Any, par: Any, frequency: Any,
+             basis: Any = None, calc_method: Any = None) -> Value:
+    """Interest accrued from ``issue`` (or, with ``calc_method`` FALSE and settlement past the
+    first interest date, from that date) to settlement: over each quasi-coupon period (dated
+    from the first interest date by 12/frequency months) the days accrued in it over its days,
+    times ``par * rate / frequency``."""
+    i, first, s = day_of(ev, issue), day_of(ev, first_interest), day_of(ev, settlement)
+    r, p = _positive(ev, rate), _positive(ev, par)
+    f, b = _frequency(ev, frequency), _opt_basis(ev, basis)
+    whole = True if calc_method is None or ev.deref(calc_method) is None else V.to_bool(ev.deref(calc_method))
+    if i >= s:
+        raise XlFail(V.NUM)
+    start = i if whole or s <= first else first
+    step = 12 // f
+    k = 0  # the quasi-coupon period [c(k-1), c(k)] holding start
+    while _shifted(first, (k - 1) * step) > start:
+        k -= 1
+    while _shifted(first, k * step) <= start:
+        k += 1
+    total = 0.0
+    while True:
+        a, z = _shifted(first, (k - 1) * step), _shifted(first, k * step)
+        if a >= s:
+            break
+        lo, hi = max(a, start), min(z, s)
+        total += _days(lo, hi, b) / _period_days(a, z, f, b)
+        k += 1
+    return p * r / f * total
+
+
+def _amor_args(ev: Any, cost: Any, purchased: Any, first_period: Any, salvage: Any, period: Any, rate: Any,
+               basis: Any) -> tuple[float, float, float, int, float]:
+    c, v, r = _num(ev, cost), _num(ev, salvage), _num(ev, rate)
+    per = math.trunc(_num(ev, period))
+    b = _opt_basis(ev, basis)
+    a, z = day_of(ev, purchased), day_of(ev, first_period)
+    if b == 2 or r <= 0 or c < 0 or v < 0 or v > c or per < 0 or a > z:  # basis 2 is none of theirs
+        raise XlFail(V.NUM)
+    return c, v, r, per, year_fraction(a, z, b)
+
+
+@fn("AMORLINC", "raw", 6, 7)
+def _amorlinc(ev: Any, cost: Any, purchased: Any, first_period: Any, salvage: Any, period: Any, rate: Any,
+              basis: Any = None) -> Value:
+    """Straight-line depreciation, the first period prorated by the fraction of a year to its end."""
+    c, v, r, per, frac = _amor_args(ev, cost, purchased, first_period, salvage, period, rate, basis)
+    full, first = c * r, frac * r * c
+    n = math.trunc((c - v - first) / full)
+    if per == 0:
+        return first
+    if per <= n:
+        return full
+    if per == n + 1:
+        return c - v - full * n - first
+    return 0.0
+
+
+@fn("AMORDEGRC", "raw", 6, 7)
+def _amordegrc(ev: Any, cost: Any, purchased: Any, first_period: Any, salvage: Any, period: Any, rate: Any,
+               basis: Any = None) -> Value:
+    """Declining balance at ``rate`` times the coefficient of the asset's life (1/rate: 1.5 for 3
+    to 4 years, 2 for 5 to 6, 2.5 past 6), each period's amount rounded to a whole number; the
+    period that would go below salvage and the next take half of what is left."""
+    c, v, r, per, frac = _amor_args(ev, cost, purchased, first_period, salvage, period, rate, basis)
+    life = 1 / r
+    if any(lo < life < lo + 1 for lo in (0, 1, 2, 4)):  # the lives Excel has no coefficient for
+        raise XlFail(V.NUM)
+    coefficient = 1.0 if life < 3 else 1.5 if life < 5 else 2.0 if life <= 6 else 2.5
+    r *= coefficient
+    amount = _round_half_away(frac * r * c, 0)
+    c -= amount
+    rest = c - v
+    for n in range(per):
+        amount = _round_half_away(r * c, 0)
+        rest -= amount
+        if rest < 0:
+            return _round_half_away(c * 0.5, 0) if per - n <= 1 else 0.0
+        c -= amount
+    return amount
