@@ -110,7 +110,21 @@ ERRORS_AND_BITS: list[tuple[str, Any]] = [
     ("=ROUND(HYPGEOMDIST(1,4,8,20),6)", 0.363261), ("=ROUND(NEGBINOMDIST(10,5,0.25),8)", 0.05504866),
 ]
 
-CASES = DATABASE + LAMBDAS + ACCRUED + ERRORS_AND_BITS
+INFORMATION: list[tuple[str, Any]] = [
+    ("=_xlfn.FORMULATEXT(F!A1)", "=TODAY()"), ("=_xlfn.FORMULATEXT(F!A2)", "=SUM(L!A1:C2)*2"),
+    ("=_xlfn.FORMULATEXT(F!A3)", "=TEXTJOIN(\",\",TRUE,L!A4:C5)"),  # without the file's _xlfn. prefix
+    ("=_xlfn.FORMULATEXT(F!A4)", "{=SUM(L!A1:C1*L!A2:C2)}"), ("=_xlfn.FORMULATEXT(F!A5)", E("#N/A")),
+    ("=_xlfn.FORMULATEXT(F!A1:A2)", "=TODAY()"), ("=_xlfn.FORMULATEXT(F!A9)", E("#N/A")),
+    ('=CELL("row",L!A20)', 20.0), ('=CELL("col",L!D5)', 4.0), ('=CELL("contents",L!B1)', 2.0),
+    ('=CELL("contents",L!B4)', "b"), ('=CELL("type",L!B1)', "v"), ('=CELL("type",L!B4)', "l"),
+    ('=CELL("type",L!Z99)', "b"), ('=CELL("address",L!B4)', "[cases.xlsx]L!$B$4"), ('=CELL("address",A1)', "$A$1"),
+    ('=MID(CELL("filename",L!A1),FIND("]",CELL("filename",L!A1))+1,31)', "L"),
+    ('=RIGHT(CELL("filename"),7)', "x]Cases"), ('=CELL("width",L!A1)', E("#N/A")), ('=CELL("nonsense",L!A1)', E("#VALUE!")),
+    ('=INFO("numfile")', 5.0), ('=INFO("recalc")', "Automatic"), ('=RIGHT(INFO("directory"),1)', "/"),
+    ('=INFO("release")', E("#N/A")), ('=INFO("x")', E("#VALUE!")),
+]
+
+CASES = DATABASE + LAMBDAS + ACCRUED + ERRORS_AND_BITS + INFORMATION
 
 
 def _book(path: Path, cases: list[tuple[str, Any]]) -> Path:
@@ -125,6 +139,13 @@ def _book(path: Path, cases: list[tuple[str, Any]]) -> Path:
         for c, v in enumerate(row):
             if v is not None:
                 t.write_string(r, c, v) if isinstance(v, str) else t.write(r, c, v)
+    f = wb.add_worksheet("F")
+    f.write_formula(0, 0, "=TODAY()")
+    f.write_formula(1, 0, "=SUM(L!A1:C2)*2")
+    f.write_formula(2, 0, '=_xlfn.TEXTJOIN(",",TRUE,L!A4:C5)')
+    f.write_array_formula(3, 0, 3, 0, "{=SUM(L!A1:C1*L!A2:C2)}")
+    f.write(4, 0, 5)
+    wb.add_worksheet("Empty")
     for i, (formula, _) in enumerate(cases):
         ws.write_formula(i, 0, formula)
     wb.close()
@@ -150,3 +171,14 @@ def test_cases_are_distinct() -> None:
 @pytest.mark.parametrize("formula,expected", CASES, ids=[c[0] for c in CASES])
 def test_documented_example(computed: dict[str, Any], formula: str, expected: Any) -> None:
     assert_excel_value(formula, computed[formula], expected)
+
+
+@pytest.mark.parametrize("text,dr,dc,shown", [
+    ("SUM(A1:B2)+$C$3+C$3+$C3", 1, 2, "SUM(C2:D3)+$C$3+E$3+$C4"),
+    ('Sheet1!D4&"A1"&LOG10(A1)&Tbl[Col1]', 1, 1, 'Sheet1!E5&"A1"&LOG10(B2)&Tbl[Col1]'),
+    ("SUM(A:A)+SUM(1:2)+SUM($A:B)", 1, 1, "SUM(B:B)+SUM(2:3)+SUM($A:C)"),
+    ("'Q1 x'!A1+Q1!B2+DAYS360(A1,B1)", 2, 0, "'Q1 x'!A3+Q1!B4+DAYS360(A3,B3)"),
+])
+def test_formulatext_shows_a_shared_formula_where_it_is(text: str, dr: int, dc: int, shown: str) -> None:
+    from kpisheet.excel.recalc.xlfuncs.info import shifted_formula
+    assert shifted_formula(text, dr, dc) == shown

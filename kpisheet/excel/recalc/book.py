@@ -126,7 +126,7 @@ def load(path: Path) -> LoadedBook:
                                           iterate=ca.get("iterate") in ("1", "true"),
                                           iterate_count=int(float(ca.get("iterateCount", "100"))),
                                           iterate_delta=float(ca.get("iterateDelta", "0.001")),
-                                          charset=_charset(pkg, app_part)),
+                                          charset=_charset(pkg, app_part), path=str(path.resolve())),
                         parts, shared, metadata_part)
     for sp in parts:
         if sp.part is None:
