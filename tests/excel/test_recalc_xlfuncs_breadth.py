@@ -120,11 +120,88 @@ INFORMATION: list[tuple[str, Any]] = [
     ('=CELL("type",L!Z99)', "b"), ('=CELL("address",L!B4)', "[cases.xlsx]L!$B$4"), ('=CELL("address",A1)', "$A$1"),
     ('=MID(CELL("filename",L!A1),FIND("]",CELL("filename",L!A1))+1,31)', "L"),
     ('=RIGHT(CELL("filename"),7)', "x]Cases"), ('=CELL("width",L!A1)', E("#N/A")), ('=CELL("nonsense",L!A1)', E("#VALUE!")),
-    ('=INFO("numfile")', 5.0), ('=INFO("recalc")', "Automatic"), ('=RIGHT(INFO("directory"),1)', "/"),
+    ('=INFO("numfile")', 6.0), ('=INFO("recalc")', "Automatic"), ('=RIGHT(INFO("directory"),1)', "/"),
     ('=INFO("release")', E("#N/A")), ('=INFO("x")', E("#VALUE!")),
 ]
 
-CASES = DATABASE + LAMBDAS + ACCRUED + ERRORS_AND_BITS + INFORMATION
+# A pivot table on sheet P as Excel saves one (the definition and cache parts are added to the
+# file below): Sum of Sales by Region and Product (rows, compact, subtotals on top) and Quarter
+# (columns), filtered on Year 2025 (page field in A1:B1); its body in A3:D11.
+PIVOT_CELLS = [
+    ["Year", 2025], [], ["Sum of Sales", "Column Labels"], ["Row Labels", "Q1", "Q2", "Grand Total"],
+    ["East", 15, 20, 35], ["Apples", 10, 20, 30], ["Pears", 5, None, 5],
+    ["West", 8, 10, 18], ["Apples", 7, 8, 15], ["Pears", 1, 2, 3], ["Grand Total", 23, 30, 53],
+]
+GPD = "GETPIVOTDATA"
+PIVOT: list[tuple[str, Any]] = [
+    (f'={GPD}("Sales",P!A3)', 53.0), (f'={GPD}("Sum of Sales",P!C7)', 53.0), (f'={GPD}("sales",P!A1)', 53.0),
+    (f'={GPD}("Sales",P!A3,"Region","East")', 35.0), (f'={GPD}("Sales",P!A3,"region","west","Product","Pears")', 3.0),
+    (f'={GPD}("Sales",P!A3,"Region","East","Product","Apples","Quarter","Q2")', 20.0),
+    (f'={GPD}("Sales",P!A3,"Quarter","Q1")', 23.0), (f'={GPD}("Sales",P!A3,"Quarter","Q2","Region","West")', 10.0),
+    (f'={GPD}("Sales",P!A3,"Year",2025)', 53.0), (f'={GPD}("Sales",P!A3,"Year",2024)', E("#REF!")),
+    (f'={GPD}("Sales",P!A3,"Product","Apples")', E("#REF!")),  # no row shows Apples across regions
+    (f'={GPD}("Sales",P!A3,"Region","East","Product","Pears","Quarter","Q2")', E("#REF!")),  # an empty cell
+    (f'={GPD}("Sales",P!A3,"Region","North")', E("#REF!")), (f'={GPD}("Profit",P!A3)', E("#REF!")),
+    (f'={GPD}("Sales",P!F20)', E("#REF!")), (f'={GPD}("Sales",P!A3,"Region")', E("#REF!")),
+    (f'={GPD}("Sales","P!A3")', E("#REF!")),
+]
+
+CASES = DATABASE + LAMBDAS + ACCRUED + ERRORS_AND_BITS + INFORMATION + PIVOT
+
+PIVOT_TABLE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<pivotTableDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" name="PivotTable1"
+ cacheId="1" dataCaption="Values" updatedVersion="8"><location ref="A3:D11" firstHeaderRow="1" firstDataRow="2"
+ firstDataCol="1" rowPageCount="1" colPageCount="1"/><pivotFields count="5">
+<pivotField axis="axisRow" showAll="0"><items count="3"><item x="1"/><item x="0"/><item t="default"/></items></pivotField>
+<pivotField axis="axisRow" showAll="0"><items count="3"><item x="0"/><item x="1"/><item t="default"/></items></pivotField>
+<pivotField axis="axisCol" showAll="0"><items count="3"><item x="0"/><item x="1"/><item t="default"/></items></pivotField>
+<pivotField dataField="1" showAll="0"/>
+<pivotField axis="axisPage" showAll="0"><items count="3"><item x="0"/><item x="1"/><item t="default"/></items></pivotField>
+</pivotFields><rowFields count="2"><field x="0"/><field x="1"/></rowFields><rowItems count="7"><i><x/></i>
+<i r="1"><x/></i><i r="1"><x v="1"/></i><i><x v="1"/></i><i r="1"><x/></i><i r="1"><x v="1"/></i>
+<i t="grand"><x/></i></rowItems><colFields count="1"><field x="2"/></colFields><colItems count="3"><i><x/></i>
+<i><x v="1"/></i><i t="grand"><x/></i></colItems><pageFields count="1"><pageField fld="4" item="1" hier="-1"/>
+</pageFields><dataFields count="1"><dataField name="Sum of Sales" fld="3" baseField="0" baseItem="0"/></dataFields>
+</pivotTableDefinition>"""
+
+PIVOT_CACHE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<pivotCacheDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" refreshOnLoad="0"
+ recordCount="0"><cacheSource type="worksheet"><worksheetSource ref="A1:E9" sheet="T"/></cacheSource>
+<cacheFields count="5"><cacheField name="Region" numFmtId="0"><sharedItems count="2"><s v="West"/><s v="East"/>
+</sharedItems></cacheField><cacheField name="Product" numFmtId="0"><sharedItems count="2"><s v="Apples"/>
+<s v="Pears"/></sharedItems></cacheField><cacheField name="Quarter" numFmtId="0"><sharedItems count="2">
+<s v="Q1"/><s v="Q2"/></sharedItems></cacheField><cacheField name="Sales" numFmtId="0"><sharedItems
+ containsSemiMixedTypes="0" containsString="0" containsNumber="1" containsInteger="1" minValue="1" maxValue="20"/>
+</cacheField><cacheField name="Year" numFmtId="0"><sharedItems containsSemiMixedTypes="0" containsString="0"
+ containsNumber="1" containsInteger="1" minValue="2024" maxValue="2025" count="2"><n v="2024"/><n v="2025"/>
+</sharedItems></cacheField></cacheFields></pivotCacheDefinition>"""
+
+
+def _add_pivot(path: Path, sheet_file: str) -> None:
+    """Add the pivot table's parts to the file XlsxWriter wrote, linked from ``sheet_file``."""
+    import zipfile
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts[f"xl/worksheets/_rels/{sheet_file}.rels"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats'
+        f'.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/pivotTable" '
+        'Target="../pivotTables/pivotTable1.xml"/></Relationships>').encode()
+    parts["xl/pivotTables/_rels/pivotTable1.xml.rels"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats'
+        f'.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/pivotCacheDefinition" '
+        'Target="../pivotCache/pivotCacheDefinition1.xml"/></Relationships>').encode()
+    parts["xl/pivotTables/pivotTable1.xml"] = PIVOT_TABLE.encode()
+    parts["xl/pivotCache/pivotCacheDefinition1.xml"] = PIVOT_CACHE.encode()
+    ct = parts["[Content_Types].xml"].decode()
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    ct = ct.replace("</Types>", f'<Override PartName="/xl/pivotTables/pivotTable1.xml" ContentType="{mime}'
+                    f'.pivotTable+xml"/><Override PartName="/xl/pivotCache/pivotCacheDefinition1.xml" '
+                    f'ContentType="{mime}.pivotCacheDefinition+xml"/></Types>')
+    parts["[Content_Types].xml"] = ct.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
 
 
 def _book(path: Path, cases: list[tuple[str, Any]]) -> Path:
@@ -146,9 +223,15 @@ def _book(path: Path, cases: list[tuple[str, Any]]) -> Path:
     f.write_array_formula(3, 0, 3, 0, "{=SUM(L!A1:C1*L!A2:C2)}")
     f.write(4, 0, 5)
     wb.add_worksheet("Empty")
+    pv = wb.add_worksheet("P")
+    for r, row in enumerate(PIVOT_CELLS):
+        for c, v in enumerate(row):
+            if v is not None:
+                pv.write(r, c, v)
     for i, (formula, _) in enumerate(cases):
         ws.write_formula(i, 0, formula)
     wb.close()
+    _add_pivot(path, "sheet6.xml")
     return path
 
 

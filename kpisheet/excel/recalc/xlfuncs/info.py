@@ -240,6 +240,10 @@ def _cell(ev: Any, info_type: Any, reference: Any = None) -> Value:
     if not isinstance(kind, str):
         raise XlFail(V.VALUE)
     kind = kind.strip().lower()
+    if kind in ("format", "width", "color", "parentheses", "prefix", "protect"):
+        raise XlFail(V.NA)
+    if kind not in ("address", "col", "row", "contents", "type", "filename"):
+        raise XlFail(V.VALUE)
     if reference is None:
         ref = Ref(ev.cur.sheet, ev.cur.row, ev.cur.col, ev.cur.row, ev.cur.col)
     elif isinstance(reference, Err):
@@ -264,12 +268,8 @@ def _cell(ev: Any, info_type: Any, reference: Any = None) -> Value:
     if kind == "type":
         v = ev.cell(ref.sheet, ref.r1, ref.c1)
         return "b" if v is None else "l" if isinstance(v, str) else "v"
-    if kind == "filename":
-        folder, name = _book_file(ev)
-        return f"{folder}[{name}]{sheet_name}" if name else ""
-    if kind in ("format", "width", "color", "parentheses", "prefix", "protect"):
-        raise XlFail(V.NA)
-    raise XlFail(V.VALUE)
+    folder, name = _book_file(ev)  # filename
+    return f"{folder}[{name}]{sheet_name}" if name else ""
 
 
 @fn("INFO", "raw", 1, 1)
