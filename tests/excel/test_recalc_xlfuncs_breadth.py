@@ -146,7 +146,12 @@ PIVOT: list[tuple[str, Any]] = [
     (f'={GPD}("Sales","P!A3")', E("#REF!")),
 ]
 
-CASES = DATABASE + LAMBDAS + ACCRUED + ERRORS_AND_BITS + INFORMATION + PIVOT
+LIFTING: list[tuple[str, Any]] = [  # an array value lifts a scalar function in an ordinary formula too
+    ("=SUM(ROUND(MINVERSE({4,-1;2,0}),2))", 1.5), ("=SUM(ABS({-1,-2}))", 3.0),
+    ("=SUM(ROUND(MINVERSE({4,-1;2,0})*3,0))", 5.0), ('=_xlfn.TEXTJOIN(",",,LEFT({"ab","cd"},1))', "a,c"),
+]
+
+CASES = DATABASE + LAMBDAS + ACCRUED + ERRORS_AND_BITS + INFORMATION + PIVOT + LIFTING
 
 PIVOT_TABLE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <pivotTableDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" name="PivotTable1"

@@ -426,6 +426,10 @@ class Compiler:
             if arr and any(isinstance(v, np.ndarray) or (isinstance(v, Ref) and not v.is_cell) for v in vals):
                 arrays = [self.array(v) if isinstance(v, (np.ndarray, Ref)) else v for v in vals]
                 return broadcast_n(checked, arrays)
+            if not arr and any(isinstance(v, np.ndarray) for v in vals):
+                # issue 15: an array value (MINVERSE's, {1,2}) lifts a scalar function outside array
+                # formulas too, as in Excel; a range there is still intersected with the cell
+                return broadcast_n(checked, [v if isinstance(v, np.ndarray) else deref(v) for v in vals])
             try:
                 return checked(*[deref(v) for v in vals])
             except XlFail as e:
