@@ -97,6 +97,23 @@ ACCRUED: list[tuple[str, Any]] = [
     ("=AMORDEGRC(2400,39679,39813,300,1,0.45,1)", E("#NUM!")),  # a life of 2.2 years has no coefficient
 ]
 
+ODD_PERIODS: list[tuple[str, Any]] = [  # the examples of the four functions' pages
+    ("=ROUND(ODDFPRICE(DATE(2008,11,11),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0785,0.0625,100,2,1),9)",
+     113.597717474),
+    ("=ROUND(ODDFYIELD(DATE(2008,11,11),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0575,84.5,100,2,0),4)",
+     0.0772),
+    ("=ROUND(ODDLPRICE(DATE(2008,2,7),DATE(2008,6,15),DATE(2007,10,15),0.0375,0.0405,100,2,0),10)", 99.8782860147),
+    ("=ROUND(ODDLYIELD(DATE(2008,4,20),DATE(2008,6,15),DATE(2007,12,24),0.0375,99.875,100,2,0),5)", 0.04519),
+    # a yield solved from a price gives the price back
+    ("=ROUND(ODDFPRICE(DATE(2008,11,11),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0575,"
+     "ODDFYIELD(DATE(2008,11,11),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0575,84.5,100,2,0),100,2,0),9)", 84.5),
+    ("=ROUND(ODDLPRICE(DATE(2008,4,20),DATE(2008,6,15),DATE(2007,12,24),0.0375,"
+     "ODDLYIELD(DATE(2008,4,20),DATE(2008,6,15),DATE(2007,12,24),0.0375,99.875,100,2,0),100,2,0),9)", 99.875),
+    ("=ODDFPRICE(DATE(2009,3,2),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0785,0.0625,100,2,1)", E("#NUM!")),
+    ("=ODDLPRICE(DATE(2007,10,1),DATE(2008,6,15),DATE(2007,10,15),0.0375,0.0405,100,2,0)", E("#NUM!")),
+    ("=ODDLPRICE(DATE(2008,2,7),DATE(2008,6,15),DATE(2007,10,15),0.0375,0.0405,100,3,0)", E("#NUM!")),
+]
+
 ERRORS_AND_BITS: list[tuple[str, Any]] = [
     ("=ROUND(ERF(0.745),8)", 0.70792892), ("=ROUND(ERF(1),8)", 0.84270079), ("=ERF(0,1)-ERF(1)", 0.0),
     ("=ROUND(_xlfn.ERF.PRECISE(0.745),8)", 0.70792892), ("=ROUND(_xlfn.ERF.PRECISE(1),8)", 0.84270079),
@@ -151,7 +168,7 @@ LIFTING: list[tuple[str, Any]] = [  # an array value lifts a scalar function in 
     ("=SUM(ROUND(MINVERSE({4,-1;2,0})*3,0))", 5.0), ('=_xlfn.TEXTJOIN(",",,LEFT({"ab","cd"},1))', "a,c"),
 ]
 
-CASES = DATABASE + LAMBDAS + ACCRUED + ERRORS_AND_BITS + INFORMATION + PIVOT + LIFTING
+CASES = DATABASE + LAMBDAS + ACCRUED + ODD_PERIODS + ERRORS_AND_BITS + INFORMATION + PIVOT + LIFTING
 
 PIVOT_TABLE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <pivotTableDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" name="PivotTable1"

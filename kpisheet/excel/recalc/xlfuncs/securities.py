@@ -1,6 +1,7 @@
 """Bonds and bills: the coupon dates and days (COUPPCD, COUPNCD, COUPNUM, COUPDAYBS, COUPDAYS,
 COUPDAYSNC), PRICE, YIELD, DURATION, MDURATION, ACCRINTM, DISC, INTRATE, RECEIVED, PRICEDISC,
-YIELDDISC, PRICEMAT, YIELDMAT, TBILLPRICE, TBILLYIELD, TBILLEQ.
+YIELDDISC, PRICEMAT, YIELDMAT, TBILLPRICE, TBILLYIELD, TBILLEQ; ACCRINT, the odd-period prices and
+yields (ODDFPRICE, ODDFYIELD, ODDLPRICE, ODDLYIELD), and the French depreciation AMORLINC and AMORDEGRC.
 
 Dates are truncated; a settlement on or after maturity, a frequency other than 1, 2 or 4, a
 basis outside 0-4 (:mod:`.daycount`), a negative rate or yield, or a price or redemption of 0
@@ -428,3 +429,144 @@ def _amordegrc(ev: Any, cost: Any, purchased: Any, first_period: Any, salvage: A
             return _round_half_away(c * 0.5, 0) if per - n <= 1 else 0.0
         c -= amount
     return amount
+
+
+# --- odd first and last periods (ODDFPRICE, ODDFYIELD, ODDLPRICE, ODDLYIELD) -------------------
+# Microsoft's formulas: the odd period is cut into quasi-coupon periods (stepped by 12/frequency
+# months from the first coupon back, or from the last interest date on); in each, DC is the
+# days of the odd period in it, NL its normal length (basis 1: its actual days), A the days
+# accrued before settlement, DSC the days from settlement on.
+
+
+def _odd_common(ev: Any, rate: Any, frequency: Any, basis: Any, redemption: Any) -> tuple[float, int, int, float]:
+    r = _num(ev, rate)
+    red = _positive(ev, redemption)
+    f, b = _frequency(ev, frequency), _opt_basis(ev, basis)
+    if r < 0:
+        raise XlFail(V.NUM)
+    return r, f, b, red
+
+
+def _oddf_terms(s: dt.date, m: dt.date, i: dt.date, first: dt.date, f: int, b: int) -> tuple[float, float, float, int]:
+    """For an odd first period: the odd coupon in periods (sum of DC/NL), the accrued part (sum
+    of A/NL), the periods from settlement to the first coupon, and the coupons after it."""
+    step = 12 // f
+    dc = acc = 0.0
+    to_first = 0.0
+    k = 0
+    while True:  # quasi-coupon periods [q(k-1), q(k)] back from the first coupon, until past issue
+        a, z = _shifted(first, (k - 1) * step), _shifted(first, k * step)
+        nl = _period_days(a, z, f, b)
+        lo = max(a, i)
+        dc += _days(lo, z, b) / nl
+        if s > lo:
+            acc += _days(lo, min(s, z), b) / nl
+        if s < z:
+            to_first += 1.0 if s <= a else _days(s, z, b) / nl
+        if a <= i:
+            break
+        k -= 1
+    _pcd, _ncd, after = coupons(first, m, f)
+    return dc, acc, to_first, after
+
+
+def _oddf_price(s: dt.date, m: dt.date, i: dt.date, first: dt.date, r: float, y: float, red: float, f: int,
+                b: int) -> float:
+    dc, acc, t, n = _oddf_terms(s, m, i, first, f, b)
+    c = 100 * r / f
+    v = 1 + y / f
+    price = red / v ** (n + t) + c * dc / v ** t
+    price += math.fsum(c / v ** (k + t) for k in range(1, n + 1))
+    return price - c * acc
+
+
+def _oddf_dates(ev: Any, settlement: Any, maturity: Any, issue: Any, first_coupon: Any) -> tuple[dt.date, ...]:
+    s, m, i, first = (day_of(ev, x) for x in (settlement, maturity, issue, first_coupon))
+    if not m > first > s > i:
+        raise XlFail(V.NUM)
+    return s, m, i, first
+
+
+@fn("ODDFPRICE", "raw", 8, 9)
+def _oddfprice(ev: Any, settlement: Any, maturity: Any, issue: Any, first_coupon: Any, rate: Any, yld: Any,
+               redemption: Any, frequency: Any, basis: Any = None) -> Value:
+    s, m, i, first = _oddf_dates(ev, settlement, maturity, issue, first_coupon)
+    r, f, b, red = _odd_common(ev, rate, frequency, basis, redemption)
+    y = _num(ev, yld)
+    if y < 0:
+        raise XlFail(V.NUM)
+    return _oddf_price(s, m, i, first, r, y, red, f, b)
+
+
+def _solve_yield(price_at: Any, target: float) -> float:
+    """The yield at which ``price_at`` gives ``target`` (prices fall as yields rise): bisection
+    to a double's precision, ``#NUM!`` when no yield in 0..1000% gives the price."""
+    lo, hi = -0.999, 10.0
+    if not price_at(hi) <= target <= price_at(lo):
+        raise XlFail(V.NUM)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if price_at(mid) > target:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-15:
+            break
+    return (lo + hi) / 2
+
+
+@fn("ODDFYIELD", "raw", 8, 9)
+def _oddfyield(ev: Any, settlement: Any, maturity: Any, issue: Any, first_coupon: Any, rate: Any, pr: Any,
+               redemption: Any, frequency: Any, basis: Any = None) -> Value:
+    s, m, i, first = _oddf_dates(ev, settlement, maturity, issue, first_coupon)
+    r, f, b, red = _odd_common(ev, rate, frequency, basis, redemption)
+    price = _positive(ev, pr)
+    return _solve_yield(lambda y: _oddf_price(s, m, i, first, r, y, red, f, b), price)
+
+
+def _oddl_terms(ev: Any, settlement: Any, maturity: Any, last_interest: Any, frequency: Any,
+                basis: Any) -> tuple[float, float, float]:
+    """For an odd last period: the sums of DC/NL, A/NL and DSC/NL over its quasi-coupon periods."""
+    s, m, last = (day_of(ev, x) for x in (settlement, maturity, last_interest))
+    if not m > s > last:
+        raise XlFail(V.NUM)
+    f, b = _frequency(ev, frequency), _opt_basis(ev, basis)
+    step = 12 // f
+    dc = acc = dsc = 0.0
+    k = 1
+    while True:
+        a, z = _shifted(last, (k - 1) * step), _shifted(last, k * step)
+        nl = _period_days(a, z, f, b)
+        end = min(z, m)
+        dc += _days(a, end, b) / nl
+        if s > a:
+            acc += _days(a, min(s, end), b) / nl
+        if s < end:
+            dsc += _days(max(s, a), end, b) / nl
+        if z >= m:
+            break
+        k += 1
+    return dc, acc, dsc
+
+
+@fn("ODDLPRICE", "raw", 7, 8)
+def _oddlprice(ev: Any, settlement: Any, maturity: Any, last_interest: Any, rate: Any, yld: Any, redemption: Any,
+               frequency: Any, basis: Any = None) -> Value:
+    r, f, _b, red = _odd_common(ev, rate, frequency, basis, redemption)
+    y = _num(ev, yld)
+    if y < 0:
+        raise XlFail(V.NUM)
+    dc, acc, dsc = _oddl_terms(ev, settlement, maturity, last_interest, frequency, basis)
+    c = 100 * r / f
+    return (red + dc * c) / (1 + dsc * y / f) - acc * c
+
+
+@fn("ODDLYIELD", "raw", 7, 8)
+def _oddlyield(ev: Any, settlement: Any, maturity: Any, last_interest: Any, rate: Any, pr: Any, redemption: Any,
+               frequency: Any, basis: Any = None) -> Value:
+    r, f, _b, red = _odd_common(ev, rate, frequency, basis, redemption)
+    price = _positive(ev, pr)
+    dc, acc, dsc = _oddl_terms(ev, settlement, maturity, last_interest, frequency, basis)
+    c = 100 * r / f
+    paid = price + acc * c
+    return ((red + dc * c) - paid) / paid * f / dsc
