@@ -163,12 +163,33 @@ PIVOT: list[tuple[str, Any]] = [
     (f'={GPD}("Sales","P!A3")', E("#REF!")),
 ]
 
+RECENT: list[tuple[str, Any]] = [
+    ("=_xlfn.PERCENTOF({1,2},{1,2,3,4})", 0.3), ("=_xlfn.PERCENTOF(T!D5:D7,T!D5:D10)", 33 / 57),
+    ("=_xlfn.PERCENTOF(1,0)", E("#DIV/0!")),
+    ("=ROWS(_xlfn.TRIMRANGE(L!A1:E10))", 5.0), ("=COLUMNS(_xlfn.TRIMRANGE(L!A1:E10))", 3.0),
+    ("=ROWS(_xlfn.TRIMRANGE(L!A1:E10,0))", 10.0), ("=COLUMNS(_xlfn.TRIMRANGE(L!A1:E10,3,2))", 3.0),
+    ("=SUM(_xlfn.TRIMRANGE(L!A1:E10))", 21.0), ("=_xlfn.TRIMRANGE(L!H1:H5)", E("#REF!")),
+    ('=_xlfn.REGEXTEST("Apple","^a")', False), ('=_xlfn.REGEXTEST("Apple","^a",1)', True),
+    ('=_xlfn.REGEXTEST("Apple","[")', E("#VALUE!")),
+    ('=_xlfn.REGEXEXTRACT("Order 123 and 456","\\d+")', "123"),
+    ('=_xlfn.TEXTJOIN(",",,_xlfn.REGEXEXTRACT("Order 123 and 456","\\d+",1))', "123,456"),
+    ('=ROWS(_xlfn.REGEXEXTRACT("Order 123 and 456","\\d+",1))', 2.0),
+    ('=_xlfn.TEXTJOIN(",",,_xlfn.REGEXEXTRACT("mail sonia@contoso.com","(\\w+)@(\\w+)\\.com",2))', "sonia,contoso"),
+    ('=_xlfn.REGEXEXTRACT("no digits","\\d")', E("#N/A")),
+    ('=_xlfn.REGEXREPLACE("2024-01-15","(\\d+)-(\\d+)-(\\d+)","$3/$2/$1")', "15/01/2024"),
+    ('=_xlfn.REGEXREPLACE("a1b2c3","\\d","#")', "a#b#c#"), ('=_xlfn.REGEXREPLACE("a1b2c3","\\d","#",2)', "a1b#c3"),
+    ('=_xlfn.REGEXREPLACE("a1b2c3","\\d","#",-1)', "a1b2c#"), ('=_xlfn.REGEXREPLACE("ABC","b","x",,1)', "AxC"),
+    ('=_xlfn.ENCODEURL("http://contoso.sharepoint.com/teams/Finance/Documents/April Reports/Profit and Loss '
+     'Statement.xlsx")', "http%3A%2F%2Fcontoso.sharepoint.com%2Fteams%2FFinance%2FDocuments%2FApril%20Reports%2F"
+     "Profit%20and%20Loss%20Statement.xlsx"),
+]
+
 LIFTING: list[tuple[str, Any]] = [  # an array value lifts a scalar function in an ordinary formula too
     ("=SUM(ROUND(MINVERSE({4,-1;2,0}),2))", 1.5), ("=SUM(ABS({-1,-2}))", 3.0),
     ("=SUM(ROUND(MINVERSE({4,-1;2,0})*3,0))", 5.0), ('=_xlfn.TEXTJOIN(",",,LEFT({"ab","cd"},1))', "a,c"),
 ]
 
-CASES = DATABASE + LAMBDAS + ACCRUED + ODD_PERIODS + ERRORS_AND_BITS + INFORMATION + PIVOT + LIFTING
+CASES = DATABASE + LAMBDAS + ACCRUED + ODD_PERIODS + ERRORS_AND_BITS + INFORMATION + PIVOT + RECENT + LIFTING
 
 PIVOT_TABLE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <pivotTableDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" name="PivotTable1"
