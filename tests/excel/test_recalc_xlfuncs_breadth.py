@@ -184,12 +184,33 @@ RECENT: list[tuple[str, Any]] = [
      "Profit%20and%20Loss%20Statement.xlsx"),
 ]
 
+COMPLEX_NUMBERS: list[tuple[str, Any]] = [
+    ("=COMPLEX(3,4)", "3+4i"), ('=COMPLEX(3,4,"j")', "3+4j"), ("=COMPLEX(0,1)", "i"), ("=COMPLEX(1,0)", "1"),
+    ('=COMPLEX(1,1,"k")', E("#VALUE!")), ('=IMABS("5+12i")', 13.0), ('=IMAGINARY("3+4i")', 4.0),
+    ('=IMAGINARY("0-j")', -1.0), ("=IMAGINARY(4)", 0.0), ('=IMREAL("6-9i")', 6.0),
+    ('=ROUND(IMARGUMENT("3+4i"),8)', 0.92729522), ('=IMCONJUGATE("3+4i")', "3-4i"),
+    ('=IMCOS("1+i")', "0.833730025131149-0.988897705762865i"), ('=_xlfn.IMCOSH("4+3i")', "-27.0349456030742+3.85115333481178i"),
+    ('=_xlfn.IMCOT("4+3i")', "0.00490118239430447-0.999266927805902i"),
+    ('=_xlfn.IMCSC("4+3i")', "-0.0754898329158637+0.0648774713706355i"),
+    ('=IMDIV("-238+240i","10+24i")', "5+12i"), ('=IMEXP("1+i")', "1.46869393991589+2.28735528717884i"),
+    ('=IMLN("3+4i")', "1.6094379124341+0.927295218001612i"), ('=IMLOG10("3+4i")', "0.698970004336019+0.402719196273373i"),
+    ('=IMLOG2("3+4i")', "2.32192809488736+1.33780421245098i"), ('=IMPOWER("2+3i",3)', "-46+9.00000000000001i"),
+    ('=IMPRODUCT("3+4i","5-3i")', "27+11i"), ('=IMPRODUCT("1+2i",30)', "30+60i"),
+    ('=_xlfn.IMSECH("4+3i")', "-0.0362534969158689-0.00516434460775318i"),
+    ('=IMSIN("4+3i")', "-7.61923172032141-6.548120040911i"), ('=_xlfn.IMSINH("-4+3i")', "27.0168132580039+3.85373803791938i"),
+    ('=IMSQRT("1+i")', "1.09868411346781+0.455089860562227i"), ('=IMSUB("13+4i","5+3i")', "8+i"),
+    ('=IMSUM("3+4i","5-3i")', "8+i"), ('=_xlfn.IMTAN("4+3i")', "0.00490825806749606+1.00070953606723i"),
+    ('=ROUND(IMREAL(_xlfn.IMSEC("4+3i")),12)', -0.065294027858), ('=ROUND(IMREAL(_xlfn.IMCSCH("4+3i")),12)', -0.036275889629),
+    ('=IMDIV("1+i",0)', E("#NUM!")), ('=IMLN(0)', E("#NUM!")), ('=IMSUM("1+i","1+j")', E("#VALUE!")),
+    ('=IMREAL("3+4x")', E("#NUM!")), ("=IMREAL(TRUE)", E("#VALUE!")), ('=IMSUM("-i","2.5E-1+1.5i")', "0.25+0.5i"),
+]
+
 LIFTING: list[tuple[str, Any]] = [  # an array value lifts a scalar function in an ordinary formula too
     ("=SUM(ROUND(MINVERSE({4,-1;2,0}),2))", 1.5), ("=SUM(ABS({-1,-2}))", 3.0),
     ("=SUM(ROUND(MINVERSE({4,-1;2,0})*3,0))", 5.0), ('=_xlfn.TEXTJOIN(",",,LEFT({"ab","cd"},1))', "a,c"),
 ]
 
-CASES = DATABASE + LAMBDAS + ACCRUED + ODD_PERIODS + ERRORS_AND_BITS + INFORMATION + PIVOT + RECENT + LIFTING
+CASES = DATABASE + LAMBDAS + ACCRUED + ODD_PERIODS + ERRORS_AND_BITS + INFORMATION + PIVOT + RECENT + COMPLEX_NUMBERS + LIFTING
 
 PIVOT_TABLE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <pivotTableDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" name="PivotTable1"
