@@ -205,12 +205,19 @@ COMPLEX_NUMBERS: list[tuple[str, Any]] = [
     ('=IMREAL("3+4x")', E("#NUM!")), ("=IMREAL(TRUE)", E("#VALUE!")), ('=IMSUM("-i","2.5E-1+1.5i")', "0.25+0.5i"),
 ]
 
+BESSEL: list[tuple[str, Any]] = [
+    ("=ROUND(BESSELJ(1.9,2),9)", 0.329925728), ("=ROUND(BESSELI(1.5,1),9)", 0.981666428),
+    ("=ROUND(BESSELK(1.5,1),9)", 0.277387804),  # Excel's approximation: the true value is 0.2773878005
+    ("=ROUND(BESSELY(2.5,1),9)", 0.145918138), ("=BESSELK(0,1)", E("#NUM!")), ("=BESSELJ(1,-1)", E("#NUM!")),
+    ('=BESSELJ("x",1)', E("#VALUE!")), ("=BESSELJ(0,2)", 0.0), ("=BESSELI(0,0)", 1.0),
+]
+
 LIFTING: list[tuple[str, Any]] = [  # an array value lifts a scalar function in an ordinary formula too
     ("=SUM(ROUND(MINVERSE({4,-1;2,0}),2))", 1.5), ("=SUM(ABS({-1,-2}))", 3.0),
     ("=SUM(ROUND(MINVERSE({4,-1;2,0})*3,0))", 5.0), ('=_xlfn.TEXTJOIN(",",,LEFT({"ab","cd"},1))', "a,c"),
 ]
 
-CASES = DATABASE + LAMBDAS + ACCRUED + ODD_PERIODS + ERRORS_AND_BITS + INFORMATION + PIVOT + RECENT + COMPLEX_NUMBERS + LIFTING
+CASES = DATABASE + LAMBDAS + ACCRUED + ODD_PERIODS + ERRORS_AND_BITS + INFORMATION + PIVOT + RECENT + COMPLEX_NUMBERS + BESSEL + LIFTING
 
 PIVOT_TABLE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <pivotTableDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" name="PivotTable1"
