@@ -37,7 +37,11 @@ class Calculator:
     """Excel's formula semantics over a :class:`Book`; see the module docstring."""
 
     def calculate(self, book: Book, extra: Mapping[str, ExtraFunction]) -> CalcResult:
-        return _Run(book, extra).run()
+        system = V.DATE1904.set(book.date1904)  # issue 15: date text in arithmetic and criteria, in the book's system
+        try:
+            return _Run(book, extra).run()
+        finally:
+            V.DATE1904.reset(system)
 
 
 def a1(row: int, col: int) -> str:

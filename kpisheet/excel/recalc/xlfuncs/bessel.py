@@ -3,7 +3,7 @@
 Excel computes them with the classic polynomial and rational approximations (Abramowitz and
 Stegun 9.4 and 9.8, as in Numerical Recipes), good to about 1e-8, and its documented results
 carry their error (``BESSELK(1.5,1)`` is 0.277387804, the true value 0.2773878005): these are
-the same approximations, so the results are Excel's, not the true values. Orders above 1 come by
+the same approximations, which reproduce those documented results. Orders above 1 come by
 recurrence (downward for J and I, Miller's, started far enough above ``n`` to reach a double: the
 documented BESSELJ(1.9,2) needs it). ``n`` is truncated; a negative order is
 ``#NUM!``, and so is ``x`` of 0 or less for K and Y.
