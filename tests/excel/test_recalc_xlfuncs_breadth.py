@@ -212,12 +212,18 @@ BESSEL: list[tuple[str, Any]] = [
     ('=BESSELJ("x",1)', E("#VALUE!")), ("=BESSELJ(0,2)", 0.0), ("=BESSELI(0,0)", 1.0),
 ]
 
+WIDTHS: list[tuple[str, Any]] = [
+    ('=ASC("ＥＸＣＥＬ")', "EXCEL"), ('=_xlfn.JIS("EXCEL")', "ＥＸＣＥＬ"), ('=_xlfn.DBCS("EXCEL")', "ＥＸＣＥＬ"),
+    ('=ASC("パソコン　１")', "ﾊﾟｿｺﾝ 1"), ('=_xlfn.JIS("ﾊﾟｿｺﾝ")', "パソコン"), ('=ASC("Excel")', "Excel"),
+    ("=ASC(12.5)", "12.5"),
+]
+
 LIFTING: list[tuple[str, Any]] = [  # an array value lifts a scalar function in an ordinary formula too
     ("=SUM(ROUND(MINVERSE({4,-1;2,0}),2))", 1.5), ("=SUM(ABS({-1,-2}))", 3.0),
     ("=SUM(ROUND(MINVERSE({4,-1;2,0})*3,0))", 5.0), ('=_xlfn.TEXTJOIN(",",,LEFT({"ab","cd"},1))', "a,c"),
 ]
 
-CASES = DATABASE + LAMBDAS + ACCRUED + ODD_PERIODS + ERRORS_AND_BITS + INFORMATION + PIVOT + RECENT + COMPLEX_NUMBERS + BESSEL + LIFTING
+CASES = DATABASE + LAMBDAS + ACCRUED + ODD_PERIODS + ERRORS_AND_BITS + INFORMATION + PIVOT + RECENT + COMPLEX_NUMBERS + BESSEL + WIDTHS + LIFTING
 
 PIVOT_TABLE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <pivotTableDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" name="PivotTable1"
