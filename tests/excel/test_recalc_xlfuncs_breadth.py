@@ -80,6 +80,11 @@ LAMBDAS: list[tuple[str, Any]] = [
      "Missing second argument"),
     (f'={LAM}(_xlpm.x,_xlpm.y,IF(_xlfn.ISOMITTED(_xlpm.y),"Missing second argument",_xlpm.x+_xlpm.y))(1,2)', 3.0),
     (f"={LAM}(_xlpm.x,_xlpm.y,_xlfn.ISOMITTED(_xlpm.y))(1,L!F9)", False),  # a blank cell is not an omission
+    # a function named in place of a LAMBDA (Excel writes _xleta.)
+    ('=_xlfn.TEXTJOIN(",",,_xlfn.BYROW(L!A1:C2,_xleta.SUM))', "6,15"),
+    ('=_xlfn.TEXTJOIN(",",,_xlfn.BYCOL(L!A1:C2,_xleta.MAX))', "4,5,6"),
+    ("=_xlfn.REDUCE(0,L!A1:C2,_xleta.SUM)", 21.0), ("=SUM(_xlfn.MAKEARRAY(2,2,_xleta.PRODUCT))", 9.0),
+    ('=_xlfn.TEXTJOIN(",",,_xlfn.MAP({-1,2},_xleta.ABS))', "1,2"), ("=_xlfn.MAP({-1,2},_xleta.MOD)", E("#VALUE!")),
 ]
 
 ACCRUED: list[tuple[str, Any]] = [

@@ -31,6 +31,16 @@ class Lambda:
         self.body = body
 
 
+class Eta:
+    """A function named where a LAMBDA is expected (``BYROW(r, SUM)``, written ``_xleta.SUM``):
+    xlfuncs/lambdas.py calls it with the arguments a LAMBDA would get."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
 class _Unsupported(Exception):
     def __init__(self, name: str) -> None:
         super().__init__(name)
@@ -166,6 +176,9 @@ class Compiler:
             key = (None, name.upper())
             text = self.book.names.get(key)
         if text is None:
+            if name.upper().startswith("_XLETA.") and name.upper()[7:] in self.functions:
+                eta = Eta(name.upper()[7:])  # issue 15: a function passed as a LAMBDA
+                return lambda: eta
             if name.upper() in self.functions or name.upper() in self.extra:
                 return lambda: V.NAME
             return lambda: V.NAME

@@ -5,27 +5,33 @@ A LAMBDA is called with exactly as many arguments as it has parameters (else ``#
 Excel); BYROW and BYCOL pass each row or column of a range as a reference to it (of an array,
 as an array), MAP, REDUCE and SCAN each item as a value. Where Excel wants one value from each
 call (BYROW, BYCOL, MAP, SCAN, MAKEARRAY) an array result is ``#CALC!``; REDUCE's accumulator
-may be an array. An argument that is not a LAMBDA is ``#VALUE!``.
+may be an array. A function named in a LAMBDA's place (``BYROW(r, SUM)``, written ``_xleta.SUM``)
+is called with the same arguments; an argument that is neither is ``#VALUE!``.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any, Callable, Union
 
 import numpy as np
 
 from .... import limits
 from .. import values as V
-from ..compiler import Lambda
+from ..compiler import Eta, Lambda
 from ..ranges import Ref
 from ..values import Err, Value, XlFail, to_number
-from .base import fn
+from .base import FUNCTIONS, fn
 
 
-def _callable(f: Any, arity: int) -> Lambda:
+def _callable(f: Any, arity: int) -> Union[Lambda, Eta]:
     if isinstance(f, Err):
         raise XlFail(f)
+    if isinstance(f, Eta):
+        fn_ = FUNCTIONS[f.name]
+        if not fn_.min_args <= arity <= fn_.max_args:
+            raise XlFail(V.VALUE)
+        return f
     if not isinstance(f, Lambda):
         raise XlFail(V.VALUE)
     if len(f.slots) != arity:
@@ -33,9 +39,28 @@ def _callable(f: Any, arity: int) -> Lambda:
     return f
 
 
-def call(ev: Any, f: Lambda, args: list[Any]) -> Any:
+def _call_eta(ev: Any, f: Eta, args: list[Any]) -> Any:
+    """A function named as a LAMBDA, called as a formula would call it with these values."""
+    fn_ = FUNCTIONS[f.name]
+    try:
+        if fn_.kind == "lazy":
+            return fn_.impl(ev, *[(lambda v=v: v) for v in args])
+        if fn_.kind == "raw":
+            return fn_.impl(ev, *args)
+        vals = [ev.deref(v) for v in args]
+        for v in vals:  # a scalar function's first error argument is its result
+            if isinstance(v, Err):
+                return v
+        return fn_.impl(*vals)
+    except XlFail as e:
+        return e.err
+
+
+def call(ev: Any, f: Union[Lambda, Eta], args: list[Any]) -> Any:
     """``f`` called with ``args`` bound to its parameters for the time of the call, as the
     compiler's own ``LAMBDA(...)(...)`` call binds them (recursion keeps its own values)."""
+    if isinstance(f, Eta):
+        return _call_eta(ev, f, args)
     env = ev._let_values
     saved = [(k, env.get(k)) for k in f.slots]
     try:
@@ -53,7 +78,7 @@ def _one(ev: Any, v: Any) -> Value:
         return ev.deref(v) if v.is_cell else V.CALC  # type: ignore[no-any-return]
     if isinstance(v, np.ndarray):
         return v.flat[0] if v.size == 1 else V.CALC  # type: ignore[no-any-return]
-    if isinstance(v, Lambda):
+    if isinstance(v, (Lambda, Eta)):
         return V.CALC
     return ev.deref(v)  # type: ignore[no-any-return]
 
