@@ -223,12 +223,30 @@ WIDTHS: list[tuple[str, Any]] = [
     ("=ASC(12.5)", "12.5"),
 ]
 
+TJ = '_xlfn.TEXTJOIN(",",TRUE,'
+GROUPBY: list[tuple[str, Any]] = [  # the orchard's profit by tree
+    (f"={TJ}_xlfn.GROUPBY(T!A5:A10,T!E5:E10,_xleta.SUM))", "Apple,225,Cherry,105,Pear,172.8,Total,502.8"),
+    ("=ROWS(_xlfn.GROUPBY(T!A5:A10,T!E5:E10,_xleta.SUM))", 4.0),
+    (f"={TJ}_xlfn.GROUPBY(T!A4:A10,T!E4:E10,_xleta.SUM))", "Apple,225,Cherry,105,Pear,172.8,Total,502.8"),
+    (f"={TJ}_xlfn.GROUPBY(T!A4:A10,T!E4:E10,_xleta.SUM,3))", "Tree,Profit,Apple,225,Cherry,105,Pear,172.8,Total,502.8"),
+    (f"={TJ}_xlfn.GROUPBY(T!A5:A10,T!E5:E10,_xleta.SUM,0,0))", "Apple,225,Cherry,105,Pear,172.8"),
+    (f"={TJ}_xlfn.GROUPBY(T!A5:A10,T!E5:E10,_xleta.SUM,0,1,-2))", "Apple,225,Pear,172.8,Cherry,105,Total,502.8"),
+    (f"={TJ}_xlfn.GROUPBY(T!A5:A10,T!E5:E10,_xleta.SUM,0,-1))", "Total,502.8,Apple,225,Cherry,105,Pear,172.8"),
+    (f"={TJ}_xlfn.GROUPBY(T!A5:A10,T!E5:E10,_xleta.SUM,0,1,1,T!C5:C10>10))", "Apple,180,Cherry,105,Pear,96,Total,381"),
+    (f"={TJ}_xlfn.GROUPBY(T!A5:A10,T!E5:E10,{LAM}(_xlpm.x,COUNT(_xlpm.x))))", "Apple,3,Cherry,1,Pear,2,Total,6"),
+    (f"={TJ}_xlfn.GROUPBY(T!A5:B10,T!D5:D10,_xleta.SUM,0,1))",
+     "Apple,8,6,Apple,14,10,Apple,18,14,Cherry,13,9,Pear,9,8,Pear,12,10,Total,57"),
+    ("=_xlfn.GROUPBY(T!A5:B10,T!D5:D10,_xleta.SUM)", E("#VALUE!")),  # subtotals are not laid out here
+    ("=_xlfn.GROUPBY(T!A5:A10,T!E5:E10,_xleta.SUM,2)", E("#VALUE!")),
+    ("=_xlfn.GROUPBY(T!A5:A10,T!E5:E9,_xleta.SUM)", E("#VALUE!")), ("=_xlfn.GROUPBY(T!A5:A10,T!E5:E10,1)", E("#VALUE!")),
+]
+
 LIFTING: list[tuple[str, Any]] = [  # an array value lifts a scalar function in an ordinary formula too
     ("=SUM(ROUND(MINVERSE({4,-1;2,0}),2))", 1.5), ("=SUM(ABS({-1,-2}))", 3.0),
     ("=SUM(ROUND(MINVERSE({4,-1;2,0})*3,0))", 5.0), ('=_xlfn.TEXTJOIN(",",,LEFT({"ab","cd"},1))', "a,c"),
 ]
 
-CASES = DATABASE + LAMBDAS + ACCRUED + ODD_PERIODS + ERRORS_AND_BITS + INFORMATION + PIVOT + RECENT + COMPLEX_NUMBERS + BESSEL + WIDTHS + LIFTING
+CASES = DATABASE + LAMBDAS + ACCRUED + ODD_PERIODS + ERRORS_AND_BITS + INFORMATION + PIVOT + RECENT + COMPLEX_NUMBERS + BESSEL + WIDTHS + GROUPBY + LIFTING
 
 PIVOT_TABLE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <pivotTableDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" name="PivotTable1"

@@ -18,7 +18,7 @@ from .guard import guard_modules
 # compute numbers are guarded (guard.py): an overflow or a non-finite result is an error in the
 # cell (reshape only moves values it was given, and is left unguarded: no scan of large arrays).
 FAMILIES = ("arithmetic", "clock", "database", "daycount", "depreciation", "descriptive", "distributions", "engineering",
-            "bessel", "complexnum", "lambdas", "pivotdata", "recent", "widths",
+            "bessel", "complexnum", "grouping", "lambdas", "pivotdata", "recent", "widths",
             "info", "loans", "matrices", "regression", "reshape", "securities", "significance", "strings",
             "subtotals", "trig", "units", "workdays")
 for _family in FAMILIES:
