@@ -135,7 +135,7 @@ ERRORS_AND_BITS: list[tuple[str, Any]] = [
 INFORMATION: list[tuple[str, Any]] = [
     ("=_xlfn.FORMULATEXT(F!A1)", "=TODAY()"), ("=_xlfn.FORMULATEXT(F!A2)", "=SUM(L!A1:C2)*2"),
     ("=_xlfn.FORMULATEXT(F!A3)", "=TEXTJOIN(\",\",TRUE,L!A4:C5)"),  # without the file's _xlfn. prefix
-    ("=_xlfn.FORMULATEXT(F!A4)", "{=SUM(L!A1:C1*L!A2:C2)}"), ("=_xlfn.FORMULATEXT(F!A5)", E("#N/A")),
+    ("=_xlfn.FORMULATEXT(F!A4)", "{=SUM(L!A1:C1*L!A2:C2)}"), ("=_xlfn.FORMULATEXT(F!B7)", "{=L!A1:B2*10}"), ("=_xlfn.FORMULATEXT(F!A5)", E("#N/A")),
     ("=_xlfn.FORMULATEXT(F!A1:A2)", "=TODAY()"), ("=_xlfn.FORMULATEXT(F!A9)", E("#N/A")),
     ('=CELL("row",L!A20)', 20.0), ('=CELL("col",L!D5)', 4.0), ('=CELL("contents",L!B1)', 2.0),
     ('=CELL("contents",L!B4)', "b"), ('=CELL("type",L!B1)', "v"), ('=CELL("type",L!B4)', "l"),
@@ -325,6 +325,7 @@ def _book(path: Path, cases: list[tuple[str, Any]]) -> Path:
     f.write_formula(2, 0, '=_xlfn.TEXTJOIN(",",TRUE,L!A4:C5)')
     f.write_array_formula(3, 0, 3, 0, "{=SUM(L!A1:C1*L!A2:C2)}")
     f.write(4, 0, 5)
+    f.write_array_formula(5, 0, 6, 1, "{=L!A1:B2*10}")
     wb.add_worksheet("Empty")
     pv = wb.add_worksheet("P")
     for r, row in enumerate(PIVOT_CELLS):

@@ -209,6 +209,10 @@ def _formulatext(ev: Any, ref: Any) -> Value:
     if not isinstance(ref, Ref):
         raise XlFail(V.VALUE)
     i = ev.cells.get((ref.sheet, ref.r1, ref.c1))
+    if i is None:  # a cell inside a legacy array formula's area shows that formula
+        i = next((k for k, g in enumerate(ev.book.formulas) if g.kind == "array" and g.area is not None
+                  and g.sheet == ref.sheet and g.area[0] <= ref.r1 <= g.area[2] and g.area[1] <= ref.c1 <= g.area[3]),
+                 None)
     if i is None:
         raise XlFail(V.NA)
     f = ev.book.formulas[i]
