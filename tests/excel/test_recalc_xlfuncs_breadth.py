@@ -6,6 +6,7 @@ written with XlsxWriter (data sheets beside the cases), recalculated once."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,17 @@ import xlsxwriter
 from kpisheet.excel.recalc import recalc
 from kpisheet.excel.recalc.book import load
 from kpisheet.excel.recalc.values import Err
-from tests.excel.test_recalc_formulas import assert_excel_value
 
 E = Err.parse
+
+
+def assert_excel_value(formula: str, got: Any, expected: Any) -> None:
+    """Numbers to 12 significant digits (Excel shows 15), anything else exactly."""
+    if isinstance(expected, float) and isinstance(got, float):
+        assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-12), (formula, got)
+    else:
+        assert got == expected or got is expected, (formula, got)
+
 
 # The orchard of the database functions' documentation (DGET's criteria): criteria in A1:F3,
 # the database in A4:E10.
