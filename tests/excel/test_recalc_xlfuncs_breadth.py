@@ -378,3 +378,22 @@ def test_documented_example(computed: dict[str, Any], formula: str, expected: An
 def test_formulatext_shows_a_shared_formula_where_it_is(text: str, dr: int, dc: int, shown: str) -> None:
     from kpisheet.excel.recalc.xlfuncs.info import shifted_formula
     assert shifted_formula(text, dr, dc) == shown
+
+
+def test_a_grouped_pivot_field_names_its_groups() -> None:
+    """Dates grouped by month: the pivot field's items are the cache's group items ("Jan")."""
+    from kpisheet.excel.recalc.pivots import read_pivot
+    table = ('<pivotTableDefinition><location ref="A3:B6" firstHeaderRow="1" firstDataRow="1" firstDataCol="1"/>'
+             '<pivotFields count="2"><pivotField axis="axisRow"><items count="3"><item x="1"/><item x="2"/>'
+             '<item t="default"/></items></pivotField><pivotField dataField="1"/></pivotFields><rowFields count="1">'
+             '<field x="0"/></rowFields><rowItems count="3"><i><x/></i><i><x v="1"/></i><i t="grand"><x/></i>'
+             '</rowItems><colItems count="1"><i/></colItems><dataFields count="1"><dataField name="Sum of Sales" '
+             'fld="1"/></dataFields></pivotTableDefinition>')
+    cache = ('<pivotCacheDefinition><cacheFields count="2"><cacheField name="Date" numFmtId="14"><sharedItems '
+             'containsDate="1"/><fieldGroup base="0"><rangePr groupBy="months"/><groupItems count="3">'
+             '<s v="&lt;1/5/2024"/><s v="Jan"/><s v="Feb"/></groupItems></fieldGroup></cacheField>'
+             '<cacheField name="Sales"><sharedItems containsNumber="1"/></cacheField></cacheFields>'
+             '</pivotCacheDefinition>')
+    p = read_pivot(table, cache, 0, False)
+    assert p is not None and p.names == ["Date", "Sales"] and p.items[0] == ["Jan", "Feb", None]
+    assert p.row_items == [("data", (0,), 0), ("data", (1,), 0), ("grand", (0,), 0)] and p.area == (3, 1, 6, 2)

@@ -135,6 +135,10 @@ def read_pivot(table_xml: str, cache_xml: str, sheet: int, date1904: bool) -> Op
         cf = cfs[k] if k < len(cfs) else Node("cacheField", {})
         names.append(pf.attrs.get("name") or cf.attrs.get("name", ""))
         si = cf.first("sharedItems")
+        group = cf.first("fieldGroup")
+        grouped = group.first("groupItems") if group is not None else None
+        if grouped is not None:  # grouped dates or numbers ("Jan", "2024", "1-10"): the items are the groups
+            si = grouped
         shared = [_shared_value(n, date1904) for n in si.children] if si is not None else []
         listed: list[Value] = []
         its = pf.first("items")
