@@ -1,5 +1,6 @@
 """Information and reference functions: ISFORMULA, ISREF, TYPE, ERROR.TYPE, SHEET, SHEETS,
-ADDRESS (AREAS, which reads references of several areas, is in ``lookup``).
+ADDRESS, FORMULATEXT, CELL and INFO (AREAS, which reads references of several areas, is in
+``lookup``).
 
 ERROR.TYPE numbers the errors as Excel does (``#NULL!`` 1 ... ``#N/A`` 7, ``#SPILL!`` 9,
 ``#CALC!`` 14) and is ``#N/A`` for a value that is no error. ADDRESS writes A1 or R1C1 text,
