@@ -103,6 +103,7 @@ ACCRUED: list[tuple[str, Any]] = [
     ("=ROUND(ACCRINT(DATE(2008,4,5),39691,39569,0.1,1000,2,0,TRUE),7)", 7.2222222),
     ("=ACCRINT(DATE(2008,2,29),DATE(2008,8,31),DATE(2008,8,31),0.1,1000,2,0)", 50.0),  # one whole coupon
     ("=ACCRINT(DATE(2020,1,1),DATE(2020,7,1),DATE(2021,1,1),0.1,1000,2,1)", 100.0),  # a whole year
+    ("=ACCRINT(DATE(2020,1,1),DATE(2020,7,1),DATE(2021,1,1),0.1,1000,2,1,FALSE)", E("#N/A")),  # not settled
     ("=ACCRINT(39569,39691,39508,0.1,1000,2,0)", E("#NUM!")), ("=ACCRINT(39508,39691,39569,0.1,1000,3,0)", E("#NUM!")),
     ("=ACCRINT(39508,39691,39569,0,1000,2,0)", E("#NUM!")),
     # AMORLINC's and AMORDEGRC's example: 2400 bought 19 August 2008, first period to 31 December

@@ -352,17 +352,20 @@ def _shifted(anchor: dt.date, months: int) -> dt.date:
 @fn("ACCRINT", "raw", 6, 8)
 def _accrint(ev: Any, issue: Any, first_interest: Any, settlement: Any, rate: Any, par: Any, frequency: Any,
              basis: Any = None, calc_method: Any = None) -> Value:
-    """Interest accrued from ``issue`` (or, with ``calc_method`` FALSE and settlement past the
-    first interest date, from that date) to settlement: over each quasi-coupon period (dated
-    from the first interest date by 12/frequency months) the days accrued in it over its days,
-    times ``par * rate / frequency``."""
+    """Interest accrued from ``issue`` to settlement: over each quasi-coupon period (dated from
+    the first interest date by 12/frequency months) the days accrued in it over its days, times
+    ``par * rate / frequency``. With ``calc_method`` FALSE and settlement past the first
+    interest date, Microsoft's page ("from first_interest to settlement") and Excel are known
+    to disagree, and no documented number settles it: ``#N/A``, not a guess."""
     i, first, s = day_of(ev, issue), day_of(ev, first_interest), day_of(ev, settlement)
     r, p = _positive(ev, rate), _positive(ev, par)
     f, b = _frequency(ev, frequency), _opt_basis(ev, basis)
     whole = True if calc_method is None or ev.deref(calc_method) is None else V.to_bool(ev.deref(calc_method))
     if i >= s:
         raise XlFail(V.NUM)
-    start = i if whole or s <= first else first
+    if not whole and s > first:
+        raise XlFail(V.NA)
+    start = i
     step = 12 // f
     k = 0  # the quasi-coupon period [c(k-1), c(k)] holding start
     while _shifted(first, (k - 1) * step) > start:
