@@ -247,8 +247,10 @@ GROUPBY: list[tuple[str, Any]] = [  # the orchard's profit by tree
     (f"={TJ}_xlfn.GROUPBY(T!A5:A10,T!E5:E10,_xleta.SUM,0,-1))", "Total,502.8,Apple,225,Cherry,105,Pear,172.8"),
     (f"={TJ}_xlfn.GROUPBY(T!A5:A10,T!E5:E10,_xleta.SUM,0,1,1,T!C5:C10>10))", "Apple,180,Cherry,105,Pear,96,Total,381"),
     (f"={TJ}_xlfn.GROUPBY(T!A5:A10,T!E5:E10,{LAM}(_xlpm.x,COUNT(_xlpm.x))))", "Apple,3,Cherry,1,Pear,2,Total,6"),
-    (f"={TJ}_xlfn.GROUPBY(T!A5:B10,T!D5:D10,_xleta.SUM,0,1))",
-     "Apple,8,6,Apple,14,10,Apple,18,14,Cherry,13,9,Pear,9,8,Pear,12,10,Total,57"),
+    (f"={TJ}_xlfn.GROUPBY(T!A5:B10,T!D5:D10,_xleta.SUM,0,0))",
+     "Apple,8,6,Apple,14,10,Apple,18,14,Cherry,13,9,Pear,9,8,Pear,12,10"),
+    ("=_xlfn.GROUPBY(T!A5:B10,T!D5:D10,_xleta.SUM,0,1)", E("#VALUE!")),
+    ("=_xlfn.GROUPBY(T!A5:A11,T!E5:E11,_xleta.SUM)", E("#VALUE!")),  # a blank item
     ("=_xlfn.GROUPBY(T!A5:B10,T!D5:D10,_xleta.SUM)", E("#VALUE!")),  # subtotals are not laid out here
     ("=_xlfn.GROUPBY(T!A5:A10,T!E5:E10,_xleta.SUM,2)", E("#VALUE!")),
     ("=_xlfn.GROUPBY(T!A5:A10,T!E5:E9,_xleta.SUM)", E("#VALUE!")), ("=_xlfn.GROUPBY(T!A5:A10,T!E5:E10,1)", E("#VALUE!")),

@@ -6,10 +6,11 @@ value columns, one function (a LAMBDA or a function named in its place, ``SUM``)
 group's values of each column as a column array; headers 0 (none), 1 (present, not shown), 3
 (present and shown) and the automatic guess (the first value text and the second a number:
 headers, shown when there are several row fields); totals 0, 1 and -1 (a grand total row
-labelled ``Total``, at the bottom or the top; automatic: 1 with one row field); a sort on one
+labelled ``Total``, at the bottom or the top, under one row field; automatic: 1); a sort on one
 row-field or value column (negative: descending; default the row fields ascending); a filter
-column. What is not read (subtotals, several functions, generated headers 2, a vector of sort
-columns, field_relationship 1) is ``#VALUE!``, never a different layout.
+column. What is not read (subtotals, totals under several row fields, a blank row-field item,
+several functions, generated headers 2, a vector of sort columns, field_relationship 1) is
+``#VALUE!``, never a different layout.
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ def _groupby(ev: Any, row_fields: Any, values: Any, function: Any, field_headers
     if headers not in (0, 1, 3):
         raise XlFail(V.VALUE)
     if depth is None:
-        depth = 1 if levels == 1 else 2
-    if depth not in (0, 1, -1):
+        depth = 1 if levels == 1 else 2  # several row fields: subtotals, refused below
+    if depth not in (0, 1, -1) or (depth and levels > 1):  # a total row's empty label cells: not laid out here
         raise XlFail(V.VALUE)
     head_keys: Optional[np.ndarray] = keys[0] if headers else None
     head_vals: Optional[np.ndarray] = vals[0] if headers else None
@@ -97,6 +98,8 @@ def _groupby(ev: Any, row_fields: Any, values: Any, function: Any, field_headers
         for v in keys[i]:
             if isinstance(v, Err):
                 raise XlFail(v)
+            if v is None:  # a blank item's group and label: not laid out here (TRIMRANGE drops blank rows)
+                raise XlFail(V.VALUE)
         k = tuple(lookup_key(v) for v in keys[i])
         groups.setdefault(k, []).append(i)
         shown.setdefault(k, tuple(keys[i]))
@@ -125,8 +128,8 @@ def _groupby(ev: Any, row_fields: Any, values: Any, function: Any, field_headers
     out_rows: list[list[Value]] = [list(lbl) + agg for lbl, agg in table]
     if depth:
         everyone = [i for m in groups.values() for i in sorted(m)]
-        total: list[Value] = ["Total"] + [None] * (levels - 1) + [aggregate(sorted(everyone), j)
-                                                                  for j in range(vals.shape[1])]
+        total: list[Value] = ["Total"]
+        total += [aggregate(sorted(everyone), j) for j in range(vals.shape[1])]
         out_rows = out_rows + [total] if depth > 0 else [total] + out_rows
     if headers == 3:
         assert head_keys is not None and head_vals is not None
