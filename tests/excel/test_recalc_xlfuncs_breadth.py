@@ -89,6 +89,10 @@ LAMBDAS: list[tuple[str, Any]] = [
      "Missing second argument"),
     (f'={LAM}(_xlpm.x,_xlpm.y,IF(_xlfn.ISOMITTED(_xlpm.y),"Missing second argument",_xlpm.x+_xlpm.y))(1,2)', 3.0),
     (f"={LAM}(_xlpm.x,_xlpm.y,_xlfn.ISOMITTED(_xlpm.y))(1,L!F9)", False),  # a blank cell is not an omission
+    (f"=SUM(_xlfn.LET(_xlpm.f,{LAM}(_xlpm.x,_xlpm.x*2),_xlfn.MAP(L!A1:C1,_xlpm.f)))", 12.0),  # LET-bound
+    (f"=SUM(_xlfn.LET(_xlpm.k,10,_xlfn.MAP(L!A1:C1,{LAM}(_xlpm.x,_xlpm.x*_xlpm.k))))", 60.0),  # reads LET's k
+    (f"=_xlfn.REDUCE(0,L!A1:C2,{LAM}(_xlpm.a,_xlpm.b,_xlpm.a+SUM(_xlfn.BYROW(L!A1:C2,{LAM}(_xlpm.r,_xlpm.b)))))",
+     42.0),  # a helper inside a helper's LAMBDA
     # a function named in place of a LAMBDA (Excel writes _xleta.)
     ('=_xlfn.TEXTJOIN(",",,_xlfn.BYROW(L!A1:C2,_xleta.SUM))', "6,15"),
     ('=_xlfn.TEXTJOIN(",",,_xlfn.BYCOL(L!A1:C2,_xleta.MAX))', "4,5,6"),
