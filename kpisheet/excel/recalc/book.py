@@ -12,6 +12,7 @@ from typing import Optional
 from ...errors import WorkbookError
 from .model import Book, Formula, Sheet
 from .sheetxml import DamagedSheet, SheetScan, parse_area, scan, unescape
+from .pivots import read_pivot
 from .tables import read_table
 from .zipio import Package
 
@@ -126,7 +127,7 @@ def load(path: Path) -> LoadedBook:
                                           iterate=ca.get("iterate") in ("1", "true"),
                                           iterate_count=int(float(ca.get("iterateCount", "100"))),
                                           iterate_delta=float(ca.get("iterateDelta", "0.001")),
-                                          charset=_charset(pkg, app_part)),
+                                          charset=_charset(pkg, app_part), path=str(path.resolve())),
                         parts, shared, metadata_part)
     for sp in parts:
         if sp.part is None:
@@ -153,6 +154,12 @@ def load(path: Path) -> LoadedBook:
                 found = read_table(_decode(pkg.read(p), place), sp.index)
                 if found:
                     tables[found[0].upper()] = found[1]
+            if t.endswith("/pivotTable") and p in pkg:  # GETPIVOTDATA reads the body Excel rendered
+                cache = next((c for ct, c in rels(pkg, p).values() if ct.endswith("/pivotCacheDefinition")), None)
+                if cache is not None and cache in pkg:
+                    pivot = read_pivot(_decode(pkg.read(p), place), _decode(pkg.read(cache), place), sp.index, date1904)
+                    if pivot is not None:
+                        loaded.book.pivots.append(pivot)
     loaded.book.tables = tables
     dn = re.search(r"<(?:\w+:)?definedNames>(.*?)</(?:\w+:)?definedNames>", wb, re.S)
     if dn:

@@ -48,8 +48,13 @@ class Calculator:
 
     def calculate(self, book: Book, extra: Mapping[str, ExtraFunction]) -> CalcResult:
         """Every formula cell of ``book`` computed; the book is not changed (SPEC §9: a cell
-        that fails is an error value in that cell, with a warning, never an exception)."""
-        return Evaluation(book, extra).run()
+        that fails is an error value in that cell, with a warning, never an exception). Date text
+        in arithmetic and criteria counts in the book's date system (1900 or 1904)."""
+        system = V.DATE1904.set(book.date1904)
+        try:
+            return Evaluation(book, extra).run()
+        finally:
+            V.DATE1904.reset(system)
 
 
 class Evaluation:

@@ -63,6 +63,16 @@ class Lambda:
         self.body = body
 
 
+class Eta:
+    """A function named where a LAMBDA is expected (``BYROW(r, SUM)``, written ``_xleta.SUM``):
+    xlfuncs/lambdas.py calls it with the arguments a LAMBDA would get."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
 class Unsupported(Exception):
     """A formula we cannot compute: a function we lack (``name``), or ``"external reference"``."""
 
@@ -186,7 +196,12 @@ class Compiler:
         if text is None:
             key = (None, name.upper())
             text = self.book.names.get(key)
-        if text is None or key in self._names_compiling:  # unknown, or defined by itself
+        if text is None:
+            if name.upper().startswith("_XLETA.") and name.upper()[7:] in self.functions:
+                eta = Eta(name.upper()[7:])  # a function passed as a LAMBDA
+                return lambda: eta
+            return lambda: V.NAME
+        if key in self._names_compiling:  # defined by itself
             return lambda: V.NAME
         self._names_compiling.add(key)
         try:
@@ -452,6 +467,10 @@ class Compiler:
             if arr and any(isinstance(v, np.ndarray) or (isinstance(v, Ref) and not v.is_cell) for v in vals):
                 arrays = [ctx.array(v) if isinstance(v, (np.ndarray, Ref)) else v for v in vals]
                 return broadcast_n(checked, arrays)
+            if not arr and any(isinstance(v, np.ndarray) for v in vals):
+                # issue 15: an array value (MINVERSE's, {1,2}) lifts a scalar function outside array
+                # formulas too, as in Excel; a range there is still intersected with the cell
+                return broadcast_n(checked, [v if isinstance(v, np.ndarray) else deref(v) for v in vals])
             try:
                 return checked(*[deref(v) for v in vals])
             except XlFail as e:

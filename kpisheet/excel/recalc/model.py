@@ -88,6 +88,8 @@ class Book:
     tables: dict[str, tuple[int, tuple[int, int, int, int], list[str], int, int]] = field(default_factory=dict)
     date1904: bool = False
     charset: str = "cp1252"  # CHAR's and CODE's: "mac_roman" in a book saved by Excel for Mac
+    pivots: list[Any] = field(default_factory=list)  # pivots.Pivot: where GETPIVOTDATA reads
+    path: str = ""  # the file, absolute: CELL("filename") and INFO("directory") name it ("" unsaved)
     iterate: bool = False
     iterate_count: int = 100
     iterate_delta: float = 0.001

@@ -6,6 +6,7 @@ empty cell) or an :class:`Err`. Arrays are 2-D ``numpy`` object arrays.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import math
 import re
@@ -83,9 +84,16 @@ def num_text(x: float) -> str:
     return text
 
 
-def parse_number(text: str, date1904: bool = False) -> Optional[float]:
+#: the date system of the book being calculated (set by the calculator for the time of a run):
+#: date text read as a number in arithmetic or a criterion counts its days from 1904 there
+DATE1904: contextvars.ContextVar[bool] = contextvars.ContextVar("DATE1904", default=False)
+
+
+def parse_number(text: str, date1904: Optional[bool] = None) -> Optional[float]:
     """Text that Excel would read as a number (``"1,234.5"``, ``"12%"``, ``" 3 "``, date and
-    time text as a serial of the book's date system), or None."""
+    time text as a serial of the book's date system: ``date1904``, or the run's), or None."""
+    if date1904 is None:
+        date1904 = DATE1904.get()
     t = text.strip()
     if not t or "_" in t:
         return None

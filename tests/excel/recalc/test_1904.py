@@ -67,3 +67,16 @@ def test_1904_dates_in_text_and_from_text(tmp_path: Path) -> None:
     assert v[(1, 1)] == 45672 - 1462 and v[(1, 3)] == 45672 - 1462  # 2025-01-15, counted from 1904
     assert v[(1, 2)] == "2025-01-15 Wednesday" and v[(1, 4)] == 2025.0
     assert v[(1, 5)] == "1904-01-01" and v[(1, 6)] == 6.0 and v[(1, 7)] == 1.0  # serial 0 is Friday 1904-01-01
+
+
+def test_1904_date_text_in_arithmetic_and_criteria(tmp_path: Path) -> None:
+    # C1 and D1 hold 2025-01-15 and 2025-01-14 as a 1904 book stores them
+    body = ('<row r="1"><c r="A1"><f>"2025-01-15"+0</f><v>0</v></c>'
+            '<c r="B1"><f>COUNTIF(C1:D1,"&gt;=2025-01-15")</f><v>0</v></c>'
+            f'<c r="C1"><v>{45672 - 1462}</v></c><c r="D1"><v>{45671 - 1462}</v></c>'
+            '<c r="E1"><f>"2025-01-15"-C1</f><v>9</v></c>'
+            '<c r="F1"><f>SUMIFS(C1:D1,C1:D1,"&lt;1/15/2025")</f><v>0</v></c></row>')
+    book = package(tmp_path / "b.xlsx", {"S": body}, workbook_extra='<workbookPr date1904="1"/>')
+    recalc(book)
+    v = values(book)
+    assert v[(1, 1)] == 45672 - 1462 and v[(1, 2)] == 1.0 and v[(1, 5)] == 0.0 and v[(1, 6)] == 45671 - 1462

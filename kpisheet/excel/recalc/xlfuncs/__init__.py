@@ -17,9 +17,10 @@ from .guard import guard_modules
 # The function families added for issue 15, each a module that fills FUNCTIONS; those that
 # compute numbers are guarded (guard.py): an overflow or a non-finite result is an error in the
 # cell (reshape only moves values it was given, and is left unguarded: no scan of large arrays).
-FAMILIES = ("arithmetic", "clock", "daycount", "depreciation", "descriptive", "distributions", "engineering",
-            "info", "loans", "matrices", "regression", "reshape", "securities", "significance", "strings",
-            "subtotals", "trig", "units", "workdays")
+FAMILIES = ("arithmetic", "bahttext", "bessel", "clock", "complexnum", "database", "daycount",
+            "depreciation", "descriptive", "distributions", "engineering", "grouping", "info", "lambdas",
+            "loans", "matrices", "pivotdata", "recent", "regression", "reshape", "securities",
+            "significance", "strings", "subtotals", "trig", "units", "widths", "workdays")
 for _family in FAMILIES:
     importlib.import_module(f"{__name__}.{_family}")
 guard_modules(FUNCTIONS, set(FAMILIES) - {"reshape"})

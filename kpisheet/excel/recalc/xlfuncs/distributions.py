@@ -427,3 +427,40 @@ _register("BETADIST", _betadist, 3, 5)
 _register("BETA.INV BETAINV", _beta_inv, 3, 5)
 _register("EXPON.DIST EXPONDIST", _expon_dist, 3, 3)
 _register("WEIBULL.DIST WEIBULL", _weibull_dist, 4, 4)
+
+
+# --- issue 15's remainder: the old names, BINOM.DIST.RANGE, the error function -----------------
+
+
+def _hypgeomdist(s: Value, n: Value, big_m: Value, big_n: Value) -> Value:
+    return _hypgeom_dist(s, n, big_m, big_n, False)
+
+
+def _negbinomdist(f: Value, s: Value, p: Value) -> Value:
+    return _negbinom_dist(f, s, p, False)
+
+
+def _binom_dist_range(n: Value, p: Value, s: Value, s2: Value = None) -> Value:
+    """The probability of ``s`` to ``s2`` successes (just ``s`` without ``s2``) in ``n`` trials."""
+    m, q, lo = math.trunc(_num(n)), _num(p), math.trunc(_num(s))
+    hi = lo if s2 is None else math.trunc(_num(s2))
+    _require(m >= 0 and 0 <= q <= 1 and 0 <= lo <= m and lo <= hi <= m)
+    _require(hi - lo < _MAX_TERMS)
+    return min(1.0, math.fsum(_binom_dist(float(k), float(m), q, False) for k in range(lo, hi + 1)))  # type: ignore[misc]
+
+
+def _erf(lower: Value, upper: Value = None) -> Value:
+    a = _num(lower)
+    return math.erf(a) if upper is None else math.erf(_num(upper)) - math.erf(a)
+
+
+def _erfc(x: Value) -> Value:
+    return math.erfc(_num(x))
+
+
+_register("HYPGEOMDIST", _hypgeomdist, 4, 4)
+_register("NEGBINOMDIST", _negbinomdist, 3, 3)
+_register("BINOM.DIST.RANGE", _binom_dist_range, 3, 4)
+_register("ERF", _erf, 1, 2)
+_register("ERF.PRECISE", lambda x: math.erf(_num(x)), 1, 1)
+_register("ERFC ERFC.PRECISE", _erfc, 1, 1)

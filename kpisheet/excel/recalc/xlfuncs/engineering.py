@@ -111,3 +111,44 @@ def _gestep(a: Value, step: Value = 0.0) -> Value:
     if isinstance(a, bool) or isinstance(step, bool):
         raise XlFail(V.VALUE)
     return 1.0 if to_number(a) >= to_number(step) else 0.0
+
+
+# --- bitwise: whole numbers of 0 to 2^48-1, as Excel (a fraction, a negative or a larger number is #NUM!)
+
+_BITS = 2 ** 48
+
+
+def _bits(v: Value) -> int:
+    if isinstance(v, bool):
+        raise XlFail(V.VALUE)
+    x = to_number(v)
+    if x < 0 or x >= _BITS or x != math.floor(x):
+        raise XlFail(V.NUM)
+    return int(x)
+
+
+def _bitwise(op: Callable[[int, int], int]) -> Callable[..., Value]:
+    return lambda a, b: float(op(_bits(a), _bits(b)))
+
+
+FUNCTIONS["BITAND"] = Fn(_bitwise(lambda a, b: a & b), "scalar", 2, 2)
+FUNCTIONS["BITOR"] = Fn(_bitwise(lambda a, b: a | b), "scalar", 2, 2)
+FUNCTIONS["BITXOR"] = Fn(_bitwise(lambda a, b: a ^ b), "scalar", 2, 2)
+
+
+def _shift(number: Value, amount: Value, left: bool) -> Value:
+    n = _bits(number)
+    if isinstance(amount, bool):
+        raise XlFail(V.VALUE)
+    k = math.trunc(to_number(amount))
+    if abs(k) > 53:
+        raise XlFail(V.NUM)
+    k = k if left else -k
+    out = n << k if k >= 0 else n >> -k
+    if out >= _BITS:
+        raise XlFail(V.NUM)
+    return float(out)
+
+
+FUNCTIONS["BITLSHIFT"] = Fn(lambda n, k: _shift(n, k, True), "scalar", 2, 2)
+FUNCTIONS["BITRSHIFT"] = Fn(lambda n, k: _shift(n, k, False), "scalar", 2, 2)

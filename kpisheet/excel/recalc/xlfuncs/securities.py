@@ -1,6 +1,7 @@
 """Bonds and bills: the coupon dates and days (COUPPCD, COUPNCD, COUPNUM, COUPDAYBS, COUPDAYS,
 COUPDAYSNC), PRICE, YIELD, DURATION, MDURATION, ACCRINTM, DISC, INTRATE, RECEIVED, PRICEDISC,
-YIELDDISC, PRICEMAT, YIELDMAT, TBILLPRICE, TBILLYIELD, TBILLEQ.
+YIELDDISC, PRICEMAT, YIELDMAT, TBILLPRICE, TBILLYIELD, TBILLEQ; ACCRINT, the odd-period prices and
+yields (ODDFPRICE, ODDFYIELD, ODDLPRICE, ODDLYIELD), and the French depreciation AMORLINC and AMORDEGRC.
 
 Dates are truncated; a settlement on or after maturity, a frequency other than 1, 2 or 4, a
 basis outside 0-4 (:mod:`.daycount`), a negative rate or yield, or a price or redemption of 0
@@ -23,6 +24,7 @@ from .. import values as V
 from ..values import Value, XlFail, to_number
 from .base import fn
 from .daycount import basis_of, day_of, days360_us, european_30_360, year_fraction
+from .maths import _round_half_away
 
 
 def _num(ev: Any, v: Any) -> float:
@@ -337,3 +339,237 @@ def _tbilleq(ev: Any, settlement: Any, maturity: Any, discount: Any) -> Value:
     Microsoft's documentation (as LibreOffice), whatever the bill's length."""
     d = _positive(ev, discount)
     return 365 * d / (360 - d * _bill_days(ev, settlement, maturity))
+
+
+# --- ACCRINT, and the French depreciation (AMORLINC, AMORDEGRC): dated, hence here -------------
+
+
+def _shifted(anchor: dt.date, months: int) -> dt.date:
+    """``anchor`` moved by ``months`` (either way), on the month's last day when ``anchor`` is."""
+    return _coupon(anchor, -months)
+
+
+@fn("ACCRINT", "raw", 6, 8)
+def _accrint(ev: Any, issue: Any, first_interest: Any, settlement: Any, rate: Any, par: Any, frequency: Any,
+             basis: Any = None, calc_method: Any = None) -> Value:
+    """Interest accrued from ``issue`` to settlement: over each quasi-coupon period (dated from
+    the first interest date by 12/frequency months) the days accrued in it over its days, times
+    ``par * rate / frequency``. With ``calc_method`` FALSE and settlement past the first
+    interest date, Microsoft's page ("from first_interest to settlement") and Excel are known
+    to disagree, and no documented number settles it: ``#N/A``, not a guess."""
+    i, first, s = day_of(ev, issue), day_of(ev, first_interest), day_of(ev, settlement)
+    r, p = _positive(ev, rate), _positive(ev, par)
+    f, b = _frequency(ev, frequency), _opt_basis(ev, basis)
+    whole = True if calc_method is None or ev.deref(calc_method) is None else V.to_bool(ev.deref(calc_method))
+    if i >= s:
+        raise XlFail(V.NUM)
+    if not whole and s > first:
+        raise XlFail(V.NA)
+    start = i
+    step = 12 // f
+    k = 0  # the quasi-coupon period [c(k-1), c(k)] holding start
+    while _shifted(first, (k - 1) * step) > start:
+        k -= 1
+    while _shifted(first, k * step) <= start:
+        k += 1
+    total = 0.0
+    while True:
+        a, z = _shifted(first, (k - 1) * step), _shifted(first, k * step)
+        if a >= s:
+            break
+        lo, hi = max(a, start), min(z, s)
+        total += _days(lo, hi, b) / _period_days(a, z, f, b)
+        k += 1
+    return p * r / f * total
+
+
+def _amor_args(ev: Any, cost: Any, purchased: Any, first_period: Any, salvage: Any, period: Any, rate: Any,
+               basis: Any) -> tuple[float, float, float, int, float]:
+    c, v, r = _num(ev, cost), _num(ev, salvage), _num(ev, rate)
+    per = math.trunc(_num(ev, period))
+    b = _opt_basis(ev, basis)
+    a, z = day_of(ev, purchased), day_of(ev, first_period)
+    if b == 2 or r <= 0 or c < 0 or v < 0 or v > c or per < 0 or a > z:  # basis 2 is none of theirs
+        raise XlFail(V.NUM)
+    return c, v, r, per, year_fraction(a, z, b)
+
+
+@fn("AMORLINC", "raw", 6, 7)
+def _amorlinc(ev: Any, cost: Any, purchased: Any, first_period: Any, salvage: Any, period: Any, rate: Any,
+              basis: Any = None) -> Value:
+    """Straight-line depreciation, the first period prorated by the fraction of a year to its end."""
+    c, v, r, per, frac = _amor_args(ev, cost, purchased, first_period, salvage, period, rate, basis)
+    full, first = c * r, frac * r * c
+    n = math.trunc((c - v - first) / full)
+    if per == 0:
+        return first
+    if per <= n:
+        return full
+    if per == n + 1:
+        return c - v - full * n - first
+    return 0.0
+
+
+@fn("AMORDEGRC", "raw", 6, 7)
+def _amordegrc(ev: Any, cost: Any, purchased: Any, first_period: Any, salvage: Any, period: Any, rate: Any,
+               basis: Any = None) -> Value:
+    """Declining balance at ``rate`` times the coefficient of the asset's life (1/rate: 1.5 for 3
+    to 4 years, 2 for 5 to 6, 2.5 past 6), each period's amount rounded to a whole number; the
+    period that would go below salvage and the next take half of what is left."""
+    c, v, r, per, frac = _amor_args(ev, cost, purchased, first_period, salvage, period, rate, basis)
+    life = 1 / r
+    if any(lo < life < lo + 1 for lo in (0, 1, 2, 4)):  # the lives Excel has no coefficient for
+        raise XlFail(V.NUM)
+    coefficient = 1.0 if life < 3 else 1.5 if life < 5 else 2.0 if life <= 6 else 2.5
+    r *= coefficient
+    amount = _round_half_away(frac * r * c, 0)
+    c -= amount
+    rest = c - v
+    for n in range(per):
+        amount = _round_half_away(r * c, 0)
+        rest -= amount
+        if rest < 0:
+            return _round_half_away(c * 0.5, 0) if per - n <= 1 else 0.0
+        c -= amount
+    return amount
+
+
+# --- odd first and last periods (ODDFPRICE, ODDFYIELD, ODDLPRICE, ODDLYIELD) -------------------
+# Microsoft's formulas: the odd period is cut into quasi-coupon periods (stepped by 12/frequency
+# months from the first coupon back, or from the last interest date on); in each, DC is the
+# days of the odd period in it, NL its normal length (basis 1: its actual days), A the days
+# accrued before settlement, DSC the days from settlement on.
+
+
+def _odd_common(ev: Any, rate: Any, frequency: Any, basis: Any, redemption: Any) -> tuple[float, int, int, float]:
+    r = _num(ev, rate)
+    red = _positive(ev, redemption)
+    f, b = _frequency(ev, frequency), _opt_basis(ev, basis)
+    if r < 0:
+        raise XlFail(V.NUM)
+    return r, f, b, red
+
+
+def _oddf_terms(s: dt.date, m: dt.date, i: dt.date, first: dt.date, f: int, b: int) -> tuple[float, float, float, int]:
+    """For an odd first period: the odd coupon in periods (sum of DC/NL), the accrued part (sum
+    of A/NL), the periods from settlement to the first coupon, and the coupons after it."""
+    step = 12 // f
+    dc = acc = 0.0
+    to_first = 0.0
+    k = 0
+    while True:  # quasi-coupon periods [q(k-1), q(k)] back from the first coupon, until past issue
+        a, z = _shifted(first, (k - 1) * step), _shifted(first, k * step)
+        nl = _period_days(a, z, f, b)
+        lo = max(a, i)
+        dc += _days(lo, z, b) / nl
+        if s > lo:
+            acc += _days(lo, min(s, z), b) / nl
+        if s < z:
+            to_first += 1.0 if s <= a else _days(s, z, b) / nl
+        if a <= i:
+            break
+        k -= 1
+    _pcd, _ncd, after = coupons(first, m, f)
+    return dc, acc, to_first, after
+
+
+def _oddf_price(s: dt.date, m: dt.date, i: dt.date, first: dt.date, r: float, y: float, red: float, f: int,
+                b: int) -> float:
+    dc, acc, t, n = _oddf_terms(s, m, i, first, f, b)
+    c = 100 * r / f
+    v = 1 + y / f
+    price = red / v ** (n + t) + c * dc / v ** t
+    price += math.fsum(c / v ** (k + t) for k in range(1, n + 1))
+    return price - c * acc
+
+
+def _oddf_dates(ev: Any, settlement: Any, maturity: Any, issue: Any, first_coupon: Any) -> tuple[dt.date, ...]:
+    s, m, i, first = (day_of(ev, x) for x in (settlement, maturity, issue, first_coupon))
+    if not m > first > s > i:
+        raise XlFail(V.NUM)
+    return s, m, i, first
+
+
+@fn("ODDFPRICE", "raw", 8, 9)
+def _oddfprice(ev: Any, settlement: Any, maturity: Any, issue: Any, first_coupon: Any, rate: Any, yld: Any,
+               redemption: Any, frequency: Any, basis: Any = None) -> Value:
+    s, m, i, first = _oddf_dates(ev, settlement, maturity, issue, first_coupon)
+    r, f, b, red = _odd_common(ev, rate, frequency, basis, redemption)
+    y = _num(ev, yld)
+    if y < 0:
+        raise XlFail(V.NUM)
+    return _oddf_price(s, m, i, first, r, y, red, f, b)
+
+
+def _solve_yield(price_at: Any, target: float) -> float:
+    """The yield at which ``price_at`` gives ``target`` (prices fall as yields rise): bisection
+    to a double's precision, ``#NUM!`` when no yield in 0..1000% gives the price."""
+    lo, hi = -0.999, 10.0
+    if not price_at(hi) <= target <= price_at(lo):
+        raise XlFail(V.NUM)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if price_at(mid) > target:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-15:
+            break
+    return (lo + hi) / 2
+
+
+@fn("ODDFYIELD", "raw", 8, 9)
+def _oddfyield(ev: Any, settlement: Any, maturity: Any, issue: Any, first_coupon: Any, rate: Any, pr: Any,
+               redemption: Any, frequency: Any, basis: Any = None) -> Value:
+    s, m, i, first = _oddf_dates(ev, settlement, maturity, issue, first_coupon)
+    r, f, b, red = _odd_common(ev, rate, frequency, basis, redemption)
+    price = _positive(ev, pr)
+    return _solve_yield(lambda y: _oddf_price(s, m, i, first, r, y, red, f, b), price)
+
+
+def _oddl_terms(ev: Any, settlement: Any, maturity: Any, last_interest: Any, frequency: Any,
+                basis: Any) -> tuple[float, float, float]:
+    """For an odd last period: the sums of DC/NL, A/NL and DSC/NL over its quasi-coupon periods."""
+    s, m, last = (day_of(ev, x) for x in (settlement, maturity, last_interest))
+    if not m > s > last:
+        raise XlFail(V.NUM)
+    f, b = _frequency(ev, frequency), _opt_basis(ev, basis)
+    step = 12 // f
+    dc = acc = dsc = 0.0
+    k = 1
+    while True:
+        a, z = _shifted(last, (k - 1) * step), _shifted(last, k * step)
+        nl = _period_days(a, z, f, b)
+        end = min(z, m)
+        dc += _days(a, end, b) / nl
+        if s > a:
+            acc += _days(a, min(s, end), b) / nl
+        if s < end:
+            dsc += _days(max(s, a), end, b) / nl
+        if z >= m:
+            break
+        k += 1
+    return dc, acc, dsc
+
+
+@fn("ODDLPRICE", "raw", 7, 8)
+def _oddlprice(ev: Any, settlement: Any, maturity: Any, last_interest: Any, rate: Any, yld: Any, redemption: Any,
+               frequency: Any, basis: Any = None) -> Value:
+    r, f, _b, red = _odd_common(ev, rate, frequency, basis, redemption)
+    y = _num(ev, yld)
+    if y < 0:
+        raise XlFail(V.NUM)
+    dc, acc, dsc = _oddl_terms(ev, settlement, maturity, last_interest, frequency, basis)
+    c = 100 * r / f
+    return (red + dc * c) / (1 + dsc * y / f) - acc * c
+
+
+@fn("ODDLYIELD", "raw", 7, 8)
+def _oddlyield(ev: Any, settlement: Any, maturity: Any, last_interest: Any, rate: Any, pr: Any, redemption: Any,
+               frequency: Any, basis: Any = None) -> Value:
+    r, f, _b, red = _odd_common(ev, rate, frequency, basis, redemption)
+    price = _positive(ev, pr)
+    dc, acc, dsc = _oddl_terms(ev, settlement, maturity, last_interest, frequency, basis)
+    c = 100 * r / f
+    paid = price + acc * c
+    return ((red + dc * c) - paid) / paid * f / dsc
