@@ -209,10 +209,12 @@ class Engine:
         return self._account_index
 
     def account_codes(self, column: pd.Series) -> np.ndarray:
+        """Each cell's grid column (0: blank or unknown); one hash pass over the rows, then a
+        lookup per distinct account (a dict ``map`` over 250,000 text cells took over a second)."""
         index = self.account_index
-        uniques = pd.unique(column)
-        lookup = {u: index.get(account_name(u), 0) for u in uniques}  # type: ignore[arg-type]
-        return column.map(lookup).to_numpy(dtype=np.int64)
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        lookup = np.array([index.get(account_name(u), 0) for u in uniques] + [0], dtype=np.int64)
+        return lookup[codes]  # a blank's code is -1: the last entry, 0
 
     def prepared(self, kpi_name: str) -> _Prepared:
         if kpi_name in self._prepared:
