@@ -171,7 +171,7 @@ def _achievable(engine: object, kpi: Kpi) -> list[Finding]:
         latest = engine.latest(kpi.name, kpi.grain)
         if latest is None:
             return []
-        axis = engine.axis(kpi.grain)
+        axis = engine.axis(kpi.grain, through=latest.ordinal)  # every period up to it: a window would not do
         row = axis.row(latest.ordinal)
         grid = engine.grid(kpi.name, kpi.grain)
         target = engine.target_grid(kpi.name, kpi.grain)

@@ -195,7 +195,7 @@ class KeyAccountEngine:
 
     def _table(self, p: Period) -> list[AccountResult]:
         text = periods.period_text(p, self.engine.config.calendar)
-        axis = self.engine.axis(p.grain, through=p.ordinal)
+        axis = self.engine.axis(p.grain, through=p.ordinal, since=p.ordinal - 1)  # and the movement's period
         row = axis.row(p.ordinal)
         g = self.grids(p.grain)
         tiers = [t for t, _ in self.spec.tiers]

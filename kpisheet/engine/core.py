@@ -34,6 +34,7 @@ from .axis import PLAIN, Axis, Family
 from .formulas import evaluate
 from .grid import Grid
 from .measures import Rows, measure
+from .window import periods_back
 from ..warehouse import Warehouse
 from ..warehouse.grids import SPANNED, daily_grid, daily_rows, no_data, spanned_grid
 
@@ -213,7 +214,8 @@ class Engine:
         lookup per distinct account (a dict ``map`` over 250,000 text cells took over a second)."""
         index = self.account_index
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
-        lookup = np.array([index.get(account_name(u), 0) for u in uniques] + [0], dtype=np.int64)
+        lookup = np.array([index.get(account_name(u), 0) for u in uniques]  # type: ignore[arg-type]
+                          + [0], dtype=np.int64)
         return lookup[codes]  # a blank's code is -1: the last entry, 0
 
     def prepared(self, kpi_name: str) -> _Prepared:
@@ -346,24 +348,36 @@ class Engine:
                 self.measure_kpis(dep, seen)
         return {n for n in seen if self.config.kpis[n].is_measure}
 
-    def axis(self, grain: Grain, through: Optional[int] = None) -> Axis:
-        """The period axis of a grain: from the period before the first row to the last (or ``through``)."""
+    def axis(self, grain: Grain, through: Optional[int] = None, since: Optional[int] = None) -> Axis:
+        """The period axis of a grain: from the period before the first row to the last (or ``through``).
+
+        With ``since``, a question about periods ``since .. through`` only: the grain's first axis
+        is then a window of them and the periods formulas reach back from them
+        (:func:`.window.periods_back`), so that grids at a day are not every day × account of the
+        data (issue 12); a later question it does not hold makes the whole axis."""
         axis = self._axes.get(grain)
-        if axis is None or (through is not None and not axis.contains(through)):
+        if axis is None or (through is not None and not axis.holds(through, since)):
             cal = self.config.calendar
-            days = [p.rows.days for p in (self.prepared(k) for k in self.config.kpis if self.config.kpis[k].is_measure)]
-            all_days = np.concatenate(days) if days else np.zeros(0, np.int64)
-            if len(all_days):
-                bounds = np.array([all_days.min(), all_days.max()]).astype("datetime64[D]")
+            days = [d for d in (self.prepared(k).rows.days for k in self.config.kpis
+                                if self.config.kpis[k].is_measure) if len(d)]
+            if days:
+                bounds = np.array([min(d.min() for d in days), max(d.max() for d in days)]).astype("datetime64[D]")
                 lo, hi = (int(x) for x in periods.ordinals(bounds, grain, cal))
             else:
                 lo = hi = periods.period_of_date(dt.date.today(), grain, cal).ordinal
-            if through is not None:
-                hi = max(hi, through)
-            if axis is not None:
-                hi = max(hi, axis.lo + axis.size - 1)
-            lo -= 1  # row 0: a period before every row of data (see grid.shift)
-            axis = Axis(grain, lo, hi - lo + 1, cal)
+            start = None if axis is not None or through is None or since is None else \
+                min(since, through) - periods_back(self.config)
+            if start is not None and start >= lo:  # the window starts after the data does
+                assert through is not None and since is not None
+                whole = (lo - 1, max(hi, through) - lo + 2)  # the axis the else branch would make
+                axis = Axis(grain, start, through - start + 1, cal, exact_from=min(since, through), whole=whole)
+            else:
+                if through is not None:
+                    hi = max(hi, through)
+                if axis is not None:
+                    hi = max(hi, axis.lo + axis.size - 1)
+                lo -= 1  # row 0: a period before every row of data (see grid.shift)
+                axis = Axis(grain, lo, hi - lo + 1, cal)
             self._axes[grain] = axis
             self._grids = {k: v for k, v in self._grids.items() if k[1] != grain}
             self._targets = {k: v for k, v in self._targets.items() if k[1] != grain}
@@ -584,7 +598,7 @@ class Engine:
             return Result(name, "latest", shown_account, None, XlError.NA, None, "", "", kpi.unit, kpi.description)
         text = periods.period_text(p, self.config.calendar)
         col = self.account_column(account)
-        axis = self.axis(p.grain, through=p.ordinal)
+        axis = self.axis(p.grain, through=p.ordinal, since=p.ordinal - 1)  # the period before: the trend
         row = axis.row(p.ordinal)
         target = self.target_grid(name, p.grain)
         value: Optional[float]
@@ -617,6 +631,7 @@ class Engine:
         if first.grain != last.grain:
             raise EvaluationError(f"'{start}' and '{end}' are periods of different grains")
         lo, hi = sorted((first.ordinal, last.ordinal))
+        self.axis(first.grain, through=hi, since=lo - 1)  # one axis for the whole series
         return [self.result(name, Period(first.grain, o), account) for o in range(lo, hi + 1)]
 
     def key_account_engine(self) -> "KeyAccountEngine":
