@@ -30,7 +30,7 @@ from typing import Optional
 
 import pandas as pd
 
-from .frames import Frame, frame_of_columns, header_text
+from .frames import Frame, frame_of_columns, header_text, read_positions
 from .table import TextFormat, fold
 
 HEAD_ROWS = 20  # rows above and below the header parsed by both readers and compared
@@ -43,7 +43,7 @@ def read_columns(text: str, delimiter: str, quotechar: str, header_row: int, wan
     mapped to headers by ``columns``, or header texts), or None where the full path must read it.
 
     The frame's ``unread`` lists the other headers, for messages that list the columns."""
-    if header_row < 1 or any(" (column " in name or name.startswith("column ") for name in wanted):
+    if header_row < 1:
         return None
     head = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
                                             quotechar=quotechar), header_row + HEAD_ROWS + _CHECKED))
@@ -59,8 +59,7 @@ def read_columns(text: str, delimiter: str, quotechar: str, header_row: int, wan
     headers = [header_text(v) for v in padded[row - 1]]
     if not any(headers):
         return None
-    folded = {fold(columns.get(name, name)) for name in wanted}
-    positions = [p for p, h in enumerate(headers) if not h or fold(h) in folded]
+    positions = read_positions(headers, wanted, columns)
     if not positions:
         return None
     try:
