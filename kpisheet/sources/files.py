@@ -428,9 +428,23 @@ class FileReader:
             except UnicodeDecodeError as exc:
                 raise WorkbookError(f"cannot be read as {options.encoding} (byte {exc.start}); "
                                     "set csv: {encoding: ...} to the file's encoding", place=where) from None
-        first = next((line for line in text.splitlines() if line.strip()), "")
+        first = _first_line(text)
         delimiter = options.delimiter or (max(",;\t|", key=first.count) if first else ",")
         return text, delimiter
+
+
+def _first_line(text: str) -> str:
+    """The first line of ``text`` with anything in it (as ``str.splitlines`` splits), without
+    splitting all of a 40 MB file: a growing head of it is split, its last line left out
+    until the head is the whole text (it may be cut)."""
+    size = 1 << 16
+    while True:
+        whole = size >= len(text)
+        lines = text[:size].splitlines()
+        found = next((line for line in (lines if whole else lines[:-1]) if line.strip()), None)
+        if found is not None or whole:
+            return found or ""
+        size *= 8
 
 
 def frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: int, sheet: str, where: str,
