@@ -117,6 +117,7 @@ class Engine:
         self._warehouse: Optional[Warehouse] = None
         self._daily: dict[str, pd.DataFrame] = {}
         self._universes: dict[frozenset[str], np.ndarray] = {}
+        self._source_codes: dict[str, Optional[np.ndarray]] = {}  # a source's rows' grid columns, once
 
     # --- data -------------------------------------------------------------------------------
 
@@ -163,7 +164,8 @@ class Engine:
                     continue
                 df = self.table(name).df
                 if "account" in df.columns:
-                    found.update(a for a in map(account_name, pd.unique(df["account"])) if a is not None)
+                    distinct = np.asarray(pd.unique(df["account"]), dtype=object)  # not an Arrow array, cell by cell
+                    found.update(a for a in map(account_name, distinct) if a is not None)
             self._accounts = sorted(found)
         return self._accounts
 
@@ -247,7 +249,8 @@ class Engine:
             keep = keep & kept
         df = table.df
         per_account = "account" in df.columns
-        accounts = self.account_codes(df["account"]) if per_account else np.zeros(len(df), np.int64)
+        codes = self.source_account_codes(kpi.source) if per_account else None
+        accounts = codes if codes is not None else np.zeros(len(df), np.int64)
         values: Optional[np.ndarray] = None
         computed: Optional[np.ndarray] = None
         if kpi.measure.expr is not None:  # sum(qty * menu.price) (SPEC §7.2)
@@ -427,8 +430,10 @@ class Engine:
             if "account" not in self.warehouse.table(source).columns:
                 return None
             return self.account_codes(pd.Series(self.warehouse.accounts(source), dtype=object))
-        df = self.table(source).df
-        return self.account_codes(df["account"]) if "account" in df.columns else None
+        if source not in self._source_codes:
+            df = self.table(source).df
+            self._source_codes[source] = self.account_codes(df["account"]) if "account" in df.columns else None
+        return self._source_codes[source]
 
     def _prepared_in_database(self, kpi: Kpi) -> _Prepared:
         """The day × account groups of a KPI over a database source (they place it on the axis)."""
