@@ -50,7 +50,7 @@ def _columns_read(text: str, delimiter: str, quotechar: str, width: int, positio
     for both parsers) and pyarrow is installed, else pandas' C parser; None where the full path
     must read the file (a row wider or, for pyarrow, narrower than the first rows)."""
     if quotechar not in text and "\x00" not in text and len(delimiter) == 1:
-        found = _arrow_columns(text, delimiter, width, positions)
+        found = _arrow_columns(text, delimiter, width, positions)  # (the bytes read were not kept: encode)
         if found is not None:
             return found
     try:
@@ -99,6 +99,25 @@ def _coded(cells: Any) -> Coded:
                  encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp))
 
 
+def _head_rows(text: str, delimiter: str, quotechar: str, count: int) -> list[list[str]]:
+    """The first ``count`` rows of ``text`` as the ``csv`` module reads the whole of it, parsed
+    from a head of the text (a StringIO of all of it copied the 40 MB file): the rows before a
+    row that started inside the head are whole, whatever follows it."""
+    size = 1 << 16
+    while True:
+        whole = size >= len(text)
+        try:
+            rows = list(itertools.islice(csv.reader(io.StringIO(text[:size], newline=""), delimiter=delimiter,
+                                                    quotechar=quotechar), count + 1))
+        except csv.Error:
+            if whole:
+                raise
+            rows = []  # the head ends inside something the csv module refuses at its end: a longer head
+        if whole or len(rows) > count:
+            return rows[:count]
+        size *= 8
+
+
 def read_columns(text: str, delimiter: str, quotechar: str, header_row: int, wanted: frozenset[str],
                  columns: dict[str, str], sheet: str, fmt: TextFormat) -> Optional[Frame]:
     """The frame of the CSV ``text`` holding only the columns ``wanted`` names (config names,
@@ -107,8 +126,7 @@ def read_columns(text: str, delimiter: str, quotechar: str, header_row: int, wan
     The frame's ``unread`` lists the other headers, for messages that list the columns."""
     if header_row < 1:
         return None
-    head = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
-                                            quotechar=quotechar), header_row + HEAD_ROWS + _CHECKED))
+    head = _head_rows(text, delimiter, quotechar, header_row + HEAD_ROWS + _CHECKED)
     skipped = next((i for i, r in enumerate(head) if any(c.strip() for c in r)), None)
     if skipped is None:
         return None
