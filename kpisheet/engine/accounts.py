@@ -60,8 +60,9 @@ class Data(Protocol):
         """The first and last day of the dated rows these KPIs read; None without any."""
         ...
 
-    def axis(self, grain: Grain, through: Optional[int] = None) -> Axis:
-        """The period axis of the grids of a grain, grown to hold the period ``through``."""
+    def axis(self, grain: Grain, through: Optional[int] = None, since: Optional[int] = None) -> Axis:
+        """The period axis of the grids of a grain, grown to hold the period ``through`` (with
+        ``since``: a window from ``since`` may do, see :meth:`kpisheet.Engine._axis`)."""
         ...
 
     def scope(self, grain: Grain, names: Optional[Mapping[str, Grid]] = None) -> Scope:
@@ -240,7 +241,7 @@ class KeyAccountEngine:
     def _table(self, p: Period) -> list[AccountResult]:
         cal = self.data.calendar
         text = periods.period_text(p, cal)
-        axis = self.data.axis(p.grain, through=p.ordinal)
+        axis = self.data.axis(p.grain, through=p.ordinal, since=p.ordinal - 1)  # and the movement's period
         row = axis.row(p.ordinal)
         g = self.grids(p.grain)
         tiers = [t for t, _ in self.spec.tiers]

@@ -64,17 +64,38 @@ class Axis:
     lo: int  # ordinal of row 0
     size: int
     calendar: Calendar
+    # None: row 0 is a period before every row of data, and so stands for every period before it.
+    # Else a window (issue 12): rows are exact from this ordinal on only (see engine.window).
+    exact_from: Optional[int] = None
+    # A window's whole axis, (lo, size): spanned sums are taken over its segments, as they would be
+    # there, so that a window gives the very numbers the whole axis gives (see measures._prefix).
+    whole: Optional[tuple[int, int]] = None
 
     @cached_property
     def ordinals(self) -> np.ndarray:
         return np.arange(self.lo, self.lo + self.size, dtype=np.int64)
 
     def row(self, ordinal: int) -> int:
-        """The row of a period; periods before the axis map to row 0 (a period with no data)."""
+        """The row of a period; periods before the axis map to row 0 (a period with no data).
+
+        On a window, a period before its exact rows is refused (a caller asked the engine for
+        the wrong periods): never a value from rows the window does not hold exactly."""
+        if self.exact_from is not None and ordinal < self.exact_from:
+            raise ValueError(f"period {ordinal} is before the window of this axis (from {self.exact_from})")
         return max(0, ordinal - self.lo)
 
-    def contains(self, ordinal: int) -> bool:
-        return ordinal < self.lo + self.size
+    def whole_axis(self) -> "Axis":
+        """The axis this one is a window of (itself when it is not one)."""
+        if self.whole is None:
+            return self
+        return Axis(self.grain, self.whole[0], self.whole[1], self.calendar)
+
+    def holds(self, through: int, since: Optional[int] = None) -> bool:
+        """Whether periods ``since .. through`` (``since`` None: every period up to ``through``)
+        have exact rows here."""
+        if through >= self.lo + self.size:
+            return False
+        return self.exact_from is None or (since is not None and since >= self.exact_from)
 
     def spans(self, family: Family) -> tuple[np.ndarray, np.ndarray]:
         """First and last day ordinal of each row's span."""

@@ -35,6 +35,7 @@ from .axis import PLAIN, Axis, Family
 from .formulas import Scope, evaluate
 from .grid import Grid
 from .measures import Rows, measure
+from .window import periods_back
 from ..warehouse import Warehouse
 from ..warehouse.grids import SPANNED, daily_grid, daily_rows, no_data, spanned_grid
 
@@ -127,6 +128,7 @@ class Engine:
         self._warehouse: Optional[Warehouse] = None
         self._daily: dict[str, pd.DataFrame] = {}
         self._universes: dict[frozenset[str], np.ndarray] = {}
+        self._source_codes: dict[str, Optional[np.ndarray]] = {}  # a source's rows' grid columns, once
 
     # --- data -------------------------------------------------------------------------------
 
@@ -177,7 +179,8 @@ class Engine:
                     continue
                 df = self.table(name).df
                 if "account" in df.columns:
-                    found.update(a for a in map(account_name, pd.unique(df["account"])) if a is not None)
+                    distinct = np.asarray(pd.unique(df["account"]), dtype=object)  # not an Arrow array, cell by cell
+                    found.update(a for a in map(account_name, distinct) if a is not None)
             self._accounts = sorted(found)
         return self._accounts
 
@@ -224,11 +227,15 @@ class Engine:
         return self._columns_by_name
 
     def _account_codes(self, column: pd.Series) -> np.ndarray:
+        """Each cell's grid column (0: blank or unknown); one hash pass over the rows, then a
+        lookup per distinct account (a dict ``map`` over 250,000 text cells took over a second)."""
         index = self._account_index
-        uniques = pd.unique(column)
-        lookup = {u: index.get(account_name(u), 0) for u in uniques}  # type: ignore[arg-type]
-        codes: np.ndarray = column.map(lookup).to_numpy(dtype=np.int64)
-        return codes
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        names = np.asarray(uniques, dtype=object)  # one Python object per distinct account, not per row
+        lookup = np.array([index.get(account_name(u), 0) for u in names]  # type: ignore[arg-type]
+                          + [0], dtype=np.int64)
+        columns: np.ndarray = lookup[codes]  # a blank's code is -1: the last entry, 0
+        return columns
 
     def _prepare(self, kpi_name: str) -> _Prepared:
         if kpi_name in self._prepared:
@@ -258,7 +265,8 @@ class Engine:
             keep = keep & kept
         df = table.df
         per_account = "account" in df.columns
-        accounts = self._account_codes(df["account"]) if per_account else np.zeros(len(df), np.int64)
+        codes = self._source_account_codes(kpi.source) if per_account else None
+        accounts = codes if codes is not None else np.zeros(len(df), np.int64)
         values: Optional[np.ndarray] = None
         computed: Optional[np.ndarray] = None
         if kpi.measure.expr is not None:  # sum(qty * menu.price) (SPEC §7.2)
@@ -360,24 +368,36 @@ class Engine:
                 self._measure_kpis(dep, seen)
         return {n for n in seen if self.config.kpis[n].is_measure}
 
-    def _axis(self, grain: Grain, through: Optional[int] = None) -> Axis:
-        """The period axis of a grain: from the period before the first row to the last (or ``through``)."""
+    def _axis(self, grain: Grain, through: Optional[int] = None, since: Optional[int] = None) -> Axis:
+        """The period axis of a grain: from the period before the first row to the last (or ``through``).
+
+        With ``since``, a question about periods ``since .. through`` only: the grain's first axis
+        is then a window of them and the periods formulas reach back from them
+        (:func:`.window.periods_back`), so that grids at a day are not every day × account of the
+        data (issue 12); a later question it does not hold makes the whole axis."""
         axis = self._axes.get(grain)
-        if axis is None or (through is not None and not axis.contains(through)):
+        if axis is None or (through is not None and not axis.holds(through, since)):
             cal = self.config.calendar
-            days = [p.rows.days for p in (self._prepare(k) for k in self.config.kpis if self.config.kpis[k].is_measure)]
-            all_days = np.concatenate(days) if days else np.zeros(0, np.int64)
-            if len(all_days):
-                bounds = np.array([all_days.min(), all_days.max()]).astype("datetime64[D]")
+            days = [d for d in (self._prepare(k).rows.days for k in self.config.kpis
+                                if self.config.kpis[k].is_measure) if len(d)]
+            if days:
+                bounds = np.array([min(d.min() for d in days), max(d.max() for d in days)]).astype("datetime64[D]")
                 lo, hi = (int(x) for x in periods.ordinals(bounds, grain, cal))
             else:
                 lo = hi = periods.period_of_date(dt.date.today(), grain, cal).ordinal
-            if through is not None:
-                hi = max(hi, through)
-            if axis is not None:
-                hi = max(hi, axis.lo + axis.size - 1)
-            lo -= 1  # row 0: a period before every row of data (see grid.shift)
-            axis = Axis(grain, lo, hi - lo + 1, cal)
+            start = None if axis is not None or through is None or since is None else \
+                min(since, through) - periods_back(self.config)
+            if start is not None and start >= lo:  # the window starts after the data does
+                assert through is not None and since is not None
+                whole = (lo - 1, max(hi, through) - lo + 2)  # the axis the else branch would make
+                axis = Axis(grain, start, through - start + 1, cal, exact_from=min(since, through), whole=whole)
+            else:
+                if through is not None:
+                    hi = max(hi, through)
+                if axis is not None:
+                    hi = max(hi, axis.lo + axis.size - 1)
+                lo -= 1  # row 0: a period before every row of data (see grid.shift)
+                axis = Axis(grain, lo, hi - lo + 1, cal)
             self._axes[grain] = axis
             self._grids = {k: v for k, v in self._grids.items() if k[1] != grain}
             self._targets = {k: v for k, v in self._targets.items() if k[1] != grain}
@@ -427,8 +447,10 @@ class Engine:
             if "account" not in self.warehouse.table(source).columns:
                 return None
             return self._account_codes(pd.Series(self.warehouse.accounts(source), dtype=object))
-        df = self.table(source).df
-        return self._account_codes(df["account"]) if "account" in df.columns else None
+        if source not in self._source_codes:
+            df = self.table(source).df
+            self._source_codes[source] = self._account_codes(df["account"]) if "account" in df.columns else None
+        return self._source_codes[source]
 
     def _prepared_in_database(self, kpi: Kpi) -> _Prepared:
         """The day × account groups of a KPI over a database source (they place it on the axis)."""
@@ -609,7 +631,7 @@ class Engine:
             return Result(name, "latest", shown_account, None, XlError.NA, None, "", "", kpi.unit, kpi.description)
         text = periods.period_text(p, self.config.calendar)
         col = self._account_column(account)
-        axis = self._axis(p.grain, through=p.ordinal)
+        axis = self._axis(p.grain, through=p.ordinal, since=p.ordinal - 1)  # the period before: the trend
         row = axis.row(p.ordinal)
         target = self._target_grid(name, p.grain)
         value: Optional[float]
@@ -645,6 +667,7 @@ class Engine:
         if first.grain != last.grain:
             raise EvaluationError(f"'{start}' and '{end}' are periods of different grains")
         lo, hi = sorted((first.ordinal, last.ordinal))
+        self._axis(first.grain, through=hi, since=lo - 1)  # one axis for the whole series
         return [self.result(name, Period(first.grain, o), account) for o in range(lo, hi + 1)]
 
     def _key_account_engine(self) -> KeyAccountEngine:
@@ -782,8 +805,8 @@ class _KeyAccountData:
             return None
         return min(first for first, _ in spans), max(last for _, last in spans)
 
-    def axis(self, grain: Grain, through: Optional[int] = None) -> Axis:
-        return self._engine._axis(grain, through)
+    def axis(self, grain: Grain, through: Optional[int] = None, since: Optional[int] = None) -> Axis:
+        return self._engine._axis(grain, through, since)
 
     def scope(self, grain: Grain, names: Optional[Mapping[str, Grid]] = None) -> Scope:
         return self._engine._scope(grain, names)

@@ -49,11 +49,16 @@ def measure(func: str, rows: Rows, axis: Axis, family: Family, n_accounts: int,
     """
     if data_span is None:
         return Grid.error(XlError.NA, (axis.size, n_accounts + 1))
-    first, last = axis.spans(family)
-    outside = (last < data_span[0]) | (first > data_span[1])
+    # On a window (issue 12), spans are those of its whole axis, and the window's rows a slice of them
+    whole = axis.whole_axis()
+    first, last = whole.spans(family)
     # Rows lie inside the data's span, so a span clipped to it holds the same rows; clipping also
     # keeps a window of a thousand years from costing a thousand years of days (SPEC §9).
-    spans = (np.clip(first, data_span[0], data_span[1] + 1), np.clip(last, data_span[0] - 1, data_span[1]))
+    clipped = (np.clip(first, data_span[0], data_span[1] + 1), np.clip(last, data_span[0] - 1, data_span[1]))
+    rows_of = slice(axis.lo - whole.lo, axis.lo - whole.lo + axis.size)
+    first, last = first[rows_of], last[rows_of]
+    outside = (last < data_span[0]) | (first > data_span[1])
+    spans = _Spans(clipped, rows_of)
     grid = _measure(func, rows, axis, family, n_accounts, spans)
     mask = np.repeat(outside[:, None], grid.shape[1], axis=1)
     if when_empty == "na":
@@ -71,8 +76,20 @@ def _valued(rows: Rows, func: str) -> Rows:
     return Rows(rows.days[keep], rows.accounts[keep], rows.values[keep], rows.per_account)
 
 
-def _measure(func: str, rows: Rows, axis: Axis, family: Family, n_accounts: int,
-             spans: tuple[np.ndarray, np.ndarray]) -> Grid:
+@dataclass(frozen=True)
+class _Spans:
+    """First and last day of each row of the whole axis, clipped to the data; ``rows`` the
+    slice of them that the grid's axis holds (all of them unless it is a window)."""
+
+    whole: tuple[np.ndarray, np.ndarray]
+    rows: slice
+
+    @property
+    def own(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.whole[0][self.rows], self.whole[1][self.rows]
+
+
+def _measure(func: str, rows: Rows, axis: Axis, family: Family, n_accounts: int, spans: _Spans) -> Grid:
     """The aggregate over each row's span (``spans``: first and last day, clipped to the data)."""
     a1 = n_accounts + 1
     if rows.values is not None and func != "count_distinct":
@@ -91,7 +108,7 @@ def _measure(func: str, rows: Rows, axis: Axis, family: Family, n_accounts: int,
     elif func in ADDITIVE:
         grid = _prefix(func, rows, spans, a1)
     else:
-        grid = _exploded(func, rows, spans, axis.size, a1)
+        grid = _exploded(func, rows, spans.own, axis.size, a1)
     if not rows.per_account:
         grid = Grid(np.repeat(grid.val[:, :1], a1, axis=1), np.repeat(grid.err[:, :1], a1, axis=1))
     return grid
@@ -128,7 +145,7 @@ def _ratio(total: np.ndarray, count: np.ndarray) -> Grid:
     return Grid.of(np.where(count == 0, 0.0, val), np.where(count == 0, np.int8(XlError.NA), np.int8(0)))
 
 
-def _prefix(func: str, rows: Rows, spans: tuple[np.ndarray, np.ndarray], a1: int) -> Grid:
+def _prefix(func: str, rows: Rows, spans: _Spans, a1: int) -> Grid:
     """Additive measures over spans: prefix sums over segments, differenced at span ends.
 
     The segments are the stretches of days between consecutive span edges (each span's first
@@ -136,24 +153,48 @@ def _prefix(func: str, rows: Rows, spans: tuple[np.ndarray, np.ndarray], a1: int
     segments × accounts, never days × accounts: a year of rolling months costs about two
     rows per period, not 365. An empty span is written ``first == last + 1``, as
     :func:`measure` clips them.
+
+    The edges are those of the whole axis's spans and the prefix sums run from its start even
+    when the grid is a window of it, so that a window's numbers are the whole axis's to the last
+    digit (the sums are rounded the same way). They are taken a block of segments at a time,
+    keeping only the prefix rows the grid's spans end at: memory is a block × accounts, not
+    segments × accounts (730 days × 20,000 accounts of long doubles were 233 MB).
     """
-    first, last = spans
+    first, last = spans.whole
     edges = np.unique(np.concatenate([first, last + 1]))
     segment = np.searchsorted(edges, rows.days, side="right") - 1
     inside = (segment >= 0) & (segment < len(edges) - 1)
     seg = segment[inside]
-    acct = rows.accounts[inside]
-    vals = None if rows.values is None else rows.values[inside]
-    n_seg = len(edges) - 1
-    start, stop = np.searchsorted(edges, first), np.searchsorted(edges, last + 1)
+    order = np.argsort(seg, kind="stable")  # by segment; within one, rows keep their order (and sums)
+    seg = seg[order]
+    acct = rows.accounts[inside][order]
+    vals = None if rows.values is None else rows.values[inside][order]
+    own_first, own_last = spans.own
+    start, stop = np.searchsorted(edges, own_first), np.searchsorted(edges, own_last + 1)
+    needed, back = np.unique(np.concatenate([start, stop]), return_inverse=True)  # prefix rows to keep
+    n_seg = int(needed[-1]) if len(needed) else 0  # segments the kept prefix rows sum
+    block = max(1, _BLOCK_CELLS // a1)
 
     def spans_of(weights: np.ndarray | None) -> np.ndarray:
-        per_seg = np.bincount(seg * a1 + acct, weights=weights, minlength=n_seg * a1).reshape(n_seg, a1)
-        per_seg = per_seg.astype(np.longdouble)
-        per_seg[:, 0] = np.bincount(seg, weights=weights, minlength=n_seg)
-        cum = np.zeros((n_seg + 1, a1), dtype=np.longdouble)
-        np.cumsum(per_seg, axis=0, out=cum[1:])
-        return (cum[stop] - cum[start]).astype(np.float64)
+        kept = np.zeros((len(needed), a1), dtype=np.longdouble)  # prefix row needed[i]: segments < it
+        running = np.zeros(a1, dtype=np.longdouble)
+        at = int(np.searchsorted(needed, 0, side="right"))  # prefix row 0 is zero
+        for b0 in range(0, n_seg, block):
+            b1 = min(b0 + block, n_seg)
+            r0, r1 = np.searchsorted(seg, [b0, b1])
+            s = seg[r0:r1] - b0
+            w = None if weights is None else weights[r0:r1]
+            per_seg = np.bincount(s * a1 + acct[r0:r1], weights=w, minlength=(b1 - b0) * a1)
+            per_seg = per_seg.reshape(b1 - b0, a1).astype(np.longdouble)
+            per_seg[:, 0] = np.bincount(s, weights=w, minlength=b1 - b0)
+            per_seg[0] += running  # the sum carried in first, as one cumulative sum would add it
+            np.cumsum(per_seg, axis=0, out=per_seg)  # row j: prefix row b0 + j + 1
+            stop_at = int(np.searchsorted(needed, b1, side="right"))
+            kept[at:stop_at] = per_seg[needed[at:stop_at] - b0 - 1]
+            at = stop_at
+            running = per_seg[-1].copy()
+        k = len(start)
+        return (kept[back[k:]] - kept[back[:k]]).astype(np.float64)
 
     if func == "count":
         return Grid.of(spans_of(None))
@@ -161,6 +202,9 @@ def _prefix(func: str, rows: Rows, spans: tuple[np.ndarray, np.ndarray], a1: int
     if func == "sum":
         return Grid.of(total)
     return _ratio(total, spans_of(None))
+
+
+_BLOCK_CELLS = 1 << 20  # segments × accounts summed at once by _prefix (16 MB of long doubles)
 
 
 def _exploded(func: str, rows: Rows, spans: tuple[np.ndarray, np.ndarray], size: int, a1: int) -> Grid:

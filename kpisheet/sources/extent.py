@@ -9,7 +9,8 @@ must not be read that way (:mod:`.sparse` then reads it by its cells):
   :data:`~kpisheet.limits.DENSE_CELLS` or DENSE_FACTOR times the cell tags in the part
   (counted with ``bytes.count``), and no cell reference in the part has more
   column letters or row digits than that rectangle's corner (one regular-expression
-  search, no match objects): the rectangle cannot be much larger than it says;
+  search, no match objects): the rectangle cannot be much larger than it says. The part
+  is inflated and searched 4 MB at a time, never held whole (issue 12);
 - otherwise every cell that holds a value (``<c r="..." ...>`` not self-closing) is
   counted and its corner taken: the rectangle may be read when it is within
   DENSE_CELLS or DENSE_FACTOR times the cells it holds.
@@ -23,6 +24,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from typing import Optional
 
 from .. import limits
@@ -120,28 +122,46 @@ def sheet_names(data: bytes) -> list[str]:
 
 
 _SPACED_EQUALS = re.compile(rb"r(?:[ \t\r\n]+=|=[ \t\r\n])")
+_CHUNK = 1 << 22  # XML inflated and searched at a time: 4 MB stays in the cache, 244 MB did not
+_OVERLAP = 64  # bytes of the previous chunk searched again: longer than any reference the searches find
+_LONG_SPACE = 1 << 20  # a run of white space longer than this: the careful path
 
 
-def _fits_dimension(xml: bytes) -> bool:
-    """The fast path of the module doc: the dimension is small and no cell reference goes past it."""
-    m = _DIMENSION.search(xml, 0, 8192)
-    if m is None:
-        return False
-    c1, r1 = col_number(m.group(1)), int(m.group(2))
-    c2, r2 = (col_number(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
-    # the cell tags the part holds (counted in C; a prefixed <x:c tag is not counted, which only
-    # makes the test stricter): a rectangle a few times that size costs a few times the XML
-    cells = xml.count(b"<c ")
-    if (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1) > max(limits.DENSE_CELLS, limits.DENSE_FACTOR * cells):
-        return False
-    wide = len(refs.col_letter(max(c1, c2)))
-    digits = len(str(max(r1, r2)))
-    if _SPACED_EQUALS.search(xml):
-        return False  # r = "..." with spaces: take the careful path
-    # any attribute ending in r (a cell's r after a space, tab or line break) with a value past the
-    # corner: the literal prefix keeps the search fast; another attribute matching is only slower
-    further = re.compile(rb'r="(?:[A-Za-z]{%d,}\d|[A-Za-z]{1,3}\d{%d,})' % (wide + 1, digits + 1))
-    return further.search(xml) is None
+def _fits_dimension(archive: zipfile.ZipFile, part: str) -> bool:
+    """The fast path of the module doc: the dimension is small and no cell reference goes past it.
+
+    The part is inflated a chunk at a time and never held whole; each chunk is searched with the
+    end of the one before it (and the whole of a trailing run of white space, so that
+    ``r <many spaces> =`` cannot hide across two chunks)."""
+    with archive.open(part) as stream:
+        chunk = stream.read(_CHUNK)
+        m = _DIMENSION.search(chunk, 0, 8192)
+        if m is None:
+            return False
+        c1, r1 = col_number(m.group(1)), int(m.group(2))
+        c2, r2 = (col_number(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+        wide = len(refs.col_letter(max(c1, c2)))
+        digits = len(str(max(r1, r2)))
+        # any attribute ending in r (a cell's r after a space, tab or line break) with a value past the
+        # corner: the literal prefix keeps the search fast; another attribute matching is only slower
+        further = re.compile(rb'r="(?:[A-Za-z]{%d,}\d|[A-Za-z]{1,3}\d{%d,})' % (wide + 1, digits + 1))
+        # the cell tags the part holds (counted in C; a prefixed <x:c tag is not counted, which only
+        # makes the test stricter): a rectangle a few times that size costs a few times the XML
+        cells = 0
+        tail = last = b""
+        while chunk:
+            window = tail + chunk
+            if _SPACED_EQUALS.search(window):
+                return False  # r = "..." with spaces: take the careful path
+            if further.search(window):
+                return False
+            cells += (last + chunk).count(b"<c ")  # a tag across the two chunks counted once
+            space = len(window) - len(window.rstrip(b" \t\r\n"))
+            if space > _LONG_SPACE:
+                return False
+            tail, last = window[-(space + _OVERLAP):], chunk[-2:]
+            chunk = stream.read(_CHUNK)
+    return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1) <= max(limits.DENSE_CELLS, limits.DENSE_FACTOR * cells)
 
 
 def too_sparse(data: bytes, sheet: str) -> bool:
@@ -152,11 +172,11 @@ def too_sparse(data: bytes, sheet: str) -> bool:
         part = sheet_part(archive, sheet)
         if part is None:
             return False
+        if _fits_dimension(archive, part):
+            return False
         xml = archive.read(part)
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
         return False  # calamine will say what is wrong with the file
-    if _fits_dimension(xml):
-        return False
     count = 0
     r1 = c1 = 1 << 30
     r2 = c2 = 0

@@ -133,7 +133,8 @@ class FileReader:
                 elif ref.range is not None:
                     frame = self._range_frame(book, ref, where)
                 else:
-                    frame = self._sheet_frame(book, ref.sheet, ref.header_row, where)
+                    frame = self._sheet_frame(book, ref.sheet, ref.header_row, where,
+                                              None if ref.usecols is None else (ref.usecols, dict(ref.columns)))
             return frame.to_table(ref)
         except WorkbookError:
             raise
@@ -272,9 +273,12 @@ class FileReader:
         top, left = start[0] + 1, start[1] + 1
         return lay_over(rows, top, left, hidden), top, left
 
-    def _sheet_frame(self, book: _Book, sheet: Optional[str], header_row: int, where: str) -> Frame:
+    def _sheet_frame(self, book: _Book, sheet: Optional[str], header_row: int, where: str,
+                     usecols: Optional[tuple[frozenset[str], dict[str, str]]] = None) -> Frame:
         name = self._sheet_name(book, sheet, where)
-        key = ("sheet", name, header_row)
+        key: tuple[Any, ...] = ("sheet", name, header_row)
+        if usecols is not None:  # only the columns the config reads are typed (issue 12)
+            key += (usecols[0], tuple(usecols[1].items()))
         if key not in book.frames:
             if book.kind == "xlsx" and too_sparse(book.data, name):  # SPEC §9: by its cells, no far corner
                 grid = lay_over_sparse(read_sparse(book.data, name, f"{where}!{name}"), self._hidden(book, name))
@@ -282,7 +286,8 @@ class FileReader:
                                                 f"{where}!{name}")
                 return book.frames[key]
             rows, top, left = self._grid(book, name, where)
-            book.frames[key] = frame_below_header(rows, top, left, header_row, name, f"{where}!{name}")
+            book.frames[key] = frame_below_header(rows, top, left, header_row, name, f"{where}!{name}",
+                                                   usecols=usecols)
         return book.frames[key]
 
     def _range_frame(self, book: _Book, ref: SourceRef, where: str) -> Frame:
@@ -423,13 +428,28 @@ class FileReader:
             except UnicodeDecodeError as exc:
                 raise WorkbookError(f"cannot be read as {options.encoding} (byte {exc.start}); "
                                     "set csv: {encoding: ...} to the file's encoding", place=where) from None
-        first = next((line for line in text.splitlines() if line.strip()), "")
+        first = _first_line(text)
         delimiter = options.delimiter or (max(",;\t|", key=first.count) if first else ",")
         return text, delimiter
 
 
+def _first_line(text: str) -> str:
+    """The first line of ``text`` with anything in it (as ``str.splitlines`` splits), without
+    splitting all of a 40 MB file: a growing head of it is split, its last line left out
+    until the head is the whole text (it may be cut)."""
+    size = 1 << 16
+    while True:
+        whole = size >= len(text)
+        lines = text[:size].splitlines()
+        found = next((line for line in (lines if whole else lines[:-1]) if line.strip()), None)
+        if found is not None or whole:
+            return found or ""
+        size *= 8
+
+
 def frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: int, sheet: str, where: str,
-                        text_cells: bool = False, fmt: TextFormat = TextFormat()) -> Frame:
+                        text_cells: bool = False, fmt: TextFormat = TextFormat(),
+                        usecols: Optional[tuple[frozenset[str], dict[str, str]]] = None) -> Frame:
     """The rows of a sheet from its header row down; ``rows[0]`` is sheet row ``top``."""
     if header_row < 1:
         raise WorkbookError(f"header_row must be 1 or more, not {header_row}", place=where)
@@ -446,7 +466,7 @@ def frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: i
     if row > bottom:
         raise WorkbookError(f"header row {row} is below the data (the last row with data is {bottom})",
                             place=f"{where}!{col_letter(left)}{row}")
-    frame = build_frame(rows[row - top:], row, left, sheet, where, text_cells, fmt=fmt)
+    frame = build_frame(rows[row - top:], row, left, sheet, where, text_cells, fmt=fmt, usecols=usecols)
     for i, cells in enumerate(rows[:20]):  # for "'Net Revenue' is in row 3: set header_row: 3"
         for cell in cells:
             if isinstance(cell, str) and cell.strip():

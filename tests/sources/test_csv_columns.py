@@ -172,3 +172,40 @@ def test_evaluate_over_csv_with_unused_columns_gives_the_same_numbers(tmp_path: 
     whole = WholeEngine(config)
     assert [(r.kpi, r.value) for r in whole.results("2026-01")] == got
     assert "Note" in whole.table("lines").df.columns
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_without_pyarrow_the_c_parser_reads_the_same_cells(tmp_path: Path, name: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyarrow's reader (files without quotes) and pandas' C parser give the same frame."""
+    import kpisheet.sources.csvcolumns as csvcolumns
+
+    text, kw = CASES[name]
+    path = tmp_path / "data.csv"
+    path.write_text(text, encoding="utf-8")
+    used, columns = {"date", "account", "amount", "Account", "Date"}, {"date": "Date", "amount": "Amount"}
+    with_arrow = FileReader().read(SourceRef("s", path, usecols=frozenset(used), columns=columns, **kw))
+    monkeypatch.setattr(csvcolumns, "_arrow_columns", lambda *a: None)
+    without = FileReader().read(SourceRef("s", path, usecols=frozenset(used), columns=columns, **kw))
+    same_cells(with_arrow, without)
+    assert set(with_arrow.df.columns) == set(without.df.columns)
+
+
+def test_pyarrow_reads_files_without_quotes_and_the_c_parser_those_with(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pyarrow")
+    import kpisheet.sources.csvcolumns as csvcolumns
+
+    calls: list[str] = []
+    real = csvcolumns._arrow_columns
+    monkeypatch.setattr(csvcolumns, "_arrow_columns", lambda *a: calls.append("arrow") or real(*a))
+    plain, quoted = tmp_path / "plain.csv", tmp_path / "quoted.csv"
+    plain.write_text("Date,Account,Amount,X\n2026-01-05,A,3,x\n2026-01-06,007,4.5,y\n")
+    quoted.write_text('Date,Account,Amount,X\n2026-01-05,"A, Inc",3,x\n2026-01-06,007,4.5,y\n')
+    for path, expected in ((plain, ["arrow"]), (quoted, [])):
+        calls.clear()
+        part, whole = both(path, {"date", "account", "amount"},
+                           columns={"date": "Date", "account": "Account", "amount": "Amount"})
+        assert calls == expected and dict(part.unread) == {"X": 4}
+        same_cells(part, whole)
+        assert part.df["account"].tolist()[1] == "007"  # a code keeps its zeros, typed once per distinct cell

@@ -154,3 +154,25 @@ def test_a_dense_sheet_past_the_dense_limit_takes_the_fast_path(tmp_path: Path, 
     monkeypatch.setattr(limits, "DENSE_CELLS", 10)
     far = write_xlsx(tmp_path / "far.xlsx", {"Data": {**cells, "XFD1048576": 1}})
     assert too_sparse(far.read_bytes(), "Data")
+
+
+@pytest.mark.parametrize("far", ['<c r="XFD1048576"><v>1</v></c>',
+                                 '<c r' + " " * 300 + '="XFD1048576"><v>1</v></c>',
+                                 '<c r=\n"XFD1048576"><v>1</v></c>'])
+def test_the_extent_is_searched_a_chunk_at_a_time_and_nothing_hides_between_chunks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, far: str) -> None:
+    """The sheet's XML is inflated a chunk at a time (issue 12: never held whole); a far cell,
+    or spaces before its =, split across two chunks at any place, is still found."""
+    import kpisheet.sources.extent as extent
+    from tests.hostile.harness import sheet_xml
+
+    xml = sheet_xml(SALES).replace("<sheetData>", '<dimension ref="A1:C4"/><sheetData>')
+    xml = xml.replace("</sheetData>", f'<row r="1048576">{far}</row></sheetData>')
+    path = write_xlsx(tmp_path / "book.xlsx", {"Data": xml})
+    data = path.read_bytes()
+    assert not extent.too_sparse(write_xlsx(tmp_path / "near.xlsx", {"Data": xml.replace(far, "")}).read_bytes(),
+                                 "Data")
+    at = xml.index(far)
+    for size in range(90, 420, 7):  # chunk edges fall everywhere in and around the far cell
+        monkeypatch.setattr(extent, "_CHUNK", size)
+        assert extent.too_sparse(data, "Data"), (size, at)
