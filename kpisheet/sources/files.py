@@ -30,7 +30,8 @@ from .frames import Frame, build_frame, gc_paused
 from .hidden import (Cells, hidden_cells, lay_over, may_hide_cells, ods_error_cells, sheet_grid,
                      xls_error_cells)
 from .refs import CsvOptions, SourceRef, col_letter, parse_range
-from .sparse import lay_over_sparse, read_sparse, sparse_frame
+from .sparse import SparseGrid, lay_over_sparse, read_sparse, sparse_frame
+from .xlsbextent import read_xlsb_sparse, xlsb_too_sparse
 from ..hints import closest
 from .table import Table, TextFormat, fold, listing
 
@@ -276,8 +277,8 @@ class FileReader:
         name = self._sheet_name(book, sheet, where)
         key = ("sheet", name, header_row)
         if key not in book.frames:
-            if book.kind == "xlsx" and too_sparse(book.data, name):  # SPEC §9: by its cells, no far corner
-                grid = lay_over_sparse(read_sparse(book.data, name, f"{where}!{name}"), self._hidden(book, name))
+            if _too_sparse(book, name):  # SPEC §9: by its cells, no far corner
+                grid = lay_over_sparse(_read_sparse(book, name, f"{where}!{name}"), self._hidden(book, name))
                 book.frames[key] = sparse_frame(grid, None if header_row == 1 else header_row, name,
                                                 f"{where}!{name}")
                 return book.frames[key]
@@ -298,9 +299,9 @@ class FileReader:
         name = self._sheet_name(book, rng.sheet, where)
         key = ("range", name, rng.first_row, rng.first_col, rng.last_row, rng.last_col)
         if key not in book.frames:
-            if book.kind == "xlsx" and too_sparse(book.data, name):  # SPEC §9: by its cells, no far corner
+            if _too_sparse(book, name):  # SPEC §9: by its cells, no far corner
                 area = (rng.first_row, rng.first_col, rng.last_row, rng.last_col)
-                grid = lay_over_sparse(read_sparse(book.data, name, f"{where}!{name}", area),
+                grid = lay_over_sparse(_read_sparse(book, name, f"{where}!{name}", area),
                                        self._hidden(book, name))
                 a1 = f"{col_letter(rng.first_col)}{rng.first_row}:{col_letter(rng.last_col)}{rng.last_row}"
                 book.frames[key] = sparse_frame(grid, rng.first_row, name, f"{where}!{name}",
@@ -426,6 +427,20 @@ class FileReader:
         first = next((line for line in text.splitlines() if line.strip()), "")
         delimiter = options.delimiter or (max(",;\t|", key=first.count) if first else ",")
         return text, delimiter
+
+
+def _too_sparse(book: _Book, sheet: str) -> bool:
+    """Whether ``sheet`` must be read by its cells rather than as calamine's dense rectangle."""
+    if book.kind == "xlsx":
+        return too_sparse(book.data, sheet)
+    return book.kind == "xlsb" and xlsb_too_sparse(book.data, sheet)
+
+
+def _read_sparse(book: _Book, sheet: str, where: str,
+                 area: Optional[tuple[int, int, int, int]] = None) -> SparseGrid:
+    if book.kind == "xlsb":
+        return read_xlsb_sparse(book.data, sheet, where, area)
+    return read_sparse(book.data, sheet, where, area)
 
 
 def frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: int, sheet: str, where: str,
