@@ -265,6 +265,8 @@ def accounts(workbook: Optional[str], config: Optional[str], period: Optional[st
         rows = engine.key_accounts(period, top=top, key_only=key_only)
     except EvaluationError as exc:
         raise EvaluationError(exc.problems[0].message, place="--period" if period else exc.problems[0].place) from None
+    for line in engine.key_account_engine().warnings:  # accounts that could not be judged: #VALUE!
+        _warn(line)
     color = fmt == "table" and not out and sys.stdout.isatty()
     if fmt == "xlsx":
         from .report import accounts_report, criterion_units, report_file, report_info
