@@ -65,7 +65,15 @@ def load_yaml(path: Path, shown: str | None = None) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError("no such file", place=file) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:  # SPEC §9: say what the file is, never show its bytes
+        head = exc.object[:8]
+        if head.startswith((b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1"))):
+            what = ("not a YAML config: it is a workbook (or another ZIP or Office file); give the workbook as "
+                    "WORKBOOK and the config's YAML file with --config")
+        else:
+            what = f"not a YAML config: not UTF-8 text (byte {exc.start:,}); a config is a YAML file saved as UTF-8"
+        raise ConfigError(what, place=file) from None
+    except OSError as exc:
         raise ConfigError(f"cannot read the config: {exc}", place=file) from None
     if "\x00" in text:  # a binary file, or a NUL pasted in: never shown (SPEC §9, paths)
         at = text.index("\x00")
