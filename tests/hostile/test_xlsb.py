@@ -72,13 +72,20 @@ def test_rows_written_out_of_order_are_read_in_order(tmp_path: Path) -> None:
      "beyond Excel's grid"),
     # the stream ends inside a cell record
     (xlsb_sheet(SALES)[:-12], "damaged"),
+    # a shared text that is not there (calamine indexes its list unchecked: a Rust panic)
+    (xlsb_sheet(SALES).replace(_record(0x92), _record(0x00, (5).to_bytes(4, "little") + bytes(13))
+                               + _record(0x07, bytes(8) + (99).to_bytes(4, "little")) + _record(0x92)),
+     "refers to a shared text the workbook does not have"),
+    # a number cell of 10 bytes, a dimension of 4 (calamine reads 16 of each, unchecked)
+    (_record(0x81) + _record(0x94, bytes(4)) + _record(0x91) + _record(0x00, bytes(17)) + _record(0x05, bytes(10))
+     + _record(0x92), "the sheet's binary records are damaged (a cell is cut)"),
 ])
 def test_a_damaged_sheet_is_one_error_line(tmp_path: Path, part: bytes, said: str) -> None:
     book = write_xlsb(tmp_path / "book.xlsb", {}, part=part)
     write_config(tmp_path)
     before = snapshot(tmp_path)
     run = run_bounded("evaluate", str(book), "--period", "2026-02")
-    assert_clean(run, codes=(2,))
+    assert_clean(run, codes=(2,))  # and no Rust panic message ("panicked")
     line = next(line for line in run.err.splitlines() if line.startswith("error:"))
     assert said in line and "book.xlsb!Data" in line, line
     assert snapshot(tmp_path) == before
