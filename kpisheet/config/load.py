@@ -173,7 +173,7 @@ def _schema_problems(exc: ValidationError, data: MDict) -> list[Problem]:
                 message = f"{where}: {message}"
         else:
             shown = err.get("input")
-            message = f"{where}: {err['msg']}" + (f", got {_short(shown)}" if not isinstance(shown, (dict, list)) else "")
+            message = f"{where}: {err['msg']}" + ("" if isinstance(shown, (dict, list)) else f", got {_short(shown)}")
         if real in out and kind not in ("extra_forbidden", "missing"):
             continue  # one message per place: a union reports each of its members
         out[real + ((loc[-1],) if kind in ("extra_forbidden", "missing") else ())] = Problem(str(mark), message)

@@ -37,10 +37,26 @@ class Run:
 
 
 def run_bounded(*args: str, cwd: Optional[Path] = None, timeout: float = 120) -> Run:
+    """``python -m kpisheet *args`` within LIMIT_AS and LIMIT_CPU. With KPISHEET_HOSTILE_LOG set
+    to a file, each run's command, exit code, seconds and peak memory (GNU time) are added to it:
+    the measured outcome of each case, for the issue's report."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "COLUMNS": "200"}
     env.pop("KPISHEET_CONFIG", None)
-    proc = subprocess.run([sys.executable, "-m", "kpisheet", *args], capture_output=True, text=True,
-                          preexec_fn=_limit, timeout=timeout, cwd=cwd, env=env)
+    log = env.pop("KPISHEET_HOSTILE_LOG", None)
+    command = [sys.executable, "-m", "kpisheet", *args]
+    measured = Path(f"{log}.{os.getpid()}.time") if log else None
+    if measured is not None:
+        command = ["/usr/bin/time", "-f", "%e %M", "-o", str(measured), *command]
+    proc = subprocess.run(command, capture_output=True, text=True, preexec_fn=_limit, timeout=timeout, cwd=cwd,
+                          env=env)
+    if log and measured is not None:
+        words = measured.read_text().split() if measured.exists() else []
+        seconds, kb = words[-2:] if len(words) >= 2 else ("?", "?")
+        measured.unlink(missing_ok=True)
+        case = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{case}\t{' '.join(a if len(a) < 60 else '...' + a[-40:] for a in args)}\t"
+                    f"exit {proc.returncode}\t{seconds} s\t{int(kb) // 1024 if kb.isdigit() else kb} MB\n")
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -144,6 +160,16 @@ sources:
 kpis:
   revenue: {description: Net revenue booked, source: sales, measure: sum(amount), grain: month}
   clients: {description: Clients billed, source: sales, measure: count_distinct(account), grain: month}
+"""
+
+#: CONFIG with key accounts judged on revenue, so ``accounts`` reads the sources too
+KEY_ACCOUNTS = CONFIG + """\
+key_accounts:
+  grain: month
+  criteria:
+    sales: {formula: revenue, weight: 100, scale: [0, 100]}
+  key_if: score >= 60
+  tiers: {A: score >= 80, B: true}
 """
 
 

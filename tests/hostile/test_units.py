@@ -14,7 +14,7 @@ from kpisheet import limits
 from kpisheet.atomic import ReadState, write_atomic
 from kpisheet.errors import KpisheetError, WorkbookError
 from kpisheet.zipguard import check_package
-from tests.hostile.harness import CONFIG, SALES, write_config, write_xlsx
+from tests.hostile.harness import KEY_ACCOUNTS, SALES, write_config, write_xlsx
 
 
 def _claiming(sizes: list[int]) -> zipfile.ZipFile:
@@ -109,15 +109,6 @@ def test_recalc_lines_escape_control_characters(tmp_path: Path, capsys: pytest.C
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\r" not in out and "a\\x1b[2J\\rb" in out
 
-
-KEY_ACCOUNTS = CONFIG + """\
-key_accounts:
-  grain: month
-  criteria:
-    sales: {formula: revenue, weight: 100, scale: [0, 100]}
-  key_if: score >= 60
-  tiers: {A: score >= 80, B: true}
-"""
 
 
 @pytest.mark.parametrize("fmt", ["json", "table", "csv"])

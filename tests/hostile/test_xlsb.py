@@ -12,8 +12,8 @@ import pytest
 
 from kpisheet.errors import WorkbookError
 from kpisheet.sources.xlsbextent import read_xlsb_sparse, xlsb_too_sparse
-from tests.hostile.harness import SALES, _record, assert_clean, run_bounded, snapshot, write_config, write_xlsb, \
-    xlsb_sheet
+from tests.hostile.harness import KEY_ACCOUNTS, SALES, _record, assert_clean, run_bounded, snapshot, write_config, \
+    write_xlsb, xlsb_sheet
 
 
 def _evaluate(tmp_path: Path, book: Path) -> list[float]:
@@ -35,8 +35,10 @@ def test_one_value_at_the_far_corner_costs_nothing(tmp_path: Path) -> None:
     book = write_xlsb(tmp_path / "book.xlsb", {**SALES, "XFD1048576": 7})
     assert xlsb_too_sparse(book.read_bytes(), "Data")
     assert _evaluate(tmp_path, book) == [150.0, 2.0]
-    run = run_bounded("accounts", str(book), "--period", "2026-02")
-    assert_clean(run)  # the config has no key accounts: exit 2 with its one line, never an abort
+    write_config(tmp_path, KEY_ACCOUNTS)
+    run = run_bounded("accounts", str(book), "--period", "2026-02", "--format", "json")
+    assert_clean(run, codes=(0,))
+    assert [(r["account"], r["score"]) for r in json.loads(run.out)] == [("Acme", 100.0), ("Beta", 50.0)]
 
 
 def test_a_dimension_record_that_lies_changes_nothing(tmp_path: Path) -> None:
