@@ -356,6 +356,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     memory included, is one ``error: internal: PLACE: ...`` line and exit 2; ``--debug``
     (before the command) shows the traceback too."""
     args = list(argv) if argv is not None else sys.argv[1:]
+    if "--debug" not in args:  # a Rust panic in a reader: its message, not a page of Rust backtrace
+        os.environ["RUST_BACKTRACE"] = "0"
     try:
         return _main(args)
     except SystemExit:

@@ -142,6 +142,11 @@ class FileReader:
             raise WorkbookError(f"the workbook is damaged ({_one_line(exc)})", place=where) from exc
         except Exception as exc:  # never a traceback for a file a user gave us
             raise WorkbookError(f"cannot be read ({type(exc).__name__}: {_one_line(exc)})", place=where) from exc
+        except BaseException as exc:
+            if type(exc).__name__ != "PanicException":  # python-calamine's Rust panicked on the file's bytes
+                raise
+            raise WorkbookError(f"the workbook is damaged (the reader failed: {_one_line(exc)}); open it in Excel "
+                                "and save it again", place=where) from exc
 
     # --- files ------------------------------------------------------------------------------
 

@@ -114,3 +114,25 @@ def test_cells_strewn_on_a_diagonal_are_refused_not_allocated(tmp_path: Path) ->
 def test_a_dense_sheet_is_read_as_before(tmp_path: Path) -> None:
     data = write_xlsb(tmp_path / "book.xlsb", SALES).read_bytes()
     assert not xlsb_too_sparse(data, "Data")
+
+
+def test_a_panic_in_the_reader_is_a_damaged_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capfd: pytest.CaptureFixture[str]) -> None:
+    """Past the checks above (turned off here), python-calamine's Rust panics on such bytes; the
+    panic is the workbook's error line, not an internal error, and no page of Rust backtrace even
+    when RUST_BACKTRACE asks for one (--debug does)."""
+    import kpisheet.sources.files as files
+    from kpisheet.cli import main
+
+    part = xlsb_sheet(SALES).replace(_record(0x92), _record(0x00, (5).to_bytes(4, "little") + bytes(13))
+                                     + _record(0x07, bytes(8) + (99).to_bytes(4, "little")) + _record(0x92))
+    book = write_xlsb(tmp_path / "book.xlsb", {}, part=part)
+    write_config(tmp_path)
+    monkeypatch.setattr(files, "xlsb_too_sparse", lambda data, sheet: False)
+    monkeypatch.setenv("RUST_BACKTRACE", "1")
+    assert main(["evaluate", str(book), "--period", "2026-02"]) == 2
+    err = capfd.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {book}: the workbook is damaged (the reader failed: index out of bounds: the len is 0 "
+                      "but the index is 99); open it in Excel and save it again"], err
+    assert "stack backtrace" not in err and "Traceback" not in err
