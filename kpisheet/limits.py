@@ -22,6 +22,13 @@ MAX_BOOK_BYTES = 4 << 30  # 4 GiB
 RATIO_CHECK_BYTES = 10 << 20  # 10 MiB
 MAX_RATIO = 200
 
+#: The sizes above are what a part's headers declare. python-calamine's ZIP reader stops at the
+#: end of the compressed data, not at the declared size (it says so only after inflating all),
+#: so a part declaring 5 KB may inflate to gigabytes. Deflate cannot pass 1032:1, so a part of
+#: at most this many compressed bytes cannot inflate past 264 MiB whatever it declares; a larger
+#: one is inflated once, counting and discarding, to check it holds no more than it declares.
+TRUST_COMPRESSED_BYTES = 256 << 10  # 256 KiB
+
 # --- the grid --------------------------------------------------------------------------------
 
 #: Excel's grid: 1,048,576 rows by 16,384 columns (XFD), Excel's specifications and limits.

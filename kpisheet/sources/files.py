@@ -22,7 +22,7 @@ from typing import Any, Iterable, Optional, Union
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from ..errors import WorkbookError
-from ..zipguard import check_package
+from ..zipguard import check_inflated, check_package
 from .extent import sheet_names, table_place, too_sparse
 from .odsextent import ods_problem
 from .csvcolumns import read_columns
@@ -192,6 +192,7 @@ class FileReader:
             try:
                 archive = zipfile.ZipFile(io.BytesIO(data))
                 check_package(archive, where)  # SPEC §9: no zip bomb is inflated
+                check_inflated(archive, where)  # nor one whose headers lie about its sizes
                 names = set(archive.namelist())
             except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
                 raise WorkbookError(f"the workbook is damaged (a broken ZIP archive: {_one_line(exc)}); "

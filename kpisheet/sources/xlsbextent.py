@@ -161,7 +161,7 @@ def _extent(part: bytes) -> Optional[tuple[int, int, int, int, int, int]]:
     r1, r2, c1, c2) and the largest shared-text index a cell holds; None when the records are
     cut or shorter than calamine reads, a cell comes before any row, or the rows go backwards
     (calamine's rectangle then is wrong or huge). One tight loop, no object a record: it costs
-    1.5 to 1.7 times calamine's own read of the sheet (benchmarks/bench_hostile.py)."""
+    1.5 to 2.2 times calamine's own read of the sheet (benchmarks/bench_hostile.py)."""
     n, i = len(part), 0
     row, count, isst = -1, 0, -1
     r1 = r2 = c2 = -1
