@@ -57,12 +57,12 @@ def load_config(path: str | Path) -> Config:
     parsed: list[tuple[Path, MDict, schema.FileSpec]] = []
     digest = hashlib.sha256()
     for file in files:
-        digest.update(str(file).encode() + b"\0" + file.read_bytes() + b"\0")
         try:
-            data = load_yaml(file)
+            data = load_yaml(file)  # first: it refuses a device, a pipe or a file past 10 MiB unread
         except ConfigError as exc:
             problems.extend(exc.problems)
             continue
+        digest.update(str(file).encode() + b"\0" + file.read_bytes() + b"\0")
         sections = list(schema.FileSpec.model_fields)
         if not isinstance(data, MDict):
             problems.append(Problem(f"{file}:1:1", "not a kpisheet config: a config file is a YAML mapping of "

@@ -11,6 +11,7 @@ win, are reported with both places.
 from __future__ import annotations
 
 import math
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,11 @@ def load_yaml(path: Path, shown: str | None = None) -> Any:
     """Read one YAML file; raise :class:`ConfigError` naming ``file:line:col``."""
     file = shown or str(path)
     try:
-        if path.stat().st_size > limits.MAX_YAML_BYTES:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):  # /dev/zero, a FIFO: never read
+            raise ConfigError("not a regular file (a device, a pipe or a socket); a config is a YAML file",
+                              place=file)
+        if st.st_size > limits.MAX_YAML_BYTES:
             raise ConfigError(f"the config is larger than {limits.MAX_YAML_BYTES >> 20} MiB; "
                               "split it into several files in a folder", place=file)
         text = path.read_text(encoding="utf-8")

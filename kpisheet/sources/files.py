@@ -156,6 +156,9 @@ class FileReader:
             st = os.stat(full)
             if stat.S_ISDIR(st.st_mode):
                 raise WorkbookError("is a folder, not a file", place=where)
+            if not stat.S_ISREG(st.st_mode):  # /dev/zero would fill memory, a FIFO would hang: never opened
+                raise WorkbookError("not a regular file (a device, a pipe or a socket); a source is a workbook or "
+                                    "a CSV file", place=where)
             key = (full, st.st_mtime_ns, st.st_size)
             book = self._books.get(full)
             if book is not None and book.key == key:

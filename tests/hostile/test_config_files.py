@@ -61,3 +61,38 @@ def test_values_echoed_by_schema_errors_are_cut_short(tmp_path: Path, capsys: py
     assert "sources: Input should be a valid dictionary, got '\\x1b[2Jxxx" in err and "x" * 60 not in err
     assert "kpis: Input should be a valid dictionary, got 7" in err
     assert "\x1b" not in err and max(len(line) for line in err.splitlines()) < 200
+
+
+SOURCE_AT = """\
+version: 1
+sources:
+  sales: {{workbook: {path}, sheet: Data, columns: {{date: Date, account: Client, amount: Amount}}}}
+kpis:
+  revenue: {{description: Net revenue booked, source: sales, measure: sum(amount), grain: month}}
+"""
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+def test_a_device_or_a_pipe_is_refused_unread(tmp_path: Path, special: str) -> None:
+    """Before: `workbook: /dev/zero` in a config (or /dev/zero as --config) read until memory ran
+    out (1.7 GB under a 2 GB limit, unbounded without one); a FIFO hung forever. Each is now
+    one line, at once, in a bounded subprocess (the FIFO would hang the test, not fail it)."""
+    import os
+
+    from tests.hostile.harness import assert_clean, run_bounded
+
+    path = Path(special)
+    if special == "fifo":
+        path = tmp_path / "data.csv"
+        os.mkfifo(path)
+    config = write_config(tmp_path, SOURCE_AT.format(path=path))
+    book = write_xlsx(tmp_path / "sales.xlsx", {"Data": SALES})
+    link = tmp_path / "book.xlsx"
+    link.symlink_to(path)
+    for args, said in ((["evaluate", "--config", str(config), "--period", "2026-02"], f"error: {path}: "),
+                       (["evaluate", str(book), "--config", str(path)], f"error: {path}: "),
+                       (["lint", str(path)], f"error: {path}: "),
+                       (["recalc", str(link)], "error: book.xlsx: ")):
+        run = run_bounded(*args, timeout=60)
+        assert_clean(run, codes=(2,))
+        assert f"{said}not a regular file (a device, a pipe or a socket)" in run.err, (args, run.err)
