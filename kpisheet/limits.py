@@ -67,6 +67,12 @@ MAX_YAML_BYTES = 10 << 20
 #: Mappings and lists may nest at most 50 deep (SPEC §9); a config needs 6.
 MAX_YAML_DEPTH = 50
 
+#: A config may hold at most this many YAML tokens (keys, values, punctuation). The YAML reader
+#: is pure Python: 4 MiB of a one-line list (2 million items) took over two minutes and ~1 GB
+#: before this cap, under the 10 MiB one. The largest example holds 738 tokens; the scan that
+#: counts them stops here, in about two seconds (SPEC §9: within seconds, no memory blow-up).
+MAX_YAML_TOKENS = 100_000
+
 #: A number written in YAML may have at most this many digits: more than a float's 17
 #: significant digits and an int64's 19 is a mistake, and Python refuses to turn an integer
 #: of over 4,300 digits into text (a denial-of-service guard since 3.11).

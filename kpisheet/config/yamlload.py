@@ -115,10 +115,15 @@ _CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndTok
 
 
 def _check_tokens(text: str, file: str) -> None:
-    """SPEC §9: no anchors or aliases (they can expand exponentially, or form a cycle) and
-    no nesting deeper than MAX_YAML_DEPTH, judged on the tokens, before any node is built."""
+    """SPEC §9: no anchors or aliases (they can expand exponentially, or form a cycle), no
+    nesting deeper than MAX_YAML_DEPTH and no more than MAX_YAML_TOKENS tokens, judged on the
+    tokens, before any node is built."""
     depth = 0
-    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+    for count, token in enumerate(yaml.scan(text, Loader=yaml.SafeLoader)):
+        if count >= limits.MAX_YAML_TOKENS:
+            raise ConfigError(f"more than {limits.MAX_YAML_TOKENS:,} YAML tokens (keys, values and punctuation); "
+                              "a config needs a few thousand: is this a data file?",
+                              place=str(_mark(file, token.start_mark)))
         if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
             raise ConfigError("YAML anchors and aliases (& and *) are not allowed: write the value out",
                               place=str(_mark(file, token.start_mark)))

@@ -96,3 +96,14 @@ def test_a_device_or_a_pipe_is_refused_unread(tmp_path: Path, special: str) -> N
         run = run_bounded(*args, timeout=60)
         assert_clean(run, codes=(2,))
         assert f"{said}not a regular file (a device, a pipe or a socket)" in run.err, (args, run.err)
+
+
+def test_a_config_of_millions_of_items_is_refused_within_seconds(tmp_path: Path) -> None:
+    """Before: 4 MiB (under the 10 MiB cap) of a one-line list, two million items, ran past two
+    minutes at ~1 GB in the pure-Python YAML reader. The token count stops at 100,000."""
+    from tests.hostile.harness import assert_clean, run_bounded
+
+    config = write_config(tmp_path, "version: 1\nx: [" + ",".join(["1"] * (2 << 20)) + "]\n")
+    run = run_bounded("lint", str(config), timeout=60)
+    assert_clean(run, codes=(2,))
+    assert f"error: {config}:2:" in run.err and "more than 100,000 YAML tokens" in run.err
