@@ -265,6 +265,8 @@ def accounts(workbook: Optional[str], config: Optional[str], period: Optional[st
         rows = engine.key_accounts(period, top=top, key_only=key_only)
     except EvaluationError as exc:
         raise EvaluationError(exc.problems[0].message, place="--period" if period else exc.problems[0].place) from None
+    for line in engine.account_warnings():  # accounts that could not be judged: #VALUE!
+        _warn(line)
     color = fmt == "table" and not out and sys.stdout.isatty()
     if fmt == "xlsx":
         from .report import accounts_report, criterion_units, report_file, report_info
@@ -354,6 +356,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     memory included, is one ``error: internal: PLACE: ...`` line and exit 2; ``--debug``
     (before the command) shows the traceback too."""
     args = list(argv) if argv is not None else sys.argv[1:]
+    if "--debug" not in args:  # a Rust panic in a reader: its message, not a page of Rust backtrace
+        os.environ["RUST_BACKTRACE"] = "0"
     try:
         return _main(args)
     except SystemExit:

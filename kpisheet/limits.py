@@ -22,6 +22,13 @@ MAX_BOOK_BYTES = 4 << 30  # 4 GiB
 RATIO_CHECK_BYTES = 10 << 20  # 10 MiB
 MAX_RATIO = 200
 
+#: The sizes above are what a part's headers declare. python-calamine's ZIP reader stops at the
+#: end of the compressed data, not at the declared size (it says so only after inflating all),
+#: so a part declaring 5 KB may inflate to gigabytes. Deflate cannot pass 1032:1, so a part of
+#: at most this many compressed bytes cannot inflate past 264 MiB whatever it declares; a larger
+#: one is inflated once, counting and discarding, to check it holds no more than it declares.
+TRUST_COMPRESSED_BYTES = 256 << 10  # 256 KiB
+
 # --- the grid --------------------------------------------------------------------------------
 
 #: Excel's grid: 1,048,576 rows by 16,384 columns (XFD), Excel's specifications and limits.
@@ -59,6 +66,12 @@ MAX_YAML_BYTES = 10 << 20
 
 #: Mappings and lists may nest at most 50 deep (SPEC §9); a config needs 6.
 MAX_YAML_DEPTH = 50
+
+#: A config may hold at most this many YAML tokens (keys, values, punctuation). The YAML reader
+#: is pure Python: 4 MiB of a one-line list (2 million items) took over two minutes and ~1 GB
+#: before this cap, under the 10 MiB one. The largest example holds 738 tokens; the scan that
+#: counts them stops here, in about two seconds (SPEC §9: within seconds, no memory blow-up).
+MAX_YAML_TOKENS = 100_000
 
 #: A number written in YAML may have at most this many digits: more than a float's 17
 #: significant digits and an int64's 19 is a mistake, and Python refuses to turn an integer

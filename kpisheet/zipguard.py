@@ -11,7 +11,9 @@ a part declares, so the declared sizes bound what reading a part can cost.
 
 from __future__ import annotations
 
+import struct
 import zipfile
+import zlib
 
 from . import limits
 from .errors import WorkbookError
@@ -40,3 +42,43 @@ def check_package(archive: zipfile.ZipFile, place: str) -> None:
     if total > limits.MAX_BOOK_BYTES:
         raise WorkbookError(f"the workbook would inflate to {_size(total)}, beyond the limit of "
                             f"{_size(limits.MAX_BOOK_BYTES)}: refused as a possible zip bomb", place=place)
+
+
+def check_inflated(archive: zipfile.ZipFile, place: str) -> None:
+    """Raise :class:`WorkbookError` at ``place`` if a part of ``archive`` inflates to more than its
+    headers declare (see :data:`~kpisheet.limits.TRUST_COMPRESSED_BYTES`): each part past that
+    many compressed bytes is inflated 4 MiB at a time, counted and discarded, and the count
+    stops one byte past the declared size. Run before python-calamine opens the package."""
+    fp = archive.fp
+    if fp is None:
+        return
+    for info in archive.infolist():
+        if info.compress_size <= limits.TRUST_COMPRESSED_BYTES or info.compress_type == zipfile.ZIP_STORED:
+            continue
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            raise WorkbookError(f"part {info.filename} is compressed with method {info.compress_type}, which "
+                                "spreadsheet programs do not write: refused", place=place)
+        fp.seek(info.header_offset)
+        head = fp.read(30)
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            raise WorkbookError(f"the workbook is damaged (part {info.filename} has no local header); open it in "
+                                "Excel and save it again", place=place)
+        name_length, extra_length = struct.unpack("<HH", head[26:30])
+        fp.seek(info.header_offset + 30 + name_length + extra_length)
+        inflate = zlib.decompressobj(-15)
+        left, inflated = info.compress_size, 0
+        try:
+            while left > 0 and not inflate.eof:
+                pending = fp.read(min(left, 1 << 20))
+                if not pending:
+                    break
+                left -= len(pending)
+                while pending and not inflate.eof:
+                    inflated += len(inflate.decompress(pending, 4 << 20))
+                    if inflated > info.file_size:
+                        raise WorkbookError(f"part {info.filename} inflates to more than the {_size(info.file_size)} "
+                                            "its header declares: refused as a possible zip bomb", place=place)
+                    pending = inflate.unconsumed_tail
+        except zlib.error:
+            raise WorkbookError(f"the workbook is damaged (part {info.filename} does not inflate); open it in "
+                                "Excel and save it again", place=place) from None

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError, Mark, Problem
 from ..hints import did_you_mean
+from ..safetext import printable
 from ..expr import ExprSyntaxError, check, parse
 from ..expr.ast import Name
 from ..periods import Calendar, Grain
@@ -56,14 +57,23 @@ def load_config(path: str | Path) -> Config:
     parsed: list[tuple[Path, MDict, schema.FileSpec]] = []
     digest = hashlib.sha256()
     for file in files:
-        digest.update(str(file).encode() + b"\0" + file.read_bytes() + b"\0")
         try:
-            data = load_yaml(file)
+            data = load_yaml(file)  # first: it refuses a device, a pipe or a file past 10 MiB unread
         except ConfigError as exc:
             problems.extend(exc.problems)
             continue
+        digest.update(str(file).encode() + b"\0" + file.read_bytes() + b"\0")
+        sections = list(schema.FileSpec.model_fields)
         if not isinstance(data, MDict):
-            problems.append(Problem(f"{file}:1:1", "a config file must be a mapping of sections"))
+            problems.append(Problem(f"{file}:1:1", "not a kpisheet config: a config file is a YAML mapping of "
+                                                   f"sections ({', '.join(sections)}), and this file holds "
+                                                   f"{_kind(data)}"))
+            continue
+        if data and not any(str(k) in sections or did_you_mean(str(k), sections) for k in data):
+            # SPEC §9: a CSV, a .env or another program's YAML given as --config: one line, and its
+            # keys (which may be its data, or its secrets) never shown
+            problems.append(Problem(f"{file}:1:1", f"not a kpisheet config: none of its {len(data)} top-level "
+                                                   f"keys is a config section ({', '.join(sections)})"))
             continue
         try:
             parsed.append((file, data, schema.FileSpec.model_validate(dict(data))))
@@ -123,6 +133,22 @@ def _locate(data: MDict, loc: tuple[Any, ...], key: bool) -> tuple[Mark, tuple[A
     return mark, real
 
 
+def _kind(data: object) -> str:
+    """What a YAML document that is no mapping holds, in words (never its content)."""
+    if isinstance(data, MList):
+        return f"a list of {len(data)} items"
+    if isinstance(data, str):
+        return "a single text, as a CSV or a plain text file does"
+    return f"a single {type(data).__name__} value"
+
+
+def _short(value: object, limit: int = 40) -> str:
+    """A value echoed in a message: its repr, control characters escaped, at most ``limit``
+    characters (SPEC §9: a message never dumps a file's content)."""
+    text = printable(repr(value))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _schema_problems(exc: ValidationError, data: MDict) -> list[Problem]:
     out: dict[tuple[Any, ...], Problem] = {}
     for err in exc.errors():
@@ -134,7 +160,7 @@ def _schema_problems(exc: ValidationError, data: MDict) -> list[Problem]:
             name = str(loc[-1])
             model = _model_at(real[:-1])
             allowed = list(model.model_fields) if model else []
-            message = f"unknown key '{name}'" + did_you_mean(name, allowed)
+            message = f"unknown key {_short(name)}" + did_you_mean(name, allowed)
             if allowed:
                 message += f" (allowed: {', '.join(allowed)})" if not did_you_mean(name, allowed) else ""
         elif kind == "missing":
@@ -147,7 +173,7 @@ def _schema_problems(exc: ValidationError, data: MDict) -> list[Problem]:
                 message = f"{where}: {message}"
         else:
             shown = err.get("input")
-            message = f"{where}: {err['msg']}" + (f", got {shown!r}" if not isinstance(shown, (dict, list)) else "")
+            message = f"{where}: {err['msg']}" + ("" if isinstance(shown, (dict, list)) else f", got {_short(shown)}")
         if real in out and kind not in ("extra_forbidden", "missing"):
             continue  # one message per place: a union reports each of its members
         out[real + ((loc[-1],) if kind in ("extra_forbidden", "missing") else ())] = Problem(str(mark), message)

@@ -11,6 +11,7 @@ win, are reported with both places.
 from __future__ import annotations
 
 import math
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -59,13 +60,25 @@ def load_yaml(path: Path, shown: str | None = None) -> Any:
     """Read one YAML file; raise :class:`ConfigError` naming ``file:line:col``."""
     file = shown or str(path)
     try:
-        if path.stat().st_size > limits.MAX_YAML_BYTES:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):  # /dev/zero, a FIFO: never read
+            raise ConfigError("not a regular file (a device, a pipe or a socket); a config is a YAML file",
+                              place=file)
+        if st.st_size > limits.MAX_YAML_BYTES:
             raise ConfigError(f"the config is larger than {limits.MAX_YAML_BYTES >> 20} MiB; "
                               "split it into several files in a folder", place=file)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError("no such file", place=file) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:  # SPEC §9: say what the file is, never show its bytes
+        head = exc.object[:8]
+        if head.startswith((b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1"))):
+            what = ("not a YAML config: it is a workbook (or another ZIP or Office file); give the workbook as "
+                    "WORKBOOK and the config's YAML file with --config")
+        else:
+            what = f"not a YAML config: not UTF-8 text (byte {exc.start:,}); a config is a YAML file saved as UTF-8"
+        raise ConfigError(what, place=file) from None
+    except OSError as exc:
         raise ConfigError(f"cannot read the config: {exc}", place=file) from None
     if "\x00" in text:  # a binary file, or a NUL pasted in: never shown (SPEC §9, paths)
         at = text.index("\x00")
@@ -102,10 +115,15 @@ _CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndTok
 
 
 def _check_tokens(text: str, file: str) -> None:
-    """SPEC §9: no anchors or aliases (they can expand exponentially, or form a cycle) and
-    no nesting deeper than MAX_YAML_DEPTH, judged on the tokens, before any node is built."""
+    """SPEC §9: no anchors or aliases (they can expand exponentially, or form a cycle), no
+    nesting deeper than MAX_YAML_DEPTH and no more than MAX_YAML_TOKENS tokens, judged on the
+    tokens, before any node is built."""
     depth = 0
-    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+    for count, token in enumerate(yaml.scan(text, Loader=yaml.SafeLoader)):
+        if count >= limits.MAX_YAML_TOKENS:
+            raise ConfigError(f"more than {limits.MAX_YAML_TOKENS:,} YAML tokens (keys, values and punctuation); "
+                              "a config needs a few thousand: is this a data file?",
+                              place=str(_mark(file, token.start_mark)))
         if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
             raise ConfigError("YAML anchors and aliases (& and *) are not allowed: write the value out",
                               place=str(_mark(file, token.start_mark)))

@@ -131,6 +131,7 @@ class KeyAccountEngine:
         self._grids: dict[Grain, _Grids] = {}
         self._universe: Optional[np.ndarray] = None
         self._tables: dict[Period, list[AccountResult]] = {}
+        self.warnings: list[str] = []  # one line for each account that could not be judged (SPEC §9)
 
     def universe(self) -> np.ndarray:
         """Columns of the accounts in the attributes or with a row in a source a criterion reads,
@@ -255,27 +256,46 @@ class KeyAccountEngine:
         for col in self.universe():
             if not active[col]:
                 idle.add(accounts[col - 1])
-            prev_row = max(row - 1, 0)
-            tier = int(g.tier[row, col])
-            prev_tier = int(g.tier[prev_row, col])
-            key, prev_key = bool(g.key[row, col]), bool(g.key[prev_row, col])
-            criteria = {}
-            for name, grid in g.criteria.items():
-                err = int(grid.err[row, col])
-                v = grid.val[row, col]
-                pts = g.points[name]
-                criteria[name] = CriterionResult(None if err else (v if isinstance(v, str) else float(v)),
-                                                 None if pts is None else round(float(pts[row, col]), 6),
-                                                 XlError(err) if err else None)
-            out.append(AccountResult(
-                account=accounts[col - 1], period=text,
-                score=round(float(g.score.val[row, col]), 6), tier=tiers[tier] if tier >= 0 else None, key=key,
-                reason=self.reason(row, col, g, key), criteria=criteria,
-                previous_tier=tiers[prev_tier] if prev_tier >= 0 and not before_data else None,
-                previous_key=prev_key and not before_data,
-                movement="" if before_data else _movement(key, prev_key, tier, prev_tier)))
+            try:
+                out.append(self._row(text, row, col, g, tiers, before_data))
+            except (Exception, RecursionError) as exc:  # noqa: BLE001 - one account never kills the run (SPEC §9)
+                out.append(self._failed(text, col, g, exc))
         out.sort(key=lambda r: (r.account in idle, -(r.score or 0.0), r.account))
         return out
+
+    def _row(self, text: str, row: int, col: int, g: _Grids, tiers: list[str], before_data: bool) -> AccountResult:
+        prev_row = max(row - 1, 0)
+        tier = int(g.tier[row, col])
+        prev_tier = int(g.tier[prev_row, col])
+        key, prev_key = bool(g.key[row, col]), bool(g.key[prev_row, col])
+        criteria = {}
+        for name, grid in g.criteria.items():
+            err = int(grid.err[row, col])
+            v = grid.val[row, col]
+            pts = g.points[name]
+            criteria[name] = CriterionResult(None if err else (v if isinstance(v, str) else float(v)),
+                                             None if pts is None else round(float(pts[row, col]), 6),
+                                             XlError(err) if err else None)
+        return AccountResult(
+            account=self.data.accounts[col - 1], period=text,
+            score=round(float(g.score.val[row, col]), 6), tier=tiers[tier] if tier >= 0 else None, key=key,
+            reason=self.reason(row, col, g, key), criteria=criteria,
+            previous_tier=tiers[prev_tier] if prev_tier >= 0 and not before_data else None,
+            previous_key=prev_key and not before_data,
+            movement="" if before_data else _movement(key, prev_key, tier, prev_tier))
+
+    def _failed(self, text: str, col: int, g: _Grids, exc: BaseException) -> AccountResult:
+        """The row of an account that could not be judged (a bug, a value nobody foresaw): every
+        criterion #VALUE!, not key, no score, and one warning naming it in :attr:`warnings`."""
+        accounts = self.data.accounts
+        account = str(accounts[col - 1]) if 0 < col <= len(accounts) else f"#{col}"
+        cause = " ".join(str(exc).split())[:200]
+        self.warnings.append(f"warning: key accounts: account {account} at {text}: cannot be judged "
+                             f"({type(exc).__name__}: {cause}); shown as #VALUE!")
+        return AccountResult(account=account, period=text, score=None, tier=None, key=False,
+                             reason=f"{XlError.VALUE.text}: cannot be judged ({type(exc).__name__})",
+                             criteria={name: CriterionResult(None, None, XlError.VALUE) for name in g.criteria},
+                             movement="")
 
     def account(self, account: str, period: object = None) -> Optional[AccountResult]:
         """One account's row of :meth:`table`; None for an account outside the universe."""

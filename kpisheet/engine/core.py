@@ -687,6 +687,13 @@ class Engine:
         """One account's key-account result; None for an account outside the universe."""
         return self._key_account_engine().account(account, period)
 
+    def account_warnings(self) -> list[str]:
+        """One ``warning:`` line for each account that could not be judged so far (shown as
+        ``#VALUE!`` in :meth:`key_accounts`); empty without key accounts."""
+        if self.config.key_accounts is None:
+            return []
+        return list(self._key_account_engine().warnings)
+
     def _bands_at(self, name: str, grain: Grain, row: int, col: Optional[int]) -> Optional[_Bands]:
         """The thresholds of one cell: (green, amber) numbers, or the first error among them."""
         grids = self._threshold_grids(name, grain)

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Optional, Union
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from ..errors import WorkbookError
-from ..zipguard import check_package
+from ..zipguard import check_inflated, check_package
 from .extent import sheet_names, table_place, too_sparse
 from .odsextent import ods_problem
 from .csvcolumns import read_columns
@@ -30,7 +30,8 @@ from .frames import Frame, build_frame, gc_paused
 from .hidden import (Cells, hidden_cells, lay_over, may_hide_cells, ods_error_cells, sheet_grid,
                      xls_error_cells)
 from .refs import CsvOptions, SourceRef, col_letter, parse_range
-from .sparse import lay_over_sparse, read_sparse, sparse_frame
+from .sparse import SparseGrid, lay_over_sparse, read_sparse, sparse_frame
+from .xlsbextent import read_xlsb_sparse, xlsb_too_sparse
 from ..hints import closest
 from .table import Table, TextFormat, fold, listing
 
@@ -142,6 +143,11 @@ class FileReader:
             raise WorkbookError(f"the workbook is damaged ({_one_line(exc)})", place=where) from exc
         except Exception as exc:  # never a traceback for a file a user gave us
             raise WorkbookError(f"cannot be read ({type(exc).__name__}: {_one_line(exc)})", place=where) from exc
+        except BaseException as exc:
+            if type(exc).__name__ != "PanicException":  # python-calamine's Rust panicked on the file's bytes
+                raise
+            raise WorkbookError(f"the workbook is damaged (the reader failed: {_one_line(exc)}); open it in Excel "
+                                "and save it again", place=where) from exc
 
     # --- files ------------------------------------------------------------------------------
 
@@ -151,6 +157,9 @@ class FileReader:
             st = os.stat(full)
             if stat.S_ISDIR(st.st_mode):
                 raise WorkbookError("is a folder, not a file", place=where)
+            if not stat.S_ISREG(st.st_mode):  # /dev/zero would fill memory, a FIFO would hang: never opened
+                raise WorkbookError("not a regular file (a device, a pipe or a socket); a source is a workbook or "
+                                    "a CSV file", place=where)
             key = (full, st.st_mtime_ns, st.st_size)
             book = self._books.get(full)
             if book is not None and book.key == key:
@@ -187,6 +196,7 @@ class FileReader:
             try:
                 archive = zipfile.ZipFile(io.BytesIO(data))
                 check_package(archive, where)  # SPEC §9: no zip bomb is inflated
+                check_inflated(archive, where)  # nor one whose headers lie about its sizes
                 names = set(archive.namelist())
             except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
                 raise WorkbookError(f"the workbook is damaged (a broken ZIP archive: {_one_line(exc)}); "
@@ -280,8 +290,8 @@ class FileReader:
         if usecols is not None:  # only the columns the config reads are typed (issue 12)
             key += (usecols[0], tuple(usecols[1].items()))
         if key not in book.frames:
-            if book.kind == "xlsx" and too_sparse(book.data, name):  # SPEC §9: by its cells, no far corner
-                grid = lay_over_sparse(read_sparse(book.data, name, f"{where}!{name}"), self._hidden(book, name))
+            if _too_sparse(book, name):  # SPEC §9: by its cells, no far corner
+                grid = lay_over_sparse(_read_sparse(book, name, f"{where}!{name}"), self._hidden(book, name))
                 book.frames[key] = sparse_frame(grid, None if header_row == 1 else header_row, name,
                                                 f"{where}!{name}")
                 return book.frames[key]
@@ -303,9 +313,9 @@ class FileReader:
         name = self._sheet_name(book, rng.sheet, where)
         key = ("range", name, rng.first_row, rng.first_col, rng.last_row, rng.last_col)
         if key not in book.frames:
-            if book.kind == "xlsx" and too_sparse(book.data, name):  # SPEC §9: by its cells, no far corner
+            if _too_sparse(book, name):  # SPEC §9: by its cells, no far corner
                 area = (rng.first_row, rng.first_col, rng.last_row, rng.last_col)
-                grid = lay_over_sparse(read_sparse(book.data, name, f"{where}!{name}", area),
+                grid = lay_over_sparse(_read_sparse(book, name, f"{where}!{name}", area),
                                        self._hidden(book, name))
                 a1 = f"{col_letter(rng.first_col)}{rng.first_row}:{col_letter(rng.last_col)}{rng.last_row}"
                 book.frames[key] = sparse_frame(grid, rng.first_row, name, f"{where}!{name}",
@@ -445,6 +455,20 @@ def _first_line(text: str) -> str:
         if found is not None or whole:
             return found or ""
         size *= 8
+
+
+def _too_sparse(book: _Book, sheet: str) -> bool:
+    """Whether ``sheet`` must be read by its cells rather than as calamine's dense rectangle."""
+    if book.kind == "xlsx":
+        return too_sparse(book.data, sheet)
+    return book.kind == "xlsb" and xlsb_too_sparse(book.data, sheet)
+
+
+def _read_sparse(book: _Book, sheet: str, where: str,
+                 area: Optional[tuple[int, int, int, int]] = None) -> SparseGrid:
+    if book.kind == "xlsb":
+        return read_xlsb_sparse(book.data, sheet, where, area)
+    return read_sparse(book.data, sheet, where, area)
 
 
 def frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: int, sheet: str, where: str,

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpisheet.cli import main
-from tests.hostile.harness import CONFIG, SALES, Formula, write_xlsx
+from tests.hostile.harness import CONFIG, SALES, Formula, _record, write_xlsb, write_xlsx, xlsb_sheet
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -90,3 +90,28 @@ def test_mutated_yaml(tmp_path_factory: pytest.TempPathFactory, data: st.DataObj
     for args in (["lint", str(cfg)], ["evaluate", str(book), "--config", str(cfg)]):
         code = main(args)
         _clean(code, capsys.readouterr().err)
+
+
+@FUZZ
+@given(data=st.data())
+def test_mutated_xlsb_sheets(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    """The .xlsb sheet part, written record by record, cut, given random bytes, or given a cell
+    at a random row and column (32 bits each, as the file stores them)."""
+    folder = tmp_path_factory.mktemp("fuzzxlsb")
+    (folder / "kpisheet.yaml").write_text(CONFIG, encoding="utf-8")
+    part = xlsb_sheet(SALES)
+    how = data.draw(st.sampled_from(["bytes-in-sheet", "cut-sheet", "far-cell"]))
+    if how == "bytes-in-sheet":
+        at = data.draw(st.integers(0, len(part)))
+        part = part[:at] + data.draw(st.binary(min_size=1, max_size=12)) + part[at:]
+    elif how == "cut-sheet":
+        part = part[:data.draw(st.integers(0, len(part)))]
+    else:
+        row, col = data.draw(st.integers(0, 2**32 - 1)), data.draw(st.integers(0, 2**32 - 1))
+        end = _record(0x92)
+        part = part.replace(end, _record(0x00, row.to_bytes(4, "little") + bytes(13))
+                            + _record(0x05, col.to_bytes(4, "little") + bytes(12)) + end)
+    book = write_xlsb(folder / "book.xlsb", {}, part=part)
+    code = main(["evaluate", str(book), "--format", "json"])
+    _clean(code, capsys.readouterr().err)

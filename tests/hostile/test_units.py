@@ -14,7 +14,7 @@ from kpisheet import limits
 from kpisheet.atomic import ReadState, write_atomic
 from kpisheet.errors import KpisheetError, WorkbookError
 from kpisheet.zipguard import check_package
-from tests.hostile.harness import SALES, write_config, write_xlsx
+from tests.hostile.harness import KEY_ACCOUNTS, SALES, write_config, write_xlsx
 
 
 def _claiming(sizes: list[int]) -> zipfile.ZipFile:
@@ -108,3 +108,36 @@ def test_recalc_lines_escape_control_characters(tmp_path: Path, capsys: pytest.C
     assert main(["recalc", str(book), "--check"]) == 1
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\r" not in out and "a\\x1b[2J\\rb" in out
+
+
+
+@pytest.mark.parametrize("fmt", ["json", "table", "csv"])
+def test_one_account_that_cannot_be_judged_is_value_error_and_the_others_are(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    """`accounts` as `evaluate` for a KPI: an exception while judging one account makes that
+    account #VALUE! with one warning naming it; the other accounts are judged and the run exits 0."""
+    import json
+
+    from kpisheet.cli import main
+    from kpisheet.engine.accounts import KeyAccountEngine
+
+    write_config(tmp_path, KEY_ACCOUNTS)
+    book = write_xlsx(tmp_path / "book.xlsx", {"Data": SALES})
+    real = KeyAccountEngine.reason
+
+    def flaky(self: KeyAccountEngine, row: int, col: int, *args: object) -> str:
+        if self.engine.accounts[col - 1] == "Beta":
+            raise IndexError("list index out of range")
+        return real(self, row, col, *args)  # type: ignore[arg-type]
+    monkeypatch.setattr(KeyAccountEngine, "reason", flaky)
+    assert main(["accounts", str(book), "--period", "2026-02", "--format", fmt]) == 0
+    out, err = capsys.readouterr()
+    assert err == ("warning: key accounts: account Beta at 2026-02: cannot be judged "
+                   "(IndexError: list index out of range); shown as #VALUE!\n")
+    if fmt == "json":
+        rows = {r["account"]: r for r in json.loads(out)}
+        assert rows["Acme"]["score"] == 100.0 and rows["Acme"]["key"] is True
+        assert rows["Beta"]["score"] is None and rows["Beta"]["key"] is False
+        assert rows["Beta"]["criteria"]["sales"]["error"] == "#VALUE!"
+    else:
+        assert "Acme" in out and "Beta" in out and "#VALUE!" in out

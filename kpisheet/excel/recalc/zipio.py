@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import struct
 import zipfile
 import zlib
@@ -42,7 +43,10 @@ class Package:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            if os.stat(path).st_size > limits.MAX_BOOK_BYTES:
+            st = os.stat(path)
+            if not stat.S_ISREG(st.st_mode):  # /dev/zero would fill memory, a FIFO would hang: never opened
+                raise WorkbookError("not a regular file (a device, a pipe or a socket)", place=path.name)
+            if st.st_size > limits.MAX_BOOK_BYTES:
                 raise WorkbookError("the file is larger than the 4 GiB a workbook may have", place=path.name)
             self.data, self.state = read_with_state(path)
         except OSError as exc:
