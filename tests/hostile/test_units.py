@@ -126,7 +126,7 @@ def test_one_account_that_cannot_be_judged_is_value_error_and_the_others_are(
     real = KeyAccountEngine.reason
 
     def flaky(self: KeyAccountEngine, row: int, col: int, *args: object) -> str:
-        if self.engine.accounts[col - 1] == "Beta":
+        if self.data.accounts[col - 1] == "Beta":
             raise IndexError("list index out of range")
         return real(self, row, col, *args)  # type: ignore[arg-type]
     monkeypatch.setattr(KeyAccountEngine, "reason", flaky)
