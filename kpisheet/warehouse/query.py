@@ -20,6 +20,7 @@ the source or expression, and never shows a password.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -33,6 +34,8 @@ from .connect import Connections, redact, resolve
 
 if TYPE_CHECKING:  # pyarrow comes with the warehouse extra (Ibis), imported when a query runs
     import pyarrow as pa
+
+_DAY0 = datetime.date(1970, 1, 1)  # where the rows of a snapshot source sit (SPEC §7.4)
 
 
 class Warehouse:
@@ -118,7 +121,8 @@ class Warehouse:
             if mine not in t.columns or theirs not in other.columns:
                 missing = mine if mine not in t.columns else f"{other_name}.{theirs}"
                 raise WorkbookError(f"source {src.name}: join {other_name}: no column '{missing}'", place=place)
-        keys = {f"__k{i}": _key(other[b]) for i, (_, b) in enumerate(on)}
+        pairs = [_keys(t[a], other[b], a, f"{other_name}.{b}", src.name, other_name, place) for a, b in on]
+        keys = {f"__k{i}": theirs for i, (_, theirs) in enumerate(pairs)}
         twice = other.select(**keys).group_by(list(keys)).aggregate(n=lambda g: g.count())
         twice = twice.filter(twice.n > 1).limit(1)
         found = self._run(src, twice, f"join {other_name}")
@@ -128,7 +132,7 @@ class Warehouse:
                                 f"'{other_name}'", place=place)
         right = other.select(**keys, **{(c if "." in c else f"{other_name}.{c}"): other[c] for c in other.columns
                                         if (c if "." in c else f"{other_name}.{c}") not in t.columns})
-        preds = [_key(t[a]) == right[f"__k{i}"] for i, (a, _) in enumerate(on)]
+        preds = [mine == right[f"__k{i}"] for i, (mine, _) in enumerate(pairs)]
         joined = t.left_join(right, preds)
         return joined.drop(*[k for k in keys if k in joined.columns])
 
@@ -162,11 +166,15 @@ class Warehouse:
 
         src = self.config.sources[kpi.source or ""]
         assert kpi.measure is not None
-        if kpi.date not in t.columns:
+        if src.snapshot:  # SPEC §7.4: no time; every row sits on day 0 (1970-01-01), as for workbooks
+            date = ibis.literal(_DAY0, type="date")
+        elif kpi.date not in t.columns:
             raise WorkbookError(f"{kpi.name}: source {src.name} has no column '{kpi.date}'", place=kpi.place("date"))
-        date = t[kpi.date]
-        if date.type().is_string():
-            date = date.cast("timestamp")
+        else:
+            date = t[kpi.date]
+        if date.type().is_string():  # text dates: date_format's codes, else ISO; a blank is no date
+            text = date.strip().nullif("")
+            date = text.cast("timestamp") if src.date_format is None else text.as_timestamp(src.date_format)
         keep = None if kpi.filter is None else self._condition(src, kpi.filter, t, f"{kpi.name}: filter")
         cols: dict[str, Any] = {"day": date.cast("date"), "keep": keep,
                                 "account": t["account"] if "account" in t.columns
@@ -318,9 +326,35 @@ class Warehouse:
         return WorkbookError(f"source {src.name}: {what} ({type(exc).__name__}: {text[:160]})", place=str(src.mark))
 
 
-def _key(column: Any) -> Any:
-    """A join key as matched: text trimmed and case-folded (SPEC §7.2), other types as they are."""
-    return column.strip().lower() if column.type().is_string() else column
+def _keys(mine: Any, theirs: Any, mine_name: str, their_name: str, source: str, other: str,
+          place: str) -> tuple[Any, Any]:
+    """A join's two key columns as matched, as :mod:`kpisheet.sources.pipeline` matches them:
+    text trimmed, runs of spaces as one, case ignored; a number beside text as text (``1001``
+    equal to ``'1001'``, a whole number without ``.0``); numbers and dates as they are. Keys
+    of kinds that never match (a date and a number...) are an error with the join's place."""
+    kinds = (_key_kind(mine), _key_kind(theirs))
+    if kinds[0] != kinds[1] and set(kinds) != {"text", "number"}:
+        shown = {"text": "text", "number": "numbers", "date": "dates"}
+        raise WorkbookError(f"source {source}: join {other}: the keys {mine_name} ({shown.get(kinds[0], mine.type())}) "
+                            f"and {their_name} ({shown.get(kinds[1], theirs.type())}) cannot match", place=place)
+    if kinds[0] == kinds[1] != "text":
+        return mine, theirs
+    return _key_text(mine), _key_text(theirs)
+
+
+def _key_kind(column: Any) -> str:
+    t = column.type()
+    return "text" if t.is_string() else "number" if t.is_numeric() and not t.is_boolean() else \
+        "date" if t.is_date() or t.is_timestamp() else "other"
+
+
+def _key_text(column: Any) -> Any:
+    if column.type().is_string():
+        return column.re_replace(r"\s+", " ").strip().lower()
+    if column.type().is_integer():
+        return column.cast("string")
+    whole = column == column.floor()  # 1001.0 is '1001', as a workbook cell's number
+    return whole.ifelse(column.cast("int64").cast("string"), column.cast("string"))
 
 
 def _frame(table: "pa.Table") -> pd.DataFrame:
