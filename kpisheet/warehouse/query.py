@@ -222,8 +222,27 @@ class Warehouse:
                                                   "dated": pd.Series([], dtype=bool)})
                 self._index[key] = {}
                 return self._groups[key]
+            first = built[0][1]
+            # each distinct filter and value once, as a column of an inner select (a filter written in
+            # each FILTER clause would be evaluated once per aggregate), then each distinct aggregate once
+            inner: dict[str, Any] = {"day": first["day"], "account": first["account"]}
+            named: dict[Any, str] = {}  # Ibis operations compare by value
+
+            def name(expr: Any, prefix: str) -> str:
+                if expr.op() not in named:
+                    named[expr.op()] = f"{prefix}{len(named)}"
+                    inner[named[expr.op()]] = expr
+                return named[expr.op()]
+
+            wants = []
+            for kpi, parts in built:
+                func = kpi.measure.func if kpi.measure is not None else ""
+                keep = None if parts["keep"] is None else name(parts["keep"], "k")
+                value = name(parts["v"], "v") if "v" in parts and func != "count_distinct" else None
+                wants.append((kpi.name, func, keep, value))
+            m = t.select(**inner)
             aggs: dict[str, Any] = {}
-            seen: dict[Any, str] = {}  # an aggregate's operation -> its column (Ibis operations compare by value)
+            seen: dict[Any, str] = {}
 
             def column(agg: Any) -> str:
                 if agg.op() not in seen:
@@ -232,16 +251,15 @@ class Warehouse:
                 return seen[agg.op()]
 
             index: dict[str, dict[str, str]] = {}
-            for kpi, parts in built:
-                keep, func = parts["keep"], kpi.measure.func if kpi.measure is not None else ""
-                mine = index[kpi.name] = {"n": column(t.count(where=keep))}
-                if "v" in parts and func != "count_distinct":  # only the parts the measure needs
-                    v = parts["v"]
+            for kpi_name, func, keep, value in wants:
+                where = None if keep is None else m[keep]
+                mine = index[kpi_name] = {"n": column(m.count(where=where))}
+                if value is not None:  # only the parts the measure needs (grids.daily_grid)
+                    v = m[value]
                     wanted = {"sum": ("s",), "average": ("s", "c"), "min": ("lo",), "max": ("hi",)}.get(func, ())
                     how = {"s": v.sum, "c": v.count, "lo": v.min, "hi": v.max}
-                    mine.update({p: column(how[p](where=keep)) for p in wanted})
-            first = built[0][1]
-            query = t.group_by(day=first["day"], account=first["account"]).aggregate(**aggs)
+                    mine.update({p: column(how[p](where=where)) for p in wanted})
+            query = m.group_by(["day", "account"]).aggregate(**aggs)
             table = self._arrow(self.config.sources[source], query, "the grouped query")
             self._groups[key] = _frame(table)
             self._index[key] = index
