@@ -62,6 +62,8 @@ def _frames(n: int = 400, seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame, pd
 
 def _config(kind: str) -> str:
     def read(sheet: str) -> str:
+        if kind == "pg":  # tests/warehouse/test_postgres.py loads the frames as shapes_* tables
+            return f"sql: select * from shapes_{sheet.lower()}\n    connection: ${{KPISHEET_TEST_PG}}"
         return f"sheet: {sheet}" if kind == "xlsx" else f"parquet: ../{sheet.lower()}.parquet"
 
     return (f"sources:\n"
