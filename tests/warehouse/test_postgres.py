@@ -138,7 +138,8 @@ def test_snapshots_text_dates_date_arithmetic_and_mixed_keys_in_postgresql_equal
         con.execute('create table if not exists shapes_stock ("Customer" text, "Item" text, "Qty" double precision)')
         with con.cursor() as cur:
             cur.executemany("insert into shapes_orders values (%s, %s, %s, %s, %s, %s)",
-                            [(r[0], r[1].to_pydatetime(), r[2].to_pydatetime(), r[3], r[4], r[5])
+                            [(r[0], r[1].to_pydatetime(), r[2].to_pydatetime(), r[3],
+                              r[4] if isinstance(r[4], str) else None, r[5])  # a blank item is NULL, not 'NaN'
                              for r in orders.itertuples(index=False)])
             cur.executemany("insert into shapes_menu values (%s, %s)", [(int(a), b) for a, b in menu.itertuples(index=False)])
             cur.executemany("insert into shapes_stock values (%s, %s, %s)",
