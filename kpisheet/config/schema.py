@@ -133,16 +133,16 @@ class SourceSpec(_Strict):
 
     @model_validator(mode="after")
     def _one_kind(self) -> "SourceSpec":
+        if self.date_format is not None and "%" not in self.date_format:
+            raise ValueError(f"date_format '{self.date_format}' has no strftime code such as %d, %m or %Y")
         given = [k for k in ("sheet", "table", "range") if getattr(self, k) is not None]
         if self.in_database:  # SPEC §10: parquet: or sql:, and nothing of a workbook
-            other = [k for k in ("parquet", "sql", "sheet", "table", "range", "workbook", "header_row", "csv",
-                                 "date_format") if getattr(self, k) is not None][1:]
+            other = [k for k in ("parquet", "sql", "sheet", "table", "range", "workbook", "header_row", "csv")
+                     if getattr(self, k) is not None][1:]
             if other or (self.connection is not None and self.sql is None):
                 raise ValueError("a parquet: or sql: source takes none of " + ", ".join(other or ["connection"])
                                  + (" (connection: goes with sql:)" if self.connection is not None and
                                     self.sql is None else ""))
-            if self.date is not None:
-                raise ValueError("date: none is not supported for parquet: and sql: sources yet")
             return self
         if self.connection is not None:
             raise ValueError("connection: goes with sql:")
@@ -151,8 +151,6 @@ class SourceSpec(_Strict):
                              + (f" (got {', '.join(given)})" if given else " (a CSV file named by workbook: needs none)"))
         if self.header_row is not None and self.sheet is None and not self.is_csv:
             raise ValueError("header_row applies to a sheet or a CSV file only")
-        if self.date_format is not None and "%" not in self.date_format:
-            raise ValueError(f"date_format '{self.date_format}' has no strftime code such as %d, %m or %Y")
         return self
 
 

@@ -460,20 +460,34 @@ class Engine:
         self._daily[kpi.name] = daily
         rows = daily_rows(daily, "", self._account_codes, per_account)
         first, last = self.warehouse.data_span(kpi)
+        if self._is_snapshot(kpi.name):  # SPEC §7.4: its rows (all on day 0) place nothing on the period axis
+            rows, first, last = Rows(rows.days[:0], rows.accounts[:0], None, per_account), None, None
         self._prepared[kpi.name] = _Prepared(rows, last, first)
         return self._prepared[kpi.name]
 
     def _database_grid(self, kpi: Kpi, axis: Axis, family: Family) -> Grid:
         assert kpi.measure is not None
         rows = self._prepare(kpi.name).rows
+        span = self._prepare(kpi.name).data_span
+        if self._is_snapshot(kpi.name):  # one value, the same in every period (as _snapshot_grid)
+            size, axis, family = axis.size, self._snapshot_axis(), PLAIN
+            first_day, last_day = self.warehouse.data_span(kpi)
+            span = None if first_day is None or last_day is None else (first_day, last_day)
+            grid = self._database_grid_on(kpi, axis, family, rows.per_account, span)
+            return Grid(np.repeat(grid.val, size, axis=0), np.repeat(grid.err, size, axis=0))
+        return self._database_grid_on(kpi, axis, family, rows.per_account, span)
+
+    def _database_grid_on(self, kpi: Kpi, axis: Axis, family: Family, per_account: bool,
+                          span: Optional[tuple[int, int]]) -> Grid:
+        assert kpi.measure is not None
         if kpi.measure.func in SPANNED:
             first, last = axis.spans(family)
             by_account, by_span = self.warehouse.spans(kpi, first, last)
             grid = spanned_grid(kpi.measure.func, by_account, by_span, axis.size, len(self.accounts),
-                                self._account_codes, rows.per_account)
-            return no_data(kpi.measure.func, grid, first, last, self._prepare(kpi.name).data_span, kpi.when_empty)
+                                self._account_codes, per_account)
+            return no_data(kpi.measure.func, grid, first, last, span, kpi.when_empty)
         return daily_grid(kpi.measure.func, self._daily[kpi.name], axis, family, len(self.accounts),
-                          self._account_codes, rows.per_account, self._prepare(kpi.name).data_span, kpi.when_empty)
+                          self._account_codes, per_account, span, kpi.when_empty)
 
     # --- snapshot sources (SPEC §7.4) ----------------------------------------------------------
 
@@ -494,9 +508,7 @@ class Engine:
         kpi = self.config.kpis[name]
         assert kpi.measure is not None
         self._prepare(name)
-        cal = self.config.calendar
-        epoch = periods.period_of_date(dt.date(1970, 1, 1), Grain.YEAR, cal).ordinal
-        one = Axis(Grain.YEAR, epoch, 1, cal)  # one period holding day 0, where every row was put
+        one = self._snapshot_axis()
         assert kpi.source is not None
         # every row sits on day 0; a source without any row (after where, before filter) is no data (SPEC §8.4)
         span = (0, 0) if len(self.table(kpi.source).df) else None
@@ -506,6 +518,11 @@ class Engine:
         if broken is not None:
             grid = lay_errors(grid, broken, one, PLAIN)
         return Grid(np.repeat(grid.val, rows, axis=0), np.repeat(grid.err, rows, axis=0))
+
+    def _snapshot_axis(self) -> Axis:
+        """One period holding day 0 (1970-01-01), where every row of a snapshot source is put."""
+        cal = self.config.calendar
+        return Axis(Grain.YEAR, periods.period_of_date(dt.date(1970, 1, 1), Grain.YEAR, cal).ordinal, 1, cal)
 
     def _snapshot_result(self, kpi: Kpi, account: Optional[str]) -> Result:
         grain = kpi.grain

@@ -10,7 +10,8 @@ translates a tree over the columns of an Ibis table, keeping the rules of
 - text comparisons ignore case;
 - a date compared with a text literal reads the literal as an ISO date;
 - ``and``, ``or``, ``not`` and ``if`` take conditions, a missing condition counts as false;
-- arithmetic over a blank gives blank, division by zero gives blank;
+- arithmetic over a blank gives blank; a date minus a date is days, a date plus days a date;
+- a division is refused (a database's NULL is not a workbook row's #DIV/0!);
 - ``min``/``max`` ignore blanks; ``&`` joins text, a blank being ``''``.
 
 Nothing here builds SQL text: every literal goes through Ibis as a bound literal.
@@ -120,6 +121,8 @@ class _Compiler:
             return a & b if op == "and" else a | b
         if op == "&":
             return _text(left) + _text(right)  # type: ignore[operator]
+        if op in ("+", "-") and "date" in (_kind(left), _kind(right)):
+            return self.date_arithmetic(node, left, right)
         if op in _ARITH:
             self.need(left, "number", node.left)
             self.need(right, "number", node.right)
@@ -132,6 +135,22 @@ class _Compiler:
         if op in _COMPARE:
             return self.compare(op, left, right, node.left, node.right)
         raise CompileError(f"'{op}' cannot run in the database", node.pos)
+
+    def date_arithmetic(self, node: Binary, left: ir.Value, right: ir.Value) -> ir.Value:
+        """As in Excel (and :meth:`kpisheet.expr.frame` for workbook rows): a date minus a date
+        is a number of days, with the fraction of a day; a date plus or minus a number of days
+        (fractions too) is a date."""
+        lk, rk = _kind(left), _kind(right)
+        if node.op == "-" and lk == rk == "date":
+            seconds = left.cast("timestamp").epoch_seconds() - right.cast("timestamp").epoch_seconds()  # type: ignore[attr-defined]
+            return seconds / 86400  # type: ignore[no-any-return]
+        if lk == rk or (node.op == "-" and rk == "date"):
+            raise CompileError(f"'{node.op}' cannot take {lk} and {rk}", node.pos)
+        date, days, days_node = (left, right, node.right) if lk == "date" else (right, left, node.left)
+        self.need(days, "number", days_node)
+        step = (days * 86_400_000_000).round().cast("int64").as_interval("us")  # type: ignore[operator]
+        moment = date.cast("timestamp")
+        return moment + step if node.op == "+" else moment - step  # type: ignore[no-any-return,operator]
 
     def compare(self, op: str, left: ir.Value, right: ir.Value, lnode: Node, rnode: Node) -> ir.BooleanValue:
         lk, rk = _kind(left), _kind(right)
@@ -153,6 +172,15 @@ class _Compiler:
             lk = rk = rk if lk == "empty" else lk
         if lk != rk:
             raise CompileError(f"cannot compare {lk} with {rk}", getattr(lnode, "pos", 0))
+        if lk == "text" and (isinstance(lnode, Str) or isinstance(rnode, Str)):
+            # a column beside a literal: a blank row compares as '', decided here once, so that the
+            # database lowers the column as it is (COALESCE(column, '') inside LOWER cost DuckDB
+            # its dictionary shortcut: 4x the time of the comparison on 20M rows)
+            blank = _OPS[op]("", rnode.value) if isinstance(rnode, Str) else _OPS[op](
+                lnode.value if isinstance(lnode, Str) else "", "")
+            compared = _op(op, left.lower(), right.lower())  # type: ignore[attr-defined]
+            return compared if isinstance(lnode, Str) and isinstance(rnode, Str) else \
+                compared.fill_null(bool(blank))  # type: ignore[attr-defined,no-any-return]
         if lk == "text":
             left, right = left.fill_null("").lower(), right.fill_null("").lower()  # type: ignore[attr-defined]
         elif lk == "number":

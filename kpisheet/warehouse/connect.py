@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import weakref
 from typing import Any, Optional
 from urllib.parse import urlsplit, urlunsplit
 
@@ -58,10 +59,12 @@ def resolve(connection: Optional[str], place: str) -> str:
 
 
 class Connections:
-    """Open Ibis backends, one per URL, opened when first asked for."""
+    """Open Ibis backends, one per URL, opened when first asked for, closed with this object
+    (a PostgreSQL connection left to the garbage collector is a ResourceWarning)."""
 
     def __init__(self) -> None:
         self._open: dict[str, Any] = {}
+        weakref.finalize(self, _close, self._open)
 
     def get(self, url: str, place: str) -> Any:
         if url not in self._open:
@@ -85,3 +88,12 @@ class Connections:
                 text = " ".join(str(exc).replace(url, shown).split())[:160]
                 raise WorkbookError(f"cannot connect to {shown}: {type(exc).__name__}: {text}", place=place) from None
         return self._open[url]
+
+
+def _close(backends: dict[str, Any]) -> None:
+    for con in backends.values():
+        try:
+            con.disconnect()
+        except Exception:  # closing at exit: a connection already gone has nothing left to release
+            pass
+    backends.clear()

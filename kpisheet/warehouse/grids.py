@@ -48,10 +48,11 @@ def daily_grid(func: str, daily: pd.DataFrame, axis: Axis, family: Family, n_acc
         return part("s", "sum")
     if func == "count":
         return part("n", "sum")
-    if func == "average":
-        total = part("s", "sum")
-        ratio = _ratio(total.val, part("c", "sum").val)
-        return ratio.with_error(total.err != 0, XlError.NA)
+    if func == "average":  # where the sum is an error (a span outside the data), so is the average,
+        total, count = part("s", "sum"), part("c", "sum")  # not NaN / NaN read as #NUM!
+        ratio = _ratio(np.nan_to_num(total.val), np.nan_to_num(count.val))
+        failed = total.err != 0
+        return Grid(np.where(failed, np.nan, ratio.val), np.where(failed, total.err, ratio.err))
     if func in ("min", "max"):
         return part("lo" if func == "min" else "hi", func)
     raise ValueError(func)

@@ -20,8 +20,9 @@ the source or expression, and never shows a password.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,10 @@ from ..errors import KpisheetError, Problem, WorkbookError
 from .check import is_database
 from .connect import Connections, redact, resolve
 
-_EPOCH = np.datetime64("1970-01-01", "D")
+if TYPE_CHECKING:  # pyarrow comes with the warehouse extra (Ibis), imported when a query runs
+    import pyarrow as pa
+
+_DAY0 = datetime.date(1970, 1, 1)  # where the rows of a snapshot source sit (SPEC §7.4)
 
 
 class Warehouse:
@@ -42,7 +46,7 @@ class Warehouse:
         self.connections = Connections()
         self._tables: dict[str, Any] = {}
         self._groups: dict[tuple[str, str], pd.DataFrame] = {}
-        self._index: dict[tuple[str, str], dict[str, int]] = {}
+        self._index: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
         self._broken: dict[str, WorkbookError] = {}  # KPIs whose filter or measure does not compile
 
     def handles(self, source: Optional[str]) -> bool:
@@ -117,7 +121,8 @@ class Warehouse:
             if mine not in t.columns or theirs not in other.columns:
                 missing = mine if mine not in t.columns else f"{other_name}.{theirs}"
                 raise WorkbookError(f"source {src.name}: join {other_name}: no column '{missing}'", place=place)
-        keys = {f"__k{i}": _key(other[b]) for i, (_, b) in enumerate(on)}
+        pairs = [_keys(t[a], other[b], a, f"{other_name}.{b}", src.name, other_name, place) for a, b in on]
+        keys = {f"__k{i}": theirs for i, (_, theirs) in enumerate(pairs)}
         twice = other.select(**keys).group_by(list(keys)).aggregate(n=lambda g: g.count())
         twice = twice.filter(twice.n > 1).limit(1)
         found = self._run(src, twice, f"join {other_name}")
@@ -127,7 +132,7 @@ class Warehouse:
                                 f"'{other_name}'", place=place)
         right = other.select(**keys, **{(c if "." in c else f"{other_name}.{c}"): other[c] for c in other.columns
                                         if (c if "." in c else f"{other_name}.{c}") not in t.columns})
-        preds = [_key(t[a]) == right[f"__k{i}"] for i, (a, _) in enumerate(on)]
+        preds = [mine == right[f"__k{i}"] for i, (mine, _) in enumerate(pairs)]
         joined = t.left_join(right, preds)
         return joined.drop(*[k for k in keys if k in joined.columns])
 
@@ -155,19 +160,22 @@ class Warehouse:
     # --- what the engine asks ----------------------------------------------------------------
 
     def _parts(self, kpi: Kpi, t: Any) -> dict[str, Any]:
-        """The KPI's columns over ``t``: day, account, keep (dated and filtered), v (its value)."""
+        """The KPI's columns over ``t``: day (NULL for an undated row), account, keep (its
+        filter; None without one) and v (its value, where the measure reads one)."""
         import ibis
 
         src = self.config.sources[kpi.source or ""]
         assert kpi.measure is not None
-        if kpi.date not in t.columns:
+        if src.snapshot:  # SPEC §7.4: no time; every row sits on day 0 (1970-01-01), as for workbooks
+            date = ibis.literal(_DAY0, type="date")
+        elif kpi.date not in t.columns:
             raise WorkbookError(f"{kpi.name}: source {src.name} has no column '{kpi.date}'", place=kpi.place("date"))
-        date = t[kpi.date]
-        if date.type().is_string():
-            date = date.cast("timestamp")
-        keep = date.notnull()
-        if kpi.filter is not None:
-            keep = keep & self._condition(src, kpi.filter, t, f"{kpi.name}: filter")
+        else:
+            date = t[kpi.date]
+        if date.type().is_string():  # text dates: date_format's codes, else ISO; a blank is no date
+            text = date.strip().nullif("")
+            date = text.cast("timestamp") if src.date_format is None else text.as_timestamp(src.date_format)
+        keep = None if kpi.filter is None else self._condition(src, kpi.filter, t, f"{kpi.name}: filter")
         cols: dict[str, Any] = {"day": date.cast("date"), "keep": keep,
                                 "account": t["account"] if "account" in t.columns
                                 else ibis.literal(None, type="string")}
@@ -189,57 +197,72 @@ class Warehouse:
     def _rows(self, kpi: Kpi, t: Any) -> Any:
         """The KPI's rows as (day, account, v): dated and filtered."""
         cols = self._parts(kpi, t)
-        keep = cols.pop("keep")
-        return t.filter(keep).select(**cols)
+        keep, dated = cols.pop("keep"), cols["day"].notnull()
+        return t.filter(dated if keep is None else dated & keep).select(**cols)
 
     def _grouped(self, source: str, date: str) -> pd.DataFrame:
         """One grouped query for every measure KPI over ``source`` placed by ``date``: per
-        day × account, for KPI i, its kept rows ``n{i}`` and (additive measures) ``s{i}``,
-        ``c{i}``, ``lo{i}``, ``hi{i}``; a group with no day holds the undated rows."""
+        day × account, the parts of each KPI (grids.daily_grid): its kept rows ``n`` and, as its
+        measure needs, ``s`` (sum), ``c`` (count of values), ``lo``, ``hi``. KPIs asking for the
+        same aggregate (the same value under the same filter) share one column; :attr:`_index`
+        maps KPI -> part -> column. A group without a day holds the undated rows (``dated``)."""
         key = (source, date)
         if key not in self._groups:
             t = self.table(source)
             kpis = [k for k in self.config.kpis.values() if k.source == source and k.measure is not None
                     and k.date == date]
-            cols: dict[str, Any] = {}
             built = []
             for kpi in kpis:  # a KPI that does not compile fails alone, when it is asked for
                 try:
                     built.append((kpi, self._parts(kpi, t)))
                 except WorkbookError as exc:
                     self._broken[kpi.name] = exc
-            kpis = [k for k, _ in built]
             if not built:
                 self._groups[key] = pd.DataFrame({"day": pd.Series([], dtype=np.int64), "account": [],
                                                   "dated": pd.Series([], dtype=bool)})
                 self._index[key] = {}
                 return self._groups[key]
-            for i, (kpi, parts) in enumerate(built):
-                cols.update(day=parts["day"], account=parts["account"], **{f"keep{i}": parts["keep"]})
-                if "v" in parts and kpi.measure is not None and kpi.measure.func != "count_distinct":
-                    cols[f"v{i}"] = parts["v"]
-            m = t.select(**cols)
+            first = built[0][1]
+            # each distinct filter and value once, as a column of an inner select (a filter written in
+            # each FILTER clause would be evaluated once per aggregate), then each distinct aggregate once
+            inner: dict[str, Any] = {"day": first["day"], "account": first["account"]}
+            named: dict[Any, str] = {}  # Ibis operations compare by value
+
+            def name(expr: Any, prefix: str) -> str:
+                if expr.op() not in named:
+                    named[expr.op()] = f"{prefix}{len(named)}"
+                    inner[named[expr.op()]] = expr
+                return named[expr.op()]
+
+            wants = []
+            for kpi, parts in built:
+                func = kpi.measure.func if kpi.measure is not None else ""
+                keep = None if parts["keep"] is None else name(parts["keep"], "k")
+                value = name(parts["v"], "v") if "v" in parts and func != "count_distinct" else None
+                wants.append((kpi.name, func, keep, value))
+            m = t.select(**inner)
             aggs: dict[str, Any] = {}
-            for i, kpi in enumerate(kpis):
-                keep = m[f"keep{i}"]
-                aggs[f"n{i}"] = m.count(where=keep)
-                if f"v{i}" in m.columns:  # only the parts the measure needs (grids.daily_grid)
-                    v, func = m[f"v{i}"], kpi.measure.func if kpi.measure is not None else ""
-                    if func in ("sum", "average"):
-                        aggs[f"s{i}"] = v.sum(where=keep)
-                    if func == "average":
-                        aggs[f"c{i}"] = v.count(where=keep)
-                    if func == "min":
-                        aggs[f"lo{i}"] = v.min(where=keep)
-                    if func == "max":
-                        aggs[f"hi{i}"] = v.max(where=keep)
-            df = self._run(self.config.sources[source], m.group_by(["day", "account"]).aggregate(**aggs),
-                           "the grouped query")
-            dated = df["day"].notna()
-            df["day"] = np.where(dated, _days(df["day"].where(dated, pd.Timestamp(0))), -1)
-            df["dated"] = dated
-            self._groups[key] = df
-            self._index[key] = {k.name: i for i, k in enumerate(kpis)}
+            seen: dict[Any, str] = {}
+
+            def column(agg: Any) -> str:
+                if agg.op() not in seen:
+                    seen[agg.op()] = f"a{len(seen)}"
+                    aggs[seen[agg.op()]] = agg
+                return seen[agg.op()]
+
+            index: dict[str, dict[str, str]] = {}
+            for kpi_name, func, keep, value in wants:
+                where = None if keep is None else m[keep]
+                mine = index[kpi_name] = {"n": column(m.count(where=where))}
+                if value is not None:  # only the parts the measure needs (grids.daily_grid)
+                    v = m[value]
+                    wanted = {"sum": ("s",), "average": ("s", "c"), "min": ("lo",), "max": ("hi",)}.get(func, ())
+                    how = {"s": v.sum, "c": v.count, "lo": v.min, "hi": v.max}
+                    mine.update({p: column(how[p](where=where)) for p in wanted})
+            query = m.group_by(["day", "account"]).aggregate(**aggs)
+            table = self._arrow(self.config.sources[source], query, "the grouped query")
+            self._groups[key] = _frame(table)
+            self._index[key] = index
         return self._groups[key]
 
     def daily(self, kpi: Kpi) -> pd.DataFrame:
@@ -248,22 +271,25 @@ class Warehouse:
         df = self._grouped(kpi.source or "", kpi.date)
         if kpi.name in self._broken:
             raise self._broken[kpi.name]
-        i = self._index[(kpi.source or "", kpi.date)][kpi.name]
-        mine = df[df["dated"] & (df[f"n{i}"] > 0)]
-        parts = {p: mine[f"{p}{i}"] for p in ("n", "s", "c", "lo", "hi") if f"{p}{i}" in mine.columns}
-        return pd.DataFrame({"day": mine["day"].astype(np.int64), "account": mine["account"], **parts})
+        parts = self._index[(kpi.source or "", kpi.date)][kpi.name]
+        mine = df["dated"].to_numpy() & (df[parts["n"]].to_numpy() > 0)
+        return pd.DataFrame({"day": df["day"].to_numpy()[mine], "account": df["account"].array[mine],
+                             **{p: df[c].to_numpy()[mine] for p, c in parts.items()}})
 
     def spans(self, kpi: Kpi, first: np.ndarray, last: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
         """median / count_distinct per span (q = index into first/last) × account, and per span."""
         import ibis
+        import pyarrow as pa
 
         assert kpi.measure is not None
         t = self.table(kpi.source or "")
         m = self._rows(kpi, t)
-        spans = ibis.memtable(pd.DataFrame({"q": np.arange(len(first), dtype=np.int64),
-                                            "first": (first + _EPOCH).astype("datetime64[s]"),
-                                            "last": (last + _EPOCH).astype("datetime64[s]")}))
-        spans = spans.mutate(first=spans["first"].cast("date"), last=spans["last"].cast("date"))
+
+        def days(ordinals: np.ndarray) -> pa.Array:  # days since 1970-01-01 as dates, as Arrow holds them
+            return pa.array(ordinals.astype(np.int32), pa.int32()).cast(pa.date32())
+
+        spans = ibis.memtable(pa.table({"q": pa.array(np.arange(len(first), dtype=np.int64)),
+                                        "first": days(first), "last": days(last)}))
         j = m.join(spans, (m.day >= spans["first"]) & (m.day <= spans["last"]))
 
         def agg(g: Any) -> Any:
@@ -283,7 +309,7 @@ class Warehouse:
         if dates:
             grouped = self._grouped(name, dates[0])
             if self._index[(name, dates[0])]:
-                return list(pd.unique(grouped["account"]))
+                return [a for a in pd.unique(grouped["account"]) if not pd.isna(a)]
         q = t.select(account=t["account"]).distinct()
         return list(self._run(self.config.sources[name], q, "accounts")["account"])
 
@@ -295,13 +321,20 @@ class Warehouse:
         days = df["day"][df["dated"]]
         return (int(days.min()), int(days.max())) if len(days) else (None, None)
 
-    def _run(self, src: Source, expr: Any, what: str) -> pd.DataFrame:
+    def _arrow(self, src: Source, expr: Any, what: str) -> "pa.Table":
+        """The query's result as Arrow columns (not through Ibis' pandas conversion, which
+        converts a column with a NULL value by value)."""
+        import pyarrow as pa
+
         try:
-            out = expr.execute()
+            out = expr.to_pyarrow()
         except Exception as exc:
             raise self._failed(src, f"{what}: the query failed", exc) from None
-        assert isinstance(out, pd.DataFrame)
+        assert isinstance(out, pa.Table)
         return out
+
+    def _run(self, src: Source, expr: Any, what: str) -> pd.DataFrame:
+        return self._arrow(src, expr, what).to_pandas()
 
     def _failed(self, src: Source, what: str, exc: Exception) -> WorkbookError:
         text = " ".join(str(exc).split())
@@ -311,12 +344,51 @@ class Warehouse:
         return WorkbookError(f"source {src.name}: {what} ({type(exc).__name__}: {text[:160]})", place=str(src.mark))
 
 
-def _key(column: Any) -> Any:
-    """A join key as matched: text trimmed and case-folded (SPEC §7.2), other types as they are."""
-    return column.strip().lower() if column.type().is_string() else column
+def _keys(mine: Any, theirs: Any, mine_name: str, their_name: str, source: str, other: str,
+          place: str) -> tuple[Any, Any]:
+    """A join's two key columns as matched, as :mod:`kpisheet.sources.pipeline` matches them:
+    text trimmed, runs of spaces as one, case ignored; a number beside text as text (``1001``
+    equal to ``'1001'``, a whole number without ``.0``); numbers and dates as they are. Keys
+    of kinds that never match (a date and a number...) are an error with the join's place."""
+    kinds = (_key_kind(mine), _key_kind(theirs))
+    if kinds[0] != kinds[1] and set(kinds) != {"text", "number"}:
+        shown = {"text": "text", "number": "numbers", "date": "dates"}
+        raise WorkbookError(f"source {source}: join {other}: the keys {mine_name} ({shown.get(kinds[0], mine.type())}) "
+                            f"and {their_name} ({shown.get(kinds[1], theirs.type())}) cannot match", place=place)
+    if kinds[0] == kinds[1] != "text":
+        return mine, theirs
+    return _key_text(mine), _key_text(theirs)
 
 
-def _days(column: pd.Series) -> np.ndarray:
-    values = pd.to_datetime(column).to_numpy().astype("datetime64[D]")
-    return (values - _EPOCH).astype(np.int64)
+def _key_kind(column: Any) -> str:
+    t = column.type()
+    return "text" if t.is_string() else "number" if t.is_numeric() and not t.is_boolean() else \
+        "date" if t.is_date() or t.is_timestamp() else "other"
+
+
+def _key_text(column: Any) -> Any:
+    if column.type().is_string():
+        return column.re_replace(r"\s+", " ").strip().lower()
+    if column.type().is_integer():
+        return column.cast("string")
+    whole = column == column.floor()  # 1001.0 is '1001', as a workbook cell's number
+    return whole.ifelse(column.cast("int64").cast("string"), column.cast("string"))
+
+
+def _frame(table: "pa.Table") -> pd.DataFrame:
+    """The grouped query's result for the engine: day as days since 1970-01-01 (-1: undated),
+    dated, account as a categorical (each distinct account is looked up once), the parts as numpy."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    day = table["day"]
+    if pa.types.is_timestamp(day.type):  # a backend returning a timestamp for a date
+        day = pc.cast(day, pa.date32())
+    dated = pc.is_valid(day).to_numpy(zero_copy_only=False)
+    days = pc.fill_null(pc.cast(day, pa.int32()), -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    out = {"day": days, "dated": dated, "account": table["account"].dictionary_encode().to_pandas()}
+    for name in table.column_names:
+        if name not in out:
+            out[name] = table[name].to_numpy(zero_copy_only=False)
+    return pd.DataFrame(out)
 

@@ -118,3 +118,37 @@ def test_accounts_command_runs_without_a_workbook(capsys: pytest.CaptureFixture[
     assert [line.split(",")[:5] for line in from_parquet.splitlines()] == \
         [line.split(",")[:5] for line in from_workbook.splitlines()]
     assert len(from_parquet.splitlines()) == 7  # a header and six accounts
+
+
+DASH = ['=KPI("revenue","2025-06")', '=KPI("revenue","2025-06","Acme")', '=KPI("med_qty","FY2025")',
+        '=KPI_STATUS("revenue","2025-06")', '=KPI("growth","2024-11","Fox")', '=KPI("items","2025-Q2")',
+        '=ROUND(KPI("revenue","2025-06")/KPI("big_lines","2025-06"),2)', '=IFERROR(KPI("med_qty","2023-06"),"none")']
+
+
+def test_recalc_of_a_workbook_over_parquet_kpis_writes_the_workbooks_values(same_rows: Path) -> None:
+    """SPEC §10 item 5: ``kpisheet recalc`` of a book whose cells call KPI(...) with a config of
+    parquet: sources writes what the same cells give over the workbook's rows, Excel's own
+    functions around them included."""
+    import xlsxwriter
+
+    from kpisheet.cli import main
+    from kpisheet.excel.functions import invoke
+    from kpisheet.excel.recalc.book import load
+
+    dash = same_rows / "dash.xlsx"
+    wb = xlsxwriter.Workbook(str(dash))
+    sheet = wb.add_worksheet("Dash")
+    for r, formula in enumerate(DASH):
+        sheet.write_formula(r, 0, formula)
+    wb.close()
+    assert main(["recalc", str(dash), "--config", str(same_rows / "parquet" / "kpis.yaml")]) == 0
+    loaded = load(dash)
+    got = {r: v for sp in loaded.parts if sp.scan for (r, c), v in sp.scan.values.items() if c == 1}
+    loaded.pkg.close()
+    excel, _ = engines(same_rows)
+    revenue, lines = invoke("KPI", excel, ["revenue", "2025-06"]), invoke("KPI", excel, ["big_lines", "2025-06"])
+    expected = [revenue, invoke("KPI", excel, ["revenue", "2025-06", "Acme"]), invoke("KPI", excel, ["med_qty", "FY2025"]),
+                invoke("KPI_STATUS", excel, ["revenue", "2025-06"]), invoke("KPI", excel, ["growth", "2024-11", "Fox"]),
+                invoke("KPI", excel, ["items", "2025-Q2"]), round(revenue / lines, 2), "none"]
+    assert [got[r + 1] for r in range(len(DASH))] == pytest.approx(expected), got
+    assert isinstance(revenue, float) and revenue > 1000 and expected[3] in ("green", "amber", "red")

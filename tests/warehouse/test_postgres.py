@@ -116,3 +116,52 @@ def test_a_postgresql_table_equals_the_workbook(server: str, same_rows: Path,
                     assert math.isclose(a.value, b.value, rel_tol=1e-9, abs_tol=1e-9), (kpi, period, account, a, b)
                 compared += 1
     assert compared == 6 * 4 * len(excel.config.kpis)
+
+
+def test_snapshots_text_dates_date_arithmetic_and_mixed_keys_in_postgresql_equal_the_workbook(
+        server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """tests/warehouse/test_shapes.py's comparison against PostgreSQL: its TO_TIMESTAMP reads
+    date_format's codes, MAKE_INTERVAL moves dates, a bigint key meets text keys."""
+    import pandas as pd
+
+    from .test_shapes import _config, _frames, _result
+
+    orders, menu, stock = _frames()
+    with pd.ExcelWriter(tmp_path / "book.xlsx", engine="xlsxwriter") as xl:
+        for name, df in (("Orders", orders), ("Menu", menu), ("Stock", stock)):
+            df.to_excel(xl, sheet_name=name, index=False)
+    port = int(server.rsplit(":", 1)[1].split("/")[0])
+    with psycopg.connect(host="127.0.0.1", port=port, user="kpisheet", dbname="postgres") as con:
+        con.execute('create table if not exists shapes_orders ("Date" text, "Shipped" timestamp, "Paid" timestamp, '
+                    '"Customer" text, "Item" text, "Amount" double precision)')
+        con.execute('create table if not exists shapes_menu ("Id" bigint, "Category" text)')
+        con.execute('create table if not exists shapes_stock ("Customer" text, "Item" text, "Qty" double precision)')
+        with con.cursor() as cur:
+            cur.executemany("insert into shapes_orders values (%s, %s, %s, %s, %s, %s)",
+                            [(r[0], r[1].to_pydatetime(), r[2].to_pydatetime(), r[3],
+                              r[4] if isinstance(r[4], str) else None, r[5])  # a blank item is NULL, not 'NaN'
+                             for r in orders.itertuples(index=False)])
+            cur.executemany("insert into shapes_menu values (%s, %s)", [(int(a), b) for a, b in menu.itertuples(index=False)])
+            cur.executemany("insert into shapes_stock values (%s, %s, %s)",
+                            [(a, b, None if c != c else c) for a, b, c in stock.itertuples(index=False)])
+    monkeypatch.setenv("KPISHEET_TEST_PG", server)
+    for kind in ("xlsx", "pg"):
+        (tmp_path / kind).mkdir()
+        (tmp_path / kind / "kpis.yaml").write_text(_config(kind), encoding="utf-8")
+    excel = Engine(load_config(tmp_path / "xlsx" / "kpis.yaml"), tmp_path / "book.xlsx")
+    pg = Engine(load_config(tmp_path / "pg" / "kpis.yaml"))
+    assert pg.accounts == excel.accounts
+    compared = 0
+    for period in ["2024-07", "2025-03", "2025-Q2", "all", "latest", "2023-01"]:
+        for account in [None, "Acme", "Dyna"]:
+            for kpi in excel.config.kpis:
+                a, b = _result(excel, kpi, period, account), _result(pg, kpi, period, account)
+                if isinstance(a, str) or isinstance(b, str):
+                    assert a == b, (kpi, period, account, a, b)
+                    continue
+                assert (a.error, a.status, a.period) == (b.error, b.status, b.period), (kpi, period, account, a, b)
+                assert (a.value is None) == (b.value is None), (kpi, period, account, a, b)
+                if a.value is not None and b.value is not None:
+                    assert math.isclose(a.value, b.value, rel_tol=1e-9, abs_tol=1e-9), (kpi, period, account, a, b)
+                    compared += 1
+    assert compared > 100
