@@ -13,7 +13,6 @@ import io
 import json
 from typing import Any, Iterable, Optional, Sequence
 
-from .atomic import write_atomic as write_atomic  # re-exported: callers import it from here
 from .safetext import csv_cell, printable
 
 STATUS_STYLE = {"green": "green", "amber": "yellow", "red": "red"}
