@@ -61,6 +61,7 @@ def render_table(title: Optional[str], header: Sequence[str], rows: Iterable[Seq
             style = (styles or {}).get(i, {}).get(text)
             cells.append(f"[{style}]{text}[/{style}]" if style and color else text.replace("[", "\\["))
         table.add_row(*cells)
-    console = Console(file=io.StringIO(), width=width, force_terminal=color, color_system="standard" if color else None)
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=color, color_system="standard" if color else None)
     console.print(table)
-    return console.file.getvalue()  # type: ignore[attr-defined]
+    return out.getvalue()
