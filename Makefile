@@ -22,7 +22,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m mypy kpisheet
-	$(BIN)/python -m mypy --strict kpisheet/engine kpisheet/expr kpisheet/periods.py
+	$(BIN)/python -m mypy --strict kpisheet/engine kpisheet/expr kpisheet/config kpisheet/*.py
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test

@@ -30,7 +30,8 @@ from .warehouse.check import is_database
 from .init import DEFAULT, EXAMPLES
 from .init import init as init_example
 from .safetext import printable
-from .output import STATUS_STYLE, format_number, render_table, to_csv, to_json, write_atomic
+from .atomic import write_atomic
+from .output import STATUS_STYLE, format_number, render_table, to_csv, to_json
 
 FORMATS = click.Choice(["table", "json", "csv", "xlsx"])
 

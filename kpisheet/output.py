@@ -13,7 +13,6 @@ import io
 import json
 from typing import Any, Iterable, Optional, Sequence
 
-from .atomic import write_atomic as write_atomic  # re-exported: callers import it from here
 from .safetext import csv_cell, printable
 
 STATUS_STYLE = {"green": "green", "amber": "yellow", "red": "red"}
@@ -62,6 +61,7 @@ def render_table(title: Optional[str], header: Sequence[str], rows: Iterable[Seq
             style = (styles or {}).get(i, {}).get(text)
             cells.append(f"[{style}]{text}[/{style}]" if style and color else text.replace("[", "\\["))
         table.add_row(*cells)
-    console = Console(file=io.StringIO(), width=width, force_terminal=color, color_system="standard" if color else None)
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=color, color_system="standard" if color else None)
     console.print(table)
-    return console.file.getvalue()  # type: ignore[attr-defined]
+    return out.getvalue()

@@ -78,10 +78,6 @@ class Grain(str, enum.Enum):
     def __str__(self) -> str:
         return self.value
 
-    @property
-    def is_fiscal(self) -> bool:
-        return self in (Grain.FISCAL_QUARTER, Grain.FISCAL_YEAR)
-
 
 @dataclass(frozen=True)
 class Calendar:

@@ -61,4 +61,3 @@ _TEXT = {
 }
 _BY_TEXT = {v: k for k, v in _TEXT.items()}
 
-NO_ERROR = 0

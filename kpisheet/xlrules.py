@@ -12,7 +12,10 @@ period × account grid (:mod:`kpisheet.engine.grid`) and Excel formulas in ``rec
   ``round(-2.5, 0)`` is -3, and ``round(1e15 + 0.5, 2)`` is 1e15 (the half is a 16th digit,
   past what Excel keeps). The result is the double nearest that decimal.
   :func:`round_half_away_array` is the same rule over a numpy array, exactly: it agrees with
-  the scalar form on every input, and runs at numpy speed.
+  the scalar form on every input, and runs at numpy speed. ``ROUNDUP`` and ``ROUNDDOWN``
+  (:func:`round_up`, :func:`round_down`) round that same decimal away from and towards zero:
+  ``ROUNDUP(0.1 + 0.2, 1)`` is 0.3, as Excel shows 0.1 + 0.2 as 0.3 (the double is
+  0.30000000000000004), and ``ROUNDDOWN(-3.14159, 1)`` is -3.1.
 - **Text comparison** (:func:`fold`, :func:`fold_texts`): ``=``, ``<>`` and the orderings
   compare text ignoring case (Excel's ``="Cancelled"="cancelled"`` is TRUE), by lower-cased
   code point.
@@ -33,20 +36,22 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
 from typing import Any, Optional, Union
 
 import numpy as np
 import numpy.typing as npt
 
 __all__ = ["DIGITS", "blank_beside", "compare", "datetime_to_serial", "fold", "fold_texts", "number_is_year",
-           "round_half_away", "round_half_away_array", "serial_to_datetime", "serials_to_datetime64"]
+           "round_down", "round_half_away", "round_half_away_array", "round_up", "serial_to_datetime",
+           "serials_to_datetime64"]
 
 DIGITS = 15  # significant decimal digits Excel keeps of a number
 
 # ROUND_HALF_UP is "half away from zero" in the decimal module (it rounds magnitudes)
 _TO_15 = Context(prec=DIGITS, rounding=ROUND_HALF_UP)
-_QUANTIZE = Context(prec=DIGITS + 5, rounding=ROUND_HALF_UP)
+_QUANTIZE = Context(prec=DIGITS + 5)
+_FEWEST = -400  # fewer digits than this round every double to 0 (or, rounding up, past the largest)
 
 
 # --- rounding --------------------------------------------------------------------------------
@@ -57,6 +62,26 @@ def round_half_away(x: float, digits: int) -> float:
     rounded to ``digits`` places (negative: tens, hundreds ...) half away from zero, as the
     nearest double. NaN and infinities come back unchanged (the caller makes them ``#NUM!``);
     the result is never -0.0."""
+    return _round_shown(x, digits, ROUND_HALF_UP)
+
+
+def round_up(x: float, digits: int) -> float:
+    """Excel's ``ROUNDUP(x, digits)``: as :func:`round_half_away`, but away from zero whatever
+    the digits dropped (``ROUNDUP(3.2, 0)`` is 4, ``ROUNDUP(-3.14159, 1)`` is -3.2,
+    ``ROUNDUP(31415.92654, -2)`` is 31500). Rounding up past the largest double gives an
+    infinity (the caller makes it ``#NUM!``)."""
+    return _round_shown(x, digits, ROUND_UP)
+
+
+def round_down(x: float, digits: int) -> float:
+    """Excel's ``ROUNDDOWN(x, digits)`` and ``TRUNC``: as :func:`round_half_away`, but towards
+    zero (``ROUNDDOWN(3.7, 0)`` is 3, ``ROUNDDOWN(-3.14159, 1)`` is -3.1)."""
+    return _round_shown(x, digits, ROUND_DOWN)
+
+
+def _round_shown(x: float, digits: int, rounding: str) -> float:
+    """``x``'s 15-significant-digit decimal rounded to ``digits`` places by ``rounding`` (a
+    :mod:`decimal` rounding mode), as the nearest double, never -0.0."""
     if not math.isfinite(x):
         return x
     if x == 0:
@@ -66,9 +91,8 @@ def round_half_away(x: float, digits: int) -> float:
     assert isinstance(exponent, int)  # finite
     if exponent >= -digits:  # no digit past the place asked for: nothing to round
         return float(shown) + 0.0
-    if shown.adjusted() < -digits - 1:  # below half a unit of the last place kept
-        return 0.0
-    return float(shown.quantize(Decimal(1).scaleb(-digits), context=_QUANTIZE)) + 0.0
+    place = Decimal(1).scaleb(-max(digits, _FEWEST))
+    return float(shown.quantize(place, rounding=rounding, context=_QUANTIZE)) + 0.0
 
 
 _POW10 = np.array([10.0**k for k in range(23)])  # exact doubles: 10**0 .. 10**22

@@ -46,16 +46,43 @@ def write_book(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
     return path
 
 
-BASE_CONFIG = """\
-version: 1
-sources:
+#: Source blocks for :func:`base_config`: the Sales and Accounts sheets of :func:`book`, a
+#: Budget sheet (Month, Account, Amount), and the Sales sheet of ``tests.engine.oracle``'s rows
+#: (Date, Account, Amount; no status).
+SALES_SOURCE = """\
   sales:
     sheet: Sales
     columns: {date: Date, account: Account, amount: Amount, status: Status}
+"""
+ACCOUNTS_SOURCE = """\
   accounts:
     sheet: Accounts
-kpis:
 """
+BUDGET_SOURCE = """\
+  budget:
+    sheet: Budget
+    columns: {date: Month, account: Account, amount: Amount}
+"""
+ORACLE_SALES_SOURCE = """\
+  sales:
+    sheet: Sales
+    columns: {date: Date, account: Account, amount: Amount}
+"""
+
+
+def base_config(*sources: str) -> str:
+    """A config's head: ``version``, the source blocks given, and ``kpis:`` to append KPIs to."""
+    return "version: 1\nsources:\n" + "".join(sources) + "kpis:\n"
+
+
+BASE_CONFIG = base_config(SALES_SOURCE, ACCOUNTS_SOURCE)
+
+
+def config_text(kpis: str, extra: str = "", base: str = BASE_CONFIG) -> str:
+    """``base`` (ending in ``kpis:``), the KPIs' YAML indented under it, then ``extra``
+    (top-level blocks such as ``key_accounts``)."""
+    return base + textwrap.indent(textwrap.dedent(kpis), "  ") + textwrap.dedent(extra)
+
 
 #: Key accounts of the Sales book by quarter, on revenue share and the Accounts sheet's
 #: strategic value; append to a config with ``make_config(kpis, KEY_ACCOUNTS)`` (the KPIs must
@@ -84,7 +111,7 @@ def make_config(tmp_path: Path) -> Callable[..., Path]:
 
     def make(kpis: str, extra: str = "", base: str = BASE_CONFIG, name: str = "kpisheet.yaml") -> Path:
         path = tmp_path / name
-        path.write_text(base + textwrap.indent(textwrap.dedent(kpis), "  ") + textwrap.dedent(extra))
+        path.write_text(config_text(kpis, extra, base))
         return path
 
     return make

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import numpy as np
 import pytest
@@ -28,6 +29,33 @@ ROUNDS = [
 def test_round_half_away(x: float, digits: int, want: float) -> None:
     assert X.round_half_away(x, digits) == want
     assert X.round_half_away_array(np.array([x]), digits)[0] == want
+
+
+UPS_DOWNS = [  # x, digits, ROUNDUP, ROUNDDOWN
+    (3.2, 0, 4.0, 3.0), (-3.14159, 1, -3.2, -3.1), (31415.92654, -2, 31500.0, 31400.0),
+    (0.1 + 0.2, 1, 0.3, 0.3),  # Excel sees 0.3, not 0.30000000000000004: nothing to round up
+    (1.005, 2, 1.01, 1.0), (1.21, 1, 1.3, 1.2), (-1.29, 1, -1.3, -1.2),
+    (682.2, -5, 100000.0, 0.0),  # not 99999.99999999999 (the old x * 10**-5, ceiling, / 10**-5)
+    (-324826.64761177, 12, -324826.64761177, -324826.64761177),  # 15 digits: nothing past the 12th place
+    (0.0001, 2, 0.01, 0.0), (-0.0001, 2, -0.01, 0.0), (7.0, 400, 7.0, 7.0), (1e-300, 0, 1.0, 0.0),
+    (5.0, -400, math.inf, 0.0), (1.7e308, -308, math.inf, 1e308),  # past the largest double: the caller's #NUM!
+]
+
+
+@pytest.mark.parametrize("x, digits, up, down", UPS_DOWNS)
+def test_round_up_and_down(x: float, digits: int, up: float, down: float) -> None:
+    assert X.round_up(x, digits) == up
+    assert X.round_down(x, digits) == down
+    assert str(X.round_down(-x, digits)) == str(-down + 0.0)  # symmetric, and never -0.0
+    assert X.round_up(-x, digits) == -up
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.floats(-1e12, 1e12), st.integers(-14, 14))
+def test_round_half_away_lies_between_down_and_up(x: float, digits: int) -> None:
+    down, half, up = X.round_down(x, digits), X.round_half_away(x, digits), X.round_up(x, digits)
+    assert abs(down) <= abs(half) <= abs(up)
+    assert half in (down, up)
 
 
 def test_round_never_negative_zero_and_keeps_nan() -> None:

@@ -212,7 +212,7 @@ def _recalc(excel: str, kind: str, nums: list[list[float]], txts: list[list[str]
     out: list[Answer] = []
     for _row, cell in sorted(zip([f.row for f in done.formulas], done.cells), key=lambda pair: pair[0]):
         if isinstance(cell.value, Err):
-            code = cell.value.to_xlerror()
+            code = XlError.from_text(cell.value.text)
             assert code is not None, cell.value
             out.append(("error", code))
         else:

@@ -33,7 +33,6 @@ _MEASURE = re.compile(
     r"\s*(?P<func>sum|average|median|min|max|count_distinct|count)\s*\(\s*"
     r"(?:(?P<col>[A-Za-z_][A-Za-z0-9_]*)|`(?P<quoted>[^`]+)`)?\s*\)\s*\Z"
 )
-MEASURES = ("sum", "average", "median", "min", "max", "count_distinct", "count")
 _MEASURE_EXPR = re.compile(r"\s*(?P<func>sum|average|median|min|max|count_distinct)\s*\((?P<expr>.*)\)\s*\Z", re.S)
 
 

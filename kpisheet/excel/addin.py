@@ -203,7 +203,7 @@ def python_settings(platform: str) -> dict[str, str]:
     not found); otherwise this interpreter."""
     from xlwings.cli import get_conda_settings
 
-    conda_path, conda_env = get_conda_settings()
+    conda_path, conda_env = get_conda_settings()  # type: ignore[no-untyped-call]  # xlwings is untyped
     python = interpreter()
     if conda_path and conda_env and platform.startswith("win"):
         return {"Conda Path": conda_path, "Conda Env": conda_env, "Interpreter_Mac": python}
@@ -238,7 +238,7 @@ def install(platform: Optional[str] = None) -> str:
         said = io.StringIO()
         try:
             with contextlib.redirect_stdout(said):
-                xwcli.addin_install(argparse.Namespace(file=str(path), dir=None, glob=False))
+                xwcli.addin_install(argparse.Namespace(file=str(path), dir=None, glob=False))  # type: ignore[no-untyped-call]
         except SystemExit as exc:
             raise KpisheetError(f"xlwings could not install the add-in: {exc}", place="addin") from None
         except Exception as exc:

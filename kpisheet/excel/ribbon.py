@@ -198,7 +198,7 @@ def wanted_vba(addin_name: str = "kpisheet.xlam") -> str:
 
     module = importlib.import_module(MODULE)
     out = io.StringIO()
-    xludfs.generate_vba_wrapper(MODULE, module, out, _Named(addin_name))
+    xludfs.generate_vba_wrapper(MODULE, module, out, _Named(addin_name))  # type: ignore[no-untyped-call]  # xlwings is untyped
     return out.getvalue()
 
 
@@ -239,7 +239,7 @@ def register_functions(book: Any, platform: Optional[str] = None) -> str:
         if current and _signatures(current) == _signatures(wanted_vba(ADDIN_NAME)):
             return "up to date"
         had_own = _component_text(lambda: _components(book)) is not None
-        xludfs.import_udfs(MODULE, addin.api)
+        xludfs.import_udfs(MODULE, addin.api)  # type: ignore[no-untyped-call]  # xlwings is untyped
         if not had_own and _component_text(lambda: _components(book)) is not None:
             _components(book).Remove(_components(book)(_UDFS_COMPONENT))
             return (f"not registered: xlwings wrote the functions into {book.name} instead of the add-in "

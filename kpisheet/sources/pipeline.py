@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import KpisheetError, WorkbookError
+from ..xlrules import fold
 from ..expr import ExprEvalError, eval_filter
 from ..expr.frame import ColumnTypeError, ConditionError, eval_rows_coded
 from ..expr.functions import names
@@ -182,7 +183,8 @@ def _is_typed(column: pd.Series, text_cells: bool) -> bool:
 
 
 def _key_text(value: Any) -> Optional[str]:
-    """A join key as matched: text trimmed and case-folded; whole numbers without ``.0``."""
+    """A join key as matched: text trimmed, its case ignored as Excel compares text
+    (:func:`kpisheet.xlrules.fold`, as filters' ``==``); whole numbers without ``.0``."""
     if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
         return None
     if isinstance(value, (bool, np.bool_)):
@@ -191,7 +193,7 @@ def _key_text(value: Any) -> Optional[str]:
         return str(int(value))
     if isinstance(value, (dt.datetime, pd.Timestamp)):
         return value.isoformat()
-    text = " ".join(str(value).split()).casefold()
+    text = fold(" ".join(str(value).split()))
     return text or None
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from kpisheet import Engine, XlError, load_config
-from tests.conftest import write_book
+from tests.conftest import ACCOUNTS_SOURCE, ORACLE_SALES_SOURCE, base_config, config_text, write_book
 from tests.engine import oracle as o
 
 KPIS = """\
@@ -57,10 +57,7 @@ def engine(rows: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Engi
     accounts = [["account", "segment"]] + [[a, "x"] for a in UNIVERSE]
     book = write_book(folder / "book.xlsx", {"Sales": table, "Accounts": accounts})
     cfg = folder / "kpisheet.yaml"
-    cfg.write_text("version: 1\nsources:\n  sales:\n    sheet: Sales\n"
-                   "    columns: {date: Date, account: Account, amount: Amount}\n"
-                   "  accounts:\n    sheet: Accounts\nkpis:\n"
-                   + "".join("  " + line + "\n" for line in KPIS.splitlines()) + KEY_ACCOUNTS)
+    cfg.write_text(config_text(KPIS, KEY_ACCOUNTS, base=base_config(ORACLE_SALES_SOURCE, ACCOUNTS_SOURCE)))
     return Engine(load_config(cfg), book)
 
 

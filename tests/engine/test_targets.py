@@ -13,22 +13,12 @@ import pytest
 
 from kpisheet import Engine, load_config
 from kpisheet.errors import ConfigError
-from tests.conftest import ACCOUNTS, SALES, D, write_book
+from tests.conftest import ACCOUNTS, BUDGET_SOURCE, SALES, SALES_SOURCE, D, base_config, write_book
 
 BUDGET = [["Month", "Account", "Amount"],
           [D(2026, 1, 1), "A", 90], [D(2026, 1, 1), "B", 60], [D(2026, 2, 1), "A", 150],
           [D(2026, 3, 1), "A", 60], [D(2026, 3, 1), "C", 50]]
-SOURCES = """\
-version: 1
-sources:
-  sales:
-    sheet: Sales
-    columns: {date: Date, account: Account, amount: Amount, status: Status}
-  budget:
-    sheet: Budget
-    columns: {date: Month, account: Account, amount: Amount}
-kpis:
-"""
+SOURCES = base_config(SALES_SOURCE, BUDGET_SOURCE)
 KPIS = """\
 revenue: {source: sales, measure: sum(amount), filter: "status != 'cancelled'", target: budget_revenue}
 budget_revenue: {source: budget, measure: sum(amount), when_empty: na}

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import pandas as pd
 import pytest
 
 from kpisheet import Engine, XlError, load_config
 from kpisheet.errors import ConfigError
-from tests.conftest import write_book
+from tests.conftest import ORACLE_SALES_SOURCE, base_config, config_text, write_book
 from tests.engine import oracle as o
 
 KPIS = """\
@@ -48,9 +48,7 @@ def engine(rows: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Engi
     table = [list(rows.columns)] + rows.values.tolist()
     book = write_book(folder / "book.xlsx", {"Sales": table})
     cfg = folder / "kpisheet.yaml"
-    cfg.write_text("version: 1\nsources:\n  sales:\n    sheet: Sales\n"
-                   "    columns: {date: Date, account: Account, amount: Amount}\nkpis:\n"
-                   + "".join("  " + line + "\n" for line in KPIS.splitlines()))
+    cfg.write_text(config_text(KPIS, base=base_config(ORACLE_SALES_SOURCE)))
     return Engine(load_config(cfg), book)
 
 
@@ -148,11 +146,9 @@ def test_huge_windows_cost_what_the_data_costs(rows: pd.DataFrame, tmp_path: Pat
     table = [list(rows.columns)] + rows.values.tolist()
     book = write_book(tmp_path / "book.xlsx", {"Sales": table})
     cfg = tmp_path / "kpisheet.yaml"
-    cfg.write_text("version: 1\nsources:\n  sales:\n    sheet: Sales\n"
-                   "    columns: {date: Date, account: Account, amount: Amount}\nkpis:\n"
-                   "  revenue: {source: sales, measure: sum(amount)}\n"
-                   "  avg_amount: {source: sales, measure: average(amount)}\n"
-                   f"  x: {{formula: \"{formula}\"}}\n")
+    cfg.write_text(config_text("revenue: {source: sales, measure: sum(amount)}\n"
+                               "avg_amount: {source: sales, measure: average(amount)}\n"
+                               f"x: {{formula: \"{formula}\"}}\n", base=base_config(ORACLE_SALES_SOURCE)))
     got = Engine(load_config(cfg), book).result("x", "2023-06")
     if not covers_all:
         assert got.error is XlError.NA

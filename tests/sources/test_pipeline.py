@@ -60,12 +60,12 @@ def test_where_join_derive_equal_pandas(lines: list[tuple[Any, Any]], prices: di
         "menu": plain("menu"),
     }
     got = run(pipelines, Tables(lines=left, menu=right), "lines")
-    # pandas by hand: blank qty is 0 in the comparison (SPEC §8.6), keys trimmed and case-folded
+    # pandas by hand: blank qty is 0 in the comparison (SPEC §8.6), keys trimmed and lower-cased
     df = pd.DataFrame(lines, columns=["item", "qty"], dtype=object)
     df = df[df["item"].notna() | df["qty"].notna()]  # a wholly blank row is no row
     df = df[df["qty"].fillna(0) != -1]
-    df["key"] = df["item"].map(lambda k: None if k is None else k.strip().casefold() or None)
-    menu = pd.DataFrame({"key": [k.casefold() for k in prices], "price": [float(v) for v in prices.values()]})
+    df["key"] = df["item"].map(lambda k: None if k is None else k.strip().lower() or None)
+    menu = pd.DataFrame({"key": [k.lower() for k in prices], "price": [float(v) for v in prices.values()]})
     merged = df.merge(menu, on="key", how="left")
     want = pd.to_numeric(merged["qty"]) * merged["price"]
     assert np.allclose(got.df["amount"].to_numpy(dtype=float), want.to_numpy(dtype=float), equal_nan=True)
@@ -95,3 +95,18 @@ def test_numbers_and_text_keys_match_as_excel_lookups_do() -> None:
                  "accounts": plain("accounts")}
     got = run(pipelines, Tables(sales=sales, accounts=accounts), "sales")
     assert got.df["account"].tolist() == ["EMEA/1001", "APAC/1002", "/1003"]
+
+
+def test_join_keys_ignore_case_as_a_filters_equals_does() -> None:
+    """One rule for text without case (kpisheet.xlrules.fold): a key joins exactly where the
+    filter ``menu_item == item`` holds. 'Straße' is not 'STRASSE' (full case folding would
+    match them; Excel's comparison does not)."""
+    menu = table("menu", [["item", "price"], ["Straße", 1.0], ["Ärger", 2.0]])
+    lines = table("lines", [["item"], ["STRASSE"], ["ärger "], ["straße"]])
+    pipelines = {"lines": plain("lines", Join("menu", (("item", "item"),), "k.yaml:1:1")), "menu": plain("menu")}
+    got = run(pipelines, Tables(lines=lines, menu=menu), "lines")
+    assert got.df["menu.price"].tolist()[1:] == [2.0, 1.0] and np.isnan(got.df["menu.price"].iloc[0])
+    assert got.unmatched == {"menu": 1}
+    same = plain("lines", Where(parse("item == 'Straße' or trim(item) == 'ÄRGER'", qualified=True), here))
+    kept = run({"lines": same}, Tables(lines=lines), "lines")
+    assert kept.df["item"].tolist() == ["ärger ", "straße"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
@@ -59,7 +59,6 @@ class LoadedBook:
     parts: list[SheetPart]
     shared: list[str]
     metadata_part: Optional[str] = None
-    sheet_texts: dict[int, str] = field(default_factory=dict)
 
 
 def _decode(data: bytes, place: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .values import Err, Value, parse_date_text, parse_number
+from .values import Err, Value, parse_number
 
 
 class Ref:
@@ -57,10 +57,6 @@ class Areas:
 
     def __repr__(self) -> str:
         return f"Areas{tuple(r.key for r in self.refs)}"
-
-
-def _is_num(v: Any) -> bool:
-    return isinstance(v, float)
 
 
 class RangeData:
@@ -258,11 +254,6 @@ def criteria_mask(rd: RangeData, crit: Value) -> np.ndarray:
     pred = {"<": lambda u: u < low, ">": lambda u: u > low, "<=": lambda u: u <= low,
             ">=": lambda u: u >= low}[op]
     return _codes_where(rd, pred)
-
-
-def criterion_number(text: str) -> Optional[float]:
-    x = parse_number(text)
-    return x if x is not None else parse_date_text(text)
 
 
 def finite(x: float) -> bool:

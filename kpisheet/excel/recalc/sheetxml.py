@@ -426,7 +426,6 @@ class CellPlace:
 class RowPlace:
     row: int
     start: int  # the <row ...> tag
-    open_end: int
     end: int  # after </row> (or the self-closing tag)
     self_closing: bool
     cells: list[CellPlace] = field(default_factory=list)
@@ -448,7 +447,7 @@ def rows_of(text: str) -> tuple[str, list[RowPlace], int]:
             col = 0
             sc = bool(m.group(2))
             end = m.end() if sc else text.find(close, m.end()) + len(close)
-            rows.append(RowPlace(row, m.start(), m.end(), end, sc))
+            rows.append(RowPlace(row, m.start(), end, sc))
             continue
         rm = _R_ATTR.search(m.group(3))
         col = col_index(rm.group(1)) if rm else col + 1

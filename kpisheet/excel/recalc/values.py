@@ -13,7 +13,6 @@ import re
 from typing import Any, Optional, Union
 
 from ... import xlrules
-from ...xlerrors import XlError
 
 
 class Err:
@@ -41,9 +40,6 @@ class Err:
     def parse(cls, text: str) -> Optional["Err"]:
         t = text.strip().upper()
         return cls._all.get(t) if t in cls._all else None
-
-    def to_xlerror(self) -> Optional[XlError]:
-        return XlError.from_text(self.text)
 
 
 NULL = Err("#NULL!")

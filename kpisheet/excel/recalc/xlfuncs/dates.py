@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 
 from .. import values as V
-from ..values import Err, Value, XlFail, to_number, to_text
+from ..values import Value, XlFail, to_number, to_text
 from .base import FUNCTIONS, Fn, elementwise, fn
 
 # --- dates ------------------------------------------------------------------------------------

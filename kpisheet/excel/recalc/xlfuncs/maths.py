@@ -25,25 +25,31 @@ def _round_half_away(x: float, digits: int) -> float:
     return xlrules.round_half_away(x, digits)
 
 
+def _excel_rounding(rule: Callable[[float, int], float], x: Value, d: Value) -> float:
+    """``rule`` (one of :mod:`kpisheet.xlrules`' roundings) of ``x`` to ``d`` places, the places
+    truncated as Excel does; ``#NUM!`` for a number that is not finite, before or after."""
+    n = to_number(x)
+    if not math.isfinite(n):
+        raise XlFail(V.NUM)
+    out = rule(n, int(to_number(d)))
+    if not math.isfinite(out):
+        raise XlFail(V.NUM)
+    return out
+
+
 @fn("ROUND", min_args=1, max_args=2)
 def _round(x: Value, d: Value = 0.0) -> Value:
-    return _round_half_away(to_number(x), int(to_number(d)))
+    return _excel_rounding(xlrules.round_half_away, x, d)
 
 
 @fn("ROUNDUP", min_args=1, max_args=2)
 def _roundup(x: Value, d: Value = 0.0) -> Value:
-    n, k = to_number(x), int(to_number(d))
-    f = 10.0 ** k
-    y = float(f"{abs(n) * f:.15g}")
-    return math.copysign(math.ceil(y) / f, n) if n else 0.0
+    return _excel_rounding(xlrules.round_up, x, d)
 
 
 @fn("ROUNDDOWN TRUNC", min_args=1, max_args=2)
 def _rounddown(x: Value, d: Value = 0.0) -> Value:
-    n, k = to_number(x), int(to_number(d))
-    f = 10.0 ** k
-    y = float(f"{abs(n) * f:.15g}")
-    return math.copysign(math.floor(y) / f, n) if n else 0.0
+    return _excel_rounding(xlrules.round_down, x, d)
 
 
 @fn("INT", min_args=1, max_args=1)

@@ -11,7 +11,7 @@ from kpisheet.config import load_config
 from kpisheet.engine.core import Engine
 from kpisheet.lint import lint
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FOLDER = ROOT / "config" / "yourdata"
 
 

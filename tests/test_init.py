@@ -12,7 +12,7 @@ from kpisheet.errors import KpisheetError
 from kpisheet.excel.recalc import recalc
 from kpisheet.init import EXAMPLES, init
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
