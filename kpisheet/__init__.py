@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 
 
 def main() -> None:
-    """The Excel add-in's Refresh button (SPEC §4); needs xlwings: see kpisheet.excel.ribbon."""
+    """The Excel add-in's Refresh button (docs/excel.md); needs xlwings: see kpisheet.excel.ribbon."""
     from .excel.ribbon import main as refresh
 
     refresh()

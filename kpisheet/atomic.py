@@ -1,4 +1,4 @@
-"""Writing a whole file or nothing: the one writer every command uses (SPEC §9, writing).
+"""Writing a whole file or nothing: the one writer every command uses (README#hostile-and-broken-input, writing).
 
     state = ReadState.of(path, data)          # when reading a file to write back later
     write_atomic(path, new_bytes, was=state)  # refuses if the file changed meanwhile

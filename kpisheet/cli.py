@@ -1,4 +1,4 @@
-"""The command line (SPEC §5): ``kpisheet evaluate | accounts | lint | init | recalc``.
+"""The command line (docs/reference.md#commands): ``kpisheet evaluate | accounts | lint | init | recalc``.
 
 Exit codes: 0 done, 1 a check or lint failed, 2 bad input. Every
 :class:`~kpisheet.errors.KpisheetError` becomes ``error: PLACE: what is wrong``
@@ -60,7 +60,8 @@ def _emit(text: str, out: Optional[str]) -> None:
 
 
 def _refuse_output_onto(out: Optional[str], *inputs: Optional[str]) -> None:
-    """``-o`` onto a file the command reads would destroy it (SPEC §9): refused, nothing written."""
+    """``-o`` onto a file the command reads would destroy it (README#hostile-and-broken-input): refused, nothing
+    written."""
     if not out:
         return
     for given in inputs:
@@ -74,12 +75,13 @@ def _engine(workbook: Optional[str], config: Optional[str], recalc: bool = False
     if path is None:
         _self_contained(cfg)
     engine = Engine(cfg, path, reader=FileReader(recalc=recalc))
-    if any(is_database(src) for src in cfg.sources.values()):  # SPEC §10: all that cannot compile, at once
+    # README#when-the-data-outgrows-the-workbook: all that cannot compile, at once
+    if any(is_database(src) for src in cfg.sources.values()):
         problems = engine.warehouse.problems()
         if problems:
             raise ConfigError(problems)
     _read_sources(engine)
-    for line in engine.source_warnings():  # SPEC §7.3: one line per source with error cells
+    for line in engine.source_warnings():  # README#your-data: one line per source with error cells
         click.echo(f"warning: {line}", err=True)
     return engine
 
@@ -105,7 +107,8 @@ def _read_sources(engine: Engine) -> None:
 
 
 def _self_contained(cfg: Config) -> None:
-    """SPEC §10: WORKBOOK may be left out when every source names its own file or connection."""
+    """README#when-the-data-outgrows-the-workbook: WORKBOOK may be left out when every source names its own file
+    or connection."""
     for src in cfg.sources.values():
         if src.workbook is None and not is_database(src):
             raise ConfigError(f"source '{src.name}' names no workbook: give WORKBOOK, or workbook:, parquet: "
@@ -114,7 +117,7 @@ def _self_contained(cfg: Config) -> None:
 
 def _read(engine: Engine, name: str) -> None:
     src = engine.config.sources[name]
-    if is_database(src):  # SPEC §10: computed in the database, never read whole
+    if is_database(src):  # README#when-the-data-outgrows-the-workbook: computed in the database, never read whole
         return
     if src.workbook is None and engine.workbook is None:
         return
@@ -132,7 +135,7 @@ def _check_period(engine: Engine, kpis: Sequence[str], period: Optional[str]) ->
 
 
 def _warn_after_data(engine: Engine, names: Sequence[str], period: Optional[str]) -> None:
-    """SPEC §8.4: one warning when the asked period starts after the last date of the data."""
+    """README#real-questions: one warning when the asked period starts after the last date of the data."""
     if period is None:
         return
     ends = [end for end in (engine.after_data(n, period) for n in names) if end is not None]
@@ -290,7 +293,9 @@ def lint(config: str, workbook: Optional[str], strict: bool) -> None:
     engine = None
     if workbook is None and cfg.sources and all(s.workbook is not None or is_database(s)
                                                  for s in cfg.sources.values()):
-        engine = Engine(cfg)  # SPEC §10: every source names its own file or connection: the data is checked
+        # README#when-the-data-outgrows-the-workbook: every source names its own file or connection: the data
+        # is checked
+        engine = Engine(cfg)
     findings = run_lint(cfg, Path(workbook) if workbook else None, engine)
     for finding in findings:
         click.echo(str(finding))
@@ -353,7 +358,7 @@ def addin_install() -> None:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the CLI; return the exit code instead of raising.
 
-    Nothing escapes as a traceback (SPEC §9): an error kpisheet did not foresee, out of
+    Nothing escapes as a traceback (README#hostile-and-broken-input): an error kpisheet did not foresee, out of
     memory included, is one ``error: internal: PLACE: ...`` line and exit 2; ``--debug``
     (before the command) shows the traceback too."""
     args = list(argv) if argv is not None else sys.argv[1:]

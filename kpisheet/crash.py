@@ -1,4 +1,4 @@
-"""The last line of defence of the command line: an error nobody foresaw (SPEC §9).
+"""The last line of defence of the command line: an error nobody foresaw (README#hostile-and-broken-input).
 
 Every error a user can fix is a :class:`~kpisheet.errors.KpisheetError` and is printed
 by the CLI as ``error: PLACE: what is wrong``. Anything else that escapes a command (a

@@ -1,10 +1,10 @@
-"""``kpisheet init DIR [--example NAME]``: a config and a workbook to start from (SPEC §5).
+"""``kpisheet init DIR [--example NAME]``: a config and a workbook to start from (docs/reference.md#commands).
 
     for line in init(Path("finance"), "consulting"):
         print(line)
 
 Writes ``DIR/config/`` (the example's YAML files) and ``DIR/<name>.xlsx`` (its data and
-Dashboard, with cached values), so that the config is found beside the workbook as SPEC §4
+Dashboard, with cached values), so that the config is found beside the workbook as docs/excel.md
 says, and returns the lines to print: what was written, then the commands to run next.
 It never overwrites: if any file it would write exists, or DIR already holds a config that
 would be found instead of the new one, it writes nothing and raises

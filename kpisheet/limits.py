@@ -1,4 +1,4 @@
-"""Every cap kpisheet puts on what it reads, in one place (SPEC §9).
+"""Every cap kpisheet puts on what it reads, in one place (README#hostile-and-broken-input).
 
 Workbooks and configs come from other people. Each number below says how much of
 something kpisheet accepts and why that much; readers, the YAML loader and the
@@ -10,14 +10,14 @@ from __future__ import annotations
 
 # --- ZIP packages (.xlsx, .xlsm, .xlsb, .ods) -------------------------------------------------
 
-#: One part may inflate to at most this many bytes (SPEC §9). Excel's own largest parts,
+#: One part may inflate to at most this many bytes (README#hostile-and-broken-input). Excel's own largest parts,
 #: a full 1,048,576-row sheet of short values, stay well below it.
 MAX_PART_BYTES = 1 << 30  # 1 GiB
 
-#: The parts of one package together (SPEC §9): four parts at the cap above.
+#: The parts of one package together (README#hostile-and-broken-input): four parts at the cap above.
 MAX_BOOK_BYTES = 4 << 30  # 4 GiB
 
-#: A part above this size must not compress better than MAX_RATIO (SPEC §9). Real sheet XML
+#: A part above this size must not compress better than MAX_RATIO (README#hostile-and-broken-input). Real sheet XML
 #: compresses 10-30:1; a zip bomb reaches 1000:1.
 RATIO_CHECK_BYTES = 10 << 20  # 10 MiB
 MAX_RATIO = 200
@@ -38,7 +38,7 @@ MAX_COLS = 16_384
 #: A sheet is read densely (a rectangle from its first to its last cell) only while the
 #: rectangle holds at most this many cells, or at most DENSE_FACTOR times the cells the
 #: sheet really holds: a single value at XFD1048576 must not cost 17 billion cells
-#: (SPEC §9: a sheet costs what its cells cost, never its far corner).
+#: (README#hostile-and-broken-input: a sheet costs what its cells cost, never its far corner).
 DENSE_CELLS = 2_000_000
 DENSE_FACTOR = 4
 
@@ -55,22 +55,22 @@ MAX_TEXT = 32_767
 #: Excel wrote; it is read as #VALUE! with a warning rather than parsed.
 MAX_FORMULA_TEXT = 8_192
 
-#: An array may hold at most this many cells (SPEC §9: ten million), and never more rows or
+#: An array may hold at most this many cells (README#hostile-and-broken-input: ten million), and never more rows or
 #: columns than the grid; a larger one is #NUM! with a warning, before it is allocated.
 MAX_ARRAY_CELLS = 10_000_000
 
 # --- YAML configs ----------------------------------------------------------------------------
 
-#: A config file may be at most 10 MiB (SPEC §9); the four examples are under 10 KiB.
+#: A config file may be at most 10 MiB (README#hostile-and-broken-input); the four examples are under 10 KiB.
 MAX_YAML_BYTES = 10 << 20
 
-#: Mappings and lists may nest at most 50 deep (SPEC §9); a config needs 6.
+#: Mappings and lists may nest at most 50 deep (README#hostile-and-broken-input); a config needs 6.
 MAX_YAML_DEPTH = 50
 
 #: A config may hold at most this many YAML tokens (keys, values, punctuation). The YAML reader
 #: is pure Python: 4 MiB of a one-line list (2 million items) took over two minutes and ~1 GB
 #: before this cap, under the 10 MiB one. The largest example holds 738 tokens; the scan that
-#: counts them stops here, in about two seconds (SPEC §9: within seconds, no memory blow-up).
+#: counts them stops here, in about two seconds (README#hostile-and-broken-input: within seconds, no memory blow-up).
 MAX_YAML_TOKENS = 100_000
 
 #: A number written in YAML may have at most this many digits: more than a float's 17

@@ -1,4 +1,4 @@
-"""SMART findings on a config (SPEC §5): Specific, Measurable, Achievable, Relevant, Time-bound.
+"""SMART findings on a config (docs/reference.md#commands): Specific, Measurable, Achievable, Relevant, Time-bound.
 
     lint(config, workbook=None) -> list[Finding]
 
@@ -30,7 +30,7 @@ from .sources import Table
 
 VAGUE = re.compile(r"\b(improve|improved|improving|better|properly|good|optimi[sz]e|enhance|various|stuff|etc)\b", re.I)
 A_WINDOW = 12  # periods of history a target is compared with
-# SPEC §8.1: a description that names a stretch of time (then a unit-less window is a T finding)
+# README#real-questions: a description that names a stretch of time (then a unit-less window is a T finding)
 STRETCH = re.compile(r"\b(days?|weeks?|months?|quarters?|years?|yoy|year over year|12 months)\b", re.I)
 
 
@@ -102,7 +102,7 @@ def lint(config: Config, workbook: Optional[Path] = None, engine: Optional[Readi
 
 
 def _credentials(config: Config) -> list[Finding]:
-    """SPEC §10: a password written in the YAML (the finding never repeats it)."""
+    """README#when-the-data-outgrows-the-workbook: a password written in the YAML (the finding never repeats it)."""
     from .warehouse.connect import has_password
 
     return [Finding(str(src.mark), "error", src.name, "R",
@@ -118,7 +118,7 @@ def _snapshot(config: Config, kpi: Kpi) -> bool:
 
 
 def _unmatched_joins(engine: Readings, config: Config, measurable: dict[str, list[Finding]]) -> list[Finding]:
-    """M: rows of a source that found no match in a joined source (SPEC §7.2), once per join,
+    """M: rows of a source that found no match in a joined source (README#your-data), once per join,
     told with the first KPI that reads the source."""
     findings: list[Finding] = []
     for kpi in config.kpis.values():
@@ -143,7 +143,7 @@ def _unmatched_joins(engine: Readings, config: Config, measurable: dict[str, lis
 
 
 def _unitless_windows(kpi: Kpi) -> list[Finding]:
-    """SPEC §8.1: with an explicit grain, ``prev``/``rolling`` without a unit count periods of the
+    """README#real-questions: with an explicit grain, ``prev``/``rolling`` without a unit count periods of the
     asked grain, so a description naming a stretch of time means something else at other grains."""
     stretch = STRETCH.search(kpi.description or "")
     if not kpi.explicit_grain or stretch is None or kpi.formula is None:

@@ -3,7 +3,7 @@
 Files are written with :func:`kpisheet.atomic.write_atomic` (re-exported here): all or
 nothing, and never over a file that changed since it was read. CSV cells that a
 spreadsheet would run as formulas, and control characters in tables for a terminal, are
-made safe by :mod:`kpisheet.safetext` (SPEC §9, outputs).
+made safe by :mod:`kpisheet.safetext` (README#hostile-and-broken-input, outputs).
 """
 
 from __future__ import annotations

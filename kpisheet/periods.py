@@ -1,4 +1,4 @@
-"""Grains, the fiscal calendar, period text, spans and shifting (SPEC §2.2).
+"""Grains, the fiscal calendar, period text, spans and shifting (docs/reference.md#periods-and-calendars).
 
 A period is a grain and an integer *ordinal*. Each grain numbers its periods
 contiguously, so "the previous period" is ``ordinal - 1`` and a grid of periods
@@ -256,7 +256,8 @@ def is_latest(text: object) -> bool:
 
 
 def parse_period(text: str, cal: Calendar = _DEFAULT_CALENDAR) -> Period:
-    """Read a period written in any form of SPEC §2.2 except ``latest`` (see :func:`is_latest`).
+    """Read a period written in any form of docs/reference.md#periods-and-calendars except ``latest`` (see
+    :func:`is_latest`).
 
     Surrounding spaces and lower-case ``q``, ``w``, ``fy`` are accepted. Raises
     :class:`PeriodError` ``cannot read period '...': why``.
@@ -307,7 +308,8 @@ def parse_period(text: str, cal: Calendar = _DEFAULT_CALENDAR) -> Period:
 
 def resolve_period(period: object, grain: Grain, cal: Calendar,
                    latest: Callable[[], Period | None]) -> Period | None:
-    """A period argument as a :class:`Period` (SPEC §2.2), or None where ``latest()`` is None.
+    """A period argument as a :class:`Period` (docs/reference.md#periods-and-calendars), or None where
+    ``latest()`` is None.
 
     None or ``latest`` (see :func:`is_latest`) → ``latest()``; a :class:`Period` as is; a date or
     datetime → the period of ``grain`` holding its day; anything else is read as text with
@@ -453,7 +455,7 @@ def convert(
     return ordinals_of_days(days, grain_to, cal)
 
 
-# --------------------------------------------------------------------------- time units (SPEC §8.1)
+# --------------------------------------------------------------------------- time units (README#real-questions)
 
 UNITS: Final = ("day", "week", "month", "quarter", "year")
 """The time units of ``prev(k, n, unit)`` and ``rolling(k, n, unit)``."""
@@ -498,7 +500,8 @@ def add_units(days: npt.ArrayLike, n: int, unit: str) -> IntArray:
 
 
 def shifted_spans(first: npt.ArrayLike, last: npt.ArrayLike, n: int, unit: str) -> tuple[IntArray, IntArray]:
-    """Spans ``[first, last]`` moved ``n`` units back: [first − n, (last + 1 day) − n − 1 day] (SPEC §8.1)."""
+    """Spans ``[first, last]`` moved ``n`` units back: [first − n, (last + 1 day) − n − 1 day]
+    (README#real-questions)."""
     f = add_units(first, -n, unit)
     last_arr = np.asarray(last, dtype=np.int64)
     after = np.where(last_arr == MISSING, MISSING, last_arr + 1)
@@ -507,7 +510,8 @@ def shifted_spans(first: npt.ArrayLike, last: npt.ArrayLike, n: int, unit: str) 
 
 
 def window_starts(last: npt.ArrayLike, n: int, unit: str) -> IntArray:
-    """First day of the ``n`` units ending with each day of ``last``: (last + 1 day) − n units (SPEC §8.1)."""
+    """First day of the ``n`` units ending with each day of ``last``: (last + 1 day) − n units
+    (README#real-questions)."""
     last_arr = np.asarray(last, dtype=np.int64)
     after = np.where(last_arr == MISSING, MISSING, last_arr + 1)
     return add_units(after, -n, unit)

@@ -12,7 +12,7 @@ appears here on the next ``make reference``, and a test fails until it does:
   that each example parses);
 - grains and period texts: :class:`kpisheet.periods.Grain` and the period functions;
 - errors: :class:`kpisheet.xlerrors.XlError`, with :data:`ERROR_MEANINGS`;
-- Excel functions: :data:`kpisheet.excel.functions.EXCEL_FUNCTIONS` (SPEC section 4) and the
+- Excel functions: :data:`kpisheet.excel.functions.EXCEL_FUNCTIONS` (docs/excel.md) and the
   names of Excel's own functions ``recalc`` computes;
 - commands and options: the click commands of :mod:`kpisheet.cli` and :mod:`kpisheet.hooks`; exit codes:
   :data:`kpisheet.cli.EXIT_CODES`.

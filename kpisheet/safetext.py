@@ -1,4 +1,4 @@
-"""Text from workbooks made safe for where it goes (SPEC §9, outputs).
+"""Text from workbooks made safe for where it goes (README#hostile-and-broken-input, outputs).
 
 - :func:`printable`: for a terminal. Control characters (an ESC starting a colour or
   cursor sequence, a carriage return that hides the start of a line, a bell ...) are

@@ -1,4 +1,4 @@
-"""Excel's error kinds, as values that travel inside results (SPEC §2.3).
+"""Excel's error kinds, as values that travel inside results (docs/reference.md#errors-and-statuses).
 
 Inside the engine an error is a small integer code stored beside each value
 (0 = no error), so that whole grids of periods × accounts propagate errors with
@@ -18,7 +18,7 @@ class XlError(enum.IntEnum):
     VALUE = 3
     NAME = 4
     NUM = 5
-    # error cells read from sources (SPEC §7.3) may be any of Excel's kinds
+    # error cells read from sources (README#your-data) may be any of Excel's kinds
     REF = 6
     NULL = 7
     SPILL = 8

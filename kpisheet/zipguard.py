@@ -1,4 +1,4 @@
-"""Refusing a ZIP package that would inflate past the limits, before inflating it (SPEC §9).
+"""Refusing a ZIP package that would inflate past the limits, before inflating it (README#hostile-and-broken-input).
 
 Workbooks (.xlsx .xlsm .xlsb .ods) are ZIP archives, and a few megabytes of ZIP can
 inflate to many gigabytes (a "zip bomb"). :func:`check_package` reads only the central

@@ -12,7 +12,7 @@ from kpisheet import Engine, load_config
 from tests.conftest import write_book
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTION = (ROOT / "README.md").read_text().split("## Real questions:")[1].split("\n## ")[0]
+SECTION = (ROOT / "README.md").read_text().split("\n## Real questions\n")[1].split("\n## ")[0]
 
 
 def _cells(line: str) -> list[str]:

@@ -120,13 +120,22 @@ def test_every_command_and_option_is_documented(path: str, cmd: click.Command) -
             assert f"`{param.opts[0]}`" in text, f"{path} {param.opts[0]} is missing"
 
 
-def test_users_are_never_sent_to_the_spec() -> None:
-    """Docstrings may cite SPEC sections for developers; the page users read does not."""
+def test_the_reference_stands_on_its_own() -> None:
+    """Docstrings point at the README and docs (``README#your-data``); the generated reference
+    and schema leave the pointers out, and nothing sends users to SPEC, which they do not have."""
     from kpisheet.config.json_schema import user_text
 
     assert "SPEC" not in PAGE
-    assert user_text("One joined source: ``on: {a: b}`` (SPEC §7.2).") == "One joined source: `on: {a: b}`."
-    assert user_text("SPEC §7.3: one line per source") == "one line per source"
+    assert user_text("One joined source: ``on: {a: b}`` (README#your-data).") == "One joined source: `on: {a: b}`."
+    assert user_text("README#your-data: one line per source") == "one line per source"
+    assert user_text("Read in Excel (docs/excel.md).") == "Read in Excel."
+
+
+def test_no_docstring_sends_users_to_the_spec() -> None:
+    package = Path(__file__).resolve().parents[1] / "kpisheet"
+    cited = [f"{p.relative_to(package)}:{n}" for p in sorted(package.rglob("*.py"))
+             for n, line in enumerate(p.read_text().splitlines(), 1) if re.search(r"\bSPEC\b", line)]
+    assert cited == []
 
 
 def test_exit_codes_and_periods_are_listed() -> None:

@@ -1,4 +1,4 @@
-"""Config: YAML files → validated, frozen :class:`Config` (SPEC §2, §3)."""
+"""Config: YAML files → validated, frozen :class:`Config` (docs/reference.md#config-keys; README#key-accounts)."""
 
 from .load import load_config
 from .model import Config, Criterion, Expr, KeyAccounts, Kpi, Measure, Source

@@ -1,4 +1,4 @@
-"""Finding the config of a workbook (SPEC §4): the ``KPISHEET_CONFIG`` environment
+"""Finding the config of a workbook (docs/excel.md): the ``KPISHEET_CONFIG`` environment
 variable, then ``kpisheet.yaml`` beside the workbook, then a ``config/`` folder beside it."""
 
 from __future__ import annotations

@@ -29,13 +29,14 @@ __all__ = ["DRAFT", "json_schema", "schema_text", "user_text"]
 DRAFT = "http://json-schema.org/draft-07/schema#"
 _TITLE = "kpisheet config"
 _BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
-_SPEC_REF = re.compile(r"\s*\((?:see )?SPEC\b[^)]*\)|\bSPEC\s*§\s*[\d.]+:?\s*")
+_DOC_REF = re.compile(r"\s*\((?:README|docs/)[^)\s]*\)|\b(?:README|docs/[\w.]+)#[\w-]+:?\s*")
 
 
 def user_text(text: str) -> str:
-    """A docstring or description as users read it: references to SPEC sections, which users
-    do not have (``(SPEC §7.1)``, ``SPEC §4:``), are left out; ``double backticks`` become single."""
-    return _SPEC_REF.sub("", text).replace("``", "`").strip()
+    """A docstring or description as the schema and the reference show it: pointers to the
+    README and docs (``(README#your-data)``, ``docs/excel.md#install:``) are left out, so each
+    entry reads on its own in an editor's tooltip; ``double backticks`` become single."""
+    return _DOC_REF.sub("", text).replace("``", "`").strip()
 
 
 def _draft7(node: Any) -> Any:

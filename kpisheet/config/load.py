@@ -69,7 +69,8 @@ def load_config(path: str | Path) -> Config:
                                                    f"{_kind(data)}"))
             continue
         if data and not any(str(k) in sections or did_you_mean(str(k), sections) for k in data):
-            # SPEC §9: a CSV, a .env or another program's YAML given as --config: one line, and its
+            # README#hostile-and-broken-input: a CSV, a .env or another program's YAML given as --config: one
+            # line, and its
             # keys (which may be its data, or its secrets) never shown
             problems.append(Problem(f"{file}:1:1", f"not a kpisheet config: none of its {len(data)} top-level "
                                                    f"keys is a config section ({', '.join(sections)})"))
@@ -143,7 +144,7 @@ def _kind(data: object) -> str:
 
 def _short(value: object, limit: int = 40) -> str:
     """A value echoed in a message: its repr, control characters escaped, at most ``limit``
-    characters (SPEC §9: a message never dumps a file's content)."""
+    characters (README#hostile-and-broken-input: a message never dumps a file's content)."""
     text = printable(repr(value))
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
@@ -274,7 +275,7 @@ class _Builder:
         if spec.measure is not None:
             m = _MEASURE.match(spec.measure)
             over = _MEASURE_EXPR.match(spec.measure) if not m else None
-            if over is not None:  # sum(qty * menu.price): a row expression (SPEC §7.2)
+            if over is not None:  # sum(qty * menu.price): a row expression (README#your-data)
                 inner = over["expr"]
                 found = self.expr(inner, marks["measure"].shifted(over.start("expr")), "filter")
                 if found is not None:
@@ -295,7 +296,7 @@ class _Builder:
         flt = self.expr(spec.filter, marks["filter"], "filter") if spec.filter is not None else None
         target: float | Expr | None = None
         target_by_grain: Optional[dict[Grain, Bound]] = None
-        if isinstance(spec.target, dict):  # SPEC §8.3: a mapping per grain
+        if isinstance(spec.target, dict):  # README#real-questions: a mapping per grain
             target_by_grain = {}
             for grain, value in spec.target.items():
                 bound = self.bound(value, raw["target"].value_marks[grain.value])
@@ -325,7 +326,7 @@ class _Builder:
                    when_empty=spec.when_empty, target_by_grain=target_by_grain,
                    threshold_bounds=threshold_bounds, thresholds_by_grain=thresholds_by_grain)
 
-    # SPEC §8.3 (v2): targets and thresholds as numbers or formulas, per grain
+    # README#real-questions: targets and thresholds as numbers or formulas, per grain
 
     def bound(self, value: object, mark: Mark) -> Optional[Bound]:
         """A target or threshold: a number, or a formula (None when the formula is wrong)."""

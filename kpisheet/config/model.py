@@ -38,7 +38,7 @@ class Measure:
 
     func: str  # sum | average | median | min | max | count_distinct | count
     column: Optional[str]
-    expr: Optional[Expr] = None  # sum(qty * menu.price): a row expression instead of a column (SPEC §7.2)
+    expr: Optional[Expr] = None  # sum(qty * menu.price): a row expression instead of a column (README#your-data)
 
     def __str__(self) -> str:
         if self.expr is not None:
@@ -56,14 +56,15 @@ class Source:
     workbook: Optional[Path]  # resolved against the YAML file; None: the workbook evaluated
     header_row: int
     columns: Mapping[str, str]
-    # --- v2, real data in (SPEC §7): a pipeline read -> where -> join -> derive ---
+    # --- v2, real data in (README#your-data): a pipeline read -> where -> join -> derive ---
     csv: CsvOptions = field(default_factory=CsvOptions)
     date_format: Optional[str] = None
     where: Optional[Expr] = None
     joins: tuple["Join", ...] = ()
     derive: tuple[tuple[str, Expr], ...] = ()  # in order, each sees those before it
-    snapshot: bool = False  # date: none — rows without time (SPEC §7.4)
-    # --- v2, past Excel's million rows (SPEC §10): read and computed in a database ---
+    snapshot: bool = False  # date: none — rows without time (README#your-data)
+    # --- v2, past Excel's million rows (README#when-the-data-outgrows-the-workbook): read and computed in a
+    # database ---
     parquet: Optional[str] = None  # a file or glob, resolved against the YAML file
     sql: Optional[str] = None  # a SELECT run on connection
     connection: Optional[str] = None  # a URL or ${ENV}, as written; None: DuckDB in memory
@@ -96,9 +97,9 @@ class Kpi:
     direction: str
     thresholds: Optional[tuple[float, float]]  # (green, amber)
     marks: Mapping[str, Mark] = field(default_factory=dict)  # field name -> mark of its value
-    # SPEC §8.3 (v2): a period (and account) without rows is #N/A ("na") or 0 ("zero")
+    # README#real-questions: a period (and account) without rows is #N/A ("na") or 0 ("zero")
     when_empty: str = "zero"
-    # SPEC §8.3 (v2): a target or thresholds per grain (None: the same at every grain), and
+    # README#real-questions: a target or thresholds per grain (None: the same at every grain), and
     # thresholds written as formulas (then ``thresholds`` above is None)
     target_by_grain: Optional[Mapping[Grain, Bound]] = None
     threshold_bounds: Optional[tuple[Bound, Bound]] = None

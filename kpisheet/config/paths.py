@@ -1,4 +1,4 @@
-"""Where a config's ``workbook:`` paths point (SPEC §9, paths).
+"""Where a config's ``workbook:`` paths point (README#hostile-and-broken-input, paths).
 
 A source's ``workbook:`` is relative to the YAML file that names it. Absolute paths and
 paths that leave the config's folder (``../../etc/data.xlsx``) are allowed, since a shared

@@ -48,7 +48,8 @@ def validate(config: Config) -> list[Problem]:
     for rule in (_sources_exist, _names_resolve, _no_cycles, _spans_do_not_nest, _key_account_names):
         problems.extend(rule(config))
     problems.extend(_joins_resolve(config))
-    problems.extend(database_problems(config))  # SPEC §10: what runs in a database must compile
+    # README#when-the-data-outgrows-the-workbook: what runs in a database must compile
+    problems.extend(database_problems(config))
     return problems
 
 
@@ -139,7 +140,7 @@ def _key_account_names(config: Config) -> Iterator[Problem]:
         return
     kpis = set(config.kpis)
     for crit in ka.criteria.values():
-        # SPEC §8.5 (v2): a criterion may have a KPI's name (in key_if and tiers the criterion wins)
+        # README#real-questions: a criterion may have a KPI's name (in key_if and tiers the criterion wins)
         if crit.name == "score":
             yield Problem(str(crit.mark), f"criterion '{crit.name}' has the name of the score")
         yield from _unknown(crit.formula, kpis, "KPI", f"criterion {crit.name}")
@@ -169,7 +170,7 @@ def dependency_order(config: Config) -> list[str]:
 
 
 def _joins_resolve(config: Config) -> Iterator[Problem]:
-    """SPEC §7.2: a joined source exists, and joins do not go round in a circle."""
+    """README#your-data: a joined source exists, and joins do not go round in a circle."""
     for source in config.sources.values():
         for join in source.joins:
             if join.source not in config.sources:

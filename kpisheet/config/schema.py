@@ -34,7 +34,7 @@ class CalendarSpec(_Strict):
 
 
 class CsvSpec(_Strict):
-    """``csv:`` options of a source read from a CSV file (SPEC §7.1)."""
+    """``csv:`` options of a source read from a CSV file (README#your-data)."""
 
     delimiter: Optional[Literal[",", ";", "\t", "|"]] = Field(
         None, description="The field separator. Default: sniffed among , ; tab and | from the first line.",
@@ -63,7 +63,7 @@ class CsvSpec(_Strict):
 
 
 class JoinSpec(_Strict):
-    """One joined source: ``on: {this_column: other_column}`` (SPEC §7.2)."""
+    """One joined source: ``on: {this_column: other_column}`` (README#your-data)."""
 
     on: dict[str, str] = Field(min_length=1, description="This source's column -> the joined source's column; "
                                "rows match where every pair is equal (as Excel's lookups: case and "
@@ -89,7 +89,7 @@ class SourceSpec(_Strict):
                                     "text in the sheet, for headers that are not identifiers or to rename. "
                                     "The names date and account have a meaning: the row's date and account.",
                                     examples=[{"date": "Order Date", "account": "Customer", "amount": "Net Revenue"}])
-    # --- v2, real data in (SPEC §7) ---
+    # --- v2, real data in (README#your-data) ---
     csv: Optional[CsvSpec] = Field(None, description="How to read a CSV file: delimiter (default: sniffed "
                                    "among , ; tab |), decimal, thousands, encoding (default utf-8; a BOM is "
                                    "skipped), quotechar.",
@@ -110,13 +110,13 @@ class SourceSpec(_Strict):
         examples=[{"amount": "qty * menu.price", "big": "amount >= 100"}])
     date: Optional[Literal["none"]] = Field(None, description="none: a snapshot source without time; its KPIs "
                                             "have the one period 'all'.", examples=["none"])
-    # --- v2, past Excel's million rows (SPEC §10) ---
+    # --- v2, past Excel's million rows (README#when-the-data-outgrows-the-workbook) ---
     parquet: Optional[str] = Field(None, min_length=1, description=(
-        "A Parquet file or a glob of them, relative to this YAML file (SPEC §10): read through DuckDB, "
-        "computed there, never loaded whole."), examples=["data/invoices/*.parquet"])
+        "A Parquet file or a glob of them, relative to this YAML file: read through DuckDB, computed "
+        "there, never loaded whole (README#when-the-data-outgrows-the-workbook)."), examples=["data/invoices/*.parquet"])
     sql: Optional[str] = Field(None, min_length=1, description=(
-        "A SELECT run on `connection` (SPEC §10): the source's where/join/derive, the KPIs' filters and "
-        "measures run in that database; only grouped results come back."),
+        "A SELECT run on `connection`: the source's where/join/derive, the KPIs' filters and measures "
+        "run in that database; only grouped results come back (README#when-the-data-outgrows-the-workbook)."),
         examples=["select posting_date, customer_id, net_amount from gl_lines"])
     connection: Optional[str] = Field(None, min_length=1, description=(
         "The database of a sql: source: a URL or ${ENV_VAR} read from the environment (passwords only "
@@ -136,7 +136,7 @@ class SourceSpec(_Strict):
         if self.date_format is not None and "%" not in self.date_format:
             raise ValueError(f"date_format '{self.date_format}' has no strftime code such as %d, %m or %Y")
         given = [k for k in ("sheet", "table", "range") if getattr(self, k) is not None]
-        if self.in_database:  # SPEC §10: parquet: or sql:, and nothing of a workbook
+        if self.in_database:  # README#when-the-data-outgrows-the-workbook: parquet: or sql:, and nothing of a workbook
             other = [k for k in ("parquet", "sql", "sheet", "table", "range", "workbook", "header_row", "csv")
                      if getattr(self, k) is not None][1:]
             if other or (self.connection is not None and self.sql is None):

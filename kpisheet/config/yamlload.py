@@ -70,7 +70,7 @@ def load_yaml(path: Path, shown: str | None = None) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError("no such file", place=file) from None
-    except UnicodeDecodeError as exc:  # SPEC §9: say what the file is, never show its bytes
+    except UnicodeDecodeError as exc:  # README#hostile-and-broken-input: say what the file is, never show its bytes
         head = exc.object[:8]
         if head.startswith((b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1"))):
             what = ("not a YAML config: it is a workbook (or another ZIP or Office file); give the workbook as "
@@ -80,7 +80,7 @@ def load_yaml(path: Path, shown: str | None = None) -> Any:
         raise ConfigError(what, place=file) from None
     except OSError as exc:
         raise ConfigError(f"cannot read the config: {exc}", place=file) from None
-    if "\x00" in text:  # a binary file, or a NUL pasted in: never shown (SPEC §9, paths)
+    if "\x00" in text:  # a binary file, or a NUL pasted in: never shown (README#hostile-and-broken-input, paths)
         at = text.index("\x00")
         line = text.count("\n", 0, at) + 1
         col = at - (text.rfind("\n", 0, at) + 1) + 1
@@ -115,7 +115,7 @@ _CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndTok
 
 
 def _check_tokens(text: str, file: str) -> None:
-    """SPEC §9: no anchors or aliases (they can expand exponentially, or form a cycle), no
+    """README#hostile-and-broken-input: no anchors or aliases (they can expand exponentially, or form a cycle), no
     nesting deeper than MAX_YAML_DEPTH and no more than MAX_YAML_TOKENS tokens, judged on the
     tokens, before any node is built."""
     depth = 0

@@ -1,4 +1,4 @@
-"""Key accounts (SPEC §3): criteria, score, tier, key flag, reason, movement.
+"""Key accounts (README#key-accounts): criteria, score, tier, key flag, reason, movement.
 
 Everything is computed on grids, as KPIs are: each criterion is a formula
 evaluated for every period and account at once; the score, ``key_if`` and the
@@ -78,7 +78,7 @@ class Data(Protocol):
 @dataclass(frozen=True)
 class CriterionResult:
     value: Any  # float, text (attributes), or None on error
-    points: Optional[float]  # None for a criterion without weight (SPEC §8.5: shown, not scored)
+    points: Optional[float]  # None for a criterion without weight (README#real-questions: shown, not scored)
     error: Optional[XlError]
 
     def as_json(self) -> dict[str, Any]:
@@ -119,7 +119,7 @@ class _Grids:
 
 
 class KeyAccountEngine:
-    """The key accounts of one config (SPEC §3) over the :class:`Data` of one engine.
+    """The key accounts of one config (README#key-accounts) over the :class:`Data` of one engine.
 
     Grids are computed once per grain and tables once per period, then kept: build a new one
     when the config or the data change (the engine does, with its own caches).
@@ -131,7 +131,8 @@ class KeyAccountEngine:
         self._grids: dict[Grain, _Grids] = {}
         self._universe: Optional[np.ndarray] = None
         self._tables: dict[Period, list[AccountResult]] = {}
-        self.warnings: list[str] = []  # one line for each account that could not be judged (SPEC §9)
+        # one line for each account that could not be judged (README#hostile-and-broken-input)
+        self.warnings: list[str] = []
 
     def universe(self) -> np.ndarray:
         """Columns of the accounts in the attributes or with a row in a source a criterion reads,
@@ -162,12 +163,12 @@ class KeyAccountEngine:
         return periods.period_of_date(last, grain, self.data.calendar)
 
     def data_start(self) -> Optional[int]:
-        """The first day of the data the criteria read (SPEC §8.4: no movement before it)."""
+        """The first day of the data the criteria read (README#real-questions: no movement before it)."""
         span = self.data.data_span(self._criteria_names())
         return None if span is None else span[0]
 
     def period(self, period: object) -> Optional[Period]:
-        """The period accounts are judged at (SPEC §8.5): a period finer than the key-account grain
+        """The period accounts are judged at (README#real-questions): a period finer than the key-account grain
         is widened to the grain period holding its last day; one at the grain or coarser is kept."""
         grain = self.spec.grain
         cal = self.data.calendar
@@ -248,7 +249,7 @@ class KeyAccountEngine:
         tiers = [t for t, _ in self.spec.tiers]
         start = self.data_start()
         _, prev_end = periods.span_of(p.grain, p.ordinal - 1, cal)
-        before_data = start is None or prev_end < start  # SPEC §8.4: no movement from before the data
+        before_data = start is None or prev_end < start  # README#real-questions: no movement from before the data
         accounts = self.data.accounts
         active = self.data.has_rows(self._criteria_names(), p)
         out = []
@@ -258,7 +259,8 @@ class KeyAccountEngine:
                 idle.add(accounts[col - 1])
             try:
                 out.append(self._row(text, row, col, g, tiers, before_data))
-            except (Exception, RecursionError) as exc:  # noqa: BLE001 - one account never kills the run (SPEC §9)
+            # one account never kills the run (README#hostile-and-broken-input)
+            except (Exception, RecursionError) as exc:  # noqa: BLE001
                 out.append(self._failed(text, col, g, exc))
         out.sort(key=lambda r: (r.account in idle, -(r.score or 0.0), r.account))
         return out

@@ -1,12 +1,12 @@
-"""Functions across accounts (SPEC §8.2): axis operations on the period × account grid.
+"""Functions across accounts (README#real-questions): axis operations on the period × account grid.
 
 Each takes a grid (columns 1..A the accounts in name order, column 0 all accounts
 together) and ``universe``, a boolean mask over the columns saying which accounts
-count (SPEC §8.6: section 3's universe, the same for every period; column 0 never
+count (README#real-questions: section 3's universe, the same for every period; column 0 never
 counts). Everything is numpy along the account axis, one sort per period at most:
 never a loop over accounts.
 
-The fine print of §8.6, in one place (:func:`_counted`):
+The fine print of README#real-questions, in one place (:func:`_counted`):
 
 - an account whose value is ``#N/A`` (no data) is left out;
 - any other error of a counted account is the result's error for that period (the

@@ -25,13 +25,13 @@ class Family:
     """Which span of days each row covers.
 
     ``kind`` plain | rolling | ytd | qtd; ``n`` periods for a unit-less rolling window, or
-    ``n`` ``unit`` s for a rolling window with a time unit (SPEC §8.1). ``shifts`` are
+    ``n`` ``unit`` s for a rolling window with a time unit (README#real-questions). ``shifts`` are
     ``prev(k, n, unit)`` s applied to the span, innermost last: each moves it ``n`` units back.
     """
 
     kind: str  # plain | rolling | ytd | qtd
     n: int = 1
-    unit: Optional[str] = None  # rolling only: a time unit of SPEC §8.1, None: periods of the grain
+    unit: Optional[str] = None  # rolling only: a time unit of README#real-questions, None: periods of the grain
     shifts: tuple[tuple[int, str], ...] = ()
 
     def __str__(self) -> str:

@@ -40,7 +40,7 @@ from ..warehouse import Warehouse
 from ..warehouse.grids import SPANNED, daily_grid, daily_rows, no_data, spanned_grid
 
 FLAT_WITHIN = 0.005  # KPI_TREND: "flat" within 0.5 % of the previous period
-SNAPSHOT_PERIOD = "all"  # the one period of a KPI that reads only snapshot sources (SPEC §7.4)
+SNAPSHOT_PERIOD = "all"  # the one period of a KPI that reads only snapshot sources (README#your-data)
 _Bands = Union[tuple[float, float], XlError]  # one cell's (green, amber), or the error of one of them
 
 
@@ -60,7 +60,7 @@ class Result:
     description: Optional[str] = None
 
     def as_json(self) -> dict[str, Any]:
-        """The object SPEC §5 gives for ``evaluate --format json``."""
+        """The object docs/reference.md#commands gives for ``evaluate --format json``."""
         return {"kpi": self.kpi, "period": self.period, "account": self.account, "value": self.value,
                 "error": self.error.text if self.error else None, "target": self.target,
                 "status": self.status, "trend": self.trend, "unit": self.unit}
@@ -74,7 +74,7 @@ class _Prepared:
 
     @property
     def data_span(self) -> Optional[tuple[int, int]]:
-        """First and last day of the source's data (SPEC §8.4); None when it has no dated row."""
+        """First and last day of the source's data (README#real-questions); None when it has no dated row."""
         if self.first_day is None or self.last_day is None:
             return None
         return self.first_day, self.last_day
@@ -91,7 +91,7 @@ class Engine:
     Nothing is read until asked, and everything read or computed is kept until :meth:`clear`.
 
     The requests: :meth:`result` (one KPI at one period, for all accounts or one),
-    :meth:`results`, :meth:`series`; :meth:`key_accounts` and :meth:`account` (SPEC §3).
+    :meth:`results`, :meth:`series`; :meth:`key_accounts` and :meth:`account` (README#key-accounts).
     Periods are text (``2026-Q3``, ``FY2026``, ``latest``), a date, a :class:`~kpisheet.periods.Period`
     or None (latest). A request that cannot be answered (an unknown KPI, a period that cannot
     be read) raises :class:`~kpisheet.errors.EvaluationError`; a source that cannot be read,
@@ -146,13 +146,14 @@ class Engine:
                          date_format=src.date_format)
 
     def pipeline(self, name: str) -> Pipeline:
-        """The source as a description: read, then where, join and derive (SPEC §7.2)."""
+        """The source as a description: read, then where, join and derive (README#your-data)."""
         return pipeline_of(self.config.sources[name], self.source_ref(name), columns_used(self.config).get(name))
 
     def table(self, source: str) -> Table:
         """The finished rows of a source: read, filtered by where, joined, derived."""
         if source not in self._tables:
-            if self.warehouse.handles(source):  # SPEC §10: a database source is never loaded whole
+            # README#when-the-data-outgrows-the-workbook: a database source is never loaded whole
+            if self.warehouse.handles(source):
                 raise WorkbookError(f"source '{source}' lives in a database: only KPIs over it are computed, "
                                     "its rows are not read", place=str(self.config.sources[source].mark))
             runner = self._runner
@@ -185,7 +186,7 @@ class Engine:
         return self._accounts
 
     def _universe(self, names: Iterable[str], key_rules: bool = False) -> np.ndarray:
-        """The grid columns that across-account functions count (SPEC §8.2, §8.6), as a mask.
+        """The grid columns that across-account functions count (README#real-questions), as a mask.
 
         Section 3's universe: the accounts of the key-account ``attributes`` and those with a row
         in a source that ``names`` read (KPIs; with ``key_rules``, a criterion or the score, whose
@@ -247,7 +248,7 @@ class Engine:
         table = self.table(kpi.source)
         column = kpi.measure.column
         snapshot = self.config.sources[kpi.source].snapshot
-        if snapshot:  # SPEC §7.4: no time; every row counts at every period
+        if snapshot:  # README#your-data: no time; every row counts at every period
             table.require(*([column] if column else []))
             dated = np.ones(len(table.df), dtype=bool)
             days = np.zeros(len(table.df), dtype=np.int64)
@@ -269,7 +270,7 @@ class Engine:
         accounts = codes if codes is not None else np.zeros(len(df), np.int64)
         values: Optional[np.ndarray] = None
         computed: Optional[np.ndarray] = None
-        if kpi.measure.expr is not None:  # sum(qty * menu.price) (SPEC §7.2)
+        if kpi.measure.expr is not None:  # sum(qty * menu.price) (README#your-data)
             values, computed = self._measure_values(kpi, table)
         elif kpi.measure.func == "count_distinct":
             values = pd.factorize(df[column])[0].astype(np.int64)
@@ -289,7 +290,7 @@ class Engine:
     def _errors_read(self, kpi: Kpi, table: Table, days: np.ndarray, accounts: np.ndarray, keep: np.ndarray,
                      per_account: bool, computed: Optional[np.ndarray] = None,
                      failed: Optional[np.ndarray] = None) -> Optional[ErrorRows]:
-        """The kept rows whose cells the measure reads hold an error cell (SPEC §7.3), or whose
+        """The kept rows whose cells the measure reads hold an error cell (README#your-data), or whose
         measure expression is an error (``computed``: a division by zero), and the dated rows
         whose filter is an error (``failed``, first: Excel's FILTER over them is the error,
         ``count()`` included); None if none."""
@@ -310,7 +311,7 @@ class Engine:
         return ErrorRows(days[hit], accounts[hit], codes[hit], per_account)
 
     def source_warnings(self) -> list[str]:
-        """``PLACE: message`` for each source read that holds error cells (SPEC §7.3)."""
+        """``PLACE: message`` for each source read that holds error cells (README#your-data)."""
         lines = []
         for name, table in self._tables.items():
             found = table.error_summary()
@@ -431,11 +432,13 @@ class Engine:
             self._grids[key] = grid
         return self._grids[key]
 
-    # --- database sources (SPEC §10): grouped in the database, only grids come back -----------
+    # --- database sources (README#when-the-data-outgrows-the-workbook): grouped in the database, only grids
+    # come back -----------
 
     @property
     def warehouse(self) -> Warehouse:
-        """The database sources' side (SPEC §10): their connections, checks and queries."""
+        """The database sources' side (README#when-the-data-outgrows-the-workbook): their connections, checks and
+        queries."""
         if self._warehouse is None:
             self._warehouse = Warehouse(self.config)
         return self._warehouse
@@ -460,7 +463,7 @@ class Engine:
         self._daily[kpi.name] = daily
         rows = daily_rows(daily, "", self._account_codes, per_account)
         first, last = self.warehouse.data_span(kpi)
-        if self._is_snapshot(kpi.name):  # SPEC §7.4: its rows (all on day 0) place nothing on the period axis
+        if self._is_snapshot(kpi.name):  # README#your-data: its rows (all on day 0) place nothing on the period axis
             rows, first, last = Rows(rows.days[:0], rows.accounts[:0], None, per_account), None, None
         self._prepared[kpi.name] = _Prepared(rows, last, first)
         return self._prepared[kpi.name]
@@ -489,7 +492,7 @@ class Engine:
         return daily_grid(kpi.measure.func, self._daily[kpi.name], axis, family, len(self.accounts),
                           self._account_codes, per_account, span, kpi.when_empty)
 
-    # --- snapshot sources (SPEC §7.4) ----------------------------------------------------------
+    # --- snapshot sources (README#your-data) ----------------------------------------------------------
 
     def _is_snapshot(self, name: str) -> bool:
         """A measure KPI over a source with ``date: none``."""
@@ -510,7 +513,8 @@ class Engine:
         self._prepare(name)
         one = self._snapshot_axis()
         assert kpi.source is not None
-        # every row sits on day 0; a source without any row (after where, before filter) is no data (SPEC §8.4)
+        # every row sits on day 0; a source without any row (after where, before filter) is no data
+        # (README#real-questions)
         span = (0, 0) if len(self.table(kpi.source).df) else None
         grid = measure(kpi.measure.func, self._snapshot_rows[name], one, PLAIN, len(self.accounts), span,
                        kpi.when_empty)
@@ -542,7 +546,7 @@ class Engine:
                       self._status(kpi, value, error, goal), "", kpi.unit, kpi.description)
 
     def _target_grid(self, name: str, grain: Grain) -> Optional[Grid]:
-        """The KPI's target at every period and account of the grain; None where it has none (§8.3)."""
+        """The KPI's target at every period and account of the grain; None where it has none (README#real-questions)."""
         key = (name, grain)
         if key not in self._targets:
             self._targets[key] = self._bound_grid(self.config.kpis[name].target_at(grain), grain)
@@ -619,7 +623,7 @@ class Engine:
         return dt.date(1970, 1, 1) + dt.timedelta(days=max(days)) if days else None
 
     def after_data(self, name: str, period: object = None) -> Optional[dt.date]:
-        """The data's last date when the asked period starts after it (SPEC §8.4's warning); else None."""
+        """The data's last date when the asked period starts after it (README#real-questions's warning); else None."""
         p = self.period(name, period)
         end = self.data_end(name)
         if p is None or end is None:
@@ -637,9 +641,9 @@ class Engine:
         """One KPI at one period (default: latest at its grain), for all accounts (None) or one.
 
         An unknown account gives ``#N/A``, as does a period without data; a KPI that reads only
-        snapshot sources ignores the period and answers for ``all`` (SPEC §7.4)."""
+        snapshot sources ignores the period and answers for ``all`` (README#your-data)."""
         kpi = self.kpi(name)
-        if self._reads_only_snapshots(name):  # SPEC §7.4: the period is accepted and ignored
+        if self._reads_only_snapshots(name):  # README#your-data: the period is accepted and ignored
             self.period(name, period)
             return self._snapshot_result(kpi, account)
         p = self.period(name, period)
@@ -696,7 +700,7 @@ class Engine:
 
     def key_accounts(self, period: object = None, top: Optional[int] = None,
                      key_only: bool = False) -> list[AccountResult]:
-        """The key-account table (SPEC §3) at a period (default: latest), by score descending;
+        """The key-account table (README#key-accounts) at a period (default: latest), by score descending;
         with ``key_only`` the key accounts only, with ``top`` the first ``top`` rows."""
         return self._key_account_engine().table(period, top, key_only)
 
@@ -727,9 +731,10 @@ class Engine:
     def _status(self, kpi: Kpi, value: Optional[float], error: Optional[XlError], target: Optional[float],
                 target_error: Optional[XlError] = None, bands: Optional[_Bands] = None,
                 grain: Optional[Grain] = None) -> str:
-        """SPEC §2.4 and §8.3-8.4: empty without target and thresholds at the grain, for ``#N/A``
-        (no data), and where the target or a threshold is ``#N/A`` (none there); ``red`` for any
-        other error of the value, the target or a threshold."""
+        """The status (docs/reference.md#errors-and-statuses, README#real-questions): empty without
+        target and thresholds at the grain, for ``#N/A`` (no data), and where the target or a
+        threshold is ``#N/A`` (none there); ``red`` for any other error of the value, the target
+        or a threshold."""
         if not kpi.has_bands(grain):
             return ""
         if XlError.NA in (error, target_error, bands):
@@ -749,7 +754,7 @@ def _cell(grid: Grid, row: int, col: int) -> tuple[Optional[float], Optional[XlE
 
 def status(value: float, target: Optional[float], direction: str,
            thresholds: Optional[tuple[float, float]]) -> str:
-    """SPEC §2.4. Empty when there is nothing to compare with (no target nor thresholds)."""
+    """docs/reference.md#errors-and-statuses. Empty when there is nothing to compare with (no target nor thresholds)."""
     if direction == "on_target":
         if target is None:
             return ""
@@ -840,7 +845,7 @@ class _KeyAccountData:
         found = np.zeros(engine._shape_accounts, dtype=bool)
         for k in self._measures(names):
             rows = engine._prepare(k).rows
-            if engine._is_snapshot(k):  # no time: its rows count at every period (SPEC §7.4)
+            if engine._is_snapshot(k):  # no time: its rows count at every period (README#your-data)
                 rows = engine._snapshot_rows[k]
             elif rows.per_account:
                 inside = periods.ordinals_of_days(rows.days, period.grain, self.calendar) == period.ordinal

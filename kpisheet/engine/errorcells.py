@@ -1,4 +1,4 @@
-"""Error cells of a source in a KPI's grid (SPEC §7.3).
+"""Error cells of a source in a KPI's grid (README#your-data).
 
 An error cell (``#N/A``, ``#DIV/0!`` ...) in a column a measure reads makes the measure's
 value that error — as Excel's ``SUM`` over the same cells would — for every period (or

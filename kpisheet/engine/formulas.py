@@ -29,7 +29,7 @@ class Scope(Protocol):
     def attr(self, column: str) -> Grid: ...
 
     def universe(self, node: Node) -> np.ndarray:
-        """The columns of the accounts that across-account functions over ``node`` count (SPEC §8.6)."""
+        """The columns of the accounts that across-account functions over ``node`` count (README#real-questions)."""
         ...
 
 
@@ -88,7 +88,7 @@ def _int(node: Node) -> int:
 
 
 def _unit(node: Call, index: int) -> str | None:
-    """The time unit argument at ``index`` (SPEC §8.1), None when not given."""
+    """The time unit argument at ``index`` (README#real-questions), None when not given."""
     if len(node.args) <= index:
         return None
     arg = node.args[index]
@@ -139,7 +139,7 @@ _CALLS: dict[str, Callable[[_Evaluator, Call], Grid]] = {
     "round": _round,
 }
 
-# SPEC §8.2 (v2): across accounts, over the accounts of the argument's universe
+# README#real-questions: across accounts, over the accounts of the argument's universe
 _CALLS.update({
     "top_share": lambda ev, n: across.top_share(ev.kpi(n.args[0]), _int(n.args[1]), ev.scope.universe(n.args[0])),
     "hhi": lambda ev, n: across.hhi(ev.kpi(n.args[0]), ev.scope.universe(n.args[0])),

@@ -1,4 +1,4 @@
-"""One KPI that fails must not lose the others (SPEC §9): results, each KPI on its own.
+"""One KPI that fails must not lose the others (README#hostile-and-broken-input): results, each KPI on its own.
 
 :func:`guarded_results` asks the engine for each KPI in turn. A
 :class:`~kpisheet.errors.KpisheetError` (a bad period, an unknown account) still stops

@@ -6,9 +6,9 @@ are one pandas groupby. Spans longer than a period (rolling, ytd, qtd) use
 prefix sums over days for the additive measures and, for the others, each row
 repeated once for every span that holds it.
 
-No data is not zero (SPEC §8.4): a span wholly before the first or wholly after
+No data is not zero (README#real-questions): a span wholly before the first or wholly after
 the last date of the source (``data_span``) is ``#N/A`` whatever the measure;
-with ``when_empty="na"`` (§8.3) so is every cell without rows.
+with ``when_empty="na"`` (README#real-questions) so is every cell without rows.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def measure(func: str, rows: Rows, axis: Axis, family: Family, n_accounts: int,
     whole = axis.whole_axis()
     first, last = whole.spans(family)
     # Rows lie inside the data's span, so a span clipped to it holds the same rows; clipping also
-    # keeps a window of a thousand years from costing a thousand years of days (SPEC §9).
+    # keeps a window of a thousand years from costing a thousand years of days (README#hostile-and-broken-input).
     clipped = (np.clip(first, data_span[0], data_span[1] + 1), np.clip(last, data_span[0] - 1, data_span[1]))
     rows_of = slice(axis.lo - whole.lo, axis.lo - whole.lo + axis.size)
     first, last = first[rows_of], last[rows_of]

@@ -1,4 +1,4 @@
-"""A config source as a pipeline description (SPEC §7.2): read → where → join → derive.
+"""A config source as a pipeline description (README#your-data): read → where → join → derive.
 
 The description is run by :class:`kpisheet.sources.pipeline.PipelineRunner`; this module
 only translates the config's words into its steps.

@@ -1,4 +1,4 @@
-"""The four examples of SPEC §6 as an installed kpisheet holds them for ``kpisheet init``:
+"""The four examples of README#the-four-examples as an installed kpisheet holds them for ``kpisheet init``:
 ``<name>/config/*.yaml`` and ``<name>/<name>.xlsx`` for startup, consulting, agency and
 restaurant.
 

@@ -1,4 +1,4 @@
-"""SPEC §4's Excel functions, declared once: name, parameters, and how each is computed.
+"""docs/excel.md's Excel functions, declared once: name, parameters, and how each is computed.
 
 Both doors read this table: ``kpisheet recalc`` (headless) and the xlwings add-in
 (``excel/udfs.py``). Neither imports the other, and this module imports no xlwings.
@@ -13,7 +13,7 @@ converted here, in :func:`convert`, and nowhere else. A result is a scalar
 tables, a list of rows with a header row first. Failures are values, never
 exceptions: an :class:`XlError` member. :func:`invoke` is the one entry point the doors
 use; with ``reasons=True`` it gives the error text with its reason
-(``"#VALUE! '2026-13' is not a period"``), as the add-in shows it (SPEC §4).
+(``"#VALUE! '2026-13' is not a period"``), as the add-in shows it (docs/excel.md).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class Param:
 
 @dataclass(frozen=True)
 class ExcelFunction:
-    """One function of SPEC §4."""
+    """One function of docs/excel.md."""
 
     name: str
     params: tuple[Param, ...]
@@ -267,7 +267,7 @@ def _kpi_series(engine: Evaluator, name: str, start: Any, end: Any, account: Opt
 
 
 # Key accounts come from the engine's ``key_accounts(period)``; this adapter reads the
-# few fields SPEC §4 shows, whatever shape the criteria take (a mapping name → value or
+# few fields docs/excel.md shows, whatever shape the criteria take (a mapping name → value or
 # name → {value, points, error}, or objects with those attributes).
 
 

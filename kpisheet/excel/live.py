@@ -1,4 +1,4 @@
-"""The open workbook as a source (SPEC §4), and the engines the Excel door keeps.
+"""The open workbook as a source (docs/excel.md), and the engines the Excel door keeps.
 
 Inside Excel, a source that names no ``workbook:`` is read from the workbook as it is
 now, through xlwings, not from the file on disk. :class:`LiveReader` does that behind
@@ -83,7 +83,7 @@ def same_file(a: Union[str, Path], b: Union[str, Path]) -> bool:
 def _values(rng: Any) -> list[list[Any]]:
     """A range's cells as rows, as kpisheet reads them (:func:`~.comvalues.cell_value`):
     error cells as their Excel text (``'#N/A'``, ``'#SPILL!'``; the source table decides
-    what an error cell means, SPEC §7.3), ``Decimal`` currency as float."""
+    what an error cell means, README#your-data), ``Decimal`` currency as float."""
     grid = rng.options(ndim=2, err_to_str=True).value or []
     out: list[list[Any]] = []
     for row in grid:
@@ -399,7 +399,7 @@ class Workspace:
             self.evaluations = 0  # engines built: what the cache saves is counted here
 
     def config_for(self, workbook: Path) -> Config:
-        """The config of a workbook (SPEC §4 order), reloaded only when one of its files changed."""
+        """The config of a workbook (docs/excel.md order), reloaded only when one of its files changed."""
         path = find_config(workbook)
         state = _config_state(path)
         with self._lock:

@@ -6,7 +6,7 @@ The add-in's callback runs ``import kpisheet; kpisheet.main()`` through xlwings'
 1. sets the workbook's Refresh marker (a hidden defined name, :func:`~.live.mark_refreshed`),
    part of the cache key of the process that evaluates the cells, which is not this one
    (the add-in runs Refresh in a Python of its own), forgets what this process keeps,
-   and reads the config (SPEC §4 order) and the workbook's data again;
+   and reads the config (docs/excel.md order) and the workbook's data again;
 2. registers the functions again when the add-in's copy of them differs from this
    version of :mod:`kpisheet.excel.udfs` (Windows only: xlwings' functions need COM);
 3. recalculates every formula of the open workbooks (a full calculation, so that

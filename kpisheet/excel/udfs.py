@@ -1,4 +1,4 @@
-"""SPEC §4's functions for desktop Excel, through xlwings: ``=KPI("revenue_growth", "2026-10")``.
+"""docs/excel.md's functions for desktop Excel, through xlwings: ``=KPI("revenue_growth", "2026-10")``.
 
 Each function is one line: find the calling workbook's engine (:data:`~.live.WORKSPACE`),
 call the registry (:mod:`kpisheet.excel.functions`, shared with ``kpisheet recalc``), and
@@ -21,7 +21,7 @@ documentation come from the registry; a test keeps the two in step.
   spill as dynamic arrays (Excel 365 / 2021); older Excel shows the top-left value unless
   the formula is entered as an array formula over the block.
 - ``caller`` is xlwings' reserved argument: the calling cell, from which the workbook and
-  so its config (SPEC §4 order) are found. It does not appear in Excel.
+  so its config (docs/excel.md order) are found. It does not appear in Excel.
 
 xlwings' decorators register the functions on Windows (where ``xlwings.udfs`` exists);
 elsewhere they leave them as they are, so this module imports wherever xlwings does.
@@ -141,7 +141,7 @@ def _spec(f: _F) -> _F:
     return f
 
 
-# --- the functions of SPEC §4 -----------------------------------------------------------------
+# --- the functions of docs/excel.md -----------------------------------------------------------------
 # Python names must be the Excel names: xlwings registers each under its __name__.
 
 

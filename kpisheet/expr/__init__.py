@@ -1,4 +1,4 @@
-"""The expression language of SPEC §2.1: parse to a small tree, check, evaluate.
+"""The expression language of docs/reference.md#expressions: parse to a small tree, check, evaluate.
 
 - :func:`parse` / :func:`unparse`: text to :mod:`~kpisheet.expr.ast` nodes and back
   (:mod:`~kpisheet.expr.parser` documents the syntax and its choices).

@@ -8,7 +8,7 @@ Each value has a kind: ``number``, ``text``, ``date``, ``bool`` (a condition), `
 object column holding text and numbers together) or ``empty`` (a column with no values).
 Rules, chosen to be what a finance user expects from Excel:
 
-- A blank (an empty cell, NaN, None) compares as Excel compares a blank cell (SPEC §8.6):
+- A blank (an empty cell, NaN, None) compares as Excel compares a blank cell (README#real-questions):
   as 0 beside numbers and as ``''`` beside text, in ``==``, ``in`` and ``< <= > >=``; two
   blanks are equal. A blank date (NaT) equals nothing and orders with nothing; ``x == ''``
   (and ``x in ('', ...)``) matches a blank of any kind, as Excel's ``=A1=""`` does.
@@ -26,7 +26,7 @@ Rules, chosen to be what a finance user expects from Excel:
   (``_V.err``, as a grid's ``err`` beside ``val``): every operator and function gives a row the
   first error of its operands, left to right; ``if`` gives each row the error of the branch it
   selects (so ``if(qty == 0, 0, amount / qty)`` has none) or of its condition. A blank divided
-  by 0, or a number by a blank, is a blank (SPEC §8.6), where Excel would say ``#DIV/0!``.
+  by 0, or a number by a blank, is a blank (README#real-questions), where Excel would say ``#DIV/0!``.
 - ``coalesce`` takes the first value that is not missing; an error is not missing, so
   ``coalesce(amount / qty, 0)`` stays ``#DIV/0!`` where ``qty`` is 0 (it is not Excel's
   IFERROR). ``min`` and ``max`` ignore missing values (as Excel's MIN and MAX ignore blanks)
@@ -34,7 +34,7 @@ Rules, chosen to be what a finance user expects from Excel:
   15-digit decimal, halves away from zero).
 
 :func:`eval_rows_coded` gives the values (blank at an error row) and the codes; callers lay
-the codes as error cells are laid (SPEC §7.3). A filter must give a condition; where it gives
+the codes as error cells are laid (README#your-data). A filter must give a condition; where it gives
 missing, the row is left out; where it is an error for a row, :func:`eval_filter` raises
 :class:`ConditionError` naming the first such row (Excel's FILTER would be the error, and
 dropping the row silently would be a plausible wrong number), and :func:`eval_filter_coded`
@@ -365,7 +365,9 @@ class _Rows:
                 result = np.subtract(a, b)
             elif node.op == "*":
                 result = np.multiply(a, b)
-            else:  # a number over the number 0 is #DIV/0!, as in Excel; a blank either side is a blank (SPEC §8.6)
+            # a number over the number 0 is #DIV/0!, as in Excel; a blank either side is a blank
+            # (README#real-questions)
+            else:
                 zero = np.logical_and(np.equal(b, 0), np.logical_not(np.isnan(a)))
                 result = np.where(zero, np.nan, np.divide(a, b))
                 if np.any(zero):
@@ -422,7 +424,7 @@ class _Rows:
         return "" if data is None else str(data)
 
     def row_function(self, node: Call, args: list[_V]) -> _V:
-        """``year month day weekday`` of dates; ``upper lower trim left`` of text (SPEC §7.2)."""
+        """``year month day weekday`` of dates; ``upper lower trim left`` of text (README#your-data)."""
         name, v = node.func, args[0]
         if name in ("year", "month", "day", "weekday"):
             if v.kind == "empty":
@@ -497,7 +499,7 @@ class _Rows:
             a, b = _blank_zero(a), _blank_zero(b)
         with np.errstate(all="ignore"):
             raw = np.asarray(order(a, b), dtype=bool)
-        if left.kind in ("text", "number"):  # SPEC §8.6: a blank is '' and 0, as in Excel
+        if left.kind in ("text", "number"):  # README#real-questions: a blank is '' and 0, as in Excel
             return raw
         return raw & ~np.asarray(left.missing()) & ~np.asarray(right.missing())
 
@@ -535,7 +537,7 @@ class _Rows:
             a, b = _filled_text(left), _filled_text(right)
         with np.errstate(all="ignore"):
             raw = np.asarray(np.equal(a, b), dtype=bool)
-        if left.kind == right.kind and left.kind in ("text", "number"):  # SPEC §8.6: a blank is '' and 0
+        if left.kind == right.kind and left.kind in ("text", "number"):  # README#real-questions: a blank is '' and 0
             return raw
         return raw & ~np.asarray(left.missing()) & ~np.asarray(right.missing())
 
@@ -562,7 +564,7 @@ class _Rows:
             found: Any
             if item.is_text_array:
                 found = item.by_value(lambda values: pd.Series(values, dtype=object).isin(scalars).to_numpy())
-            elif isinstance(folded, np.ndarray) and item.kind == "number":  # a blank is 0 (SPEC §8.6)
+            elif isinstance(folded, np.ndarray) and item.kind == "number":  # a blank is 0 (README#real-questions)
                 found = pd.Series(_blank_zero(folded), copy=False).isin(scalars).to_numpy(dtype=bool)
             elif isinstance(folded, np.ndarray):
                 found = pd.Series(folded, copy=False).isin(scalars).to_numpy(dtype=bool)
@@ -685,7 +687,7 @@ def _blank_zero(x: Any) -> Any:
 
 
 def _blank_column(v: _V, other: _V) -> _V:
-    """An all-blank column compared with numbers is zeros, with text empty text (SPEC §8.6)."""
+    """An all-blank column compared with numbers is zeros, with text empty text (README#real-questions)."""
     if v.kind != "empty" or other.kind not in ("number", "text"):
         return v
     n = len(v.data) if v.is_array else 0

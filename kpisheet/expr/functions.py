@@ -1,4 +1,4 @@
-"""The expression language's functions (SPEC §2.1), declared once.
+"""The expression language's functions (docs/reference.md#expressions), declared once.
 
 :data:`FUNCTIONS` is the one table the parser, the checks, the evaluators, the docs and the
 tests read. A function's parameters, how many arguments it takes, which arguments must be a
@@ -68,7 +68,7 @@ class Function:
     int_args: tuple[int, ...] = ()
     positive_args: tuple[int, ...] = ()
     defaults: tuple[float, ...] = ()
-    # SPEC §8.1 (v2): 0-based positions of a time unit, a text literal among periods.UNITS
+    # README#real-questions: 0-based positions of a time unit, a text literal among periods.UNITS
     unit_args: tuple[int, ...] = ()
 
     @property
@@ -177,7 +177,7 @@ FUNCTIONS: dict[str, Function] = {
     )
 }
 
-#: SPEC §8.2 (v2): functions across accounts. Each is one number for all accounts together (the
+#: README#real-questions: functions across accounts. Each is one number for all accounts together (the
 #: same whatever account is asked), except ``rank``, which is per account.
 FUNCTIONS.update({
     f.name: f
@@ -216,7 +216,7 @@ FUNCTIONS.update({
 })
 
 
-# --- row functions of SPEC §7.2: where, derive, filters and measure expressions only ----------
+# --- row functions of README#your-data: where, derive, filters and measure expressions only ----------
 
 _ROW_ONLY = frozenset({"filter"})
 for _row_function in (
@@ -293,7 +293,7 @@ def check(node: Node, context: str) -> list[tuple[int, str]]:
                     found.append((at, f"{fn.name}(): {fn.param(i)} must be a whole number >= 1"))
                 elif value is None:
                     found.append((at, f"{fn.name}(): {fn.param(i)} must be a whole number"))
-                elif abs(value) > MAX_PERIOD_STEPS:  # SPEC §9: prev(k, 1e300) is a config error
+                elif abs(value) > MAX_PERIOD_STEPS:  # README#hostile-and-broken-input: prev(k, 1e300) is a config error
                     found.append((at, f"{fn.name}(): {fn.param(i)} must be at most {MAX_PERIOD_STEPS:,}"))
             if i in fn.unit_args and not (isinstance(arg, Str) and arg.value.lower() in UNITS):
                 found.append((at, f"{fn.name}(): {fn.param(i)} must be one of "

@@ -1,4 +1,4 @@
-"""Text to syntax tree for the expression language (SPEC §2.1), and back.
+"""Text to syntax tree for the expression language (docs/reference.md#expressions), and back.
 
 :func:`parse` reads a whole expression and returns its tree (:mod:`kpisheet.expr.ast`), or
 raises :class:`ExprSyntaxError` with a message and the 0-based offset of the problem. It never
@@ -198,7 +198,7 @@ class _Lexer:
                 j += 1
             word = text[i:j]
             if self.qualified and word.lower() not in KEYWORDS and text.startswith(".", j) \
-                    and j + 1 < n and text[j + 1] in _IDENT_START:  # SOURCE.column (SPEC §7.2)
+                    and j + 1 < n and text[j + 1] in _IDENT_START:  # SOURCE.column (README#your-data)
                 j += 1
                 while j < n and text[j] in _IDENT_CHARS:
                     j += 1
@@ -543,7 +543,7 @@ def parse(text: str, qualified: bool = False) -> Node:
     """The syntax tree of ``text``; :class:`ExprSyntaxError` if it is not a valid expression.
 
     ``qualified``: read ``menu.price`` as one name, a joined source's column (row
-    expressions, SPEC §7.2); elsewhere a dot after a name is refused as attribute access."""
+    expressions, README#your-data); elsewhere a dot after a name is refused as attribute access."""
     if not isinstance(text, str):
         raise ExprSyntaxError(f"an expression must be text, not {type(text).__name__}", 0)
     try:

@@ -6,7 +6,7 @@
     Table       the rows as a DataFrame, with the sheet coordinates of every cell, so that
                 ``numbers``/``dates``/``require`` raise a WorkbookError naming ``book.xlsx!Sales!C12``
 
-Decisions (SPEC is silent on them):
+Decisions where the specification is silent:
 - ``header_row`` is the row number Excel shows; when it is 1 (the default) and row 1 is empty,
   the first row with anything in it is the header.
 - Sheet and table names are matched ignoring case, as Excel does; header texts given under
@@ -20,13 +20,13 @@ Decisions (SPEC is silent on them):
   and durations and times of day as days, as Excel counts them; ``dates`` reads Excel serial
   numbers and ISO text (``2026-01-31``, ``2026-01-31 09:30``), nothing ambiguous like
   ``01/02/2026``.
-- Excel error cells (``#DIV/0!``, ``#N/A``) are error cells, never blanks (SPEC §7.3): the
+- Excel error cells (``#DIV/0!``, ``#N/A``) are error cells, never blanks (README#your-data): the
   table keeps their codes beside the values (``Table.error_codes``). Every reader hands them
   over as their error text; python-calamine reads them as blank, so .xlsx sheets are checked
   in their XML (:mod:`.hidden`), which also computes formula cells without a cached value.
 - A CSV file is one sheet named after the file (``data.csv!data!C12``; ``sheet`` is ignored,
   ``header_row`` and ``range`` apply, tables do not exist); its delimiter is the
-  one of ``, ; TAB |`` its first line holds most, unless ``csv:`` names it (SPEC §7.1:
+  one of ``, ; TAB |`` its first line holds most, unless ``csv:`` names it (README#your-data:
   ``decimal``, ``thousands``, ``encoding``, ``quotechar`` too); columns whose cells all read
   as numbers written that way (none with a leading zero, as codes like ``007`` have) are
   numbers, and all dates (ISO text, or ``date_format``) are dates.

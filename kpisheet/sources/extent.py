@@ -1,4 +1,4 @@
-"""How far a worksheet's cells really reach, before python-calamine reads it (SPEC §9).
+"""How far a worksheet's cells really reach, before python-calamine reads it (README#hostile-and-broken-input).
 
 python-calamine reads a sheet as a dense rectangle from its first cell to its last: a
 single value at XFD1048576 makes it allocate 17 billion cells (512 GiB) and abort the

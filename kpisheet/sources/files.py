@@ -195,7 +195,7 @@ class FileReader:
         elif data.startswith(_ZIP):
             try:
                 archive = zipfile.ZipFile(io.BytesIO(data))
-                check_package(archive, where)  # SPEC §9: no zip bomb is inflated
+                check_package(archive, where)  # README#hostile-and-broken-input: no zip bomb is inflated
                 check_inflated(archive, where)  # nor one whose headers lie about its sizes
                 names = set(archive.namelist())
             except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
@@ -207,7 +207,8 @@ class FileReader:
                 kind = "xlsb"
             elif "content.xml" in names:
                 kind = "ods"
-                found = ods_problem(data)  # SPEC §9: calamine expands every sheet's repeats when opening
+                # README#hostile-and-broken-input: calamine expands every sheet's repeats when opening
+                found = ods_problem(data)
                 if found is not None:
                     raise WorkbookError(found[1], place=f"{where}!{found[0]}")
             else:
@@ -244,7 +245,7 @@ class FileReader:
         raise WorkbookError(f"no sheet '{name}'{hint}; sheets are: {listing(names)}", place=f"{where}!{name}")
 
     def _hidden(self, book: _Book, name: str, rows: Optional[list[list[Any]]] = None) -> Cells:
-        """The cells of sheet ``name`` that calamine reads as blank but are not (SPEC §7.3).
+        """The cells of sheet ``name`` that calamine reads as blank but are not (README#your-data).
 
         Only a cell calamine gives as ``''`` can be one: a sheet of ``rows`` without any such
         cell needs no look at its XML (one C-level scan of the rows instead of inflating it)."""
@@ -290,7 +291,7 @@ class FileReader:
         if usecols is not None:  # only the columns the config reads are typed (issue 12)
             key += (usecols[0], tuple(usecols[1].items()))
         if key not in book.frames:
-            if _too_sparse(book, name):  # SPEC §9: by its cells, no far corner
+            if _too_sparse(book, name):  # README#hostile-and-broken-input: by its cells, no far corner
                 grid = lay_over_sparse(_read_sparse(book, name, f"{where}!{name}"), self._hidden(book, name))
                 book.frames[key] = sparse_frame(grid, None if header_row == 1 else header_row, name,
                                                 f"{where}!{name}")
@@ -313,7 +314,7 @@ class FileReader:
         name = self._sheet_name(book, rng.sheet, where)
         key = ("range", name, rng.first_row, rng.first_col, rng.last_row, rng.last_col)
         if key not in book.frames:
-            if _too_sparse(book, name):  # SPEC §9: by its cells, no far corner
+            if _too_sparse(book, name):  # README#hostile-and-broken-input: by its cells, no far corner
                 area = (rng.first_row, rng.first_col, rng.last_row, rng.last_col)
                 grid = lay_over_sparse(_read_sparse(book, name, f"{where}!{name}", area),
                                        self._hidden(book, name))
@@ -344,7 +345,7 @@ class FileReader:
         key = ("table", name)
         if key not in book.frames:
             place = table_place(book.data, name)
-            if place is not None and too_sparse(book.data, place[0]):  # SPEC §9: by its cells
+            if place is not None and too_sparse(book.data, place[0]):  # README#hostile-and-broken-input: by its cells
                 sheet, area, has_header = place
                 if not has_header:
                     raise WorkbookError(f"table '{name}' has no header row, on a sheet whose cells are far apart: "

@@ -1,4 +1,4 @@
-"""Cells python-calamine reads as blank that are not blank (SPEC §7.3), in .xlsx/.xlsm files
+"""Cells python-calamine reads as blank that are not blank (README#your-data), in .xlsx/.xlsm files
 (and the error cells of .xls and .ods files; .xlsb error cells still read as blank).
 
 python-calamine 0.9 gives ``''`` both for an error cell (``#N/A``) and for a formula cell
@@ -184,7 +184,7 @@ def ods_error_cells(data: bytes) -> dict[str, Cells]:
     LibreOffice marks a cell whose value is an error ``calcext:value-type="error"`` and
     writes the error's text as the cell's paragraph; calamine reads such a cell as blank.
     One pass over the tags of ``content.xml``, counting repeated rows and columns (their
-    expansion was bounded before calamine opened the file, SPEC §9)."""
+    expansion was bounded before calamine opened the file, README#hostile-and-broken-input)."""
     import html
 
     try:

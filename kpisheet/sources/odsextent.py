@@ -1,4 +1,4 @@
-"""How many cells an OpenDocument sheet expands to, before python-calamine reads it (SPEC §9).
+"""How many cells an OpenDocument sheet expands to, before python-calamine reads it (README#hostile-and-broken-input).
 
 An .ods sheet may say "this cell, 16,000 times across" and "this row, a million times
 down" (``table:number-columns-repeated``, ``table:number-rows-repeated``), so a file of a

@@ -1,4 +1,4 @@
-"""A source as a small pipeline (SPEC §7.2): read → where → join → derive.
+"""A source as a small pipeline (README#your-data): read → where → join → derive.
 
 A :class:`Pipeline` is a *description*: the :class:`~.refs.SourceRef` to read and the steps
 after it, each holding an expression tree, never code. :class:`PipelineRunner` executes
@@ -7,7 +7,7 @@ the open workbook), so every door gets the same rows; a later executor may compi
 description to SQL.
 
 Every step works on whole columns (a boolean mask, an index lookup, numpy arithmetic); no
-Python loop runs once per row. Rules (SPEC §7.2, decisions where it is silent):
+Python loop runs once per row. Rules (README#your-data, decisions where it is silent):
 
 - ``where`` keeps the rows for which the condition is true (blank counts as false) before
   anything else; the rows it drops are never type-checked, and the columns they made mixed

@@ -32,7 +32,7 @@ def col_number(letters: str) -> int:
 
 @dataclass(frozen=True)
 class CsvOptions:
-    """How a CSV file writes its cells (SPEC §7.1); ``delimiter`` None: sniffed among ``, ; TAB |``."""
+    """How a CSV file writes its cells (README#your-data); ``delimiter`` None: sniffed among ``, ; TAB |``."""
 
     delimiter: Optional[str] = None
     decimal: str = "."
@@ -64,7 +64,7 @@ class SourceRef:
     header_row: int = 1
     columns: Mapping[str, str] = field(default_factory=dict)
     csv: CsvOptions = field(default_factory=CsvOptions)  # for CSV files; workbooks ignore it
-    date_format: Optional[str] = None  # strftime codes of text dates (SPEC §7.1)
+    date_format: Optional[str] = None  # strftime codes of text dates (README#your-data)
     usecols: Optional[frozenset[str]] = None  # the columns something reads (None: all); a reader may give more
 
     def __post_init__(self) -> None:

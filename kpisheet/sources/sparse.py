@@ -1,4 +1,4 @@
-"""Reading a sheet by the cells it holds, when its cells are few and far apart (SPEC §9).
+"""Reading a sheet by the cells it holds, when its cells are few and far apart (README#hostile-and-broken-input).
 
 python-calamine reads a sheet as one dense rectangle from its first cell to its last, so
 a single value at XFD1048576 beside data in A1:C500 would cost 17 billion cells.

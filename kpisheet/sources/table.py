@@ -29,7 +29,7 @@ _PLAIN_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "decimal
 
 @dataclass(frozen=True)
 class TextFormat:
-    """How a source writes numbers and dates as text (SPEC §7.1): the ``csv:`` separators
+    """How a source writes numbers and dates as text (README#your-data): the ``csv:`` separators
     (CSV files only) and ``date_format`` (strftime codes). The default reads numbers as
     Python writes them and dates as ISO text only."""
 
@@ -169,10 +169,11 @@ class Table:
     texts_above: Mapping[str, int] = field(default_factory=dict)  # folded text in the sheet's first rows -> its row
     text_format: TextFormat = field(default_factory=TextFormat)  # how numbers and dates are written as text
     unmatched: Mapping[str, int] = field(default_factory=dict)  # joined source -> rows without a match
-    errors: Mapping[str, pd.Series] = field(default_factory=dict)  # column -> XlError code by row label (SPEC §7.3)
+    # column -> XlError code by row label (README#your-data)
+    errors: Mapping[str, pd.Series] = field(default_factory=dict)
     unread: Mapping[str, int] = field(default_factory=dict)  # header of a column no one reads, so not read -> its sheet column
 
-    # --- error cells (SPEC §7.3) ---------------------------------------------------------------
+    # --- error cells (README#your-data) ---------------------------------------------------------------
 
     def error_codes(self, column: str) -> Optional[npt.NDArray[np.int8]]:
         """The XlError code of each row's cell in ``column`` (0: no error), aligned with ``df``;

@@ -1,4 +1,4 @@
-"""How far an .xlsb worksheet's cells really reach, and reading it by its cells (SPEC §9).
+"""How far an .xlsb worksheet's cells really reach, and reading it by its cells (README#hostile-and-broken-input).
 
 python-calamine reads an .xlsb sheet as a dense rectangle from its first cell to its
 last, whatever its dimension record says: a single value at XFD1048576 makes it allocate

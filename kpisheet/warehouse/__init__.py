@@ -1,4 +1,5 @@
-"""Sources past Excel's million rows (SPEC §10): Parquet files and SQL databases, through Ibis.
+"""Sources past Excel's million rows (README#when-the-data-outgrows-the-workbook): Parquet files and SQL
+databases, through Ibis.
 
 The pipeline of a ``parquet:`` or ``sql:`` source (where, join, derive), the KPI filters and
 the measures run in the database; only grouped grids come back to the engine. Modules:

@@ -1,4 +1,4 @@
-"""What can run in the database, checked when the config loads (SPEC §10).
+"""What can run in the database, checked when the config loads (README#when-the-data-outgrows-the-workbook).
 
 A ``parquet:`` or ``sql:`` source is never loaded whole, so an expression over it that the
 compiler (:mod:`.compile`) cannot translate is a config error with its place, not a silent
@@ -65,5 +65,5 @@ def database_problems(config: "Config") -> Iterator[Problem]:
 
 
 def is_database(source: "Source") -> bool:
-    """A ``parquet:`` or ``sql:`` source: never loaded whole (SPEC §10)."""
+    """A ``parquet:`` or ``sql:`` source: never loaded whole (README#when-the-data-outgrows-the-workbook)."""
     return source.parquet is not None or source.sql is not None

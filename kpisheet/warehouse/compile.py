@@ -1,4 +1,5 @@
-"""Row expressions (SPEC §2.1, §7.2) compiled to Ibis expressions, to run in the database.
+"""Row expressions (docs/reference.md#expressions; README#your-data) compiled to Ibis expressions, to run in
+the database.
 
 :func:`kpisheet.warehouse.check.uncompilable` is the check made when the config loads, so
 that a ``parquet:`` or ``sql:`` source never falls back to loading its rows. :func:`compile_expr`

@@ -1,4 +1,4 @@
-"""Database connections of ``sql:`` and ``parquet:`` sources (SPEC §10), through Ibis.
+"""Database connections of ``sql:`` and ``parquet:`` sources (README#when-the-data-outgrows-the-workbook), through Ibis.
 
 A ``connection:`` is a URL (``duckdb:///data/gl.duckdb``, ``postgres://user@host/db``) or
 ``${NAME}``, read from the environment; none means the default DuckDB, in memory, that
@@ -34,7 +34,8 @@ def redact(url: str) -> str:
 
 
 def has_password(url: str) -> bool:
-    """Whether a URL written in the YAML carries a password (a lint finding, SPEC §10)."""
+    """Whether a URL written in the YAML carries a password (a lint finding,
+    README#when-the-data-outgrows-the-workbook)."""
     if _ENV.match(url.strip()):
         return False
     try:

@@ -77,7 +77,7 @@ def spanned_grid(func: str, per_account: pd.DataFrame, per_span: pd.DataFrame, s
 
 def no_data(func: str, grid: Grid, first: np.ndarray, last: np.ndarray, data_span: Optional[tuple[int, int]],
             when_empty: str) -> Grid:
-    """SPEC §8.4 on a grid of :func:`spanned_grid`: spans wholly outside the source's data are
+    """README#real-questions on a grid of :func:`spanned_grid`: spans wholly outside the source's data are
     ``#N/A``, and with ``when_empty: na`` so are ``count_distinct`` cells without a valued row
     (a median without rows is ``#N/A`` already)."""
     if data_span is None:

@@ -1,4 +1,5 @@
-"""A ``parquet:`` or ``sql:`` source as one Ibis query: read → where → join → derive (SPEC §10).
+"""A ``parquet:`` or ``sql:`` source as one Ibis query: read → where → join → derive
+(README#when-the-data-outgrows-the-workbook).
 
 :class:`Warehouse` builds, for each database source, the table expression of its pipeline
 (the same steps as :mod:`kpisheet.sources.pipeline` runs in pandas), and asks the database
@@ -35,7 +36,7 @@ from .connect import Connections, redact, resolve
 if TYPE_CHECKING:  # pyarrow comes with the warehouse extra (Ibis), imported when a query runs
     import pyarrow as pa
 
-_DAY0 = datetime.date(1970, 1, 1)  # where the rows of a snapshot source sit (SPEC §7.4)
+_DAY0 = datetime.date(1970, 1, 1)  # where the rows of a snapshot source sit (README#your-data)
 
 
 class Warehouse:
@@ -166,7 +167,7 @@ class Warehouse:
 
         src = self.config.sources[kpi.source or ""]
         assert kpi.measure is not None
-        if src.snapshot:  # SPEC §7.4: no time; every row sits on day 0 (1970-01-01), as for workbooks
+        if src.snapshot:  # README#your-data: no time; every row sits on day 0 (1970-01-01), as for workbooks
             date = ibis.literal(_DAY0, type="date")
         elif kpi.date not in t.columns:
             raise WorkbookError(f"{kpi.name}: source {src.name} has no column '{kpi.date}'", place=kpi.place("date"))

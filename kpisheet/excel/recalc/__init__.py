@@ -1,5 +1,5 @@
 """``kpisheet recalc``: evaluate every formula cell of an .xlsx/.xlsm — Excel's functions and
-SPEC §4's — and write the cached values back, leaving every other byte as it was.
+docs/excel.md's — and write the cached values back, leaving every other byte as it was.
 
     report = recalc(Path("book.xlsx"), config_path=None, out=None, check=False)
     print(report.summary())
@@ -12,7 +12,7 @@ Pieces, each replaceable on its own:
   (text → the tree of :mod:`.ast`), :mod:`.compiler` (tree → closures), :mod:`.order`
   (dependencies, cycles), :mod:`.spill` (results onto the grid), :mod:`.operators`,
   :mod:`.xlfuncs` (Excel's functions by family), :mod:`.ranges` (range views, vectorised criteria);
-- :mod:`kpisheet.excel.functions` — SPEC §4's functions, evaluated by the core engine;
+- :mod:`kpisheet.excel.functions` — docs/excel.md's functions, evaluated by the core engine;
 - :mod:`.writer` — the cells that change and the patched parts.
 """
 
@@ -134,7 +134,7 @@ class _MemoEngine:
 
 
 def find_config(workbook: Path, explicit: Optional[Path]) -> Path:
-    """SPEC §4's order: --config, KPISHEET_CONFIG, kpisheet.yaml beside the workbook, config/ beside it."""
+    """docs/excel.md's order: --config, KPISHEET_CONFIG, kpisheet.yaml beside the workbook, config/ beside it."""
     from ...config.discover import find_config as _find
     return _find(workbook, explicit)
 
@@ -146,7 +146,7 @@ def _default_engine(config_path: Path, workbook: Path) -> Any:
 
 
 def _our_calls(loaded: LoadedBook) -> int:
-    """How many formula cells call SPEC §4's functions (a formula we cannot read calls none)."""
+    """How many formula cells call docs/excel.md's functions (a formula we cannot read calls none)."""
     names = set(EXCEL_FUNCTIONS)
     trees: dict[str, Optional[Node]] = {}
     count = 0
@@ -218,12 +218,12 @@ def _extra_functions(engine_of: Callable[[], Any], date1904: bool) -> dict[str, 
 def recalc(workbook: Path, config_path: Optional[Path] = None, out: Optional[Path] = None, check: bool = False,
            *, engine_factory: Optional[Callable[[Path, Path], Any]] = None,
            formula_engine: Optional[FormulaEngine] = None) -> RecalcReport:
-    """Evaluate every formula cell of ``workbook`` and write the cached values (SPEC §5).
+    """Evaluate every formula cell of ``workbook`` and write the cached values (docs/reference.md#commands).
 
     ``out`` None writes in place, atomically. ``check`` writes nothing; the report lists
     the cells whose cached value would change (volatile ones apart). Raises
     :class:`~kpisheet.errors.WorkbookError` for a file that is not a readable .xlsx/.xlsm and
-    :class:`~kpisheet.errors.ConfigError` when SPEC §4's functions are called and no config
+    :class:`~kpisheet.errors.ConfigError` when docs/excel.md's functions are called and no config
     can be loaded; in both cases no file is touched.
     """
     workbook = Path(workbook)

@@ -1,8 +1,8 @@
 """The formula engine: compile every formula cell, order them, evaluate, spill.
 
 :class:`Calculator` is the one interface ``recalc`` uses (see :class:`~.model.FormulaEngine`):
-give it a :class:`~.model.Book` (sheets' values and formula cells) and extra functions (SPEC
-§4's), and it returns every formula cell's new value and the spills of array formulas, as a
+give it a :class:`~.model.Book` (sheets' values and formula cells) and extra functions (docs/excel.md's), and
+it returns every formula cell's new value and the spills of array formulas, as a
 :class:`~.model.CalcResult`; the book and its formulas are left as they were.
 
 One calculation is an :class:`Evaluation`, in three parts:
@@ -47,7 +47,7 @@ class Calculator:
     """Excel's formula semantics over a :class:`~.model.Book`; see the module docstring."""
 
     def calculate(self, book: Book, extra: Mapping[str, ExtraFunction]) -> CalcResult:
-        """Every formula cell of ``book`` computed; the book is not changed (SPEC §9: a cell
+        """Every formula cell of ``book`` computed; the book is not changed (README#hostile-and-broken-input: a cell
         that fails is an error value in that cell, with a warning, never an exception). Date text
         in arithmetic and criteria counts in the book's date system (1900 or 1904)."""
         system = V.DATE1904.set(book.date1904)
@@ -134,7 +134,8 @@ class Evaluation:
                     self._on_demand(i)
             vals = self.grid.read(ref.sheet)
             h, w = r2 - ref.r1 + 1, c2 - ref.c1 + 1
-            check_array(h, w)  # SPEC §9: SUM(Data!A:XFD) over a far corner is #NUM!, not 128 GiB
+            # README#hostile-and-broken-input: SUM(Data!A:XFD) over a far corner is #NUM!, not 128 GiB
+            check_array(h, w)
             arr = np.empty((h, w), dtype=object)
             if h * w > 4 * len(vals):  # sparse: walk the cells that exist
                 for (r, c), v in vals.items():
@@ -268,7 +269,7 @@ class Evaluation:
         self.cell_failed(self.book.formulas[i], exc)
 
     def _spills_ours(self, i: int) -> bool:
-        """Whether plain formula ``i`` calls a spilling function of ours (SPEC §4's tables) at its top."""
+        """Whether plain formula ``i`` calls a spilling function of ours (docs/excel.md's tables) at its top."""
         try:
             node = self.ast(self.texts[i])
         except FormulaSyntaxError:
@@ -345,7 +346,8 @@ class Evaluation:
                 except RecursionError:
                     result = V.VALUE
                     self.cell_failed(f, f"formula nested too deeply (Excel allows {limits.MAX_NESTING} levels)")
-                except Exception as exc:  # noqa: BLE001 - one cell never kills the run (SPEC §9)
+                # one cell never kills the run (README#hostile-and-broken-input)
+                except Exception as exc:  # noqa: BLE001
                     result = V.VALUE
                     self.cell_failed(f, exc)
                 finally:
@@ -369,7 +371,7 @@ class Evaluation:
         res = self.results[i]
         if res.kind == "normal":
             if isinstance(result, np.ndarray) and self._spills_ours(i):
-                res.kind = "dynamic"  # one of SPEC §4's tables: written as a dynamic array
+                res.kind = "dynamic"  # one of docs/excel.md's tables: written as a dynamic array
             else:
                 v = self.deref(result)
                 if isinstance(v, str) and len(v) > limits.MAX_TEXT:

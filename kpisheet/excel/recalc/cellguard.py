@@ -1,4 +1,4 @@
-"""What makes one formula cell ``#VALUE!`` instead of ending the run (SPEC §9, formulas).
+"""What makes one formula cell ``#VALUE!`` instead of ending the run (README#hostile-and-broken-input, formulas).
 
 - A formula beyond Excel's own limits (longer than 8,192 characters, or functions nested
   deeper than 64 levels) is not evaluated: :func:`check_text` and :func:`check_nesting`

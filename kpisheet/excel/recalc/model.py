@@ -124,7 +124,7 @@ class FormulaEngine(Protocol):
 
 @dataclass
 class ExtraFunction:
-    """A function added to Excel's (SPEC §4's): called with scalar arguments; may return a 2-D list."""
+    """A function added to Excel's (docs/excel.md's): called with scalar arguments; may return a 2-D list."""
 
     call: Callable[..., Any]
     spills: bool = False

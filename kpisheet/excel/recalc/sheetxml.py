@@ -108,7 +108,7 @@ def root_prefix(text: str) -> str:
 def _patterns(p: str) -> tuple[re.Pattern[str], ...]:
     pe = re.escape(p)
     # a cell's content may not hold another cell's start: an unclosed <c> fails at the next
-    # cell instead of scanning to the end of the part for each one (quadratic: SPEC §9, no hang)
+    # cell instead of scanning to the end of the part for each one (quadratic: README#hostile-and-broken-input, no hang)
     item = re.compile(rf"<{pe}row\b([^>]*?)(/?)>|<{pe}c\b([^>]*?)(?:/>|>((?:[^<]|<(?!{pe}c[\s>/]|/{pe}c>))*)</{pe}c>)")
     attr = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
     fel = re.compile(rf"<{pe}f\b([^>]*?)(?:/>|>(.*?)</{pe}f>)", re.S)

@@ -2,7 +2,7 @@
 
 Only cached values (``<v>`` and the cell's ``t``) of formula cells and of the cells their
 arrays spill over are touched; for a dynamic array also its ``<f ref>`` (and, when one of
-SPEC §4's tables is turned into a dynamic array, ``<f t="array">`` and the cell's ``cm``
+docs/excel.md's tables is turned into a dynamic array, ``<f t="array">`` and the cell's ``cm``
 with the ``xl/metadata.xml`` part Excel needs to see it as one).
 """
 
@@ -136,7 +136,7 @@ def patch_sheet(loaded: LoadedBook, sheet: int, computed: list[tuple[Formula, Ce
             new_area = res.spill_area
             old_area = f.area or (f.row, f.col, f.row, f.col)
             if res.kind == "dynamic":
-                if f.kind == "normal":  # one of SPEC §4's tables, spilled: now a dynamic array
+                if f.kind == "normal":  # one of docs/excel.md's tables, spilled: now a dynamic array
                     f_attrs = {"t": "array", "ref": _area_text(new_area)}
                     if cm is not None:
                         c_attrs = {"cm": str(cm)}

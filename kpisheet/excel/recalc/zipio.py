@@ -11,7 +11,7 @@ timestamps and every part's content, but re-compresses.
 The file is read once, when the package is opened: parts are read and copied from those
 bytes, never from the path again, and writing back over the same file is refused when
 it changed on disk since (:func:`kpisheet.atomic.write_atomic`, which also makes the
-write atomic). A package that would inflate past SPEC §9's limits is refused before any
+write atomic). A package that would inflate past README#hostile-and-broken-input's limits is refused before any
 part is inflated (:mod:`kpisheet.zipguard`).
 """
 

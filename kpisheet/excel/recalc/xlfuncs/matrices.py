@@ -58,7 +58,7 @@ def _munit(ev: Any, n: Any) -> Any:
     k = math.trunc(to_number(ev.deref(n)))
     if k < 1:
         raise XlFail(V.VALUE)
-    if limits.array_too_big(k, k):  # SPEC §9
+    if limits.array_too_big(k, k):  # README#hostile-and-broken-input
         raise XlFail(V.NUM)
     return _cells(np.eye(k))
 
@@ -74,7 +74,7 @@ def _randarray(ev: Any, rows: Any = None, cols: Any = None, low: Any = None, hig
     integers = whole is not None and ev.deref(whole) is not None and to_bool(ev.deref(whole))
     if r < 1 or c < 1 or lo > hi:
         raise XlFail(V.VALUE)
-    if limits.array_too_big(r, c):  # SPEC §9
+    if limits.array_too_big(r, c):  # README#hostile-and-broken-input
         raise XlFail(V.NUM)
     rng = np.random.default_rng()
     if integers:

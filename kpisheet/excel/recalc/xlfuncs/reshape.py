@@ -40,7 +40,7 @@ def _int(ev: Any, v: Any, default: Optional[int] = None) -> int:
 def _sized(shape: tuple[int, int]) -> None:
     if shape[0] < 1 or shape[1] < 1:
         raise XlFail(V.CALC)
-    if shape[0] * shape[1] > limits.MAX_ARRAY_CELLS:  # SPEC §9: a larger array is #NUM!
+    if shape[0] * shape[1] > limits.MAX_ARRAY_CELLS:  # README#hostile-and-broken-input: a larger array is #NUM!
         raise XlFail(V.NUM)
 
 
