@@ -26,6 +26,7 @@ import zipfile
 from typing import Optional
 
 from .. import limits
+from ..inflated import read_part
 from . import refs
 
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?>')
@@ -152,7 +153,7 @@ def too_sparse(data: bytes, sheet: str) -> bool:
         part = sheet_part(archive, sheet)
         if part is None:
             return False
-        xml = archive.read(part)
+        xml = read_part(archive, data, part)  # recalc may have inflated it already
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return False  # calamine will say what is wrong with the file
     if _fits_dimension(xml):

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from ...errors import WorkbookError
+from ...inflated import sharing
 from ...sources.frames import gc_paused
 from ...xlerrors import XlError
 from ..functions import EXCEL_FUNCTIONS, invoke
@@ -240,8 +241,9 @@ def recalc(workbook: Path, config_path: Optional[Path] = None, out: Optional[Pat
     with gc_paused():
         loaded = load(workbook)
         try:
-            return _recalc(loaded, workbook, config_path, out, check, engine_factory or _default_engine,
-                           formula_engine or Calculator())
+            with sharing(loaded.pkg.data, loaded.inflated):  # a source sheet is inflated once, not twice
+                return _recalc(loaded, workbook, config_path, out, check, engine_factory or _default_engine,
+                               formula_engine or Calculator())
         finally:
             loaded.pkg.close()
 

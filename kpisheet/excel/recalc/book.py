@@ -60,6 +60,7 @@ class LoadedBook:
     shared: list[str]
     metadata_part: Optional[str] = None
     sheet_texts: dict[int, str] = field(default_factory=dict)
+    inflated: dict[str, bytes] = field(default_factory=dict)  # parts of sheets without formulas, as read
 
 
 def _decode(data: bytes, place: str) -> str:
@@ -149,6 +150,7 @@ def load(path: Path) -> LoadedBook:
             _formulas(sp, formulas, place)
         else:
             sheets.append(Sheet(sp.name, loader=_lazy(raw, shared, date1904, f"{place}!{sp.name}")))
+            loaded.inflated[sp.part] = raw  # the engine may read the sheet as a source: inflated once
         for t, p in rels(pkg, sp.part).values():
             if t.endswith("/table") and p in pkg:
                 found = read_table(_decode(pkg.read(p), place), sp.index)
