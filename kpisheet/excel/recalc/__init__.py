@@ -205,14 +205,28 @@ def _date1904(a: Any) -> Any:
 
 def _extra_functions(engine_of: Callable[[], Any], date1904: bool) -> dict[str, ExtraFunction]:
     out = {}
+    # A call's value by its function and arguments, each argument with its type (TRUE and 1 are
+    # equal keys, not equal arguments): a workbook asks for the same KPI in many cells, and each
+    # answer is the same for the whole run. Spilled tables (arrays) are computed each time.
+    memo: dict[tuple[Any, ...], Any] = {}
     for name, spec in EXCEL_FUNCTIONS.items():
         periods = frozenset(i for i, p in enumerate(spec.params) if p.kind == "period")
 
         def call(*args: Any, _name: str = name, _periods: frozenset[int] = periods) -> Any:
+            key: Optional[tuple[Any, ...]] = (_name, args, tuple(map(type, args)))
+            try:
+                found = memo.get(key)  # type: ignore[arg-type]
+            except TypeError:  # an unhashable argument
+                key, found = None, None
+            if found is not None:
+                return found
             conv = [_from_cell(a) for a in args]
             if date1904:  # only a period argument is a date; an account 12345 stays a number
                 conv = [_date1904(a) if i in _periods else a for i, a in enumerate(conv)]
-            return _to_cell(invoke(_name, engine_of(), conv, raise_input_errors=True))
+            value = _to_cell(invoke(_name, engine_of(), conv, raise_input_errors=True))
+            if key is not None and not isinstance(value, list) and getattr(value, "ndim", None) is None:
+                memo[key] = value
+            return value
         out[name] = ExtraFunction(call, spills=spec.spills)
     return out
 

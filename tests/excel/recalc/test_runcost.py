@@ -3,8 +3,10 @@ run is restored afterwards, and what it remembers gives the answers it would com
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import io
+import re
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,8 +15,11 @@ from typing import Any, Callable, cast
 import pytest
 
 from kpisheet.errors import WorkbookError
+import kpisheet.excel.recalc as recalc_module
 from kpisheet.excel.recalc import recalc
 from kpisheet.excel.recalc.book import load
+from kpisheet.excel.recalc.sheetxml import _fast_patterns, patterns
+from kpisheet.excel.recalc.values import Err
 from kpisheet.inflated import read_part, sharing
 from tests.conftest import SALES, write_book
 from tests.excel.recalc.test_excel_files import package, values
@@ -106,3 +111,43 @@ def test_a_shared_part_serves_only_the_same_bytes(tmp_path: Path) -> None:
     with sharing(data + b"\0", {"xl/worksheets/sheet1.xml": b"shared"}):  # another file
         assert read_part(archive, data, "xl/worksheets/sheet1.xml") == b"<worksheet/>"
     assert read_part(archive, data, "xl/worksheets/sheet1.xml") == b"<worksheet/>"  # nothing kept after
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_cell_patterns_match_what_one_character_at_a_time_matches(prefix: str) -> None:
+    """The cell patterns' content runs (possessive on Python 3.11+) find the same cells, spans and
+    groups as the plain pattern stepping one character at a time, unclosed cells included."""
+    p = prefix
+    plain = re.compile(rf"<{p}row\b([^>]*?)(/?)>|<{p}c\b([^>]*?)(?:/>|>((?:[^<]|<(?!{p}c[\s>/]|/{p}c>))*)</{p}c>)")
+    text = (f'<{p}row r="1"><{p}c r="A1"><{p}v>1</{p}v></{p}c><{p}c r="B1"><{p}f>A1&lt;2</{p}f><{p}v>0</{p}v></{p}c>'
+            f'<{p}c r="C1" t="inlineStr"><{p}is><{p}t>a<b</{p}t></{p}is></{p}c><{p}c r="D1"><{p}v>unclosed'
+            f'<{p}c r="E1"/><{p}c r="F1"><{p}v>2</{p}v></{p}c></{p}row><{p}row r="2"/><{p}c r="A3">'
+            f'{"x" * 5000}<{p}cx/></{p}c><{p}c r="A4"><{p}v>cut')
+    got = [(m.span(), m.groups()) for m in patterns(p)[0].finditer(text)]
+    assert got == [(m.span(), m.groups()) for m in plain.finditer(text)]
+    assert len(got) == 8  # the unclosed D1 and the cut A4 are not cells
+    fast = _fast_patterns(p)[0]
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text) if m.group(3) is not None]
+
+
+def test_the_same_call_in_many_cells_is_computed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cells = "".join(f'<c r="{c}1"><f>KPI("revenue","2026-01")</f><v>0</v></c>' for c in "ABC")
+    cells += '<c r="D1"><f>KPI_STATUS("revenue","2026-01")</f><v>0</v></c>'
+    cells += '<c r="E1"><f>KPI("revenue",TRUE)</f><v>0</v></c><c r="F1"><f>KPI("revenue",1)</f><v>0</v></c>'
+    book = _book(tmp_path, cells)
+    engine = _Engine()
+    invoked: list[tuple[str, tuple[Any, ...]]] = []
+    real = recalc_module.invoke
+
+    def counted(name: str, ev: Any, args: Any, **kw: Any) -> Any:
+        invoked.append((name, tuple(args)))
+        return real(name, ev, args, **kw)
+
+    monkeypatch.setattr(recalc_module, "invoke", counted)
+    recalc(book, engine_factory=lambda cfg, wb: engine)
+    got = values(book)
+    assert [got[(1, c)] for c in range(1, 5)] == [1.0, 1.0, 1.0, "green"]
+    assert got[(1, 5)] == Err("#VALUE!") and got[(1, 6)] == 1.0  # TRUE is no period; 1 is a date serial
+    assert sorted(invoked, key=repr) == sorted([("KPI", ("revenue", "2026-01")), ("KPI_STATUS", ("revenue", "2026-01")),
+                                                ("KPI", ("revenue", True)), ("KPI", ("revenue", 1.0))], key=repr)
+    assert engine.calls.count(("revenue", dt.date(1900, 1, 1), None)) == 1
