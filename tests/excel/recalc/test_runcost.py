@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import io
+import random
 import re
 import zipfile
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 from kpisheet.errors import WorkbookError
 import kpisheet.excel.recalc as recalc_module
 from kpisheet.excel.recalc import recalc
-from kpisheet.excel.recalc.book import load
+from kpisheet.excel.recalc.book import _may_hold_formulas, load
 from kpisheet.excel.recalc.sheetxml import _fast_patterns, patterns
 from kpisheet.excel.recalc.values import Err
 from kpisheet.inflated import read_part, sharing
@@ -151,3 +152,12 @@ def test_the_same_call_in_many_cells_is_computed_once(tmp_path: Path, monkeypatc
     assert sorted(invoked, key=repr) == sorted([("KPI", ("revenue", "2026-01")), ("KPI_STATUS", ("revenue", "2026-01")),
                                                 ("KPI", ("revenue", True)), ("KPI", ("revenue", 1.0))], key=repr)
     assert engine.calls.count(("revenue", dt.date(1900, 1, 1), None)) == 1
+
+
+def test_the_formula_tag_look_says_what_the_two_searches_say() -> None:
+    rng = random.Random(7)
+    cases = [b"", b"f", b"<f", b"f<", b":f", b"x:f>", b"of<f", b"<c><v>1</v></c>" * 100,
+             b"<fx" + b"f" * 20_000, b"f" * 20_000, b"af" * 20_000 + b"<f>"]
+    cases += [bytes(rng.choice(b"<:f cv>") for _ in range(rng.randint(0, 60))) for _ in range(2000)]
+    for raw in cases:
+        assert _may_hold_formulas(raw) == (b"<f" in raw or b":f" in raw), raw[:40]
