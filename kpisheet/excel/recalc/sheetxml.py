@@ -347,8 +347,14 @@ def serialise(value: Value) -> tuple[Optional[str], str]:
     return "str", escape(str(value))
 
 
+_ATTR_PATTERNS: dict[str, re.Pattern[str]] = {}
+_HEADS: dict[str, re.Pattern[str]] = {}
+
+
 def _set_attr(attrs: str, name: str, value: Optional[str]) -> str:
-    pat = re.compile(rf'(\s){name}="[^"]*"')
+    pat = _ATTR_PATTERNS.get(name)
+    if pat is None:
+        pat = _ATTR_PATTERNS[name] = re.compile(rf'(\s){name}="[^"]*"')
     if value is None:
         return pat.sub("", attrs)
     if pat.search(attrs):
@@ -368,7 +374,10 @@ class CellEdit:
 def rewrite_cell(element: str, prefix: str, edit: CellEdit) -> str:
     """A ``<c>`` element with its cached value (and type) replaced; all else kept."""
     item, attr_re, fel, vel, isel = patterns(prefix)
-    m = re.match(rf"<{re.escape(prefix)}c\b([^>]*?)(/?)>", element)
+    head = _HEADS.get(prefix)
+    if head is None:
+        head = _HEADS[prefix] = re.compile(rf"<{re.escape(prefix)}c\b([^>]*?)(/?)>")
+    m = head.match(element)
     assert m is not None
     attrs = m.group(1)
     self_closing = bool(m.group(2))
