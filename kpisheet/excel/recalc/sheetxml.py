@@ -374,10 +374,10 @@ class CellEdit:
 def rewrite_cell(element: str, prefix: str, edit: CellEdit) -> str:
     """A ``<c>`` element with its cached value (and type) replaced; all else kept."""
     item, attr_re, fel, vel, isel = patterns(prefix)
-    head = _HEADS.get(prefix)
-    if head is None:
-        head = _HEADS[prefix] = re.compile(rf"<{re.escape(prefix)}c\b([^>]*?)(/?)>")
-    m = head.match(element)
+    cell_head = _HEADS.get(prefix)
+    if cell_head is None:
+        cell_head = _HEADS[prefix] = re.compile(rf"<{re.escape(prefix)}c\b([^>]*?)(/?)>")
+    m = cell_head.match(element)
     assert m is not None
     attrs = m.group(1)
     self_closing = bool(m.group(2))
