@@ -8,6 +8,9 @@ import gc
 import io
 import random
 import re
+import subprocess
+import sys
+import textwrap
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -42,6 +45,7 @@ class _Engine:
 
 
 def _book(tmp_path: Path, cells: str) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "kpisheet.yaml").write_text("kpis: {}\n")  # found beside the book; _Engine stands in
     return package(tmp_path / "b.xlsx", {"S": f'<row r="1">{cells}</row>'})
 
@@ -161,3 +165,30 @@ def test_the_formula_tag_look_says_what_the_two_searches_say() -> None:
     cases += [bytes(rng.choice(b"<:f cv>") for _ in range(rng.randint(0, 60))) for _ in range(2000)]
     for raw in cases:
         assert _may_hold_formulas(raw) == (b"<f" in raw or b":f" in raw), raw[:40]
+
+
+def test_a_book_of_kpi_cells_only_does_not_import_excels_functions(tmp_path: Path) -> None:
+    """Excel's function families (xlfuncs) are imported when a formula names one of them, and
+    only then; in a fresh interpreter a book of KPI() cells is computed without them."""
+    book = _book(tmp_path, '<c r="A1"><f>KPI("revenue","2026-01")</f><v>0</v></c>'
+                           '<c r="B1"><f>KPI_STATUS("revenue","2026-01")</f><v>0</v></c>')
+    code = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from types import SimpleNamespace
+        from kpisheet.excel.recalc import recalc
+        class Engine:
+            config = SimpleNamespace(kpis={{"revenue": None}})
+            def result(self, name, period=None, account=None):
+                return SimpleNamespace(value=2.0, error=None, status="green")
+        report = recalc(Path({str(book)!r}), engine_factory=lambda cfg, wb: Engine())
+        assert report.written, report.summary()
+        print("xlfuncs" if "kpisheet.excel.recalc.xlfuncs" in sys.modules else "none")
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["none"]
+    assert values(book)[(1, 1)] == 2.0 and values(book)[(1, 2)] == "green"
+    mixed = _book(tmp_path / "m", '<c r="A1"><f>ROUND(KPI("revenue","2026-01"),0)</f><v>0</v></c>')
+    out = subprocess.run([sys.executable, "-c", code.replace(str(book), str(mixed))],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["xlfuncs"]
