@@ -150,21 +150,25 @@ def _default_engine(config_path: Path, workbook: Path) -> Any:
 def _our_calls(loaded: LoadedBook) -> int:
     """How many formula cells call SPEC §4's functions (a formula we cannot read calls none)."""
     names = set(EXCEL_FUNCTIONS)
-    trees: dict[str, Optional[Node]] = {}
+    calls: dict[str, bool] = {}  # by text: formulas of one shape share their first one's text
     count = 0
-    for text in loaded.book.shared_formulas[0]:  # parsed once a shape
-        up = text.upper()
-        if not any(n in up for n in names):
-            continue
-        if text not in trees:
-            try:
-                trees[text] = parse_within_limits(text)
-            except FormulaSyntaxError:
-                trees[text] = None
-        node = trees[text]
-        if node is not None and any(isinstance(n, Call) and n.name in names for n in walk(node)):
-            count += 1
+    for text in loaded.book.shared_formulas[0]:
+        found = calls.get(text)
+        if found is None:
+            found = calls[text] = _calls_ours(text, names)
+        count += found
     return count
+
+
+def _calls_ours(text: str, names: set[str]) -> bool:
+    up = text.upper()
+    if not any(n in up for n in names):
+        return False
+    try:
+        node = parse_within_limits(text)
+    except FormulaSyntaxError:
+        return False
+    return any(isinstance(n, Call) and n.name in names for n in walk(node))
 
 
 def _to_cell(v: Any) -> Any:
