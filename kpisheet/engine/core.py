@@ -124,6 +124,7 @@ class Engine:
         self._targets: dict[tuple[str, Grain], Optional[Grid]] = {}
         self._thresholds: dict[tuple[str, Grain], Optional[tuple[Grid, Grid]]] = {}
         self._attrs: dict[str, Grid] = {}
+        self._measures: dict[str, set[str]] = {}  # _measure_kpis by KPI: the config does not change
         self._key_accounts: Optional[KeyAccountEngine] = None
         self._warehouse: Optional[Warehouse] = None
         self._daily: dict[str, pd.DataFrame] = {}
@@ -359,7 +360,11 @@ class Engine:
     def _measure_kpis(self, name: str, seen: Optional[set[str]] = None) -> set[str]:
         """The measure KPIs a KPI's value reads, itself included (its formula's, not its target's:
         a budget target does not move the KPI's ``latest`` nor its data's span)."""
-        seen = set() if seen is None else seen
+        if seen is None:  # asked once a result: remembered (callers only read the set)
+            found = self._measures.get(name)
+            if found is None:
+                found = self._measures[name] = self._measure_kpis(name, set())
+            return found
         if name in seen:
             return seen
         seen.add(name)

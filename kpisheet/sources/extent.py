@@ -28,6 +28,7 @@ import zlib
 from typing import Optional
 
 from .. import limits
+from ..inflated import read_part
 from . import refs
 
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?>')
@@ -174,7 +175,7 @@ def too_sparse(data: bytes, sheet: str) -> bool:
             return False
         if _fits_dimension(archive, part):
             return False
-        xml = archive.read(part)
+        xml = read_part(archive, data, part)  # recalc may have inflated it already
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
         return False  # calamine will say what is wrong with the file
     count = 0

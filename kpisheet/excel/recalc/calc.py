@@ -43,6 +43,32 @@ __all__ = ["VOLATILE", "Book", "CalcResult", "Calculator", "CellResult", "Evalua
 CompileKey = tuple[str, tuple[int, int], int, str]  # (text, anchor, sheet, kind): one compiled formula
 
 
+class _ExcelFunctions(Mapping[str, Any]):
+    """Excel's functions (:mod:`.xlfuncs`), imported when a formula first names one that is not
+    docs/excel.md's: a book whose formulas call only KPI() and its kin never pays for the import."""
+
+    def __init__(self) -> None:
+        self._functions: Optional[Mapping[str, Any]] = None
+
+    def _all(self) -> Mapping[str, Any]:
+        if self._functions is None:
+            from .xlfuncs import FUNCTIONS
+            self._functions = FUNCTIONS
+        return self._functions
+
+    def __getitem__(self, name: str) -> Any:
+        return self._all()[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._all()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
 class Calculator:
     """Excel's formula semantics over a :class:`~.model.Book`; see the module docstring."""
 
@@ -63,7 +89,6 @@ class Evaluation:
     cells and ranges they read (computing a formula cell first when it is still pending)."""
 
     def __init__(self, book: Book, extra: Mapping[str, ExtraFunction]) -> None:
-        from .xlfuncs import FUNCTIONS
         formulas = book.formulas
         self.book = book
         self.sheets = book.sheets
@@ -73,7 +98,7 @@ class Evaluation:
         self.index = FormulaIndex(formulas)
         self.cells = self.index.cells  # (sheet, row, col) → formula index
         self.grid = Grid(book.sheets)
-        self.compiler = Compiler(self, book, extra, FUNCTIONS)
+        self.compiler = Compiler(self, book, extra, _ExcelFunctions())
         self.results = [CellResult(kind=f.kind, volatile=f.volatile) for f in formulas]
         self.texts, self.anchors = book.shared_formulas
         self.code: list[Optional[Thunk]] = [None] * len(formulas)

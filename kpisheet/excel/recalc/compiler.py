@@ -392,7 +392,7 @@ class Compiler:
             if slot is not None:
                 env = self._let_values
                 return lambda: env.get(slot)
-        if name in self.functions or name in self.extra:
+        if name in self.extra or name in self.functions:  # kpisheet's functions first: no import of Excel's for them
             return None
         for key in ((home, name), (None, name)):
             text = self.book.names.get(key)

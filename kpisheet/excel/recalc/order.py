@@ -257,11 +257,13 @@ class Dependencies:
 
     def spread(self, marked: list[bool]) -> None:
         """Mark, in place, every cell that reads a marked cell, directly or not."""
+        todo = [i for i, m in enumerate(marked) if m]
+        if not todo:
+            return  # nothing marked: no readers to find
         readers: dict[int, list[int]] = {}
         for v, succ in self.adj.items():
             for w in succ:
                 readers.setdefault(w, []).append(v)
-        todo = [i for i, m in enumerate(marked) if m]
         while todo:
             i = todo.pop()
             for j in readers.get(i, ()):

@@ -322,15 +322,21 @@ def parse(text: str) -> Node:
 _SHAPE = re.compile(r"""("(?:[^"]|"")*"|'(?:[^']|'')+'!)|(?<![\w.$])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w.(!\[])""")
 
 
+_SHAPE_COLS: dict[str, int] = {}
+
+
 def shape(text: str, row: int, col: int) -> str:
     """The formula with relative references written as offsets from (row, col), as R1C1 does:
     two formulas of the same shape differ only by where they are, so one parse serves both."""
+    cols = _SHAPE_COLS
+
     def sub(m: re.Match[str]) -> str:
-        if m.group(1):
-            return m.group(1)
-        c = _col(m.group(3))
-        r = int(m.group(5))
-        cs = f"C{c}" if m.group(2) else f"C[{c - col}]"
-        rs = f"R{r}" if m.group(4) else f"R[{r - row}]"
-        return rs + cs
+        quoted, col_abs, letters, row_abs, digits = m.groups()
+        if quoted:
+            return quoted
+        c = cols.get(letters)
+        if c is None:
+            c = cols[letters] = _col(letters)
+        r = int(digits)
+        return (f"R{r}" if row_abs else f"R[{r - row}]") + (f"C{c}" if col_abs else f"C[{c - col}]")
     return _SHAPE.sub(sub, text)

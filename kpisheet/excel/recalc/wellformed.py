@@ -29,25 +29,33 @@ def order_problems(text: str, limit: int = 5) -> list[str]:
     out: list[str] = []
     row = 0
     col = 0
+    cols: dict[str, int] = {}
+    row_r = _R_ROW.search
+    cell_r = _R_CELL.search
     for m in item.finditer(text, lo, hi):
-        if len(out) >= limit:
-            break
-        if m.group(3) is None:  # <row>
-            ra = _R_ROW.search(m.group(1))
+        cattrs = m.group(3)
+        if cattrs is None:  # <row>
+            ra = row_r(m.group(1))
             r = int(ra.group(1)) if ra else row + 1
             if r <= row:
                 out.append(f"row {r} after row {row}")
+                if len(out) >= limit:
+                    break
             row, col = r, 0
             continue
-        rm = _R_CELL.search(m.group(3))
+        rm = cell_r(cattrs)
         if rm is None:
             col += 1
             continue
-        c, r = col_index(rm.group(1)), int(rm.group(2))
-        place = f"{rm.group(1).upper()}{r}"
-        if r != row:
-            out.append(f"cell {place} inside row {row}")
-        elif c <= col:
-            out.append(f"cell {place} repeated or out of order")
+        letters, digits = rm.groups()
+        c = cols.get(letters)
+        if c is None:
+            c = cols[letters] = col_index(letters)
+        r = int(digits)
+        if r != row or c <= col:
+            place = f"{letters.upper()}{r}"
+            out.append(f"cell {place} inside row {row}" if r != row else f"cell {place} repeated or out of order")
+            if len(out) >= limit:
+                break
         col = c
     return out

@@ -1,0 +1,194 @@
+"""How ``recalc`` spends its time, where that is observable: what it pauses and shares during a
+run is restored afterwards, and what it remembers gives the answers it would compute."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import io
+import random
+import re
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Callable, cast
+
+import pytest
+
+from kpisheet.errors import WorkbookError
+import kpisheet.excel.recalc as recalc_module
+from kpisheet.excel.recalc import recalc
+from kpisheet.excel.recalc.book import _may_hold_formulas, load
+from kpisheet.excel.recalc.sheetxml import _fast_patterns, patterns
+from kpisheet.excel.recalc.values import Err
+from kpisheet.inflated import read_part, sharing
+from tests.conftest import SALES, write_book
+from tests.excel.recalc.test_excel_files import package, values
+from tests.excel.recalc.test_kpi import KPIS
+
+
+class _Engine:
+    """Answers 1 for every KPI, and notes whether cyclic garbage collection was on when asked."""
+
+    def __init__(self) -> None:
+        self.config = SimpleNamespace(kpis={"revenue": None})
+        self.calls: list[tuple[Any, ...]] = []
+        self.gc_on: list[bool] = []
+
+    def result(self, name: str, period: Any = None, account: Any = None) -> Any:
+        self.calls.append((name, period, account))
+        self.gc_on.append(gc.isenabled())
+        return SimpleNamespace(value=1.0, error=None, status="green")
+
+
+def _book(tmp_path: Path, cells: str) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "kpisheet.yaml").write_text("kpis: {}\n")  # found beside the book; _Engine stands in
+    return package(tmp_path / "b.xlsx", {"S": f'<row r="1">{cells}</row>'})
+
+
+def test_no_cyclic_collection_during_the_run_and_back_after(tmp_path: Path) -> None:
+    book = _book(tmp_path, '<c r="A1"><f>KPI("revenue","2026-01")</f><v>0</v></c>')
+    engine = _Engine()
+    assert gc.isenabled()
+    recalc(book, engine_factory=lambda cfg, wb: engine)
+    assert engine.gc_on == [False]
+    assert gc.isenabled()
+    assert values(book)[(1, 1)] == 1.0
+
+
+def test_collection_back_on_after_a_failed_run(tmp_path: Path) -> None:
+    book = _book(tmp_path, '<c r="A1"><f>KPI("revenue","2026-01")</f><v>0</v></c>')
+
+    def broken(cfg: Path, wb: Path) -> Any:
+        raise WorkbookError("cannot be read", place="b.xlsx")
+
+    with pytest.raises(WorkbookError):
+        recalc(book, engine_factory=broken)
+    assert gc.isenabled()
+
+
+def test_collection_left_off_when_it_was_off(tmp_path: Path) -> None:
+    book = _book(tmp_path, '<c r="A1"><f>1+1</f><v>0</v></c>')
+    gc.disable()
+    try:
+        recalc(book)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_source_sheet_is_inflated_once(tmp_path: Path, make_config: Callable[..., Path],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """recalc inflates the Sales sheet to look for formulas; the engine's extent check (SPEC §9)
+    takes that copy instead of inflating the part again."""
+    make_config(KPIS)
+    dash: list[list[Any]] = [['=KPI("revenue","2026-01")']]
+    book = write_book(tmp_path / "dash.xlsx", {"Sales": cast(list[list[Any]], SALES), "Dash": dash})
+    reads: list[str] = []
+    real = zipfile.ZipFile.read
+
+    def counted(self: zipfile.ZipFile, name: Any, pwd: Any = None) -> bytes:
+        reads.append(name if isinstance(name, str) else name.filename)
+        return real(self, name, pwd)
+
+    monkeypatch.setattr(zipfile.ZipFile, "read", counted)
+    report = recalc(book)
+    assert report.kpi_cells == 1 and not report.warnings
+    assert reads.count("xl/worksheets/sheet1.xml") == 1
+    monkeypatch.undo()
+    loaded = load(book)
+    assert loaded.parts[1].scan is not None and loaded.parts[1].scan.values[(1, 1)] == 155.0
+    loaded.pkg.close()
+
+
+def test_a_shared_part_serves_only_the_same_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "p.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"<worksheet/>")
+    data = path.read_bytes()
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    with sharing(bytes(bytearray(data)), {"xl/worksheets/sheet1.xml": b"shared"}):  # equal bytes, another object
+        assert read_part(archive, data, "xl/worksheets/sheet1.xml") == b"shared"
+    with sharing(data + b"\0", {"xl/worksheets/sheet1.xml": b"shared"}):  # another file
+        assert read_part(archive, data, "xl/worksheets/sheet1.xml") == b"<worksheet/>"
+    assert read_part(archive, data, "xl/worksheets/sheet1.xml") == b"<worksheet/>"  # nothing kept after
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_cell_patterns_match_what_one_character_at_a_time_matches(prefix: str) -> None:
+    """The cell patterns' content runs (possessive on Python 3.11+) find the same cells, spans and
+    groups as the plain pattern stepping one character at a time, unclosed cells included."""
+    p = prefix
+    plain = re.compile(rf"<{p}row\b([^>]*?)(/?)>|<{p}c\b([^>]*?)(?:/>|>((?:[^<]|<(?!{p}c[\s>/]|/{p}c>))*)</{p}c>)")
+    text = (f'<{p}row r="1"><{p}c r="A1"><{p}v>1</{p}v></{p}c><{p}c r="B1"><{p}f>A1&lt;2</{p}f><{p}v>0</{p}v></{p}c>'
+            f'<{p}c r="C1" t="inlineStr"><{p}is><{p}t>a<b</{p}t></{p}is></{p}c><{p}c r="D1"><{p}v>unclosed'
+            f'<{p}c r="E1"/><{p}c r="F1"><{p}v>2</{p}v></{p}c></{p}row><{p}row r="2"/><{p}c r="A3">'
+            f'{"x" * 5000}<{p}cx/></{p}c><{p}c r="A4"><{p}v>cut')
+    got = [(m.span(), m.groups()) for m in patterns(p)[0].finditer(text)]
+    assert got == [(m.span(), m.groups()) for m in plain.finditer(text)]
+    assert len(got) == 8  # the unclosed D1 and the cut A4 are not cells
+    fast = _fast_patterns(p)[0]
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text) if m.group(3) is not None]
+
+
+def test_the_same_call_in_many_cells_is_computed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cells = "".join(f'<c r="{c}1"><f>KPI("revenue","2026-01")</f><v>0</v></c>' for c in "ABC")
+    cells += '<c r="D1"><f>KPI_STATUS("revenue","2026-01")</f><v>0</v></c>'
+    cells += '<c r="E1"><f>KPI("revenue",TRUE)</f><v>0</v></c><c r="F1"><f>KPI("revenue",1)</f><v>0</v></c>'
+    book = _book(tmp_path, cells)
+    engine = _Engine()
+    invoked: list[tuple[str, tuple[Any, ...]]] = []
+    real = recalc_module.invoke
+
+    def counted(name: str, ev: Any, args: Any, **kw: Any) -> Any:
+        invoked.append((name, tuple(args)))
+        return real(name, ev, args, **kw)
+
+    monkeypatch.setattr(recalc_module, "invoke", counted)
+    recalc(book, engine_factory=lambda cfg, wb: engine)
+    got = values(book)
+    assert [got[(1, c)] for c in range(1, 5)] == [1.0, 1.0, 1.0, "green"]
+    assert got[(1, 5)] == Err("#VALUE!") and got[(1, 6)] == 1.0  # TRUE is no period; 1 is a date serial
+    assert sorted(invoked, key=repr) == sorted([("KPI", ("revenue", "2026-01")), ("KPI_STATUS", ("revenue", "2026-01")),
+                                                ("KPI", ("revenue", True)), ("KPI", ("revenue", 1.0))], key=repr)
+    assert engine.calls.count(("revenue", dt.date(1900, 1, 1), None)) == 1
+
+
+def test_the_formula_tag_look_says_what_the_two_searches_say() -> None:
+    rng = random.Random(7)
+    cases = [b"", b"f", b"<f", b"f<", b":f", b"x:f>", b"of<f", b"<c><v>1</v></c>" * 100,
+             b"<fx" + b"f" * 20_000, b"f" * 20_000, b"af" * 20_000 + b"<f>"]
+    cases += [bytes(rng.choice(b"<:f cv>") for _ in range(rng.randint(0, 60))) for _ in range(2000)]
+    for raw in cases:
+        assert _may_hold_formulas(raw) == (b"<f" in raw or b":f" in raw), raw[:40]
+
+
+def test_a_book_of_kpi_cells_only_does_not_import_excels_functions(tmp_path: Path) -> None:
+    """Excel's function families (xlfuncs) are imported when a formula names one of them, and
+    only then; in a fresh interpreter a book of KPI() cells is computed without them."""
+    book = _book(tmp_path, '<c r="A1"><f>KPI("revenue","2026-01")</f><v>0</v></c>'
+                           '<c r="B1"><f>KPI_STATUS("revenue","2026-01")</f><v>0</v></c>')
+    code = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from types import SimpleNamespace
+        from kpisheet.excel.recalc import recalc
+        class Engine:
+            config = SimpleNamespace(kpis={{"revenue": None}})
+            def result(self, name, period=None, account=None):
+                return SimpleNamespace(value=2.0, error=None, status="green")
+        report = recalc(Path({str(book)!r}), engine_factory=lambda cfg, wb: Engine())
+        assert report.written, report.summary()
+        print("xlfuncs" if "kpisheet.excel.recalc.xlfuncs" in sys.modules else "none")
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["none"]
+    assert values(book)[(1, 1)] == 2.0 and values(book)[(1, 2)] == "green"
+    mixed = _book(tmp_path / "m", '<c r="A1"><f>ROUND(KPI("revenue","2026-01"),0)</f><v>0</v></c>')
+    out = subprocess.run([sys.executable, "-c", code.replace(str(book), str(mixed))],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["xlfuncs"]
