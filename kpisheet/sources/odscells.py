@@ -76,36 +76,36 @@ def _time(text: str) -> Any:
 
 def _paragraphs(cell: Element) -> str:
     """The cell's text as python-calamine joins it: paragraphs on lines, ``text:s`` as spaces,
-    tabs and line breaks left out, comments (``office:annotation``) not part of it."""
+    tabs and line breaks left out, comments (``office:annotation``) not part of it. The spaces
+    ``text:s`` stands for are at most Excel's longest text a cell (``text:c="999999999"``
+    is one element of 25 bytes)."""
     parts: list[str] = []
     first = True
-    size = 0
-
-    def walk(elem: Element) -> None:
-        nonlocal first, size
-        if elem.tag == _ANNOTATION:
-            return
-        if elem.tag == _P:
+    spaces = limits.MAX_TEXT
+    todo: list[Element | str] = [*reversed(list(cell))]  # elements to walk and tails to write, in order:
+    if cell.text:  # a loop, not recursion (spans may nest a million deep)
+        parts.append(cell.text)
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            parts.append(item)
+            continue
+        if item.tail:
+            todo.append(item.tail)
+        if item.tag == _ANNOTATION:
+            continue
+        if item.tag == _P:
             if not first:
                 parts.append("\n")
             first = False
-        elif elem.tag == _S:
-            count = elem.get(_TEXT + "c", "1")
-            n = int(count) if count.isdigit() and len(count) <= 6 else 1
-            parts.append(" " * min(n, limits.MAX_TEXT))
-        if elem.text:
-            parts.append(elem.text)
-        for child in elem:
-            walk(child)
-            if child.tail:
-                parts.append(child.tail)
-
-    if cell.text:
-        parts.append(cell.text)
-    for child in cell:
-        walk(child)
-        if child.tail:
-            parts.append(child.tail)
+        elif item.tag == _S:
+            count = item.get(_TEXT + "c", "1")
+            n = min(int(count) if count.isdigit() and len(count) <= 12 else 1, spaces)
+            parts.append(" " * n)
+            spaces -= n
+        if item.text:
+            parts.append(item.text)
+        todo.extend(reversed(list(item)))
     return "".join(parts)
 
 

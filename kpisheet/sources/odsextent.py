@@ -27,6 +27,7 @@ _TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(
 _NAME = re.compile(rb'table:name="([^"]*)"')
 _ROWS = re.compile(rb'table:number-rows-repeated="(\d{1,12})"')
 _COLS = re.compile(rb'table:number-columns-repeated="(\d{1,12})"')
+_SPACES = re.compile(rb'<text:s\s[^>]*?text:c="(\d+)"')
 
 
 def _repeat(pattern: "re.Pattern[bytes]", attrs: bytes) -> int:
@@ -60,6 +61,12 @@ def ods_extent(data: bytes) -> OdsExtent:
         content = zipfile.ZipFile(io.BytesIO(data)).read("content.xml")
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return out  # calamine will say what is wrong with the file
+    spaces, most = 0, max(len(content), 1 << 24)
+    for m in _SPACES.finditer(content):  # <text:s text:c="999999999"/>: calamine writes out every space
+        spaces += int(m.group(1)) if len(m.group(1)) <= 12 else most + 1
+        if spaces > most:  # more than the file: read by cells instead, where a cell's spaces are capped
+            out.too_sparse = True
+            break
     sheet = ""
     written = rows = width = values = 0
     row_values = 0

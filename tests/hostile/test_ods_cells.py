@@ -259,3 +259,30 @@ def test_a_value_at_the_far_corner_of_an_xls_is_read_within_the_caps(tmp_path: P
     run = run_bounded("evaluate", str(book), "--period", "2026-02", "--format", "json")
     assert_clean(run, codes=(0,))
     assert [r["value"] for r in json.loads(run.out)] == [150.0, 2.0]
+
+
+FAR = _row(_c('table:number-columns-repeated="1024"'), repeat=1048570) + _row(_c('table:number-columns-repeated="16383"'),
+                                                                               _f(9))
+
+
+@pytest.mark.parametrize("rows, code, said", [
+    # one <text:s text:c="999999999"/> is a gigabyte of spaces to calamine (it aborted): read by cells, capped
+    ("".join(SALES) + _row(_c('office:value-type="string"', '<text:p><text:s text:c="999999999"/></text:p>')), 0, ""),
+    ("".join(SALES) + _row(_c('office:value-type="string"', '<text:p><text:s text:c="999999999"/></text:p>')) + FAR,
+     0, ""),
+    ("".join(SALES) + _row(EMPTY, _c(), _c('office:value-type="string"', "<text:p>" + "<text:span>" * 200_000 + "x"
+                                              + "</text:span>" * 200_000 + "</text:p>")) + FAR, 0, ""),
+    ("".join(SALES) + _row(_c('office:value-type="float" office:value="abc"')) + FAR, 2,
+     "bad.ods!Data: a cell whose value is not a number ('abc')"),
+    ("".join(SALES) + FAR + "<table:table-row><table:table-cell", 2, "bad.ods!Data: the workbook is damaged"),
+    ("".join(SALES) + _row(EMPTY, _s("x"), repeat=2) + FAR, 2, "bad.ods!Data: a value past the sheet's last row or column"),
+])
+def test_hostile_cells_of_a_far_cell_ods_are_one_error_line_or_read(tmp_path: Path, rows: str, code: int,
+                                                                     said: str) -> None:
+    book = _ods(tmp_path / "bad.ods", {"Data": rows})
+    write_config(tmp_path)
+    run = run_bounded("evaluate", str(book), "--period", "2026-02", "--format", "json")
+    assert_clean(run, codes=(code,))
+    assert said in run.err
+    if code == 0:
+        assert [r["value"] for r in json.loads(run.out)] == [150.0, 2.0]
