@@ -41,6 +41,7 @@ _VALUE, _STRING, _DATE, _TIME, _BOOL = (_OFFICE + a for a in ("value", "string-v
 _TYPE, _ANNOTATION = _OFFICE + "value-type", _OFFICE + "annotation"
 _P, _S = _TEXT + "p", _TEXT + "s"
 _FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity|nan)", re.IGNORECASE)
+_DATE_TIME = re.compile(r"(\d{4}-\d\d-\d\d)(?:T(\d\d:\d\d:\d\d)(\.\d{1,9})?)?")
 _DURATION = re.compile(r"PT(\d{1,9})H(\d{1,9})M(\d{1,9}(?:\.\d{1,9})?)S")
 
 
@@ -53,11 +54,12 @@ def _repeat(elem: Element, attr: str) -> int:
 
 def _date(text: str) -> Any:
     """A date-value as python-calamine gives it: a date, a datetime, or the text it could not read."""
+    m = _DATE_TIME.fullmatch(text)
     try:
-        if len(text) == 10:
+        if m is not None and m.group(2) is None:
             return dt.date.fromisoformat(text)
-        if "T" in text and not text.endswith("Z") and "+" not in text[10:] and "-" not in text[10:]:
-            return dt.datetime.fromisoformat(text)
+        if m is not None:
+            return dt.datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}{(m.group(3) or '')[:7]}")
     except ValueError:
         pass
     return text

@@ -65,6 +65,8 @@ VALUES = [
     _c('office:value-type="date" office:date-value="2026-02-03T00:00:00"'),
     _c('office:value-type="date" office:date-value="2026-02-03T10:30:00Z"'),
     _c('office:value-type="date" office:date-value="bogus"'),
+    *(_c(f'office:value-type="date" office:date-value="{v}"')
+      for v in ("2026-02-03T10:30:00.123456789", "2026-W05-1", "2026-02-03T10", "2026-02-30")),
     _c('office:value-type="time" office:time-value="PT12H15M00S"'),
     _c('office:value-type="time" office:time-value="PT00H00M00.5S"'),
     _c('office:value-type="time" office:time-value="PT36H10M00S"'),
