@@ -24,7 +24,8 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 from ..errors import WorkbookError
 from ..zipguard import check_inflated, check_package
 from .extent import sheet_names, table_place, too_sparse
-from .odsextent import ods_problem
+from .odscells import read_ods_sparse
+from .odsextent import ods_extent
 from .csvcolumns import read_columns
 from .frames import Frame, build_frame, gc_paused
 from .hidden import (Cells, hidden_cells, lay_over, may_hide_cells, ods_error_cells, sheet_grid,
@@ -84,6 +85,7 @@ class _Book:
     frames: dict[tuple[Any, ...], Frame] = field(default_factory=dict)
     csv_rows: dict[tuple[Any, ...], list[list[str]]] = field(default_factory=dict)
     hidden: Optional[dict[str, Cells]] = None  # sheet -> error cells and computed formula cells (.xlsx)
+    by_cells: Optional[list[str]] = None  # an .ods calamine must not open: its sheets, read by their cells
 
 
 class FileReader:
@@ -207,10 +209,12 @@ class FileReader:
                 kind = "xlsb"
             elif "content.xml" in names:
                 kind = "ods"
-                # README#hostile-and-broken-input: calamine expands every sheet's repeats when opening
-                found = ods_problem(data)
-                if found is not None:
-                    raise WorkbookError(found[1], place=f"{where}!{found[0]}")
+                # README#hostile-and-broken-input
+                extent = ods_extent(data)  # calamine expands every sheet's repeats on opening
+                if extent.refused is not None:
+                    raise WorkbookError(extent.refused[1], place=f"{where}!{extent.refused[0]}")
+                if extent.too_sparse:  # a far cell: every sheet is read by its cells, without calamine
+                    return _Book(key, data, kind, by_cells=extent.sheets)
             else:
                 raise WorkbookError("not a workbook (a ZIP archive with no workbook inside, "
                                     "such as a Word document)", place=where)
@@ -229,8 +233,8 @@ class FileReader:
 
     @staticmethod
     def _sheet_name(book: _Book, name: Optional[str], where: str) -> str:
-        assert book.workbook is not None
-        names = list(book.workbook.sheet_names)
+        assert book.workbook is not None or book.by_cells is not None
+        names = list(book.workbook.sheet_names) if book.workbook is not None else list(book.by_cells or [])
         if not names:
             raise WorkbookError("the workbook has no sheets", place=where)
         if name is None:
@@ -462,6 +466,8 @@ def _too_sparse(book: _Book, sheet: str) -> bool:
     """Whether ``sheet`` must be read by its cells rather than as calamine's dense rectangle."""
     if book.kind == "xlsx":
         return too_sparse(book.data, sheet)
+    if book.kind == "ods":
+        return book.by_cells is not None
     return book.kind == "xlsb" and xlsb_too_sparse(book.data, sheet)
 
 
@@ -469,6 +475,8 @@ def _read_sparse(book: _Book, sheet: str, where: str,
                  area: Optional[tuple[int, int, int, int]] = None) -> SparseGrid:
     if book.kind == "xlsb":
         return read_xlsb_sparse(book.data, sheet, where, area)
+    if book.kind == "ods":
+        return read_ods_sparse(book.data, sheet, where, area)
     return read_sparse(book.data, sheet, where, area)
 
 

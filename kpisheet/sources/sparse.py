@@ -149,6 +149,8 @@ def sparse_frame(grid: SparseGrid, header_row: Optional[int], sheet: str, where:
     frame = build_frame(grid.rows[k:], row, left, sheet, where, header_name=header_name)
     below = grid.row_numbers[k + 1:]
     frame.df.index = pd.Index([below[int(i)] - row - 1 for i in frame.df.index], dtype="int64")
+    for j, codes in frame.errors.items():  # error codes go by row label too: the sheet's own offsets
+        codes.index = pd.Index([below[int(i)] - row - 1 for i in codes.index], dtype="int64")
     headers = [header_text(v) for v in grid.rows[k]]
     real_cols: list[int] = []
     names: list[str] = []
