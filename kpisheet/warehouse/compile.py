@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 from ..expr.ast import Binary, Bool, Call, In, Name, Node, Num, Str, Unary
-from .check import COMPILED_FUNCTIONS
+from ..expr.functions import int_literal
+from .check import COMPILED_FUNCTIONS, uncompilable
 
 _ARITH = {"+", "-", "*", "/"}
 _COMPARE = {"==", "!=", "<", "<=", ">", ">="}
@@ -204,11 +205,14 @@ class _Compiler:
             self.need(vals[0], "number", args[0])
             return vals[0].abs()  # type: ignore[attr-defined,no-any-return]
         if name == "round":
-            digits = int(args[1].value) if len(args) > 1 and isinstance(args[1], Num) else 0
+            digits = int_literal(args[1]) if len(args) > 1 else 0
+            if digits is None:
+                raise CompileError("round(): digits must be a whole number written in the expression, such as "
+                                   "round(amount, 2) or round(amount, -3)", args[1].pos)
             self.need(vals[0], "number", args[0])
-            x = vals[0]  # Excel rounds halves away from zero
-            scale = 10.0 ** digits
-            return (x.abs() * scale + 0.5).floor() / scale * x.sign()  # type: ignore[attr-defined,no-any-return]
+            for pos, message in uncompilable(node):  # a round() inside: the SQL would grow past use
+                raise CompileError(message, pos)
+            return excel_round(vals[0], digits)
         if name in ("year", "month", "day", "weekday"):
             self.need(vals[0], "date", args[0])
             d: Any = vals[0]
@@ -235,3 +239,73 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
 
 def _op(op: str, left: ir.Value, right: ir.Value) -> ir.BooleanValue:
     return _OPS[op](left, right)  # type: ignore[no-any-return]
+
+
+# --- Excel's ROUND in SQL ---------------------------------------------------------------------
+
+_SPLIT = 134217729.0  # 2**27 + 1, Veltkamp's splitter for doubles
+_MOST = 22  # 10**0 .. 10**22 are exact doubles
+_BELOW_1E15 = 999999999999999.875  # the largest double below 1e15
+# Ibis writes a float literal bare, which PostgreSQL reads as numeric (and POW(10.0, k) is then a
+# numeric power); cast from text it is a double in every database
+_DOUBLE_10 = ibis.literal("10").cast("float64")
+
+
+def _split(a: Any) -> tuple[Any, Any]:
+    """``a`` as ``high + low``, each of at most 26 significant bits (Veltkamp), exactly."""
+    ca = ibis.literal(_SPLIT, type="float64") * a  # typed: PostgreSQL does a bare 134217729.0 in numeric
+    high = ca - (ca - a)
+    return high, a - high
+
+
+def _pow10(k: Any) -> Any:
+    """10 ** ``k`` in doubles, for a whole ``k`` from 0 to 22: exact (both databases' ``power``
+    give the exact double there, which tests/warehouse check)."""
+    return _DOUBLE_10.pow(k.cast("float64"))
+
+
+def _one(condition: Any) -> Any:
+    """1 where ``condition`` holds, else 0 (PostgreSQL casts no boolean to a number)."""
+    return ibis.ifelse(condition, 1, 0)
+
+
+def excel_round(x: Any, digits: int) -> Any:
+    """:func:`kpisheet.xlrules.round_half_away` in SQL: ``x``'s 15-significant-digit decimal
+    rounded half away from zero at ``digits`` places, as the nearest double.
+
+    A database's own ``round`` rounds the binary value (``round(608.44765, 4)`` is 608.4476
+    there), and PostgreSQL's ``round(double precision)`` rounds halves to even; its cast to
+    ``numeric`` keeps 15 digits but ties to even too. So this is the exact method of
+    :func:`kpisheet.xlrules.round_half_away_array`, in double arithmetic only (which both DuckDB
+    and PostgreSQL do in IEEE doubles): ``|x| * 10**k`` as an exact sum of two doubles, its
+    15 digits as a whole number, rounded in whole numbers. Exact for ``|x|`` from 1e-8 to
+    1e15; below 1e-8 a rounding to 7 places or fewer is 0 (exactly Excel's answer); any other
+    row (a smaller number at 8 places or more, 1e15 or more, infinities) stops the query with
+    an error naming round(), rather than a near answer. NULL stays NULL; 0 is 0."""
+    d = max(-_MOST, min(_MOST, digits))  # past 22 places a number of 1e-8 or more has no digit left
+    v = x.cast("float64")
+    a = v.abs()
+    fast = (a >= 1e-8) & (a < 1e15)
+    # every row's arithmetic kept finite and defined (PostgreSQL stops at an overflow or a log of 0):
+    # the rows outside [1e-8, 1e15) are answered below, not from this
+    safe = ibis.least(ibis.greatest(a, 1e-8), _BELOW_1E15)
+    k0 = 14 - safe.log10().floor()
+    first = safe * _pow10(k0)
+    k = ibis.greatest(ibis.least(k0 - _one(first >= 1e15) + _one(first < 1e14), _MOST), 0)  # log10's guess mended
+    p = _pow10(k)  # |x| * 10**k has 15 digits before the point
+    ah, al = _split(safe)
+    ph, pl = _split(p)
+    hi = safe * p  # safe * p is exactly hi + lo (Dekker's product)
+    lo = ((ah * ph - hi) + ah * pl + al * ph) + al * pl
+    whole = hi.floor().cast("float64")
+    n15 = whole + _one(((hi - whole) - 0.5) + lo >= 0)  # the 15 digits as a whole number, half away
+    step = _pow10(ibis.least(ibis.greatest(k - d, 0), 16))  # 10 ** (digits of n15 past the place asked for)
+    cut = ((n15 + step / 2) / step).floor().cast("float64")  # exact: see round_half_away_array
+    scale = ibis.literal(10.0 ** abs(d), type="float64")
+    magnitude = cut / _pow10(ibis.least(k, d)) if d >= 0 else cut * scale
+    beyond = ibis.literal("round() in the database takes numbers from 1e-8 to 1e15 in size (a smaller one "
+                          f"when rounded to 7 places or fewer); a row holds ").concat(v.cast("string"))
+    refused = beyond.cast("int64").cast("float64")  # the cast fails: the query stops, naming round()
+    tiny = (a < 1e-8) & (a > 0)
+    return ibis.cases((v.isnull(), ibis.null("float64")), (a == 0, 0.0), (fast, magnitude * v.sign()),
+                      (tiny & (d <= 7), 0.0), else_=refused)
