@@ -297,14 +297,14 @@ _DOUBLE_10 = ibis.literal("10").cast("float64")
 
 def _split(a: Any) -> tuple[Any, Any]:
     """``a`` as ``high + low``, each of at most 26 significant bits (Veltkamp), exactly."""
-    ca = ibis.literal(_SPLIT, type="float64") * a  # typed: PostgreSQL does a bare 134217729.0 in numeric
+    ca = _SPLIT * a  # a numeric literal times a double is a double in PostgreSQL too
     high = ca - (ca - a)
     return high, a - high
 
 
 def _pow10(k: Any) -> Any:
     """10 ** ``k`` in doubles, for a whole ``k`` from 0 to 22: exact (both databases' ``power``
-    give the exact double there, which tests/warehouse check)."""
+    give the exact double there, which tests/warehouse/test_agree.py checks)."""
     return _DOUBLE_10.pow(k.cast("float64"))
 
 

@@ -152,3 +152,26 @@ def test_text_order_is_case_ignored_by_code_point(duckdb: Any) -> None:
     node = parse("s < 'f'", qualified=True)
     got = duckdb.execute(table.select(i=table.i, v=compile_condition(node, {"s": table.s}, "duckdb")).order_by("i"))
     assert list(got["v"]) == [False, True, True, True]  # a blank is '' beside text
+
+
+def powers_of_ten_are_exact(con: Any) -> None:
+    """The rounding scales by 10**k with the database's power(): exact for k from 0 to 22."""
+    from kpisheet.warehouse.compile import _pow10
+
+    table = ibis.memtable(pd.DataFrame({"k": range(23)}))
+    got = con.execute(table.select(k=table.k, p=_pow10(table.k)).order_by("k"))
+    assert list(got["p"]) == [10.0**k for k in range(23)]
+
+
+def test_powers_of_ten_are_exact_in_duckdb(duckdb: Any) -> None:
+    powers_of_ten_are_exact(duckdb)
+
+
+def test_round_refusals_are_found_when_the_config_loads() -> None:
+    """check.uncompilable (run when the config loads) names both refusals with their places."""
+    from kpisheet.warehouse.check import uncompilable
+
+    found = list(uncompilable(parse("round(round(x, 2) * 3, 1) + round(x, x)", qualified=True)))
+    assert [pos for pos, _ in found] == [0, 37]
+    assert "round() of a round()" in found[0][1] and "whole number" in found[1][1]
+    assert list(uncompilable(parse("round(x, -2) + round(x * 2)", qualified=True))) == []

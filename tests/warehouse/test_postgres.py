@@ -204,6 +204,7 @@ def test_round_examples_in_postgresql(pg: Any) -> None:
         f"r{n}": compile_expr(parse(f"round(x, {d})", qualified=True), {"x": table.x}, "postgres")
         for n, (_, d, _) in enumerate(cases)}).order_by("i"))
     assert [got[f"r{n}"][n] for n in range(len(cases))] == [want for _, _, want in cases]
+    agreeing.powers_of_ten_are_exact(pg)
 
 
 def test_text_order_ignores_the_collation(pg: Any, server: str) -> None:
