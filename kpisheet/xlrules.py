@@ -4,7 +4,10 @@ Three evaluators answer the same expression: row expressions over a frame
 (:mod:`kpisheet.expr.frame`: ``where``, ``derive``, KPI ``filter``), KPI formulas over the
 period × account grid (:mod:`kpisheet.engine.grid`) and Excel formulas in ``recalc``
 (:mod:`kpisheet.excel.recalc`). Each asks this module, so one expression has one answer
-(``tests/test_xlrules_agree.py`` runs random expressions through all three). The rules:
+(``tests/test_xlrules_agree.py`` runs random expressions through all three). Row expressions
+over ``parquet:``/``sql:`` sources are compiled to SQL by :mod:`kpisheet.warehouse.compile`,
+which follows the same rules in the database (``tests/warehouse/test_agree.py`` runs the same
+random expressions through the frame evaluator and DuckDB/PostgreSQL). The rules:
 
 - **Rounding** (:func:`round_half_away`): Excel keeps 15 significant digits; ``ROUND``
   rounds that decimal half away from zero. ``round(608.44765, 4)`` is 608.4477 (the double

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 from ..errors import Problem
 from ..expr.ast import Call, Node, walk
+from ..expr.functions import int_literal
 
 if TYPE_CHECKING:
     from ..config.model import Config, Source
@@ -26,6 +27,14 @@ def uncompilable(node: Node) -> Iterator[tuple[int, str]]:
     for sub in walk(node):
         if isinstance(sub, Call) and sub.func not in COMPILED_FUNCTIONS:
             yield sub.pos, f"{sub.func}() cannot run in the database (a parquet: or sql: source)"
+        elif isinstance(sub, Call) and sub.func == "round" and sub.args:
+            if len(sub.args) > 1 and int_literal(sub.args[1]) is None:
+                yield sub.args[1].pos, ("round() in the database needs its digits written as a whole number, "
+                                        "such as round(amount, 2)")
+            if any(isinstance(inner, Call) and inner.func == "round" for inner in walk(sub.args[0])):
+                yield sub.pos, ("a round() of a round() cannot run in the database (Excel's rounding there "
+                                "writes its argument many times over): round once, or derive the inner "
+                                "rounding as a column first")
 
 
 def database_problems(config: "Config") -> Iterator[Problem]:

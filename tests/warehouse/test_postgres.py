@@ -17,16 +17,22 @@ import socket
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from kpisheet.config import load_config
 from kpisheet.engine.core import Engine
 
+from kpisheet.expr.parser import parse
+
+from . import test_agree as agreeing
 from .conftest import KPIS, PIPELINE, rows
 
 psycopg = pytest.importorskip("psycopg", reason="the postgres extra (psycopg) is not installed")
+
+from kpisheet.warehouse.compile import compile_condition, compile_expr  # noqa: E402
 
 SOURCES = """sources:
   menu:
@@ -165,3 +171,57 @@ def test_snapshots_text_dates_date_arithmetic_and_mixed_keys_in_postgresql_equal
                     assert math.isclose(a.value, b.value, rel_tol=1e-9, abs_tol=1e-9), (kpi, period, account, a, b)
                     compared += 1
     assert compared > 100
+
+
+@pytest.fixture(scope="module")
+def pg(server: str) -> Iterator[Any]:
+    """An Ibis connection to the throwaway server."""
+    import ibis
+
+    con = ibis.connect(server)
+    yield con
+    con.disconnect()
+
+
+@settings(max_examples=25, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
+@given(agreeing.CASES, agreeing.ROWS_OF, agreeing.TEXTS_OF, agreeing.BLANKS)
+def test_postgresql_gives_the_frame_answer(pg: Any, case: Any, nums: list[list[float]], txts: list[list[str]],
+                                           blank: str) -> None:
+    """The random row expressions of test_agree.py, fewer of them: PostgreSQL's round(float8) rounds
+    halves to even and its float8::numeric too, its text order follows a collation."""
+    agreeing.agree(pg, case, nums, txts, blank)
+
+
+def test_round_examples_in_postgresql(pg: Any) -> None:
+    import pandas as pd
+
+    import ibis
+
+    cases = [(x, d, want) for x, d, want in agreeing.ISSUE_ROUNDS if want is not None]
+    table = ibis.memtable(pd.DataFrame({"i": range(len(cases)), "x": [x for x, _, _ in cases]}))
+    got = pg.execute(table.select(i=table.i, **{
+        f"r{n}": compile_expr(parse(f"round(x, {d})", qualified=True), {"x": table.x}, "postgres")
+        for n, (_, d, _) in enumerate(cases)}).order_by("i"))
+    assert [got[f"r{n}"][n] for n in range(len(cases))] == [want for _, _, want in cases]
+    agreeing.powers_of_ten_are_exact(pg)
+
+
+def test_text_order_ignores_the_collation(pg: Any, server: str) -> None:
+    """Under ICU's collation 'é' sorts before 'f' and 'B' after 'a' as a database orders them;
+    Excel's rule (xlrules) is case ignored, then by code point: 'é' after 'f'."""
+    with psycopg.connect(server) as con:
+        found = con.execute("select 1 from pg_collation where collname = 'und-x-icu'").fetchone()
+        if found is None:
+            pytest.skip("this PostgreSQL has no ICU collation to order by")
+        con.execute('create table ordered (i int, s text collate "und-x-icu")')
+        con.execute("insert into ordered values (0, 'é'), (1, 'B'), (2, 'a'), (3, null), (4, 'F')")
+    t = pg.table("ordered")
+    assert pg.execute(t.select(i=t.i, v=_collated(t)).order_by("i"))["v"].tolist() == [False] * 5
+    got = pg.execute(t.select(i=t.i, v=compile_condition(parse("s > 'f'", qualified=True), {"s": t.s})).order_by("i"))
+    assert got["v"].tolist() == [True, False, False, False, False]  # a blank is '' beside text
+
+
+def _collated(t: Any) -> Any:
+    """What the database alone says of s > 'f': ICU's order, where 'é' is not after 'f'."""
+    return (t.s.lower() > "f").fill_null(False)
