@@ -380,9 +380,9 @@ class FileReader:
         if ref.range is None and ref.usecols is not None:  # only the columns the config reads
             key: tuple[Any, ...] = ("columns", ref.header_row, how, ref.usecols, tuple(ref.columns.items()))
             if key not in book.frames:
-                text, delimiter = self._csv_text(book, ref.csv, where)
+                text, delimiter, encoded = self._csv_decoded(book, ref.csv, where)
                 frame = read_columns(text, delimiter, ref.csv.quotechar, ref.header_row, ref.usecols,
-                                     dict(ref.columns), sheet, fmt)
+                                     dict(ref.columns), sheet, fmt, encoded=encoded)
                 if frame is None:  # the file needs the row-by-row reader (see csvcolumns)
                     frame = self._csv_frame(book, replace(ref, usecols=None), where)
                 book.frames[key] = frame
@@ -418,11 +418,19 @@ class FileReader:
             book.csv_rows[key] = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
         return book.csv_rows[key]
 
-    @staticmethod
-    def _csv_text(book: _Book, options: CsvOptions, where: str) -> tuple[str, str]:
+    @classmethod
+    def _csv_text(cls, book: _Book, options: CsvOptions, where: str) -> tuple[str, str]:
         """The file's text, decoded as ``options`` say (a BOM skipped), and its delimiter
         (given, or sniffed from the first line with anything in it)."""
+        text, delimiter, _ = cls._csv_decoded(book, options, where)
+        return text, delimiter
+
+    @staticmethod
+    def _csv_decoded(book: _Book, options: CsvOptions, where: str) -> tuple[str, str, Optional[memoryview]]:
+        """:meth:`_csv_text`, and the UTF-8 bytes of that text where they are the file's own
+        (read without a copy; a columnar reader then need not encode the text again), else None."""
         data = book.data
+        encoded: Optional[memoryview] = None
         if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
             text = data.decode("utf-16")
         elif b"\x00" in data[:65536]:
@@ -430,6 +438,7 @@ class FileReader:
         elif codecs.lookup(options.encoding).name == "utf-8":
             try:
                 text = data.decode("utf-8-sig")  # a BOM is skipped
+                encoded = memoryview(data)[len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0:]
             except UnicodeDecodeError:
                 text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Western Windows
         else:
@@ -440,7 +449,7 @@ class FileReader:
                                     "set csv: {encoding: ...} to the file's encoding", place=where) from None
         first = _first_line(text)
         delimiter = options.delimiter or (max(",;\t|", key=first.count) if first else ",")
-        return text, delimiter
+        return text, delimiter, encoded
 
 
 def _first_line(text: str) -> str:
