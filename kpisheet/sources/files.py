@@ -11,6 +11,7 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import os
 import stat
 import threading
@@ -19,6 +20,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
+import numpy as np
+import pandas as pd
+from pandas.api.types import infer_dtype
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from ..errors import WorkbookError
@@ -26,7 +30,7 @@ from ..zipguard import check_inflated, check_package
 from .extent import sheet_names, table_place, too_sparse
 from .odsextent import ods_problem
 from .csvcolumns import read_columns
-from .frames import Frame, build_frame, gc_paused
+from .frames import Frame, build_frame, chunk_cells, gc_paused
 from .hidden import (Cells, hidden_cells, lay_over, may_hide_cells, ods_error_cells, sheet_grid,
                      xls_error_cells)
 from .refs import CsvOptions, SourceRef, col_letter, parse_range
@@ -261,8 +265,10 @@ class FileReader:
             book.hidden = hidden_cells(Path(book.key[0]), everything) if may_hide_cells(book.data, everything) else {}
         return book.hidden.get(name, {})
 
-    def _grid(self, book: _Book, name: str, where: str) -> tuple[list[list[Any]], int, int]:
-        """The sheet's cells from its first used cell, with that cell's row and column.
+    def _grid(self, book: _Book, name: str, where: str,
+              as_array: bool = False) -> tuple[Union[list[list[Any]], np.ndarray], int, int]:
+        """The sheet's cells from its first used cell, with that cell's row and column; with
+        ``as_array`` a 2-D object array where no hidden cell is written in (:func:`_sheet_cells`).
 
         Not kept: the frames made from them are (a parsed sheet holds ~32 bytes a cell)."""
         assert book.workbook is not None
@@ -273,8 +279,18 @@ class FileReader:
                 hidden = self._hidden(book, name)
                 return (lay_over([], 1, 1, hidden), 1, 1) if hidden else ([], 1, 1)
             with gc_paused():
-                rows = sheet.to_python()
-            hidden = self._hidden(book, name, rows)
+                cells = _sheet_cells(sheet, start) if as_array else None
+                if cells is not None:
+                    grid, blank = cells
+                    del sheet  # calamine's parsed cells (~32 bytes a cell) go before the frame is made
+                    hidden = self._hidden(book, name, None if blank else [])
+                    if not hidden:
+                        return grid, start[0] + 1, start[1] + 1
+                    rows = grid.tolist()
+                    del grid
+                else:
+                    rows = sheet.to_python()
+                    hidden = self._hidden(book, name, rows)
         except CalamineError as exc:
             if book.kind == "xlsx" and "error value" in str(exc):  # #SPILL!, #CALC! ...: calamine 0.9 stops
                 rows, top, left = sheet_grid(Path(book.key[0]), name)
@@ -295,9 +311,10 @@ class FileReader:
                 book.frames[key] = sparse_frame(grid, None if header_row == 1 else header_row, name,
                                                 f"{where}!{name}")
                 return book.frames[key]
-            rows, top, left = self._grid(book, name, where)
+            rows, top, left = self._grid(book, name, where, as_array=True)
             book.frames[key] = frame_below_header(rows, top, left, header_row, name, f"{where}!{name}",
                                                    usecols=usecols)
+            del rows
         return book.frames[key]
 
     def _range_frame(self, book: _Book, ref: SourceRef, where: str) -> Frame:
@@ -323,6 +340,7 @@ class FileReader:
                                                 first_col=rng.first_col)
                 return book.frames[key]
             rows, top, left = self._grid(book, name, where)
+            assert isinstance(rows, list)  # (a grid of rows unless asked for an array)
             book.frames[key] = frame_in_range(rows, top, left, rng.first_row, rng.first_col,
                                                rng.last_row, rng.last_col, name, f"{where}!{name}")
         return book.frames[key]
@@ -466,6 +484,41 @@ def _first_line(text: str) -> str:
         size *= 8
 
 
+_CHUNK_ROWS = 1 << 15  # rows of a sheet made Python lists at once by _sheet_cells
+
+
+def _sheet_cells(sheet: Any, start: tuple[int, int]) -> Optional[tuple[np.ndarray, bool]]:
+    """``sheet.to_python()`` as a 2-D object array (the same cells), and whether a cell is ``''``:
+    read a chunk of rows at a time, so that the cells are held by one array of pointers (8 bytes
+    a cell) rather than by a million row lists (~100 bytes a row more), and each chunk's texts
+    once per distinct text (calamine makes a string object a cell: ~60 bytes each for a column
+    of account codes). Issue 12: the peak of a 1,000,000-row read is calamine's parsed cells
+    plus these. None where calamine's rows do not come out as its sizes say."""
+    height, width = sheet.height, sheet.width
+    rows = sheet.iter_rows()  # from the sheet's first row: the rows above its first used one come first
+    if sum(1 for _ in itertools.islice(rows, start[0])) != start[0]:
+        return None
+    grid = np.empty((height, width), dtype=object)
+    at, blank = 0, False
+    while True:
+        chunk = list(itertools.islice(rows, _CHUNK_ROWS))
+        if not chunk:
+            break
+        if at + len(chunk) > height or any(len(r) != width for r in chunk):
+            return None
+        blank = blank or any("" in r for r in chunk)
+        cells = chunk_cells(chunk, width)
+        del chunk
+        for c in range(width):  # a text repeated down a column (an account, a category) held once
+            column = cells[:, c]
+            if infer_dtype(column, skipna=False) == "string":  # (only text: equal is the same then)
+                codes, uniques = pd.factorize(column)
+                cells[:, c] = uniques[codes]
+        grid[at:at + len(cells)] = cells
+        at += len(cells)
+    return (grid, blank) if at == height else None
+
+
 def _too_sparse(book: _Book, sheet: str) -> bool:
     """Whether ``sheet`` must be read by its cells rather than as calamine's dense rectangle."""
     if book.kind == "xlsx":
@@ -480,7 +533,7 @@ def _read_sparse(book: _Book, sheet: str, where: str,
     return read_sparse(book.data, sheet, where, area)
 
 
-def frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: int, sheet: str, where: str,
+def frame_below_header(rows: Union[list[list[Any]], np.ndarray], top: int, left: int, header_row: int, sheet: str, where: str,
                         text_cells: bool = False, fmt: TextFormat = TextFormat(),
                         usecols: Optional[tuple[frozenset[str], dict[str, str]]] = None) -> Frame:
     """The rows of a sheet from its header row down; ``rows[0]`` is sheet row ``top``."""
@@ -489,7 +542,7 @@ def frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: i
     if text_cells:  # CSV rows start at row 1 even when blank
         while rows and not any(c.strip() for c in rows[0]):
             rows, top = rows[1:], top + 1
-    if not rows:
+    if not len(rows):
         raise WorkbookError("the sheet is empty", place=where)
     bottom = top + len(rows) - 1
     row = top if header_row == 1 else header_row

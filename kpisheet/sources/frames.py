@@ -71,6 +71,11 @@ except ImportError:  # pragma: no cover - a pandas without it
     _to_object_array = None
 
 
+def chunk_cells(rows: list[list[Any]], width: int) -> np.ndarray:
+    """Rows of equal width as a 2-D object array (pandas' transposer where there is one)."""
+    return _columns(rows, width)
+
+
 def _columns(rows: list[list[Any]], width: int) -> np.ndarray:
     """Rows of cells as a 2-D object array, ``width`` columns wide."""
     if not rows:
@@ -252,7 +257,7 @@ def read_positions(headers: list[str], wanted: frozenset[str], columns: Mapping[
     return [p for p, h in enumerate(headers) if not h or fold(h) in folded]
 
 
-def build_frame(grid: Sequence[list[Any]], top: int, left: int, sheet: str, where: str,
+def build_frame(grid: Sequence[list[Any]] | np.ndarray, top: int, left: int, sheet: str, where: str,
                 text_cells: bool = False, headers: Optional[list[str]] = None,
                 header_name: Optional[str] = None, fmt: TextFormat = TextFormat(),
                 usecols: Optional[tuple[frozenset[str], Mapping[str, str]]] = None) -> Frame:
@@ -272,7 +277,10 @@ def build_frame(grid: Sequence[list[Any]], top: int, left: int, sheet: str, wher
     width = len(headers)
     with gc_paused():
         data = grid[1:]
-        cells = _columns(data if isinstance(data, list) else list(data), width)
+        if isinstance(data, np.ndarray) and data.ndim == 2 and data.shape[1] == width and data.dtype == object:
+            cells = data  # already a grid of cells (FileReader reads large sheets so)
+        else:
+            cells = _columns(data if isinstance(data, list) else list(data), width)
     positions = None if usecols is None else read_positions(headers, *usecols)
     if not positions or len(positions) == width:  # none read (count() of a snapshot): the rows still count
         return frame_of_columns([cells[:, c] for c in range(width)], headers, [left + c for c in range(width)],
