@@ -196,11 +196,12 @@ def _head_rows(text: str, delimiter: str, quotechar: str, count: int) -> list[li
         size *= 8
 
 
-def read_columns(text: str, delimiter: str, quotechar: str, header_row: int, wanted: frozenset[str],
+def read_columns(text: str, delimiter: str, quotechar: str, header_row: int, wanted: Optional[frozenset[str]],
                  columns: dict[str, str], sheet: str, fmt: TextFormat,
                  encoded: Optional[memoryview] = None) -> Optional[Frame]:
     """The frame of the CSV ``text`` holding only the columns ``wanted`` names (config names,
-    mapped to headers by ``columns``, or header texts), or None where the full path must read it.
+    mapped to headers by ``columns``, or header texts; every column where ``wanted`` is None), or
+    None where the full path must read it.
     ``encoded``: ``text`` as UTF-8 bytes where the caller has them (the file's own), else None.
 
     The frame's ``unread`` lists the other headers, for messages that list the columns."""
@@ -219,7 +220,7 @@ def read_columns(text: str, delimiter: str, quotechar: str, header_row: int, wan
     headers = [header_text(v) for v in padded[row - 1]]
     if not any(headers):
         return None
-    positions = read_positions(headers, wanted, columns)
+    positions = list(range(width)) if wanted is None else read_positions(headers, wanted, columns)
     if not positions:
         return None
     raw = _columns_read(text, delimiter, quotechar, width, positions, encoded)

@@ -388,21 +388,22 @@ class FileReader:
 
     # --- CSV --------------------------------------------------------------------------------
 
-    def _csv_frame(self, book: _Book, ref: SourceRef, where: str) -> Frame:
+    def _csv_frame(self, book: _Book, ref: SourceRef, where: str, by_columns: bool = True) -> Frame:
         sheet = ref.path.stem
         if ref.table is not None:
             raise WorkbookError(f"no table '{ref.table}': a CSV file has no tables; use range: or leave it out",
                                 place=where)
         fmt = TextFormat(ref.csv.decimal, ref.csv.thousands, ref.date_format)
         how = (ref.csv, ref.date_format)
-        if ref.range is None and ref.usecols is not None:  # only the columns the config reads
-            key: tuple[Any, ...] = ("columns", ref.header_row, how, ref.usecols, tuple(ref.columns.items()))
+        if ref.range is None and by_columns:  # the columns the config reads (all where usecols is None)
+            names = () if ref.usecols is None else tuple(ref.columns.items())
+            key: tuple[Any, ...] = ("columns", ref.header_row, how, ref.usecols, names)
             if key not in book.frames:
                 text, delimiter, encoded = self._csv_decoded(book, ref.csv, where)
                 frame = read_columns(text, delimiter, ref.csv.quotechar, ref.header_row, ref.usecols,
                                      dict(ref.columns), sheet, fmt, encoded=encoded)
                 if frame is None:  # the file needs the row-by-row reader (see csvcolumns)
-                    frame = self._csv_frame(book, replace(ref, usecols=None), where)
+                    frame = self._csv_frame(book, replace(ref, usecols=None), where, by_columns=False)
                 book.frames[key] = frame
             return book.frames[key]
         rows = self._csv_rows(book, ref.csv, where)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
+from unittest import mock
 
 import pandas as pd
 import pytest
@@ -14,6 +15,7 @@ from kpisheet.config import load_config
 from kpisheet.engine.core import Engine
 from kpisheet.engine.sourcing import columns_used
 from kpisheet.errors import WorkbookError
+import kpisheet.sources.files as files
 from kpisheet.sources import FileReader, SourceRef, Table
 from kpisheet.sources.csvcolumns import read_columns
 from kpisheet.sources.pipeline import Pipeline
@@ -24,7 +26,8 @@ from kpisheet.sources.table import TextFormat
 def both(path: Path, used: set[str], **kw: Any) -> tuple[Table, Table]:
     """The table read with ``usecols=used`` and the table read whole, each by a fresh reader."""
     part = FileReader().read(SourceRef("s", path, usecols=frozenset(used), **kw))
-    whole = FileReader().read(SourceRef("s", path, **kw))
+    with mock.patch.object(files, "read_columns", lambda *a, **k: None):  # the row-by-row reader
+        whole = FileReader().read(SourceRef("s", path, **kw))
     return part, whole
 
 
@@ -82,6 +85,37 @@ def test_the_columns_read_are_those_of_the_whole_file(tmp_path: Path, name: str)
     for how, column in (("numbers", "amount"), ("dates", "date")):
         assert failure(part, how, column) == failure(whole, how, column)
     assert failure(part, "require", "nope") == failure(whole, "require", "nope")  # lists every column
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_every_column_read_by_columns_is_the_row_by_row_read(tmp_path: Path, name: str) -> None:
+    """A source whose columns are all read (attributes: usecols None) takes the columnar reader
+    too, to the same table: cells, places, errors, texts above, messages."""
+    text, kw = CASES[name]
+    path = tmp_path / "data.csv"
+    path.write_text(text, encoding="utf-8")
+    calls: list[Optional[Any]] = []
+    real = files.read_columns
+    with mock.patch.object(files, "read_columns", lambda *a, **k: calls.append(real(*a, **k)) or calls[-1]):
+        by_columns = FileReader().read(SourceRef("s", path, columns={"date": "Date", "amount": "Amount"}, **kw))
+    _, whole = both(path, set(), columns={"date": "Date", "amount": "Amount"}, **kw)
+    assert len(calls) == 1
+    same_cells(by_columns, whole)
+    assert list(by_columns.df.columns) == list(whole.df.columns) and by_columns.texts_above == whole.texts_above
+    for how, column in (("numbers", "amount"), ("dates", "date")):
+        assert failure(by_columns, how, column) == failure(whole, how, column)
+    assert failure(by_columns, "require", "nope") == failure(whole, "require", "nope")
+
+
+def test_wholly_read_plain_files_take_the_columnar_reader(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_text("account,region,budget\nA1,EMEA,12.5\nA2,APAC,7\n", encoding="utf-8")
+    got: list[Any] = []
+    real = files.read_columns
+    with mock.patch.object(files, "read_columns", lambda *a, **k: got.append(real(*a, **k)) or got[-1]):
+        table = FileReader().read(SourceRef("s", path))
+    assert len(got) == 1 and got[0] is not None  # no fallback to the row-by-row reader
+    assert table.df["budget"].tolist() == [12.5, 7.0] and table.df["account"].tolist() == ["A1", "A2"]
 
 
 def test_unread_columns_are_not_read_and_not_checked(tmp_path: Path) -> None:
