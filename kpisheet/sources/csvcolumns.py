@@ -21,9 +21,14 @@ Where the file holds no quote character at all and pyarrow is installed (it is n
 dependency), pyarrow's CSV reader reads the columns instead, every cell as text: without
 quotes a row is its line split at the delimiter for both parsers, and pyarrow refuses a row
 of another width than the first (then pandas' C parser reads it, as above). Its columns come
-as Arrow strings, no Python object per cell; the cells are typed once per distinct cell
-(:class:`.frames.Coded`). On the 250,000-row benchmark file this reads the five columns in
-about a tenth of pandas' C parser's time with ``dtype=object``.
+as Arrow strings, no Python object per cell, and are typed on the whole column in Arrow
+(:func:`_arrow_typed`: plainly written numbers cast, text kept as Arrow text) wherever that
+gives the very values of the rules above; elsewhere (error texts, dates, unusual numbers)
+once per distinct cell (:class:`.frames.Coded`). On the 250,000-row benchmark file this reads
+the five columns in about a tenth of pandas' C parser's time with ``dtype=object``.
+
+A source whose columns are all read (``usecols`` None: attributes) is read the same way,
+every column taken.
 """
 
 from __future__ import annotations
