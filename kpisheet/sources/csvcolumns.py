@@ -21,9 +21,14 @@ Where the file holds no quote character at all and pyarrow is installed (it is n
 dependency), pyarrow's CSV reader reads the columns instead, every cell as text: without
 quotes a row is its line split at the delimiter for both parsers, and pyarrow refuses a row
 of another width than the first (then pandas' C parser reads it, as above). Its columns come
-as Arrow strings, no Python object per cell; the cells are typed once per distinct cell
-(:class:`.frames.Coded`). On the 250,000-row benchmark file this reads the five columns in
-about a tenth of pandas' C parser's time with ``dtype=object``.
+as Arrow strings, no Python object per cell, and are typed on the whole column in Arrow
+(:func:`_arrow_typed`: plainly written numbers cast, text kept as Arrow text) wherever that
+gives the very values of the rules above; elsewhere (error texts, dates, unusual numbers)
+once per distinct cell (:class:`.frames.Coded`). On the 250,000-row benchmark file this reads
+the five columns in about a tenth of pandas' C parser's time with ``dtype=object``.
+
+A source whose columns are all read (``usecols`` None: attributes) is read the same way,
+every column taken.
 """
 
 from __future__ import annotations
@@ -31,26 +36,29 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from typing import Any, Optional
 
 import numpy as np
 
 import pandas as pd
 
-from .frames import Coded, Frame, frame_of_columns, header_text, read_positions
+from .frames import _LEADING_ZERO, ERROR_TEXTS, Coded, Frame, Typed, frame_of_columns, header_text, read_positions
 from .table import TextFormat, fold
 
 HEAD_ROWS = 20  # rows above and below the header parsed by both readers and compared
 _CHECKED = 50  # data rows below the header compared between the two parsers
 
 
-def _columns_read(text: str, delimiter: str, quotechar: str, width: int, positions: list[int]) -> Optional[list[Any]]:
+def _columns_read(text: str, delimiter: str, quotechar: str, width: int, positions: list[int],
+                  encoded: Optional[memoryview] = None) -> Optional[list[Any]]:
     """The cells of the columns at ``positions``, every row (the header's too): pyarrow's reader
     where the file has no quote character at all (then a row is its line split at the delimiter,
     for both parsers) and pyarrow is installed, else pandas' C parser; None where the full path
-    must read the file (a row wider or, for pyarrow, narrower than the first rows)."""
+    must read the file (a row wider or, for pyarrow, narrower than the first rows).
+    ``encoded``: ``text`` as UTF-8, where the caller holds it (the file's own bytes)."""
     if quotechar not in text and "\x00" not in text and len(delimiter) == 1:
-        found = _arrow_columns(text, delimiter, width, positions)  # (the bytes read were not kept: encode)
+        found = _arrow_columns(text.encode() if encoded is None else encoded, delimiter, width, positions)
         if found is not None:
             return found
     try:
@@ -68,7 +76,7 @@ def _columns_read(text: str, delimiter: str, quotechar: str, width: int, positio
     return [df[p].to_numpy(dtype=object)[:-1] for p in positions]
 
 
-def _arrow_columns(text: str, delimiter: str, width: int, positions: list[int]) -> Optional[list[Any]]:
+def _arrow_columns(encoded: bytes | memoryview, delimiter: str, width: int, positions: list[int]) -> Optional[list[Any]]:
     """pyarrow's CSV reader, every cell as text, no quoting: a ragged row is an error (None)."""
     try:
         import pyarrow as pa
@@ -78,8 +86,9 @@ def _arrow_columns(text: str, delimiter: str, width: int, positions: list[int]) 
     names = [f"c{p}" for p in positions]
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode()),
-            read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)]),
+            pa.BufferReader(pa.py_buffer(encoded)),
+            # One thread: on two busy cores pyarrow's thread pool took 2-4x as long as one thread.
+            read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], use_threads=False),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, double_quote=False,
                                              escape_char=False, newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(include_columns=names, column_types={n: pa.string() for n in names},
@@ -90,6 +99,71 @@ def _arrow_columns(text: str, delimiter: str, width: int, positions: list[int]) 
     return [table.column(n) for n in names]
 
 
+# A cell that pyarrow's cast reads as the very float pandas.to_numeric does (TextFormat.numbers):
+# at most 15 characters, so at most 15 digits, an exact integer over an exact power of ten for
+# both (pandas' precise_xstrtod divides once, pyarrow's parser rounds correctly); no sign on a
+# bare 0 (to_numeric reads "-0" as 0 or -0.0 by the other cells), no "+", no spaces, no
+# leading zero (such a code stays text), no exponent. Everything else is read the old way.
+_STRICT_NUMBER = r"^(?:-?[1-9][0-9]*(?:\.[0-9]+)?|0(?:\.[0-9]+)?|-0\.[0-9]+)$"
+_STRICT_LENGTH = 15
+_INTEGER_LIKE = re.compile(r"\s*[+-]?\d+\s*")  # read as an int by to_numeric: a value that depends on the others
+_REST_LIMIT = 1000  # distinct cells read the old way beside the strict ones, at most
+
+
+def _arrow_typed(cells: Any, fmt: TextFormat) -> Optional[Typed]:
+    """A column of pyarrow text cells typed as :func:`.frames._typed` types it (CSV cells), on
+    the whole column at once, without a Python object a cell; None where the way through the
+    distinct cells must decide (an error cell, a date column, a number column with cells that
+    are not plainly written, separators other than the default decimal point)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pc.any(pc.is_in(cells, value_set=pa.array(list(ERROR_TEXTS)))).as_py():
+        return None
+    n = len(cells)
+    blank = pc.equal(cells, "")
+    blanks = pc.sum(blank).as_py() or 0
+    if blanks == n:
+        return Typed(np.full(n, np.nan))
+    first = pd.Series([cells[pc.index(blank, False).as_py()].as_py()], dtype="str")
+    if not np.isnan(fmt.numbers(first)[0]) and not first.str.match(_LEADING_ZERO).iloc[0]:
+        return _arrow_numbers(cells, blank, fmt)
+    if not np.isnat(fmt.dates(first)[0]):
+        return None
+    text = pc.if_else(blank, pa.scalar(None, pa.string()), cells)
+    return Typed(pd.Series(pd.array(text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text,
+                                    dtype="str")).array)
+
+
+def _arrow_numbers(cells: Any, blank: Any, fmt: TextFormat) -> Optional[Typed]:
+    """The numbers of a column whose first cell is one, as :func:`.frames._typed` reads them: the
+    plainly written cells cast by pyarrow, the few others (distinct) by ``fmt.numbers``; None
+    where a cell is no number (the column is not numbers: the old way tells what it is)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if fmt.decimal != "." or (fmt.thousands is not None and fmt.thousands in "0123456789.-"):
+        return None
+    strict = pc.and_(pc.match_substring_regex(cells, _STRICT_NUMBER),
+                     pc.less_equal(pc.binary_length(cells), _STRICT_LENGTH))
+    plain = pc.or_(strict, blank)
+    values = pc.cast(pc.if_else(plain, pc.if_else(blank, pa.scalar(None, pa.string()), cells),
+                                pa.scalar(None, pa.string())), pa.float64())
+    out = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
+    if not pc.all(plain).as_py():
+        rest = pc.unique(pc.filter(cells, pc.invert(plain)))
+        texts = rest.to_pylist()
+        if len(texts) > _REST_LIMIT or any(_INTEGER_LIKE.fullmatch(t) for t in texts):
+            return None
+        numbers = fmt.numbers(pd.Series(texts, dtype="str"))
+        if np.isnan(numbers).any() or (numbers == 0).any() or pd.Series(texts, dtype="str").str.match(_LEADING_ZERO).any():
+            return None
+        at = pc.index_in(cells, value_set=rest).to_numpy(zero_copy_only=False)
+        where = np.flatnonzero(~np.isnan(at))
+        out[where] = numbers[at[where].astype(np.intp)]
+    return Typed(out)
+
+
 def _coded(cells: Any) -> Coded:
     """Cells of a column (a numpy array, or a pyarrow chunked array) as :class:`.frames.Coded`."""
     if isinstance(cells, np.ndarray):
@@ -97,6 +171,15 @@ def _coded(cells: Any) -> Coded:
     encoded = cells.combine_chunks().dictionary_encode()
     return Coded(encoded.dictionary.to_numpy(zero_copy_only=False).astype(object),
                  encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp))
+
+
+def _typed_or_coded(cells: Any, fmt: TextFormat) -> Typed | Coded:
+    """A column read by pyarrow typed whole where :func:`_arrow_typed` can, else coded."""
+    if not isinstance(cells, np.ndarray):
+        typed = _arrow_typed(cells, fmt)
+        if typed is not None:
+            return typed
+    return _coded(cells)
 
 
 def _head_rows(text: str, delimiter: str, quotechar: str, count: int) -> list[list[str]]:
@@ -118,10 +201,13 @@ def _head_rows(text: str, delimiter: str, quotechar: str, count: int) -> list[li
         size *= 8
 
 
-def read_columns(text: str, delimiter: str, quotechar: str, header_row: int, wanted: frozenset[str],
-                 columns: dict[str, str], sheet: str, fmt: TextFormat) -> Optional[Frame]:
+def read_columns(text: str, delimiter: str, quotechar: str, header_row: int, wanted: Optional[frozenset[str]],
+                 columns: dict[str, str], sheet: str, fmt: TextFormat,
+                 encoded: Optional[memoryview] = None) -> Optional[Frame]:
     """The frame of the CSV ``text`` holding only the columns ``wanted`` names (config names,
-    mapped to headers by ``columns``, or header texts), or None where the full path must read it.
+    mapped to headers by ``columns``, or header texts; every column where ``wanted`` is None), or
+    None where the full path must read it.
+    ``encoded``: ``text`` as UTF-8 bytes where the caller has them (the file's own), else None.
 
     The frame's ``unread`` lists the other headers, for messages that list the columns."""
     if header_row < 1:
@@ -139,17 +225,17 @@ def read_columns(text: str, delimiter: str, quotechar: str, header_row: int, wan
     headers = [header_text(v) for v in padded[row - 1]]
     if not any(headers):
         return None
-    positions = read_positions(headers, wanted, columns)
+    positions = list(range(width)) if wanted is None else read_positions(headers, wanted, columns)
     if not positions:
         return None
-    raw = _columns_read(text, delimiter, quotechar, width, positions)
+    raw = _columns_read(text, delimiter, quotechar, width, positions, encoded)
     if raw is None:
         return None
     first = [list(c[: len(head)]) for c in raw] if isinstance(raw[0], np.ndarray) else \
         [c.slice(0, len(head)).to_pylist() for c in raw]
     if len(first[0]) < len(head) or any(first[i] != [r[p] for r in padded] for i, p in enumerate(positions)):
         return None  # the two parsers disagree on the first rows: the full path reads the file
-    data = [_coded(c[row:]) for c in raw]
+    data = [_typed_or_coded(c[row:], fmt) for c in raw]
     frame = frame_of_columns(data, [headers[p] for p in positions], [p + 1 for p in positions], row, 1, sheet,
                              text_cells=True, fmt=fmt)
     if len(frame.df) != len(data[0]):

@@ -11,6 +11,7 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import os
 import stat
 import threading
@@ -19,6 +20,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
+import numpy as np
+import pandas as pd
+from pandas.api.types import infer_dtype
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from ..errors import WorkbookError
@@ -27,7 +31,7 @@ from .extent import sheet_names, table_place, too_sparse
 from .odscells import read_ods_sparse
 from .odsextent import ods_extent
 from .csvcolumns import read_columns
-from .frames import Frame, build_frame, gc_paused
+from .frames import Frame, build_frame, chunk_cells, gc_paused
 from .hidden import (Cells, hidden_cells, lay_over, may_hide_cells, ods_error_cells, sheet_grid,
                      xls_error_cells)
 from .refs import CsvOptions, SourceRef, col_letter, parse_range
@@ -266,8 +270,10 @@ class FileReader:
             book.hidden = hidden_cells(Path(book.key[0]), everything) if may_hide_cells(book.data, everything) else {}
         return book.hidden.get(name, {})
 
-    def _grid(self, book: _Book, name: str, where: str) -> tuple[list[list[Any]], int, int]:
-        """The sheet's cells from its first used cell, with that cell's row and column.
+    def _grid(self, book: _Book, name: str, where: str,
+              as_array: bool = False) -> tuple[Union[list[list[Any]], np.ndarray], int, int]:
+        """The sheet's cells from its first used cell, with that cell's row and column; with
+        ``as_array`` a 2-D object array where no hidden cell is written in (:func:`_sheet_cells`).
 
         Not kept: the frames made from them are (a parsed sheet holds ~32 bytes a cell)."""
         assert book.workbook is not None
@@ -278,8 +284,18 @@ class FileReader:
                 hidden = self._hidden(book, name)
                 return (lay_over([], 1, 1, hidden), 1, 1) if hidden else ([], 1, 1)
             with gc_paused():
-                rows = sheet.to_python()
-            hidden = self._hidden(book, name, rows)
+                cells = _sheet_cells(sheet, start) if as_array else None
+                if cells is not None:
+                    grid, blank = cells
+                    del sheet  # calamine's parsed cells (~32 bytes a cell) go before the frame is made
+                    hidden = self._hidden(book, name, None if blank else [])
+                    if not hidden:
+                        return grid, start[0] + 1, start[1] + 1
+                    rows = grid.tolist()
+                    del grid
+                else:
+                    rows = sheet.to_python()
+                    hidden = self._hidden(book, name, rows)
         except CalamineError as exc:
             if book.kind == "xlsx" and "error value" in str(exc):  # #SPILL!, #CALC! ...: calamine 0.9 stops
                 rows, top, left = sheet_grid(Path(book.key[0]), name)
@@ -300,9 +316,10 @@ class FileReader:
                 book.frames[key] = sparse_frame(grid, None if header_row == 1 else header_row, name,
                                                 f"{where}!{name}")
                 return book.frames[key]
-            rows, top, left = self._grid(book, name, where)
+            rows, top, left = self._grid(book, name, where, as_array=True)
             book.frames[key] = frame_below_header(rows, top, left, header_row, name, f"{where}!{name}",
                                                    usecols=usecols)
+            del rows
         return book.frames[key]
 
     def _range_frame(self, book: _Book, ref: SourceRef, where: str) -> Frame:
@@ -328,6 +345,7 @@ class FileReader:
                                                 first_col=rng.first_col)
                 return book.frames[key]
             rows, top, left = self._grid(book, name, where)
+            assert isinstance(rows, list)  # (a grid of rows unless asked for an array)
             book.frames[key] = frame_in_range(rows, top, left, rng.first_row, rng.first_col,
                                                rng.last_row, rng.last_col, name, f"{where}!{name}")
         return book.frames[key]
@@ -375,21 +393,22 @@ class FileReader:
 
     # --- CSV --------------------------------------------------------------------------------
 
-    def _csv_frame(self, book: _Book, ref: SourceRef, where: str) -> Frame:
+    def _csv_frame(self, book: _Book, ref: SourceRef, where: str, by_columns: bool = True) -> Frame:
         sheet = ref.path.stem
         if ref.table is not None:
             raise WorkbookError(f"no table '{ref.table}': a CSV file has no tables; use range: or leave it out",
                                 place=where)
         fmt = TextFormat(ref.csv.decimal, ref.csv.thousands, ref.date_format)
         how = (ref.csv, ref.date_format)
-        if ref.range is None and ref.usecols is not None:  # only the columns the config reads
-            key: tuple[Any, ...] = ("columns", ref.header_row, how, ref.usecols, tuple(ref.columns.items()))
+        if ref.range is None and by_columns:  # the columns the config reads (all where usecols is None)
+            names = () if ref.usecols is None else tuple(ref.columns.items())
+            key: tuple[Any, ...] = ("columns", ref.header_row, how, ref.usecols, names)
             if key not in book.frames:
-                text, delimiter = self._csv_text(book, ref.csv, where)
+                text, delimiter, encoded = self._csv_decoded(book, ref.csv, where)
                 frame = read_columns(text, delimiter, ref.csv.quotechar, ref.header_row, ref.usecols,
-                                     dict(ref.columns), sheet, fmt)
+                                     dict(ref.columns), sheet, fmt, encoded=encoded)
                 if frame is None:  # the file needs the row-by-row reader (see csvcolumns)
-                    frame = self._csv_frame(book, replace(ref, usecols=None), where)
+                    frame = self._csv_frame(book, replace(ref, usecols=None), where, by_columns=False)
                 book.frames[key] = frame
             return book.frames[key]
         rows = self._csv_rows(book, ref.csv, where)
@@ -423,11 +442,19 @@ class FileReader:
             book.csv_rows[key] = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
         return book.csv_rows[key]
 
-    @staticmethod
-    def _csv_text(book: _Book, options: CsvOptions, where: str) -> tuple[str, str]:
+    @classmethod
+    def _csv_text(cls, book: _Book, options: CsvOptions, where: str) -> tuple[str, str]:
         """The file's text, decoded as ``options`` say (a BOM skipped), and its delimiter
         (given, or sniffed from the first line with anything in it)."""
+        text, delimiter, _ = cls._csv_decoded(book, options, where)
+        return text, delimiter
+
+    @staticmethod
+    def _csv_decoded(book: _Book, options: CsvOptions, where: str) -> tuple[str, str, Optional[memoryview]]:
+        """:meth:`_csv_text`, and the UTF-8 bytes of that text where they are the file's own
+        (read without a copy; a columnar reader then need not encode the text again), else None."""
         data = book.data
+        encoded: Optional[memoryview] = None
         if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
             text = data.decode("utf-16")
         elif b"\x00" in data[:65536]:
@@ -435,6 +462,7 @@ class FileReader:
         elif codecs.lookup(options.encoding).name == "utf-8":
             try:
                 text = data.decode("utf-8-sig")  # a BOM is skipped
+                encoded = memoryview(data)[len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0:]
             except UnicodeDecodeError:
                 text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Western Windows
         else:
@@ -445,7 +473,7 @@ class FileReader:
                                     "set csv: {encoding: ...} to the file's encoding", place=where) from None
         first = _first_line(text)
         delimiter = options.delimiter or (max(",;\t|", key=first.count) if first else ",")
-        return text, delimiter
+        return text, delimiter, encoded
 
 
 def _first_line(text: str) -> str:
@@ -460,6 +488,41 @@ def _first_line(text: str) -> str:
         if found is not None or whole:
             return found or ""
         size *= 8
+
+
+_CHUNK_ROWS = 1 << 15  # rows of a sheet made Python lists at once by _sheet_cells
+
+
+def _sheet_cells(sheet: Any, start: tuple[int, int]) -> Optional[tuple[np.ndarray, bool]]:
+    """``sheet.to_python()`` as a 2-D object array (the same cells), and whether a cell is ``''``:
+    read a chunk of rows at a time, so that the cells are held by one array of pointers (8 bytes
+    a cell) rather than by a million row lists (~100 bytes a row more), and each chunk's texts
+    once per distinct text (calamine makes a string object a cell: ~60 bytes each for a column
+    of account codes). Issue 12: the peak of a 1,000,000-row read is calamine's parsed cells
+    plus these. None where calamine's rows do not come out as its sizes say."""
+    height, width = sheet.height, sheet.width
+    rows = sheet.iter_rows()  # from the sheet's first row: the rows above its first used one come first
+    if sum(1 for _ in itertools.islice(rows, start[0])) != start[0]:
+        return None
+    grid = np.empty((height, width), dtype=object)
+    at, blank = 0, False
+    while True:
+        chunk = list(itertools.islice(rows, _CHUNK_ROWS))
+        if not chunk:
+            break
+        if at + len(chunk) > height or any(len(r) != width for r in chunk):
+            return None
+        blank = blank or any("" in r for r in chunk)
+        cells = chunk_cells(chunk, width)
+        del chunk
+        for c in range(width):  # a text repeated down a column (an account, a category) held once
+            column = cells[:, c]
+            if infer_dtype(column, skipna=False) == "string":  # (only text: equal is the same then)
+                codes, uniques = pd.factorize(column)
+                cells[:, c] = uniques[codes]
+        grid[at:at + len(cells)] = cells
+        at += len(cells)
+    return (grid, blank) if at == height else None
 
 
 def _too_sparse(book: _Book, sheet: str) -> bool:
@@ -480,7 +543,7 @@ def _read_sparse(book: _Book, sheet: str, where: str,
     return read_sparse(book.data, sheet, where, area)
 
 
-def frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: int, sheet: str, where: str,
+def frame_below_header(rows: Union[list[list[Any]], np.ndarray], top: int, left: int, header_row: int, sheet: str, where: str,
                         text_cells: bool = False, fmt: TextFormat = TextFormat(),
                         usecols: Optional[tuple[frozenset[str], dict[str, str]]] = None) -> Frame:
     """The rows of a sheet from its header row down; ``rows[0]`` is sheet row ``top``."""
@@ -489,7 +552,7 @@ def frame_below_header(rows: list[list[Any]], top: int, left: int, header_row: i
     if text_cells:  # CSV rows start at row 1 even when blank
         while rows and not any(c.strip() for c in rows[0]):
             rows, top = rows[1:], top + 1
-    if not rows:
+    if not len(rows):
         raise WorkbookError("the sheet is empty", place=where)
     bottom = top + len(rows) - 1
     row = top if header_row == 1 else header_row

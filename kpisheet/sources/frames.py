@@ -71,6 +71,11 @@ except ImportError:  # pragma: no cover - a pandas without it
     _to_object_array = None
 
 
+def chunk_cells(rows: list[list[Any]], width: int) -> np.ndarray:
+    """Rows of equal width as a 2-D object array (pandas' transposer where there is one)."""
+    return _columns(rows, width)
+
+
 def _columns(rows: list[list[Any]], width: int) -> np.ndarray:
     """Rows of cells as a 2-D object array, ``width`` columns wide."""
     if not rows:
@@ -148,6 +153,17 @@ class Coded:
         """The coded form of an array of cells (no missing values among them)."""
         codes, uniques = pd.factorize(cells)
         return cls(np.asarray(uniques, dtype=object), codes)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A column already typed by :func:`_typed`'s rules, by a faster way to the same values
+    (:func:`.csvcolumns._arrow_typed`), holding no error cell."""
+
+    values: Any  # float64 ndarray, or a pandas "str" array
+
+    def __len__(self) -> int:
+        return len(self.values)
 
 
 def error_cells(arr: np.ndarray) -> Optional[tuple[np.ndarray, np.ndarray]]:
@@ -241,7 +257,7 @@ def read_positions(headers: list[str], wanted: frozenset[str], columns: Mapping[
     return [p for p, h in enumerate(headers) if not h or fold(h) in folded]
 
 
-def build_frame(grid: Sequence[list[Any]], top: int, left: int, sheet: str, where: str,
+def build_frame(grid: Sequence[list[Any]] | np.ndarray, top: int, left: int, sheet: str, where: str,
                 text_cells: bool = False, headers: Optional[list[str]] = None,
                 header_name: Optional[str] = None, fmt: TextFormat = TextFormat(),
                 usecols: Optional[tuple[frozenset[str], Mapping[str, str]]] = None) -> Frame:
@@ -261,7 +277,10 @@ def build_frame(grid: Sequence[list[Any]], top: int, left: int, sheet: str, wher
     width = len(headers)
     with gc_paused():
         data = grid[1:]
-        cells = _columns(data if isinstance(data, list) else list(data), width)
+        if isinstance(data, np.ndarray) and data.ndim == 2 and data.shape[1] == width and data.dtype == object:
+            cells = data  # already a grid of cells (FileReader reads large sheets so)
+        else:
+            cells = _columns(data if isinstance(data, list) else list(data), width)
     positions = None if usecols is None else read_positions(headers, *usecols)
     if not positions or len(positions) == width:  # none read (count() of a snapshot): the rows still count
         return frame_of_columns([cells[:, c] for c in range(width)], headers, [left + c for c in range(width)],
@@ -283,7 +302,7 @@ def _blank_cells(column: np.ndarray) -> np.ndarray:
                         or (isinstance(v, float) and v != v) for v in column), dtype=bool, count=len(column))
 
 
-def frame_of_columns(cells: Sequence[np.ndarray | Coded], headers: list[str], numbers: list[int], top: int, left: int,
+def frame_of_columns(cells: Sequence[np.ndarray | Coded | Typed], headers: list[str], numbers: list[int], top: int, left: int,
                      sheet: str, text_cells: bool = False, fmt: TextFormat = TextFormat(),
                      others: Sequence[np.ndarray] = ()) -> Frame:
     """The frame of data columns ``cells`` (raw cells, object arrays of equal length) under
@@ -296,6 +315,9 @@ def frame_of_columns(cells: Sequence[np.ndarray | Coded], headers: list[str], nu
     errors: dict[int, pd.Series] = {}
     for c in range(width):
         raw = cells[c]
+        if isinstance(raw, Typed):
+            columns[c] = raw.values
+            continue
         if isinstance(raw, Coded):  # the distinct cells typed, then laid out by row
             column = np.array(raw.uniques, dtype=object)
             found = error_cells(column)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
+from unittest import mock
 
 import pandas as pd
 import pytest
@@ -14,6 +15,7 @@ from kpisheet.config import load_config
 from kpisheet.engine.core import Engine
 from kpisheet.engine.sourcing import columns_used
 from kpisheet.errors import WorkbookError
+import kpisheet.sources.files as files
 from kpisheet.sources import FileReader, SourceRef, Table
 from kpisheet.sources.csvcolumns import read_columns
 from kpisheet.sources.pipeline import Pipeline
@@ -24,7 +26,8 @@ from kpisheet.sources.table import TextFormat
 def both(path: Path, used: set[str], **kw: Any) -> tuple[Table, Table]:
     """The table read with ``usecols=used`` and the table read whole, each by a fresh reader."""
     part = FileReader().read(SourceRef("s", path, usecols=frozenset(used), **kw))
-    whole = FileReader().read(SourceRef("s", path, **kw))
+    with mock.patch.object(files, "read_columns", lambda *a, **k: None):  # the row-by-row reader
+        whole = FileReader().read(SourceRef("s", path, **kw))
     return part, whole
 
 
@@ -82,6 +85,37 @@ def test_the_columns_read_are_those_of_the_whole_file(tmp_path: Path, name: str)
     for how, column in (("numbers", "amount"), ("dates", "date")):
         assert failure(part, how, column) == failure(whole, how, column)
     assert failure(part, "require", "nope") == failure(whole, "require", "nope")  # lists every column
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_every_column_read_by_columns_is_the_row_by_row_read(tmp_path: Path, name: str) -> None:
+    """A source whose columns are all read (attributes: usecols None) takes the columnar reader
+    too, to the same table: cells, places, errors, texts above, messages."""
+    text, kw = CASES[name]
+    path = tmp_path / "data.csv"
+    path.write_text(text, encoding="utf-8")
+    calls: list[Optional[Any]] = []
+    real = files.read_columns
+    with mock.patch.object(files, "read_columns", lambda *a, **k: calls.append(real(*a, **k)) or calls[-1]):
+        by_columns = FileReader().read(SourceRef("s", path, columns={"date": "Date", "amount": "Amount"}, **kw))
+    _, whole = both(path, set(), columns={"date": "Date", "amount": "Amount"}, **kw)
+    assert len(calls) == 1
+    same_cells(by_columns, whole)
+    assert list(by_columns.df.columns) == list(whole.df.columns) and by_columns.texts_above == whole.texts_above
+    for how, column in (("numbers", "amount"), ("dates", "date")):
+        assert failure(by_columns, how, column) == failure(whole, how, column)
+    assert failure(by_columns, "require", "nope") == failure(whole, "require", "nope")
+
+
+def test_wholly_read_plain_files_take_the_columnar_reader(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_text("account,region,budget\nA1,EMEA,12.5\nA2,APAC,7\n", encoding="utf-8")
+    got: list[Any] = []
+    real = files.read_columns
+    with mock.patch.object(files, "read_columns", lambda *a, **k: got.append(real(*a, **k)) or got[-1]):
+        table = FileReader().read(SourceRef("s", path))
+    assert len(got) == 1 and got[0] is not None  # no fallback to the row-by-row reader
+    assert table.df["budget"].tolist() == [12.5, 7.0] and table.df["account"].tolist() == ["A1", "A2"]
 
 
 def test_unread_columns_are_not_read_and_not_checked(tmp_path: Path) -> None:
@@ -209,3 +243,69 @@ def test_pyarrow_reads_files_without_quotes_and_the_c_parser_those_with(tmp_path
         assert calls == expected and dict(part.unread) == {"X": 4}
         same_cells(part, whole)
         assert part.df["account"].tolist()[1] == "007"  # a code keeps its zeros, typed once per distinct cell
+
+
+# Cells whose reading is subtle: signs on zero, "+", spaces, leading zeros, exponents, more than
+# fifteen digits, error texts, other digits, ISO and compact dates, separators.
+_EDGE_CELLS = ["1", "12", "-3", "0", "-0", "+5", "0.5", "-0.5", "-0.0", "1.25", "123456789012345",
+               "1234567890123456", "12345678901234567", "1e5", "1E-3", " 12", "12 ", "0012", "00", ".5", "5.",
+               "inf", "nan", "#N/A", "#DIV/0!", "", "", "abc", "2025-01-02", "2025-13-01", "20250102",
+               "1,234.5", "1.234,5", "١٢", "-0.5.3", "99999999999999999999", "  ", "1_000", "-"]
+_PLAIN_CELLS = ["1", "12", "-3", "0", "-0", "1e3", "0.5", "-0.5", "-0.0", "1.25", "123456789012345", ""]
+
+
+def test_columns_typed_whole_by_pyarrow_equal_those_typed_by_distinct_cell() -> None:
+    """The whole-column typing of pyarrow's cells (issue 12) gives the frame, dtype, values and
+    signs of zero that typing each distinct cell gives, or leaves the column to it."""
+    pa = pytest.importorskip("pyarrow")
+    import random
+
+    import numpy as np
+
+    from kpisheet.sources.csvcolumns import _arrow_typed, _coded
+    from kpisheet.sources.frames import frame_of_columns
+
+    fmts = [TextFormat(), TextFormat(",", "."), TextFormat(".", ","), TextFormat(date_format="%Y%m%d"),
+            TextFormat(".", " ")]
+    rng = random.Random(12)
+    typed = {"float64": 0, "str": 0}
+    for _ in range(1500):
+        base = _PLAIN_CELLS if rng.random() < 0.6 else _EDGE_CELLS
+        cells = [rng.choice(base) for _ in range(rng.randint(0, 12))] + \
+            [rng.choice(_EDGE_CELLS) for _ in range(rng.randint(0, 2))]
+        rng.shuffle(cells)
+        fmt = rng.choice(fmts)
+        half = len(cells) // 2
+        column = pa.chunked_array([pa.array(cells[:half], pa.string()), pa.array(cells[half:], pa.string())])
+        fast = _arrow_typed(column, fmt)
+        if fast is None:
+            continue
+        got = frame_of_columns([fast], ["h"], [1], 1, 1, "s", True, fmt).df
+        expected = frame_of_columns([_coded(column)], ["h"], [1], 1, 1, "s", True, fmt).df
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+        if len(got.columns):
+            typed[str(got.dtypes.iloc[0])] = typed.get(str(got.dtypes.iloc[0]), 0) + 1
+            if got.dtypes.iloc[0] == np.float64:
+                assert (np.signbit(got[0].to_numpy()) == np.signbit(expected[0].to_numpy())).all(), cells
+    assert typed["float64"] > 100 and typed["str"] > 100  # both ways were taken, many times
+
+
+def test_plain_numbers_cast_by_pyarrow_are_the_floats_to_numeric_reads() -> None:
+    """Up to fifteen characters, pyarrow's cast and pandas.to_numeric agree to the last bit."""
+    pa = pytest.importorskip("pyarrow")
+    import numpy as np
+
+    from kpisheet.sources.csvcolumns import _arrow_typed
+
+    rng = np.random.default_rng(12)
+    for digits in range(1, 15):
+        whole = [str(v) for v in rng.integers(0, 10**digits, 3000)]
+        for frac in range(digits + 1):
+            cells = [(c.rjust(frac + 1, "0")[:-frac] + "." + c.rjust(frac + 1, "0")[-frac:]) if frac else c
+                     for c in whole]
+            cells = [("-" if i % 3 == 0 and c.strip("0.") else "") + c for i, c in enumerate(cells)]
+            cells = [c for c in cells if len(c) <= 15]
+            fast = _arrow_typed(pa.chunked_array([pa.array(cells, pa.string())]), TextFormat())
+            assert fast is not None
+            expected = TextFormat().numbers(pd.Series(cells, dtype="str"))
+            assert np.array_equal(fast.values.view(np.int64), expected.view(np.int64)), (digits, frac)

@@ -1,0 +1,63 @@
+"""A sheet read a chunk of rows at a time into one array of cells (issue 12: peak memory of a
+1,000,000-row read) holds the very cells ``to_python`` gives, and the same frame comes of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
+
+import kpisheet.sources.files as files
+from kpisheet.sources import FileReader, SourceRef
+
+
+def _book(path: Path, rows: int) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws["B1"] = "Report"  # a title above, and the table below it, from column B
+    ws.append([])
+    for col, head in enumerate(["Date", "Account", "Amount", "Note", "Mixed"], start=2):
+        ws.cell(row=3, column=col, value=head)
+    for i in range(rows):
+        r = 4 + i
+        ws.cell(row=r, column=2, value=dt.datetime(2025, 1, 1) + dt.timedelta(days=i % 40))
+        ws.cell(row=r, column=3, value=f"ACC{i % 3}")
+        ws.cell(row=r, column=4, value=None if i % 11 == 0 else i * 1.25)
+        ws.cell(row=r, column=5, value="" if i % 3 else "x")
+        ws.cell(row=r, column=6, value=[1, "1", True, dt.date(2025, 2, 1), "ACC1"][i % 5])
+    ws.cell(row=4 + rows + 2, column=3, value="after a blank row")
+    wb.save(path)
+    return path
+
+
+def test_chunked_cells_are_to_pythons_cells(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(files, "_CHUNK_ROWS", 7)  # many chunks, the last one short
+    path = _book(tmp_path / "b.xlsx", 100)
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Data")
+    expected = sheet.to_python()
+    got = files._sheet_cells(sheet, sheet.start)
+    assert got is not None
+    grid, blank = got
+    assert grid.shape == (len(expected), len(expected[0])) and blank
+    for want, row in zip(expected, grid.tolist()):
+        assert [(type(v), v) for v in row] == [(type(v), v) for v in want]
+    assert grid[7, 1] == "ACC1" and grid[7, 1] is grid[10, 1]  # a text repeated in a chunk: one object
+
+
+def test_the_frame_of_the_chunked_cells_is_the_frame_of_the_rows(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _book(tmp_path / "b.xlsx", 60)
+    ref = SourceRef("s", path, sheet="Data", header_row=3)
+    monkeypatch.setattr(files, "_CHUNK_ROWS", 5)
+    chunked = FileReader().read(ref)
+    monkeypatch.setattr(files, "_sheet_cells", lambda sheet, start: None)  # the rows as to_python gives them
+    whole = FileReader().read(ref)
+    pd.testing.assert_frame_equal(chunked.df, whole.df, check_exact=True)
+    assert chunked.texts_above == whole.texts_above and chunked.column_numbers == whole.column_numbers
+    assert np.isnan(chunked.df["Amount"].to_numpy()[0]) and len(chunked.df) == 61  # blank row skipped
