@@ -19,7 +19,7 @@ import numpy as np
 from . import values as V
 from .ast import (Array, Binary, Bool, Call, Error, External, Invoke, Missing, Name, Node, Num, Reference, Str,
                   TableRef, Unary, Union)
-from .model import Book, ExtraFunction, Formula
+from .model import Book, ExtraFunction, Formula, sheet_span
 from .operators import OPERATORS, broadcast, broadcast_n, first_error_wins, map_array
 from .parser import MAX_COL, MAX_ROW, FormulaSyntaxError, parse
 from .ranges import Areas, Ref
@@ -167,7 +167,11 @@ class Compiler:
         r1, c1, r2, c2, rel = node.r1, node.c1, node.r2, node.c2, node.rel
         si = home if node.sheet is None else ctx.sheet_index(node.sheet)
         if si is None:
-            return lambda: V.REF
+            span = sheet_span(node.sheet, ctx.sheet_index) if node.sheet else None
+            if span is None:
+                return lambda: V.REF
+            return self._compile_union([self._compile_ref(Reference(self.book.sheets[k].name, r1, c1, r2, c2, rel),
+                                                          home, shifted) for k in span])  # 3-D: the same area of each
         if not shifted or not any(rel):
             ref = Ref(si, r1, c1, r2, c2)
             return lambda: ref

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from .ast import Binary, Call, Name, Node, Reference, TableRef, walk
-from .model import VOLATILE, Area, Book, Formula
+from .model import VOLATILE, Area, Book, Formula, sheet_span
 from .parser import FormulaSyntaxError, parse
 from .ranges import Ref
 
@@ -118,6 +118,8 @@ def reads_of(node: Node, home: int, book: Book, sheet_index: Callable[[str], Opt
             si = home if n.sheet is None else sheet_index(n.sheet)
             if si is not None:
                 items.append((si, n.r1, n.c1, n.r2, n.c2, n.rel))
+            elif n.sheet is not None:  # a 3-D reference reads the same area of every sheet of its span
+                items.extend((k, n.r1, n.c1, n.r2, n.c2, n.rel) for k in sheet_span(n.sheet, sheet_index) or ())
         elif isinstance(n, Call):
             if n.name in VOLATILE:
                 volatile = True

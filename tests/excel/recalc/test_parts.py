@@ -55,12 +55,15 @@ ABS = (False, False, False, False)
     ("[@Qty]*2", A.Binary("*", A.TableRef("", "[@Qty]"), A.Num(2.0))),
     ("Rates!Tax", A.Name("Rates", "Tax")),
     ("[1]Sheet1!A1", A.External("[1]Sheet1!A1")),
+    ("XFE1", A.Name(None, "XFE1")),  # past the last column: a name Excel allows
+    ("Jan:Mar!B2", A.Reference("Jan:Mar", 2, 2, 2, 2, REL)),  # 3-D: the compiler spans the sheets
+    ("'Jan 1:Mar'!B2", A.Reference("Jan 1:Mar", 2, 2, 2, 2, REL)),
 ])
 def test_parse_builds_the_tree(text: str, tree: A.Node) -> None:
     assert parse(text) == tree
 
 
-@pytest.mark.parametrize("text", ["", "=", "SUM(1,", "{1,2;3}", "1+", "A0", "XFE1", "(1,2"])
+@pytest.mark.parametrize("text", ["", "=", "SUM(1,", "{1,2;3}", "1+", "A0", "(1,2"])
 def test_parse_refuses_what_is_no_formula(text: str) -> None:
     with pytest.raises(FormulaSyntaxError):
         parse(text)
