@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
 from ...errors import WorkbookError
 from .model import Book, Formula, Sheet
-from .sheetxml import DamagedSheet, SheetScan, parse_area, scan, unescape
+from .sheetxml import DamagedSheet, SheetScan, a1, parse_area, scan, unescape
 from .pivots import read_pivot
 from .tables import read_table
 from .zipio import Package
@@ -49,6 +49,7 @@ class SheetPart:
     part: Optional[str]  # None: a chartsheet or a missing part
     text: Optional[str] = None
     scan: Optional[SheetScan] = None
+    macro: bool = False  # an Excel 4 macro sheet: its cells are read, its formulas left as Excel cached them
 
 
 @dataclass
@@ -59,6 +60,7 @@ class LoadedBook:
     parts: list[SheetPart]
     shared: list[str]
     metadata_part: Optional[str] = None
+    warnings: list[str] = field(default_factory=list)  # what is kept as cached rather than computed
 
 
 def _decode(data: bytes, place: str) -> str:
@@ -117,8 +119,9 @@ def load(path: Path) -> LoadedBook:
         a = attrs(m.group(1))
         rid = a.get("id", "")
         typ, part = wrels.get(rid, ("", ""))
+        macro = typ.endswith("/xlMacrosheet") and part in pkg
         parts.append(SheetPart(i, a.get("name", f"Sheet{i + 1}"),
-                               part if typ.endswith("/worksheet") and part in pkg else None))
+                               part if (typ.endswith("/worksheet") or macro) and part in pkg else None, macro=macro))
     sheets: list[Sheet] = []
     formulas: list[Formula] = []
     tables: dict[str, tuple[int, tuple[int, int, int, int], list[str], int, int]] = {}
@@ -133,6 +136,12 @@ def load(path: Path) -> LoadedBook:
             sheets.append(Sheet(sp.name, {}))
             continue
         raw = pkg.read(sp.part)
+        if sp.macro:  # Excel 4 macro functions run only inside Excel: other sheets read what it cached
+            sheets.append(Sheet(sp.name, loader=_lazy(raw, shared, date1904, f"{place}!{sp.name}")))
+            if _FORMULA_TAG.search(raw):
+                loaded.warnings.append(f"{place}!{sp.name}: the formulas of an Excel 4 macro sheet are not "
+                                       "computed: their cached values are kept as they are")
+            continue
         has_formulas = (b"<f" in raw or b":f" in raw) and _FORMULA_TAG.search(raw) is not None
         if has_formulas:
             text = _decode(raw, f"{place}!{sp.name}")
@@ -145,7 +154,7 @@ def load(path: Path) -> LoadedBook:
             except DamagedSheet as exc:
                 raise WorkbookError(str(exc), place=f"{place}!{sp.name}") from None
             sheets.append(Sheet(sp.name, sp.scan.values, sp.scan.max_row, sp.scan.max_col))
-            _formulas(sp, formulas, place)
+            _formulas(sp, formulas, loaded.warnings)
         else:
             sheets.append(Sheet(sp.name, loader=_lazy(raw, shared, date1904, f"{place}!{sp.name}")))
         for t, p in rels(pkg, sp.part).values():
@@ -194,7 +203,7 @@ def _lazy(raw: bytes, shared: list[str], date1904: bool, place: str):  # type: i
     return load_values
 
 
-def _formulas(sp: SheetPart, out: list[Formula], place: str) -> None:
+def _formulas(sp: SheetPart, out: list[Formula], warnings: list[str]) -> None:
     assert sp.scan is not None
     masters: dict[int, tuple[int, int, str]] = {}
     for fc in sp.scan.formulas:
@@ -213,8 +222,11 @@ def _formulas(sp: SheetPart, out: list[Formula], place: str) -> None:
                 area = (fc.row, fc.col, fc.row, fc.col)
             out.append(Formula(sp.index, fc.row, fc.col, fc.text or "", (fc.row, fc.col),
                                kind="dynamic" if fc.dynamic else "array", area=area))
-        elif fc.ftype == "dataTable":
-            continue  # what-if data tables: Excel's own machinery; left as they are
+        elif fc.ftype == "dataTable":  # what-if data tables (TABLE()): Excel's own machinery; left as they are
+            if not any("data table" in w for w in warnings):
+                warnings.append(f"{sp.name}!{fc.ref or a1(fc.row, fc.col)} and maybe more are what-if data tables: "
+                                "not computed, their cached values are kept as they are")
+            continue
         elif not (fc.text or "").strip():
             continue  # <f ca="1"/>: no formula, a mark Excel leaves on cells a volatile array spills over
         else:
