@@ -435,4 +435,19 @@ class Evaluation:
                     delta = float("inf")
             if delta < self.book.iterate_delta:
                 break
+        self._keep_converged(comp)
         self.ranges.clear()
+
+    def _keep_converged(self, comp: list[int]) -> None:
+        """An iterated cycle whose cached values are already within ``iterateDelta`` of what it
+        converges to keeps them: Excel stops there too, and a second run must not change the file."""
+        formulas = self.book.formulas
+        cached = [self.book.sheets[formulas[i].sheet].values.get((formulas[i].row, formulas[i].col)) for i in comp]
+        for i, old in zip(comp, cached):
+            new = self.results[i].value
+            if not (isinstance(old, float) and isinstance(new, float) and abs(new - old) < self.book.iterate_delta):
+                return
+        for i, old in zip(comp, cached):
+            f = formulas[i]
+            self.results[i].value = old
+            self.grid.put(f.sheet, f.row, f.col, old)
