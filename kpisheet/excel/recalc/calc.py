@@ -36,6 +36,7 @@ from .ranges import Areas, RangeData, Ref
 from .sheetxml import a1
 from .spill import Grid, cell_value, fit_to_area, one_value, spill_area, spilled_values
 from .values import Value, XlFail
+from .xlfuncs.outside import computed_elsewhere
 
 __all__ = ["VOLATILE", "Book", "CalcResult", "Calculator", "CellResult", "Evaluation", "ExtraFunction", "Formula",
            "FormulaEngine", "Sheet", "cell_value"]
@@ -84,6 +85,7 @@ class Evaluation:
         self.ranges: dict[tuple[int, int, int, int, int], RangeData] = {}
         self.unsupported: dict[str, str] = {}
         self.warnings: list[str] = []
+        self._elsewhere: set[str] = set()  # functions computed outside the workbook, each warned once
         self.circular: list[str] = []
         self.failures = 0
         # the Context: the cell being computed and its offset from its formula's anchor
@@ -235,6 +237,13 @@ class Evaluation:
                 if not any("other workbooks" in w for w in self.warnings):
                     self.warnings.append(f"{self.place(f)} and maybe more read other workbooks: "
                                          "their cached values are kept as they are")
+            elif computed_elsewhere(exc.name):  # RTD, CUBEVALUE, a VBA function: only Excel has its value
+                res.keep = True
+                if exc.name not in self._elsewhere:
+                    self._elsewhere.add(exc.name)
+                    self.warnings.append(f"{self.place(f)} and maybe more call {exc.name}, computed outside the "
+                                         "workbook (a data service, an add-in, a macro or VBA): their cached "
+                                         "values are kept as they are")
             else:
                 res.unsupported = (exc.name,)
                 self.unsupported.setdefault(exc.name, self.place(f))
