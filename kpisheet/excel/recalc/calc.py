@@ -265,7 +265,7 @@ class Evaluation:
             return
         reads = self._reads.get(ckey)
         if reads is None:
-            reads = self._reads[ckey] = reads_of(node, f.sheet, self.book, self.sheet_index)
+            reads = self._reads[ckey] = reads_of(node, f.sheet, self.book, self.sheet_index, anchor)
         self.reads[i] = areas_read(reads, f, shift if shifted else None, self.book)
         res.volatile = reads.volatile or res.volatile
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import values as V
 from .ast import (Array, Binary, Bool, Call, Error, External, Invoke, Missing, Name, Node, Num, Reference, Str,
-                  TableRef, Unary, Union)
+                  TableRef, Unary, Union, has_relative_refs, placed)
 from .model import Book, ExtraFunction, Formula, sheet_span
 from .operators import OPERATORS, broadcast, broadcast_n, first_error_wins, map_array
 from .parser import MAX_COL, MAX_ROW, FormulaSyntaxError, parse
@@ -213,9 +213,26 @@ class Compiler:
                 inner = parse(text)
             except FormulaSyntaxError:
                 return lambda: V.NAME
-            return self.compile(inner, home if key[0] is None else key[0], arr, False)
+            scope_home = home if key[0] is None else key[0]
+            if has_relative_refs(inner):
+                return self._relative_name(inner, scope_home, arr)
+            return self.compile(inner, scope_home, arr, False)
         finally:
             self._names_compiling.discard(key)
+
+    def _relative_name(self, inner: Node, home: int, arr: bool) -> Thunk:
+        """A name with relative references: its formula placed at each cell that uses it (rare:
+        compiled once per cell)."""
+        ctx = self.ctx
+        compiled: dict[tuple[int, int], Thunk] = {}
+
+        def run() -> Any:
+            at = (ctx.cur.row, ctx.cur.col)
+            code = compiled.get(at)
+            if code is None:
+                code = compiled[at] = self.compile(placed(inner, *at, MAX_ROW, MAX_COL), home, arr, False)
+            return code()
+        return run
 
     def _compile_table(self, node: TableRef) -> Thunk:
         name, spec = node.name, node.spec

@@ -214,6 +214,16 @@ CASES = [
          [("S", row(1, fx("A1", "B1*0.5+10"), fx("B1", "A1*0.5")))],
          {(0, 1, 1): pytest.approx(40 / 3, abs=0.01), (0, 1, 2): pytest.approx(20 / 3, abs=0.01)},
          after_sheets='<calcPr calcId="191029" iterate="1" iterateCount="100" iterateDelta="0.0001"/>'),
+    Case("names with relative references, placed where they are used (wrapping round the grid)",
+         [("S", row(1, num("A1", 1)) + row(2, num("A2", 2), fx("B2", "C3*100"), fx("C2", "Below*2")) +
+           row(3, num("A3", 3), fx("B3", "Left*10"), fx("C3", "A3+1"), fx("D3", "SUM(Next2)"), num("E3", 5),
+               num("F3", 6)) +
+           "".join(row(r, num(f"A{r}", r), f'<c r="B{r}"><f t="shared" ref="B4:B6" si="0">Left*10</f><v>0</v></c>'
+                       if r == 4 else f'<c r="B{r}"><f t="shared" si="0"/><v>0</v></c>',
+                       fx("D4", "Above") if r == 4 else "") for r in (4, 5, 6)))],
+         {(0, 3, 2): 30.0, (0, 3, 4): 11.0, (0, 4, 4): 11.0, (0, 2, 2): 400.0, (0, 2, 3): 8.0, (0, 6, 2): 60.0},
+         after_sheets='<definedNames><definedName name="Above">S!A1048576</definedName><definedName name="Below">S!A2</definedName><definedName name="Left">'
+                      'S!XFD1</definedName><definedName name="Next2">S!B1:C1</definedName></definedNames>'),
     Case("quoted sheet names", [("O'Brien 2024", row(1, num("A1", 4))), ("Ünïcode", row(1, num("A1", 6))),
                                 ("S", row(1, fx("A1", "'O''Brien 2024'!A1+Ünïcode!A1+'Ünïcode'!A1")))],
          {(2, 1, 1): 16.0}),
