@@ -200,6 +200,8 @@ class Compiler:
         if text is None:
             key = (None, name.upper())
             text = self.book.names.get(key)
+        if text is None and sheet is None and name.upper() in self.book.tables:
+            return self._compile_table(TableRef(name, "[#Data]"))  # a table's bare name is its data
         if text is None:
             if name.upper().startswith("_XLETA.") and name.upper()[7:] in self.functions:
                 eta = Eta(name.upper()[7:])  # a function passed as a LAMBDA

@@ -86,6 +86,8 @@ def _expand(node: Node, home: int, book: Book, sheet_index: Callable[[str], Opti
             scope = home if n.sheet is None else sheet_index(n.sheet)
             upper = n.name.upper()
             text = book.names.get((scope, upper)) or book.names.get((None, upper))
+            if text is None and n.sheet is None and upper in book.tables:
+                yield TableRef(n.name, "[#Data]")  # a table's bare name is its data
             if text and upper not in seen:
                 seen.add(upper)
                 try:

@@ -247,6 +247,32 @@ CASES = [
 ]
 
 
+def _text(ref: str, t: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{t}</t></is></c>'
+
+
+CASES.append(Case(
+    "structured references: this row, totals, headers, escaped names, a bare table name",
+    [("S", row(1, _text("A1", "Unit Price"), _text("B1", "Qty #"), _text("C1", "[x]"))
+      + row(2, num("A2", 2), num("B2", 3), fx("C2", "T[[#This Row],[Unit Price]]*T[@[Qty '#]]"))
+      + row(3, num("A3", 4), num("B3", 5), fx("C3", "[@[Unit Price]]*[@[Qty '#]]"))
+      + row(4, fx("C4", "SUBTOTAL(109,T['[x']])"))
+      + row(6, fx("A6", "SUM(T[[#Totals],['[x']]])"), fx("B6", "ROWS(T[#All])"), fx("C6", "ROWS(T[#Data])"),
+            fx("D6", "T[[#Headers],[Qty '#]]"), fx("E6", "SUM(T[[Unit Price]:[Qty '#]])"), fx("F6", "COUNTA(T[#Headers])"),
+            fx("G6", "SUM(T)")))],
+    {(0, 2, 3): 6.0, (0, 3, 3): 20.0, (0, 4, 3): 26.0, (0, 6, 1): 26.0, (0, 6, 2): 4.0, (0, 6, 3): 2.0,
+     (0, 6, 4): "Qty #", (0, 6, 5): 14.0, (0, 6, 6): 3.0, (0, 6, 7): 40.0},
+    sheet_tail={0: '<tableParts count="1"><tablePart r:id="rId1"/></tableParts>'},
+    extra_parts={"xl/tables/table1.xml":
+                 f'<table xmlns="{MAIN}" id="1" name="T" displayName="T" ref="A1:C4" totalsRowCount="1">'
+                 '<autoFilter ref="A1:C3"/><tableColumns count="3"><tableColumn id="1" name="Unit Price"/>'
+                 '<tableColumn id="2" name="Qty #"/><tableColumn id="3" name="[x]" totalsRowFunction="sum"/>'
+                 '</tableColumns></table>',
+                 "xl/worksheets/_rels/sheet1.xml.rels":
+                 '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                 f'<Relationship Id="rId1" Type="{REL}/table" Target="../tables/table1.xml"/></Relationships>'}))
+
+
 def sheet_values(path: Path, index: int) -> dict[tuple[int, int], Value]:
     loaded = load(path)
     try:
