@@ -27,7 +27,7 @@ KINDS = {  # kind → (relationship type, folder, root element, content type)
     "worksheet": (f"{REL}/worksheet", "worksheets", "worksheet", f"{CT_MAIN}.worksheet+xml"),
     "chartsheet": (f"{REL}/chartsheet", "chartsheets", "chartsheet", f"{CT_MAIN}.chartsheet+xml"),
     "macrosheet": ("http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet", "macrosheets",
-                   "worksheet", "application/vnd.ms-excel.macrosheet+xml"),
+                   "xm:macrosheet", "application/vnd.ms-excel.macrosheet+xml"),  # Excel's root for them
     "dialogsheet": (f"{REL}/dialogsheet", "dialogsheets", "dialogsheet", f"{CT_MAIN}.dialogsheet+xml"),
 }
 
@@ -80,7 +80,8 @@ def build(path: Path, case: Case) -> Path:
                 z.writestr(f"xl/{folder}/sheet{i}.xml", f'<chartsheet {NS}><sheetViews><sheetView workbookViewId="0"/>'
                                                         '</sheetViews></chartsheet>')
                 continue
-            z.writestr(f"xl/{folder}/sheet{i}.xml", f'<{root} {NS}><sheetData>{body}</sheetData>'
+            xm = ' xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"' if root.startswith("xm:") else ""
+            z.writestr(f"xl/{folder}/sheet{i}.xml", f'<{root} {NS}{xm}><sheetData>{body}</sheetData>'
                                                     f'{case.sheet_tail.get(i - 1, "")}</{root}>')
         if case.shared is not None:
             items = "".join(f"<si>{s}</si>" for s in case.shared)
