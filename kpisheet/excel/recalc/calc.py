@@ -85,6 +85,7 @@ class Evaluation:
         self.ranges: dict[tuple[int, int, int, int, int], RangeData] = {}
         self.unsupported: dict[str, str] = {}
         self.warnings: list[str] = []
+        self._cycle_reached = False  # set when a cell being computed is read again (a cycle met at run time)
         self._elsewhere: set[str] = set()  # functions computed outside the workbook, each warned once
         self.circular: list[str] = []
         self.failures = 0
@@ -324,6 +325,7 @@ class Evaluation:
 
     def _on_demand(self, i: int) -> None:
         if i in self.active:
+            self._cycle_reached = True
             return  # a cycle reached at run time: read the value as it is now
         self.evaluate(i)
         self.ranges.clear()
@@ -362,13 +364,13 @@ class Evaluation:
                 if noted:
                     shown = self.deref(result)
                     self.cell_failed(f, noted[0], shown.text if isinstance(shown, V.Err) else "an error inside")
-            self.pending.discard((f.sheet, f.row, f.col))
             try:
                 self._store(i, result)
             except Exception as exc:  # noqa: BLE001 - as above, for what the result would spill
                 self.cell_failed(f, exc)
                 self._store(i, V.VALUE)
-        finally:
+        finally:  # pending until stored: a cell whose result (a reference) reads itself is a cycle met
+            self.pending.discard((f.sheet, f.row, f.col))
             self.active.discard(i)
             self.cur, self.dr, self.dc = saved
 
@@ -418,6 +420,8 @@ class Evaluation:
     def _cycle(self, comp: list[int]) -> None:
         """A cycle: its cells 0 (and reported), or iterated when the workbook says so."""
         formulas = self.book.formulas
+        if not self.book.iterate and self._cycle_only_on_paper(comp):
+            return
         self.circular.extend(self.place(formulas[i]) for i in comp)
         if not self.book.iterate:
             for i in comp:
@@ -446,6 +450,21 @@ class Evaluation:
                 break
         self._keep_converged(comp)
         self.ranges.clear()
+
+    def _cycle_only_on_paper(self, comp: list[int]) -> bool:
+        """Compute a cycle's cells as any others, and say whether no cell read itself while
+        doing so: a circularity switch (``IF(Switch=1, Balance*Rate, 0)`` with the switch off)
+        makes a cycle of the formulas' text that Excel never meets when it calculates."""
+        formulas = self.book.formulas
+        self._cycle_reached = False
+        for i in comp:
+            f = formulas[i]
+            if (f.sheet, f.row, f.col) in self.pending:
+                self._on_demand(i)
+            if self._cycle_reached:
+                break
+        self.ranges.clear()
+        return not self._cycle_reached
 
     def _keep_converged(self, comp: list[int]) -> None:
         """An iterated cycle whose cached values are already within ``iterateDelta`` of what it

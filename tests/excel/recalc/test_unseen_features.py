@@ -311,3 +311,17 @@ def test_feature(tmp_path: Path, case: Case) -> None:
     assert_wellformed(out, book)
     again = recalc(out, check=True)
     assert again.exit_code == case.exit_code, again.lines()
+
+
+@pytest.mark.parametrize("switch, expect, circular", [
+    (0, [0.0, 100.0, 200.0], []),  # the switch off: a cycle of the text only, computed as Excel does
+    (1, [0.0, 0.0, 0.0], ["S!B1", "S!C1"]),  # on, without iterative calculation: Excel's circular 0s
+])
+def test_circularity_switch(tmp_path: Path, switch: int, expect: list[float], circular: list[str]) -> None:
+    """Finance models break their interest circularity with a switch: IF(Switch=1, Balance*Rate, 0)."""
+    body = row(1, num("A1", switch), fx("B1", "IF(A1=1,C1*0.1,0)"), fx("C1", "100+B1", "100"), fx("D1", "C1*2", "200"))
+    book = build(tmp_path / "circ.xlsx", Case("circ", [("S", body)], {}))
+    report = recalc(book)
+    assert sorted(report.circular) == circular
+    got = sheet_values(book, 0)
+    assert [got.get((1, c)) for c in (2, 3, 4)] == expect
