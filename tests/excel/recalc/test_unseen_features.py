@@ -325,3 +325,47 @@ def test_circularity_switch(tmp_path: Path, switch: int, expect: list[float], ci
     assert sorted(report.circular) == circular
     got = sheet_values(book, 0)
     assert [got.get((1, c)) for c in (2, 3, 4)] == expect
+
+
+def _libreoffice_book(path: Path) -> Path:
+    import datetime
+
+    import openpyxl
+    wb = openpyxl.Workbook()
+    data = wb.active
+    data.title = "Data"
+    for r in range(1, 21):
+        data.cell(r, 1, r)
+        data.cell(r, 2, r * 1.5)
+        data.cell(r, 3, f"item{r % 4}")
+        data.cell(r, 4, datetime.date(2024, 1, r))
+    for name, (a1, b2) in {"Jan": (1, 10), "Feb": (2, 20), "Mar": (4, 40)}.items():
+        sheet = wb.create_sheet(name)
+        sheet["A1"], sheet["B2"] = a1, b2
+    wb.create_sheet("P & L 2024")["A1"] = 7
+    calc = wb.create_sheet("Calc")
+    for i, f in enumerate([
+            "=SUM(Data!A:A)", "=SUM(Jan:Mar!A1)", "=AVERAGE(Jan:Mar!B2)", "=MAX(Jan:Mar!A1:B2)", "=COUNT(Jan:Mar!A1:B2)",
+            '=SUMIF(Data!C1:C20,"item1",Data!B1:B20)', "='P & L 2024'!A1*2", '=TEXT(Data!D5,"yyyy-mm-dd")',
+            "=VLOOKUP(5,Data!A1:C20,3,FALSE)", '=SUMPRODUCT((Data!C1:C20="item2")*Data!B1:B20)', "=SUM(Data!1:1)",
+            '=COUNTIFS(Data!A1:A20,">5",Data!C1:C20,"item3")', "=EOMONTH(Data!D1,1)", "=NETWORKDAYS(Data!D1,Data!D20)",
+            '=DATEDIF(Data!D1,Data!D20,"d")', "=PMT(0.05/12,360,200000)", "=NPV(0.1,Data!A1:A5)",
+            "=SUBTOTAL(9,Data!A1:A20)", "=YEARFRAC(Data!D1,Data!D20,1)", "=A1+A2"], 1):
+        calc.cell(i, 1, f)
+    wb.save(path)
+    return path
+
+
+def test_a_book_saved_by_libreoffice(tmp_path: Path) -> None:
+    """Another producer's layout and values: LibreOffice computes and saves; recalc agrees with
+    every cell, and what it writes is well-formed."""
+    from tests.excel.libreoffice_tool import make_profile, recalc_with_libreoffice, soffice
+    if soffice() is None:
+        pytest.skip("LibreOffice is not installed")
+    saved = recalc_with_libreoffice([_libreoffice_book(tmp_path / "lo.xlsx")], tmp_path / "out",
+                                    make_profile(tmp_path / "profile"))[0]
+    report = recalc(saved, check=True)
+    assert report.exit_code == 0 and report.formulas == 20, report.lines()
+    out = tmp_path / "written.xlsx"
+    recalc(saved, out=out)
+    assert_wellformed(out, saved)
