@@ -165,7 +165,13 @@ def load(path: Path) -> LoadedBook:
             if t.endswith("/pivotTable") and p in pkg:  # GETPIVOTDATA reads the body Excel rendered
                 cache = next((c for ct, c in rels(pkg, p).values() if ct.endswith("/pivotCacheDefinition")), None)
                 if cache is not None and cache in pkg:
-                    pivot = read_pivot(_decode(pkg.read(p), place), _decode(pkg.read(cache), place), sp.index, date1904)
+                    try:
+                        pivot = read_pivot(_decode(pkg.read(p), place), _decode(pkg.read(cache), place), sp.index,
+                                           date1904)
+                    except Exception as exc:  # noqa: BLE001 - a pivot laid out as we never saw never fails the file
+                        loaded.warnings.append(f"{place}!{sp.name}: a pivot table cannot be read "
+                                               f"({type(exc).__name__}): GETPIVOTDATA on it gives #REF!")
+                        pivot = None
                     if pivot is not None:
                         loaded.book.pivots.append(pivot)
     loaded.book.tables = tables

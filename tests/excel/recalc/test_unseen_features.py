@@ -276,6 +276,22 @@ CASES.append(Case(
                  f'<Relationship Id="rId1" Type="{REL}/table" Target="../tables/table1.xml"/></Relationships>'}))
 
 
+_RELS = '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>'
+CASES.append(Case(
+    "a pivot table laid out as we never saw fails no file",
+    [("S", row(1, num("A1", 2), fx("B1", "A1*2")))],
+    {(0, 1, 2): 4.0}, warning="pivot table cannot be read",
+    extra_parts={"xl/pivotTables/pivotTable1.xml":
+                 f'<pivotTableDefinition xmlns="{MAIN}" name="P" cacheId="1"><location ref="R1C1:R9C9" '
+                 'firstHeaderRow="1" firstDataRow="1" firstDataCol="1"/></pivotTableDefinition>',
+                 "xl/pivotTables/_rels/pivotTable1.xml.rels":
+                 _RELS.format(f'<Relationship Id="rId1" Type="{REL}/pivotCacheDefinition" '
+                              'Target="../pivotCache/pivotCacheDefinition1.xml"/>'),
+                 "xl/pivotCache/pivotCacheDefinition1.xml": f'<pivotCacheDefinition xmlns="{MAIN}"/>',
+                 "xl/worksheets/_rels/sheet1.xml.rels":
+                 _RELS.format(f'<Relationship Id="rId1" Type="{REL}/pivotTable" Target="../pivotTables/pivotTable1.xml"/>')}))
+
+
 def sheet_values(path: Path, index: int) -> dict[tuple[int, int], Value]:
     loaded = load(path)
     try:
