@@ -159,7 +159,11 @@ def load(path: Path) -> LoadedBook:
             sheets.append(Sheet(sp.name, loader=_lazy(raw, shared, date1904, f"{place}!{sp.name}")))
         for t, p in rels(pkg, sp.part).values():
             if t.endswith("/table") and p in pkg:
-                found = read_table(_decode(pkg.read(p), place), sp.index)
+                try:
+                    found = read_table(_decode(pkg.read(p), place), sp.index)
+                except ValueError as exc:  # a ref or count we cannot read: its structured references give #REF!
+                    loaded.warnings.append(f"{place}!{sp.name}: a table cannot be read ({exc})")
+                    found = None
                 if found:
                     tables[found[0].upper()] = found[1]
             if t.endswith("/pivotTable") and p in pkg:  # GETPIVOTDATA reads the body Excel rendered

@@ -292,6 +292,17 @@ CASES.append(Case(
                  _RELS.format(f'<Relationship Id="rId1" Type="{REL}/pivotTable" Target="../pivotTables/pivotTable1.xml"/>')}))
 
 
+CASES.append(Case(
+    "a table whose area cannot be read fails no file",
+    [("S", row(1, num("A1", 2), fx("B1", "A1*2"), fx("C1", "ROWS(T[#All])")))],
+    {(0, 1, 2): 4.0, (0, 1, 3): Err("#REF!")}, warning="a table cannot be read",
+    sheet_tail={0: '<tableParts count="1"><tablePart r:id="rId1"/></tableParts>'},
+    extra_parts={"xl/tables/table1.xml": f'<table xmlns="{MAIN}" id="1" name="T" displayName="T" ref="A1:B">'
+                                         '<tableColumns count="1"><tableColumn id="1" name="x"/></tableColumns></table>',
+                 "xl/worksheets/_rels/sheet1.xml.rels":
+                 _RELS.format(f'<Relationship Id="rId1" Type="{REL}/table" Target="../tables/table1.xml"/>')}))
+
+
 def sheet_values(path: Path, index: int) -> dict[tuple[int, int], Value]:
     loaded = load(path)
     try:
