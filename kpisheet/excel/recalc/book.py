@@ -80,12 +80,16 @@ _SI = re.compile(r"<(?:\w+:)?si\b[^>]*?(?:/>|>((?:[^<]|<(?!(?:\w+:)?si[\s>/]|/(?
 _SI_START = re.compile(r"<(?:\w+:)?si[\s>/]")
 
 
+# a text run's content; an empty run written <t/> has none (and must not swallow the next run)
+_T = re.compile(r"<(?:\w+:)?t(?:\s[^>]*)?(?<!/)>(.*?)</(?:\w+:)?t>", re.S)
+
+
 def shared_strings(xml: str) -> list[str]:
     out: list[str] = []
     for si in _SI.finditer(xml):
         body = si.group(1) or ""
         body = re.sub(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", "", body, flags=re.S)
-        out.append("".join(unescape(t) for t in re.findall(r"<(?:\w+:)?t\b[^>]*?>(.*?)</(?:\w+:)?t>", body, re.S)))
+        out.append("".join(unescape(t) for t in _T.findall(body)))
     return out
 
 

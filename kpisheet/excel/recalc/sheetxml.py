@@ -113,7 +113,7 @@ def _patterns(p: str) -> tuple[re.Pattern[str], ...]:
     attr = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
     fel = re.compile(rf"<{pe}f\b([^>]*?)(?:/>|>(.*?)</{pe}f>)", re.S)
     vel = re.compile(rf"<{pe}v\s*/>|<{pe}v(?:\s[^>]*?)?>(.*?)</{pe}v>", re.S)
-    isel = re.compile(rf"<{pe}t\b[^>]*?>(.*?)</{pe}t>", re.S)
+    isel = re.compile(rf"<{pe}t(?:\s[^>]*)?(?<!/)>(.*?)</{pe}t>", re.S)  # <t/>: an empty run
     return item, attr, fel, vel, isel
 
 
