@@ -287,7 +287,7 @@ def _recalc(loaded: LoadedBook, workbook: Path, config_path: Optional[Path], out
     result: CalcResult = formula_engine.calculate(loaded.book, _extra_functions(engine_of, loaded.book.date1904))
     report.unsupported = dict(result.unsupported)
     report.circular = list(result.circular)
-    report.warnings = list(result.warnings)
+    report.warnings = loaded.warnings + list(result.warnings)
     cells = result.cells
     converted = any(f.kind == "normal" and r.kind == "dynamic" for f, r in zip(formulas, cells))
     replaced: dict[str, bytes] = {}

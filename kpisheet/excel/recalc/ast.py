@@ -161,3 +161,39 @@ def walk(node: Node) -> Iterator[Node]:
         yield n
         if type(n) in _BRANCHES:  # leaves are most nodes: no call for them
             stack.extend(children(n))
+
+
+def has_relative_refs(node: Node) -> bool:
+    """Whether a defined name's formula holds a relative reference (``Sheet1!XFD1``: the cell to
+    the left of wherever the name is used)."""
+    return any(isinstance(n, Reference) and any(n.rel) for n in walk(node))
+
+
+def placed(node: Node, row: int, col: int, max_row: int, max_col: int) -> Node:
+    """A defined name's formula as read from cell (``row``, ``col``): Excel keeps a name's
+    relative references as offsets from A1 and moves them to the cell using the name, wrapping
+    round the grid (``XFD1`` used in B3 is A3). ``rel`` is kept, so a shared formula's cells
+    still shift from where this was placed."""
+    def ref(n: Reference) -> Reference:
+        r1 = (n.r1 - 1 + row - 1) % max_row + 1 if n.rel[0] else n.r1
+        c1 = (n.c1 - 1 + col - 1) % max_col + 1 if n.rel[1] else n.c1
+        r2 = (n.r2 - 1 + row - 1) % max_row + 1 if n.rel[2] else n.r2
+        c2 = (n.c2 - 1 + col - 1) % max_col + 1 if n.rel[3] else n.c2
+        return Reference(n.sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2), n.rel)
+
+    def go(n: Node) -> Node:
+        match n:
+            case Reference():
+                return ref(n)
+            case Call(name=name, args=args):
+                return Call(name, tuple(go(a) for a in args))
+            case Binary(op=op, left=left, right=right):
+                return Binary(op, go(left), go(right))
+            case Unary(op=op, operand=operand):
+                return Unary(op, go(operand))
+            case Union(areas=areas):
+                return Union(tuple(go(a) for a in areas))
+            case Invoke(callee=callee, args=args):
+                return Invoke(go(callee), tuple(go(a) for a in args))
+        return n
+    return go(node)

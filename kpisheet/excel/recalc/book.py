@@ -11,7 +11,7 @@ from typing import Optional
 
 from ...errors import WorkbookError
 from .model import Book, Formula, Sheet
-from .sheetxml import DamagedSheet, SheetScan, parse_area, scan, unescape
+from .sheetxml import DamagedSheet, SheetScan, a1, parse_area, scan, unescape
 from .pivots import read_pivot
 from .tables import read_table
 from .zipio import Package
@@ -49,6 +49,7 @@ class SheetPart:
     part: Optional[str]  # None: a chartsheet or a missing part
     text: Optional[str] = None
     scan: Optional[SheetScan] = None
+    macro: bool = False  # an Excel 4 macro sheet: its cells are read, its formulas left as Excel cached them
 
 
 @dataclass
@@ -60,6 +61,7 @@ class LoadedBook:
     shared: list[str]
     metadata_part: Optional[str] = None
     inflated: dict[str, bytes] = field(default_factory=dict)  # parts of sheets without formulas, as read
+    warnings: list[str] = field(default_factory=list)  # what is kept as cached rather than computed
 
 
 def _decode(data: bytes, place: str) -> str:
@@ -79,12 +81,16 @@ _SI = re.compile(r"<(?:\w+:)?si\b[^>]*?(?:/>|>((?:[^<]|<(?!(?:\w+:)?si[\s>/]|/(?
 _SI_START = re.compile(r"<(?:\w+:)?si[\s>/]")
 
 
+# a text run's content; an empty run written <t/> has none (and must not swallow the next run)
+_T = re.compile(r"<(?:\w+:)?t(?:\s[^>]*)?(?<!/)>(.*?)</(?:\w+:)?t>", re.S)
+
+
 def shared_strings(xml: str) -> list[str]:
     out: list[str] = []
     for si in _SI.finditer(xml):
         body = si.group(1) or ""
         body = re.sub(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", "", body, flags=re.S)
-        out.append("".join(unescape(t) for t in re.findall(r"<(?:\w+:)?t\b[^>]*?>(.*?)</(?:\w+:)?t>", body, re.S)))
+        out.append("".join(unescape(t) for t in _T.findall(body)))
     return out
 
 
@@ -132,8 +138,9 @@ def load(path: Path) -> LoadedBook:
         a = attrs(m.group(1))
         rid = a.get("id", "")
         typ, part = wrels.get(rid, ("", ""))
+        macro = typ.endswith("/xlMacrosheet") and part in pkg
         parts.append(SheetPart(i, a.get("name", f"Sheet{i + 1}"),
-                               part if typ.endswith("/worksheet") and part in pkg else None))
+                               part if (typ.endswith("/worksheet") or macro) and part in pkg else None, macro=macro))
     sheets: list[Sheet] = []
     formulas: list[Formula] = []
     tables: dict[str, tuple[int, tuple[int, int, int, int], list[str], int, int]] = {}
@@ -148,6 +155,12 @@ def load(path: Path) -> LoadedBook:
             sheets.append(Sheet(sp.name, {}))
             continue
         raw = pkg.read(sp.part)
+        if sp.macro:  # Excel 4 macro functions run only inside Excel: other sheets read what it cached
+            sheets.append(Sheet(sp.name, loader=_lazy(raw, shared, date1904, f"{place}!{sp.name}")))
+            if _FORMULA_TAG.search(raw):
+                loaded.warnings.append(f"{place}!{sp.name}: the formulas of an Excel 4 macro sheet are not "
+                                       "computed: their cached values are kept as they are")
+            continue
         has_formulas = _may_hold_formulas(raw) and _FORMULA_TAG.search(raw) is not None
         if has_formulas:
             text = _decode(raw, f"{place}!{sp.name}")
@@ -160,19 +173,29 @@ def load(path: Path) -> LoadedBook:
             except DamagedSheet as exc:
                 raise WorkbookError(str(exc), place=f"{place}!{sp.name}") from None
             sheets.append(Sheet(sp.name, sp.scan.values, sp.scan.max_row, sp.scan.max_col))
-            _formulas(sp, formulas, place)
+            _formulas(sp, formulas, loaded.warnings)
         else:
             sheets.append(Sheet(sp.name, loader=_lazy(raw, shared, date1904, f"{place}!{sp.name}")))
             loaded.inflated[sp.part] = raw  # the engine may read the sheet as a source: inflated once
         for t, p in rels(pkg, sp.part).values():
             if t.endswith("/table") and p in pkg:
-                found = read_table(_decode(pkg.read(p), place), sp.index)
+                try:
+                    found = read_table(_decode(pkg.read(p), place), sp.index)
+                except ValueError as exc:  # a ref or count we cannot read: its structured references give #REF!
+                    loaded.warnings.append(f"{place}!{sp.name}: a table cannot be read ({exc})")
+                    found = None
                 if found:
                     tables[found[0].upper()] = found[1]
             if t.endswith("/pivotTable") and p in pkg:  # GETPIVOTDATA reads the body Excel rendered
                 cache = next((c for ct, c in rels(pkg, p).values() if ct.endswith("/pivotCacheDefinition")), None)
                 if cache is not None and cache in pkg:
-                    pivot = read_pivot(_decode(pkg.read(p), place), _decode(pkg.read(cache), place), sp.index, date1904)
+                    try:
+                        pivot = read_pivot(_decode(pkg.read(p), place), _decode(pkg.read(cache), place), sp.index,
+                                           date1904)
+                    except Exception as exc:  # noqa: BLE001 - a pivot laid out as we never saw never fails the file
+                        loaded.warnings.append(f"{place}!{sp.name}: a pivot table cannot be read "
+                                               f"({type(exc).__name__}): GETPIVOTDATA on it gives #REF!")
+                        pivot = None
                     if pivot is not None:
                         loaded.book.pivots.append(pivot)
     loaded.book.tables = tables
@@ -210,7 +233,7 @@ def _lazy(raw: bytes, shared: list[str], date1904: bool, place: str):  # type: i
     return load_values
 
 
-def _formulas(sp: SheetPart, out: list[Formula], place: str) -> None:
+def _formulas(sp: SheetPart, out: list[Formula], warnings: list[str]) -> None:
     assert sp.scan is not None
     masters: dict[int, tuple[int, int, str]] = {}
     for fc in sp.scan.formulas:
@@ -229,8 +252,11 @@ def _formulas(sp: SheetPart, out: list[Formula], place: str) -> None:
                 area = (fc.row, fc.col, fc.row, fc.col)
             out.append(Formula(sp.index, fc.row, fc.col, fc.text or "", (fc.row, fc.col),
                                kind="dynamic" if fc.dynamic else "array", area=area))
-        elif fc.ftype == "dataTable":
-            continue  # what-if data tables: Excel's own machinery; left as they are
+        elif fc.ftype == "dataTable":  # what-if data tables (TABLE()): Excel's own machinery; left as they are
+            if not any("data table" in w for w in warnings):
+                warnings.append(f"{sp.name}!{fc.ref or a1(fc.row, fc.col)} and maybe more are what-if data tables: "
+                                "not computed, their cached values are kept as they are")
+            continue
         elif not (fc.text or "").strip():
             continue  # <f ca="1"/>: no formula, a mark Excel leaves on cells a volatile array spills over
         else:

@@ -36,6 +36,7 @@ from .ranges import Areas, RangeData, Ref
 from .sheetxml import a1
 from .spill import Grid, cell_value, fit_to_area, one_value, spill_area, spilled_values
 from .values import Value, XlFail
+from .outside import computed_elsewhere
 
 __all__ = ["VOLATILE", "Book", "CalcResult", "Calculator", "CellResult", "Evaluation", "ExtraFunction", "Formula",
            "FormulaEngine", "Sheet", "cell_value"]
@@ -109,6 +110,8 @@ class Evaluation:
         self.ranges: dict[tuple[int, int, int, int, int], RangeData] = {}
         self.unsupported: dict[str, str] = {}
         self.warnings: list[str] = []
+        self._cycle_reached = False  # set when a cell being computed is read again (a cycle met at run time)
+        self._elsewhere: set[str] = set()  # functions computed outside the workbook, each warned once
         self.circular: list[str] = []
         self.failures = 0
         # the Context: the cell being computed and its offset from its formula's anchor
@@ -261,6 +264,13 @@ class Evaluation:
                 if not any("other workbooks" in w for w in self.warnings):
                     self.warnings.append(f"{self.place(f)} and maybe more read other workbooks: "
                                          "their cached values are kept as they are")
+            elif computed_elsewhere(exc.name):  # RTD, CUBEVALUE, a VBA function: only Excel has its value
+                res.keep = True
+                if exc.name not in self._elsewhere:
+                    self._elsewhere.add(exc.name)
+                    self.warnings.append(f"{self.place(f)} and maybe more call {exc.name}, computed outside the "
+                                         "workbook (a data service, an add-in, a macro or VBA): their cached "
+                                         "values are kept as they are")
             else:
                 res.unsupported = (exc.name,)
                 self.unsupported.setdefault(exc.name, self.place(f))
@@ -282,7 +292,7 @@ class Evaluation:
             return
         reads = self._reads.get(ckey)
         if reads is None:
-            reads = self._reads[ckey] = reads_of(node, f.sheet, self.book, self.sheet_index)
+            reads = self._reads[ckey] = reads_of(node, f.sheet, self.book, self.sheet_index, anchor)
         self.reads[i] = areas_read(reads, f, shift if shifted else None, self.book)
         res.volatile = reads.volatile or res.volatile
 
@@ -341,6 +351,7 @@ class Evaluation:
 
     def _on_demand(self, i: int) -> None:
         if i in self.active:
+            self._cycle_reached = True
             return  # a cycle reached at run time: read the value as it is now
         self.evaluate(i)
         self.ranges.clear()
@@ -380,13 +391,13 @@ class Evaluation:
                 if noted:
                     shown = self.deref(result)
                     self.cell_failed(f, noted[0], shown.text if isinstance(shown, V.Err) else "an error inside")
-            self.pending.discard((f.sheet, f.row, f.col))
             try:
                 self._store(i, result)
             except Exception as exc:  # noqa: BLE001 - as above, for what the result would spill
                 self.cell_failed(f, exc)
                 self._store(i, V.VALUE)
-        finally:
+        finally:  # pending until stored: a cell whose result (a reference) reads itself is a cycle met
+            self.pending.discard((f.sheet, f.row, f.col))
             self.active.discard(i)
             self.cur, self.dr, self.dc = saved
 
@@ -436,6 +447,8 @@ class Evaluation:
     def _cycle(self, comp: list[int]) -> None:
         """A cycle: its cells 0 (and reported), or iterated when the workbook says so."""
         formulas = self.book.formulas
+        if not self.book.iterate and self._cycle_only_on_paper(comp):
+            return
         self.circular.extend(self.place(formulas[i]) for i in comp)
         if not self.book.iterate:
             for i in comp:
@@ -462,4 +475,34 @@ class Evaluation:
                     delta = float("inf")
             if delta < self.book.iterate_delta:
                 break
+        self._keep_converged(comp)
         self.ranges.clear()
+
+    def _cycle_only_on_paper(self, comp: list[int]) -> bool:
+        """Compute a cycle's cells as any others, and say whether no cell read itself while
+        doing so: a circularity switch (``IF(Switch=1, Balance*Rate, 0)`` with the switch off)
+        makes a cycle of the formulas' text that Excel never meets when it calculates."""
+        formulas = self.book.formulas
+        self._cycle_reached = False
+        for i in comp:
+            f = formulas[i]
+            if (f.sheet, f.row, f.col) in self.pending:
+                self._on_demand(i)
+            if self._cycle_reached:
+                break
+        self.ranges.clear()
+        return not self._cycle_reached
+
+    def _keep_converged(self, comp: list[int]) -> None:
+        """An iterated cycle whose cached values are already within ``iterateDelta`` of what it
+        converges to keeps them: Excel stops there too, and a second run must not change the file."""
+        formulas = self.book.formulas
+        cached = [self.book.sheets[formulas[i].sheet].values.get((formulas[i].row, formulas[i].col)) for i in comp]
+        for i, old in zip(comp, cached):
+            new = self.results[i].value
+            if not (isinstance(old, float) and isinstance(new, float) and abs(new - old) < self.book.iterate_delta):
+                return
+        for i, old in zip(comp, cached):
+            f = formulas[i]
+            self.results[i].value = old
+            self.grid.put(f.sheet, f.row, f.col, old)

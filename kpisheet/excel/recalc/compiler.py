@@ -18,8 +18,8 @@ import numpy as np
 
 from . import values as V
 from .ast import (Array, Binary, Bool, Call, Error, External, Invoke, Missing, Name, Node, Num, Reference, Str,
-                  TableRef, Unary, Union)
-from .model import Book, ExtraFunction, Formula
+                  TableRef, Unary, Union, has_relative_refs, placed)
+from .model import Book, ExtraFunction, Formula, sheet_span
 from .operators import OPERATORS, broadcast, broadcast_n, first_error_wins, map_array
 from .parser import MAX_COL, MAX_ROW, FormulaSyntaxError, parse
 from .ranges import Areas, Ref
@@ -167,7 +167,11 @@ class Compiler:
         r1, c1, r2, c2, rel = node.r1, node.c1, node.r2, node.c2, node.rel
         si = home if node.sheet is None else ctx.sheet_index(node.sheet)
         if si is None:
-            return lambda: V.REF
+            span = sheet_span(node.sheet, ctx.sheet_index) if node.sheet else None
+            if span is None:
+                return lambda: V.REF
+            return self._compile_union([self._compile_ref(Reference(self.book.sheets[k].name, r1, c1, r2, c2, rel),
+                                                          home, shifted) for k in span])  # 3-D: the same area of each
         if not shifted or not any(rel):
             ref = Ref(si, r1, c1, r2, c2)
             return lambda: ref
@@ -196,6 +200,8 @@ class Compiler:
         if text is None:
             key = (None, name.upper())
             text = self.book.names.get(key)
+        if text is None and sheet is None and name.upper() in self.book.tables:
+            return self._compile_table(TableRef(name, "[#Data]"))  # a table's bare name is its data
         if text is None:
             if name.upper().startswith("_XLETA.") and name.upper()[7:] in self.functions:
                 eta = Eta(name.upper()[7:])  # a function passed as a LAMBDA
@@ -209,9 +215,26 @@ class Compiler:
                 inner = parse(text)
             except FormulaSyntaxError:
                 return lambda: V.NAME
-            return self.compile(inner, home if key[0] is None else key[0], arr, False)
+            scope_home = home if key[0] is None else key[0]
+            if has_relative_refs(inner):
+                return self._relative_name(inner, scope_home, arr)
+            return self.compile(inner, scope_home, arr, False)
         finally:
             self._names_compiling.discard(key)
+
+    def _relative_name(self, inner: Node, home: int, arr: bool) -> Thunk:
+        """A name with relative references: its formula placed at each cell that uses it (rare:
+        compiled once per cell)."""
+        ctx = self.ctx
+        compiled: dict[tuple[int, int], Thunk] = {}
+
+        def run() -> Any:
+            at = (ctx.cur.row, ctx.cur.col)
+            code = compiled.get(at)
+            if code is None:
+                code = compiled[at] = self.compile(placed(inner, *at, MAX_ROW, MAX_COL), home, arr, False)
+            return code()
+        return run
 
     def _compile_table(self, node: TableRef) -> Thunk:
         name, spec = node.name, node.spec

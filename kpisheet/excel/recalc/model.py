@@ -113,6 +113,19 @@ class Book:
         return texts, anchors
 
 
+def sheet_span(name: str, sheet_index: Callable[[str], Optional[int]]) -> Optional[range]:
+    """The sheets of a 3-D reference's ``First:Last`` (in the workbook's order, either way
+    round); None when ``name`` is no such span or one end is not a sheet (Excel's ``#REF!``).
+    A sheet name never holds ':', so the split is unambiguous."""
+    first, colon, last = name.partition(":")
+    if not colon:
+        return None
+    a, b = sheet_index(first), sheet_index(last)
+    if a is None or b is None:
+        return None
+    return range(min(a, b), max(a, b) + 1)
+
+
 class FormulaEngine(Protocol):
     """What recalc needs from a formula engine; :class:`~.calc.Calculator` is the one we ship.
 

@@ -19,9 +19,9 @@ import bisect
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
-from .ast import Binary, Call, Name, Node, Reference, TableRef, walk
-from .model import VOLATILE, Area, Book, Formula
-from .parser import FormulaSyntaxError, parse
+from .ast import Binary, Call, Name, Node, Reference, TableRef, has_relative_refs, placed, walk
+from .model import VOLATILE, Area, Book, Formula, sheet_span
+from .parser import MAX_COL, MAX_ROW, FormulaSyntaxError, parse
 from .ranges import Ref
 
 SheetArea = tuple[int, int, int, int, int]  # (sheet, r1, c1, r2, c2)
@@ -77,18 +77,24 @@ def reached_at_run_time(node: Node) -> set[int]:
 
 
 def _expand(node: Node, home: int, book: Book, sheet_index: Callable[[str], Optional[int]],
-            seen: set[str]) -> Iterable[Node]:
+            seen: set[str], at: Optional[tuple[int, int]] = None) -> Iterable[Node]:
     """Every node of ``node``, with each defined name replaced by the nodes of its formula
-    (once each: a name defined by itself is not followed again)."""
+    (once each: a name defined by itself is not followed again), placed at cell ``at`` when
+    the name holds relative references."""
     for n in walk(node):
         if isinstance(n, Name):
             scope = home if n.sheet is None else sheet_index(n.sheet)
             upper = n.name.upper()
             text = book.names.get((scope, upper)) or book.names.get((None, upper))
+            if text is None and n.sheet is None and upper in book.tables:
+                yield TableRef(n.name, "[#Data]")  # a table's bare name is its data
             if text and upper not in seen:
                 seen.add(upper)
                 try:
-                    yield from _expand(parse(text), home, book, sheet_index, seen)
+                    inner = parse(text)
+                    if at is not None and has_relative_refs(inner):
+                        inner = placed(inner, at[0], at[1], MAX_ROW, MAX_COL)
+                    yield from _expand(inner, home, book, sheet_index, seen, at)
                 except FormulaSyntaxError:
                     pass
         else:
@@ -105,19 +111,22 @@ class Reads:
     volatile: bool
 
 
-def reads_of(node: Node, home: int, book: Book, sheet_index: Callable[[str], Optional[int]]) -> Reads:
-    """The :class:`Reads` of tree ``node`` written on sheet ``home`` (defined names expanded;
-    a reference to a sheet that does not exist reads nothing)."""
+def reads_of(node: Node, home: int, book: Book, sheet_index: Callable[[str], Optional[int]],
+             at: Optional[tuple[int, int]] = None) -> Reads:
+    """The :class:`Reads` of tree ``node`` written on sheet ``home`` at cell ``at`` (defined names
+    expanded, relative ones placed at ``at``; a reference to a sheet that does not exist reads nothing)."""
     items: list[Union[tuple[int, int, int, int, int, tuple[bool, bool, bool, bool]], TableRef]] = []
     volatile = False
     dynamic = reached_at_run_time(node)
-    for n in _expand(node, home, book, sheet_index, set()):
+    for n in _expand(node, home, book, sheet_index, set(), at):
         if isinstance(n, Reference):
             if id(n) in dynamic:
                 continue
             si = home if n.sheet is None else sheet_index(n.sheet)
             if si is not None:
                 items.append((si, n.r1, n.c1, n.r2, n.c2, n.rel))
+            elif n.sheet is not None:  # a 3-D reference reads the same area of every sheet of its span
+                items.extend((k, n.r1, n.c1, n.r2, n.c2, n.rel) for k in sheet_span(n.sheet, sheet_index) or ())
         elif isinstance(n, Call):
             if n.name in VOLATILE:
                 volatile = True
@@ -152,7 +161,8 @@ def static_references(node: Node, f: Formula, shift: Optional[tuple[int, int]], 
                       sheet_index: Callable[[str], Optional[int]]) -> tuple[list[SheetArea], bool]:
     """The areas formula ``f`` (tree ``node``) reads as written, and whether it calls a volatile
     function (:func:`reads_of` then :func:`areas_read`, for one formula)."""
-    reads = reads_of(node, f.sheet, book, sheet_index)
+    at = (f.row - shift[0], f.col - shift[1]) if shift is not None else (f.row, f.col)
+    reads = reads_of(node, f.sheet, book, sheet_index, at)
     return areas_read(reads, f, shift, book), reads.volatile
 
 

@@ -26,7 +26,9 @@ class FormulaSyntaxError(ValueError):
     pass
 
 
-_SHEET = r"(?:'(?:[^']|'')+'|\[\d+\][^!'\s()]*|[A-Za-z_\u00A1-\uFFFF][\w.\u00A1-\uFFFF]*)!"
+_BARE = r"[A-Za-z_\u00A1-\uFFFF][\w.\u00A1-\uFFFF]*"
+# a sheet, or a span of sheets (a 3-D reference: ``Jan:Mar!B2``; a sheet name never holds ':')
+_SHEET = rf"(?:'(?:[^']|'')+'|\[\d+\][^!'\s()]*|{_BARE}:{_BARE}|{_BARE})!"
 _CELL = r"\$?[A-Za-z]{1,3}\$?\d+"
 _TOKEN = re.compile(rf"""
     (?P<ws>\s+)
@@ -150,11 +152,19 @@ def tokenize(text: str) -> list[tuple[str, str]]:
                 pos += 1
             out.append(("table", val + text[start:pos]))
             continue
+        if kind == "ref" and _beyond_grid(val):
+            kind = "name"  # ``XFE1``, ``ZZZ1``: past Excel's last column, so a defined name's text
         if kind == "name" and val.upper() in ("TRUE", "FALSE") and "!" not in val:
             out.append(("bool", val.upper()))
             continue
         out.append((kind, val))
     return out
+
+
+def _beyond_grid(token: str) -> bool:
+    """A one-cell reference token whose column or row lies past Excel's grid."""
+    m = _CELL_PARTS.fullmatch(_split_sheet(token)[1])
+    return m is not None and (_col(m.group(2)) > MAX_COL or int(m.group(4)) > MAX_ROW)
 
 
 _ENDS_REF = frozenset({"ref", "name", "rp", "table"})
@@ -319,7 +329,7 @@ def parse(text: str) -> Node:
     return node
 
 
-_SHAPE = re.compile(r"""("(?:[^"]|"")*"|'(?:[^']|'')+'!)|(?<![\w.$])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w.(!\[])""")
+_SHAPE = re.compile(r"""("(?:[^"]|"")*"|'(?:[^']|'')+'!)|(?<![\w.$])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w.(!\[]|:[\w.]+!)""")
 
 
 _SHAPE_COLS: dict[str, int] = {}
@@ -338,5 +348,7 @@ def shape(text: str, row: int, col: int) -> str:
         if c is None:
             c = cols[letters] = _col(letters)
         r = int(digits)
+        if c > MAX_COL or r > MAX_ROW:
+            return m.group(0)  # a name (``ZZZ1``), not a reference: never moved
         return (f"R{r}" if row_abs else f"R[{r - row}]") + (f"C{c}" if col_abs else f"C[{c - col}]")
     return _SHAPE.sub(sub, text)

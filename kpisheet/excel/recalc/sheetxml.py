@@ -124,7 +124,7 @@ def _patterns(p: str) -> tuple[re.Pattern[str], ...]:
     attr = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
     fel = re.compile(rf"<{pe}f\b([^>]*?)(?:/>|>(.*?)</{pe}f>)", re.S)
     vel = re.compile(rf"<{pe}v\s*/>|<{pe}v(?:\s[^>]*?)?>(.*?)</{pe}v>", re.S)
-    isel = re.compile(rf"<{pe}t\b[^>]*?>(.*?)</{pe}t>", re.S)
+    isel = re.compile(rf"<{pe}t(?:\s[^>]*)?(?<!/)>(.*?)</{pe}t>", re.S)  # <t/>: an empty run
     return item, attr, fel, vel, isel
 
 
@@ -175,12 +175,27 @@ def cell_value(t: Optional[str], v: Optional[str], inner: str, isel: re.Pattern[
     if t == "e":
         return Err.parse(v) or Err(v.strip())
     if t == "d":
-        import datetime as dt
+        return _iso_serial(v.strip(), date1904)
+    return unescape(v)
+
+
+def _iso_serial(text: str, date1904: bool) -> Value:
+    """A ``t="d"`` cell's ISO 8601 text as a serial: a date and time (a zone, as other producers
+    write ``Z``, is dropped: Excel's serials have none) or a time of day alone; None if unreadable."""
+    import datetime as dt
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
         try:
-            return datetime_to_serial(dt.datetime.fromisoformat(v.strip()), date1904)
+            clock = dt.time.fromisoformat(text[1:] if text[:1] in "Tt" else text)
         except ValueError:
             return None
-    return unescape(v)
+        return (clock.hour * 3600 + clock.minute * 60 + clock.second + clock.microsecond / 1e6) / 86400
+    try:
+        serial = datetime_to_serial(moment.replace(tzinfo=None), date1904)
+    except (ValueError, OverflowError):
+        return None
+    return serial if isinstance(serial, float) and serial >= 0 else text  # before 1900: text, as Excel keeps it
 
 
 class DamagedSheet(ValueError):

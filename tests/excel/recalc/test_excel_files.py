@@ -132,21 +132,31 @@ def test_volatile_cells_not_compared_in_check(tmp_path: Path) -> None:
 
 def test_external_references_keep_their_cached_values(tmp_path: Path) -> None:
     body = ('<row r="1"><c r="A1"><f>[1]Prices!B2*2</f><v>42</v></c><c r="B1"><f>A1+1</f><v>0</v></c>'
-            '<c r="C1" t="e"><f>FOOBAR()</f><v>#NAME?</v></c></row>')
+            '<c r="C1" t="e"><f>_xlfn.FORECAST.ETS.STAT(1)</f><v>#NAME?</v></c></row>')
     book = package(tmp_path / "ext.xlsx", {"S": body})
     report = recalc(book)
     v = values(book)
     assert v[(1, 1)] == 42.0 and v[(1, 2)] == 43.0
     assert any("other workbooks" in w for w in report.warnings)
-    assert report.unsupported == {"FOOBAR": "S!C1"}
+    assert report.unsupported == {"FORECAST.ETS.STAT": "S!C1"}  # Excel's own, not yet ours
     assert [c.place for c in report.changes] == ["S!B1"]
 
 
 def test_check_does_not_judge_cells_of_unknown_functions(tmp_path: Path) -> None:
-    body = ('<row r="1"><c r="A1"><f>CUBEVALUE("x")</f><v>5</v></c><c r="B1"><f>IFERROR(A1,0)+1</f><v>6</v></c>'
-            '<c r="C1"><f>2+2</f><v>4</v></c></row>')
+    body = ('<row r="1"><c r="A1"><f>_xlfn.FORECAST.ETS.STAT(1)</f><v>5</v></c><c r="B1"><f>IFERROR(A1,0)+1</f>'
+            '<v>6</v></c><c r="C1"><f>2+2</f><v>4</v></c></row>')
     book = package(tmp_path / "unknown.xlsx", {"S": body})
     report = recalc(book, check=True)
     assert report.changes == [] and report.exit_code == 0
     assert {c.place for c in report.uncertain_changes} == {"S!A1", "S!B1"}
-    assert "CUBEVALUE (S!A1)" in report.warning_lines()[0]
+    assert "FORECAST.ETS.STAT (S!A1)" in report.warning_lines()[0]
+
+
+@pytest.mark.parametrize("call", ['CUBEVALUE("x")', 'RTD("srv",,"t")', '_xludf.MYVBA(1)', "MYVBA(1)", '_FV(A2,"Price")'])
+def test_functions_computed_outside_the_workbook_keep_their_cached_values(tmp_path: Path, call: str) -> None:
+    """A data service's, an add-in's or VBA's function: only the Excel that saved the book has its value."""
+    body = (f'<row r="1"><c r="A1"><f>{call}</f><v>5</v></c><c r="B1"><f>A1+1</f><v>0</v></c></row>')
+    book = package(tmp_path / "outside.xlsx", {"S": body})
+    report = recalc(book)
+    assert values(book)[(1, 1)] == 5.0 and values(book)[(1, 2)] == 6.0
+    assert report.unsupported == {} and any("computed outside the workbook" in w for w in report.warnings)

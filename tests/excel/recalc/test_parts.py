@@ -55,12 +55,15 @@ ABS = (False, False, False, False)
     ("[@Qty]*2", A.Binary("*", A.TableRef("", "[@Qty]"), A.Num(2.0))),
     ("Rates!Tax", A.Name("Rates", "Tax")),
     ("[1]Sheet1!A1", A.External("[1]Sheet1!A1")),
+    ("XFE1", A.Name(None, "XFE1")),  # past the last column: a name Excel allows
+    ("Jan:Mar!B2", A.Reference("Jan:Mar", 2, 2, 2, 2, REL)),  # 3-D: the compiler spans the sheets
+    ("'Jan 1:Mar'!B2", A.Reference("Jan 1:Mar", 2, 2, 2, 2, REL)),
 ])
 def test_parse_builds_the_tree(text: str, tree: A.Node) -> None:
     assert parse(text) == tree
 
 
-@pytest.mark.parametrize("text", ["", "=", "SUM(1,", "{1,2;3}", "1+", "A0", "XFE1", "(1,2"])
+@pytest.mark.parametrize("text", ["", "=", "SUM(1,", "{1,2;3}", "1+", "A0", "(1,2"])
 def test_parse_refuses_what_is_no_formula(text: str) -> None:
     with pytest.raises(FormulaSyntaxError):
         parse(text)
@@ -203,7 +206,7 @@ def test_calculate_returns_results_and_leaves_the_book_alone() -> None:
           Formula(0, 1, 4, "C2+1", (1, 4)),                        # reads inside C1's new spill
           Formula(0, 6, 1, "A7", (6, 1)), Formula(0, 7, 1, "A6", (7, 1)),  # a cycle
           Formula(0, 8, 1, "RAND()", (8, 1)), Formula(0, 8, 2, "A8", (8, 2)),
-          Formula(0, 9, 1, "NOSUCH(1)", (9, 1)), Formula(0, 9, 2, "A9&1", (9, 2))]
+          Formula(0, 9, 1, "_xlfn.FORECAST.ETS.STAT(1)", (9, 1)), Formula(0, 9, 2, "A9&1", (9, 2))]
     before = [dataclasses.replace(f) for f in fs]
     book = _book(fs, values)
     result = Calculator().calculate(book, {})
@@ -216,8 +219,8 @@ def test_calculate_returns_results_and_leaves_the_book_alone() -> None:
     assert cells[5].circular and cells[6].circular and cells[5].value == 0.0
     assert result.circular == ["S!A6", "S!A7"]
     assert cells[7].volatile and cells[8].volatile and not cells[0].volatile
-    assert cells[9].value == V.NAME and cells[9].unsupported == ("NOSUCH",) and cells[10].uncertain
-    assert result.unsupported == {"NOSUCH": "S!A9"}
+    assert cells[9].value == V.NAME and cells[9].unsupported == ("FORECAST.ETS.STAT",) and cells[10].uncertain
+    assert result.unsupported == {"FORECAST.ETS.STAT": "S!A9"}
     shown = result.values(0)
     assert shown[(1, 2)] == 20.0 and shown[(2, 3)] == 2.0 and shown[(5, 1)] == "taken"
     assert result.values(1) == {}

@@ -302,6 +302,7 @@ RESHAPE: list[tuple[str, Any]] = [
     ('=_xlfn.TEXTJOIN(",",TRUE,_xlfn.TOCOL({1,2;3,4}))', "1,2,3,4"),
     ('=_xlfn.TEXTJOIN(",",TRUE,_xlfn.TOCOL({1,2;3,4},,TRUE))', "1,3,2,4"),
     ('=ROWS(_xlfn.TOCOL({1,2;3,4}))', 4.0), ('=COLUMNS(_xlfn.TOROW({1,2;3,4}))', 4.0),
+    ("=ROWS(1/0)", Err("#DIV/0!")), ("=COLUMNS(#REF!)", Err("#REF!")), ("=ROWS({1;#N/A})", 2.0), ("=ROWS(5)", 1.0),
     ('=COUNTA(_xlfn.TOCOL({1,#N/A;3,4},2))', 3.0),
     ('=ROWS(_xlfn.WRAPROWS({"A","B","C","D","E","F","G"},3))', 3.0),
     ('=INDEX(_xlfn.WRAPROWS({"A","B","C","D","E","F","G"},3),3,2)', E("#N/A")),

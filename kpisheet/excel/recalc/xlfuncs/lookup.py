@@ -367,11 +367,15 @@ def _areas_count(ev: Any, a: Any) -> Value:
 
 @fn("ROWS", "raw", 1, 1)
 def _rows(ev: Any, a: Any) -> Value:
+    if isinstance(a, V.Err):
+        return a  # ROWS(#REF!) is #REF!, not 1
     return float(a.height if isinstance(a, Ref) else ev.array(a).shape[0])
 
 
 @fn("COLUMNS", "raw", 1, 1)
 def _columns(ev: Any, a: Any) -> Value:
+    if isinstance(a, V.Err):
+        return a
     return float(a.width if isinstance(a, Ref) else ev.array(a).shape[1])
 
 
