@@ -1,0 +1,143 @@
+"""Reading a legacy .xls sheet by the cells it holds, when they are few and far apart
+(README#hostile-and-broken-input).
+
+python-calamine reads an .xls sheet as one dense rectangle from its first cell to its
+last: a single value at IV65536 (the far corner of the .xls grid) beside data in A1:C5
+cost 16.7 million cells, 14 s and 1.4 GB. Before calamine reads a sheet, xlrd (which
+reads BIFF record by record) takes the sheet's cells with ``ragged_rows``, so each row
+holds only up to its own last cell and nothing is laid out as a rectangle:
+
+- :func:`xls_by_cells` says whether, in a sheet, the rectangle of the cells that hold a
+  value passes :data:`~kpisheet.limits.DENSE_CELLS` and DENSE_FACTOR times the cells held
+  (the rule of every other format). calamine lays out every sheet densely as it opens the
+  book (536 MB for that one value), so then the book is never opened by calamine;
+- :func:`read_xls_sparse` then makes the same compact :class:`~.sparse.SparseGrid` as a
+  far-apart .xlsx sheet, each value as calamine gives it: text, booleans, numbers (a whole
+  number in the range BIFF stores as an integer RK is an ``int``, as calamine reads such a
+  record), and date cells (xlrd's XL_CELL_DATE serials, in the book's datemode) as a
+  ``time`` below one day, a ``date`` on a whole day, else a ``datetime``. Error cells are
+  left blank here and laid over from :func:`~.hidden.xls_error_cells`, as for a dense sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterator, Optional
+
+from .. import limits
+from ..errors import WorkbookError
+from .sparse import SparseGrid
+
+_RK_INT = 1 << 29  # an RK record holds a 30-bit signed integer; calamine reads it as an int
+
+#: a cell that holds a value: (zero-based row, zero-based column, xlrd cell type, value)
+XlsCell = tuple[int, int, int, Any]
+
+
+def _sheet_cells(found: Any) -> Iterator[XlsCell]:
+    """The cells of an xlrd sheet that hold a value (error cells too), row by row."""
+    import xlrd
+
+    empty = (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK)
+    for row in range(found.nrows):
+        types = found.row_types(row)
+        if not types:
+            continue
+        values = found.row_values(row)
+        for col, kind in enumerate(types):
+            if kind not in empty:
+                yield row, col, kind, values[col]
+
+
+def _too_sparse(cells: Iterator[XlsCell]) -> bool:
+    count = 0
+    r1 = c1 = 1 << 30
+    r2 = c2 = -1
+    for row, col, _, _ in cells:
+        count += 1
+        r1, r2, c1, c2 = min(r1, row), max(r2, row), min(c1, col), max(c2, col)
+    if not count:
+        return False
+    return (r2 - r1 + 1) * (c2 - c1 + 1) > max(limits.DENSE_CELLS, limits.DENSE_FACTOR * count)
+
+
+def xls_by_cells(data: bytes) -> Optional[list[str]]:
+    """The sheet names of the .xls ``data`` when one of its sheets must not be read as a dense
+    rectangle (python-calamine lays out every sheet densely as it opens the book, so then none
+    is read by calamine: :func:`read_xls_sparse` reads each), else None."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, ragged_rows=True)
+    except Exception:  # calamine will say what is wrong with the file, if anything
+        return None
+    try:
+        for index in range(book.nsheets):
+            if _too_sparse(_sheet_cells(book.sheet_by_index(index))):
+                return list(book.sheet_names())
+            book.unload_sheet(index)
+    except Exception:
+        return None
+    finally:
+        book.release_resources()
+    return None
+
+
+def _date(serial: float, datemode: int) -> Any:
+    """A date cell's value as python-calamine gives it."""
+    import xlrd
+
+    stamp = xlrd.xldate_as_datetime(serial, datemode)
+    if serial < 1:
+        return stamp.time()
+    if stamp.time() == dt.time():
+        return stamp.date()
+    return stamp
+
+
+def cell_value(kind: int, value: Any, datemode: int) -> Any:
+    """The value of one xlrd cell as python-calamine reads the same cell ('' for an error)."""
+    import xlrd
+
+    if kind == xlrd.XL_CELL_NUMBER:
+        number = float(value)
+        return int(number) if number.is_integer() and -_RK_INT <= number < _RK_INT else number
+    if kind == xlrd.XL_CELL_DATE:
+        return _date(float(value), datemode)
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(value)
+    if kind == xlrd.XL_CELL_TEXT:
+        return str(value)
+    return ""  # an error cell: laid over from xls_error_cells
+
+
+def read_xls_sparse(data: bytes, sheet: str, where: str,
+                    area: Optional[tuple[int, int, int, int]] = None) -> SparseGrid:
+    """The cells of ``sheet`` of the .xls ``data`` (only those inside ``area``, one-based r1, c1,
+    r2, c2, if given) as a compact grid with the sheet's own row and column numbers."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, ragged_rows=True)
+        try:
+            datemode = int(book.datemode)
+            kept = [c for c in _sheet_cells(book.sheet_by_name(sheet))
+                    if area is None or (area[0] <= c[0] + 1 <= area[2] and area[1] <= c[1] + 1 <= area[3])]
+        finally:
+            book.release_resources()
+    except Exception as exc:  # never a traceback for a file a user gave us
+        raise WorkbookError(f"the workbook is damaged ({type(exc).__name__}: {' '.join(str(exc).split())[:120]}); "
+                            "open it in Excel and save it again", place=where) from None
+    row_numbers = sorted({c[0] + 1 for c in kept})
+    col_numbers = sorted({c[1] + 1 for c in kept})
+    compact = len(row_numbers) * len(col_numbers)
+    if compact > max(limits.DENSE_CELLS, limits.DENSE_FACTOR * len(kept)):
+        raise WorkbookError(f"the sheet's {len(kept):,} cells are strewn over {len(row_numbers):,} rows and "
+                            f"{len(col_numbers):,} columns; kpisheet refuses to read them as a grid of "
+                            f"{compact:,} cells: delete the cells outside the data, then save", place=where)
+    row_at = {r: i for i, r in enumerate(row_numbers)}
+    col_at = {c: j for j, c in enumerate(col_numbers)}
+    rows: list[list[Any]] = [[""] * len(col_numbers) for _ in row_numbers]
+    for row, col, kind, value in kept:
+        rows[row_at[row + 1]][col_at[col + 1]] = cell_value(kind, value, datemode)
+    return SparseGrid(rows, row_numbers, col_numbers)
