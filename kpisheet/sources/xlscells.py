@@ -7,8 +7,9 @@ cost 16.7 million cells, 14 s and 1.4 GB. Before calamine reads a sheet, xlrd (w
 reads BIFF record by record) takes the sheet's cells with ``ragged_rows``, so each row
 holds only up to its own last cell and nothing is laid out as a rectangle:
 
-- :func:`xls_by_cells` says whether, in a sheet, the rectangle of the cells that hold a
-  value passes :data:`~kpisheet.limits.DENSE_CELLS` and DENSE_FACTOR times the cells held
+- :func:`xls_by_cells` says, from the row and column of each cell record of the sheet's
+  BIFF stream (found by xlrd; no cell is decoded), whether the rectangle of the cells that
+  hold a value passes :data:`~kpisheet.limits.DENSE_CELLS` and DENSE_FACTOR times the cells held
   (the rule of every other format). calamine lays out every sheet densely as it opens the
   book (536 MB for that one value), so then the book is never opened by calamine;
 - :func:`read_xls_sparse` then makes the same compact :class:`~.sparse.SparseGrid` as a
@@ -22,6 +23,7 @@ holds only up to its own last cell and nothing is laid out as a rectangle:
 from __future__ import annotations
 
 import datetime as dt
+import struct
 from typing import Any, Iterator, Optional
 
 from .. import limits
@@ -49,6 +51,55 @@ def _sheet_cells(found: Any) -> Iterator[XlsCell]:
                 yield row, col, kind, values[col]
 
 
+_CELL_RECORDS = frozenset({0x06, 0x406, 0xFD, 0x204, 0xD6, 0x203, 0x27E, 0x205})  # FORMULA .. BOOLERR: one value
+_MULRK, _BOF, _EOF = 0xBD, 0x809, 0x0A
+_HEAD = struct.Struct("<HH")
+
+
+def _record_extent(mem: bytes, pos: int) -> tuple[int, int, int, int, int]:
+    """The cells holding a value in the sheet substream at ``pos`` of a BIFF5/8 workbook stream,
+    and their rectangle (count, r1, r2, c1, c2; zero-based), from each cell record's row and
+    column: only the record headers are read (an eighth of xlrd's time on a big sheet). A chart
+    embedded in the sheet (its own BOF .. EOF) is stepped over."""
+    unpack = _HEAD.unpack_from
+    n, depth, count = len(mem), 0, 0
+    r1 = c1 = 1 << 30
+    r2 = c2 = -1
+    while pos + 4 <= n:  # comparisons, not min/max: a third of the time on 240,000 records
+        code, size = unpack(mem, pos)
+        pos += 4
+        if code in _CELL_RECORDS:
+            if size >= 6 and depth == 1:
+                row, col = unpack(mem, pos)
+                count += 1
+                if row < r1:
+                    r1 = row
+                if row > r2:
+                    r2 = row
+                if col < c1:
+                    c1 = col
+                if col > c2:
+                    c2 = col
+        elif code == _MULRK:
+            if size >= 6 and depth == 1:
+                row, col = unpack(mem, pos)
+                last = unpack(mem, pos + size - 2)[0]
+                count += max(1, last - col + 1)
+                r1, r2, c1, c2 = min(r1, row), max(r2, row), min(c1, col), max(c2, last, col)
+        elif code == _BOF:
+            depth += 1
+        elif code == _EOF:
+            depth -= 1
+            if depth <= 0:
+                break
+        pos += size
+    return count, r1, r2, c1, c2
+
+
+def _passes_cap(count: int, r1: int, r2: int, c1: int, c2: int) -> bool:
+    return count > 0 and (r2 - r1 + 1) * (c2 - c1 + 1) > max(limits.DENSE_CELLS, limits.DENSE_FACTOR * count)
+
+
 def _too_sparse(cells: Iterator[XlsCell]) -> bool:
     count = 0
     r1 = c1 = 1 << 30
@@ -56,9 +107,7 @@ def _too_sparse(cells: Iterator[XlsCell]) -> bool:
     for row, col, _, _ in cells:
         count += 1
         r1, r2, c1, c2 = min(r1, row), max(r2, row), min(c1, col), max(c2, col)
-    if not count:
-        return False
-    return (r2 - r1 + 1) * (c2 - c1 + 1) > max(limits.DENSE_CELLS, limits.DENSE_FACTOR * count)
+    return _passes_cap(count, r1, r2, c1, c2)
 
 
 def xls_by_cells(data: bytes) -> Optional[list[str]]:
@@ -72,10 +121,17 @@ def xls_by_cells(data: bytes) -> Optional[list[str]]:
     except Exception:  # calamine will say what is wrong with the file, if anything
         return None
     try:
+        mem, places = getattr(book, "mem", None), getattr(book, "_sh_abs_posn", None)
+        records = book.biff_version >= 50 and isinstance(mem, bytes) and isinstance(places, list)
         for index in range(book.nsheets):
-            if _too_sparse(_sheet_cells(book.sheet_by_index(index))):
+            if records:  # the record headers of the sheet: no cell is decoded
+                assert isinstance(mem, bytes) and isinstance(places, list)
+                sparse = _passes_cap(*_record_extent(mem, int(places[index])))
+            else:  # BIFF2-4 (or an xlrd without those attributes): xlrd reads the cells
+                sparse = _too_sparse(_sheet_cells(book.sheet_by_index(index)))
+                book.unload_sheet(index)
+            if sparse:
                 return list(book.sheet_names())
-            book.unload_sheet(index)
     except Exception:
         return None
     finally:

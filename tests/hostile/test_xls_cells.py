@@ -158,3 +158,18 @@ def test_a_message_on_a_far_cell_xls_names_the_sheets_own_cell(books: dict[str, 
     assert frame.col_numbers[-1] == 256 and list(frame.df.index)[-1] == 65534  # IV65536, under the header
     with pytest.raises(WorkbookError, match="header row 5 is empty"):
         reader._sheet_frame(book, "Data", 5, "far.xls")
+
+
+def test_the_record_walk_finds_the_cells_xlrd_reads(books: dict[str, Path]) -> None:
+    """xls_by_cells decides from the cell records' headers alone: they must span what xlrd reads."""
+    import xlrd
+
+    from kpisheet.sources.xlscells import _record_extent, _sheet_cells
+
+    for path in books.values():
+        book = xlrd.open_workbook(file_contents=path.read_bytes(), on_demand=True, ragged_rows=True)
+        for index in range(book.nsheets):
+            cells = list(_sheet_cells(book.sheet_by_index(index)))
+            rows, cols = [c[0] for c in cells], [c[1] for c in cells]
+            walked = _record_extent(book.mem, book._sh_abs_posn[index])
+            assert walked == (len(cells), min(rows), max(rows), min(cols), max(cols))
