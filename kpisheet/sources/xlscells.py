@@ -15,9 +15,11 @@ holds only up to its own last cell and nothing is laid out as a rectangle:
 - :func:`read_xls_sparse` then makes the same compact :class:`~.sparse.SparseGrid` as a
   far-apart .xlsx sheet, each value as calamine gives it: text, booleans, numbers (a whole
   number in the range BIFF stores as an integer RK is an ``int``, as calamine reads such a
-  record), and date cells (xlrd's XL_CELL_DATE serials, in the book's datemode) as a
-  ``time`` below one day, a ``date`` on a whole day, else a ``datetime``. Error cells are
-  left blank here and laid over from :func:`~.hidden.xls_error_cells`, as for a dense sheet.
+  record; a formula's cached number a float), and date cells (xlrd's XL_CELL_DATE serials,
+  in the book's datemode) as a ``time`` below one day, a ``date`` on a whole day, else a
+  ``datetime``, or a ``timedelta`` in an elapsed-time format (``[h]:mm``; which cells are
+  formulas and their formats come from the same record walk). Error cells are left blank
+  here and laid over from :func:`~.hidden.xls_error_cells`, as for a dense sheet.
 """
 
 from __future__ import annotations
@@ -96,6 +98,64 @@ def _record_extent(mem: bytes, pos: int) -> tuple[int, int, int, int, int]:
     return count, r1, r2, c1, c2
 
 
+def _record_kinds(mem: bytes, pos: int) -> dict[tuple[int, int], tuple[bool, int]]:
+    """(zero-based row, column) -> (whether a FORMULA record holds it, its XF index), for each
+    cell record of the sheet substream at ``pos``: what xlrd keeps only with ``formatting_info``
+    (which would also lay out every formatted blank)."""
+    unpack = _HEAD.unpack_from
+    n, depth = len(mem), 0
+    out: dict[tuple[int, int], tuple[bool, int]] = {}
+    while pos + 4 <= n:
+        code, size = unpack(mem, pos)
+        pos += 4
+        if depth == 1 and size >= 6 and code in _CELL_RECORDS:
+            row, col = unpack(mem, pos)
+            out[(row, col)] = (code in (0x06, 0x406), unpack(mem, pos + 4)[0])
+        elif depth == 1 and size >= 6 and code == _MULRK:
+            row, col = unpack(mem, pos)
+            for k in range((size - 6) // 6):  # row, first column, (XF, RK) each, last column
+                out[(row, col + k)] = (False, unpack(mem, pos + 4 + 6 * k)[0])
+        elif code == _BOF:
+            depth += 1
+        elif code == _EOF:
+            depth -= 1
+            if depth <= 0:
+                break
+        pos += size
+    return out
+
+
+def is_duration(number_format: str) -> bool:
+    """Whether python-calamine reads a date cell of ``number_format`` as a timedelta: an
+    elapsed-time bracket (``[h]``, ``[mm]``, ``[ss]``) before any date or time letter outside
+    brackets, in the format's first section."""
+    escaped = quoted = False
+    depth, prev, hms = 0, " ", False
+    for ch in number_format:
+        if escaped:
+            escaped = False
+        elif quoted:
+            quoted = ch != '"'
+        elif ch in "_\\":
+            escaped = True
+        elif ch == '"':
+            quoted = True
+        elif ch == ";":
+            return False
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            if depth == 1 and hms:
+                return True
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in "dmhysDMHYSaApP":
+            return False
+        elif not (hms and ch.lower() == prev.lower()):
+            hms = prev == "[" and ch in "hmsHMS"
+        prev = ch
+    return False
+
+
 def _passes_cap(count: int, r1: int, r2: int, c1: int, c2: int) -> bool:
     return count > 0 and (r2 - r1 + 1) * (c2 - c1 + 1) > max(limits.DENSE_CELLS, limits.DENSE_FACTOR * count)
 
@@ -151,14 +211,17 @@ def _date(serial: float, datemode: int) -> Any:
     return stamp
 
 
-def cell_value(kind: int, value: Any, datemode: int) -> Any:
-    """The value of one xlrd cell as python-calamine reads the same cell ('' for an error)."""
+def cell_value(kind: int, value: Any, datemode: int, formula: bool = False, duration: bool = False) -> Any:
+    """The value of one xlrd cell as python-calamine reads the same cell ('' for an error): a
+    formula's number is a float; a date cell of an elapsed-time format a timedelta."""
     import xlrd
 
     if kind == xlrd.XL_CELL_NUMBER:
         number = float(value)
-        return int(number) if number.is_integer() and -_RK_INT <= number < _RK_INT else number
+        return int(number) if not formula and number.is_integer() and -_RK_INT <= number < _RK_INT else number
     if kind == xlrd.XL_CELL_DATE:
+        if duration:
+            return dt.timedelta(milliseconds=round(float(value) * 86_400_000))
         return _date(float(value), datemode)
     if kind == xlrd.XL_CELL_BOOLEAN:
         return bool(value)
@@ -179,6 +242,12 @@ def read_xls_sparse(data: bytes, sheet: str, where: str,
             datemode = int(book.datemode)
             kept = [c for c in _sheet_cells(book.sheet_by_name(sheet))
                     if area is None or (area[0] <= c[0] + 1 <= area[2] and area[1] <= c[1] + 1 <= area[3])]
+            mem, places = getattr(book, "mem", None), getattr(book, "_sh_abs_posn", None)
+            kinds: dict[tuple[int, int], tuple[bool, int]] = {}
+            if book.biff_version >= 50 and isinstance(mem, bytes) and isinstance(places, list):
+                kinds = _record_kinds(mem, int(places[book.sheet_names().index(sheet)]))
+            formats = {i: book.format_map[xf.format_key].format_str for i, xf in enumerate(book.xf_list)
+                       if xf.format_key in book.format_map}
         finally:
             book.release_resources()
     except Exception as exc:  # never a traceback for a file a user gave us
@@ -195,5 +264,7 @@ def read_xls_sparse(data: bytes, sheet: str, where: str,
     col_at = {c: j for j, c in enumerate(col_numbers)}
     rows: list[list[Any]] = [[""] * len(col_numbers) for _ in row_numbers]
     for row, col, kind, value in kept:
-        rows[row_at[row + 1]][col_at[col + 1]] = cell_value(kind, value, datemode)
+        formula, xf = kinds.get((row, col), (False, -1))
+        rows[row_at[row + 1]][col_at[col + 1]] = cell_value(kind, value, datemode, formula,
+                                                            is_duration(formats.get(xf) or ""))
     return SparseGrid(rows, row_numbers, col_numbers)

@@ -43,6 +43,9 @@ def _small(ws: Any) -> None:
         for j, value in enumerate(row):
             if value is not None:
                 ws.cell(row=4 + i, column=2 + j, value=value)
+    ws["L4"], ws["L5"], ws["L6"], ws["L8"] = "Span", 1.5, 0.5, "=2+3"  # elapsed hours; a formula's whole number
+    ws["L5"].number_format = "[h]:mm"
+    ws["L6"].number_format = "[mm]:ss"
     ws["G5"].number_format = "hh:mm"
     ws["E5"].number_format = "0%"
     ws["D8"].number_format = '"$"#,##0.00'
@@ -94,6 +97,8 @@ def test_every_kind_of_value_reads_as_calamine_reads_it(books: dict[str, Path]) 
     cells = _by_cells(books["small"], "Data")
     assert cells[(5, 2)] == dt.date(2026, 2, 3) and cells[(5, 6)] == dt.datetime(2026, 2, 3, 10, 30)
     assert cells[(5, 7)] == dt.time(8, 15) and cells[(5, 8)] is True and cells[(5, 4)] == 100
+    assert cells[(5, 12)] == dt.timedelta(hours=36) and cells[(6, 12)] == dt.timedelta(hours=12)
+    assert cells[(8, 12)] == 5 and isinstance(cells[(8, 12)], float)  # a formula's number: a float, as calamine
 
 
 def _frames(path: Path, monkeypatch: pytest.MonkeyPatch, sheet: str, header_row: int = 1) -> tuple[Any, Any]:
@@ -120,7 +125,7 @@ def test_a_sheet_read_by_its_cells_is_the_frame_calamine_gives(books: dict[str, 
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     dense, sparse = _frames(books["small"], monkeypatch, "Data", header_row=4)
     _same_frame(dense, sparse)
-    assert list(sparse.df.index) == [0, 1, 3] and sparse.col_numbers == list(range(2, 12))
+    assert list(sparse.df.index) == [0, 1, 3] and sparse.col_numbers == list(range(2, 13))
     assert sparse.errors  # the #DIV/0! was laid back over the cells read
     assert str(sparse.df.dtypes.iloc[0]).startswith("datetime64")
     assert sparse.texts_above == dense.texts_above
@@ -158,6 +163,15 @@ def test_a_message_on_a_far_cell_xls_names_the_sheets_own_cell(books: dict[str, 
     assert frame.col_numbers[-1] == 256 and list(frame.df.index)[-1] == 65534  # IV65536, under the header
     with pytest.raises(WorkbookError, match="header row 5 is empty"):
         reader._sheet_frame(book, "Data", 5, "far.xls")
+
+
+@pytest.mark.parametrize("number_format, elapsed", [
+    ("[h]:mm", True), ("[Red][hh]:mm:ss", True), ("[ss].0", True), ("[Magenta]0.00", False), ("h:mm", False),
+    ('"[h]"0', False), ("0;[h]:mm", False), ("d [h]", False), ("[mh]", False)])
+def test_a_duration_format_is_told_as_calamine_tells_it(number_format: str, elapsed: bool) -> None:
+    from kpisheet.sources.xlscells import is_duration
+
+    assert is_duration(number_format) is elapsed
 
 
 def test_the_record_walk_finds_the_cells_xlrd_reads(books: dict[str, Path]) -> None:
