@@ -13,12 +13,12 @@ holds only up to its own last cell and nothing is laid out as a rectangle:
   (the rule of every other format). calamine lays out every sheet densely as it opens the
   book (536 MB for that one value), so then the book is never opened by calamine;
 - :func:`read_xls_sparse` then makes the same compact :class:`~.sparse.SparseGrid` as a
-  far-apart .xlsx sheet, each value as calamine gives it: text, booleans, numbers (a whole
-  number in the range BIFF stores as an integer RK is an ``int``, as calamine reads such a
-  record; a formula's cached number a float), and date cells (xlrd's XL_CELL_DATE serials,
+  far-apart .xlsx sheet, each value as calamine gives it: text, booleans, numbers (an RK
+  record holding an integer is an ``int``, as calamine reads it; a NUMBER record or a
+  formula's cached number a float), and date cells (xlrd's XL_CELL_DATE serials,
   in the book's datemode) as a ``time`` below one day, a ``date`` on a whole day, else a
   ``datetime``, or a ``timedelta`` in an elapsed-time format (``[h]:mm``; which cells are
-  formulas and their formats come from the same record walk). Error cells are left blank
+  integers and each cell's format come from the same record walk). Error cells are left blank
   here and laid over from :func:`~.hidden.xls_error_cells`, as for a dense sheet.
 """
 
@@ -32,6 +32,7 @@ from .. import limits
 from ..errors import WorkbookError
 from .sparse import SparseGrid
 
+_XLS_ROWS, _XLS_COLS = 65_536, 256  # BIFF8's grid: A1:IV65536
 _RK_INT = 1 << 29  # an RK record holds a 30-bit signed integer; calamine reads it as an int
 
 #: a cell that holds a value: (zero-based row, zero-based column, xlrd cell type, value)
@@ -54,7 +55,7 @@ def _sheet_cells(found: Any) -> Iterator[XlsCell]:
 
 
 _CELL_RECORDS = frozenset({0x06, 0x406, 0xFD, 0x204, 0xD6, 0x203, 0x27E, 0x205})  # FORMULA .. BOOLERR: one value
-_MULRK, _BOF, _EOF = 0xBD, 0x809, 0x0A
+_MULRK, _RK, _BOF, _EOF = 0xBD, 0x27E, 0x809, 0x0A
 _HEAD = struct.Struct("<HH")
 
 
@@ -99,9 +100,10 @@ def _record_extent(mem: bytes, pos: int) -> tuple[int, int, int, int, int]:
 
 
 def _record_kinds(mem: bytes, pos: int) -> dict[tuple[int, int], tuple[bool, int]]:
-    """(zero-based row, column) -> (whether a FORMULA record holds it, its XF index), for each
-    cell record of the sheet substream at ``pos``: what xlrd keeps only with ``formatting_info``
-    (which would also lay out every formatted blank)."""
+    """(zero-based row, column) -> (whether calamine reads the cell's number as an int, its XF
+    index), for each cell record of the sheet substream at ``pos``: an RK holding an integer
+    (flag bit 1, not scaled by 100) is an int, a NUMBER or a formula's cached number a float.
+    xlrd keeps neither (XFs only with ``formatting_info``, which would lay out every formatted blank)."""
     unpack = _HEAD.unpack_from
     n, depth = len(mem), 0
     out: dict[tuple[int, int], tuple[bool, int]] = {}
@@ -110,11 +112,12 @@ def _record_kinds(mem: bytes, pos: int) -> dict[tuple[int, int], tuple[bool, int
         pos += 4
         if depth == 1 and size >= 6 and code in _CELL_RECORDS:
             row, col = unpack(mem, pos)
-            out[(row, col)] = (code in (0x06, 0x406), unpack(mem, pos + 4)[0])
+            whole = code == _RK and size >= 10 and mem[pos + 6] & 3 == 2
+            out[(row, col)] = (whole, unpack(mem, pos + 4)[0])
         elif depth == 1 and size >= 6 and code == _MULRK:
             row, col = unpack(mem, pos)
             for k in range((size - 6) // 6):  # row, first column, (XF, RK) each, last column
-                out[(row, col + k)] = (False, unpack(mem, pos + 4 + 6 * k)[0])
+                out[(row, col + k)] = (mem[pos + 6 + 6 * k] & 3 == 2, unpack(mem, pos + 4 + 6 * k)[0])
         elif code == _BOF:
             depth += 1
         elif code == _EOF:
@@ -211,14 +214,17 @@ def _date(serial: float, datemode: int) -> Any:
     return stamp
 
 
-def cell_value(kind: int, value: Any, datemode: int, formula: bool = False, duration: bool = False) -> Any:
+def cell_value(kind: int, value: Any, datemode: int, whole: Optional[bool] = None, duration: bool = False) -> Any:
     """The value of one xlrd cell as python-calamine reads the same cell ('' for an error): a
-    formula's number is a float; a date cell of an elapsed-time format a timedelta."""
+    number an int when its record holds an integer (``whole``; unknown: a whole number in RK's
+    range); a date cell of an elapsed-time format a timedelta."""
     import xlrd
 
     if kind == xlrd.XL_CELL_NUMBER:
         number = float(value)
-        return int(number) if not formula and number.is_integer() and -_RK_INT <= number < _RK_INT else number
+        if whole is None:
+            whole = -_RK_INT <= number < _RK_INT
+        return int(number) if whole and number.is_integer() else number
     if kind == xlrd.XL_CELL_DATE:
         if duration:
             return dt.timedelta(milliseconds=round(float(value) * 86_400_000))
@@ -240,12 +246,14 @@ def read_xls_sparse(data: bytes, sheet: str, where: str,
         book = xlrd.open_workbook(file_contents=data, on_demand=True, ragged_rows=True)
         try:
             datemode = int(book.datemode)
-            kept = [c for c in _sheet_cells(book.sheet_by_name(sheet))
-                    if area is None or (area[0] <= c[0] + 1 <= area[2] and area[1] <= c[1] + 1 <= area[3])]
             mem, places = getattr(book, "mem", None), getattr(book, "_sh_abs_posn", None)
             kinds: dict[tuple[int, int], tuple[bool, int]] = {}
             if book.biff_version >= 50 and isinstance(mem, bytes) and isinstance(places, list):
                 kinds = _record_kinds(mem, int(places[book.sheet_names().index(sheet)]))
+            past = next((c for c in kinds if c[0] >= _XLS_ROWS or c[1] >= _XLS_COLS), None)
+            kept = [] if past is not None else [
+                c for c in _sheet_cells(book.sheet_by_name(sheet))
+                if area is None or (area[0] <= c[0] + 1 <= area[2] and area[1] <= c[1] + 1 <= area[3])]
             formats = {i: book.format_map[xf.format_key].format_str for i, xf in enumerate(book.xf_list)
                        if xf.format_key in book.format_map}
         finally:
@@ -253,6 +261,9 @@ def read_xls_sparse(data: bytes, sheet: str, where: str,
     except Exception as exc:  # never a traceback for a file a user gave us
         raise WorkbookError(f"the workbook is damaged ({type(exc).__name__}: {' '.join(str(exc).split())[:120]}); "
                             "open it in Excel and save it again", place=where) from None
+    if past is not None:  # BIFF stores 16 bits (xlrd asserts); calamine would lay out billions of cells
+        raise WorkbookError(f"a cell at row {past[0] + 1:,}, column {past[1] + 1:,}, beyond the .xls grid (IV65536): "
+                            "the file is damaged; open it in Excel and save it again", place=where)
     row_numbers = sorted({c[0] + 1 for c in kept})
     col_numbers = sorted({c[1] + 1 for c in kept})
     compact = len(row_numbers) * len(col_numbers)
@@ -264,7 +275,8 @@ def read_xls_sparse(data: bytes, sheet: str, where: str,
     col_at = {c: j for j, c in enumerate(col_numbers)}
     rows: list[list[Any]] = [[""] * len(col_numbers) for _ in row_numbers]
     for row, col, kind, value in kept:
-        formula, xf = kinds.get((row, col), (False, -1))
-        rows[row_at[row + 1]][col_at[col + 1]] = cell_value(kind, value, datemode, formula,
+        known = kinds.get((row, col))
+        whole, xf = (None, -1) if known is None else known
+        rows[row_at[row + 1]][col_at[col + 1]] = cell_value(kind, value, datemode, whole,
                                                             is_duration(formats.get(xf) or ""))
     return SparseGrid(rows, row_numbers, col_numbers)

@@ -187,3 +187,22 @@ def test_the_record_walk_finds_the_cells_xlrd_reads(books: dict[str, Path]) -> N
             rows, cols = [c[0] for c in cells], [c[1] for c in cells]
             walked = _record_extent(book.mem, book._sh_abs_posn[index])
             assert walked == (len(cells), min(rows), max(rows), min(cols), max(cols))
+
+
+def test_a_cell_past_the_xls_grid_is_one_error_line(books: dict[str, Path], tmp_path: Path) -> None:
+    """BIFF stores a column in 16 bits: column 4,097 is no .xls cell (calamine would lay out 268
+    million cells for it); patched into the far cell's record, the book is refused, not read."""
+    data = bytearray(books["far"].read_bytes())
+    at = [i for i in range(len(data) - 8) if data[i + 4:i + 8] == b"\xff\xff\xff\x00"
+          and int.from_bytes(data[i:i + 2], "little") in (0x27E, 0x203)]
+    assert len(at) == 1  # the record of IV65536
+    data[at[0] + 6:at[0] + 8] = (4096).to_bytes(2, "little")
+    book = tmp_path / "past.xls"
+    book.write_bytes(bytes(data))
+    assert xls_by_cells(bytes(data)) == ["Data"]
+    with pytest.raises(WorkbookError, match="column 4,097, beyond the .xls grid"):
+        read_xls_sparse(bytes(data), "Data", "past.xls!Data")
+    config = write_config(tmp_path)
+    run = run_bounded("evaluate", str(book), "--period", "2026-02", "--config", str(config))
+    assert_clean(run, codes=(2,))
+    assert "past.xls!Data: a cell at row 65,536, column 4,097, beyond the .xls grid" in run.err
