@@ -37,6 +37,7 @@ from .hidden import (Cells, hidden_cells, lay_over, may_hide_cells, ods_error_ce
 from .refs import CsvOptions, SourceRef, col_letter, parse_range
 from .sparse import SparseGrid, lay_over_sparse, read_sparse, sparse_frame
 from .xlsbextent import read_xlsb_sparse, xlsb_too_sparse
+from .xlscells import read_xls_sparse, xls_by_cells
 from ..hints import closest
 from .table import Table, TextFormat, fold, listing
 
@@ -89,7 +90,7 @@ class _Book:
     frames: dict[tuple[Any, ...], Frame] = field(default_factory=dict)
     csv_rows: dict[tuple[Any, ...], list[list[str]]] = field(default_factory=dict)
     hidden: Optional[dict[str, Cells]] = None  # sheet -> error cells and computed formula cells (.xlsx)
-    by_cells: Optional[list[str]] = None  # an .ods calamine must not open: its sheets, read by their cells
+    by_cells: Optional[list[str]] = None  # an .ods or .xls calamine must not open: its sheets, read by their cells
 
 
 class FileReader:
@@ -198,6 +199,9 @@ class FileReader:
             if _is_encrypted(data):
                 raise WorkbookError(_PROTECTED, place=where)
             kind = "xls"
+            by_cells = xls_by_cells(data)  # README#hostile-and-broken-input: calamine lays out every sheet densely
+            if by_cells is not None:
+                return _Book(key, data, kind, by_cells=by_cells)
         elif data.startswith(_ZIP):
             try:
                 archive = zipfile.ZipFile(io.BytesIO(data))
@@ -529,7 +533,7 @@ def _too_sparse(book: _Book, sheet: str) -> bool:
     """Whether ``sheet`` must be read by its cells rather than as calamine's dense rectangle."""
     if book.kind == "xlsx":
         return too_sparse(book.data, sheet)
-    if book.kind == "ods":
+    if book.kind in ("ods", "xls"):
         return book.by_cells is not None
     return book.kind == "xlsb" and xlsb_too_sparse(book.data, sheet)
 
@@ -540,6 +544,8 @@ def _read_sparse(book: _Book, sheet: str, where: str,
         return read_xlsb_sparse(book.data, sheet, where, area)
     if book.kind == "ods":
         return read_ods_sparse(book.data, sheet, where, area)
+    if book.kind == "xls":
+        return read_xls_sparse(book.data, sheet, where, area)
     return read_sparse(book.data, sheet, where, area)
 
 

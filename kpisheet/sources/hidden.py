@@ -96,12 +96,14 @@ def hidden_cells(path: Path, everything: bool = False) -> dict[str, Cells]:
 def xls_error_cells(data: bytes) -> dict[str, Cells]:
     """Sheet name -> the error cells of a legacy .xls workbook, as their error text, read with
     xlrd (BIFF stores each cell's type; calamine reads errors as blank). A .xls sheet holds at
-    most 65,536 rows, so the rows are looked through one by one, skipping those without an error."""
+    most 65,536 rows, so the rows are looked through one by one, skipping those without an error;
+    each row only up to its own last cell (``ragged_rows``), never padded to the sheet's widest
+    (a value at IV65536 would make that 16.7 million cells, README#hostile-and-broken-input)."""
     import xlrd
 
     out: dict[str, Cells] = {}
     try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, ragged_rows=True)
     except Exception:  # calamine reported the file readable; xlrd's disagreement is no reason to stop
         return out
     try:
