@@ -28,7 +28,7 @@ from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from .. import limits
 from ..errors import WorkbookError
-from .sparse import SparseGrid
+from .sparse import SparseGrid, compact_axes
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
@@ -208,13 +208,7 @@ def read_ods_sparse(data: bytes, sheet: str, where: str,
         raise WorkbookError(f"the workbook is damaged (its content.xml is not well-formed XML: "
                             f"{' '.join(str(exc).split())[:120]}); open it in LibreOffice and save it again",
                             place=where) from None
-    row_numbers = sorted({r for r, _ in cells})
-    col_numbers = sorted({c for _, c in cells})
-    compact = len(row_numbers) * len(col_numbers)
-    if compact > max(limits.DENSE_CELLS, limits.DENSE_FACTOR * len(cells)):
-        raise WorkbookError(f"the sheet's {len(cells):,} cells are strewn over {len(row_numbers):,} rows and "
-                            f"{len(col_numbers):,} columns; kpisheet refuses to read them as a grid of "
-                            f"{compact:,} cells: delete the cells outside the data, then save", place=where)
+    row_numbers, col_numbers = compact_axes((r for r, _ in cells), (c for _, c in cells), len(cells), where)
     col_at = {c: j for j, c in enumerate(col_numbers)}
     row_at = {r: i for i, r in enumerate(row_numbers)}
     rows: list[list[Any]] = [[None] * len(col_numbers) for _ in row_numbers]

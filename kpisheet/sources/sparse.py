@@ -24,7 +24,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 import pandas as pd
 from python_calamine import CalamineWorkbook
@@ -51,6 +51,21 @@ class SparseGrid:
     row_numbers: list[int]
     col_numbers: list[int]
 
+
+
+def compact_axes(rows: Iterable[int], cols: Iterable[int], count: int, where: str) -> tuple[list[int], list[int]]:
+    """The distinct rows and columns, sorted, of a sheet's ``count`` cells read by their cells.
+
+    :class:`WorkbookError` at ``where`` when the grid they span passes the dense cap of
+    :mod:`kpisheet.limits` (cells strewn so widely that even the compact grid would be huge);
+    the one rule for every format read by its cells (.xlsx, .xlsb, .xls, .ods)."""
+    row_numbers, col_numbers = sorted(set(rows)), sorted(set(cols))
+    compact = len(row_numbers) * len(col_numbers)
+    if compact > max(limits.DENSE_CELLS, limits.DENSE_FACTOR * count):
+        raise WorkbookError(f"the sheet's {count:,} cells are strewn over {len(row_numbers):,} rows and "
+                            f"{len(col_numbers):,} columns; kpisheet refuses to read them as a grid of "
+                            f"{compact:,} cells: delete the cells outside the data, then save", place=where)
+    return row_numbers, col_numbers
 
 def read_sparse(data: bytes, sheet: str, where: str,
                 area: Optional[tuple[int, int, int, int]] = None) -> SparseGrid:
@@ -89,13 +104,7 @@ def read_sparse(data: bytes, sheet: str, where: str,
     if found != len(_CELL_START.findall(xml)):
         raise WorkbookError("the sheet's XML has a cell that is not closed (a damaged file): open it in Excel and "
                             "save it again", place=where)
-    row_numbers = sorted({c[0] for c in cells})
-    col_numbers = sorted({c[1] for c in cells})
-    compact = len(row_numbers) * len(col_numbers)
-    if compact > max(limits.DENSE_CELLS, limits.DENSE_FACTOR * len(cells)):
-        raise WorkbookError(f"the sheet's {len(cells):,} cells are strewn over {len(row_numbers):,} rows and "
-                            f"{len(col_numbers):,} columns; kpisheet refuses to read them as a grid of "
-                            f"{compact:,} cells: delete the cells outside the data, then save", place=where)
+    row_numbers, col_numbers = compact_axes((c[0] for c in cells), (c[1] for c in cells), len(cells), where)
     if not cells:
         return SparseGrid([], [], [])
     row_at = {r: i + 1 for i, r in enumerate(row_numbers)}

@@ -32,7 +32,7 @@ from python_calamine import CalamineWorkbook
 
 from .. import limits
 from ..errors import WorkbookError
-from .sparse import SparseGrid
+from .sparse import SparseGrid, compact_axes
 
 _ROW_HDR, _BEGIN_DATA, _END_DATA, _DIM, _BUNDLE_SH, _END_SHEET = 0x00, 0x91, 0x92, 0x94, 0x9C, 0x82
 _CELL_ISST, _BEGIN_SST = 0x07, 0x9F
@@ -288,13 +288,7 @@ def read_xlsb_sparse(data: bytes, sheet: str, where: str,
         if area is not None and not (area[0] <= row + 1 <= area[2] and area[1] <= col + 1 <= area[3]):
             continue
         kept.append((row, col, kind, record))
-    row_numbers = sorted({c[0] for c in kept})
-    col_numbers = sorted({c[1] for c in kept})
-    compact = len(row_numbers) * len(col_numbers)
-    if compact > max(limits.DENSE_CELLS, limits.DENSE_FACTOR * len(kept)):
-        raise WorkbookError(f"the sheet's {len(kept):,} cells are strewn over {len(row_numbers):,} rows and "
-                            f"{len(col_numbers):,} columns; kpisheet refuses to read them as a grid of "
-                            f"{compact:,} cells: delete the cells outside the data, then save", place=where)
+    row_numbers, col_numbers = compact_axes((c[0] for c in kept), (c[1] for c in kept), len(kept), where)
     if not kept:
         return SparseGrid([], [], [])
     row_at = {r: i for i, r in enumerate(row_numbers)}

@@ -30,7 +30,7 @@ from typing import Any, Iterator, Optional
 
 from .. import limits
 from ..errors import WorkbookError
-from .sparse import SparseGrid
+from .sparse import SparseGrid, compact_axes
 
 _XLS_ROWS, _XLS_COLS = 65_536, 256  # BIFF8's grid: A1:IV65536
 _RK_INT = 1 << 29  # an RK record holds a 30-bit signed integer; calamine reads it as an int
@@ -264,13 +264,7 @@ def read_xls_sparse(data: bytes, sheet: str, where: str,
     if past is not None:  # BIFF stores 16 bits (xlrd asserts); calamine would lay out billions of cells
         raise WorkbookError(f"a cell at row {past[0] + 1:,}, column {past[1] + 1:,}, beyond the .xls grid (IV65536): "
                             "the file is damaged; open it in Excel and save it again", place=where)
-    row_numbers = sorted({c[0] + 1 for c in kept})
-    col_numbers = sorted({c[1] + 1 for c in kept})
-    compact = len(row_numbers) * len(col_numbers)
-    if compact > max(limits.DENSE_CELLS, limits.DENSE_FACTOR * len(kept)):
-        raise WorkbookError(f"the sheet's {len(kept):,} cells are strewn over {len(row_numbers):,} rows and "
-                            f"{len(col_numbers):,} columns; kpisheet refuses to read them as a grid of "
-                            f"{compact:,} cells: delete the cells outside the data, then save", place=where)
+    row_numbers, col_numbers = compact_axes((c[0] + 1 for c in kept), (c[1] + 1 for c in kept), len(kept), where)
     row_at = {r: i for i, r in enumerate(row_numbers)}
     col_at = {c: j for j, c in enumerate(col_numbers)}
     rows: list[list[Any]] = [[""] * len(col_numbers) for _ in row_numbers]
