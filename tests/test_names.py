@@ -15,7 +15,7 @@ from kpisheet.names import name_text
 
 CASES: list[tuple[Any, Optional[str]]] = [
     (1001.0, "1001"), (np.float64(1001.0), "1001"), (np.float32(7.0), "7"), (1001, "1001"), (np.int64(42), "42"),
-    (-3.0, "-3"), (0.0, "0"), (-0.0, "0"), (2.5, "2.5"), (0.1 + 0.2, "0.30000000000000004"), (1e20, "100000000000000000000"),
+    (-3.0, "-3"), (0.0, "0"), (-0.0, "0"), (2.5, "2.5"), (0.1 + 0.2, "0.30000000000000004"), (1e20, "100000000000000000000"), (np.float32(0.1), "0.10000000149011612"),
     (" Acme ", "Acme"), ("1001", "1001"), ("", None), ("   ", None), (None, None), (float("nan"), None),
     (np.nan, None), (True, "TRUE"), (np.False_, "FALSE"),
 ]
@@ -55,3 +55,39 @@ def test_excel_booleans_are_no_names_or_accounts() -> None:
 def test_a_whole_number_from_1000_to_9999_is_a_year() -> None:
     assert period_arg(2026.0) == "2026" == name_text(2026.0)
     assert period_arg(2026) == "2026"
+
+
+def test_name_texts_is_name_text_over_many_values() -> None:
+    """The vectorised rule equals the one rule, value by value, on random mixed values."""
+    from kpisheet.names import name_texts
+
+    rng = np.random.default_rng(12)
+    pool: list[Any] = [value for value, _ in CASES] + [2.0**53, -2.0**53, 2.0**53 + 2, 1e300, float("inf"),
+                                                       float("-inf"), "\\t x\\u00a0", "\\u3000", np.str_(" y "), 10**30]
+    for _ in range(50):
+        n = int(rng.integers(0, 60))
+        values: list[Any] = []
+        for _ in range(n):
+            kind = rng.integers(0, 5)
+            if kind == 0:
+                values.append(float(rng.integers(-10**6, 10**6)) * (1 if rng.random() < 0.5 else 0.01))
+            elif kind == 1:
+                values.append(" " * int(rng.integers(0, 3)) + f"ACC{int(rng.integers(0, 999))}" + " " * int(rng.integers(0, 2)))
+            elif kind == 2:
+                values.append(int(rng.integers(-10**9, 10**9)))
+            else:
+                values.append(pool[int(rng.integers(0, len(pool)))])
+        assert name_texts(values) == [name_text(v) for v in values]
+        assert name_texts(np.asarray(values, dtype=object)) == [name_text(v) for v in values]
+
+
+@pytest.mark.parametrize("values", [
+    [1.0, 2.5, float("nan"), np.float32(0.1), np.float64(-0.0), 1e300, float("inf"), 2.0**53],  # all floats
+    [" a", "b ", "", "  ", np.str_(" c ")],  # all text
+    [1, np.int64(-2), 10**30],  # all integers
+    [True, 1, np.True_], ["a", pd.NA, None, float("nan")],  # mixed
+])
+def test_name_texts_of_one_kind_take_the_same_rule(values: list[Any]) -> None:
+    from kpisheet.names import name_texts
+
+    assert name_texts(values) == [name_text(v) for v in values]

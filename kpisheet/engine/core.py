@@ -24,6 +24,7 @@ from ..expr import ExprEvalError
 from ..expr.ast import Node
 from ..expr.frame import eval_filter_coded, eval_rows_coded
 from ..names import name_text as account_name  # an account cell as text: 1001.0 -> "1001"
+from ..names import name_texts as account_names  # the same over many distinct cells at once
 from ..periods import Calendar, Grain, Period, resolve_period
 from ..sources import FileReader, Reader, SourceRef, Table
 from ..sources.pipeline import Pipeline, PipelineRunner, expr_failed, row_error_codes
@@ -182,7 +183,7 @@ class Engine:
                 df = self.table(name).df
                 if "account" in df.columns:
                     distinct = np.asarray(pd.unique(df["account"]), dtype=object)  # not an Arrow array, cell by cell
-                    found.update(a for a in map(account_name, distinct) if a is not None)
+                    found.update(a for a in account_names(distinct) if a is not None)
             self._accounts = sorted(found)
         return self._accounts
 
@@ -234,7 +235,7 @@ class Engine:
         index = self._account_index
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
         names = np.asarray(uniques, dtype=object)  # one Python object per distinct account, not per row
-        lookup = np.array([index.get(account_name(u), 0) for u in names]  # type: ignore[arg-type]
+        lookup = np.array([index.get(u, 0) if u is not None else 0 for u in account_names(names)]
                           + [0], dtype=np.int64)
         columns: np.ndarray = lookup[codes]  # a blank's code is -1: the last entry, 0
         return columns
