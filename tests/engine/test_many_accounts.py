@@ -112,3 +112,24 @@ def test_top_and_key_only_on_the_command_line(book: tuple[Path, dict[str, float]
     assert all(r["key"] for r in rows)
     assert main([*args, "--top", "0"]) == 2
     assert "--top" in capsys.readouterr().err
+
+
+def test_an_account_column_is_hashed_once_for_the_names_and_the_grid_columns(
+        book: tuple[Path, dict[str, float], dict[str, float]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``accounts`` and the rows' grid columns share one factorize per source (issue 12)."""
+    from kpisheet.engine import core
+
+    folder, revenue, _ = book
+    calls: list[int] = []
+    real = core._factorized
+
+    def counting(column):  # type: ignore[no-untyped-def]
+        calls.append(len(column))
+        return real(column)
+
+    monkeypatch.setattr(core, "_factorized", counting)
+    engine = Engine(load_config(folder / "kpisheet.yaml"))
+    result = engine.result("revenue", "2025")
+    assert len(engine.accounts) >= len(revenue)
+    assert result.value == pytest.approx(sum(revenue.values()))
+    assert len(calls) == len(set(engine._account_sources())), calls  # one per source, none twice
