@@ -269,6 +269,7 @@ def accounts(workbook: Optional[str], config: Optional[str], period: Optional[st
         rows = engine.key_accounts(period, top=top, key_only=key_only)
     except EvaluationError as exc:
         raise EvaluationError(exc.problems[0].message, place="--period" if period else exc.problems[0].place) from None
+    _warn_after_data(engine, list(engine.config.kpis), period)
     for line in engine.account_warnings():  # accounts that could not be judged: #VALUE!
         _warn(line)
     color = fmt == "table" and not out and sys.stdout.isatty()
