@@ -19,7 +19,7 @@ A function of Excel's own that the registry lacks is not in this set: it stays `
 
 from __future__ import annotations
 
-from openpyxl.utils.formulas import FORMULAE
+from functools import lru_cache
 
 OUTSIDE = frozenset({
     "RTD", "CUBEKPIMEMBER", "CUBEMEMBER", "CUBEMEMBERPROPERTY", "CUBERANKEDMEMBER", "CUBESET", "CUBESETCOUNT",
@@ -37,10 +37,16 @@ _NEWER = frozenset({
     "ANCHORARRAY", "CONCAT", "TEXTJOIN", "IFS", "SWITCH", "MAXIFS", "MINIFS", "FORECAST.LINEAR",
 })
 
-_EXCEL = frozenset(name.replace("_xlfn.", "").upper() for name in FORMULAE) | _NEWER
+@lru_cache(maxsize=1)
+def _excel() -> frozenset[str]:
+    """Excel's own function names: openpyxl's list (imported here, only when a formula calls a
+    function we lack: openpyxl costs a recalc 60 ms to import) and the newer ones."""
+    from openpyxl.utils.formulas import FORMULAE
+
+    return frozenset(name.replace("_xlfn.", "").upper() for name in FORMULAE) | _NEWER
 
 
 def computed_elsewhere(name: str) -> bool:
     """Whether function ``name`` (upper case, without ``_xlfn.``) gets its value from outside the
     workbook: a data service, an add-in, a macro sheet's function or a user-defined function."""
-    return name in OUTSIDE or name not in _EXCEL
+    return name in OUTSIDE or name not in _excel()
