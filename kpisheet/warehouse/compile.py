@@ -348,8 +348,10 @@ def excel_round(x: Any, digits: int) -> Any:
     cut = ((n15 + step / 2) / step).floor().cast("float64")  # exact: see round_half_away_array
     scale = ibis.literal(10.0 ** abs(d), type="float64")
     magnitude = cut / _pow10(ibis.least(k, d)) if d >= 0 else cut * scale
-    beyond = ibis.literal("round() in the database takes numbers from 1e-8 to 1e15 in size (a smaller one "
-                          f"when rounded to 7 places or fewer); a row holds ").concat(v.cast("string"))
+    # the row's number first: the database's message around it is cut to one line
+    beyond = ibis.literal("a row holds ").concat(v.cast("string")).concat(
+        ": round() in the database takes numbers from 1e-8 to 1e15 in size (a smaller one when rounded to 7 "
+        "places or fewer)")
     refused = beyond.cast("int64").cast("float64")  # the cast fails: the query stops, naming round()
     tiny = (a < 1e-8) & (a > 0)
     return ibis.cases((v.isnull(), ibis.null("float64")), (a == 0, 0.0), (fast, magnitude * v.sign()),

@@ -95,7 +95,7 @@ class Warehouse:
         if missing:
             raise WorkbookError(f"source {src.name}: no column '{missing[0]}' (columns: "
                                 f"{', '.join(map(str, t.columns))})", place=str(src.mark))
-        return t.select(**{k: t[c] for k, c in renames.items()})
+        return t.select(**{k: _blank_nan(t[c]) for k, c in renames.items()})
 
     def _columns(self, t: Any) -> dict[str, Any]:
         return {c: t[c] for c in t.columns}
@@ -343,6 +343,16 @@ class Warehouse:
         if url:
             text = text.replace(url, redact(url))
         return WorkbookError(f"source {src.name}: {what} ({type(exc).__name__}: {text[:160]})", place=str(src.mark))
+
+
+def _blank_nan(column: Any) -> Any:
+    """A floating column with its NaNs read as NULL: a NaN in Parquet or a database is a blank,
+    as a workbook's empty cell (not a number that makes a sum NaN or stops ``round``)."""
+    import ibis
+
+    if not column.type().is_floating():
+        return column
+    return column.isnan().ifelse(ibis.null(column.type()), column)
 
 
 def _keys(mine: Any, theirs: Any, mine_name: str, their_name: str, source: str, other: str,

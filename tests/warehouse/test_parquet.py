@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 
@@ -152,3 +153,58 @@ def test_recalc_of_a_workbook_over_parquet_kpis_writes_the_workbooks_values(same
                 invoke("KPI", excel, ["items", "2025-Q2"]), round(revenue / lines, 2), "none"]
     assert [got[r + 1] for r in range(len(DASH))] == pytest.approx(expected), got
     assert isinstance(revenue, float) and revenue > 1000 and expected[3] in ("green", "amber", "red")
+
+
+NAN_KPIS = """version: 1
+sources:
+  lines: {SOURCE, columns: {date: Date, account: Customer, amount: Amount}}
+kpis:
+  revenue: {source: lines, measure: sum(amount)}
+  positive: {source: lines, measure: count(), filter: amount > 0}
+  average: {source: lines, measure: average(amount)}
+  rounded: {source: lines, measure: sum(round(amount, 1))}
+  low: {source: lines, measure: min(amount)}
+"""
+
+
+NAN_ROWS = ([dt.date(2025, 1, 5), dt.date(2025, 1, 9), dt.date(2025, 2, 3), dt.date(2025, 2, 4)],
+            ["A", "A", "B", "B"], [10.25, math.nan, 2.5, -4.0])
+
+
+def nan_workbook_engine(folder: Path) -> Engine:
+    """NAN_ROWS in an .xlsx, the NaN an empty cell, and its engine over NAN_KPIS."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Data"
+    sheet.append(["Date", "Customer", "Amount"])
+    for day, name, amount in zip(*NAN_ROWS):
+        sheet.append([day, name, None if math.isnan(amount) else amount])
+    book.save(folder / "book.xlsx")
+    (folder / "x.yaml").write_text(NAN_KPIS.replace("SOURCE", "sheet: Data"))
+    return Engine(load_config(folder / "x.yaml"), folder / "book.xlsx")
+
+
+def assert_nan_read_as_blank(excel: Engine, other: Engine) -> None:
+    for period in ["2025-01", "2025-02", "2025"]:
+        for account in [None, "A", "B"]:
+            for kpi in excel.config.kpis:
+                a, b = excel.result(kpi, period, account), other.result(kpi, period, account)
+                assert same(a, b), (kpi, period, account, a, b)
+    assert other.result("revenue", "2025-01").value == 10.25
+    assert other.result("rounded", "2025").value == 10.3 + 2.5 - 4.0
+
+
+def test_a_nan_in_parquet_is_a_blank_as_the_workbooks_empty_cell(tmp_path: Path) -> None:
+    """A float NaN stored in Parquet (not a null) neither makes a sum NaN nor stops round():
+    the database reads it as the workbook reads its empty cell."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    days, names, amounts = NAN_ROWS
+    pq.write_table(pa.table({"Date": pa.array(days), "Customer": names,
+                             "Amount": pa.array(amounts, from_pandas=False)}), tmp_path / "lines.parquet")
+    assert pq.read_table(tmp_path / "lines.parquet")["Amount"].null_count == 0  # a NaN, not a null
+    (tmp_path / "p.yaml").write_text(NAN_KPIS.replace("SOURCE", "parquet: lines.parquet"))
+    assert_nan_read_as_blank(nan_workbook_engine(tmp_path), Engine(load_config(tmp_path / "p.yaml")))

@@ -225,3 +225,19 @@ def test_text_order_ignores_the_collation(pg: Any, server: str) -> None:
 def _collated(t: Any) -> Any:
     """What the database alone says of s > 'f': ICU's order, where 'é' is not after 'f'."""
     return (t.s.lower() > "f").fill_null(False)
+
+
+def test_a_nan_in_a_postgresql_column_is_a_blank(server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """'NaN'::double precision reads as the workbook's empty cell, as in Parquet."""
+    from .test_parquet import NAN_KPIS, NAN_ROWS, assert_nan_read_as_blank, nan_workbook_engine
+
+    port = int(server.rsplit(":", 1)[1].split("/")[0])
+    with psycopg.connect(host="127.0.0.1", port=port, user="kpisheet", dbname="postgres") as con:
+        con.execute('create table if not exists nan_lines ("Date" date, "Customer" text, "Amount" double precision)')
+        with con.cursor() as cur:
+            cur.executemany("insert into nan_lines values (%s, %s, %s)", list(zip(*NAN_ROWS)))
+        assert con.execute("select count(*) from nan_lines where \"Amount\" = 'NaN'").fetchone() == (1,)
+    monkeypatch.setenv("KPISHEET_TEST_PG", server)
+    (tmp_path / "pg.yaml").write_text(NAN_KPIS.replace(
+        "SOURCE", "sql: select * from nan_lines, connection: '${KPISHEET_TEST_PG}'"))
+    assert_nan_read_as_blank(nan_workbook_engine(tmp_path), Engine(load_config(tmp_path / "pg.yaml")))
