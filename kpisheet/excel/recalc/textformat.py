@@ -215,12 +215,10 @@ def date_text(x: float, section: str, date1904: bool = False) -> str:
         elif low.startswith(".") and low[1:2] == "0":
             digits = f"{frac:0{decimals}d}" if decimals else ""
             out.append("." + digits[:len(low) - 1])
-        elif low == "am/pm":
-            am = "AM" if hour < 12 else "PM"
-            out.append(am if t[0].isupper() else am.lower())
-        elif low == "a/p":
-            ap = "A" if hour < 12 else "P"
-            out.append(ap if t[0].isupper() else ap.lower())
+        elif low == "am/pm":  # Excel shows AM and PM in capitals, however the code is written
+            out.append("AM" if hour < 12 else "PM")
+        elif low == "a/p":  # each letter as the code writes it: "A/p" gives A, then p
+            out.append(t[0] if hour < 12 else t[2])
         else:
             out.append(t)
     return "".join(out)

@@ -6,6 +6,7 @@ empty cell) or an :class:`Err`. Arrays are 2-D ``numpy`` object arrays.
 
 from __future__ import annotations
 
+import calendar
 import contextvars
 import datetime as dt
 import math
@@ -112,8 +113,61 @@ def parse_number(text: str, date1904: Optional[bool] = None) -> Optional[float]:
     return x / 100 if pct else x
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d-%b-%Y", "%d %b %Y", "%b %d %Y", "%B %d %Y",
-                 "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%y", "%Y-%m-%dT%H:%M:%S")
+_NUMERIC_DATE = re.compile(r"(\d{1,4})([/-])(\d{1,4})(?:\2(\d{1,4}))?")
+_NAMED_DATE = re.compile(r"(?:(?P<d1>\d{1,2})[\s-]+(?P<m1>[a-z]{3,9})\.?(?:[\s,-]+(?P<y1>\d{1,4}))?"
+                         r"|(?P<m2>[a-z]{3,9})\.?[\s-]+(?P<d2>\d{1,4})(?:,?[\s-]+(?P<y2>\d{1,4}))?)", re.I)
+_ISO_STAMP = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})T(\d{1,2}):(\d{2}):(\d{2})")
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name} | \
+    {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name} | {"sept": 9}
+
+
+def _year(digits: str) -> Optional[int]:
+    """A year as Excel reads it in date text: two digits are 2000-2029 below 30, 1930-1999 from
+    30; four digits as written, from 1900 (three digits: not a year)."""
+    if len(digits) <= 2:
+        y = int(digits)
+        return 2000 + y if y < 30 else 1900 + y
+    return int(digits) if len(digits) == 4 else None
+
+
+def _date_parts(t: str) -> Optional[tuple[int, int, int]]:
+    """(year, month, day) of date text in the forms Excel reads with US settings, unchecked, or
+    None: ``2025-01-15``, ``2025/1/15``, ``1/15/2025``, ``1/15/25``, ``1/15`` (this year),
+    ``8/1987`` (the 1st), ``15-Jan-2025``, ``15 January 25``, ``15-Jan`` (this year), ``Aug-98``
+    (the 1st), ``Jan 15, 2025``, ``January 15 2025``."""
+    m = _NUMERIC_DATE.fullmatch(t)
+    if m is not None:
+        a, b, c = m.group(1), m.group(3), m.group(4)
+        if c is not None:
+            if len(a) >= 3:  # year first
+                return (int(a), int(b), int(c)) if len(a) == 4 else None
+            year = _year(c)
+            return None if year is None or len(b) > 2 else (year, int(a), int(b))
+        if len(a) > 2:
+            return None
+        if len(b) > 2 or int(b) > 31:  # month and year: its first day
+            year = _year(b)
+            return None if year is None else (year, int(a), 1)
+        return dt.date.today().year, int(a), int(b)
+    m = _NAMED_DATE.fullmatch(t)
+    if m is None:
+        return None
+    month = _MONTHS.get((m.group("m1") or m.group("m2")).lower())
+    if month is None:
+        return None
+    if m.group("m1") is not None:
+        day, year_text = m.group("d1"), m.group("y1")
+    else:
+        day, year_text = m.group("d2"), m.group("y2")
+        if year_text is None and (len(day) > 2 or int(day) > 31):  # "Aug-98": month and year
+            year = _year(day)
+            return None if year is None else (year, month, 1)
+    if len(day) > 2:
+        return None
+    year = dt.date.today().year if year_text is None else _year(year_text)
+    return None if year is None else (year, month, int(day))
+
+
 _TIME = re.compile(r"(?:^|\s)(\d{1,4}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?\s*([ap]m?)?$", re.I)
 
 
@@ -150,15 +204,25 @@ def parse_date_text(text: str) -> Optional[float]:
         if part is None:
             return None
         time, t = part, t[:m.start()].strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            d = dt.datetime.strptime(t, fmt)
-        except ValueError:
-            continue
-        if d.year < 1900:
-            return None  # before Excel's first date: text, not a date ("7/5/1800" is #VALUE! in YEAR)
-        return datetime_to_serial(d) + time
-    return None
+    stamp = _ISO_STAMP.fullmatch(t)
+    if stamp is not None:
+        parts: Optional[tuple[int, int, int]] = (int(stamp[1]), int(stamp[2]), int(stamp[3]))
+        time = parse_time_text(f"{stamp[4]}:{stamp[5]}:{stamp[6]}")
+        if time is None:
+            return None
+    else:
+        parts = _date_parts(t)
+    if parts is None:
+        return None
+    year, month, day = parts
+    if not 1900 <= year <= 9999:
+        return None  # before Excel's first date: text, not a date ("7/5/1800" is #VALUE! in YEAR)
+    if (year, month, day) == (1900, 2, 29):
+        return 60.0 + time  # the day Excel keeps from Lotus 1-2-3
+    try:
+        return datetime_to_serial(dt.date(year, month, day)) + time
+    except ValueError:  # no such day ("2/30/2025"): text
+        return None
 
 
 _EPOCH = dt.datetime(1899, 12, 30)

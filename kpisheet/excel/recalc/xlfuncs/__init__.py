@@ -13,6 +13,7 @@ import importlib
 from . import aggregates, arrays, dates, finance, lookup, maths, text  # noqa: F401  (each fills FUNCTIONS)
 from .base import FUNCTIONS, Fn, fn, seqsum
 from .guard import guard_modules
+from .toolpak import refuse_logicals
 
 # The function families added for issue 15, each a module that fills FUNCTIONS; those that
 # compute numbers are guarded (guard.py): an overflow or a non-finite result is an error in the
@@ -24,5 +25,6 @@ FAMILIES = ("arithmetic", "bahttext", "bessel", "clock", "complexnum", "database
 for _family in FAMILIES:
     importlib.import_module(f"{__name__}.{_family}")
 guard_modules(FUNCTIONS, set(FAMILIES) - {"reshape"})
+refuse_logicals(FUNCTIONS)  # the Analysis ToolPak functions: #VALUE! for TRUE/FALSE
 
 __all__ = ["FAMILIES", "FUNCTIONS", "Fn", "fn", "seqsum"]

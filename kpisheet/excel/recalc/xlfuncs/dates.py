@@ -43,7 +43,7 @@ def _datef(ev: Any, y: Any, m: Any, d: Any) -> Value:
     if base is None:
         raise XlFail(V.NUM)
     out = base + day - 1
-    if out < 0:
+    if out < 0 or out > (2957003 if ev.date1904 else 2958465):  # past 9999-12-31
         raise XlFail(V.NUM)
     return out
 
@@ -84,17 +84,9 @@ def _now(ev: Any) -> Value:
     return _serial(ev, dt.datetime.now())
 
 
-def _no_bool(v: Value) -> Value:
-    """The functions Excel took from the Analysis ToolPak (EDATE, EOMONTH ...) refuse a logical
-    argument: ``EDATE(366,FALSE)`` is ``#VALUE!``."""
-    if isinstance(v, bool):
-        raise XlFail(V.VALUE)
-    return v
-
-
 def _add_months(ev: Any, start: Any, months: Any, end_of_month: bool) -> Value:
-    d = _date(ev, _no_bool(ev.deref(start)))
-    k = int(to_number(_no_bool(ev.deref(months))))
+    d = _date(ev, ev.deref(start))  # a logical argument: xlfuncs/toolpak.py
+    k = int(to_number(ev.deref(months)))
     y, m = divmod(d.month - 1 + k, 12)
     year, month = d.year + y, m + 1
     if not 1900 <= year <= 9999:
@@ -146,6 +138,8 @@ def _isoweeknum(ev: Any, v: Any) -> Value:
 def _weeknum(ev: Any, v: Any, kind: Any = 1.0) -> Value:
     d = _date(ev, ev.deref(v))
     k = int(to_number(ev.deref(kind))) if kind is not None else 1
+    if k not in (1, 2, 11, 12, 13, 14, 15, 16, 17, 21):
+        raise XlFail(V.NUM)
     if k == 21:
         return float(d.isocalendar()[1])
     start = 7 if k in (1, 17) else (k - 10 if 11 <= k <= 16 else 1)  # isoweekday of the first day
@@ -186,30 +180,39 @@ def _time(ev: Any, h: Any, m: Any, s: Any) -> Value:
 @fn("DATEDIF", "raw", 3, 3)
 @elementwise
 def _datedif(ev: Any, a: Any, b: Any, unit: Any) -> Value:
-    d1, d2 = _date(ev, ev.deref(a)), _date(ev, ev.deref(b))
-    if d1 > d2:
+    """On Excel's own calendar (serial 0 is 1900-01-00, serial 60 is 1900-02-29), with its
+    documented quirks: "YD" moves the end date into the start date's year (the year after,
+    when it falls before the start), rolling 29 February over to 1 March as DATE does; "MD"
+    borrows the days of the month before the end date's month, so that it can be negative
+    (``DATEDIF("1/31/2015","3/1/2015","MD")`` is -2)."""
+    s1, s2 = (math.floor(_serial_arg(ev, x)) for x in (a, b))
+    (y1, m1, d1), (y2, m2, d2) = V.serial_ymd(s1, ev.date1904), V.serial_ymd(s2, ev.date1904)
+    if s1 > s2:
         raise XlFail(V.NUM)
     u = to_text(ev.deref(unit)).upper()
-    months = (d2.year - d1.year) * 12 + d2.month - d1.month - (1 if d2.day < d1.day else 0)
+    months = (y2 - y1) * 12 + m2 - m1 - (1 if d2 < d1 else 0)
     if u == "D":
-        return float((d2 - d1).days)
+        return float(s2 - s1)
     if u == "M":
         return float(months)
     if u == "Y":
         return float(months // 12)
-    if u == "YD":  # days, the years left out: the start moved into the last year before the end
-        start = _same_day_in(d1, d2.year)
-        if start > d2:
-            start = _same_day_in(d1, d2.year - 1)
-        return float((d2 - start).days)
     if u == "YM":
         return float(months % 12)
+    if u == "YD":
+        end = _day_serial(ev, y1, m2, d2)
+        if end < s1:
+            end = _day_serial(ev, y1 + 1, m2, d2)
+        return float(end - s1)
     if u == "MD":
-        return float((d2.day - d1.day) % calendar.monthrange(d1.year, d1.month)[1]) if d2.day < d1.day \
-            else float(d2.day - d1.day)
+        if d2 >= d1:
+            return float(d2 - d1)
+        before = (y2, m2 - 1) if m2 > 1 else (y2 - 1, 12)
+        days_before = _day_serial(ev, y2, m2, 1) - _day_serial(ev, *before, 1)
+        return float(days_before - d1 + d2)
     raise XlFail(V.NUM)
 
 
-def _same_day_in(d: dt.datetime, year: int) -> dt.datetime:
-    """The same month and day in another year (29 February becomes the 28th in other years)."""
-    return d.replace(year=year, day=min(d.day, calendar.monthrange(year, d.month)[1]))
+def _day_serial(ev: Any, year: int, month: int, day: int) -> float:
+    """DATE(year, month, day) on the book's calendar: days past the month's end roll over."""
+    return _serial(ev, dt.date(year, month, 1)) + day - 1

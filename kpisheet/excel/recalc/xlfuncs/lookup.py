@@ -289,11 +289,15 @@ def _index(ev: Any, a: Any, row: Any, col: Any = None, area: Any = None) -> Any:
     c = int(to_number(ev.deref(col))) if col is not None else 0
     if r < 0 or c < 0:
         raise XlFail(V.VALUE)
+    k = int(to_number(ev.deref(area))) if area is not None else 1
+    if k < 1:
+        raise XlFail(V.VALUE)
     if isinstance(a, Areas):  # INDEX((A1:B2,C3:D4),r,c,area_num)
-        k = int(to_number(ev.deref(area))) if area is not None else 1
-        if not 1 <= k <= len(a.refs):
+        if k > len(a.refs):
             raise XlFail(V.REF)
         a = a.refs[k - 1]
+    elif k != 1:  # one area: no second one to take
+        raise XlFail(V.REF)
     if isinstance(a, Ref):
         h, w = a.height, a.width
         if col is None and h == 1:

@@ -1,0 +1,81 @@
+"""Excel's behaviour at the edges of its date text, DATEDIF, the Analysis ToolPak functions,
+DATE, INDEX, WEEKNUM and TEXT's AM/PM, as Excel computes it (US settings). Each row is a
+fact about Excel: from Microsoft's documentation where it states it (DATEDIF's "MD" that can
+be negative, two-digit years 00-29 read as 2000-2029, ACCRINT's logical calc_method) and
+otherwise from Excel's own results. One workbook of cases, recalculated once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kpisheet.excel.recalc.values import Err, parse_date_text
+from tests.excel.recalc.test_formulas import assert_excel_value, recalc_cases
+
+E = Err.parse
+
+DATE_TEXT: list[tuple[str, Any]] = [
+    ('=DATEVALUE("1/1/00")', 36526.0), ('=DATEVALUE("01/01/29")', 47119.0), ('=DATEVALUE("01/01/30")', 10959.0),
+    ('=DATEVALUE("1/1/99")', 36161.0), ('=DATEVALUE("8/22/2011")', 40777.0), ('=DATEVALUE("22-MAY-2011")', 40685.0),
+    ('=DATEVALUE("2011/02/23")', 40597.0), ('=DATEVALUE("8/1987")', 31990.0), ('=DATEVALUE("22 August 20")', 44065.0),
+    ('=DATEVALUE("Aug-98")', 36008.0), ('=DATEVALUE("Jan 15, 2025")', 45672.0), ('=DATEVALUE("15-Jan-50")', 18278.0),
+    ('=DATEVALUE("2/29/1900")', 60.0), ('=DATEVALUE("2/30/2025")', E("#VALUE!")), ('=DATEVALUE("13/5/2020")', E("#VALUE!")),
+    ('=DATEVALUE("7/5/1800")', E("#VALUE!")), ('=DAY("22 August 20")', 22.0), ('=YEAR("1/15/25")', 2025.0),
+    ('=EDATE("15-Jan-11", 1)', 40589.0),
+]
+
+DATEDIF: list[tuple[str, Any]] = [
+    ('=DATEDIF("1/31/2015","3/1/2015","MD")', -2.0),  # the negative result Microsoft's page warns of
+    ('=DATEDIF("12/31/2001","12/29/2008","MD")', 28.0), ('=DATEDIF("12/20/2001","12/19/2008","MD")', 29.0),
+    ('=DATEDIF("1/1/2001","3/1/2008","YD")', 59.0), ('=DATEDIF("1/1/2001","2/29/2008","YD")', 59.0),
+    ('=DATEDIF("1/31/2001","1/29/2008","YD")', 363.0), ('=DATEDIF("1/31/2001","3/29/2007","YD")', 57.0),
+    ('=DATEDIF(60,222222,"YD")', 94.0), ('=DATEDIF(222,222289,"YD")', 364.0), ('=DATEDIF(222,222222,"YD")', 297.0),
+    ('=DATEDIF(222,222289,"MD")', 30.0), ('=DATEDIF(222,222222,"MD")', 24.0), ('=DATEDIF(222,222290,"Y")', 608.0),
+    ('=DATEDIF(222,222222,"M")', 7293.0), ('=DATEDIF(222,222222,"D")', 222000.0), ('=DATEDIF(1,0,"YD")', E("#NUM!")),
+    ('=DATEDIF("1/31/01","2/29/08","YM")', 0.0),
+]
+
+TOOLPAK_LOGICALS: list[tuple[str, Any]] = [
+    ("=EDATE(366,FALSE)", E("#VALUE!")), ("=EDATE(1,TRUE)", E("#VALUE!")), ("=GCD(5.2,-1,TRUE)", E("#VALUE!")),
+    ("=GCD(5.2,10)", 5.0), ("=GCD(#N/A,TRUE)", E("#N/A")), ("=ISEVEN(TRUE)", E("#VALUE!")),
+    ("=YEARFRAC(0,345,TRUE)", E("#VALUE!")), ("=CUMIPMT(0.09/12,30*12,125000,13,24,TRUE)", E("#VALUE!")),
+    ("=WORKDAY(1,TRUE)", E("#VALUE!")), ("=DEC2BIN(TRUE)", E("#VALUE!")),
+    ("=ROUND(ACCRINT(DATE(2008,3,5),39691,39569,0.1,1000,2,0,FALSE),9)", 15.555555556),  # logical by its docs
+    ("=WEEKDAY(TRUE,2)", 7.0), ("=SUM(TRUE,1)", 2.0),  # Excel's own functions read TRUE as 1
+]
+
+EDGES: list[tuple[str, Any]] = [
+    ("=DATE(9999,12,31)", 2958465.0), ("=DATE(9999,12,32)", E("#NUM!")), ("=DATE(1900,2,29)", 60.0),
+    ("=INDEX({2,3;4,5},0,0,-1)", E("#VALUE!")), ("=INDEX({2,3;4,5},1,1,2)", E("#REF!")),
+    ("=INDEX({2,3;4,5},2,2,1)", 5.0),
+    ("=WEEKNUM(1,22)", E("#NUM!")), ("=WEEKNUM(12425,12)", 2.0), ("=WEEKNUM(12425,17)", 1.0),
+    ('=TEXT(45141.2,"A/P a/P A/p a/p am/pm")', "A a A a AM"), ('=TEXT(45141.6,"A/P a/P A/p a/p am/pm")', "P P p p PM"),
+    ('=TEXT(0.75,"h:mm am/pm")', "6:00 PM"),
+]
+
+CASES = DATE_TEXT + DATEDIF + TOOLPAK_LOGICALS + EDGES
+
+
+@pytest.fixture(scope="module")
+def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return recalc_cases(tmp_path_factory.mktemp("quirks") / "cases.xlsx", CASES)
+
+
+@pytest.mark.parametrize("formula,expected", CASES, ids=[c[0] for c in CASES])
+def test_excel_gives(computed: dict[str, Any], formula: str, expected: Any) -> None:
+    assert_excel_value(formula, computed[formula], expected)
+
+
+def test_date_text_without_a_year_is_this_year() -> None:
+    """``"1/15"`` and ``"15-Jan"`` are the 15th of January of the year the run is in, as Excel reads them."""
+    this_year = parse_date_text(f"1/15/{dt.date.today().year}")
+    assert this_year is not None
+    assert parse_date_text("1/15") == parse_date_text("15-Jan") == this_year
+
+
+@pytest.mark.parametrize("text", ["hello 5", "1/2/3/4", "Janvier 5 2020", "5 Jan 123", "10.5", "1/15/2025x"])
+def test_text_that_is_no_date_stays_text(text: str) -> None:
+    assert parse_date_text(text) is None
