@@ -207,9 +207,10 @@ def parse_date_text(text: str) -> Optional[float]:
     stamp = _ISO_STAMP.fullmatch(t)
     if stamp is not None:
         parts: Optional[tuple[int, int, int]] = (int(stamp[1]), int(stamp[2]), int(stamp[3]))
-        time = parse_time_text(f"{stamp[4]}:{stamp[5]}:{stamp[6]}")
-        if time is None:
+        clock = parse_time_text(f"{stamp[4]}:{stamp[5]}:{stamp[6]}")
+        if clock is None:
             return None
+        time = clock
     else:
         parts = _date_parts(t)
     if parts is None:
