@@ -54,6 +54,7 @@ EDGES: list[tuple[str, Any]] = [
     ("=WEEKNUM(1,22)", E("#NUM!")), ("=WEEKNUM(12425,12)", 2.0), ("=WEEKNUM(12425,17)", 1.0),
     ('=TEXT(45141.2,"A/P a/P A/p a/p am/pm")', "A a A a AM"), ('=TEXT(45141.6,"A/P a/P A/p a/p am/pm")', "P P p p PM"),
     ('=TEXT(0.75,"h:mm am/pm")', "6:00 PM"),
+    ("=CUMIPMT(3,5.5,125000,3,5,1)", -265999.0229604), ("=CUMIPMT(3,5.5,125000,1,5,1)", -359611.6267708),
 ]
 
 CASES = DATE_TEXT + DATEDIF + TOOLPAK_LOGICALS + EDGES
@@ -79,3 +80,35 @@ def test_date_text_without_a_year_is_this_year() -> None:
 @pytest.mark.parametrize("text", ["hello 5", "1/2/3/4", "Janvier 5 2020", "5 Jan 123", "10.5", "1/15/2025x"])
 def test_text_that_is_no_date_stays_text(text: str) -> None:
     assert parse_date_text(text) is None
+
+
+def _schedule(rate: float, nper: int, pv: float, due: bool) -> list[tuple[float, float]]:
+    """(interest, principal) of each payment of a loan, by walking its balance, as Excel counts
+    them: a payment at the start of a period (``due``) pays, from the second on, the interest
+    the previous period accrued; the first pays none."""
+    pmt = pv * rate / (1 - (1 + rate) ** -nper) / (1 + rate if due else 1)
+    balance, rows = pv, []
+    for i in range(1, nper + 1):
+        if due:
+            interest = 0.0 if i == 1 else balance * rate
+            balance += interest - pmt  # accrued over the period before, then paid down
+        else:
+            interest = balance * rate
+            balance += interest - pmt
+        rows.append((-interest, -(pmt - interest)))
+    return rows
+
+
+@pytest.mark.parametrize("due", [0, 1])
+def test_cumipmt_and_cumprinc_sum_the_schedule(tmp_path: Path, due: int) -> None:
+    """Payments at the start of each period (type 1) as at the end: CUMIPMT's interest and
+    CUMPRINC's principal over periods 3..7 and 1..12 are the schedule's sums."""
+    rate, nper, pv = 0.09 / 12, 12, 125000.0
+    rows = _schedule(rate, nper, pv, bool(due))
+    spans = [(3, 7), (1, 12), (1, 1), (12, 12)]
+    cases = [(f"=CUMIPMT({rate},{nper},{pv},{a},{b},{due})", sum(r[0] for r in rows[a - 1:b])) for a, b in spans] + \
+            [(f"=CUMPRINC({rate},{nper},{pv},{a},{b},{due})", sum(r[1] for r in rows[a - 1:b])) for a, b in spans]
+    got = recalc_cases(tmp_path / "loans.xlsx", cases)
+    for formula, want in cases:
+        assert got[formula] == pytest.approx(want, rel=1e-11, abs=1e-9), formula
+    assert sum(r[1] for r in rows) == pytest.approx(-pv)  # the schedule repays the loan

@@ -68,10 +68,17 @@ def _cumulative(rate: Value, nper: Value, pv: Value, start: Value, end: Value, k
     if r <= 0 or n <= 0 or p <= 0 or a < 1 or b < a or b > n or t not in (0.0, 1.0):
         raise XlFail(V.NUM)
     pmt = payment(r, n, p, 0.0, t)
-    # principal repaid in periods a..b: the balance owed after a-1 payments less that after b
-    # (future_value is minus the balance); the interest is the rest of the payments
-    repaid = future_value(r, a - 1, pmt, p, t) - future_value(r, b, pmt, p, t)
-    return repaid if principal else pmt * (b - a + 1) - repaid
+    # Excel's (the Analysis ToolPak's) count, period by period: a payment at the end of period
+    # i pays the interest on the balance owed after i-1 payments; one at its start pays, from
+    # period 2 on, the interest accrued on the balance after i-2 payments less the payment made
+    # then, and none in period 1 (future_value is minus the balance owed)
+    interest = 0.0
+    for i in range(a, b + 1):
+        if not t:
+            interest += future_value(r, i - 1, pmt, p, 0.0) * r
+        elif i > 1:
+            interest += (future_value(r, i - 2, pmt, p, 1.0) - pmt) * r
+    return pmt * (b - a + 1) - interest if principal else interest
 
 
 @fn("CUMIPMT", min_args=6, max_args=6)
