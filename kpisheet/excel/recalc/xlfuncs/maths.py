@@ -154,6 +154,18 @@ def _ceiling_legacy(x: Value, sig: Value) -> Value:
     return _multiple(n, s, True)
 
 
+@fn("ECMA.CEILING", min_args=2, max_args=2)
+def _ceiling_ecma(x: Value, sig: Value) -> Value:
+    """ECMA.CEILING(x, significance): CEILING as ECMA-376's first edition defines it, which Excel
+    keeps under this name: ``x`` rounded away from zero to a multiple of ``significance``, and
+    ``#NUM!`` when the two have different signs (where CEILING rounds a negative number towards
+    zero: ``ECMA.CEILING(-2.5,2)`` is ``#NUM!``, ``CEILING(-2.5,2)`` is -2); 0 gives 0."""
+    n, s = to_number(x), to_number(sig)
+    if n < 0 < s:
+        raise XlFail(V.NUM)
+    return _ceiling_legacy(n, s)
+
+
 @fn("FLOOR", min_args=2, max_args=2)
 def _floor_legacy(x: Value, sig: Value) -> Value:
     """FLOOR(number, significance): a positive significance rounds a negative number away from
