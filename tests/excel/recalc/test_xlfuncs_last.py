@@ -29,9 +29,10 @@ CEILINGS: list[tuple[str, Any]] = [
 ]
 
 
-def computed(path: Path, cases: list[tuple[str, Any]], data: list[list[Any]] | None = None) -> dict[str, Any]:
-    """Each case's formula in Cases!A1.., ``data`` in sheet T from A1; recalculated on disk and
-    read back: formula → the value written."""
+def computed(path: Path, cases: list[tuple[str, Any]], data: list[list[Any]] | None = None,
+             spill: bool = False) -> dict[str, Any]:
+    """Each case's formula in Cases!A1.. (a dynamic array formula when ``spill``), ``data`` in
+    sheet T from A1; recalculated on disk and read back: formula → the value written."""
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("Cases")
     t = wb.add_worksheet("T")
@@ -40,7 +41,7 @@ def computed(path: Path, cases: list[tuple[str, Any]], data: list[list[Any]] | N
             if v is not None:
                 t.write_string(r, c, v) if isinstance(v, str) else t.write(r, c, v)
     for i, (formula, _) in enumerate(cases):
-        ws.write_formula(i, 0, formula)
+        ws.write_dynamic_array_formula(i, 0, i, 0, formula) if spill else ws.write_formula(i, 0, formula)
     wb.close()
     report = recalc(path)
     assert not report.unsupported, report.unsupported
@@ -76,3 +77,62 @@ def test_forecast_ets_keeps_what_excel_cached(tmp_path: Path, call: str) -> None
     assert report.unsupported == {}
     name = call.split("(")[0].replace("_xlfn.", "")
     assert any(name in w and "undocumented" in w and "cached values are kept" in w for w in report.warnings)
+
+
+# PIVOTBY: sales by product (rows) and year (columns); every product sold in both years in
+# T!A2:C6, Cherries only in 2024 (row 7). Worked out from the function's definition.
+SALES = [["Product", "Year", "Sales"], ["Apples", 2023, 10], ["Pears", 2023, 20], ["Apples", 2024, 30],
+         ["Pears", 2024, 5], ["Apples", 2023, 7], ["Cherries", 2024, 4]]
+PJ = '_xlfn.TEXTJOIN(",",TRUE,_xlfn.PIVOTBY('
+R, C, V = "T!A2:A6", "T!B2:B6", "T!C2:C6"
+PIVOTBY: list[tuple[str, Any]] = [
+    (f"={PJ}{R},{C},{V},_xleta.SUM))", "2023,2024,Total,Apples,17,30,47,Pears,20,5,25,Total,37,35,72"),
+    ("=ROWS(_xlfn.PIVOTBY(T!A2:A6,T!B2:B6,T!C2:C6,_xleta.SUM))", 4.0),
+    ("=COLUMNS(_xlfn.PIVOTBY(T!A2:A6,T!B2:B6,T!C2:C6,_xleta.SUM))", 4.0),
+    ('=INDEX(_xlfn.PIVOTBY(T!A2:A6,T!B2:B6,T!C2:C6,_xleta.SUM),1,1)=""', True),  # the blank corner
+    # the header row detected (text over a number) and left out, as field_headers 1 says
+    (f"={PJ}T!A1:A6,T!B1:B6,T!C1:C6,_xleta.SUM))", "2023,2024,Total,Apples,17,30,47,Pears,20,5,25,Total,37,35,72"),
+    (f"={PJ}T!A1:A6,T!B1:B6,T!C1:C6,_xleta.SUM,1))", "2023,2024,Total,Apples,17,30,47,Pears,20,5,25,Total,37,35,72"),
+    (f"={PJ}{R},{C},{V},_xleta.SUM,0,0,,0))", "2023,2024,Apples,17,30,Pears,20,5"),
+    (f"={PJ}{R},{C},{V},_xleta.SUM,0,-1))", "2023,2024,Total,Total,37,35,72,Apples,17,30,47,Pears,20,5,25"),
+    (f"={PJ}{R},{C},{V},_xleta.SUM,0,1,,-1))", "Total,2023,2024,Apples,47,17,30,Pears,25,20,5,Total,72,37,35"),
+    (f"={PJ}{R},{C},{V},_xleta.SUM,0,1,-1,1,-1))", "2024,2023,Total,Pears,5,20,25,Apples,30,17,47,Total,35,37,72"),
+    (f"={PJ}{R},{C},{V},_xleta.SUM,0,1,1,1,1,{V}<>7))", "2023,2024,Total,Apples,10,30,40,Pears,20,5,25,Total,30,35,65"),
+    (f"={PJ}{R},{C},{V},_xlfn.LAMBDA(_xlpm.x,COUNT(_xlpm.x))))", "2023,2024,Total,Apples,2,1,3,Pears,1,1,2,Total,3,2,5"),
+    (f"={PJ}{R},{C},{V},_xleta.MAX))", "2023,2024,Total,Apples,10,30,30,Pears,20,5,20,Total,20,30,30"),
+    (f"={PJ}{R},{C},{V},_xleta.SUM,0,1,1,1,1,,0))", "2023,2024,Total,Apples,17,30,47,Pears,20,5,25,Total,37,35,72"),
+    # what is not laid out here is refused, never a different layout
+    ("=_xlfn.PIVOTBY(T!A2:A7,T!B2:B7,T!C2:C7,_xleta.SUM)", E("#VALUE!")),  # Cherries in 2023: an empty crossing
+    (f"=_xlfn.PIVOTBY({R},{C},{V},_xleta.SUM,0,1,1,1,1,{V}>5)", E("#VALUE!")),  # Pears in 2024 filtered away
+    (f"=_xlfn.PIVOTBY({R},T!B2:C6,{V},_xleta.SUM)", E("#VALUE!")),  # two column fields: subtotals
+    (f"=_xlfn.PIVOTBY(T!A2:B6,{C},{V},_xleta.SUM)", E("#VALUE!")),
+    (f"=_xlfn.PIVOTBY({R},{C},T!B2:C6,_xleta.SUM)", E("#VALUE!")),  # two value columns
+    (f"=_xlfn.PIVOTBY({R},{C},{V},_xleta.SUM,3)", E("#VALUE!")), (f"=_xlfn.PIVOTBY({R},{C},{V},_xleta.SUM,2)", E("#VALUE!")),
+    (f"=_xlfn.PIVOTBY({R},{C},{V},_xleta.SUM,0,2)", E("#VALUE!")), (f"=_xlfn.PIVOTBY({R},{C},{V},_xleta.SUM,0,1,2)", E("#VALUE!")),
+    (f"=_xlfn.PIVOTBY({R},{C},{V},_xleta.SUM,0,1,1,1,1,,1)", E("#VALUE!")),
+    (f"=_xlfn.PIVOTBY({R},{C},T!C2:C5,_xleta.SUM)", E("#VALUE!")), (f"=_xlfn.PIVOTBY({R},{C},{V},1)", E("#VALUE!")),
+    (f"=_xlfn.PIVOTBY({R},{C},{V},_xleta.SUM,0,1,1,1,1,{V}>100)", E("#CALC!")),  # nothing left
+]
+
+
+@pytest.fixture(scope="module")
+def pivots(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return computed(tmp_path_factory.mktemp("pivotby") / "pivotby.xlsx", PIVOTBY, SALES)
+
+
+@pytest.mark.parametrize("formula,expected", PIVOTBY, ids=[c[0] for c in PIVOTBY])
+def test_pivotby(pivots: dict[str, Any], formula: str, expected: Any) -> None:
+    assert_excel_value(formula, pivots[formula], expected)
+
+
+def test_pivotby_spills_its_table(tmp_path: Path) -> None:
+    """The whole table written to the sheet, the corner showing nothing (empty text, not 0)."""
+    cases = [("=_xlfn.PIVOTBY(T!A2:A6,T!B2:B6,T!C2:C6,_xleta.SUM)", None)]
+    path = tmp_path / "spill.xlsx"
+    computed(path, cases, SALES, spill=True)
+    loaded = load(path)
+    got = loaded.book.sheets[0].values
+    loaded.pkg.close()
+    grid = [[got.get((r, c)) for c in range(1, 5)] for r in range(1, 5)]
+    assert grid == [["", 2023.0, 2024.0, "Total"], ["Apples", 17.0, 30.0, 47.0], ["Pears", 20.0, 5.0, 25.0],
+                    ["Total", 37.0, 35.0, 72.0]]
