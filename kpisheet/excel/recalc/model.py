@@ -89,6 +89,7 @@ class Book:
     date1904: bool = False
     charset: str = "cp1252"  # CHAR's and CODE's: "mac_roman" in a book saved by Excel for Mac
     pivots: list[Any] = field(default_factory=list)  # pivots.Pivot: where GETPIVOTDATA reads
+    phonetic: dict[str, Optional[str]] = field(default_factory=dict)  # text → furigana (phonetic.py), PHONETIC's
     path: str = ""  # the file, absolute: CELL("filename") and INFO("directory") name it ("" unsaved)
     iterate: bool = False
     iterate_count: int = 100

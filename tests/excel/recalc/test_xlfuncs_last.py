@@ -136,3 +136,83 @@ def test_pivotby_spills_its_table(tmp_path: Path) -> None:
     grid = [[got.get((r, c)) for c in range(1, 5)] for r in range(1, 5)]
     assert grid == [["", 2023.0, 2024.0, "Total"], ["Apples", 17.0, 30.0, 47.0], ["Pears", 20.0, 5.0, 25.0],
                     ["Total", 37.0, 35.0, 72.0]]
+
+
+# PHONETIC: Microsoft's examples (東京都 reads トウキョウト, 大阪府 オオサカフ), stored as Excel
+# stores furigana: phonetic runs in the shared string, sb..eb the base characters they read.
+RUNS = {
+    "P1": '<t>東京都</t><rPh sb="0" eb="3"><t>トウキョウト</t></rPh><phoneticPr fontId="1"/>',
+    "P2": '<t>大阪府</t><rPh sb="0" eb="3"><t>オオサカフ</t></rPh>',
+    "P4": '<t>田中さん</t><rPh sb="0" eb="2"><t>タナカ</t></rPh>',
+    "P8": '<t>中田</t><rPh sb="0" eb="2"><t>ナカタ</t></rPh>',
+    "P9": '<t>中田</t><rPh sb="0" eb="2"><t>ナカダ</t></rPh>',  # the same text read otherwise
+}
+PHONETIC: list[tuple[str, Any]] = [
+    ("=PHONETIC(T!A1)", "トウキョウト"), ("=PHONETIC(T!A2)", "オオサカフ"), ("=PHONETIC(T!A4)", "タナカさん"),
+    ("=PHONETIC(T!A3)", "Hello"),  # no runs: the text itself
+    ("=PHONETIC(T!A6)", ""), ('=PHONETIC("東京")', "東京"), ("=T!A1", "東京都"),  # the runs stay out of the value
+    ("=PHONETIC(T!A5)", E("#N/A")),  # a number: no runs are stored for it
+    ("=PHONETIC(T!A7)", E("#N/A")),  # a formula's text
+    ("=PHONETIC(T!A8)", E("#N/A")),  # 中田 read two ways in the file: which one is this cell's?
+    ("=PHONETIC(T!A1:A2)", E("#N/A")), ("=PHONETIC((T!A1,T!A2))", E("#N/A")), ("=PHONETIC(1)", E("#N/A")),
+    ("=PHONETIC(T!A99)", ""), ("=PHONETIC(#REF!)", E("#REF!")),
+]
+
+
+@pytest.fixture(scope="module")
+def phonetics(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    import zipfile
+    path = tmp_path_factory.mktemp("phonetic") / "phonetic.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Cases")
+    t = wb.add_worksheet("T")
+    for r, v in enumerate(["P1", "P2", "Hello", "P4", 123, None, '="東京都"', "P8", "P9"]):
+        if isinstance(v, str) and v.startswith("="):
+            t.write_formula(r, 0, v, None, "東京都")
+        elif v is not None:
+            t.write(r, 0, v)
+    for i, (formula, _) in enumerate(PHONETIC):
+        ws.write_formula(i, 0, formula)
+    wb.close()
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sst = parts["xl/sharedStrings.xml"].decode()
+    for key, body in RUNS.items():
+        assert f"<si><t>{key}</t></si>" in sst
+        sst = sst.replace(f"<si><t>{key}</t></si>", f"<si>{body}</si>")
+    parts["xl/sharedStrings.xml"] = sst.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    report = recalc(path)
+    assert not report.unsupported, report.unsupported
+    loaded = load(path)
+    got = dict(loaded.book.sheets[0].values)
+    loaded.pkg.close()
+    return {formula: got.get((i + 1, 1)) for i, (formula, _) in enumerate(PHONETIC)}
+
+
+@pytest.mark.parametrize("formula,expected", PHONETIC, ids=[c[0] for c in PHONETIC])
+def test_phonetic(phonetics: dict[str, Any], formula: str, expected: Any) -> None:
+    assert_excel_value(formula, phonetics[formula], expected)
+
+
+@pytest.mark.parametrize("body,reading", [
+    ('<t>東京都庁</t><rPh sb="0" eb="3"><t>トウキョウト</t></rPh><rPh sb="3" eb="4"><t>チョウ</t></rPh>', "トウキョウトチョウ"),
+    ('<r><t>東</t></r><r><t>京</t></r><rPh sb="1" eb="2"><t>キョウ</t></rPh>', "東キョウ"),
+    ('<t>東京</t><rPh sb="0" eb="2"><t>トウ</t></rPh><rPh sb="1" eb="2"><t>キョウ</t></rPh>', None),  # overlapping
+    ('<t>東京</t><rPh sb="0" eb="5"><t>トウキョウ</t></rPh>', None),  # past the text
+    ('<t>東京</t><rPh sb="0" eb="2"><t>とうきょう</t></rPh><phoneticPr fontId="1" type="Hiragana"/>', None),
+    ('<t>東京</t><rPh sb="0"><t>トウキョウ</t></rPh>', None),
+])
+def test_a_reading_is_pinned_or_refused(body: str, reading: str | None) -> None:
+    from kpisheet.excel.recalc.phonetic import readings
+    got = readings(f"<sst><si>{body}</si></sst>")
+    assert list(got.values()) == [reading]
+
+
+def test_a_text_stored_with_and_without_runs_is_refused() -> None:
+    from kpisheet.excel.recalc.phonetic import readings
+    sst = '<sst><si><t>東京</t></si><si><t>東京</t><rPh sb="0" eb="2"><t>トウキョウ</t></rPh></si></sst>'
+    assert readings(sst) == {"東京": None}
+    assert readings("<sst><si><t>東京</t></si></sst>") == {}
