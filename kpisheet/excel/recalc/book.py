@@ -12,7 +12,6 @@ from typing import Optional
 from ...errors import WorkbookError
 from .model import Book, Formula, Sheet
 from .sheetxml import DamagedSheet, SheetScan, a1, parse_area, scan, unescape
-from .phonetic import readings
 from .pivots import read_pivot
 from .tables import read_table
 from .zipio import Package
@@ -120,7 +119,7 @@ def load(path: Path) -> LoadedBook:
     wb = _decode(pkg.read(wb_part), place)
     wrels = rels(pkg, wb_part)
     shared: list[str] = []
-    phonetic: dict[str, Optional[str]] = {}
+    furigana = ""
     metadata_part = None
     for t, p in wrels.values():
         if t.endswith("/sharedStrings") and p in pkg:
@@ -129,7 +128,7 @@ def load(path: Path) -> LoadedBook:
             if len(shared) != len(_SI_START.findall(text)):  # an unclosed item would shift every index after it
                 raise WorkbookError("the shared strings part is damaged (an item is not closed): open the file in "
                                     "Excel and save it again", place=place)
-            phonetic = readings(text)
+            furigana = text if "rPh" in text else ""  # read by PHONETIC only
         if t.endswith("/sheetMetadata"):
             metadata_part = p
     pr = re.search(r"<(?:\w+:)?workbookPr\b([^>]*)>", wb)
@@ -152,7 +151,7 @@ def load(path: Path) -> LoadedBook:
                                           iterate_count=int(float(ca.get("iterateCount", "100"))),
                                           iterate_delta=float(ca.get("iterateDelta", "0.001")),
                                           charset=_charset(pkg, app_part), path=str(path.resolve()),
-                                          phonetic=phonetic),
+                                          furigana=furigana),
                         parts, shared, metadata_part)
     for sp in parts:
         if sp.part is None:
