@@ -112,6 +112,9 @@ PIVOTBY: list[tuple[str, Any]] = [
     (f"=_xlfn.PIVOTBY({R},{C},{V},_xleta.SUM,0,1,1,1,1,,1)", E("#VALUE!")),
     (f"=_xlfn.PIVOTBY({R},{C},T!C2:C5,_xleta.SUM)", E("#VALUE!")), (f"=_xlfn.PIVOTBY({R},{C},{V},1)", E("#VALUE!")),
     (f"=_xlfn.PIVOTBY({R},{C},{V},_xleta.SUM,0,1,1,1,1,{V}>100)", E("#CALC!")),  # nothing left
+    (f"=_xlfn.PIVOTBY({R},{C},{V},_xleta.SUM,0,1,{{1,-1}})", E("#VALUE!")),  # a vector of sorts: never its first
+    (f"=_xlfn.GROUPBY({R},{V},_xleta.SUM,0,1,{{1,-1}})", E("#VALUE!")),
+    (f"=_xlfn.PIVOTBY({R},{C},{V},_xleta.SUM,T!C2:C3)", E("#VALUE!")),
 ]
 
 

@@ -41,14 +41,22 @@ import numpy as np
 
 from .. import values as V
 from ..operators import compare
-from ..ranges import lookup_key
+from ..ranges import Ref, lookup_key
 from ..values import Err, Value, XlFail, to_number
 from .lambdas import _callable, _one, call
 
 
 def _opt_int(ev: Any, v: Any) -> Optional[int]:
+    """An optional whole-number argument (truncated); None when omitted. Several values (a
+    vector of sort columns, a range) are ``#VALUE!``: not read here, and never their first."""
     if v is None:
         return None
+    if isinstance(v, Ref) and not v.is_cell:
+        raise XlFail(V.VALUE)
+    if isinstance(v, np.ndarray):
+        if v.size != 1:
+            raise XlFail(V.VALUE)
+        v = v.flat[0]
     x = ev.deref(v)
     if x is None:
         return None
