@@ -157,9 +157,10 @@ def _ceiling_legacy(x: Value, sig: Value) -> Value:
 @fn("ECMA.CEILING", min_args=2, max_args=2)
 def _ceiling_ecma(x: Value, sig: Value) -> Value:
     """ECMA.CEILING(x, significance): CEILING as ECMA-376's first edition defines it, which Excel
-    keeps under this name: ``x`` rounded away from zero to a multiple of ``significance``, and
-    ``#NUM!`` when the two have different signs (where CEILING rounds a negative number towards
-    zero: ``ECMA.CEILING(-2.5,2)`` is ``#NUM!``, ``CEILING(-2.5,2)`` is -2); 0 gives 0."""
+    keeps under this name (Microsoft documents no page for it): ``x`` rounded away from zero to a
+    multiple of ``significance``; 0 gives 0. Where the signs differ the standard says ``#NUM!``,
+    while other engines' notes say Excel answers as CEILING (``CEILING(-2.5,2)`` is -2) with no
+    number Excel produced to show it: ``#NUM!``, an error rather than a number nothing pins."""
     n, s = to_number(x), to_number(sig)
     if n < 0 < s:
         raise XlFail(V.NUM)
