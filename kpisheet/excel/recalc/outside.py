@@ -20,7 +20,7 @@ Any other function of Excel's own that the registry lacks is not in these sets: 
     computed_elsewhere("RTD")           # True
     computed_elsewhere("MYVBAFUNC")     # True: a user-defined function
     computed_elsewhere("FORECAST.ETS")  # True: Excel's fitting, kept as Excel cached it
-    kept_because("FORECAST.ETS")        # "fitted by Excel's own undocumented method"
+    kept_because("FORECAST.ETS")        # "fitted by Excel's own undocumented method, ..."
 """
 
 from __future__ import annotations
