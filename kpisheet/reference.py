@@ -281,13 +281,17 @@ def _excel_functions() -> list[str]:
 
 
 def _recalc_functions() -> list[str]:
+    from .excel.recalc.outside import UNPINNED
     from .excel.recalc.xlfuncs import FUNCTIONS as XL
 
     groups: dict[str, list[str]] = {}
     for name, fn in XL.items():
         groups.setdefault(fn.impl.__module__.rsplit(".", 1)[-1], []).append(name)
+    kept = ", ".join(f"`{n}`" for n in sorted(UNPINNED))
     out = [f"`kpisheet recalc` computes these {len(XL)} of Excel's own functions (a cell using any other "
-           "gets `#NAME?` and a warning naming the function):", "",
+           f"gets `#NAME?` and a warning naming the function, except {kept}, fitted by Excel's own "
+           "undocumented method, and the functions of data services and add-ins: their cells keep "
+           "the values Excel cached, with a warning):", "",
            "| group | functions |", "| --- | --- |"]
     for group in sorted(groups):
         out.append(f"| {group} | {', '.join(f'`{n}`' for n in sorted(groups[group]))} |")

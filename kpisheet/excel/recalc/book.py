@@ -119,6 +119,7 @@ def load(path: Path) -> LoadedBook:
     wb = _decode(pkg.read(wb_part), place)
     wrels = rels(pkg, wb_part)
     shared: list[str] = []
+    furigana = ""
     metadata_part = None
     for t, p in wrels.values():
         if t.endswith("/sharedStrings") and p in pkg:
@@ -127,6 +128,7 @@ def load(path: Path) -> LoadedBook:
             if len(shared) != len(_SI_START.findall(text)):  # an unclosed item would shift every index after it
                 raise WorkbookError("the shared strings part is damaged (an item is not closed): open the file in "
                                     "Excel and save it again", place=place)
+            furigana = text if "rPh" in text else ""  # read by PHONETIC only
         if t.endswith("/sheetMetadata"):
             metadata_part = p
     pr = re.search(r"<(?:\w+:)?workbookPr\b([^>]*)>", wb)
@@ -148,7 +150,8 @@ def load(path: Path) -> LoadedBook:
                                           iterate=ca.get("iterate") in ("1", "true"),
                                           iterate_count=int(float(ca.get("iterateCount", "100"))),
                                           iterate_delta=float(ca.get("iterateDelta", "0.001")),
-                                          charset=_charset(pkg, app_part), path=str(path.resolve())),
+                                          charset=_charset(pkg, app_part), path=str(path.resolve()),
+                                          furigana=furigana),
                         parts, shared, metadata_part)
     for sp in parts:
         if sp.part is None:

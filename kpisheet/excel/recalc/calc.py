@@ -36,7 +36,7 @@ from .ranges import Areas, RangeData, Ref
 from .sheetxml import a1
 from .spill import Grid, cell_value, fit_to_area, one_value, spill_area, spilled_values
 from .values import Value, XlFail
-from .outside import computed_elsewhere
+from .outside import computed_elsewhere, kept_because
 
 __all__ = ["VOLATILE", "Book", "CalcResult", "Calculator", "CellResult", "Evaluation", "ExtraFunction", "Formula",
            "FormulaEngine", "Sheet", "cell_value"]
@@ -268,9 +268,8 @@ class Evaluation:
                 res.keep = True
                 if exc.name not in self._elsewhere:
                     self._elsewhere.add(exc.name)
-                    self.warnings.append(f"{self.place(f)} and maybe more call {exc.name}, computed outside the "
-                                         "workbook (a data service, an add-in, a macro or VBA): their cached "
-                                         "values are kept as they are")
+                    self.warnings.append(f"{self.place(f)} and maybe more call {exc.name}, "
+                                         f"{kept_because(exc.name)}: their cached values are kept as they are")
             else:
                 res.unsupported = (exc.name,)
                 self.unsupported.setdefault(exc.name, self.place(f))

@@ -89,10 +89,18 @@ class Book:
     date1904: bool = False
     charset: str = "cp1252"  # CHAR's and CODE's: "mac_roman" in a book saved by Excel for Mac
     pivots: list[Any] = field(default_factory=list)  # pivots.Pivot: where GETPIVOTDATA reads
+    furigana: str = ""  # the shared strings' XML when it holds phonetic runs: PHONETIC's, read on first use
     path: str = ""  # the file, absolute: CELL("filename") and INFO("directory") name it ("" unsaved)
     iterate: bool = False
     iterate_count: int = 100
     iterate_delta: float = 0.001
+
+    @cached_property
+    def phonetic(self) -> dict[str, Optional[str]]:
+        """Text → its furigana (:func:`.phonetic.readings`), read when a PHONETIC first asks:
+        a book that never calls it does not pay for reading the runs."""
+        from .phonetic import readings
+        return readings(self.furigana)
 
     @cached_property
     def shared_formulas(self) -> tuple[list[str], list[tuple[int, int]]]:

@@ -9,12 +9,18 @@ references to other workbooks do.
   usually inside defined names) and user-defined functions (VBA, add-ins): any name that is
   not one of Excel's own functions.
 
-A function of Excel's own that the registry lacks is not in this set: it stays ``#NAME?``
-(reported as unsupported), a gap to fill rather than a value to trust.
+- Excel's own functions whose numbers no published example pins: the ``FORECAST.ETS`` family
+  (Excel fits its AAA exponential smoothing's parameters its own way, undocumented; no public
+  implementation is shown to reproduce its numbers), so a recalc keeps what Excel computed
+  rather than print a plausible different forecast (README, changelog of issue 15).
 
-    computed_elsewhere("RTD")        # True
-    computed_elsewhere("MYVBAFUNC")  # True: a user-defined function
-    computed_elsewhere("FORECAST.ETS")  # False: Excel's own, not yet in the registry
+Any other function of Excel's own that the registry lacks is not in these sets: it stays
+``#NAME?`` (reported as unsupported), a gap to fill rather than a value to trust.
+
+    computed_elsewhere("RTD")           # True
+    computed_elsewhere("MYVBAFUNC")     # True: a user-defined function
+    computed_elsewhere("FORECAST.ETS")  # True: Excel's fitting, kept as Excel cached it
+    kept_because("FORECAST.ETS")        # "fitted by Excel's own undocumented method, ..."
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ OUTSIDE = frozenset({
     "CUBEVALUE", "WEBSERVICE", "STOCKHISTORY", "_FV", "FIELDVALUE", "IMAGE", "TRANSLATE", "DETECTLANGUAGE",
     "CALL", "REGISTER.ID", "EUROCONVERT", "SQL.REQUEST",
 })
+
+# Excel's own, computed by Excel's undocumented fitting: kept as cached rather than approximated
+UNPINNED = frozenset({"FORECAST.ETS", "FORECAST.ETS.CONFINT", "FORECAST.ETS.SEASONALITY", "FORECAST.ETS.STAT"})
 
 # Excel's own functions missing from openpyxl's list (added to Excel after it was written)
 _NEWER = frozenset({
@@ -48,5 +57,14 @@ def _excel() -> frozenset[str]:
 
 def computed_elsewhere(name: str) -> bool:
     """Whether function ``name`` (upper case, without ``_xlfn.``) gets its value from outside the
-    workbook: a data service, an add-in, a macro sheet's function or a user-defined function."""
-    return name in OUTSIDE or name not in _excel()
+    workbook (a data service, an add-in, a macro sheet's function or a user-defined function),
+    or only Excel's own undocumented fitting reproduces it (:data:`UNPINNED`)."""
+    return name in OUTSIDE or name in UNPINNED or name not in _excel()
+
+
+def kept_because(name: str) -> str:
+    """Why the cells calling ``name`` (one :func:`computed_elsewhere` names) keep their cached
+    values: the words a recalc's warning ends with."""
+    if name in UNPINNED:
+        return "fitted by Excel's own undocumented method, which no engine is shown to reproduce"
+    return "computed outside the workbook (a data service, an add-in, a macro or VBA)"

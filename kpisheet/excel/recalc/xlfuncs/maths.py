@@ -154,6 +154,19 @@ def _ceiling_legacy(x: Value, sig: Value) -> Value:
     return _multiple(n, s, True)
 
 
+@fn("ECMA.CEILING", min_args=2, max_args=2)
+def _ceiling_ecma(x: Value, sig: Value) -> Value:
+    """ECMA.CEILING(x, significance): CEILING as ECMA-376's first edition defines it, which Excel
+    keeps under this name (Microsoft documents no page for it): ``x`` rounded away from zero to a
+    multiple of ``significance``; 0 gives 0. Where the signs differ the standard says ``#NUM!``,
+    while other engines' notes say Excel answers as CEILING (``CEILING(-2.5,2)`` is -2) with no
+    number Excel produced to show it: ``#NUM!``, an error rather than a number nothing pins."""
+    n, s = to_number(x), to_number(sig)
+    if n < 0 < s:
+        raise XlFail(V.NUM)
+    return _ceiling_legacy(n, s)
+
+
 @fn("FLOOR", min_args=2, max_args=2)
 def _floor_legacy(x: Value, sig: Value) -> Value:
     """FLOOR(number, significance): a positive significance rounds a negative number away from
