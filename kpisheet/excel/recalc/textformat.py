@@ -122,8 +122,8 @@ def is_date_format(section: str) -> bool:
 
 
 _DATE_TOKENS = re.compile(
-    r'"[^"]*"?|\\.|_.|\*.|\[\$[^\]]*\]|\[(?:h+|m+|s+)\]|\[[^\]]*\]|yyyy|yyy|yy|y|eeee|ee|e|mmmmm|mmmm|mmm|mm|m|'
-    r"dddd|ddd|dd|d|hh|h|ss|s|\.0+|AM/PM|A/P|.", re.I | re.S)
+    r'"[^"]*"?|\\.|_.|\*.|\[\$[^\]]*\]|\[(?:h+|m+|s+)\]|\[[^\]]*\]|yyy+|yy|y|eeee|ee|e|mmmmm|mmmm|mmm|mm|m|'
+    r"dddd+|ddd|dd|d|hh|h|ss|s|\.0+|AM/PM|A/P|.", re.I | re.S)  # yyyyy is yyyy, ddddd dddd
 
 
 def _literal(tok: str) -> Optional[str]:
@@ -181,7 +181,7 @@ def date_text(x: float, section: str, date1904: bool = False) -> str:
             continue
         prev = next((c for c in reversed(codes[:i]) if c), "")
         nxt = next((c for c in codes[i + 1:] if c), "")
-        if low in ("yyyy", "yyy", "eeee", "ee", "e"):
+        if low.startswith("yyy") or low in ("eeee", "ee", "e"):
             out.append(f"{year:04d}")
         elif low in ("yy", "y"):
             out.append(f"{year % 100:02d}")
@@ -195,7 +195,7 @@ def date_text(x: float, section: str, date1904: bool = False) -> str:
             out.append(_MONTHS[month - 1][:3])
         elif low in ("mm", "m"):
             out.append(f"{month:02d}" if low == "mm" else str(month))
-        elif low == "dddd":
+        elif low.startswith("dddd"):
             out.append(_DAYS[weekday - 1])
         elif low == "ddd":
             out.append(_DAYS[weekday - 1][:3])
@@ -452,10 +452,54 @@ def _fraction(x: float, tokens: list[tuple[str, str]], texts: dict[int, str]) ->
 # --- TEXT ----------------------------------------------------------------------------------
 
 
+_BRACKET = re.compile(r"\[(?:black|blue|cyan|green|magenta|red|white|yellow|colou?r\s*\d{1,2}|"
+                      r"(?:<=|>=|<>|<|>|=)\s*-?[\d.]+(?:e[-+]?\d+)?|h+|m+|s+|\$[^\]]*|dbnum\d|natnum\d)\]", re.I)
+_SECTION_PARTS = re.compile(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]|general|am/pm|a/p|e[-+]|\.0+|.', re.I | re.S)
+
+
+def is_valid_format(fmt: str) -> bool:
+    """Whether Excel accepts ``fmt`` as a number format (``TEXT`` is ``#VALUE!`` otherwise): its
+    quotes and brackets closed, no ``\\`` or ``*`` without a character after it, each ``[...]``
+    a colour, condition, elapsed time or locale; a section mixing digit placeholders with date
+    codes (``#mm``) or with ``@`` (``#@``, ``m@``) is refused, and ``@`` only in the last section.
+    ``.00`` is a fraction of a second beside time codes (``h:mm:ss.00``), a decimal beside digits."""
+    sections = split_sections(fmt)
+    for k, section in enumerate(sections):
+        digits = date = at = False
+        for part in _SECTION_PARTS.findall(section):
+            low = part.lower()
+            if part.startswith('"'):
+                if len(part) < 2 or not part.endswith('"'):
+                    return False
+            elif part[0] in "\\_*":
+                if len(part) < 2:
+                    return False
+            elif part.startswith("["):
+                if not part.endswith("]") or not _BRACKET.fullmatch(part):
+                    return False
+                date = date or low[1:2] in ("h", "m", "s")
+            elif low in ("am/pm", "a/p"):
+                date = True
+            elif part in "0#?":
+                digits = True
+            elif low in "ymdhs":
+                date = True
+            elif part == "@":
+                at = True
+            elif part in ('"', "["):  # an unclosed quote or bracket
+                return False
+        if (digits and date) or (at and (digits or date)) or (at and k < len(sections) - 1):
+            return False
+    return True
+
+
 def format_value(v: Value, fmt: str, date1904: bool = False) -> str:
-    """``TEXT(v, fmt)``; raises :class:`XlFail` for an error value or a date that cannot be shown."""
+    """``TEXT(v, fmt)``; raises :class:`XlFail` for an error value, a format Excel refuses
+    (:func:`is_valid_format`) or a date that cannot be shown."""
     if isinstance(v, V.Err):
         raise XlFail(v)
+    if not is_valid_format(fmt):
+        raise XlFail(V.VALUE)
     sections = split_sections(fmt)
     if isinstance(v, str):
         x = V.parse_number(v, date1904)
@@ -468,8 +512,8 @@ def format_value(v: Value, fmt: str, date1904: bool = False) -> str:
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
     x = 0.0 if v is None else float(v)
-    if not fmt:
-        return ""
+    if not fmt:  # one empty section: nothing, but the sign of a negative number
+        return "-" if x < 0 else ""
     section, minus = pick_section(sections, x)
     if is_date_format(section):
         return date_text(abs(x) if not minus else x, section, date1904)

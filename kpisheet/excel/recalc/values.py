@@ -171,8 +171,16 @@ def _date_parts(t: str) -> Optional[tuple[int, int, int]]:
 _TIME = re.compile(r"(?:^|\s)(\d{1,4}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?\s*([ap]m?)?$", re.I)
 
 
+_MINUTES_SECONDS = re.compile(r"(\d{1,2}):(\d{1,4}\.\d*)")
+
+
 def parse_time_text(text: str) -> Optional[float]:
-    """``"1:23"``, ``"13:45:30.5"``, ``"1:23 PM"`` as a fraction of a day, or None."""
+    """``"1:23"``, ``"13:45:30.5"``, ``"1:23 PM"`` as a fraction of a day, or None; two parts
+    with a decimal point are minutes and seconds (``"23:59.5"``; minutes below 60)."""
+    lap = _MINUTES_SECONDS.fullmatch(text.strip())
+    if lap is not None:
+        minutes = int(lap.group(1))
+        return (minutes * 60 + float(lap.group(2))) / 86400 if minutes < 60 else None
     m = _TIME.fullmatch(text.strip())
     if m is None:
         return None
@@ -195,11 +203,11 @@ def parse_date_text(text: str) -> Optional[float]:
     if not t or not any(ch.isdigit() for ch in t):
         return None
     time = 0.0
+    only_time = parse_time_text(t)
+    if only_time is not None:
+        return only_time
     m = _TIME.search(t)
     if m is not None:
-        only_time = parse_time_text(t)
-        if only_time is not None:
-            return only_time
         part = parse_time_text(t[m.start():])
         if part is None:
             return None

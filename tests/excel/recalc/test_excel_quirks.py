@@ -112,3 +112,37 @@ def test_cumipmt_and_cumprinc_sum_the_schedule(tmp_path: Path, due: int) -> None
     for formula, want in cases:
         assert got[formula] == pytest.approx(want, rel=1e-11, abs=1e-9), formula
     assert sum(r[1] for r in rows) == pytest.approx(-pv)  # the schedule repays the loan
+
+
+TEXT_FORMATS: list[tuple[str, Any]] = [
+    ('=TEXT("2021-01-05","ddddd")', "Tuesday"), ('=TEXT("2021-01-05","yyyyy")', "2021"), ('=TEXT("2021-01-05","y")', "21"),
+    ('=TEXT("23:59.012345","#.#######")', ".0166552"), ('=TEXT("60:9999.5","#.#")', "60:9999.5"),
+    ('=TEXT("3:33 pm","h:mm:ss.00")', "15:33:00.00"), ('=TEXT(-55,"")', "-"), ('=TEXT(55,"")', ""),
+    ('=TEXT(0,"\\")', E("#VALUE!")), ('=TEXT(0,"[")', E("#VALUE!")), ('=TEXT(0,"[hm]")', E("#VALUE!")),
+    ('=TEXT(0,"#@")', E("#VALUE!")), ('=TEXT(0,"#m")', E("#VALUE!")), ('=TEXT("a","#mm")', E("#VALUE!")),
+    ('=TEXT(0,"m@")', E("#VALUE!")), ('=TEXT(0,"@;@")', E("#VALUE!")), ('=TEXT(0,"@;#")', E("#VALUE!")),
+    ('=TEXT("","0.00*")', E("#VALUE!")), ('=TEXT(0,"a\\a")', "aa"), ('=TEXT("X","##.00;##.0;""ZERO"";->@<-")', "->X<-"),
+    ('=TEXT(1234.5,"[Red][<=100]0;[Blue]#,##0.0")', "1,234.5"), ('=TEXT(0.5,"[h]:mm:ss")', "12:00:00"),
+]
+
+
+@pytest.fixture(scope="module")
+def formatted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return recalc_cases(tmp_path_factory.mktemp("text") / "text.xlsx", TEXT_FORMATS)
+
+
+@pytest.mark.parametrize("formula,expected", TEXT_FORMATS, ids=[c[0] for c in TEXT_FORMATS])
+def test_text_formats(formatted: dict[str, Any], formula: str, expected: Any) -> None:
+    assert_excel_value(formula, formatted[formula], expected)
+
+
+def test_excels_own_number_formats_are_valid() -> None:
+    """No format Excel writes itself is refused (the accounting one as Excel stores it)."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    from kpisheet.excel.recalc.textformat import is_valid_format
+
+    accounting = '_("$"* #,##0.00_);_("$"* \\(#,##0.00\\);_("$"* "-"??_);_(@_)'
+    formats = [f for f in BUILTIN_FORMATS.values() if "@_)" not in f] + [accounting, "[$-409]mmmm d, yyyy;@",
+                                                                        "#,##0.0,,\"M\"", "yyyy-mm-dd\"T\"hh:mm:ss"]
+    assert [f for f in formats if not is_valid_format(f)] == []
