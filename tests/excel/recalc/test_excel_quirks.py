@@ -57,7 +57,13 @@ EDGES: list[tuple[str, Any]] = [
     ("=CUMIPMT(3,5.5,125000,3,5,1)", -265999.0229604), ("=CUMIPMT(3,5.5,125000,1,5,1)", -359611.6267708),
 ]
 
-CASES = DATE_TEXT + DATEDIF + TOOLPAK_LOGICALS + EDGES
+LOGICALS: list[tuple[str, Any]] = [  # text among AND/OR/XOR's arguments is ignored, given directly too
+    ('=OR("0",FALSE)', False), ('=OR({0,0,0},FALSE,"0")', False), ('=AND(TRUE,"0",#REF!)', E("#REF!")),
+    ('=OR(FALSE,"0",#REF!)', E("#REF!")), ('=AND("TRUE",1)', True), ('=AND("x")', E("#VALUE!")),
+    ('=XOR(TRUE,"x",FALSE)', True), ('=OR("false")', False),
+]
+
+CASES = DATE_TEXT + DATEDIF + TOOLPAK_LOGICALS + EDGES + LOGICALS
 
 
 @pytest.fixture(scope="module")

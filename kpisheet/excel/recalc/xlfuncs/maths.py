@@ -370,6 +370,9 @@ def _choose(ev: Any, index: Any, *options: Any) -> Any:
 
 
 def _logicals(ev: Any, args: tuple[Any, ...]) -> list[bool]:
+    """The logical values AND, OR and XOR read, left to right (the first error is theirs): numbers
+    and logicals; text is ignored, in a range or given directly (``OR("0",FALSE)`` is FALSE),
+    but for direct ``"TRUE"`` and ``"FALSE"``; none at all is ``#VALUE!``."""
     out: list[bool] = []
     for a in args:
         if isinstance(a, (Ref, np.ndarray)):
@@ -378,6 +381,9 @@ def _logicals(ev: Any, args: tuple[Any, ...]) -> list[bool]:
                     raise XlFail(v)
                 if isinstance(v, (bool, float)):
                     out.append(bool(v))
+        elif isinstance(a, str):
+            if a.strip().upper() in ("TRUE", "FALSE"):
+                out.append(a.strip().upper() == "TRUE")
         elif a is not None:
             out.append(to_bool(a))
     if not out:
