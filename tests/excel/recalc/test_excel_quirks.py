@@ -152,3 +152,27 @@ def test_excels_own_number_formats_are_valid() -> None:
     formats = [f for f in BUILTIN_FORMATS.values() if "@_)" not in f] + [accounting, "[$-409]mmmm d, yyyy;@",
                                                                         "#,##0.0,,\"M\"", "yyyy-mm-dd\"T\"hh:mm:ss"]
     assert [f for f in formats if not is_valid_format(f)] == []
+
+
+# MATCH over unsorted data, as Excel answers (its search, not a sorted data's answer): array,
+# needle, then the results of match types 1, 0 and -1
+UNSORTED: list[tuple[str, str, Any, Any, Any]] = [
+    ('{5,4,3,2,1}', "3", 3.0, 3.0, 3.0), ('{1,2,3,2,4}', "3", 3.0, 3.0, E("#N/A")), ('{1,2,3,2,4}', "3.5", 4.0, E("#N/A"), E("#N/A")),
+    ('{4,3,2,3,1}', "3", 4.0, 2.0, 2.0), ('{4,3,2,3,1}', "1", E("#N/A"), 5.0, 5.0), ('{5,3,3,3,1}', "3", 4.0, 2.0, 2.0),
+    ('{1,3,3,3,5}', "3", 4.0, 2.0, E("#N/A")), ('{3,5,4.5,3,1}', "4", 1.0, E("#N/A"), E("#N/A")),
+    ('{"d","c","b","c","a"}', '"c"', 4.0, 2.0, 2.0), ('{"e","d",TRUE,"b","a"}', '"c"', 5.0, E("#N/A"), 2.0),
+    ('{FALSE,TRUE,FALSE}', "TRUE", 2.0, 2.0, E("#N/A")), ('{TRUE,FALSE,FALSE}', "FALSE", 3.0, 2.0, 2.0),
+    ('{"b",4.1,"a",1.1}', "4.1", 2.0, 2.0, E("#N/A")), ('{"AAB","a","rars"}', '"b"', 2.0, E("#N/A"), E("#N/A")),
+]
+MATCHES = [(f"=MATCH({needle},{array},{kind})", want) for array, needle, *wants in UNSORTED
+           for kind, want in zip((1, 0, -1), wants)]
+
+
+@pytest.fixture(scope="module")
+def matched(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return recalc_cases(tmp_path_factory.mktemp("match") / "match.xlsx", MATCHES)
+
+
+@pytest.mark.parametrize("formula,expected", MATCHES, ids=[c[0] for c in MATCHES])
+def test_match_over_unsorted_data(matched: dict[str, Any], formula: str, expected: Any) -> None:
+    assert_excel_value(formula, matched[formula], expected)

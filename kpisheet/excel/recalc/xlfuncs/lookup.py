@@ -66,7 +66,9 @@ def _descending(items: np.ndarray, needle: Value) -> int:
 
 
 def _approx(items: np.ndarray, needle: Value, ascending: bool) -> int:
-    """Binary search as Excel does on (assumed) sorted data, skipping other types."""
+    """Binary search as Excel does on (assumed) sorted data, skipping other types; where a probe
+    finds the needle itself, the last of the equal values that follow it is the answer, without
+    searching further (``MATCH(3,{5,4,3,2,1},1)`` is 3 on that unsorted data, as in Excel)."""
     from ..operators import compare
     lo, hi = 0, len(items) - 1
     best = -1
@@ -86,6 +88,10 @@ def _approx(items: np.ndarray, needle: Value, ascending: bool) -> int:
         if isinstance(c, Err):
             hi = mid - 1
             continue
+        if c == 0:
+            while probe + 1 < len(items) and type(items[probe + 1]) is type(v) and compare(items[probe + 1], needle) == 0:
+                probe += 1
+            return probe
         if (c <= 0) if ascending else (c >= 0):
             best = probe
             lo = probe + 1
