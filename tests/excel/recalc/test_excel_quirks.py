@@ -63,7 +63,14 @@ LOGICALS: list[tuple[str, Any]] = [  # text among AND/OR/XOR's arguments is igno
     ('=XOR(TRUE,"x",FALSE)', True), ('=OR("false")', False),
 ]
 
-CASES = DATE_TEXT + DATEDIF + TOOLPAK_LOGICALS + EDGES + LOGICALS
+KTH: list[tuple[str, Any]] = [  # LARGE and SMALL: k below 1 before rounding up; the array's error first
+    ("=LARGE({3,1,2},0.1)", E("#NUM!")), ("=SMALL({3,1,2},1.1)", 2.0), ("=LARGE({3,1,2},3.1)", E("#NUM!")),
+    ('=LARGE("abc",2)', E("#NUM!")), ('=LARGE("99.9",1)', 99.9), ('=LARGE({3,1,2},"abc")', E("#VALUE!")),
+    ('=LARGE({-1.1,4.1,#REF!},"c")', E("#VALUE!")), ("=LARGE({-1.1,4.1,#REF!},#N/A)", E("#N/A")),
+    ("=LARGE(#N/A,#VALUE!)", E("#N/A")), ("=SMALL({3,1,TRUE},3)", E("#NUM!")), ("=LARGE({3,1,2},TRUE)", 3.0),
+]
+
+CASES = DATE_TEXT + DATEDIF + TOOLPAK_LOGICALS + EDGES + LOGICALS + KTH
 
 
 @pytest.fixture(scope="module")

@@ -80,10 +80,23 @@ def _var(ev: Any, *args: Any) -> Value:
 
 
 def _kth(largest: bool) -> Callable[..., Value]:
+    """LARGE or SMALL, in Excel's order of checks: an error given as the array; then k (its
+    error, text that is no number ``#VALUE!``, below 1 ``#NUM!``, then rounded up); then the
+    array's numbers (an error among them is the result; text given directly that is no number
+    is no value: ``LARGE("abc",2)`` is ``#NUM!``)."""
     def f(ev: Any, a: Any, k: Any) -> Value:
-        n = np.sort(_numbers(ev, (a,)))
-        i = int(math.ceil(to_number(_scalar(ev, k))))
-        if i < 1 or i > n.size:
+        if isinstance(a, Err):
+            raise XlFail(a)
+        x = to_number(_scalar(ev, k))
+        if x < 1:
+            raise XlFail(V.NUM)
+        i = int(math.ceil(x))
+        if isinstance(a, str):
+            one = V.parse_number(a)
+            n = np.array([] if one is None else [one])
+        else:
+            n = np.sort(_numbers(ev, (a,)))
+        if i > n.size:
             raise XlFail(V.NUM)
         return float(n[-i] if largest else n[i - 1])
     return f
