@@ -116,8 +116,8 @@ class Evaluation:
         self.circular: list[str] = []
         self.failures = 0
         self.graph: Optional[Dependencies] = None  # set by run(), once the cells are ordered
-        # during a data table's trial: each formula cell computed, with its result before (datatable.py)
-        self.trial: Optional[dict[int, CellResult]] = None
+        # during a data table's trial: each formula cell computed, with its result's fields before (datatable.py)
+        self.trial: Optional[dict[int, dict[str, Any]]] = None
         self._readers: Optional[dict[int, list[int]]] = None
         self._run_time: Optional[list[int]] = None
         # the Context: the cell being computed and its offset from its formula's anchor
@@ -407,7 +407,7 @@ class Evaluation:
         res = self.results[i]
         saved = (self.cur, self.dr, self.dc)
         if self.trial is not None and i not in self.trial:
-            self.trial[i] = replace(res)  # given back when the data table's trial ends
+            self.trial[i] = dict(vars(res))  # given back when the data table's trial ends
         self.active.add(i)
         try:
             self.cur = f if res.kind == f.kind else replace(f, kind=res.kind)

@@ -191,7 +191,7 @@ def _trial(ev: "Evaluation", sheet: int, subs: list[tuple[Cell, Any]], keys: lis
         done, ev.trial = ev.trial, outer
         formulas = ev.book.formulas
         for j, before in done.items():  # each was pending when it was computed
-            vars(ev.results[j]).update(vars(before))
+            vars(ev.results[j]).update(before)
             pending.add((formulas[j].sheet, formulas[j].row, formulas[j].col))
         pending.difference_update(added)
         pending.update(held)
