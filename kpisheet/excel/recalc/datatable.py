@@ -58,8 +58,13 @@ def read_data_table(attrs: dict[str, str], master: Cell) -> Union[tuple[Area, Da
         second = parse_a1(attrs["r2"]) if two else None
     except (KeyError, ValueError):
         return "names no input cell we can read"
+    if any(not (1 <= r <= limits.MAX_ROWS and 1 <= c <= limits.MAX_COLS) for r, c in (first, second or first)):
+        return "names an input cell outside the grid"
     if area[0] < 2 or area[1] < 2:
         return "has no row above it or no column left of it for its inputs"
+    cells = (area[2] - area[0] + 1) * (area[3] - area[1] + 1)
+    if cells > limits.MAX_DATA_TABLE_WORK:
+        return f"has {cells:,} cells, more than {limits.MAX_DATA_TABLE_WORK:,}"
     if two:
         spec = DataTable(row_input=first, column_input=second)
     elif attrs.get("dtr") in _TRUE:
