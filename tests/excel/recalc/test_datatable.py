@@ -156,17 +156,23 @@ def _small(path: Path, body_rows: str, **case: Any) -> Path:
     return build(path, Case("small", [("S", body_rows)], {}, **case))
 
 
-def test_an_error_in_the_table_formula_is_the_cells_error(tmp_path: Path) -> None:
+def error_book(path: Path, input_cell: str = "A1") -> Path:
+    """=1/A1 over the values 0, 2 and a blank, A1 holding 4."""
+    return _small(path, row(1, num("A1", 4), fx("C1", "1/A1"))
+                  + row(2, num("B2", 0), master("C2", "C2:C4", r1=input_cell))
+                  + row(3, num("B3", 2), stale("C3"))
+                  + row(4, stale("C4")))
+
+
+@pytest.mark.parametrize("input_cell", ["A1", "$A$1"])  # Excel writes A1; other producers $A$1
+def test_an_error_in_the_table_formula_is_the_cells_error(tmp_path: Path, input_cell: str) -> None:
     """=1/A1 over 0, 2 and a blank value: #DIV/0!, 0.5, #DIV/0! (a blank value is substituted
     as blank, read as 0); the input cell keeps its 4."""
-    body = (row(1, num("A1", 4), fx("C1", "1/A1"))
-            + row(2, num("B2", 0), master("C2", "C2:C4", r1="A1"))
-            + row(3, num("B3", 2), stale("C3"))
-            + row(4, stale("C4")))
     out = tmp_path / "out.xlsx"
-    recalc(_small(tmp_path / "err.xlsx", body), out=out)
+    recalc(error_book(tmp_path / "err.xlsx", input_cell), out=out)
     got = sheet_values(out, 0)
     assert [got.get((r, 3)) for r in (1, 2, 3, 4)] == [0.25, Err("#DIV/0!"), 0.5, Err("#DIV/0!")]
+    assert got[(1, 1)] == 4.0
 
 
 def test_a_table_reading_itself_is_circular(tmp_path: Path) -> None:
@@ -208,17 +214,41 @@ def test_libreoffice_computes_the_same_tables(tmp_path: Path) -> None:
     from tests.excel.libreoffice_tool import make_profile, recalc_with_libreoffice, soffice
     if soffice() is None:
         pytest.skip("LibreOffice is not installed")
-    book = loan_book(tmp_path / "loan.xlsx")
-    theirs = recalc_with_libreoffice([book], tmp_path / "lo", make_profile(tmp_path / "profile"))[0]
-    ours = tmp_path / "ours.xlsx"
-    recalc(book, out=ours)
-    lo, mine = sheet_values(theirs, 0), sheet_values(ours, 0)
+    # Not compared: a blank input cell, which LibreOffice 7 leaves unsubstituted (its tables show
+    # the formula's own value); Microsoft's example below substitutes into a blank one, as we do.
+    (tmp_path / "src").mkdir()
+    book = loan_book(tmp_path / "src" / "loan.xlsx")
+    errors = error_book(tmp_path / "src" / "errors.xlsx")
+    theirs = recalc_with_libreoffice([book, errors], tmp_path / "lo", make_profile(tmp_path / "profile"))
+    mine = []
+    for b in (book, errors):
+        recalc(b, out=tmp_path / b.name)
+        mine.append(sheet_values(tmp_path / b.name, 0))
+    # a blank value is put in as blank, an error from the formula is the cell's: LibreOffice too
+    assert [sheet_values(theirs[1], 0).get((r, 3)) for r in (2, 3, 4)] == [mine[1][(r, 3)] for r in (2, 3, 4)]
+    lo = sheet_values(theirs[0], 0)
     # G8:G11 read B5 through INDIRECT, which LibreOffice 7's MULTIPLE.OPERATIONS does not
     # substitute into (it shows 0): those are checked against the arithmetic above only
     body = [(r, c) for r in range(8, 12) for c in (5, 6)] + [(r, c) for r in (15, 16) for c in (5, 6, 7)] \
         + [(r, c) for r in range(21, 25) for c in (5, 6, 7)] + [(21, 8)]
     for r, c in body:  # LibreOffice writes 15 significant digits
-        assert lo[(r, c)] == pytest.approx(mine[(r, c)], rel=1e-13), f"{col(c)}{r}"
+        assert lo[(r, c)] == pytest.approx(mine[0][(r, c)], rel=1e-13), f"{col(c)}{r}"
+
+
+def test_microsofts_one_input_example(tmp_path: Path) -> None:
+    """Microsoft's KB 282855: values 10, 13, 14, 19 in B3:B6, =B1+2, =B1*2, =INT(B1/2) in C2:E2,
+    column input cell B1, which "may or may not contain data" (here: none)."""
+    values = [10, 13, 14, 19]
+    rows = [row(2, fx("C2", "B1+2"), fx("D2", "B1*2"), fx("E2", "INT(B1/2)"))]
+    for k, v in enumerate(values):
+        r = 3 + k
+        first = master("C3", "C3:E6", r1="B1") if k == 0 else stale(f"C{r}")
+        rows.append(row(r, num(f"B{r}", v), first, stale(f"D{r}"), stale(f"E{r}")))
+    out = tmp_path / "out.xlsx"
+    recalc(_small(tmp_path / "kb.xlsx", "".join(rows)), out=out)
+    got = sheet_values(out, 0)
+    assert [[got[(3 + k, c)] for c in (3, 4, 5)] for k in range(4)] == [[v + 2, v * 2, v // 2] for v in values]
+    assert [got[(2, c)] for c in (3, 4, 5)] == [2.0, 0.0, 0.0] and (1, 2) not in got
 
 
 def test_the_model_may_lie_on_another_sheet(tmp_path: Path) -> None:
