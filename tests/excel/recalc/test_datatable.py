@@ -282,3 +282,19 @@ def test_a_table_past_the_work_cap_keeps_its_cached_values(tmp_path: Path, monke
     recalc(_small(tmp_path / "big.xlsx", body), out=out)
     got = sheet_values(out, 0)
     assert [got[(r, 3)] for r in (2, 3, 4)] == [3.0, 5.0, 7.0]
+
+
+def test_a_table_reading_itself_iterates_when_the_workbook_does(tmp_path: Path) -> None:
+    """With iterative calculation on, each pass computes the table with the body as the last
+    pass left it: C3 = 2 + C3/2 settles at 4, C2 = 1 + C3/2 at 3, C1 (A1 = 4) at 6."""
+    body = (row(1, num("A1", 4), fx("C1", "A1+C3/2", "0"))
+            + row(2, num("B2", 1), master("C2", "C2:C3", r1="A1"))
+            + row(3, num("B3", 2), stale("C3")))
+    out = tmp_path / "out.xlsx"
+    report = recalc(_small(tmp_path / "iter.xlsx", body,
+                           after_sheets='<calcPr calcId="191029" iterate="1" iterateCount="100" iterateDelta="0.0001"/>'),
+                    out=out)
+    assert "S!C2" in report.circular
+    got = sheet_values(out, 0)
+    assert got[(3, 3)] == pytest.approx(4.0, abs=1e-3) and got[(2, 3)] == pytest.approx(3.0, abs=1e-3)
+    assert got[(1, 3)] == pytest.approx(6.0, abs=1e-3)
