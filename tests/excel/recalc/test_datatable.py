@@ -298,3 +298,21 @@ def test_a_table_reading_itself_iterates_when_the_workbook_does(tmp_path: Path) 
     got = sheet_values(out, 0)
     assert got[(3, 3)] == pytest.approx(4.0, abs=1e-3) and got[(2, 3)] == pytest.approx(3.0, abs=1e-3)
     assert got[(1, 3)] == pytest.approx(6.0, abs=1e-3)
+
+
+def test_a_table_may_read_another_table(tmp_path: Path) -> None:
+    """T2's formula sums T1's body, and T1 depends on T2's input: each T2 trial computes T1
+    again (a trial inside a trial), and both come back as they were."""
+    body = (row(1, num("A1", 1)) + row(2, num("A2", 5))
+            + row(4, fx("C4", "A1*A2"))
+            + row(5, num("B5", 1), master("C5", "C5:C6", r1="A1"))
+            + row(6, num("B6", 2), stale("C6"))
+            + row(8, fx("E8", "SUM(C5:C6)"))
+            + row(9, num("D9", 10), master("E9", "E9:E10", r1="A2"))
+            + row(10, num("D10", 20), stale("E10")))
+    out = tmp_path / "out.xlsx"
+    report = recalc(_small(tmp_path / "nested.xlsx", body), out=out)
+    assert not report.warnings and not report.circular
+    got = sheet_values(out, 0)
+    assert [got[(4, 3)], got[(5, 3)], got[(6, 3)]] == [5.0, 5.0, 10.0]
+    assert [got[(8, 5)], got[(9, 5)], got[(10, 5)]] == [15.0, 30.0, 60.0]
