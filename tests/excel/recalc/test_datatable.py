@@ -316,3 +316,20 @@ def test_a_table_may_read_another_table(tmp_path: Path) -> None:
     got = sheet_values(out, 0)
     assert [got[(4, 3)], got[(5, 3)], got[(6, 3)]] == [5.0, 5.0, 10.0]
     assert [got[(8, 5)], got[(9, 5)], got[(10, 5)]] == [15.0, 30.0, 60.0]
+
+
+def test_body_cells_missing_from_the_file_are_written_in_order(tmp_path: Path) -> None:
+    """Another producer may write only the master cell: the other body cells (and a row that
+    holds only them) are added where they belong, and the part stays well-formed."""
+    body = (row(1, num("A1", 1), fx("C1", "A1*10"), fx("D1", "A1+1"))
+            + row(2, num("B2", 2), master("C2", "C2:D4", r1="A1"), fx("F2", "SUM(C2:D4)"))
+            + row(3, num("B3", 3))
+            + row(5, num("A5", 7)))
+    book = _small(tmp_path / "sparse.xlsx", body)
+    out = tmp_path / "out.xlsx"
+    recalc(book, out=out)
+    assert_wellformed(out, book)
+    got = sheet_values(out, 0)
+    assert [[got.get((r, c)) for c in (3, 4)] for r in (2, 3, 4)] == [[20.0, 3.0], [30.0, 4.0], [0.0, 1.0]]
+    assert got[(2, 6)] == 58.0 and got[(5, 1)] == 7.0
+    assert recalc(out, check=True).exit_code == 0
