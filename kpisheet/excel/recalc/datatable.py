@@ -62,6 +62,8 @@ def read_data_table(attrs: dict[str, str], master: Cell) -> Union[tuple[Area, Da
         return "names an input cell outside the grid"
     if area[0] < 2 or area[1] < 2:
         return "has no row above it or no column left of it for its inputs"
+    if area[2] > limits.MAX_ROWS or area[3] > limits.MAX_COLS:
+        return "reaches past the grid"
     cells = (area[2] - area[0] + 1) * (area[3] - area[1] + 1)
     if cells > limits.MAX_DATA_TABLE_WORK:
         return f"has {cells:,} cells, more than {limits.MAX_DATA_TABLE_WORK:,}"
