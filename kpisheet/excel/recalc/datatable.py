@@ -47,7 +47,7 @@ def read_data_table(attrs: dict[str, str], master: Cell) -> Union[tuple[Area, Da
     try:
         area = parse_area(attrs["ref"]) if attrs.get("ref") else (master[0], master[1], master[0], master[1])
     except ValueError:
-        return f"has a range we cannot read ({attrs.get('ref')!r})"
+        return f"has a range we cannot read ({attrs.get('ref', '')[:40]!r})"
     if (area[0], area[1]) != master:
         return "does not start at its own cell"
     two = attrs.get("dt2D") in _TRUE
@@ -60,6 +60,8 @@ def read_data_table(attrs: dict[str, str], master: Cell) -> Union[tuple[Area, Da
         return "names no input cell we can read"
     if any(not (1 <= r <= limits.MAX_ROWS and 1 <= c <= limits.MAX_COLS) for r, c in (first, second or first)):
         return "names an input cell outside the grid"
+    if first == second:  # Excel refuses it: one cell cannot take both values
+        return f"has {a1(*first)} as both its row and its column input cell"
     if area[0] < 2 or area[1] < 2:
         return "has no row above it or no column left of it for its inputs"
     if area[2] > limits.MAX_ROWS or area[3] > limits.MAX_COLS:

@@ -196,6 +196,7 @@ def test_a_table_reading_itself_is_circular(tmp_path: Path) -> None:
     ({"r1": "ZZZ1"}, "outside the grid"),
     ({"r1": "A1", "ref": "C2:XFD1048576"}, "more than"),
     ({"r1": "A1", "ref": "C2:C1048577"}, "past the grid"),
+    ({"dt2D": "1", "r1": "A1", "r2": "A1"}, "both its row and its column"),
 ])
 def test_a_table_we_cannot_compute_keeps_its_cached_values(tmp_path: Path, attrs: dict[str, str], why: str) -> None:
     attrs = dict(attrs)
