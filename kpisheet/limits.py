@@ -59,6 +59,12 @@ MAX_FORMULA_TEXT = 8_192
 #: columns than the grid; a larger one is #NUM! with a warning, before it is allocated.
 MAX_ARRAY_CELLS = 10_000_000
 
+#: A what-if data table recomputes, for each of its cells, the formula cells its inputs reach.
+#: Cells times those formula cells may be at most this many (a 100 by 100 table over a model
+#: of 500 cells); a larger table keeps the values Excel cached, with a warning, rather than
+#: take minutes (README#what-if-data-tables).
+MAX_DATA_TABLE_WORK = 5_000_000
+
 # --- YAML configs ----------------------------------------------------------------------------
 
 #: A config file may be at most 10 MiB (README#hostile-and-broken-input); the four examples are under 10 KiB.

@@ -11,7 +11,8 @@ Pieces, each replaceable on its own:
 - :mod:`.calc` — the formula engine behind :class:`~.model.FormulaEngine`: :mod:`.parser`
   (text → the tree of :mod:`.ast`), :mod:`.compiler` (tree → closures), :mod:`.order`
   (dependencies, cycles), :mod:`.spill` (results onto the grid), :mod:`.operators`,
-  :mod:`.xlfuncs` (Excel's functions by family), :mod:`.ranges` (range views, vectorised criteria);
+  :mod:`.xlfuncs` (Excel's functions by family), :mod:`.ranges` (range views, vectorised criteria),
+  :mod:`.datatable` (what-if data tables, trials on the same evaluation);
 - :mod:`kpisheet.excel.functions` — docs/excel.md's functions, evaluated by the core engine;
 - :mod:`.writer` — the cells that change and the patched parts.
 """

@@ -12,6 +12,7 @@ from typing import Optional
 from ...errors import WorkbookError
 from .model import Book, Formula, Sheet
 from .sheetxml import DamagedSheet, SheetScan, a1, parse_area, scan, unescape
+from .datatable import read_data_table
 from .pivots import read_pivot
 from .tables import read_table
 from .zipio import Package
@@ -176,7 +177,7 @@ def load(path: Path) -> LoadedBook:
             except DamagedSheet as exc:
                 raise WorkbookError(str(exc), place=f"{place}!{sp.name}") from None
             sheets.append(Sheet(sp.name, sp.scan.values, sp.scan.max_row, sp.scan.max_col))
-            _formulas(sp, formulas, loaded.warnings)
+            _formulas(sp, formulas, loaded.warnings, tables=ca.get("calcMode") != "autoNoTable")
         else:
             sheets.append(Sheet(sp.name, loader=_lazy(raw, shared, date1904, f"{place}!{sp.name}")))
             loaded.inflated[sp.part] = raw  # the engine may read the sheet as a source: inflated once
@@ -236,7 +237,10 @@ def _lazy(raw: bytes, shared: list[str], date1904: bool, place: str):  # type: i
     return load_values
 
 
-def _formulas(sp: SheetPart, out: list[Formula], warnings: list[str]) -> None:
+def _formulas(sp: SheetPart, out: list[Formula], warnings: list[str], tables: bool = True) -> None:
+    """The sheet's formula cells as :class:`Formula` (shared followers with their master's text).
+    ``tables`` False (the workbook calculates "automatic except for data tables"): what-if data
+    tables keep their cached values, with a warning."""
     assert sp.scan is not None
     masters: dict[int, tuple[int, int, str]] = {}
     for fc in sp.scan.formulas:
@@ -255,11 +259,16 @@ def _formulas(sp: SheetPart, out: list[Formula], warnings: list[str]) -> None:
                 area = (fc.row, fc.col, fc.row, fc.col)
             out.append(Formula(sp.index, fc.row, fc.col, fc.text or "", (fc.row, fc.col),
                                kind="dynamic" if fc.dynamic else "array", area=area))
-        elif fc.ftype == "dataTable":  # what-if data tables (TABLE()): Excel's own machinery; left as they are
-            if not any("data table" in w for w in warnings):
-                warnings.append(f"{sp.name}!{fc.ref or a1(fc.row, fc.col)} and maybe more are what-if data tables: "
-                                "not computed, their cached values are kept as they are")
-            continue
+        elif fc.ftype == "dataTable":  # what-if data tables ({=TABLE(r, c)}): README#what-if-data-tables
+            where = f"{sp.name}!{fc.ref or a1(fc.row, fc.col)}"
+            found = read_data_table(fc.table or {}, (fc.row, fc.col)) if tables else \
+                "(the workbook calculates automatically except for data tables)"
+            if isinstance(found, str):
+                warnings.append(f"{where}: a what-if data table {found}: its cached values are kept as they are")
+                continue
+            area, spec = found
+            out.append(Formula(sp.index, fc.row, fc.col, "", (fc.row, fc.col), kind="table", area=area, table=spec))
+            continue  # volatile only if what it reads is (its ca="1" says Excel recomputes tables each time)
         elif not (fc.text or "").strip():
             continue  # <f ca="1"/>: no formula, a mark Excel leaves on cells a volatile array spills over
         else:

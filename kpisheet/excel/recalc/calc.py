@@ -30,7 +30,8 @@ from .cellguard import (MAX_CELL_WARNINGS, BeyondLimits, check_array, describe_f
                         parse_within_limits, stop_noting)
 from .compiler import Compiler, Lambda, Thunk, Unsupported
 from .model import VOLATILE, Area, Book, CalcResult, CellResult, ExtraFunction, Formula, FormulaEngine, Sheet
-from .order import Dependencies, FormulaIndex, Reads, SheetArea, areas_read, reads_of
+from .datatable import compute as compute_table, table_reads
+from .order import Dependencies, FormulaIndex, Reads, SheetArea, areas_read, reached_at_run_time, reads_of
 from .parser import MAX_COL, MAX_ROW, FormulaSyntaxError
 from .ranges import Areas, RangeData, Ref
 from .sheetxml import a1
@@ -114,6 +115,11 @@ class Evaluation:
         self._elsewhere: set[str] = set()  # functions computed outside the workbook, each warned once
         self.circular: list[str] = []
         self.failures = 0
+        self.graph: Optional[Dependencies] = None  # set by run(), once the cells are ordered
+        # during a data table's trial: each formula cell computed, with its result's fields before (datatable.py)
+        self.trial: Optional[dict[int, dict[str, Any]]] = None
+        self._readers: Optional[dict[int, list[int]]] = None
+        self._run_time: Optional[list[int]] = None
         # the Context: the cell being computed and its offset from its formula's anchor
         self.cur: Formula = formulas[0] if formulas else Formula(0, 1, 1, "", (1, 1))
         self.dr = 0
@@ -245,6 +251,9 @@ class Evaluation:
         """Compile formula ``i`` (once per shape) and list what it reads."""
         f = self.book.formulas[i]
         res = self.results[i]
+        if f.kind == "table":  # computed by datatable.py, reading its formulas and input values
+            self.reads[i] = table_reads(f)
+            return
         text, anchor = self.texts[i], self.anchors[i]
         shift = (f.row - anchor[0], f.col - anchor[1])
         ckey = self._key(i)
@@ -320,8 +329,9 @@ class Evaluation:
                 self._prepare(i)
             except Exception as exc:  # noqa: BLE001 - e.g. a defined name nested past any limit
                 self._fail_compile(i, exc)
-        spills = [(f.sheet, f.area, i) for i, f in enumerate(formulas) if f.kind == "dynamic" and f.area is not None]
-        graph = Dependencies(formulas, self.index, self.reads, spills)
+        spills = [(f.sheet, f.area, i) for i, f in enumerate(formulas)
+                  if f.kind in ("dynamic", "table") and f.area is not None]  # reading there reads the owner
+        graph = self.graph = Dependencies(formulas, self.index, self.reads, spills)
         comps = graph.components()
         # Arrays first (with what they read): a cell reading where an array will spill for the
         # first time cannot know it from the file, so it must come after every array.
@@ -348,6 +358,41 @@ class Evaluation:
         return CalcResult(formulas, self.results, self.unsupported, self.circular, self.warnings,
                           sheet_values=self.grid.read)
 
+    # --- what data tables ask (datatable.py) ------------------------------------------------
+
+    def note_cycle(self) -> None:
+        """A cell being computed is met again: the cycle is real, not only on paper."""
+        self._cycle_reached = True
+
+    def readers(self) -> dict[int, list[int]]:
+        """Formula cell → the formula cells reading it (after ordering), built once."""
+        if self._readers is None:
+            self._readers = {}
+            for v, succ in (self.graph.adj if self.graph is not None else {}).items():
+                for w in succ:
+                    self._readers.setdefault(w, []).append(v)
+        return self._readers
+
+    def run_time_readers(self) -> list[int]:
+        """Formula cells whose references are known only when they run: volatile ones (OFFSET,
+        INDIRECT ...) and those with INDEX ending a range. No static edge leads to what they read."""
+        if self._run_time is None:
+            out = []
+            for i, f in enumerate(self.book.formulas):
+                if f.kind == "table":
+                    continue
+                if self.results[i].volatile:
+                    out.append(i)
+                    continue
+                try:
+                    node = self.ast(self.texts[i])
+                except Exception:  # noqa: BLE001 - a formula we cannot read reads nothing
+                    continue
+                if reached_at_run_time(node):
+                    out.append(i)
+            self._run_time = out
+        return self._run_time
+
     def _on_demand(self, i: int) -> None:
         if i in self.active:
             self._cycle_reached = True
@@ -360,6 +405,8 @@ class Evaluation:
         f = self.book.formulas[i]
         res = self.results[i]
         saved = (self.cur, self.dr, self.dc)
+        if self.trial is not None and i not in self.trial:
+            self.trial[i] = dict(vars(res))  # given back when the data table's trial ends
         self.active.add(i)
         try:
             self.cur = f if res.kind == f.kind else replace(f, kind=res.kind)
@@ -370,6 +417,12 @@ class Evaluation:
                 result: Any = self.grid.read(f.sheet).get((f.row, f.col))
             elif i in self.broken:
                 result = V.VALUE
+            elif f.kind == "table":
+                try:
+                    result = compute_table(self, i)
+                except Exception as exc:  # noqa: BLE001 - one table never kills the run
+                    result = V.VALUE
+                    self.cell_failed(f, exc)
             elif fn is None:
                 result = V.NAME
             else:
@@ -404,6 +457,10 @@ class Evaluation:
         """Lay formula ``i``'s result onto the grid, as its kind says (spill.py's rules)."""
         f = self.book.formulas[i]
         res = self.results[i]
+        if res.kind == "table":
+            assert f.area is not None
+            self._lay(i, fit_to_area(self.array(result), f.area), f.area)
+            return
         if res.kind == "normal":
             if isinstance(result, np.ndarray) and self._spills_ours(i):
                 res.kind = "dynamic"  # one of docs/excel.md's tables: written as a dynamic array
@@ -454,6 +511,8 @@ class Evaluation:
                 f = formulas[i]
                 self.results[i].circular = True
                 self.results[i].value = 0.0
+                if f.kind == "table" and f.area is not None:  # every cell of a data table
+                    self._lay(i, fit_to_area(one_value(0.0), f.area), f.area)
                 self.grid.put(f.sheet, f.row, f.col, 0.0)
                 self.pending.discard((f.sheet, f.row, f.col))
             self.ranges.clear()

@@ -51,6 +51,21 @@ Area = tuple[int, int, int, int]  # (r1, c1, r2, c2), 1-based, inclusive
 
 
 @dataclass(frozen=True)
+class DataTable:
+    """A what-if data table (``{=TABLE(row_input, column_input)}``), as its master cell's
+    ``<f t="dataTable">`` says: the cell whose value each column's top value replaces
+    (``row_input``), the cell each row's left value replaces (``column_input``), each
+    (row, col) on the table's sheet; at least one is set. Computed by :mod:`.datatable`."""
+
+    row_input: Optional[tuple[int, int]]
+    column_input: Optional[tuple[int, int]]
+
+    @property
+    def two_variable(self) -> bool:
+        return self.row_input is not None and self.column_input is not None
+
+
+@dataclass(frozen=True)
 class Formula:
     """A formula cell to compute, as the file holds it. The engine never changes it: what it
     computes comes back as the :class:`CellResult` of the same position in :class:`CalcResult`."""
@@ -60,9 +75,10 @@ class Formula:
     col: int
     text: str  # formula text (for shared followers: the anchor's text)
     anchor: tuple[int, int]  # where ``text`` was written (shared formulas); relative refs shift by the difference
-    kind: str = "normal"  # "normal" | "array" (legacy CSE, fixed area) | "dynamic" (spills)
-    area: Optional[Area] = None  # array / dynamic: the area in the file now
+    kind: str = "normal"  # "normal" | "array" (legacy CSE, fixed area) | "dynamic" (spills) | "table" (what-if)
+    area: Optional[Area] = None  # array / dynamic / table: the area in the file now
     volatile: bool = False  # Excel marked the cell "calculate always" (it reads a volatile function)
+    table: Optional[DataTable] = None  # kind "table": its input cells
 
 
 @dataclass

@@ -90,6 +90,7 @@ class FormulaCell:
     cached: Value
     has_cached: bool
     volatile_ca: bool = False
+    table: Optional[dict[str, str]] = None  # a what-if data table's <f> attributes (dt2D, dtr, r1, r2, del1 ...)
 
 
 @dataclass
@@ -294,7 +295,8 @@ def _formula_cell(row: int, col: int, start: int, end: int, fm: "re.Match[str]",
         value, has_cached = "", True  # Excel writes an empty text result as t="str" with <v/> or no <v>
     return FormulaCell(row, col, start, end, formula_text, ftype, fa.get("ref"), si,
                        dynamic=ftype == "array" and 'cm="' in cattrs, cached=value,
-                       has_cached=has_cached, volatile_ca=fa.get("ca") in ("1", "true"))
+                       has_cached=has_cached, volatile_ca=fa.get("ca") in ("1", "true"),
+                       table=fa if ftype == "dataTable" else None)
 
 
 def _scan_slow(text: str, prefix: str, shared: list[str], date1904: bool) -> SheetScan:

@@ -78,14 +78,41 @@ def spilled_values(arr: np.ndarray) -> np.ndarray:
     return out
 
 
+_ABSENT = object()  # a cell that held nothing before a journal began
+
+
 class Grid:
     """Every sheet's values during one calculation: the book's, then a sheet's own copy from
-    the first time that sheet is written."""
+    the first time that sheet is written.
+
+    :meth:`begin` and :meth:`rollback` bracket a trial (a what-if data table's substituted
+    input): every cell written in between gets back the value it had at :meth:`begin`.
+    Trials nest; a rollback undoes only the innermost one."""
 
     def __init__(self, sheets: Sequence[Sheet]) -> None:
         self._sheets = sheets
         self._read: list[Optional[dict[tuple[int, int], Value]]] = [None] * len(sheets)
         self._owned = [False] * len(sheets)
+        self._journals: list[dict[tuple[int, int, int], Any]] = []
+
+    def begin(self) -> None:
+        """Start remembering the value each cell had before it is first written."""
+        self._journals.append({})
+
+    def rollback(self) -> None:
+        """Give every cell written since the matching :meth:`begin` its value back."""
+        for (sheet, r, c), old in self._journals.pop().items():
+            vals = self.write(sheet)
+            if old is _ABSENT:
+                vals.pop((r, c), None)
+            else:
+                vals[(r, c)] = old
+
+    def _note(self, sheet: int, vals: dict[tuple[int, int], Value], r: int, c: int) -> None:
+        journal = self._journals[-1]
+        key = (sheet, r, c)
+        if key not in journal:
+            journal[key] = vals.get((r, c), _ABSENT)
 
     def read(self, sheet: int) -> dict[tuple[int, int], Value]:
         """Sheet ``sheet``'s values now (to read; write through :meth:`write`)."""
@@ -104,11 +131,18 @@ class Grid:
         return vals
 
     def put(self, sheet: int, row: int, col: int, value: Value) -> None:
-        self.write(sheet)[(row, col)] = value
+        vals = self.write(sheet)
+        if self._journals:
+            self._note(sheet, vals, row, col)
+        vals[(row, col)] = value
 
     def lay(self, sheet: int, out: np.ndarray, area: Area) -> None:
         """Write ``out`` over ``area`` (its top-left corner at the area's)."""
         vals = self.write(sheet)
+        if self._journals:
+            for i in range(out.shape[0]):
+                for j in range(out.shape[1]):
+                    self._note(sheet, vals, area[0] + i, area[1] + j)
         for i in range(out.shape[0]):
             for j in range(out.shape[1]):
                 vals[(area[0] + i, area[1] + j)] = out[i, j]
@@ -119,6 +153,8 @@ class Grid:
         for r in range(area[0], area[2] + 1):
             for c in range(area[1], area[3] + 1):
                 if not keep(r, c):
+                    if self._journals:
+                        self._note(sheet, vals, r, c)
                     vals.pop((r, c), None)
 
     def taken(self, sheet: int, area: Area, anchor: tuple[int, int],
