@@ -9,9 +9,10 @@ is bound to one config and one state of the data; build a new one (or call
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence, Union
+from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence, Union, cast
 
 import numpy as np
 import pandas as pd
@@ -192,20 +193,20 @@ class Engine:
     def accounts(self) -> list[str]:
         """Every account with a row in a source that a KPI reads, or in the attributes; by name."""
         if self._accounts is None:
-            found: set[str] = set()
+            found: set[Optional[str]] = set()  # None (a blank name) taken out once, at the end
             for name in self._account_sources():
                 if self.warehouse.handles(name):
-                    found.update(a for a in map(account_name, self.warehouse.accounts(name)) if a is not None)
+                    found.update(map(account_name, self.warehouse.accounts(name)))
                     continue
                 df = self.table(name).df
                 if "account" in df.columns:
-                    found.update(a for a in self._distinct_accounts(name)[1] if a is not None)
+                    found.update(self._distinct_accounts(name)[1])
                     column = df["account"]
                     blank = column[column.isna()]  # factorize leaves blanks out; a name is theirs only if not None
                     if len(blank):
-                        found.update(a for a in account_names(np.asarray(pd.unique(blank), dtype=object))
-                                     if a is not None)
-            self._accounts = sorted(found)
+                        found.update(account_names(np.asarray(pd.unique(blank), dtype=object)))
+            found.discard(None)
+            self._accounts = sorted(cast("set[str]", found))
         return self._accounts
 
     def _universe(self, names: Iterable[str], key_rules: bool = False) -> np.ndarray:
@@ -265,7 +266,9 @@ class Engine:
 
     def _columns_of(self, codes: np.ndarray, names: list[Optional[str]]) -> np.ndarray:
         index = self._account_index
-        lookup = np.array([index.get(u, 0) if u is not None else 0 for u in names] + [0], dtype=np.int64)
+        lookup = np.zeros(len(names) + 1, dtype=np.int64)  # a blank (None) and an unknown name: 0
+        get = cast("dict[Optional[str], int]", index).get  # None is no key: 0
+        lookup[:-1] = np.fromiter(map(get, names, itertools.repeat(0)), dtype=np.int64, count=len(names))
         columns: np.ndarray = lookup[codes]  # a blank's code is -1: the last entry, 0
         return columns
 
