@@ -28,7 +28,6 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 from ..errors import WorkbookError
 from ..zipguard import check_inflated, check_package
 from .extent import sheet_names, table_place, too_sparse
-from .odscells import read_ods_sparse
 from .odsextent import ods_extent
 from .csvcolumns import read_columns
 from .csvtext import CsvText, utf8_text
@@ -542,6 +541,8 @@ def _read_sparse(book: _Book, sheet: str, where: str,
     if book.kind == "xlsb":
         return read_xlsb_sparse(book.data, sheet, where, area)
     if book.kind == "ods":
+        from .odscells import read_ods_sparse  # xml.etree, imported by .ods files only (issue 12)
+
         return read_ods_sparse(book.data, sheet, where, area)
     if book.kind == "xls":
         return read_xls_sparse(book.data, sheet, where, area)
