@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .. import periods
@@ -185,7 +186,7 @@ def _prefix(func: str, rows: Rows, spans: _Spans, a1: int) -> Grid:
 
 
 def _prefix_rows(rows: Rows, edges: np.ndarray, by_segment: tuple[np.ndarray, np.ndarray, np.ndarray | None],
-                 kind: str, needed: np.ndarray, a1: int) -> np.ndarray:
+                 kind: str, needed: np.ndarray, a1: int) -> npt.NDArray[np.longdouble]:
     """Prefix rows ``needed`` (sorted; row i sums segments < i) of the rows' sums (``kind`` "sum",
     by their values) or counts, long doubles × accounts, taken a block of segments at a time.
 
@@ -207,7 +208,7 @@ def _prefix_rows(rows: Rows, edges: np.ndarray, by_segment: tuple[np.ndarray, np
 
 
 def _prefix_blocks(seg: np.ndarray, acct: np.ndarray, weights: np.ndarray | None, needed: np.ndarray,
-                   a1: int) -> np.ndarray:
+                   a1: int) -> npt.NDArray[np.longdouble]:
     """Prefix rows ``needed`` of :func:`_prefix_rows`, a block of segments at a time: memory is a
     block × accounts, not segments × accounts (730 days × 20,000 accounts of long doubles were
     233 MB)."""
