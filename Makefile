@@ -25,8 +25,11 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m mypy --strict kpisheet/engine kpisheet/expr kpisheet/config kpisheet/*.py
 	$(BIN)/python -m pytest -q
 
+# Bytecode first: an editable install never keeps kpisheet's .pyc where PYTHONDONTWRITEBYTECODE
+# is set, and every process would time compiling it (README#benchmarks).
 bench: $(VENV)/.installed-test
-	cd benchmarks && ../$(BIN)/python bench_evaluate.py && ../$(BIN)/python bench_udfs.py out/rows200000 && ../$(BIN)/python bench_recalc.py && ../$(BIN)/python bench_com_calls.py
+	$(BIN)/python -m compileall -q kpisheet
+	cd benchmarks && ../$(BIN)/python bench_evaluate.py && ../$(BIN)/python bench_udfs.py out/rows200000 && ../$(BIN)/python bench_recalc.py && ../$(BIN)/python bench_com_calls.py && ../$(BIN)/python bench_scale.py
 
 # Remake the example workbooks (seeded) and the Dashboard pictures in docs/ (needs LibreOffice, pdftoppm).
 examples: $(VENV)/.installed-test

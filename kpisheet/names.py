@@ -65,7 +65,7 @@ def name_texts(values: Iterable[Any]) -> list[Optional[str]]:
         return []
     kind = infer_dtype(arr, skipna=False)
     if kind == "string":
-        return [text or None for text in (value.strip() for value in arr)]
+        return [value.strip() or None for value in arr]
     if kind == "integer":  # never a bool: True among ints is "mixed-integer"
         return [str(value) for value in arr]
     out = np.full(len(arr), None, dtype=object)

@@ -13,9 +13,11 @@ with ``when_empty="na"`` (README#real-questions) so is every cell without rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .. import periods
@@ -34,6 +36,9 @@ class Rows:
     accounts: np.ndarray  # int64 column of the row's account, 1..A; 0 = no account
     values: np.ndarray | None  # float64 for sum/average/...; int64 codes for count_distinct; None for count()
     per_account: bool  # False: the source has no account column, every account sees the total
+    # _prefix's rows sorted by segment, for the last span edges asked (ytd and rolling of one
+    # KPI have the same edges at a grain: the sort is shared). Not part of the value.
+    by_segment: dict[bytes, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.days)
@@ -162,46 +167,94 @@ def _prefix(func: str, rows: Rows, spans: _Spans, a1: int) -> Grid:
     """
     first, last = spans.whole
     edges = np.unique(np.concatenate([first, last + 1]))
-    segment = np.searchsorted(edges, rows.days, side="right") - 1
-    inside = (segment >= 0) & (segment < len(edges) - 1)
-    seg = segment[inside]
-    order = np.argsort(seg, kind="stable")  # by segment; within one, rows keep their order (and sums)
-    seg = seg[order]
-    acct = rows.accounts[inside][order]
-    vals = None if rows.values is None else rows.values[inside][order]
+    seg, acct, vals = _by_segment(rows, edges)
     own_first, own_last = spans.own
     start, stop = np.searchsorted(edges, own_first), np.searchsorted(edges, own_last + 1)
     needed, back = np.unique(np.concatenate([start, stop]), return_inverse=True)  # prefix rows to keep
-    n_seg = int(needed[-1]) if len(needed) else 0  # segments the kept prefix rows sum
-    block = max(1, _BLOCK_CELLS // a1)
+    k = len(start)
 
-    def spans_of(weights: np.ndarray | None) -> np.ndarray:
-        kept = np.zeros((len(needed), a1), dtype=np.longdouble)  # prefix row needed[i]: segments < it
-        running = np.zeros(a1, dtype=np.longdouble)
-        at = int(np.searchsorted(needed, 0, side="right"))  # prefix row 0 is zero
-        for b0 in range(0, n_seg, block):
-            b1 = min(b0 + block, n_seg)
-            r0, r1 = np.searchsorted(seg, [b0, b1])
-            s = seg[r0:r1] - b0
-            w = None if weights is None else weights[r0:r1]
-            per_seg = np.bincount(s * a1 + acct[r0:r1], weights=w, minlength=(b1 - b0) * a1)
-            per_seg = per_seg.reshape(b1 - b0, a1).astype(np.longdouble)
-            per_seg[:, 0] = np.bincount(s, weights=w, minlength=b1 - b0)
-            per_seg[0] += running  # the sum carried in first, as one cumulative sum would add it
-            np.cumsum(per_seg, axis=0, out=per_seg)  # row j: prefix row b0 + j + 1
-            stop_at = int(np.searchsorted(needed, b1, side="right"))
-            kept[at:stop_at] = per_seg[needed[at:stop_at] - b0 - 1]
-            at = stop_at
-            running = per_seg[-1].copy()
-        k = len(start)
+    def spans_of(weights: np.ndarray | None, kind: str) -> np.ndarray:
+        kept = _prefix_rows(rows, edges, (seg, acct, weights), kind, needed, a1)
         return (kept[back[k:]] - kept[back[:k]]).astype(np.float64)
 
     if func == "count":
-        return Grid.of(spans_of(None))
-    total = spans_of(vals)
+        return Grid.of(spans_of(None, "count"))
+    total = spans_of(vals, "sum")
     if func == "sum":
         return Grid.of(total)
-    return _ratio(total, spans_of(None))
+    return _ratio(total, spans_of(None, "count"))
+
+
+def _prefix_rows(rows: Rows, edges: np.ndarray, by_segment: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+                 kind: str, needed: np.ndarray, a1: int) -> npt.NDArray[np.longdouble]:
+    """Prefix rows ``needed`` (sorted; row i sums segments < i) of the rows' sums (``kind`` "sum",
+    by their values) or counts, long doubles × accounts, taken a block of segments at a time.
+
+    A prefix row is the same whatever rows are kept (each block's cumulative sum runs over
+    the same segments in the same order), so where every prefix row of the edges fits in one
+    block they are all made once, kept beside the sorted rows, and read for each measure
+    over the same edges (ytd and rolling of one KPI)."""
+    seg, acct, weights = by_segment
+    n_all = len(edges) - 1  # segments between the edges
+    cache = rows.by_segment.get(edges.tobytes())
+    whole = cache is not None and (n_all + 1) * a1 <= _BLOCK_CELLS
+    if whole:
+        assert cache is not None
+        found = cache[3].get(kind)
+        if found is None:
+            found = cache[3][kind] = _prefix_blocks(seg, acct, weights, np.arange(n_all + 1), a1)
+        return found[needed]  # type: ignore[no-any-return]
+    return _prefix_blocks(seg, acct, weights, needed, a1)
+
+
+def _prefix_blocks(seg: np.ndarray, acct: np.ndarray, weights: np.ndarray | None, needed: np.ndarray,
+                   a1: int) -> npt.NDArray[np.longdouble]:
+    """Prefix rows ``needed`` of :func:`_prefix_rows`, a block of segments at a time: memory is a
+    block × accounts, not segments × accounts (730 days × 20,000 accounts of long doubles were
+    233 MB)."""
+    n_seg = int(needed[-1]) if len(needed) else 0  # segments the kept prefix rows sum
+    block = max(1, _BLOCK_CELLS // a1)
+    kept = np.zeros((len(needed), a1), dtype=np.longdouble)  # prefix row needed[i]: segments < it
+    running = np.zeros(a1, dtype=np.longdouble)
+    at = int(np.searchsorted(needed, 0, side="right"))  # prefix row 0 is zero
+    for b0 in range(0, n_seg, block):
+        b1 = min(b0 + block, n_seg)
+        r0, r1 = np.searchsorted(seg, [b0, b1])
+        s = seg[r0:r1] - b0
+        w = None if weights is None else weights[r0:r1]
+        per_seg = np.bincount(s * a1 + acct[r0:r1], weights=w, minlength=(b1 - b0) * a1)
+        per_seg = per_seg.reshape(b1 - b0, a1).astype(np.longdouble)
+        per_seg[:, 0] = np.bincount(s, weights=w, minlength=b1 - b0)
+        per_seg[0] += running  # the sum carried in first, as one cumulative sum would add it
+        np.cumsum(per_seg, axis=0, out=per_seg)  # row j: prefix row b0 + j + 1
+        stop_at = int(np.searchsorted(needed, b1, side="right"))
+        kept[at:stop_at] = per_seg[needed[at:stop_at] - b0 - 1]
+        at = stop_at
+        running = per_seg[-1].copy()
+    return kept
+
+
+def _by_segment(rows: Rows, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The rows inside the edges' segments, sorted by segment (stably: within one, rows keep
+    their order, and so their sums): segments, accounts, values. Kept on ``rows`` for the last
+    edges asked, so a second measure over the same spans' edges sorts nothing."""
+    key = edges.tobytes()
+    cached = rows.by_segment.get(key)
+    if cached is not None:
+        return cached[0], cached[1], cached[2]
+    segment = np.searchsorted(edges, rows.days, side="right") - 1
+    inside = (segment >= 0) & (segment < len(edges) - 1)
+    seg = segment[inside]
+    # A stable sort has one answer, and numpy's is a radix sort for 16-bit keys (2.5 ms against
+    # 17 for 250,000 int64 rows).
+    order = np.argsort(seg.astype(np.int16) if len(edges) <= np.iinfo(np.int16).max else seg, kind="stable")
+    found = (seg[order], rows.accounts[inside][order], None if rows.values is None else rows.values[inside][order])
+    for array in found:
+        if array is not None:
+            array.flags.writeable = False
+    rows.by_segment.clear()  # one set of edges kept: the memory of one sorted copy of the rows
+    rows.by_segment[key] = (*found, {})  # and its prefix rows, by kind (_prefix_rows)
+    return found
 
 
 _BLOCK_CELLS = 1 << 20  # segments × accounts summed at once by _prefix (16 MB of long doubles)

@@ -44,28 +44,32 @@ import numpy as np
 import pandas as pd
 
 from .frames import _LEADING_ZERO, ERROR_TEXTS, Coded, Frame, Typed, frame_of_columns, header_text, read_positions
+from .csvtext import CsvText
 from .table import TextFormat, fold
 
 HEAD_ROWS = 20  # rows above and below the header parsed by both readers and compared
 _CHECKED = 50  # data rows below the header compared between the two parsers
+_ERROR_FIRSTS = frozenset(t[0] for t in ERROR_TEXTS)  # "#": a file without it holds no error cell
 
 
-def _columns_read(text: str, delimiter: str, quotechar: str, width: int, positions: list[int],
-                  encoded: Optional[memoryview] = None) -> Optional[list[Any]]:
+def _columns_read(text: CsvText, delimiter: str, quotechar: str, width: int,
+                  positions: list[int]) -> Optional[list[Any]]:
     """The cells of the columns at ``positions``, every row (the header's too): pyarrow's reader
     where the file has no quote character at all (then a row is its line split at the delimiter,
     for both parsers) and pyarrow is installed, else pandas' C parser; None where the full path
     must read the file (a row wider or, for pyarrow, narrower than the first rows).
-    ``encoded``: ``text`` as UTF-8, where the caller holds it (the file's own bytes)."""
-    if quotechar not in text and "\x00" not in text and len(delimiter) == 1:
-        found = _arrow_columns(text.encode() if encoded is None else encoded, delimiter, width, positions)
+    pyarrow reads the file's own bytes where ``text`` has them (no decode, no encode)."""
+    if not text.has(quotechar) and not text.has("\x00") and len(delimiter) == 1:
+        encoded = text.encoded
+        found = _arrow_columns(text.whole().encode() if encoded is None else encoded, delimiter, width, positions)
         if found is not None:
             return found
     try:
         # A last row one cell wider than the first rows, so that the column past them exists;
         # it is dropped below. One chunk (low_memory=False): each chunk must hold that column.
-        end = "" if text.endswith(("\n", "\r")) else "\n"
-        raw = (text + end + delimiter * width + "\n").encode()
+        whole = text.whole()
+        end = "" if whole.endswith(("\n", "\r")) else "\n"
+        raw = (whole + end + delimiter * width + "\n").encode()
         df = pd.read_csv(io.BytesIO(raw), sep=delimiter, quotechar=quotechar, header=None,
                          names=range(width + 1), usecols=[*positions, width], dtype=object, na_filter=False,
                          skip_blank_lines=False, index_col=False, engine="c", low_memory=False)
@@ -110,15 +114,16 @@ _INTEGER_LIKE = re.compile(r"\s*[+-]?\d+\s*")  # read as an int by to_numeric: a
 _REST_LIMIT = 1000  # distinct cells read the old way beside the strict ones, at most
 
 
-def _arrow_typed(cells: Any, fmt: TextFormat) -> Optional[Typed]:
+def _arrow_typed(cells: Any, fmt: TextFormat, no_errors: bool = False) -> Optional[Typed]:
     """A column of pyarrow text cells typed as :func:`.frames._typed` types it (CSV cells), on
     the whole column at once, without a Python object a cell; None where the way through the
     distinct cells must decide (an error cell, a date column, a number column with cells that
-    are not plainly written, separators other than the default decimal point)."""
+    are not plainly written, separators other than the default decimal point).
+    ``no_errors``: the caller knows that no cell is an error text (the file holds no ``#``)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if pc.any(pc.is_in(cells, value_set=pa.array(list(ERROR_TEXTS)))).as_py():
+    if not no_errors and pc.any(pc.is_in(cells, value_set=pa.array(list(ERROR_TEXTS)))).as_py():
         return None
     n = len(cells)
     blank = pc.equal(cells, "")
@@ -173,24 +178,24 @@ def _coded(cells: Any) -> Coded:
                  encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp))
 
 
-def _typed_or_coded(cells: Any, fmt: TextFormat) -> Typed | Coded:
+def _typed_or_coded(cells: Any, fmt: TextFormat, no_errors: bool = False) -> Typed | Coded:
     """A column read by pyarrow typed whole where :func:`_arrow_typed` can, else coded."""
     if not isinstance(cells, np.ndarray):
-        typed = _arrow_typed(cells, fmt)
+        typed = _arrow_typed(cells, fmt, no_errors)
         if typed is not None:
             return typed
     return _coded(cells)
 
 
-def _head_rows(text: str, delimiter: str, quotechar: str, count: int) -> list[list[str]]:
+def _head_rows(text: CsvText, delimiter: str, quotechar: str, count: int) -> list[list[str]]:
     """The first ``count`` rows of ``text`` as the ``csv`` module reads the whole of it, parsed
     from a head of the text (a StringIO of all of it copied the 40 MB file): the rows before a
     row that started inside the head are whole, whatever follows it."""
     size = 1 << 16
     while True:
-        whole = size >= len(text)
+        head, whole = text.head(size)
         try:
-            rows = list(itertools.islice(csv.reader(io.StringIO(text[:size], newline=""), delimiter=delimiter,
+            rows = list(itertools.islice(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter,
                                                     quotechar=quotechar), count + 1))
         except csv.Error:
             if whole:
@@ -201,17 +206,18 @@ def _head_rows(text: str, delimiter: str, quotechar: str, count: int) -> list[li
         size *= 8
 
 
-def read_columns(text: str, delimiter: str, quotechar: str, header_row: int, wanted: Optional[frozenset[str]],
-                 columns: dict[str, str], sheet: str, fmt: TextFormat,
-                 encoded: Optional[memoryview] = None) -> Optional[Frame]:
+def read_columns(text: str | CsvText, delimiter: str, quotechar: str, header_row: int,
+                 wanted: Optional[frozenset[str]], columns: dict[str, str], sheet: str,
+                 fmt: TextFormat) -> Optional[Frame]:
     """The frame of the CSV ``text`` holding only the columns ``wanted`` names (config names,
     mapped to headers by ``columns``, or header texts; every column where ``wanted`` is None), or
-    None where the full path must read it.
-    ``encoded``: ``text`` as UTF-8 bytes where the caller has them (the file's own), else None.
+    None where the full path must read it. ``text`` is decoded whole only where pyarrow cannot
+    read the file (:mod:`.csvtext`).
 
     The frame's ``unread`` lists the other headers, for messages that list the columns."""
     if header_row < 1:
         return None
+    text = CsvText.of(text)
     head = _head_rows(text, delimiter, quotechar, header_row + HEAD_ROWS + _CHECKED)
     skipped = next((i for i, r in enumerate(head) if any(c.strip() for c in r)), None)
     if skipped is None:
@@ -228,14 +234,15 @@ def read_columns(text: str, delimiter: str, quotechar: str, header_row: int, wan
     positions = list(range(width)) if wanted is None else read_positions(headers, wanted, columns)
     if not positions:
         return None
-    raw = _columns_read(text, delimiter, quotechar, width, positions, encoded)
+    raw = _columns_read(text, delimiter, quotechar, width, positions)
     if raw is None:
         return None
     first = [list(c[: len(head)]) for c in raw] if isinstance(raw[0], np.ndarray) else \
         [c.slice(0, len(head)).to_pylist() for c in raw]
     if len(first[0]) < len(head) or any(first[i] != [r[p] for r in padded] for i, p in enumerate(positions)):
         return None  # the two parsers disagree on the first rows: the full path reads the file
-    data = [_typed_or_coded(c[row:], fmt) for c in raw]
+    no_errors = not any(text.has(c) for c in _ERROR_FIRSTS)  # no cell can be an error text
+    data = [_typed_or_coded(c[row:], fmt, no_errors) for c in raw]
     frame = frame_of_columns(data, [headers[p] for p in positions], [p + 1 for p in positions], row, 1, sheet,
                              text_cells=True, fmt=fmt)
     if len(frame.df) != len(data[0]):

@@ -28,9 +28,9 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 from ..errors import WorkbookError
 from ..zipguard import check_inflated, check_package
 from .extent import sheet_names, table_place, too_sparse
-from .odscells import read_ods_sparse
 from .odsextent import ods_extent
 from .csvcolumns import read_columns
+from .csvtext import CsvText, utf8_text
 from .frames import Frame, build_frame, chunk_cells, gc_paused
 from .hidden import (Cells, hidden_cells, lay_over, may_hide_cells, ods_error_cells, sheet_grid,
                      xls_error_cells)
@@ -408,9 +408,9 @@ class FileReader:
             names = () if ref.usecols is None else tuple(ref.columns.items())
             key: tuple[Any, ...] = ("columns", ref.header_row, how, ref.usecols, names)
             if key not in book.frames:
-                text, delimiter, encoded = self._csv_decoded(book, ref.csv, where)
+                text, delimiter = self._csv_decoded(book, ref.csv, where)
                 frame = read_columns(text, delimiter, ref.csv.quotechar, ref.header_row, ref.usecols,
-                                     dict(ref.columns), sheet, fmt, encoded=encoded)
+                                     dict(ref.columns), sheet, fmt)
                 if frame is None:  # the file needs the row-by-row reader (see csvcolumns)
                     frame = self._csv_frame(book, replace(ref, usecols=None), where, by_columns=False)
                 book.frames[key] = frame
@@ -450,44 +450,42 @@ class FileReader:
     def _csv_text(cls, book: _Book, options: CsvOptions, where: str) -> tuple[str, str]:
         """The file's text, decoded as ``options`` say (a BOM skipped), and its delimiter
         (given, or sniffed from the first line with anything in it)."""
-        text, delimiter, _ = cls._csv_decoded(book, options, where)
-        return text, delimiter
+        text, delimiter = cls._csv_decoded(book, options, where)
+        return text.whole(), delimiter
 
     @staticmethod
-    def _csv_decoded(book: _Book, options: CsvOptions, where: str) -> tuple[str, str, Optional[memoryview]]:
-        """:meth:`_csv_text`, and the UTF-8 bytes of that text where they are the file's own
-        (read without a copy; a columnar reader then need not encode the text again), else None."""
+    def _csv_decoded(book: _Book, options: CsvOptions, where: str) -> tuple[CsvText, str]:
+        """:meth:`_csv_text`, with the text decoded only when wanted whole where the file's
+        own bytes are its UTF-8 (a columnar reader reads those; :mod:`.csvtext`)."""
         data = book.data
-        encoded: Optional[memoryview] = None
+        text: Optional[CsvText] = None
         if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-            text = data.decode("utf-16")
+            text = CsvText(data.decode("utf-16"))
         elif b"\x00" in data[:65536]:
             raise WorkbookError("not a CSV file (it holds binary data)", place=where)
         elif codecs.lookup(options.encoding).name == "utf-8":
-            try:
-                text = data.decode("utf-8-sig")  # a BOM is skipped
-                encoded = memoryview(data)[len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0:]
-            except UnicodeDecodeError:
-                text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Western Windows
+            text = utf8_text(data, len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)  # a BOM is skipped
+            if text is None:
+                text = CsvText(data.decode("cp1252", errors="replace"))  # Excel's "CSV" on Western Windows
         else:
             try:
-                text = data.decode(options.encoding).removeprefix("\ufeff")
+                text = CsvText(data.decode(options.encoding).removeprefix("\ufeff"))
             except UnicodeDecodeError as exc:
                 raise WorkbookError(f"cannot be read as {options.encoding} (byte {exc.start}); "
                                     "set csv: {encoding: ...} to the file's encoding", place=where) from None
         first = _first_line(text)
         delimiter = options.delimiter or (max(",;\t|", key=first.count) if first else ",")
-        return text, delimiter, encoded
+        return text, delimiter
 
 
-def _first_line(text: str) -> str:
+def _first_line(text: CsvText) -> str:
     """The first line of ``text`` with anything in it (as ``str.splitlines`` splits), without
     splitting all of a 40 MB file: a growing head of it is split, its last line left out
     until the head is the whole text (it may be cut)."""
     size = 1 << 16
     while True:
-        whole = size >= len(text)
-        lines = text[:size].splitlines()
+        head, whole = text.head(size)
+        lines = head.splitlines()
         found = next((line for line in (lines if whole else lines[:-1]) if line.strip()), None)
         if found is not None or whole:
             return found or ""
@@ -543,6 +541,8 @@ def _read_sparse(book: _Book, sheet: str, where: str,
     if book.kind == "xlsb":
         return read_xlsb_sparse(book.data, sheet, where, area)
     if book.kind == "ods":
+        from .odscells import read_ods_sparse  # xml.etree, imported by .ods files only (issue 12)
+
         return read_ods_sparse(book.data, sheet, where, area)
     if book.kind == "xls":
         return read_xls_sparse(book.data, sheet, where, area)
