@@ -61,3 +61,20 @@ def test_the_frame_of_the_chunked_cells_is_the_frame_of_the_rows(tmp_path: Path,
     pd.testing.assert_frame_equal(chunked.df, whole.df, check_exact=True)
     assert chunked.texts_above == whole.texts_above and chunked.column_numbers == whole.column_numbers
     assert np.isnan(chunked.df["Amount"].to_numpy()[0]) and len(chunked.df) == 61  # blank row skipped
+
+
+def test_a_text_column_typed_by_its_distinct_texts_is_the_cell_by_cell_column() -> None:
+    """Issue 12: frame_of_columns types a column of text (and finds its error cells) once per
+    distinct text; the values and error codes are those the cell-by-cell rules give."""
+    from kpisheet.sources.frames import _typed, error_cells, frame_of_columns
+
+    texts = np.array(["ACC1", "", "#N/A", "ACC1", "#DIV/0!", "b", "ACC1", "#N/A", " ACC1"], dtype=object)
+    amounts = np.arange(len(texts), dtype=float).astype(object)
+    frame = frame_of_columns([texts.copy(), amounts], ["Account", "Amount"], [1, 2], 1, 1, "Data")
+    cells = texts.copy()
+    found = error_cells(cells)
+    assert found is not None
+    cells[found[0]] = None
+    pd.testing.assert_series_equal(frame.df[0], pd.Series(_typed(cells, False)), check_names=False)
+    assert str(frame.df[0].dtype) == "str" and frame.df[0].isna().tolist() == [False, True, True, False, True, False, False, True, False]
+    assert frame.errors[0].to_dict() == dict(zip(found[0].tolist(), found[1].tolist())) and len(frame.errors[0]) == 3
