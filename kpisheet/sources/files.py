@@ -501,6 +501,9 @@ def _first_line(text: str) -> str:
 
 
 _CHUNK_ROWS = 1 << 15  # rows of a sheet made Python lists at once by _sheet_cells
+# infer_dtype's kinds of a column that holds no text (so no '' cell)
+_NO_TEXT = frozenset({"floating", "integer", "mixed-integer-float", "decimal", "boolean", "date", "datetime",
+                      "datetime64", "time", "timedelta", "timedelta64", "empty"})
 
 
 def _sheet_cells(sheet: Any, start: tuple[int, int]) -> Optional[tuple[np.ndarray, bool]]:
@@ -520,16 +523,21 @@ def _sheet_cells(sheet: Any, start: tuple[int, int]) -> Optional[tuple[np.ndarra
         chunk = list(itertools.islice(rows, _CHUNK_ROWS))
         if not chunk:
             break
-        if at + len(chunk) > height or any(len(r) != width for r in chunk):
+        if at + len(chunk) > height or sum(map(len, chunk)) != len(chunk) * width:
             return None
-        blank = blank or any("" in r for r in chunk)
         cells = chunk_cells(chunk, width)
         del chunk
+        if cells.shape[1] != width:  # (rows longer and shorter than the width, to the same total)
+            return None
         for c in range(width):  # a text repeated down a column (an account, a category) held once
             column = cells[:, c]
-            if infer_dtype(column, skipna=False) == "string":  # (only text: equal is the same then)
+            kind = infer_dtype(column, skipna=False)
+            if kind == "string":  # (only text: equal is the same then)
                 codes, uniques = pd.factorize(column)
                 cells[:, c] = uniques[codes]
+                blank = blank or "" in uniques
+            elif kind not in _NO_TEXT:  # text among other cells: is one of them ''?
+                blank = blank or bool((column == "").any())
         grid[at:at + len(cells)] = cells
         at += len(cells)
     return (grid, blank) if at == height else None
