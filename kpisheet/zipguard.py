@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import struct
 import zipfile
+from collections import Counter
 import zlib
 from typing import IO, Iterator, Mapping, Optional, Protocol
 
@@ -68,17 +69,20 @@ def check_inflated(archive: zipfile.ZipFile, place: str, readers: Mapping[str, P
     the count stops one byte past the declared size. Run before python-calamine opens the package.
 
     A part named in ``readers`` that is inflated here has each piece handed to its reader as
-    well, checked first, then :meth:`PartReader.end` once the part is inflated in full."""
+    well, checked first, then :meth:`PartReader.end` once the part is inflated in full; not
+    where the package holds two parts of that name (which one another reader takes is not
+    ours to say)."""
     fp = archive.fp
     if fp is None:
         return
+    named = Counter(info.filename for info in archive.infolist())
     for info in archive.infolist():
         if info.compress_size <= limits.TRUST_COMPRESSED_BYTES or info.compress_type == zipfile.ZIP_STORED:
             continue
         if info.compress_type != zipfile.ZIP_DEFLATED:
             raise WorkbookError(f"part {info.filename} is compressed with method {info.compress_type}, which "
                                 "spreadsheet programs do not write: refused", place=place)
-        reader = readers.get(info.filename)
+        reader = readers.get(info.filename) if named[info.filename] == 1 else None
         whole = True
         for piece in _inflated(fp, info, place):
             if reader is None:

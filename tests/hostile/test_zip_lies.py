@@ -118,3 +118,30 @@ def test_a_reader_of_a_cut_part_is_never_told_it_ended(tmp_path: Path) -> None:
         assert z.getinfo(_PART).compress_size == size // 2
         check_inflated(z, "cut.xlsx", {_PART: reader})
     assert reader.pieces and not reader.ended
+
+
+def test_a_part_named_twice_feeds_no_reader(tmp_path: Path) -> None:
+    """Two parts of one name: a reader fed one of them could vouch for the other, which calamine
+    may read instead (a dense copy first, a far cell in the second): neither feeds a reader, and
+    the sheet's extent is judged as before, on the part zipfile reads."""
+    import warnings
+
+    from kpisheet.sources import FileReader, SourceRef
+    from kpisheet.sources.extent import too_sparse
+
+    book = _honest_book(tmp_path / "twice.xlsx")
+    far = sheet_xml({**SALES, "XFD1048576": 1})
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        with zipfile.ZipFile(book, "a", zipfile.ZIP_DEFLATED) as z:
+            z.writestr(_PART, far)
+    assert any("Duplicate name" in str(w.message) for w in said)
+    reader = _Pieces()
+    with zipfile.ZipFile(book) as z:
+        assert [i.filename for i in z.infolist()].count(_PART) == 2
+        check_inflated(z, "twice.xlsx", {_PART: reader})
+    assert reader.pieces == [] and not reader.ended
+    files = FileReader()
+    files.read(SourceRef("s", book, sheet="Data"))
+    assert [b.scanned for b in files._books.values()] == [{}]
+    assert too_sparse(book.read_bytes(), "Data")  # zipfile's copy (the last) has the far cell
