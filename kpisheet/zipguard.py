@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import struct
 import zipfile
+from collections import Counter
 import zlib
+from typing import IO, Iterator, Mapping, Optional, Protocol
 
 from . import limits
 from .errors import WorkbookError
@@ -44,41 +46,84 @@ def check_package(archive: zipfile.ZipFile, place: str) -> None:
                             f"{_size(limits.MAX_BOOK_BYTES)}: refused as a possible zip bomb", place=place)
 
 
-def check_inflated(archive: zipfile.ZipFile, place: str) -> None:
+class PartReader(Protocol):
+    """Reads a part from the pieces :func:`check_inflated` inflates anyway (issue 12: one inflate of
+    a 244 MB sheet serves both the size check and :mod:`kpisheet.sources.extent`'s scan)."""
+
+    def feed(self, piece: bytes) -> None:
+        """The next piece of the part's inflated bytes, in order (each within its declared size)."""
+
+    def end(self) -> None:
+        """The part was inflated in full and every piece fed; not called when it was not (a part
+        past its declared size is refused, a truncated one stops early, a small one is skipped)."""
+
+
+#: Inflated bytes handed out at a time: 4 MiB stays in the cache and bounds what is held.
+PIECE = 4 << 20
+
+
+def check_inflated(archive: zipfile.ZipFile, place: str, readers: Mapping[str, PartReader] = {}) -> None:
     """Raise :class:`WorkbookError` at ``place`` if a part of ``archive`` inflates to more than its
     headers declare (see :data:`~kpisheet.limits.TRUST_COMPRESSED_BYTES`): each part past that
-    many compressed bytes is inflated 4 MiB at a time, counted and discarded, and the count
-    stops one byte past the declared size. Run before python-calamine opens the package."""
+    many compressed bytes is inflated :data:`PIECE` bytes at a time, counted and discarded, and
+    the count stops one byte past the declared size. Run before python-calamine opens the package.
+
+    A part named in ``readers`` that is inflated here has each piece handed to its reader as
+    well, checked first, then :meth:`PartReader.end` once the part is inflated in full; not
+    where the package holds two parts of that name (which one another reader takes is not
+    ours to say)."""
     fp = archive.fp
     if fp is None:
         return
+    named = Counter(info.filename for info in archive.infolist())
     for info in archive.infolist():
         if info.compress_size <= limits.TRUST_COMPRESSED_BYTES or info.compress_type == zipfile.ZIP_STORED:
             continue
         if info.compress_type != zipfile.ZIP_DEFLATED:
             raise WorkbookError(f"part {info.filename} is compressed with method {info.compress_type}, which "
                                 "spreadsheet programs do not write: refused", place=place)
-        fp.seek(info.header_offset)
-        head = fp.read(30)
-        if len(head) < 30 or head[:4] != b"PK\x03\x04":
-            raise WorkbookError(f"the workbook is damaged (part {info.filename} has no local header); open it in "
-                                "Excel and save it again", place=place)
-        name_length, extra_length = struct.unpack("<HH", head[26:30])
-        fp.seek(info.header_offset + 30 + name_length + extra_length)
-        inflate = zlib.decompressobj(-15)
-        left, inflated = info.compress_size, 0
-        try:
-            while left > 0 and not inflate.eof:
-                pending = fp.read(min(left, 1 << 20))
-                if not pending:
-                    break
-                left -= len(pending)
-                while pending and not inflate.eof:
-                    inflated += len(inflate.decompress(pending, 4 << 20))
-                    if inflated > info.file_size:
-                        raise WorkbookError(f"part {info.filename} inflates to more than the {_size(info.file_size)} "
-                                            "its header declares: refused as a possible zip bomb", place=place)
-                    pending = inflate.unconsumed_tail
-        except zlib.error:
-            raise WorkbookError(f"the workbook is damaged (part {info.filename} does not inflate); open it in "
-                                "Excel and save it again", place=place) from None
+        reader = readers.get(info.filename) if named[info.filename] == 1 else None
+        whole = True
+        for piece in _inflated(fp, info, place):
+            if reader is None:
+                continue
+            if piece is None:
+                whole = False
+            else:
+                reader.feed(piece)
+        if reader is not None and whole:
+            reader.end()
+
+
+def _inflated(fp: IO[bytes], info: zipfile.ZipInfo, place: str) -> Iterator[Optional[bytes]]:
+    """The pieces part ``info`` inflates to, each checked against its declared size; a last None
+    when the deflate stream ends before it is whole (the reader that needs it tells the damage)."""
+    fp.seek(info.header_offset)
+    head = fp.read(30)
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        raise WorkbookError(f"the workbook is damaged (part {info.filename} has no local header); open it in "
+                            "Excel and save it again", place=place)
+    name_length, extra_length = struct.unpack("<HH", head[26:30])
+    fp.seek(info.header_offset + 30 + name_length + extra_length)
+    inflate = zlib.decompressobj(-15)
+    left, inflated = info.compress_size, 0
+    try:
+        while left > 0 and not inflate.eof:
+            pending = fp.read(min(left, 1 << 20))
+            if not pending:
+                break
+            left -= len(pending)
+            while pending and not inflate.eof:
+                piece = inflate.decompress(pending, PIECE)
+                inflated += len(piece)
+                if inflated > info.file_size:
+                    raise WorkbookError(f"part {info.filename} inflates to more than the {_size(info.file_size)} "
+                                        "its header declares: refused as a possible zip bomb", place=place)
+                if piece:
+                    yield piece
+                pending = inflate.unconsumed_tail
+    except zlib.error:
+        raise WorkbookError(f"the workbook is damaged (part {info.filename} does not inflate); open it in "
+                            "Excel and save it again", place=place) from None
+    if not inflate.eof:
+        yield None

@@ -10,7 +10,10 @@ must not be read that way (:mod:`.sparse` then reads it by its cells):
   (counted with ``bytes.count``), and no cell reference in the part has more
   column letters or row digits than that rectangle's corner (one regular-expression
   search, no match objects): the rectangle cannot be much larger than it says. The part
-  is inflated and searched 4 MB at a time, never held whole (issue 12);
+  is inflated and searched 4 MB at a time, never held whole (:class:`DimensionScan`);
+  where the ZIP bomb check inflates the part anyway (:func:`kpisheet.zipguard.check_inflated`),
+  the scan reads the pieces it inflates and its verdict is passed to :func:`too_sparse`,
+  so that a 244 MB part is inflated once, not twice (issue 12);
 - otherwise every cell that holds a value (``<c r="..." ...>`` not self-closing) is
   counted and its corner taken: the rectangle may be read when it is within
   DENSE_CELLS or DENSE_FACTOR times the cells it holds.
@@ -25,11 +28,12 @@ import posixpath
 import re
 import zipfile
 import zlib
-from typing import Optional
+from typing import Mapping, Optional
 
 from .. import limits
 from ..inflated import read_part
 from . import refs
+from .bytesearch import Finder
 
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?>')
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
@@ -65,6 +69,17 @@ def sheet_part(archive: zipfile.ZipFile, sheet: str) -> Optional[str]:
             target = a.get("Target", "")
             return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
     return None
+
+
+def sheet_scans(archive: zipfile.ZipFile) -> dict[str, "DimensionScan"]:
+    """A fresh :class:`DimensionScan` for each worksheet part of an .xlsx ``archive`` (none
+    where its sheets cannot be told), to be fed as the package is inflated."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
+        return {}
+    parts = (sheet_part(archive, _attrs(m.group(0)).get("name", "")) for m in _SHEET.finditer(workbook))
+    return {part: DimensionScan() for part in parts if part is not None}
 
 
 _TABLE = re.compile(rb"<(?:\w+:)?table\b([^>]*)>")
@@ -122,58 +137,125 @@ def sheet_names(data: bytes) -> list[str]:
     return [_attrs(m.group(0)).get("name", "") for m in _SHEET.finditer(workbook)]
 
 
-_SPACED_EQUALS = re.compile(rb"r(?:[ \t\r\n]+=|=[ \t\r\n])")
 _CHUNK = 1 << 22  # XML inflated and searched at a time: 4 MB stays in the cache, 244 MB did not
 _OVERLAP = 64  # bytes of the previous chunk searched again: longer than any reference the searches find
 _LONG_SPACE = 1 << 20  # a run of white space longer than this: the careful path
+_HEAD = 8192  # the <dimension> is looked for in the part's first this many bytes
 
 
-def _fits_dimension(archive: zipfile.ZipFile, part: str) -> bool:
-    """The fast path of the module doc: the dimension is small and no cell reference goes past it.
+class DimensionScan:
+    """The fast path of the module doc, over a sheet part's XML fed a piece at a time (pieces of
+    any size, in order; :class:`kpisheet.zipguard.PartReader`, so that the inflate of the ZIP
+    bomb check serves it too). :attr:`fits` is None until :meth:`end`, then whether the
+    dimension is small and no cell reference goes past it; :attr:`settled` tells that no
+    further piece can change the answer (the caller may stop reading).
 
-    The part is inflated a chunk at a time and never held whole; each chunk is searched with the
-    end of the one before it (and the whole of a trailing run of white space, so that
-    ``r <many spaces> =`` cannot hide across two chunks)."""
-    with archive.open(part) as stream:
-        chunk = stream.read(_CHUNK)
-        m = _DIMENSION.search(chunk, 0, 8192)
+    Each piece is searched with the end of the one before it (and the whole of a trailing run
+    of white space, so that ``r <many spaces> =`` cannot hide across two pieces). One search
+    a piece, by RE2 where pyarrow is installed (:mod:`.bytesearch`): any attribute ending in
+    r (a cell's r after a space, tab or line break) followed by spaces and =, by = and a space,
+    or by ="... with a value past the corner. The literal prefix keeps the search fast; another
+    attribute matching is only slower (the careful path)."""
+
+    def __init__(self) -> None:
+        self.fits: Optional[bool] = None
+        self.settled = False
+        self._head = b""
+        self._area = 0
+        self._finder: Optional[Finder] = None
+        self._cells = 0  # cell tags seen, while more of them could still matter
+        self._count = True
+        self._tail = self._last = b""
+
+    def feed(self, piece: bytes) -> None:
+        """The next piece of the part's XML."""
+        if self.settled:
+            return
+        if self._finder is None:  # the dimension is read once the head is in
+            self._head += piece
+            if len(self._head) < _HEAD:
+                return
+            piece, self._head = self._head, b""
+            if not self._start(piece):
+                return
+        self._scan(piece)
+
+    def end(self) -> None:
+        """The part has been fed in full: settle :attr:`fits`."""
+        if self._finder is None and not self.settled:  # a part shorter than the head
+            head, self._head = self._head, b""
+            if self._start(head):
+                self._scan(head)
+        if not self.settled:
+            self.fits = self._area <= max(limits.DENSE_CELLS, limits.DENSE_FACTOR * self._cells)
+            self.settled = True
+
+    def _scan(self, piece: bytes) -> None:
+        window = self._tail + piece
+        assert self._finder is not None
+        if self._finder.search(window):
+            self._refuse()  # a far cell, or r = "..." with spaces: take the careful path
+            return
+        if self._count:
+            # the cell tags (counted in C; a prefixed <x:c tag is not counted, which only makes the
+            # test stricter): a rectangle a few times that size costs a few times the XML. Once
+            # there are enough for any rectangle the dimension allows, counting stops (issue 12);
+            # a tag across two pieces is counted once.
+            self._cells += piece.count(b"<c ") + (self._last + piece[:2]).count(b"<c ")
+            self._last = (self._last + piece[-2:])[-2:]
+            self._count = limits.DENSE_FACTOR * self._cells < self._area
+        space = len(window) - len(window.rstrip(b" \t\r\n"))
+        if space > _LONG_SPACE:
+            self._refuse()
+            return
+        self._tail = window[-(space + _OVERLAP):]
+
+    def _start(self, head: bytes) -> bool:
+        """Read the dimension at the part's head; False (settled, not fitting) without one."""
+        m = _DIMENSION.search(head, 0, _HEAD)
         if m is None:
+            self._refuse()
             return False
         c1, r1 = col_number(m.group(1)), int(m.group(2))
         c2, r2 = (col_number(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+        self._area = (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+        self._count = limits.DENSE_CELLS < self._area  # a small rectangle needs no count
         wide = len(refs.col_letter(max(c1, c2)))
         digits = len(str(max(r1, r2)))
-        # any attribute ending in r (a cell's r after a space, tab or line break) with a value past the
-        # corner: the literal prefix keeps the search fast; another attribute matching is only slower
-        further = re.compile(rb'r="(?:[A-Za-z]{%d,}\d|[A-Za-z]{1,3}\d{%d,})' % (wide + 1, digits + 1))
-        # the cell tags the part holds (counted in C; a prefixed <x:c tag is not counted, which only
-        # makes the test stricter): a rectangle a few times that size costs a few times the XML
-        cells = 0
-        tail = last = b""
-        while chunk:
-            window = tail + chunk
-            if _SPACED_EQUALS.search(window):
-                return False  # r = "..." with spaces: take the careful path
-            if further.search(window):
-                return False
-            cells += (last + chunk).count(b"<c ")  # a tag across the two chunks counted once
-            space = len(window) - len(window.rstrip(b" \t\r\n"))
-            if space > _LONG_SPACE:
-                return False
-            tail, last = window[-(space + _OVERLAP):], chunk[-2:]
+        self._finder = Finder(rb'r(?:="(?:[A-Za-z]{%d,}\d|[A-Za-z]{1,3}\d{%d,})|[ \t\r\n]+=|=[ \t\r\n])'
+                              % (wide + 1, digits + 1))
+        return True
+
+    def _refuse(self) -> None:
+        self.fits, self.settled = False, True
+
+
+def _fits_dimension(archive: zipfile.ZipFile, part: str) -> bool:
+    """:class:`DimensionScan` of ``part``, inflated :data:`_CHUNK` bytes at a time, never held whole."""
+    scan = DimensionScan()
+    with archive.open(part) as stream:
+        while not scan.settled:
             chunk = stream.read(_CHUNK)
-    return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1) <= max(limits.DENSE_CELLS, limits.DENSE_FACTOR * cells)
+            if not chunk:
+                break
+            scan.feed(chunk)
+    scan.end()
+    return bool(scan.fits)
 
 
-def too_sparse(data: bytes, sheet: str) -> bool:
+def too_sparse(data: bytes, sheet: str, scanned: Mapping[str, bool] = {}) -> bool:
     """Whether the .xlsx ``data``'s sheet ``sheet`` must not be read as a dense rectangle
-    (then :mod:`.sparse` reads it by its cells)."""
+    (then :mod:`.sparse` reads it by its cells). ``scanned``: parts of ``data`` whose
+    :class:`DimensionScan` has run, and its verdict (the fast path is not taken again)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         part = sheet_part(archive, sheet)
         if part is None:
             return False
-        if _fits_dimension(archive, part):
+        fits = scanned.get(part)
+        if fits is None:
+            fits = _fits_dimension(archive, part)
+        if fits:
             return False
         xml = read_part(archive, data, part)  # recalc may have inflated it already
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):

@@ -27,7 +27,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from ..errors import WorkbookError
 from ..zipguard import check_inflated, check_package
-from .extent import sheet_names, table_place, too_sparse
+from .extent import sheet_names, sheet_scans, table_place, too_sparse
 from .odsextent import ods_extent
 from .csvcolumns import read_columns
 from .csvtext import CsvText, utf8_text
@@ -91,6 +91,7 @@ class _Book:
     csv_rows: dict[tuple[Any, ...], list[list[str]]] = field(default_factory=dict)
     hidden: Optional[dict[str, Cells]] = None  # sheet -> error cells and computed formula cells (.xlsx)
     by_cells: Optional[list[str]] = None  # an .ods or .xls calamine must not open: its sheets, read by their cells
+    scanned: dict[str, bool] = field(default_factory=dict)  # .xlsx sheet part -> fits its dimension (extent)
 
 
 class FileReader:
@@ -195,6 +196,7 @@ class FileReader:
             if data.startswith(_ZIP) or data.startswith(_OLE):
                 raise WorkbookError("not a CSV file (it is a workbook; name it .xlsx, .xls …)", place=where)
             return _Book(key, data, "csv")
+        scanned: dict[str, bool] = {}  # an .xlsx's sheet parts whose extent was scanned as they were inflated
         if data.startswith(_OLE):
             if _is_encrypted(data):
                 raise WorkbookError(_PROTECTED, place=where)
@@ -206,8 +208,12 @@ class FileReader:
             try:
                 archive = zipfile.ZipFile(io.BytesIO(data))
                 check_package(archive, where)  # README#hostile-and-broken-input: no zip bomb is inflated
-                check_inflated(archive, where)  # nor one whose headers lie about its sizes
                 names = set(archive.namelist())
+                # nor one whose headers lie about its sizes; the sheets' extent is scanned in the same
+                # inflate (issue 12: a 244 MB sheet was inflated once for each)
+                scans = sheet_scans(archive) if "xl/workbook.xml" in names else {}
+                check_inflated(archive, where, scans)
+                scanned = {part: scan.fits for part, scan in scans.items() if scan.fits is not None}
             except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
                 raise WorkbookError(f"the workbook is damaged (a broken ZIP archive: {_one_line(exc)}); "
                                     "open it in Excel and save it again, or restore a copy", place=where) from None
@@ -235,7 +241,7 @@ class FileReader:
         except CalamineError as exc:
             what = "not an Excel workbook" if kind == "xls" else "the workbook is damaged"
             raise WorkbookError(f"{what} ({_one_line(exc)})", place=where) from None
-        return _Book(key, data, kind, workbook)
+        return _Book(key, data, kind, workbook, scanned=scanned)
 
     # --- sheets -----------------------------------------------------------------------------
 
@@ -371,7 +377,7 @@ class FileReader:
         key = ("table", name)
         if key not in book.frames:
             place = table_place(book.data, name)
-            if place is not None and too_sparse(book.data, place[0]):  # README#hostile-and-broken-input: by its cells
+            if place is not None and too_sparse(book.data, place[0], book.scanned):  # README#hostile-and-broken-input: by its cells
                 sheet, area, has_header = place
                 if not has_header:
                     raise WorkbookError(f"table '{name}' has no header row, on a sheet whose cells are far apart: "
@@ -381,7 +387,7 @@ class FileReader:
                 book.frames[key] = sparse_frame(grid, area[0], sheet, f"{where}!{sheet}",
                                                 header_name=f"the header row of table {name}", first_col=area[1])
                 return book.frames[key]
-            if place is None and any(too_sparse(book.data, s) for s in sheet_names(book.data)):
+            if place is None and any(too_sparse(book.data, s, book.scanned) for s in sheet_names(book.data)):
                 raise WorkbookError(f"cannot tell which sheet holds table '{name}', and a sheet of this workbook "
                                     "has cells far apart: name the cells with range: instead", place=where)
             t = book.with_tables.get_table_by_name(name)
@@ -493,6 +499,9 @@ def _first_line(text: CsvText) -> str:
 
 
 _CHUNK_ROWS = 1 << 15  # rows of a sheet made Python lists at once by _sheet_cells
+# infer_dtype's kinds of a column that holds no text (so no '' cell)
+_NO_TEXT = frozenset({"floating", "integer", "mixed-integer-float", "decimal", "boolean", "date", "datetime",
+                      "datetime64", "time", "timedelta", "timedelta64", "empty"})
 
 
 def _sheet_cells(sheet: Any, start: tuple[int, int]) -> Optional[tuple[np.ndarray, bool]]:
@@ -512,16 +521,21 @@ def _sheet_cells(sheet: Any, start: tuple[int, int]) -> Optional[tuple[np.ndarra
         chunk = list(itertools.islice(rows, _CHUNK_ROWS))
         if not chunk:
             break
-        if at + len(chunk) > height or any(len(r) != width for r in chunk):
+        if at + len(chunk) > height or sum(map(len, chunk)) != len(chunk) * width:
             return None
-        blank = blank or any("" in r for r in chunk)
         cells = chunk_cells(chunk, width)
         del chunk
+        if cells.shape[1] != width:  # (rows longer and shorter than the width, to the same total)
+            return None
         for c in range(width):  # a text repeated down a column (an account, a category) held once
             column = cells[:, c]
-            if infer_dtype(column, skipna=False) == "string":  # (only text: equal is the same then)
+            kind = infer_dtype(column, skipna=False)
+            if kind == "string":  # (only text: equal is the same then)
                 codes, uniques = pd.factorize(column)
                 cells[:, c] = uniques[codes]
+                blank = blank or "" in uniques
+            elif kind not in _NO_TEXT:  # text among other cells: is one of them ''?
+                blank = blank or bool((column == "").any())
         grid[at:at + len(cells)] = cells
         at += len(cells)
     return (grid, blank) if at == height else None
@@ -530,7 +544,7 @@ def _sheet_cells(sheet: Any, start: tuple[int, int]) -> Optional[tuple[np.ndarra
 def _too_sparse(book: _Book, sheet: str) -> bool:
     """Whether ``sheet`` must be read by its cells rather than as calamine's dense rectangle."""
     if book.kind == "xlsx":
-        return too_sparse(book.data, sheet)
+        return too_sparse(book.data, sheet, book.scanned)
     if book.kind in ("ods", "xls"):
         return book.by_cells is not None
     return book.kind == "xlsb" and xlsb_too_sparse(book.data, sheet)

@@ -318,6 +318,8 @@ def frame_of_columns(cells: Sequence[np.ndarray | Coded | Typed], headers: list[
         if isinstance(raw, Typed):
             columns[c] = raw.values
             continue
+        if isinstance(raw, np.ndarray) and infer_dtype(raw, skipna=False) == "string":
+            raw = Coded.of(raw)  # a column of text is typed, and searched for error cells, once per distinct text
         if isinstance(raw, Coded):  # the distinct cells typed, then laid out by row
             column = np.array(raw.uniques, dtype=object)
             found = error_cells(column)

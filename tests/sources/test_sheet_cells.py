@@ -61,3 +61,47 @@ def test_the_frame_of_the_chunked_cells_is_the_frame_of_the_rows(tmp_path: Path,
     pd.testing.assert_frame_equal(chunked.df, whole.df, check_exact=True)
     assert chunked.texts_above == whole.texts_above and chunked.column_numbers == whole.column_numbers
     assert np.isnan(chunked.df["Amount"].to_numpy()[0]) and len(chunked.df) == 61  # blank row skipped
+
+
+def test_a_text_column_typed_by_its_distinct_texts_is_the_cell_by_cell_column() -> None:
+    """Issue 12: frame_of_columns types a column of text (and finds its error cells) once per
+    distinct text; the values and error codes are those the cell-by-cell rules give."""
+    from kpisheet.sources.frames import _typed, error_cells, frame_of_columns
+
+    texts = np.array(["ACC1", "", "#N/A", "ACC1", "#DIV/0!", "b", "ACC1", "#N/A", " ACC1"], dtype=object)
+    amounts = np.arange(len(texts), dtype=float).astype(object)
+    frame = frame_of_columns([texts.copy(), amounts], ["Account", "Amount"], [1, 2], 1, 1, "Data")
+    cells = texts.copy()
+    found = error_cells(cells)
+    assert found is not None
+    cells[found[0]] = None
+    pd.testing.assert_series_equal(frame.df[0], pd.Series(_typed(cells, False)), check_names=False)
+    assert str(frame.df[0].dtype) == "str" and frame.df[0].isna().tolist() == [False, True, True, False, True, False, False, True, False]
+    assert frame.errors[0].to_dict() == dict(zip(found[0].tolist(), found[1].tolist())) and len(frame.errors[0]) == 3
+
+
+@pytest.mark.parametrize("column, blank", [([1.5, 2.5, 3.5], False), ([1.5, "#N/A", 3.5], True),
+                                           ([dt.datetime(2025, 1, 1), "#N/A", 3.5], True), (["a", "#N/A", "b"], True),
+                                           (["a", "b", "c"], False), ([True, "#N/A", 1.0], True)])
+def test_a_cell_calamine_reads_as_blank_is_seen_in_any_column(tmp_path: Path, column: list[object],
+                                                              blank: bool) -> None:
+    """An error cell reads as '' from calamine: _sheet_cells must say so whatever the column's other
+    cells are, or the error would be read as a blank (the '' is found among a text column's distinct
+    texts, else by comparing a mixed column)."""
+    from tests.hostile.harness import write_xlsx
+
+    cells = "".join(f'<row r="{r + 2}"><c r="A{r + 2}"><v>{r}</v></c>' + (
+        f'<c r="B{r + 2}" t="e"><v>#N/A</v></c>' if v == "#N/A" else
+        f'<c r="B{r + 2}" t="inlineStr"><is><t>{v}</t></is></c>' if isinstance(v, str) else
+        f'<c r="B{r + 2}"><v>{(v - dt.datetime(1899, 12, 30)).days if isinstance(v, dt.datetime) else float(v)}</v></c>')
+        + "</row>" for r, v in enumerate(column))
+    xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           '<row r="1"><c r="A1" t="inlineStr"><is><t>N</t></is></c><c r="B1" t="inlineStr"><is><t>V</t></is></c>'
+           f'</row>{cells}</sheetData></worksheet>')
+    path = write_xlsx(tmp_path / "b.xlsx", {"Data": xml})
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Data")
+    got = files._sheet_cells(sheet, sheet.start)
+    assert got is not None and got[1] is blank
+    table = FileReader().read(SourceRef("s", path, sheet="Data", columns={"v": "V"}))
+    codes = table.error_codes("v")  # type: ignore[attr-defined]
+    assert (codes is not None and int(codes[1]) != 0) is blank

@@ -21,7 +21,7 @@ RANGE_CELLS = {"A1": "title", "B3": "Client", "C3": "Amount", "B4": "Acme", "C4"
 
 
 def _tables(path: Path, ref: SourceRef, monkeypatch: pytest.MonkeyPatch, sparse: bool) -> object:
-    monkeypatch.setattr(files, "too_sparse", lambda data, sheet: sparse)
+    monkeypatch.setattr(files, "too_sparse", lambda data, sheet, scanned={}: sparse)
     return FileReader().read(ref)
 
 
@@ -176,3 +176,70 @@ def test_the_extent_is_searched_a_chunk_at_a_time_and_nothing_hides_between_chun
     for size in range(90, 420, 7):  # chunk edges fall everywhere in and around the far cell
         monkeypatch.setattr(extent, "_CHUNK", size)
         assert extent.too_sparse(data, "Data"), (size, at)
+
+
+def _padded_sheet(far: str) -> str:
+    """A sheet part past the 8 KB head whose dimension says A1:C400, and ``far`` in row 1048576."""
+    from tests.hostile.harness import sheet_xml
+
+    cells = {**SALES, **{f"{c}{r}": r for r in range(5, 401) for c in "ABC"}}
+    xml = sheet_xml(cells).replace("<sheetData>", '<dimension ref="A1:C400"/><sheetData>')
+    return xml.replace("</sheetData>", f'<row r="1048576">{far}</row></sheetData>' if far else "</sheetData>")
+
+
+FAR_CELLS = [("", False), ('<c r="XFD1048576"><v>1</v></c>', True),
+             ('<c r' + " " * 300 + '="XFD1048576"><v>1</v></c>', True), ('<c r=\n"XFD1048576"><v>1</v></c>', True),
+             ('<c r="XFD1048576" s="1"/>', True)]  # (formatting only: the careful path is taken, and says dense)
+
+
+@pytest.mark.parametrize("far, far_found", FAR_CELLS)
+def test_the_extent_is_scanned_in_the_inflate_of_the_zip_bomb_check(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, far: str, far_found: bool) -> None:
+    """Issue 12: a large sheet part is inflated once, by the ZIP bomb check, and scanned there: the
+    scan's verdict is what the scan of its own inflate says, pieces falling anywhere in the far cell."""
+    import zipfile
+
+    import kpisheet.limits as limits
+    import kpisheet.sources.extent as extent
+    from kpisheet import zipguard
+
+    monkeypatch.setattr(limits, "TRUST_COMPRESSED_BYTES", 0)  # every part is inflated by the check
+    path = write_xlsx(tmp_path / "book.xlsx", {"Data": _padded_sheet(far)})
+    part = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as z:
+        assert z.getinfo(part).file_size > 3 * extent._HEAD
+        own = extent._fits_dimension(z, part)
+    assert own is not far_found
+    for size in [*range(90, 420, 7), 5000, 1 << 22]:  # piece edges fall everywhere in and around the far cell
+        monkeypatch.setattr(zipguard, "PIECE", size)
+        with zipfile.ZipFile(path) as z:
+            scans = extent.sheet_scans(z)
+            zipguard.check_inflated(z, "book.xlsx", scans)
+        assert list(scans) == [part] and scans[part].fits is own, size
+    asked: list[object] = []
+    monkeypatch.setattr(extent, "_fits_dimension", lambda *a: asked.append(a) or True)
+    reader = FileReader()
+    table = reader.read(SourceRef("s", path, sheet="Data"))
+    assert asked == [] and [b.scanned for b in reader._books.values()] == [{part: own}]
+    assert (table.first_row, len(table.df)) == (2, 399 + (far_found and "XFD" in far and "s=" not in far))
+
+
+def test_the_cell_tags_are_counted_until_there_are_enough(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counting stops once DENSE_FACTOR times the tags covers the dimension: the verdict is the
+    verdict of a full count, and a dimension past it still does not fit."""
+    import kpisheet.limits as limits
+    from kpisheet.sources.extent import DimensionScan
+
+    monkeypatch.setattr(limits, "DENSE_CELLS", 10)
+    rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>1</v></c>' for c in "ABCDE") + "</row>"
+                   for r in range(1, 6))
+    for dimension, fits, counted in (("A1:E5", True, range(7, 10)), ("A1:E6", True, range(8, 11)),
+                                     ("A1:E40", False, [25]), ("A1:E25", False, [25])):
+        views = "<sheetViews>" + "<sheetView/>" * 1000 + "</sheetViews>"  # the cells come after the 8 KB head
+        xml = f'<worksheet><dimension ref="{dimension}"/>{views}<sheetData>{rows}</sheetData></worksheet>'.encode()
+        for size in (1, 2, 3, 10, 4096):
+            scan = DimensionScan()
+            for at in range(0, len(xml), size):
+                scan.feed(xml[at:at + size])
+            scan.end()
+            assert scan.fits is fits and (size > 10 or scan._cells in counted), (dimension, size, scan._cells)
