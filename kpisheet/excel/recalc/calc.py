@@ -78,9 +78,13 @@ class Calculator:
         that fails is an error value in that cell, with a warning, never an exception). Date text
         in arithmetic and criteria counts in the book's date system (1900 or 1904)."""
         system = V.DATE1904.set(book.date1904)
+        evaluation: Optional[Evaluation] = None
         try:
-            return Evaluation(book, extra).run()
+            evaluation = Evaluation(book, extra)
+            return evaluation.run()
         finally:
+            if evaluation is not None:
+                evaluation.release()
             V.DATE1904.reset(system)
 
 
@@ -127,6 +131,16 @@ class Evaluation:
         for i, f in enumerate(formulas):
             k = (self.texts[i], self.anchors[i], f.sheet, f.kind)
             self._group[k] = self._group.get(k, 0) + 1
+
+    def release(self) -> None:
+        """Drop the compiled formulas and the compiler once the run is over. Their closures
+        read cells through this evaluation, which holds them: a cycle that only the cyclic
+        garbage collector would free, walking every object of the run first (60-90 ms after
+        10,000 KPI cells). Broken here, reference counting frees the run at once."""
+        self.code = []
+        self._code = {}
+        self._failed = {}
+        self.compiler = None  # type: ignore[assignment]
 
     # --- a cell that fails ----------------------------------------------------------------
 
