@@ -363,7 +363,6 @@ def serialise(value: Value) -> tuple[Optional[str], str]:
 
 
 _ATTR_PATTERNS: dict[str, re.Pattern[str]] = {}
-_HEADS: dict[str, re.Pattern[str]] = {}
 
 
 def _set_attr(attrs: str, name: str, value: Optional[str]) -> str:
@@ -387,16 +386,15 @@ class CellEdit:
 
 
 def rewrite_cell(element: str, prefix: str, edit: CellEdit) -> str:
-    """A ``<c>`` element with its cached value (and type) replaced; all else kept."""
+    """A ``<c>`` element (as the scanners match it) with its cached value (and type) replaced;
+    all else kept: its ``r`` and every other attribute but ``t`` (and ``edit.c_attrs``), so the
+    cell keeps its place among the row's cells."""
     item, attr_re, fel, vel, isel = patterns(prefix)
-    cell_head = _HEADS.get(prefix)
-    if cell_head is None:
-        cell_head = _HEADS[prefix] = re.compile(rf"<{re.escape(prefix)}c\b([^>]*?)(/?)>")
-    m = cell_head.match(element)
-    assert m is not None
-    attrs = m.group(1)
-    self_closing = bool(m.group(2))
-    inner = "" if self_closing else element[m.end():element.rfind("<")]
+    assert element.startswith(f"<{prefix}c") and not (edit.c_attrs and "r" in edit.c_attrs)
+    head = element.index(">")  # the head ends at its first '>', as the scanners' patterns read it
+    self_closing = element[head - 1] == "/"
+    attrs = element[len(prefix) + 2:head - 1 if self_closing else head]
+    inner = "" if self_closing else element[head + 1:element.rfind("<")]
     t, vtext = serialise(edit.value)
     attrs = _set_attr(attrs, "t", t)
     for k, v in (edit.c_attrs or {}).items():
