@@ -261,8 +261,15 @@ class Evaluation:
         res = self.results[i]
         text, anchor = self.texts[i], self.anchors[i]
         shift = (f.row - anchor[0], f.col - anchor[1])
-        ckey = self._key(i)
+        ckey = (text, anchor, f.sheet, f.kind)
         shifted = shift != (0, 0) or self._group.get(ckey, 1) > 1
+        code = self._code.get(ckey)
+        reads = self._reads.get(ckey)
+        if code is not None and reads is not None:  # a shape met before: compiled, its reads listed
+            self.code[i] = code
+            self.reads[i] = areas_read(reads, f, shift if shifted else None, self.book)
+            res.volatile = reads.volatile or res.volatile
+            return
         try:
             failed = self._failed.get(ckey)
             if failed is not None:

@@ -109,6 +109,7 @@ class Reads:
 
     items: tuple[Union[tuple[int, int, int, int, int, tuple[bool, bool, bool, bool]], TableRef], ...]
     volatile: bool
+    tables: bool = False  # a structured reference among the items (placed per cell, table by table)
 
 
 def reads_of(node: Node, home: int, book: Book, sheet_index: Callable[[str], Optional[int]],
@@ -132,12 +133,18 @@ def reads_of(node: Node, home: int, book: Book, sheet_index: Callable[[str], Opt
                 volatile = True
         elif isinstance(n, TableRef):
             items.append(n)
-    return Reads(tuple(items), volatile)
+    return Reads(tuple(items), volatile, any(isinstance(n, TableRef) for n in items))
 
 
 def areas_read(reads: Reads, f: Formula, shift: Optional[tuple[int, int]], book: Book) -> list[SheetArea]:
     """The areas formula ``f`` reads. ``shift``: the cell's offset from where its shared
     formula was written (relative references move by it), None when it is read where it stands."""
+    if not reads.tables:  # areas only, as most formulas read: one comprehension a cell
+        if shift is None:
+            return [item[:5] for item in reads.items]  # type: ignore[misc]
+        dr, dc = shift
+        return [(si, r1 + dr * rel[0], c1 + dc * rel[1], r2 + dr * rel[2], c2 + dc * rel[3])
+                for si, r1, c1, r2, c2, rel in reads.items]  # type: ignore[misc]
     deps: list[SheetArea] = []
     for item in reads.items:
         if isinstance(item, TableRef):
