@@ -163,28 +163,6 @@ def test_parser_reads_or_refuses_cleanly(text: str) -> None:
     shape(text, 5, 5)  # never raises
 
 
-def _shape_by_substitution(text: str, row: int, col: int) -> str:
-    """shape() as it was first written (one substitution, a call back per reference): the oracle."""
-    from kpisheet.excel.recalc.parser import _SHAPE, MAX_COL, MAX_ROW, _col
-
-    def sub(m: Any) -> str:
-        quoted, col_abs, letters, row_abs, digits = m.groups()
-        if quoted:
-            return str(quoted)
-        c, r = _col(letters), int(digits)
-        if c > MAX_COL or r > MAX_ROW:
-            return str(m.group(0))
-        return (f"R{r}" if row_abs else f"R[{r - row}]") + (f"C{c}" if col_abs else f"C[{c - col}]")
-    return _SHAPE.sub(sub, text)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(_PIECES | st.sampled_from(["ZZZ1", "A1048577", "XFD1", "b7", "'It''s'!$C$9", '"A1"""']), max_size=12)
-       .map("".join) | st.text(max_size=30), st.integers(1, 1048576), st.integers(1, 16384))
-def test_shape_places_references_as_the_substitution_did(text: str, row: int, col: int) -> None:
-    assert shape(text, row, col) == _shape_by_substitution(text, row, col)
-
-
 def test_formulas_copied_down_share_a_shape() -> None:
     assert shape("KPI(A2,B2,$C$2)", 2, 4) == shape("KPI(A9,B9,$C$2)", 9, 4) == "KPI(R[0]C[-3],R[0]C[-2],R2C3)"
     assert shape('A1&"A1"&ZZZ1', 1, 2) == 'R[0]C[-1]&"A1"&ZZZ1'  # text and names are not references
