@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Union, cast
 
 from .ast import Binary, Call, Name, Node, Reference, TableRef, has_relative_refs, placed, walk
 from .model import VOLATILE, Area, Book, Formula, sheet_span
@@ -25,6 +25,7 @@ from .parser import MAX_COL, MAX_ROW, FormulaSyntaxError, parse
 from .ranges import Ref
 
 SheetArea = tuple[int, int, int, int, int]  # (sheet, r1, c1, r2, c2)
+AreaRead = tuple[int, int, int, int, int, tuple[bool, bool, bool, bool]]  # an area as written, with its rel flags
 
 
 class FormulaIndex:
@@ -140,11 +141,12 @@ def areas_read(reads: Reads, f: Formula, shift: Optional[tuple[int, int]], book:
     """The areas formula ``f`` reads. ``shift``: the cell's offset from where its shared
     formula was written (relative references move by it), None when it is read where it stands."""
     if not reads.tables:  # areas only, as most formulas read: one comprehension a cell
+        areas = cast("tuple[AreaRead, ...]", reads.items)
         if shift is None:
-            return [item[:5] for item in reads.items]  # type: ignore[misc]
+            return [(si, r1, c1, r2, c2) for si, r1, c1, r2, c2, _ in areas]
         dr, dc = shift
         return [(si, r1 + dr * rel[0], c1 + dc * rel[1], r2 + dr * rel[2], c2 + dc * rel[3])
-                for si, r1, c1, r2, c2, rel in reads.items]  # type: ignore[misc]
+                for si, r1, c1, r2, c2, rel in areas]
     deps: list[SheetArea] = []
     for item in reads.items:
         if isinstance(item, TableRef):

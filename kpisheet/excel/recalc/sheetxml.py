@@ -391,10 +391,10 @@ def rewrite_cell(element: str, prefix: str, edit: CellEdit) -> str:
     cell keeps its place among the row's cells."""
     item, attr_re, fel, vel, isel = patterns(prefix)
     assert element.startswith(f"<{prefix}c") and not (edit.c_attrs and "r" in edit.c_attrs)
-    head = element.index(">")  # the head ends at its first '>', as the scanners' patterns read it
-    self_closing = element[head - 1] == "/"
-    attrs = element[len(prefix) + 2:head - 1 if self_closing else head]
-    inner = "" if self_closing else element[head + 1:element.rfind("<")]
+    head_end = element.index(">")  # the head ends at its first '>', as the scanners' patterns read it
+    self_closing = element[head_end - 1] == "/"
+    attrs = element[len(prefix) + 2:head_end - 1 if self_closing else head_end]
+    inner = "" if self_closing else element[head_end + 1:element.rfind("<")]
     t, vtext = serialise(edit.value)
     attrs = _set_attr(attrs, "t", t)
     for k, v in (edit.c_attrs or {}).items():
