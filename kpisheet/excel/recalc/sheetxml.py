@@ -258,7 +258,14 @@ def _scan_fast(text: str, prefix: str, shared: list[str], date1904: bool) -> Opt
                     pass
                 continue
             tm = _T_ATTR.search(cattrs)
-            value = cell_value(tm.group(1) if tm else None, v, "", isel, shared, date1904)
+            t = tm.group(1) if tm else None
+            if t == "s":  # a shared string, as cell_value reads it (a bad index: no value)
+                try:
+                    values[(row, col)] = shared[int(v)]
+                except (ValueError, IndexError):
+                    pass
+                continue
+            value = cell_value(t, v, "", isel, shared, date1904)
             if value is not None:
                 values[(row, col)] = value
             continue

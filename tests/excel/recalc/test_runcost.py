@@ -211,3 +211,14 @@ def test_the_run_is_freed_without_a_cyclic_collection(tmp_path: Path) -> None:
         gc.enable()
     assert report.written and alive == []
     assert values(book)[(1, 2)] == 4.0 and values(book)[(1, 3)] == 5.0
+
+
+def test_shared_strings_are_read_the_same_by_the_one_run_path() -> None:
+    """Items of one plain run skip the join and the phonetic substitution: every other kind of
+    item still gives its runs joined, phonetic readings left out, escapes undone."""
+    from kpisheet.excel.recalc.book import shared_strings
+    xml = ('<sst xmlns="m"><si><t>plain</t></si><si><t xml:space="preserve"> a &amp; b </t></si>'
+           '<si><r><t>bold</t></r><r><rPr/><t>er</t></r></si><si><t>日本</t><rPh sb="0" eb="2"><t>ニホン</t></rPh></si>'
+           '<si/><si><t/></si><si><t>line_x000D_end</t></si><si><t>x</t><t/><t>y</t></si>'
+           '<x:si><x:t>prefixed</x:t></x:si><si><t>1 &lt; 2</t></si></sst>')
+    assert shared_strings(xml) == ["plain", " a & b ", "bolder", "日本", "", "", "line\rend", "xy", "prefixed", "1 < 2"]
