@@ -124,6 +124,7 @@ class Evaluation:
         self.dc = 0
         self.array_context = False
         self._ast_cache: dict[str, Node] = {}
+        self._spilling: dict[str, bool] = {}  # by formula text: whether _spills_ours
         self._code: dict[CompileKey, Thunk] = {}
         self._failed: dict[CompileKey, Exception] = {}
         self._reads: dict[CompileKey, Reads] = {}  # what each shape reads, placed per cell
@@ -325,13 +326,20 @@ class Evaluation:
         self.cell_failed(self.book.formulas[i], exc)
 
     def _spills_ours(self, i: int) -> bool:
-        """Whether plain formula ``i`` calls a spilling function of ours (docs/excel.md's tables) at its top."""
-        try:
-            node = self.ast(self.texts[i])
-        except FormulaSyntaxError:
-            return False
-        ext = self.extra.get(node.name) if isinstance(node, Call) else None
-        return ext is not None and ext.spills
+        """Whether plain formula ``i`` calls a spilling function of ours (docs/excel.md's tables) at its
+        top (known once a shape's text: asked of every plain formula cell)."""
+        text = self.texts[i]
+        found = self._spilling.get(text)
+        if found is None:
+            try:
+                node = self.ast(text)
+            except FormulaSyntaxError:
+                found = False
+            else:
+                ext = self.extra.get(node.name) if isinstance(node, Call) else None
+                found = ext is not None and ext.spills
+            self._spilling[text] = found
+        return found
 
     # --- evaluating ----------------------------------------------------------------------
 

@@ -222,6 +222,12 @@ class Dependencies:
         for root in range(n):
             if index[root] != -1:
                 continue
+            adj[root] = self.edges(root)
+            if not adj[root]:  # reads no formula cell (as most do): a component of its own, at once
+                index[root] = low[root] = counter
+                counter += 1
+                out.append([root])
+                continue
             work = [(root, 0)]
             while work:
                 v, pi = work[-1]
@@ -230,7 +236,8 @@ class Dependencies:
                     counter += 1
                     stack.append(v)
                     on_stack[v] = True
-                    adj[v] = self.edges(v)
+                    if v != root:
+                        adj[v] = self.edges(v)
                 succ = adj[v]
                 if pi < len(succ):
                     work[-1] = (v, pi + 1)
