@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Union, cast
 
 from .ast import Binary, Call, Name, Node, Reference, TableRef, has_relative_refs, placed, walk
 from .model import VOLATILE, Area, Book, Formula, sheet_span
@@ -25,6 +25,7 @@ from .parser import MAX_COL, MAX_ROW, FormulaSyntaxError, parse
 from .ranges import Ref
 
 SheetArea = tuple[int, int, int, int, int]  # (sheet, r1, c1, r2, c2)
+AreaRead = tuple[int, int, int, int, int, tuple[bool, bool, bool, bool]]  # an area as written, with its rel flags
 
 
 class FormulaIndex:
@@ -109,6 +110,7 @@ class Reads:
 
     items: tuple[Union[tuple[int, int, int, int, int, tuple[bool, bool, bool, bool]], TableRef], ...]
     volatile: bool
+    tables: bool = False  # a structured reference among the items (placed per cell, table by table)
 
 
 def reads_of(node: Node, home: int, book: Book, sheet_index: Callable[[str], Optional[int]],
@@ -132,12 +134,19 @@ def reads_of(node: Node, home: int, book: Book, sheet_index: Callable[[str], Opt
                 volatile = True
         elif isinstance(n, TableRef):
             items.append(n)
-    return Reads(tuple(items), volatile)
+    return Reads(tuple(items), volatile, any(isinstance(n, TableRef) for n in items))
 
 
 def areas_read(reads: Reads, f: Formula, shift: Optional[tuple[int, int]], book: Book) -> list[SheetArea]:
     """The areas formula ``f`` reads. ``shift``: the cell's offset from where its shared
     formula was written (relative references move by it), None when it is read where it stands."""
+    if not reads.tables:  # areas only, as most formulas read: one comprehension a cell
+        areas = cast("tuple[AreaRead, ...]", reads.items)
+        if shift is None:
+            return [(si, r1, c1, r2, c2) for si, r1, c1, r2, c2, _ in areas]
+        dr, dc = shift
+        return [(si, r1 + dr * rel[0], c1 + dc * rel[1], r2 + dr * rel[2], c2 + dc * rel[3])
+                for si, r1, c1, r2, c2, rel in areas]
     deps: list[SheetArea] = []
     for item in reads.items:
         if isinstance(item, TableRef):
@@ -213,6 +222,12 @@ class Dependencies:
         for root in range(n):
             if index[root] != -1:
                 continue
+            adj[root] = self.edges(root)
+            if not adj[root]:  # reads no formula cell (as most do): a component of its own, at once
+                index[root] = low[root] = counter
+                counter += 1
+                out.append([root])
+                continue
             work = [(root, 0)]
             while work:
                 v, pi = work[-1]
@@ -221,7 +236,8 @@ class Dependencies:
                     counter += 1
                     stack.append(v)
                     on_stack[v] = True
-                    adj[v] = self.edges(v)
+                    if v != root:
+                        adj[v] = self.edges(v)
                 succ = adj[v]
                 if pi < len(succ):
                     work[-1] = (v, pi + 1)

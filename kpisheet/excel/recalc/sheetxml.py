@@ -259,7 +259,14 @@ def _scan_fast(text: str, prefix: str, shared: list[str], date1904: bool) -> Opt
                     pass
                 continue
             tm = _T_ATTR.search(cattrs)
-            value = cell_value(tm.group(1) if tm else None, v, "", isel, shared, date1904)
+            t = tm.group(1) if tm else None
+            if t == "s":  # a shared string, as cell_value reads it (a bad index: no value)
+                try:
+                    values[(row, col)] = shared[int(v)]
+                except (ValueError, IndexError):
+                    pass
+                continue
+            value = cell_value(t, v, "", isel, shared, date1904)
             if value is not None:
                 values[(row, col)] = value
             continue
@@ -365,7 +372,6 @@ def serialise(value: Value) -> tuple[Optional[str], str]:
 
 
 _ATTR_PATTERNS: dict[str, re.Pattern[str]] = {}
-_HEADS: dict[str, re.Pattern[str]] = {}
 
 
 def _set_attr(attrs: str, name: str, value: Optional[str]) -> str:
@@ -389,16 +395,15 @@ class CellEdit:
 
 
 def rewrite_cell(element: str, prefix: str, edit: CellEdit) -> str:
-    """A ``<c>`` element with its cached value (and type) replaced; all else kept."""
+    """A ``<c>`` element (as the scanners match it) with its cached value (and type) replaced;
+    all else kept: its ``r`` and every other attribute but ``t`` (and ``edit.c_attrs``), so the
+    cell keeps its place among the row's cells."""
     item, attr_re, fel, vel, isel = patterns(prefix)
-    cell_head = _HEADS.get(prefix)
-    if cell_head is None:
-        cell_head = _HEADS[prefix] = re.compile(rf"<{re.escape(prefix)}c\b([^>]*?)(/?)>")
-    m = cell_head.match(element)
-    assert m is not None
-    attrs = m.group(1)
-    self_closing = bool(m.group(2))
-    inner = "" if self_closing else element[m.end():element.rfind("<")]
+    assert element.startswith(f"<{prefix}c") and not (edit.c_attrs and "r" in edit.c_attrs)
+    head_end = element.index(">")  # the head ends at its first '>', as the scanners' patterns read it
+    self_closing = element[head_end - 1] == "/"
+    attrs = element[len(prefix) + 2:head_end - 1 if self_closing else head_end]
+    inner = "" if self_closing else element[head_end + 1:element.rfind("<")]
     t, vtext = serialise(edit.value)
     attrs = _set_attr(attrs, "t", t)
     for k, v in (edit.c_attrs or {}).items():

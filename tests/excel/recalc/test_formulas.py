@@ -161,3 +161,34 @@ def test_parser_reads_or_refuses_cleanly(text: str) -> None:
     except FormulaSyntaxError:
         pass
     shape(text, 5, 5)  # never raises
+
+
+def test_formulas_copied_down_share_a_shape() -> None:
+    assert shape("KPI(A2,B2,$C$2)", 2, 4) == shape("KPI(A9,B9,$C$2)", 9, 4) == "KPI(R[0]C[-3],R[0]C[-2],R2C3)"
+    assert shape('A1&"A1"&ZZZ1', 1, 2) == 'R[0]C[-1]&"A1"&ZZZ1'  # text and names are not references
+
+
+def _token_pattern_with_ranges_written_out() -> "re.Pattern[str]":
+    """The token pattern as first written, U+00A1..U+FFFF as a range in each class: the oracle."""
+    import re
+    from kpisheet.excel.recalc import parser as P
+    bare = r"[A-Za-z_\u00A1-\uFFFF][\w.\u00A1-\uFFFF]*"
+    pattern = P._TOKEN.pattern.replace(P._BARE, bare).replace(
+        rf"(?:[A-Za-z_\\]|{P._WIDE})(?:[\w.?\\]|{P._WIDE})*", r"[A-Za-z_\\\u00A1-\uFFFF][\w.?\\\u00A1-\uFFFF]*")
+    assert "_WIDE" not in pattern and P._WIDE not in pattern
+    return re.compile(pattern, re.X)
+
+
+_OLD_TOKEN: list[Any] = []
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES | st.sampled_from(["é", "Ventes_été!A1", "'Q1 ☃'!B2", "名前", "\u00a0", "\u00a1x", "x\uffff",
+                                           "\U0001d400", "a\U0001f600b", "Jan:Mär!C3", "\\path", "a?b", "Sheet1!"]),
+                max_size=10).map("".join) | st.text(max_size=25))
+def test_tokens_are_those_of_the_pattern_with_ranges_written_out(text: str) -> None:
+    from kpisheet.excel.recalc.parser import _TOKEN
+    if not _OLD_TOKEN:
+        _OLD_TOKEN.append(_token_pattern_with_ranges_written_out())
+    old = [(m.lastgroup, m.span()) for m in _OLD_TOKEN[0].finditer(text)]
+    assert [(m.lastgroup, m.span()) for m in _TOKEN.finditer(text)] == old

@@ -141,6 +141,23 @@ def test_components_come_in_dependency_order_and_find_cycles() -> None:
     assert marked == [True, True, True, False, False, False]
 
 
+def test_cells_reading_no_formula_cell_are_components_where_the_walk_meets_them() -> None:
+    fs = [Formula(0, 1, 2, "A1+1", (1, 2)),      # 0: B1 reads A1
+          Formula(0, 1, 4, "7", (1, 4)),         # 1: D1 reads nothing
+          Formula(0, 1, 1, "5", (1, 1)),         # 2: A1, reached from B1 first
+          Formula(0, 1, 5, "D1*2", (1, 5)),      # 3: E1 reads D1
+          Formula(0, 2, 1, "A2", (2, 1))]        # 4: reads itself
+    book = _book(fs)
+    reads = {i: static_references(parse(f.text), f, None, book, {"S": 0}.get)[0] for i, f in enumerate(fs)}
+    graph = Dependencies(fs, FormulaIndex(fs), reads, [])
+    assert graph.components() == [[2], [0], [1], [3], [4]]
+    assert not graph.is_cycle([1]) and graph.is_cycle([4])
+    assert graph.ancestors([3]) == {3, 1} and graph.ancestors([1]) == {1}
+    marked = [False, True, False, False, False]
+    graph.spread(marked)
+    assert marked == [False, True, False, True, False]
+
+
 def test_reading_inside_a_spill_depends_on_its_anchor() -> None:
     fs = [Formula(0, 1, 1, "SEQUENCE(3)", (1, 1), kind="dynamic", area=(1, 1, 3, 1)),
           Formula(0, 1, 2, "A3*2", (1, 2))]

@@ -192,3 +192,33 @@ def test_a_book_of_kpi_cells_only_does_not_import_excels_functions(tmp_path: Pat
     out = subprocess.run([sys.executable, "-c", code.replace(str(book), str(mixed))],
                          capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["xlfuncs"]
+
+
+def test_the_run_is_freed_without_a_cyclic_collection(tmp_path: Path) -> None:
+    """When recalc returns, its evaluation, compiled formulas and book are gone by reference
+    counting alone: the first collection after the run has none of them to walk."""
+    from kpisheet.excel.recalc.calc import Evaluation
+    from kpisheet.excel.recalc.model import Formula
+    book = _book(tmp_path, '<c r="A1"><v>2</v></c><c r="B1"><f>A1*2</f><v>0</v></c>'
+                           '<c r="C1"><f>B1+KPI("revenue","2026-01")</f><v>0</v></c>')
+    engine = _Engine()
+    gc.collect()
+    gc.disable()
+    try:
+        report = recalc(book, engine_factory=lambda cfg, wb: engine)
+        alive = [type(o).__name__ for o in gc.get_objects() if isinstance(o, (Evaluation, Formula))]
+    finally:
+        gc.enable()
+    assert report.written and alive == []
+    assert values(book)[(1, 2)] == 4.0 and values(book)[(1, 3)] == 5.0
+
+
+def test_shared_strings_are_read_the_same_by_the_one_run_path() -> None:
+    """Items of one plain run skip the join and the phonetic substitution: every other kind of
+    item still gives its runs joined, phonetic readings left out, escapes undone."""
+    from kpisheet.excel.recalc.book import shared_strings
+    xml = ('<sst xmlns="m"><si><t>plain</t></si><si><t xml:space="preserve"> a &amp; b </t></si>'
+           '<si><r><t>bold</t></r><r><rPr/><t>er</t></r></si><si><t>日本</t><rPh sb="0" eb="2"><t>ニホン</t></rPh></si>'
+           '<si/><si><t/></si><si><t>line_x000D_end</t></si><si><t>x</t><t/><t>y</t></si>'
+           '<x:si><x:t>prefixed</x:t></x:si><si><t>1 &lt; 2</t></si></sst>')
+    assert shared_strings(xml) == ["plain", " a & b ", "bolder", "日本", "", "", "line\rend", "xy", "prefixed", "1 < 2"]

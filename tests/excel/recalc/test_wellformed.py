@@ -173,3 +173,36 @@ def test_existing_disorder_is_not_ours_to_refuse(tmp_path: Path) -> None:
     book = package(tmp_path / "b.xlsx", {"S": body})
     recalc(book)
     assert '<f>1+1</f><v>2</v>' in zipfile.ZipFile(book).read("xl/worksheets/sheet1.xml").decode()
+
+
+@pytest.mark.parametrize("element", ['<c r="D2"><f>KPI(A2,B2)</f><v /></c>', '<c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+                                     '<c s="3" r="AB10" t="str"><f>A1</f><v>x</v></c>', '<c r="C1"/>',
+                                     '<c r="E1" cm="1"><f t="array" ref="E1">SEQUENCE(1,3)</f><v>1</v></c>'])
+@pytest.mark.parametrize("value", [1.5, 'a<b"c', None, True, "", 1e300])
+def test_a_cell_rewritten_in_place_keeps_its_r(element: str, value: object) -> None:
+    """What lets the writer skip the whole-part order check when it only rewrites cells."""
+    from kpisheet.excel.recalc.sheetxml import CellEdit, rewrite_cell
+    for edit in (CellEdit(value), CellEdit(value, {"ref": "E1:G1", "t": "array"}, {"cm": "1"})):
+        new = rewrite_cell(element, "", edit)  # type: ignore[arg-type]
+        old_c, new_c = ET.fromstring(element), ET.fromstring(new)
+        assert new_c.tag == "c" and new_c.get("r") == old_c.get("r")
+        assert {k: v for k, v in new_c.attrib.items() if k not in ("t", "cm")} == \
+            {k: v for k, v in old_c.attrib.items() if k not in ("t", "cm")}
+
+
+def test_the_whole_part_is_checked_when_cells_are_added(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    checked: list[int] = []
+    real = writer_module.order_problems
+
+    def counting(text: str, limit: int = 5) -> list[str]:
+        checked.append(len(text))
+        return real(text, limit)
+    monkeypatch.setattr(writer_module, "order_problems", counting)
+    plain = package(tmp_path / "plain.xlsx", {"S": '<row r="1"><c r="A1"><v>2</v></c><c r="B1"><f>A1*3</f><v>0</v></c>'
+                                                   '</row><row r="2"><c r="B2"><f>B1+1</f><v>0</v></c></row>'})
+    assert recalc(plain).written and checked == []  # formula cells rewritten in place only
+    assert '<c r="B2"><f>B1+1</f><v>7</v></c>' in zipfile.ZipFile(plain).read("xl/worksheets/sheet1.xml").decode()
+    spills = _growing_and_shrinking(tmp_path / "spills.xlsx")
+    recalc(spills)
+    assert len(checked) >= 1  # cells added and cleared: the part is walked again
+    assert_wellformed(spills, computed_refs(spills))
