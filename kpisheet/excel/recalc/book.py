@@ -11,7 +11,7 @@ from typing import Optional
 
 from ...errors import WorkbookError
 from .model import Book, Formula, Sheet
-from .sheetxml import _REPEAT, _RUN, DamagedSheet, SheetScan, a1, parse_area, scan, unescape
+from .sheetxml import POSSESSIVE_REPEAT, TEXT_RUN, DamagedSheet, SheetScan, a1, parse_area, scan, unescape
 from .datatable import read_data_table
 from .pivots import read_pivot
 from .tables import read_table
@@ -78,7 +78,7 @@ def _decode(data: bytes, place: str) -> str:
 
 # an item's content never holds another item's start: an unclosed <si> fails at once (linear time)
 # (possessive runs on Python 3.11+, as sheetxml.content(): the same matches, with nothing to backtrack to)
-_SI = re.compile(rf"<(?:\w+:)?si\b[^>]*?(?:/>|>((?:{_RUN}|<(?!(?:\w+:)?si[\s>/]|/(?:\w+:)?si>)){_REPEAT})</(?:\w+:)?si>)")
+_SI = re.compile(rf"<(?:\w+:)?si\b[^>]*?(?:/>|>((?:{TEXT_RUN}|<(?!(?:\w+:)?si[\s>/]|/(?:\w+:)?si>)){POSSESSIVE_REPEAT})</(?:\w+:)?si>)")
 
 _SI_START = re.compile(r"<(?:\w+:)?si[\s>/]")
 

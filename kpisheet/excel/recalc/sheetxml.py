@@ -107,14 +107,15 @@ def root_prefix(text: str) -> str:
     return m.group(1) or "" if m else ""
 
 
-# A cell's content, which ends at its first </c>: with nothing to backtrack to, Python 3.11's
+# An element's content (a cell's in content(), a shared string's in book.py) ends at its first closing
+# tag: with nothing to backtrack to, Python 3.11's
 # possessive runs match exactly what one character at a time matches, in half the time.
-_RUN, _REPEAT = (r"[^<]++", "*+") if sys.version_info >= (3, 11) else (r"[^<]", "*")
+TEXT_RUN, POSSESSIVE_REPEAT = (r"[^<]++", "*+") if sys.version_info >= (3, 11) else (r"[^<]", "*")
 
 
 def content(pe: str) -> str:
     """A cell's content (one group) up to, not including, its ``</c>``; never another cell's start."""
-    return rf"((?:{_RUN}|<(?!{pe}c[\s>/]|/{pe}c>)){_REPEAT})"
+    return rf"((?:{TEXT_RUN}|<(?!{pe}c[\s>/]|/{pe}c>)){POSSESSIVE_REPEAT})"
 
 
 def _patterns(p: str) -> tuple[re.Pattern[str], ...]:
