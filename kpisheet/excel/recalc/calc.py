@@ -321,7 +321,7 @@ class Evaluation:
                 self._prepare(i)
             except Exception as exc:  # noqa: BLE001 - e.g. a defined name nested past any limit
                 self._fail_compile(i, exc)
-        spills = [(f.sheet, f.area, i) for i, f in enumerate(formulas) if f.kind == "dynamic" and f.area is not None]
+        spills = [(f.sheet, f.area, i) for i, f in enumerate(formulas) if f.kind != "normal" and f.area is not None]
         graph = Dependencies(formulas, self.index, self.reads, spills)
         comps = graph.components()
         # Arrays first (with what they read): a cell reading where an array will spill for the
