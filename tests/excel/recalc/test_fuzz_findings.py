@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from kpisheet.excel.recalc import recalc
+from kpisheet.excel.recalc.values import Err, XlFail
 from kpisheet.excel.recalc.writer import METADATA_XML
+from kpisheet.excel.recalc.xlfuncs import FUNCTIONS
 from tests.excel.recalc.test_excel_files import package, values
+from tests.excel.recalc.test_xlfuncs_fuzz import _Evaluator
 
 
 def _dyn(at: str, text: str) -> str:
@@ -24,3 +30,17 @@ def test_a_cell_inside_a_legacy_array_is_read_after_the_array(tmp_path: Path) ->
     recalc(book)
     assert values(book)[(1, 2)] == 14.0
     assert not recalc(book, check=True).changes
+
+
+@pytest.mark.parametrize("name, args, expected", [
+    ("REPT", ("", 1e300), ""),  # int(1E300) is no repeat count: OverflowError
+    ("VAR", (np.array([[1e300, -1e300, 5.0]], dtype=object),), Err("#NUM!")),  # statistics.variance overflowed
+    ("PMT", (1e-300, 10.0, 100.0), Err("#DIV/0!")),  # (1+1E-300)^10 - 1 is 0: ZeroDivisionError
+])
+def test_arithmetic_accidents_are_cell_errors(name: str, args: tuple[object, ...], expected: object) -> None:
+    f = FUNCTIONS[name]
+    try:
+        out = f.impl(*args) if f.kind == "scalar" else f.impl(_Evaluator(), *args)
+    except XlFail as e:
+        out = e.err
+    assert out == expected
