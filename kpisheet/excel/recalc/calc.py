@@ -26,8 +26,8 @@ import numpy as np
 from ... import limits
 from . import values as V
 from .ast import Call, Node
-from .cellguard import (MAX_CELL_WARNINGS, BeyondLimits, check_array, describe_failure, noting,
-                        parse_within_limits, stop_noting)
+from .cellguard import (MAX_CELL_WARNINGS, BeyondLimits, OverLimit, check_array, check_whole_spill, describe_failure,
+                        noting, parse_within_limits, stop_noting)
 from .compiler import Compiler, Lambda, Thunk, Unsupported
 from .model import VOLATILE, Area, Book, CalcResult, CellResult, ExtraFunction, Formula, FormulaEngine, Sheet
 from .order import Dependencies, FormulaIndex, Reads, SheetArea, areas_read, reads_of
@@ -108,6 +108,12 @@ class Evaluation:
         self.pending: set[tuple[int, int, int]] = set(self.cells)
         self.active: set[int] = set()
         self.ranges: dict[tuple[int, int, int, int, int], RangeData] = {}
+        # Whole rows and columns are read up to their sheet's last used cell, plus ``_pad``
+        # (None: all of them); ``_left``: while a cell is computed, the fewest cells a whole row
+        # or column it read had left past that (None: it read none; see _untrimmed).
+        self._pad: Optional[int] = 0
+        self._left: Optional[int] = None
+        self._padded: dict[int, dict[tuple[int, int, int, int, int], RangeData]] = {}  # ranges read with a pad
         self.unsupported: dict[str, str] = {}
         self.warnings: list[str] = []
         self._cycle_reached = False  # set when a cell being computed is read again (a cycle met at run time)
@@ -150,11 +156,19 @@ class Evaluation:
     def data(self, ref: Ref) -> RangeData:
         """The values of a range (its formula cells computed first), cached until a cell changes."""
         key = ref.key
+        whole = ref.r2 >= MAX_ROW or ref.c2 >= MAX_COL
+        if whole:
+            sh = self.sheets[ref.sheet]
+            left = min(MAX_ROW - max(sh.max_row, ref.r1) if ref.r2 >= MAX_ROW else MAX_ROW * MAX_COL,
+                       MAX_COL - max(sh.max_col, ref.c1) if ref.c2 >= MAX_COL else MAX_ROW * MAX_COL)
+            self._left = left if self._left is None else min(self._left, left)
         rd = self.ranges.get(key)
         if rd is None:
             sh = self.sheets[ref.sheet]
-            r2 = min(ref.r2, max(sh.max_row, ref.r1)) if ref.r2 >= MAX_ROW else ref.r2
-            c2 = min(ref.c2, max(sh.max_col, ref.c1)) if ref.c2 >= MAX_COL else ref.c2
+            r2, c2, pad = ref.r2, ref.c2, self._pad
+            if whole and pad is not None:
+                r2 = min(ref.r2, max(sh.max_row + pad, ref.r1)) if ref.r2 >= MAX_ROW else ref.r2
+                c2 = min(ref.c2, max(sh.max_col + pad, ref.c1)) if ref.c2 >= MAX_COL else ref.c2
             formulas = self.book.formulas
             for i in self.index.formulas_in(ref.sheet, ref.r1, ref.c1, r2, c2):
                 f = formulas[i]
@@ -349,12 +363,18 @@ class Evaluation:
         return CalcResult(formulas, self.results, self.unsupported, self.circular, self.warnings,
                           sheet_values=self.grid.read)
 
+    def _forget_ranges(self) -> None:
+        """Drop the ranges read so far (a cell they hold has changed), padded ones too."""
+        self.ranges.clear()
+        for cached in self._padded.values():
+            cached.clear()
+
     def _on_demand(self, i: int) -> None:
         if i in self.active:
             self._cycle_reached = True
             return  # a cycle reached at run time: read the value as it is now
         self.evaluate(i)
-        self.ranges.clear()
+        self._forget_ranges()
 
     def evaluate(self, i: int) -> None:
         """Compute formula ``i`` and lay its result onto the grid; never raises for the cell's sake."""
@@ -375,8 +395,11 @@ class Evaluation:
                 result = V.NAME
             else:
                 noted, token = noting()
+                outer, self._left = self._left, None
                 try:
                     result = fn()
+                    if self._left is not None and res.kind != "normal" and isinstance(result, np.ndarray):
+                        result = self._untrimmed(f, res.kind, fn, result)
                 except XlFail as e:
                     result = e.err
                 except RecursionError:
@@ -388,11 +411,15 @@ class Evaluation:
                     self.cell_failed(f, exc)
                 finally:
                     stop_noting(token)
+                    self._left = outer
                 if noted:
                     shown = self.deref(result)
                     self.cell_failed(f, noted[0], shown.text if isinstance(shown, V.Err) else "an error inside")
             try:
                 self._store(i, result)
+            except OverLimit as e:  # a spill past the limits
+                self.cell_failed(f, e.reason, e.err.text)
+                self._store(i, e.err)
             except Exception as exc:  # noqa: BLE001 - as above, for what the result would spill
                 self.cell_failed(f, exc)
                 self._store(i, V.VALUE)
@@ -400,6 +427,45 @@ class Evaluation:
             self.pending.discard((f.sheet, f.row, f.col))
             self.active.discard(i)
             self.cur, self.dr, self.dc = saved
+
+    def _untrimmed(self, f: Formula, kind: str, fn: Thunk, result: np.ndarray) -> Any:
+        """Array formula ``f``'s result when it read a whole row or column, which is read only
+        up to its sheet's last used cell, for speed. Computed again with one more blank row and
+        column: a size that does not change (``FILTER(A:B, A:A>1)``) is the answer as it was;
+        one that grows once and no more (``UNIQUE(A:A)`` gains the blank) is the answer with
+        that blank. One that keeps growing depends on every cell of the row or column
+        (``A:A*2``, ``TOROW(1:4)``), as Excel computes it: a legacy array's fixed area is filled
+        by computing with as many more blank cells as the area is large; a spill at least as
+        large as the blank cells the row or column has left is #SPILL! past the grid's edge,
+        without computing it, else it is computed over all of them (past
+        :data:`~kpisheet.limits.MAX_WHOLE_SPILL` cells, #NUM! with a warning)."""
+        saved = self.ranges, self._pad
+        left = self._left or 0
+        results: list[Any] = [result]
+        shapes = [result.shape]
+        try:
+            for pad in (1, 2):
+                self.ranges, self._pad = self._padded.setdefault(pad, {}), pad
+                out = fn()
+                results.append(out)
+                shapes.append(self.array(out).shape if isinstance(out, (np.ndarray, Ref)) else shapes[0])
+                if shapes[-1] == shapes[-2]:
+                    return results[-2]
+                if kind == "array":
+                    assert f.area is not None
+                    r1, c1, r2, c2 = f.area
+                    self.ranges, self._pad = {}, max(r2 - r1, c2 - c1) + 1
+                    return fn()
+            (h0, w0), (h1, w1) = shapes[0], shapes[1]  # each blank cell read adds h1 - h0 rows, w1 - w0 columns
+            h = h0 + max(h1 - h0, 0) * left
+            w = w0 + max(w1 - w0, 0) * left
+            if f.row + h - 1 > MAX_ROW or f.col + w - 1 > MAX_COL:
+                return V.SPILL
+            check_whole_spill(h, w)
+            self.ranges, self._pad = {}, None
+            return fn()
+        finally:
+            self.ranges, self._pad = saved
 
     def _store(self, i: int, result: Any) -> None:
         """Lay formula ``i``'s result onto the grid, as its kind says (spill.py's rules)."""
@@ -418,7 +484,11 @@ class Evaluation:
                 return
         if res.kind == "array":
             assert f.area is not None
-            self._lay(i, fit_to_area(self.array(result), f.area), f.area)
+            r1, c1, r2, c2 = f.area
+            arr = self.array(result)
+            if isinstance(result, Ref):
+                arr = _full_size(arr, min(result.height, r2 - r1 + 1), min(result.width, c2 - c1 + 1))
+            self._lay(i, fit_to_area(arr, f.area), f.area)
             return
         # dynamic: spill the result from the anchor
         dyn: Optional[np.ndarray] = self.array(result) if isinstance(result, (Ref, np.ndarray)) else None
@@ -429,13 +499,14 @@ class Evaluation:
         if dyn is None:
             self._lay(i, one_value(self.deref(result)), home)
             return
-        where = spill_area(f.row, f.col, dyn.shape,
+        shape = (result.height, result.width) if isinstance(result, Ref) else dyn.shape
+        where = spill_area(f.row, f.col, shape,
                            lambda area: self.grid.taken(sheet, area, (f.row, f.col),
                                                         lambda s, r, c: (s, r, c) in cells))
         if isinstance(where, V.Err):
             self._lay(i, one_value(where), home)
         else:
-            self._lay(i, spilled_values(dyn), where)
+            self._lay(i, spilled_values(_full_size(dyn, *shape)), where)
 
     def _lay(self, i: int, out: np.ndarray, area: Area) -> None:
         res = self.results[i]
@@ -457,7 +528,7 @@ class Evaluation:
                 self.results[i].value = 0.0
                 self.grid.put(f.sheet, f.row, f.col, 0.0)
                 self.pending.discard((f.sheet, f.row, f.col))
-            self.ranges.clear()
+            self._forget_ranges()
             return
         for i in comp:  # iterate: each pass computes every cell of the cycle once, in order
             f = formulas[i]
@@ -466,7 +537,7 @@ class Evaluation:
             delta = 0.0
             for i in comp:
                 before = self.results[i].value
-                self.ranges.clear()
+                self._forget_ranges()
                 self.evaluate(i)
                 after = self.results[i].value
                 if isinstance(before, float) and isinstance(after, float):
@@ -476,7 +547,7 @@ class Evaluation:
             if delta < self.book.iterate_delta:
                 break
         self._keep_converged(comp)
-        self.ranges.clear()
+        self._forget_ranges()
 
     def _cycle_only_on_paper(self, comp: list[int]) -> bool:
         """Compute a cycle's cells as any others, and say whether no cell read itself while
@@ -490,7 +561,7 @@ class Evaluation:
                 self._on_demand(i)
             if self._cycle_reached:
                 break
-        self.ranges.clear()
+        self._forget_ranges()
         return not self._cycle_reached
 
     def _keep_converged(self, comp: list[int]) -> None:
@@ -506,3 +577,16 @@ class Evaluation:
             f = formulas[i]
             self.results[i].value = old
             self.grid.put(f.sheet, f.row, f.col, old)
+
+
+def _full_size(arr: np.ndarray, h: int, w: int) -> np.ndarray:
+    """A reference's values at ``h`` by ``w``, its size on the grid: a whole column or row is
+    read only up to its sheet's last used cell (:meth:`Calculator.data`), and the cells past
+    that are blank, not missing (an array formula over them shows 0 there, not #N/A; a spill
+    covers all of them, or is #SPILL! when they pass the grid's edge)."""
+    if arr.shape == (h, w) or arr.shape[0] > h or arr.shape[1] > w:
+        return arr
+    check_whole_spill(h, w)
+    out = np.empty((h, w), dtype=object)
+    out[:arr.shape[0], :arr.shape[1]] = arr
+    return out

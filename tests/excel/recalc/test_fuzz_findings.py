@@ -3,6 +3,7 @@ file, recalculated, read back."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -13,11 +14,18 @@ from kpisheet.excel.recalc.values import Err, XlFail
 from kpisheet.excel.recalc.writer import METADATA_XML
 from kpisheet.excel.recalc.xlfuncs import FUNCTIONS
 from tests.excel.recalc.test_excel_files import package, values
+from tests.excel.recalc.test_wellformed import assert_wellformed, computed_refs
 from tests.excel.recalc.test_xlfuncs_fuzz import _Evaluator
 
 
 def _dyn(at: str, text: str) -> str:
     return f'<c r="{at}" cm="1"><f t="array" ref="{at}">{text}</f><v>0</v></c>'
+
+
+def _column_a(extra: dict[int, str]) -> str:
+    """A1:A3 = 1, 2, 2, and ``extra`` cells by row."""
+    return "".join(f'<row r="{r}">' + (f'<c r="A{r}"><v>{v}</v></c>' if v is not None else "") + extra.get(r, "")
+                   + "</row>" for r, v in ((1, 1), (2, 2), (3, 2), (4, None), (5, None)) if v is not None or r in extra)
 
 
 def test_a_cell_inside_a_legacy_array_is_read_after_the_array(tmp_path: Path) -> None:
@@ -30,6 +38,47 @@ def test_a_cell_inside_a_legacy_array_is_read_after_the_array(tmp_path: Path) ->
     recalc(book)
     assert values(book)[(1, 2)] == 14.0
     assert not recalc(book, check=True).changes
+
+
+def test_whole_columns_spill_as_excel_does(tmp_path: Path) -> None:
+    body = _column_a({1: _dyn("H1", "UNIQUE(A:A)") + _dyn("J1", "A:A*2"),
+                      3: _dyn("K3", "A:A") + _dyn("L3", "A:A*2") + _dyn("M3", "UNIQUE(A:A)")})
+    book = package(tmp_path / "b.xlsx", {"S": body}, metadata=METADATA_XML)
+    expected = computed_refs(book)
+    report = recalc(book)
+    v = values(book)
+    assert [v.get((r, 8)) for r in range(1, 5)] == [1.0, 2.0, 0.0, None]  # the blanks of A:A are one more item
+    assert [v.get((r, 13)) for r in range(3, 7)] == [1.0, 2.0, 0.0, None]
+    assert v[(3, 11)] == Err("#SPILL!") and v[(3, 12)] == Err("#SPILL!")  # a million rows from row 3 pass the edge
+    # from row 1 it fits: Excel spills a million rows; we refuse it, and say so
+    assert v[(1, 10)] == Err("#NUM!") and any("S!J1" in w and "whole row or column" in w for w in report.warnings)
+    assert_wellformed(book, expected)
+    assert not recalc(book, check=True).changes
+
+
+def test_a_whole_row_spill_does_not_grow_with_each_run(tmp_path: Path) -> None:
+    # =3:3 at H14 spilled as wide as row 3's used part, which the spill itself widened: each
+    # run spilled further. Excel: 16,384 columns from H pass the grid's edge, #SPILL!
+    body = ('<row r="3"><c r="A3"><v>1</v></c><c r="E3"><v>5</v></c></row>'
+            f'<row r="14">{_dyn("H14", "3:3")}</row><row r="15">{_dyn("H15", "TOROW(1:4)")}</row>')
+    book = package(tmp_path / "b.xlsx", {"S": body}, metadata=METADATA_XML)
+    recalc(book)
+    v = values(book)
+    assert v[(14, 8)] == Err("#SPILL!") and v[(15, 8)] == Err("#SPILL!")
+    assert not recalc(book, check=True).changes
+
+
+def test_a_legacy_array_over_a_whole_column_shows_its_blanks_as_zero(tmp_path: Path) -> None:
+    # {=Data!A:A*2} over H1:H5 with Data!A1:A3 used: rows 4 and 5 are blank*2 = 0, not #N/A
+    data = '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>' \
+           '<row r="3"><c r="A3"><v>2</v></c></row>'
+    body = '<row r="1"><c r="H1"><f t="array" ref="H1:H5">Data!A:A*2</f><v>0</v></c></row>' + \
+        "".join(f'<row r="{r}"><c r="H{r}"><v>0</v></c></row>' for r in range(2, 6))
+    book = package(tmp_path / "b.xlsx", {"S": body, "Data": data})
+    recalc(book)
+    v = values(book)
+    assert [v[(r, 8)] for r in range(1, 6)] == [2.0, 4.0, 4.0, 0.0, 0.0]
+    assert zipfile.ZipFile(book).testzip() is None
 
 
 @pytest.mark.parametrize("name, args, expected", [
