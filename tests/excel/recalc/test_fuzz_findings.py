@@ -93,3 +93,20 @@ def test_arithmetic_accidents_are_cell_errors(name: str, args: tuple[object, ...
     except XlFail as e:
         out = e.err
     assert out == expected
+
+
+def test_criteria_over_whole_columns_count_the_blanks_past_the_used_part(tmp_path: Path) -> None:
+    # S!A1 = 1 is S's only value; Data!B4 = 7 and Data!B6 = 3. A whole column is read up to its
+    # sheet's last used cell: COUNTIF(A:A,"") and COUNTBLANK(A:A) were 0, not 1,048,575, and
+    # SUMIFS over Data!B:B with criteria on S!A:A added only row 1 (Data's rows past S's were cut)
+    formulas = ['COUNTIF(A:A,"")', "COUNTBLANK(A:A)", 'COUNTIFS(A:A,"",Data!B:B,"")', 'SUMIFS(Data!B:B,A:A,"<>5")',
+                'COUNTIF(A:A,"<>1")', 'COUNTIFS(A:A,1,Data!B:B,"x")', 'AVERAGEIF(A:A,"",Data!B:B)']
+    cells = "".join(f'<c r="{chr(67 + i)}1"><f>{t.replace("<", "&lt;").replace(">", "&gt;")}</f><v>0</v></c>'
+                    for i, t in enumerate(formulas))
+    data = '<row r="4"><c r="B4"><v>7</v></c></row><row r="6"><c r="B6"><v>3</v></c></row>'
+    book = package(tmp_path / "b.xlsx", {"S": f'<row r="1"><c r="A1"><v>1</v></c>{cells}</row>', "Data": data})
+    report = recalc(book)
+    assert not report.warnings
+    v = values(book)
+    # C1:I1 are formulas, not blank: COUNTIF(A:A,"") sees column A only
+    assert [v[(1, 3 + i)] for i in range(len(formulas))] == [1048575.0, 1048575.0, 1048573.0, 10.0, 1048575.0, 0.0, 5.0]
