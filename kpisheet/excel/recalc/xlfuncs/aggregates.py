@@ -202,7 +202,7 @@ def _crit_masks_unread(ev: Any, pairs: list[tuple[Any, Any]],
     for rd, c in read:
         m = rd.mask(c)  # flat, row by row
         if rd.shape != shape or shape != size:
-            blank = bool(RangeData(np.full((1, 1), None, dtype=object)).mask(c)[0])  # a blank cell meets c
+            blank = rd.blank_meets(c)
             blanks_meet = blanks_meet and blank
             if rd.shape != shape:
                 grown = np.full(shape, blank)
