@@ -398,7 +398,7 @@ class Evaluation:
                 outer, self._left = self._left, None
                 try:
                     result = fn()
-                    if self._left is not None and res.kind != "normal" and isinstance(result, np.ndarray):
+                    if self._left is not None and res.kind != "normal" and not isinstance(result, (Ref, Areas, Lambda)):
                         result = self._untrimmed(f, res.kind, fn, result)
                 except XlFail as e:
                     result = e.err
@@ -428,40 +428,43 @@ class Evaluation:
             self.active.discard(i)
             self.cur, self.dr, self.dc = saved
 
-    def _untrimmed(self, f: Formula, kind: str, fn: Thunk, result: np.ndarray) -> Any:
+    def _untrimmed(self, f: Formula, kind: str, fn: Thunk, result: Any) -> Any:
         """Array formula ``f``'s result when it read a whole row or column, which is read only
         up to its sheet's last used cell, for speed. Computed again with one more blank row and
-        column: a size that does not change (``FILTER(A:B, A:A>1)``) is the answer as it was;
-        one that grows once and no more (``UNIQUE(A:A)`` gains the blank) is the answer with
-        that blank. One that keeps growing depends on every cell of the row or column
-        (``A:A*2``, ``TOROW(1:4)``), as Excel computes it: a legacy array's fixed area is filled
-        by computing with as many more blank cells as the area is large; a spill at least as
-        large as the blank cells the row or column has left is #SPILL! past the grid's edge,
-        without computing it, else it is computed over all of them (past
-        :data:`~kpisheet.limits.MAX_WHOLE_SPILL` cells, #NUM! with a warning)."""
+        column: a result that does not change (``FILTER(A:B, A:A>1)``) is the answer as it was;
+        an array that grows once and no more (``UNIQUE(A:A)`` gains the blank) is the answer
+        with that blank. Otherwise it depends on every cell of the row or column, as Excel
+        computes it: an array that keeps growing (``A:A*2``, ``TOROW(1:4)``) fills a legacy
+        array's fixed area when computed with as many more blank cells as the area is large,
+        and is #SPILL! when a spill that large passes the grid's edge; anything else
+        (``ARRAYTOTEXT(1:2)``, a spill that fits) is computed over all of the row or column,
+        or, past :data:`~kpisheet.limits.MAX_WHOLE_SPILL` cells, #NUM! with a warning."""
         saved = self.ranges, self._pad
         left = self._left or 0
-        results: list[Any] = [result]
-        shapes = [result.shape]
         try:
-            for pad in (1, 2):
-                self.ranges, self._pad = self._padded.setdefault(pad, {}), pad
-                out = fn()
-                results.append(out)
-                shapes.append(self.array(out).shape if isinstance(out, (np.ndarray, Ref)) else shapes[0])
-                if shapes[-1] == shapes[-2]:
-                    return results[-2]
+            self.ranges, self._pad = self._padded.setdefault(1, {}), 1
+            once = fn()
+            if _same(once, result):
+                return result
+            if isinstance(result, np.ndarray) and isinstance(once, (np.ndarray, Ref)) \
+                    and self.array(once).shape != result.shape:
+                (h0, w0), (h1, w1) = result.shape, self.array(once).shape
+                self.ranges, self._pad = self._padded.setdefault(2, {}), 2
+                twice = fn()
+                if isinstance(twice, (np.ndarray, Ref)) and self.array(twice).shape == (h1, w1):
+                    return once
                 if kind == "array":
                     assert f.area is not None
                     r1, c1, r2, c2 = f.area
                     self.ranges, self._pad = {}, max(r2 - r1, c2 - c1) + 1
                     return fn()
-            (h0, w0), (h1, w1) = shapes[0], shapes[1]  # each blank cell read adds h1 - h0 rows, w1 - w0 columns
-            h = h0 + max(h1 - h0, 0) * left
-            w = w0 + max(w1 - w0, 0) * left
-            if f.row + h - 1 > MAX_ROW or f.col + w - 1 > MAX_COL:
-                return V.SPILL
-            check_whole_spill(h, w)
+                h = h0 + max(h1 - h0, 0) * left  # each blank cell read adds h1 - h0 rows, w1 - w0 columns
+                w = w0 + max(w1 - w0, 0) * left
+                if f.row + h - 1 > MAX_ROW or f.col + w - 1 > MAX_COL:
+                    return V.SPILL
+                check_whole_spill(h, w)
+            else:
+                check_whole_spill(left, 1)  # as many cells as the row or column has blank
             self.ranges, self._pad = {}, None
             return fn()
         finally:
@@ -590,3 +593,11 @@ def _full_size(arr: np.ndarray, h: int, w: int) -> np.ndarray:
     out = np.empty((h, w), dtype=object)
     out[:arr.shape[0], :arr.shape[1]] = arr
     return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two results are the same values of the same types, item by item for arrays."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape \
+            and all(type(x) is type(y) and x == y for x, y in zip(a.flat, b.flat))
+    return type(a) is type(b) and bool(a == b)

@@ -110,3 +110,15 @@ def test_criteria_over_whole_columns_count_the_blanks_past_the_used_part(tmp_pat
     v = values(book)
     # C1:I1 are formulas, not blank: COUNTIF(A:A,"") sees column A only
     assert [v[(1, 3 + i)] for i in range(len(formulas))] == [1048575.0, 1048575.0, 1048573.0, 10.0, 1048575.0, 0.0, 5.0]
+
+
+def test_array_formulas_whose_value_depends_on_a_whole_row_are_computed_over_all_of_it(tmp_path: Path) -> None:
+    # a value from a whole row's items (COLUMNS(LN(1:1))) counted only its used part; ARRAYTOTEXT
+    # of two whole rows is longer than Excel's 32,767 characters: #VALUE!, not a cut text
+    body = ('<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c></row>'
+            f'<row r="5">{_dyn("A5", "COLUMNS(LN(1:1))")}{_dyn("B5", "ARRAYTOTEXT(1:2)")}</row>')
+    book = package(tmp_path / "b.xlsx", {"S": body}, metadata=METADATA_XML)
+    recalc(book)
+    v = values(book)
+    assert v[(5, 1)] == 16384.0 and v[(5, 2)] == Err("#VALUE!")
+    assert not recalc(book, check=True).changes
