@@ -26,8 +26,8 @@ import numpy as np
 from ... import limits
 from . import values as V
 from .ast import Call, Node
-from .cellguard import (MAX_CELL_WARNINGS, BeyondLimits, check_array, describe_failure, noting,
-                        parse_within_limits, stop_noting)
+from .cellguard import (MAX_CELL_WARNINGS, BeyondLimits, OverLimit, check_array, check_whole_spill, describe_failure,
+                        noting, parse_within_limits, stop_noting)
 from .compiler import Compiler, Lambda, Thunk, Unsupported
 from .model import VOLATILE, Area, Book, CalcResult, CellResult, ExtraFunction, Formula, FormulaEngine, Sheet
 from .datatable import compute as compute_table, table_reads
@@ -113,6 +113,12 @@ class Evaluation:
         self.pending: set[tuple[int, int, int]] = set(self.cells)
         self.active: set[int] = set()
         self.ranges: dict[tuple[int, int, int, int, int], RangeData] = {}
+        # Whole rows and columns are read up to their sheet's last used cell, plus ``_pad``
+        # (None: all of them); ``_left``: while a cell is computed, the fewest cells a whole row
+        # or column it read had left past that (None: it read none; see _untrimmed).
+        self._pad: Optional[int] = 0
+        self._left: Optional[int] = None
+        self._padded: dict[int, dict[tuple[int, int, int, int, int], RangeData]] = {}  # ranges read with a pad
         self.unsupported: dict[str, str] = {}
         self.warnings: list[str] = []
         self._cycle_reached = False  # set when a cell being computed is read again (a cycle met at run time)
@@ -171,11 +177,19 @@ class Evaluation:
     def data(self, ref: Ref) -> RangeData:
         """The values of a range (its formula cells computed first), cached until a cell changes."""
         key = ref.key
+        whole = ref.r2 >= MAX_ROW or ref.c2 >= MAX_COL
+        if whole:
+            sh = self.sheets[ref.sheet]
+            left = min(MAX_ROW - max(sh.max_row, ref.r1) if ref.r2 >= MAX_ROW else MAX_ROW * MAX_COL,
+                       MAX_COL - max(sh.max_col, ref.c1) if ref.c2 >= MAX_COL else MAX_ROW * MAX_COL)
+            self._left = left if self._left is None else min(self._left, left)
         rd = self.ranges.get(key)
         if rd is None:
             sh = self.sheets[ref.sheet]
-            r2 = min(ref.r2, max(sh.max_row, ref.r1)) if ref.r2 >= MAX_ROW else ref.r2
-            c2 = min(ref.c2, max(sh.max_col, ref.c1)) if ref.c2 >= MAX_COL else ref.c2
+            r2, c2, pad = ref.r2, ref.c2, self._pad
+            if whole and pad is not None:
+                r2 = min(ref.r2, max(sh.max_row + pad, ref.r1)) if ref.r2 >= MAX_ROW else ref.r2
+                c2 = min(ref.c2, max(sh.max_col + pad, ref.c1)) if ref.c2 >= MAX_COL else ref.c2
             formulas = self.book.formulas
             for i in self.index.formulas_in(ref.sheet, ref.r1, ref.c1, r2, c2):
                 f = formulas[i]
@@ -359,7 +373,7 @@ class Evaluation:
             except Exception as exc:  # noqa: BLE001 - e.g. a defined name nested past any limit
                 self._fail_compile(i, exc)
         spills = [(f.sheet, f.area, i) for i, f in enumerate(formulas)
-                  if f.kind in ("dynamic", "table") and f.area is not None]  # reading there reads the owner
+                  if f.kind != "normal" and f.area is not None]  # reading there reads the owner
         graph = self.graph = Dependencies(formulas, self.index, self.reads, spills)
         comps = graph.components()
         # Arrays first (with what they read): a cell reading where an array will spill for the
@@ -422,12 +436,18 @@ class Evaluation:
             self._run_time = out
         return self._run_time
 
+    def _forget_ranges(self) -> None:
+        """Drop the ranges read so far (a cell they hold has changed), padded ones too."""
+        self.ranges.clear()
+        for cached in self._padded.values():
+            cached.clear()
+
     def _on_demand(self, i: int) -> None:
         if i in self.active:
             self._cycle_reached = True
             return  # a cycle reached at run time: read the value as it is now
         self.evaluate(i)
-        self.ranges.clear()
+        self._forget_ranges()
 
     def evaluate(self, i: int) -> None:
         """Compute formula ``i`` and lay its result onto the grid; never raises for the cell's sake."""
@@ -456,8 +476,11 @@ class Evaluation:
                 result = V.NAME
             else:
                 noted, token = noting()
+                outer, self._left = self._left, None
                 try:
                     result = fn()
+                    if self._left is not None and res.kind != "normal" and not isinstance(result, (Ref, Areas, Lambda)):
+                        result = self._untrimmed(f, res.kind, fn, result)
                 except XlFail as e:
                     result = e.err
                 except RecursionError:
@@ -469,11 +492,15 @@ class Evaluation:
                     self.cell_failed(f, exc)
                 finally:
                     stop_noting(token)
+                    self._left = outer
                 if noted:
                     shown = self.deref(result)
                     self.cell_failed(f, noted[0], shown.text if isinstance(shown, V.Err) else "an error inside")
             try:
                 self._store(i, result)
+            except OverLimit as e:  # a spill past the limits
+                self.cell_failed(f, e.reason, e.err.text)
+                self._store(i, e.err)
             except Exception as exc:  # noqa: BLE001 - as above, for what the result would spill
                 self.cell_failed(f, exc)
                 self._store(i, V.VALUE)
@@ -481,6 +508,48 @@ class Evaluation:
             self.pending.discard((f.sheet, f.row, f.col))
             self.active.discard(i)
             self.cur, self.dr, self.dc = saved
+
+    def _untrimmed(self, f: Formula, kind: str, fn: Thunk, result: Any) -> Any:
+        """Array formula ``f``'s result when it read a whole row or column, which is read only
+        up to its sheet's last used cell, for speed. Computed again with one more blank row and
+        column: a result that does not change (``FILTER(A:B, A:A>1)``) is the answer as it was;
+        an array that grows once and no more (``UNIQUE(A:A)`` gains the blank) is the answer
+        with that blank. Otherwise it depends on every cell of the row or column, as Excel
+        computes it: an array that keeps growing (``A:A*2``, ``TOROW(1:4)``) fills a legacy
+        array's fixed area when computed with as many more blank cells as the area is large,
+        and is #SPILL! when a spill that large passes the grid's edge; anything else
+        (``ARRAYTOTEXT(1:2)``, a spill that fits) is computed over all of the row or column,
+        or, past :data:`~kpisheet.limits.MAX_WHOLE_SPILL` cells, #NUM! with a warning."""
+        saved = self.ranges, self._pad
+        left = self._left or 0
+        try:
+            self.ranges, self._pad = self._padded.setdefault(1, {}), 1
+            once = fn()
+            if _same(once, result):
+                return result
+            if isinstance(result, np.ndarray) and isinstance(once, (np.ndarray, Ref)) \
+                    and self.array(once).shape != result.shape:
+                (h0, w0), (h1, w1) = result.shape, self.array(once).shape
+                self.ranges, self._pad = self._padded.setdefault(2, {}), 2
+                twice = fn()
+                if isinstance(twice, (np.ndarray, Ref)) and self.array(twice).shape == (h1, w1):
+                    return once
+                if kind == "array":
+                    assert f.area is not None
+                    r1, c1, r2, c2 = f.area
+                    self.ranges, self._pad = {}, max(r2 - r1, c2 - c1) + 1
+                    return fn()
+                h = h0 + max(h1 - h0, 0) * left  # each blank cell read adds h1 - h0 rows, w1 - w0 columns
+                w = w0 + max(w1 - w0, 0) * left
+                if f.row + h - 1 > MAX_ROW or f.col + w - 1 > MAX_COL:
+                    return V.SPILL
+                check_whole_spill(h, w)
+            else:
+                check_whole_spill(left, 1)  # as many cells as the row or column has blank
+            self.ranges, self._pad = {}, None
+            return fn()
+        finally:
+            self.ranges, self._pad = saved
 
     def _store(self, i: int, result: Any) -> None:
         """Lay formula ``i``'s result onto the grid, as its kind says (spill.py's rules)."""
@@ -503,7 +572,11 @@ class Evaluation:
                 return
         if res.kind == "array":
             assert f.area is not None
-            self._lay(i, fit_to_area(self.array(result), f.area), f.area)
+            r1, c1, r2, c2 = f.area
+            arr = self.array(result)
+            if isinstance(result, Ref):
+                arr = _full_size(arr, min(result.height, r2 - r1 + 1), min(result.width, c2 - c1 + 1))
+            self._lay(i, fit_to_area(arr, f.area), f.area)
             return
         # dynamic: spill the result from the anchor
         dyn: Optional[np.ndarray] = self.array(result) if isinstance(result, (Ref, np.ndarray)) else None
@@ -514,13 +587,14 @@ class Evaluation:
         if dyn is None:
             self._lay(i, one_value(self.deref(result)), home)
             return
-        where = spill_area(f.row, f.col, dyn.shape,
+        shape = (result.height, result.width) if isinstance(result, Ref) else dyn.shape
+        where = spill_area(f.row, f.col, shape,
                            lambda area: self.grid.taken(sheet, area, (f.row, f.col),
                                                         lambda s, r, c: (s, r, c) in cells))
         if isinstance(where, V.Err):
             self._lay(i, one_value(where), home)
         else:
-            self._lay(i, spilled_values(dyn), where)
+            self._lay(i, spilled_values(_full_size(dyn, *shape)), where)
 
     def _lay(self, i: int, out: np.ndarray, area: Area) -> None:
         res = self.results[i]
@@ -544,7 +618,7 @@ class Evaluation:
                     self._lay(i, fit_to_area(one_value(0.0), f.area), f.area)
                 self.grid.put(f.sheet, f.row, f.col, 0.0)
                 self.pending.discard((f.sheet, f.row, f.col))
-            self.ranges.clear()
+            self._forget_ranges()
             return
         for i in comp:  # iterate: each pass computes every cell of the cycle once, in order
             f = formulas[i]
@@ -553,7 +627,7 @@ class Evaluation:
             delta = 0.0
             for i in comp:
                 before = self.results[i].value
-                self.ranges.clear()
+                self._forget_ranges()
                 self.evaluate(i)
                 after = self.results[i].value
                 if isinstance(before, float) and isinstance(after, float):
@@ -563,7 +637,7 @@ class Evaluation:
             if delta < self.book.iterate_delta:
                 break
         self._keep_converged(comp)
-        self.ranges.clear()
+        self._forget_ranges()
 
     def _cycle_only_on_paper(self, comp: list[int]) -> bool:
         """Compute a cycle's cells as any others, and say whether no cell read itself while
@@ -577,7 +651,7 @@ class Evaluation:
                 self._on_demand(i)
             if self._cycle_reached:
                 break
-        self.ranges.clear()
+        self._forget_ranges()
         return not self._cycle_reached
 
     def _keep_converged(self, comp: list[int]) -> None:
@@ -593,3 +667,24 @@ class Evaluation:
             f = formulas[i]
             self.results[i].value = old
             self.grid.put(f.sheet, f.row, f.col, old)
+
+
+def _full_size(arr: np.ndarray, h: int, w: int) -> np.ndarray:
+    """A reference's values at ``h`` by ``w``, its size on the grid: a whole column or row is
+    read only up to its sheet's last used cell (:meth:`Calculator.data`), and the cells past
+    that are blank, not missing (an array formula over them shows 0 there, not #N/A; a spill
+    covers all of them, or is #SPILL! when they pass the grid's edge)."""
+    if arr.shape == (h, w) or arr.shape[0] > h or arr.shape[1] > w:
+        return arr
+    check_whole_spill(h, w)
+    out = np.empty((h, w), dtype=object)
+    out[:arr.shape[0], :arr.shape[1]] = arr
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two results are the same values of the same types, item by item for arrays."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape \
+            and all(type(x) is type(y) and x == y for x, y in zip(a.flat, b.flat))
+    return type(a) is type(b) and bool(a == b)

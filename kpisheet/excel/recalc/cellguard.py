@@ -66,6 +66,15 @@ def check_array(rows: float, cols: float) -> None:
                                f"{limits.MAX_ARRAY_CELLS:,} cells")
 
 
+def check_whole_spill(rows: float, cols: float) -> None:
+    """Raise :class:`OverLimit` (``#NUM!``) before an array formula's result over the whole of a
+    row or column, ``rows`` by ``cols``, is computed or laid when it passes :data:`~kpisheet.limits.MAX_WHOLE_SPILL`."""
+    check_array(rows, cols)
+    if rows * cols > limits.MAX_WHOLE_SPILL:
+        raise OverLimit(V.NUM, f"a spill over a whole row or column, {rows:,.0f} by {cols:,.0f} cells, is larger "
+                               f"than {limits.MAX_WHOLE_SPILL:,} cells")
+
+
 def check_text_length(length: float) -> None:
     """Raise :class:`OverLimit` (``#VALUE!``) before a text longer than Excel's 32,767 characters is built."""
     if length > limits.MAX_TEXT:

@@ -179,7 +179,8 @@ class Dependencies:
     """The formula cells as a graph: an edge from each cell to the formula cells it reads.
 
     ``reads[i]``: the areas formula ``i`` reads (:func:`static_references`); ``spills``: the
-    areas dynamic arrays spill over now, with their formula (reading inside one depends on it).
+    areas array formulas cover now, legacy and dynamic, with their formula (reading any cell
+    inside one depends on it: the anchor computes them all).
     """
 
     def __init__(self, formulas: Sequence[Formula], index: FormulaIndex, reads: dict[int, list[SheetArea]],

@@ -153,6 +153,15 @@ class RangeData:
             self._masks[key] = m
         return m
 
+    def blank_meets(self, crit: Value) -> bool:
+        """Whether a blank cell meets ``crit`` (the cells past the part of a whole row or column
+        read, all blank, meet it or not together), remembered with the masks."""
+        key = ("blank", crit if not isinstance(crit, float) else ("n", crit))
+        m = self._masks.get(key)
+        if m is None:
+            m = self._masks[key] = criteria_mask(RangeData(np.full((1, 1), None, dtype=object)), crit)
+        return bool(m[0])
+
 
 def lookup_key(v: Value) -> Any:
     if v is None:

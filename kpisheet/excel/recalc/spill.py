@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
+from ... import limits
 from . import values as V
 from .model import Area, Sheet
 from .parser import MAX_COL, MAX_ROW
@@ -24,11 +25,14 @@ from .values import Err, Value
 
 def cell_value(v: Any) -> Value:
     """A result as a cell holds it: an empty result shows 0, a number that is not finite is
-    ``#NUM!`` (a cell cannot hold infinity or NaN, and the file cannot say it)."""
+    ``#NUM!`` (a cell cannot hold infinity or NaN, and the file cannot say it), a text longer
+    than Excel's 32,767 characters is ``#VALUE!`` (``ARRAYTOTEXT(1:2)`` in a spill, as in Excel)."""
     if v is None:
         return 0.0
     if isinstance(v, float) and not math.isfinite(v):
         return V.NUM
+    if isinstance(v, str) and len(v) > limits.MAX_TEXT:
+        return V.VALUE
     return v  # type: ignore[no-any-return]
 
 

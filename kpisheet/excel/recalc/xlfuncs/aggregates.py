@@ -136,7 +136,17 @@ def _counta(ev: Any, *args: Any) -> Value:
 
 @fn("COUNTBLANK", "raw", 1, 1)
 def _countblank(ev: Any, a: Any) -> Value:
-    return float(sum(1 for v in _flat(ev, a) if v is None or v == ""))
+    unread = sum(_unread(ev, r) for r in _areas((a,)))  # the blank cells past a whole column's used part
+    return float(sum(1 for v in _flat(ev, a) if v is None or v == "") + unread)
+
+
+def _unread(ev: Any, a: Any) -> int:
+    """How many cells of ``a`` ``ev.data`` did not read: a whole row or column is read up to its
+    sheet's last used cell, and every cell past it is blank."""
+    if not isinstance(a, Ref):
+        return 0
+    h, w = ev.data(a).shape
+    return a.height * a.width - h * w
 
 
 @fn("SUMPRODUCT", "raw", 1, array_args=True)
@@ -172,22 +182,49 @@ def _sumproduct(ev: Any, *args: Any) -> Value:
 # --- criteria ------------------------------------------------------------------------------
 
 
-def _crit_masks(ev: Any, pairs: list[tuple[Any, Any]]) -> tuple[np.ndarray, tuple[int, int]]:
-    mask: Optional[np.ndarray] = None
-    shape: Optional[tuple[int, int]] = None
+def _crit_masks(ev: Any, pairs: list[tuple[Any, Any]], target: Any = None) -> tuple[np.ndarray, tuple[int, int]]:
+    mask, shape, _ = _crit_masks_unread(ev, pairs, target)
+    return mask, shape
+
+
+def _crit_masks_unread(ev: Any, pairs: list[tuple[Any, Any]],
+                       target: Any = None) -> tuple[np.ndarray, tuple[int, int], int]:
+    """The cells of the criteria ranges that meet every criterion, as a mask over the part read
+    (whole rows and columns are read up to their sheet's last used cell), and how many cells past
+    that part (all blank) meet every criterion: COUNTIF(A:A,"") counts them, SUMIF adds nothing
+    for them. The ranges must be of one size (#VALUE! otherwise), as in Excel; parts read of
+    different sizes (whole columns of two sheets) are laid over the largest, blank beyond, and
+    so is the part read of ``target`` (the range SUMIFS adds up) when it is of their size."""
+    read = []
+    size: Optional[tuple[int, int]] = None
     for rng, crit in pairs:
         if not isinstance(rng, Ref):
             raise XlFail(V.VALUE)
-        rd = ev.data(rng)
-        if shape is None:
-            shape = rd.shape
-        elif rd.shape != shape:
+        if size is None:
+            size = (rng.height, rng.width)
+        elif (rng.height, rng.width) != size:
             raise XlFail(V.VALUE)
-        c = _scalar(ev, crit)
-        m = rd.mask(c)
+        read.append((ev.data(rng), _scalar(ev, crit)))
+    assert size is not None
+    shapes = [rd.shape for rd, _ in read]
+    if isinstance(target, Ref) and (target.height, target.width) == size:
+        shapes.append(ev.data(target).shape)
+    shape = (max(h for h, _ in shapes), max(w for _, w in shapes))
+    mask: Optional[np.ndarray] = None
+    blanks_meet = True
+    for rd, c in read:
+        m = rd.mask(c)  # flat, row by row
+        if rd.shape != shape or shape != size:
+            blank = rd.blank_meets(c)
+            blanks_meet = blanks_meet and blank
+            if rd.shape != shape:
+                grown = np.full(shape, blank)
+                grown[:rd.shape[0], :rd.shape[1]] = m.reshape(rd.shape)
+                m = grown.reshape(-1)
         mask = m if mask is None else mask & m
-    assert mask is not None and shape is not None
-    return mask, shape
+    assert mask is not None
+    unread = size[0] * size[1] - shape[0] * shape[1]
+    return mask, shape, unread if unread and blanks_meet else 0
 
 
 def _target(ev: Any, rng: Any, shape: tuple[int, int]) -> RangeData:
@@ -222,31 +259,31 @@ def _masked_numbers(rd: RangeData, mask: np.ndarray) -> np.ndarray:
 
 @fn("SUMIFS", "raw", 3)
 def _sumifs(ev: Any, sum_range: Any, *args: Any) -> Value:
-    mask, shape = _crit_masks(ev, _pairs(args))
+    mask, shape = _crit_masks(ev, _pairs(args), sum_range)
     return seqsum(_masked_numbers(_target(ev, sum_range, shape), mask))
 
 
 @fn("SUMIF", "raw", 2, 3)
 def _sumif(ev: Any, rng: Any, crit: Any, sum_range: Any = None) -> Value:
-    mask, shape = _crit_masks(ev, [(rng, crit)])
+    mask, shape = _crit_masks(ev, [(rng, crit)], sum_range)
     return seqsum(_masked_numbers(_target(ev, sum_range if sum_range is not None else rng, shape), mask))
 
 
 @fn("COUNTIFS", "raw", 2)
 def _countifs(ev: Any, *args: Any) -> Value:
-    mask, _ = _crit_masks(ev, _pairs(args))
-    return float(np.count_nonzero(mask))
+    mask, _, unread = _crit_masks_unread(ev, _pairs(args))
+    return float(np.count_nonzero(mask) + unread)
 
 
 @fn("COUNTIF", "raw", 2, 2)
 def _countif(ev: Any, rng: Any, crit: Any) -> Value:
-    mask, _ = _crit_masks(ev, [(rng, crit)])
-    return float(np.count_nonzero(mask))
+    mask, _, unread = _crit_masks_unread(ev, [(rng, crit)])
+    return float(np.count_nonzero(mask) + unread)
 
 
 @fn("AVERAGEIFS", "raw", 3)
 def _averageifs(ev: Any, avg_range: Any, *args: Any) -> Value:
-    mask, shape = _crit_masks(ev, _pairs(args))
+    mask, shape = _crit_masks(ev, _pairs(args), avg_range)
     n = _masked_numbers(_target(ev, avg_range, shape), mask)
     if not n.size:
         raise XlFail(V.DIV0)
@@ -255,7 +292,7 @@ def _averageifs(ev: Any, avg_range: Any, *args: Any) -> Value:
 
 @fn("AVERAGEIF", "raw", 2, 3)
 def _averageif(ev: Any, rng: Any, crit: Any, avg_range: Any = None) -> Value:
-    mask, shape = _crit_masks(ev, [(rng, crit)])
+    mask, shape = _crit_masks(ev, [(rng, crit)], avg_range)
     n = _masked_numbers(_target(ev, avg_range if avg_range is not None else rng, shape), mask)
     if not n.size:
         raise XlFail(V.DIV0)
@@ -264,14 +301,14 @@ def _averageif(ev: Any, rng: Any, crit: Any, avg_range: Any = None) -> Value:
 
 @fn("MAXIFS", "raw", 3)
 def _maxifs(ev: Any, rng: Any, *args: Any) -> Value:
-    mask, shape = _crit_masks(ev, _pairs(args))
+    mask, shape = _crit_masks(ev, _pairs(args), rng)
     n = _masked_numbers(_target(ev, rng, shape), mask)
     return float(n.max()) if n.size else 0.0
 
 
 @fn("MINIFS", "raw", 3)
 def _minifs(ev: Any, rng: Any, *args: Any) -> Value:
-    mask, shape = _crit_masks(ev, _pairs(args))
+    mask, shape = _crit_masks(ev, _pairs(args), rng)
     n = _masked_numbers(_target(ev, rng, shape), mask)
     return float(n.min()) if n.size else 0.0
 

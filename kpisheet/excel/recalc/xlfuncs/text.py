@@ -101,7 +101,9 @@ def _rept(s: Value, n: Value) -> Value:
     if k < 0 or k != k:
         raise XlFail(V.VALUE)
     text = to_text(s)
-    check_text_length(len(text) * k if text else 0)  # before REPT("x",3E9) builds 3 GB
+    if not text:  # REPT("",1E300) is "": no repeat count to convert (int(1E300) is no index)
+        return ""
+    check_text_length(len(text) * k)  # before REPT("x",3E9) builds 3 GB
     return text * int(k)
 
 
