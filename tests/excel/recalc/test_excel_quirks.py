@@ -70,19 +70,6 @@ KTH: list[tuple[str, Any]] = [  # LARGE and SMALL: k below 1 before rounding up;
     ("=LARGE(#N/A,#VALUE!)", E("#N/A")), ("=SMALL({3,1,TRUE},3)", E("#NUM!")), ("=LARGE({3,1,2},TRUE)", 3.0),
 ]
 
-CASES = DATE_TEXT + DATEDIF + TOOLPAK_LOGICALS + EDGES + LOGICALS + KTH
-
-
-@pytest.fixture(scope="module")
-def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return recalc_cases(tmp_path_factory.mktemp("quirks") / "cases.xlsx", CASES)
-
-
-@pytest.mark.parametrize("formula,expected", CASES, ids=[c[0] for c in CASES])
-def test_excel_gives(computed: dict[str, Any], formula: str, expected: Any) -> None:
-    assert_excel_value(formula, computed[formula], expected)
-
-
 def test_date_text_without_a_year_is_this_year() -> None:
     """``"1/15"`` and ``"15-Jan"`` are the 15th of January of the year the run is in, as Excel reads them."""
     this_year = parse_date_text(f"1/15/{dt.date.today().year}")
@@ -139,16 +126,6 @@ TEXT_FORMATS: list[tuple[str, Any]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def formatted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return recalc_cases(tmp_path_factory.mktemp("text") / "text.xlsx", TEXT_FORMATS)
-
-
-@pytest.mark.parametrize("formula,expected", TEXT_FORMATS, ids=[c[0] for c in TEXT_FORMATS])
-def test_text_formats(formatted: dict[str, Any], formula: str, expected: Any) -> None:
-    assert_excel_value(formula, formatted[formula], expected)
-
-
 def test_excels_own_number_formats_are_valid() -> None:
     """No format Excel writes itself is refused (the accounting one as Excel stores it)."""
     from openpyxl.styles.numbers import BUILTIN_FORMATS
@@ -176,11 +153,15 @@ MATCHES = [(f"=MATCH({needle},{array},{kind})", want) for array, needle, *wants 
            for kind, want in zip((1, 0, -1), wants) if want is not None]
 
 
+CASES = DATE_TEXT + DATEDIF + TOOLPAK_LOGICALS + EDGES + LOGICALS + KTH + TEXT_FORMATS + MATCHES
+
+
 @pytest.fixture(scope="module")
-def matched(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return recalc_cases(tmp_path_factory.mktemp("match") / "match.xlsx", MATCHES)
+def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Every case above in one workbook, recalculated once."""
+    return recalc_cases(tmp_path_factory.mktemp("quirks") / "cases.xlsx", CASES)
 
 
-@pytest.mark.parametrize("formula,expected", MATCHES, ids=[c[0] for c in MATCHES])
-def test_match_over_unsorted_data(matched: dict[str, Any], formula: str, expected: Any) -> None:
-    assert_excel_value(formula, matched[formula], expected)
+@pytest.mark.parametrize("formula,expected", CASES, ids=[c[0] for c in CASES])
+def test_excel_gives(computed: dict[str, Any], formula: str, expected: Any) -> None:
+    assert_excel_value(formula, computed[formula], expected)
