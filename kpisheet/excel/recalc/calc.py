@@ -118,6 +118,9 @@ class Evaluation:
         # or column it read had left past that (None: it read none; see _untrimmed).
         self._pad: Optional[int] = 0
         self._left: Optional[int] = None
+        # whether the cell being computed took a whole row or column as an array (A:A="" inside
+        # SUMPRODUCT): a normal cell's value may then depend on the blanks past the used part too
+        self._whole_array = False
         self._padded: dict[int, dict[tuple[int, int, int, int, int], RangeData]] = {}  # ranges read with a pad
         self.unsupported: dict[str, str] = {}
         self.warnings: list[str] = []
@@ -242,6 +245,8 @@ class Evaluation:
     def array(self, v: Any) -> np.ndarray:
         """A value as a 2-D array: a range's values, an array itself, a scalar as 1×1."""
         if isinstance(v, Ref):
+            if v.r2 >= MAX_ROW or v.c2 >= MAX_COL:
+                self._whole_array = True
             return self.data(v).values
         if isinstance(v, np.ndarray):
             return v
@@ -477,9 +482,11 @@ class Evaluation:
             else:
                 noted, token = noting()
                 outer, self._left = self._left, None
+                outer_whole, self._whole_array = self._whole_array, False
                 try:
                     result = fn()
-                    if self._left is not None and res.kind != "normal" and not isinstance(result, (Ref, Areas, Lambda)):
+                    if self._left is not None and (res.kind != "normal" or self._whole_array) \
+                            and not isinstance(result, (Ref, Areas, Lambda)):
                         result = self._untrimmed(f, res.kind, fn, result)
                 except XlFail as e:
                     result = e.err
@@ -492,7 +499,7 @@ class Evaluation:
                     self.cell_failed(f, exc)
                 finally:
                     stop_noting(token)
-                    self._left = outer
+                    self._left, self._whole_array = outer, outer_whole
                 if noted:
                     shown = self.deref(result)
                     self.cell_failed(f, noted[0], shown.text if isinstance(shown, V.Err) else "an error inside")
@@ -511,15 +518,17 @@ class Evaluation:
 
     def _untrimmed(self, f: Formula, kind: str, fn: Thunk, result: Any) -> Any:
         """Array formula ``f``'s result when it read a whole row or column, which is read only
-        up to its sheet's last used cell, for speed. Computed again with one more blank row and
+        up to its sheet's last used cell, for speed (a normal cell's too, when it took a whole row
+        or column as an array: ``SUMPRODUCT(--(A:A=""))``). Computed again with one more blank row and
         column: a result that does not change (``FILTER(A:B, A:A>1)``) is the answer as it was;
         an array that grows once and no more (``UNIQUE(A:A)`` gains the blank) is the answer
         with that blank. Otherwise it depends on every cell of the row or column, as Excel
         computes it: an array that keeps growing (``A:A*2``, ``TOROW(1:4)``) fills a legacy
         array's fixed area when computed with as many more blank cells as the area is large,
         and is #SPILL! when a spill that large passes the grid's edge; anything else
-        (``ARRAYTOTEXT(1:2)``, a spill that fits) is computed over all of the row or column,
-        or, past :data:`~kpisheet.limits.MAX_WHOLE_SPILL` cells, #NUM! with a warning."""
+        (``ARRAYTOTEXT(1:2)``, a spill that fits, a normal cell's value the blanks change) is
+        computed over all of the row or column, or, past :data:`~kpisheet.limits.MAX_WHOLE_SPILL`
+        cells, #NUM! with a warning."""
         saved = self.ranges, self._pad
         left = self._left or 0
         try:
@@ -544,8 +553,9 @@ class Evaluation:
                 if f.row + h - 1 > MAX_ROW or f.col + w - 1 > MAX_COL:
                     return V.SPILL
                 check_whole_spill(h, w)
-            else:
-                check_whole_spill(left, 1)  # as many cells as the row or column has blank
+            elif left > limits.MAX_WHOLE_SPILL:  # a value the blanks past the used part change
+                raise OverLimit(V.NUM, f"the value depends on the {left:,} blank cells of a whole row or column past "
+                                       f"its used part, more than the {limits.MAX_WHOLE_SPILL:,} recalc computes")
             self.ranges, self._pad = {}, None
             return fn()
         finally:
