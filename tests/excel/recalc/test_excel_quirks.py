@@ -55,6 +55,7 @@ EDGES: list[tuple[str, Any]] = [
     ('=TEXT(45141.2,"A/P a/P A/p a/p am/pm")', "A a A a AM"), ('=TEXT(45141.6,"A/P a/P A/p a/p am/pm")', "P P p p PM"),
     ('=TEXT(0.75,"h:mm am/pm")', "6:00 PM"),
     ("=CUMIPMT(3,5.5,125000,3,5,1)", -265999.0229604), ("=CUMIPMT(3,5.5,125000,1,5,1)", -359611.6267708),
+    ("=ROUND(RATE(1500,-200,8000),9)", 0.025), ("=ROUND(RATE(43,-200,8000),12)", 0.003331551825),
 ]
 
 LOGICALS: list[tuple[str, Any]] = [  # text among AND/OR/XOR's arguments is ignored, given directly too

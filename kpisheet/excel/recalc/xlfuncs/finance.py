@@ -83,9 +83,10 @@ def _npv(ev: Any, rate: Any, *flows: Any) -> Value:
     return seqsum(values / (1 + r) ** np.arange(1, values.size + 1))
 
 
-def _solve(f: Callable[[float], float], df: Callable[[float], float], guess: float) -> float:
+def _solve(f: Callable[[float], float], df: Callable[[float], float], guess: float, steps: int = 100) -> float:
+    """Newton's method from ``guess``, at most ``steps`` steps; no convergence is ``#NUM!``."""
     x = guess
-    for _ in range(100):
+    for _ in range(steps):
         y = f(x)
         d = df(x)
         if d == 0 or not math.isfinite(y) or not math.isfinite(d):
