@@ -29,6 +29,17 @@ CEILINGS: list[tuple[str, Any]] = [
 ]
 
 
+
+def values_after_recalc(path: Path, cases: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Each case's formula (in column A, one a row, in ``cases``' order) -> its value after
+    ``recalc`` of the book at ``path``, which must know every function the cases call."""
+    report = recalc(path)
+    assert not report.unsupported, report.unsupported
+    loaded = load(path)
+    got = dict(loaded.book.sheets[0].values)
+    loaded.pkg.close()
+    return {formula: got.get((i + 1, 1)) for i, (formula, _) in enumerate(cases)}
+
 def computed(path: Path, cases: list[tuple[str, Any]], data: list[list[Any]] | None = None,
              spill: bool = False) -> dict[str, Any]:
     """Each case's formula in Cases!A1.. (a dynamic array formula when ``spill``), ``data`` in
@@ -43,12 +54,7 @@ def computed(path: Path, cases: list[tuple[str, Any]], data: list[list[Any]] | N
     for i, (formula, _) in enumerate(cases):
         ws.write_dynamic_array_formula(i, 0, i, 0, formula) if spill else ws.write_formula(i, 0, formula)
     wb.close()
-    report = recalc(path)
-    assert not report.unsupported, report.unsupported
-    loaded = load(path)
-    got = dict(loaded.book.sheets[0].values)
-    loaded.pkg.close()
-    return {formula: got.get((i + 1, 1)) for i, (formula, _) in enumerate(cases)}
+    return values_after_recalc(path, cases)
 
 
 @pytest.fixture(scope="module")
@@ -187,12 +193,7 @@ def phonetics(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for n, data in parts.items():
             z.writestr(n, data)
-    report = recalc(path)
-    assert not report.unsupported, report.unsupported
-    loaded = load(path)
-    got = dict(loaded.book.sheets[0].values)
-    loaded.pkg.close()
-    return {formula: got.get((i + 1, 1)) for i, (formula, _) in enumerate(PHONETIC)}
+    return values_after_recalc(path, PHONETIC)
 
 
 @pytest.mark.parametrize("formula,expected", PHONETIC, ids=[c[0] for c in PHONETIC])
