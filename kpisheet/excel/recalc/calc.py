@@ -485,8 +485,10 @@ class Evaluation:
                 outer_whole, self._whole_array = self._whole_array, False
                 try:
                     result = fn()
-                    if self._left is not None and (res.kind != "normal" or self._whole_array) \
-                            and not isinstance(result, (Ref, Areas, Lambda)):
+                    # a normal cell shows an array's first item (implicit intersection): only its
+                    # single value is probed, never grown into a spill
+                    if self._left is not None and not isinstance(result, (Ref, Areas, Lambda)) and (
+                            res.kind != "normal" or (self._whole_array and not isinstance(result, np.ndarray))):
                         result = self._untrimmed(f, res.kind, fn, result)
                 except XlFail as e:
                     result = e.err

@@ -130,7 +130,7 @@ def test_a_normal_cell_over_whole_column_arrays_is_never_a_used_part_answer(tmp_
     # whole-column cap, #NUM! with a warning; an answer the blanks do not change stands as it was,
     # and a lookup over a whole column reads no array and is not computed again
     formulas = ['SUMPRODUCT(--(A:A=""))', 'SUMPRODUCT((A1:A3=2)*1)', 'SUMPRODUCT((A:A=2)*1)', "SUM(A:A*2)",
-                'VLOOKUP(2,A:A,1,FALSE)', 'SUMPRODUCT(--(A1:A5=""))']
+                'VLOOKUP(2,A:A,1,FALSE)', 'SUMPRODUCT(--(A1:A5=""))', "TRANSPOSE(A:A)"]
     cells = "".join(f'<c r="{chr(67 + i)}1"><f>{t}</f><v>0</v></c>' for i, t in enumerate(formulas))
     book = package(tmp_path / "b.xlsx", {"S": f'<row r="1"><c r="A1"><v>1</v></c>{cells}</row>'
                                                '<row r="2"><c r="A2"><v>2</v></c></row>'
@@ -138,6 +138,7 @@ def test_a_normal_cell_over_whole_column_arrays_is_never_a_used_part_answer(tmp_
     report = recalc(book)
     v = values(book)
     assert v[(1, 3)] == Err("#NUM!") and any("whole row or column" in w for w in report.warnings)
-    # SUM(A:A*2) in a normal cell is A1*2: the column meets the formula's row (implicit intersection)
-    assert [v[(1, 3 + i)] for i in range(1, len(formulas))] == [2.0, 2.0, 2.0, 2.0, 2.0]
+    # SUM(A:A*2) in a normal cell is A1*2: the column meets the formula's row (implicit intersection);
+    # an array in a normal cell shows its first item, never a spill
+    assert [v[(1, 3 + i)] for i in range(1, len(formulas))] == [2.0, 2.0, 2.0, 2.0, 2.0, 1.0]
     assert len(report.warnings) == 1
