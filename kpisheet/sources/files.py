@@ -29,6 +29,7 @@ from ..errors import WorkbookError
 from ..zipguard import check_inflated, check_package
 from .extent import sheet_names, sheet_scans, table_place, too_sparse
 from .odsextent import ods_extent
+from .panics import is_panic, native_stderr_held
 from .csvcolumns import read_columns
 from .csvtext import CsvText, utf8_text
 from .frames import Frame, build_frame, chunk_cells, gc_paused
@@ -133,7 +134,7 @@ class FileReader:
         """The rows of ``ref``; any problem is a WorkbookError with the file (and cell) it is at."""
         where = str(ref.path)
         try:
-            with self._lock:
+            with self._lock, native_stderr_held():  # a Rust panic's own lines never reach the terminal
                 book = self._book(ref.path, where)
                 if book.kind == "csv":
                     frame = self._csv_frame(book, ref, where)
@@ -152,7 +153,7 @@ class FileReader:
         except Exception as exc:  # never a traceback for a file a user gave us
             raise WorkbookError(f"cannot be read ({type(exc).__name__}: {_one_line(exc)})", place=where) from exc
         except BaseException as exc:
-            if type(exc).__name__ != "PanicException":  # python-calamine's Rust panicked on the file's bytes
+            if not is_panic(exc):  # python-calamine's Rust panicked on the file's bytes
                 raise
             raise WorkbookError(f"the workbook is damaged (the reader failed: {_one_line(exc)}); open it in Excel "
                                 "and save it again", place=where) from exc
