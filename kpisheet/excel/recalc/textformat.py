@@ -22,6 +22,7 @@ before 1900 as a date is ``#VALUE!``. Times are rounded to the shown precision, 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from decimal import Decimal
@@ -457,6 +458,7 @@ _BRACKET = re.compile(r"\[(?:black|blue|cyan|green|magenta|red|white|yellow|colo
 _SECTION_PARTS = re.compile(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]|general|am/pm|a/p|e[-+]|\.0+|.', re.I | re.S)
 
 
+@functools.lru_cache(maxsize=512)  # TEXT down a column asks the same format again and again
 def is_valid_format(fmt: str) -> bool:
     """Whether Excel accepts ``fmt`` as a number format (``TEXT`` is ``#VALUE!`` otherwise): its
     quotes and brackets closed, no ``\\`` or ``*`` without a character after it, each ``[...]``

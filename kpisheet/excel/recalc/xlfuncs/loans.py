@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import values as V
+from ..cellguard import OverLimit
 from ..values import Value, XlFail, to_number
 from .base import _numbers, fn
 from .finance import _solve, future_value, payment
@@ -61,12 +62,18 @@ def _ispmt(rate: Value, per: Value, nper: Value, pv: Value) -> Value:
     return to_number(pv) * to_number(rate) * (to_number(per) / n - 1)
 
 
+_MOST_PERIODS = 100_000  # periods CUMIPMT/CUMPRINC count one by one (about 50 ms); more is #NUM! with a warning
+
+
 def _cumulative(rate: Value, nper: Value, pv: Value, start: Value, end: Value, kind: Value,
                 principal: bool) -> float:
     r, n, p = to_number(rate), to_number(nper), to_number(pv)
     a, b, t = math.trunc(to_number(start)), math.trunc(to_number(end)), to_number(kind)
     if r <= 0 or n <= 0 or p <= 0 or a < 1 or b < a or b > n or t not in (0.0, 1.0):
         raise XlFail(V.NUM)
+    if b - a >= _MOST_PERIODS:  # a hostile nper of 1E300 would loop for ever
+        raise OverLimit(V.NUM, f"CUMIPMT/CUMPRINC over {b - a + 1:,} periods: recalc counts at most "
+                               f"{_MOST_PERIODS:,} (a monthly loan of 8,000 years)")
     pmt = payment(r, n, p, 0.0, t)
     # Excel's (the Analysis ToolPak's) count, period by period: a payment at the end of period
     # i pays the interest on the balance owed after i-1 payments; one at its start pays, from
