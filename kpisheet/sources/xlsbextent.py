@@ -26,13 +26,11 @@ import io
 import posixpath
 import re
 import zipfile
-from typing import Any, Iterator, Optional
-
-from python_calamine import CalamineWorkbook
+from typing import Iterator, Optional
 
 from .. import limits
 from ..errors import WorkbookError
-from .sparse import SparseGrid, compact_axes
+from .sparse import SparseGrid, compact_axes, compact_copy_cells
 
 _ROW_HDR, _BEGIN_DATA, _END_DATA, _DIM, _BUNDLE_SH, _END_SHEET = 0x00, 0x91, 0x92, 0x94, 0x9C, 0x82
 _CELL_ISST, _BEGIN_SST = 0x07, 0x9F
@@ -313,15 +311,5 @@ def read_xlsb_sparse(data: bytes, sheet: str, where: str,
             current = row
         out.append(_record(kind, col_at[col].to_bytes(4, "little") + record[4:]))
     out += [_record(_END_DATA, b""), _record(_END_SHEET, b"")]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as copy:
-        for info in archive.infolist():
-            copy.writestr(info.filename, b"".join(out) if info.filename == part else archive.read(info))
-    grid = CalamineWorkbook.from_filelike(io.BytesIO(buffer.getvalue())).get_sheet_by_name(sheet)
-    start = grid.start or (0, 0)
-    full: list[list[Any]] = [[None] * len(col_numbers) for _ in row_numbers]
-    for i, values in enumerate(grid.to_python()):
-        target = full[start[0] + i]
-        for j, value in enumerate(values):
-            target[start[1] + j] = value
+    full = compact_copy_cells(archive, part, b"".join(out), sheet, len(row_numbers), len(col_numbers))
     return SparseGrid(full, [r + 1 for r in row_numbers], [c + 1 for c in col_numbers])
