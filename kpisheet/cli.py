@@ -19,12 +19,10 @@ from .config import load_config
 from .config.discover import find_config
 from .config.model import Config
 from .hints import did_you_mean
-from .engine.core import Engine, Result
-from .sources import FileReader
-from .engine.guarded import guarded_results
 
 if TYPE_CHECKING:
     from .engine.accounts import AccountResult
+    from .engine.core import Engine, Result
 from .errors import ConfigError, EvaluationError, KpisheetError
 from .warehouse.check import is_database
 from .init import DEFAULT, EXAMPLES
@@ -74,6 +72,10 @@ def _engine(workbook: Optional[str], config: Optional[str], recalc: bool = False
     cfg = load_config(find_config(path, config))
     if path is None:
         _self_contained(cfg)
+    # The engine (and pandas) are imported only now: lint, init and --help never wait for them.
+    from .engine.core import Engine
+    from .sources.files import FileReader
+
     engine = Engine(cfg, path, reader=FileReader(recalc=recalc))
     # README#when-the-data-outgrows-the-workbook: all that cannot compile, at once
     if any(is_database(src) for src in cfg.sources.values()):
@@ -197,6 +199,8 @@ def cli(debug: bool) -> None:
 def evaluate(workbook: Optional[str], config: Optional[str], period: Optional[str], account: Optional[str],
              kpis: tuple[str, ...], fmt: str, out: Optional[str], key_accounts: bool, recalc: bool) -> None:
     """Every KPI (or those named) at a period."""
+    from .engine.guarded import guarded_results
+
     _refuse_output_onto(out, workbook, config)
     engine = _engine(workbook, config, recalc)
     names = _check_kpis(engine, kpis)
@@ -296,6 +300,8 @@ def lint(config: str, workbook: Optional[str], strict: bool) -> None:
                                                  for s in cfg.sources.values()):
         # README#when-the-data-outgrows-the-workbook: every source names its own file or connection: the data
         # is checked
+        from .engine.core import Engine
+
         engine = Engine(cfg)
     findings = run_lint(cfg, Path(workbook) if workbook else None, engine)
     for finding in findings:

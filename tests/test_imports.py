@@ -11,9 +11,11 @@ to ``x.y`` when ``y`` is a module, else to ``x``. Two kinds of import do not cou
 - the implicit import of a module's parent packages (``kpisheet.engine`` before
   ``kpisheet.engine.core``): a package's ``__init__`` importing its own modules is not a circle.
 
-Imports by name at run time (``importlib.import_module``) are not seen. The package has two,
-neither closing a circle: the ribbon loads the add-in's function module (``excel/udfs.py``,
-which does not import the ribbon), and ``recalc/xlfuncs/__init__.py`` loads its own families.
+Imports by name at run time (``importlib.import_module``) are not seen. The package has three,
+none closing a circle: the ribbon loads the add-in's function module (``excel/udfs.py``,
+which does not import the ribbon), ``recalc/xlfuncs/__init__.py`` loads its own families, and
+:mod:`kpisheet.lazy` lets a package (``kpisheet``, ``expr``, ``sources``, ``warehouse``) import
+one of its own modules when a name of it is first asked.
 """
 
 from __future__ import annotations

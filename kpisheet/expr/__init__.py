@@ -15,9 +15,17 @@ the file and line, turns them into :class:`~kpisheet.errors.ConfigError` and the
 
 from __future__ import annotations
 
-from .frame import ExprEvalError, eval_filter, eval_rows
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_names
 from .functions import CONTEXTS, FUNCTIONS, Function, attr_columns, check, names
 from .parser import MAX_DEPTH, ExprError, ExprSyntaxError, parse, unparse
+
+if TYPE_CHECKING:
+    from .frame import ExprEvalError, eval_filter, eval_rows
+
+# Evaluating over rows needs pandas; parsing and checking do not (kpisheet.lazy).
+__getattr__ = lazy_names(__name__, {name: ".frame" for name in ("ExprEvalError", "eval_filter", "eval_rows")})
 
 __all__ = [
     "CONTEXTS",

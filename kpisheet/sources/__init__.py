@@ -36,18 +36,24 @@ Decisions where the specification is silent:
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from .files import FileReader
+from ..lazy import lazy_names
 from .refs import CellRange, SourceRef, col_letter, col_number, parse_range
-from .table import Table
+
+if TYPE_CHECKING:
+    from .files import FileReader
+    from .table import Table
+
+# The readers and tables need pandas; a config's source references do not (kpisheet.lazy).
+__getattr__ = lazy_names(__name__, {"FileReader": ".files", "Table": ".table"})
 
 
 @runtime_checkable
 class Reader(Protocol):
     """Anything that turns a :class:`SourceRef` into a :class:`Table`."""
 
-    def read(self, ref: SourceRef) -> Table: ...
+    def read(self, ref: SourceRef) -> "Table": ...
 
 
 __all__ = ["CellRange", "FileReader", "Reader", "SourceRef", "Table", "col_letter", "col_number", "parse_range"]

@@ -9,6 +9,15 @@ the measures run in the database; only grouped grids come back to the engine. Mo
 Ibis and DuckDB are the ``warehouse`` install extra, imported only when such a source is used.
 """
 
-from .query import Warehouse, is_database
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_names
+from .check import is_database
+
+if TYPE_CHECKING:
+    from .query import Warehouse
+
+# The queries need pandas; checking a config's sources does not (kpisheet.lazy).
+__getattr__ = lazy_names(__name__, {"Warehouse": ".query"})
 
 __all__ = ["Warehouse", "is_database"]
