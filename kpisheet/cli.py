@@ -19,6 +19,7 @@ from .config import load_config
 from .config.discover import find_config
 from .config.model import Config
 from .hints import did_you_mean
+from .sources.prefetch import Prefetch
 
 if TYPE_CHECKING:
     from .engine.accounts import AccountResult
@@ -72,17 +73,22 @@ def _engine(workbook: Optional[str], config: Optional[str], recalc: bool = False
     cfg = load_config(find_config(path, config))
     if path is None:
         _self_contained(cfg)
-    # The engine (and pandas) are imported only now: lint, init and --help never wait for them.
-    from .engine.core import Engine
-    from .sources.files import FileReader
+    # The CSV files are read in a thread while the engine (and pandas) import, on the other core;
+    # lint, init and --help never import them.
+    prefetched = Prefetch(cfg, path)
+    try:
+        from .engine.core import Engine
+        from .sources.files import FileReader
 
-    engine = Engine(cfg, path, reader=FileReader(recalc=recalc))
-    # README#when-the-data-outgrows-the-workbook: all that cannot compile, at once
-    if any(is_database(src) for src in cfg.sources.values()):
-        problems = engine.warehouse.problems()
-        if problems:
-            raise ConfigError(problems)
-    _read_sources(engine)
+        engine = Engine(cfg, path, reader=FileReader(recalc=recalc, prefetched=prefetched))
+        # README#when-the-data-outgrows-the-workbook: all that cannot compile, at once
+        if any(is_database(src) for src in cfg.sources.values()):
+            problems = engine.warehouse.problems()
+            if problems:
+                raise ConfigError(problems)
+        _read_sources(engine)
+    finally:
+        prefetched.close()
     for line in engine.source_warnings():  # README#your-data: one line per source with error cells
         click.echo(f"warning: {line}", err=True)
     return engine

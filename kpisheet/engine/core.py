@@ -30,7 +30,8 @@ from ..periods import Calendar, Grain, Period, resolve_period
 from ..sources import FileReader, Reader, SourceRef, Table
 from ..sources.pipeline import Pipeline, PipelineRunner, expr_failed, row_error_codes
 from .errorcells import ErrorRows, first_codes, lay_errors
-from .sourcing import columns_used, pipeline_of
+from ..config.usage import columns_used
+from .sourcing import pipeline_of
 from ..xlerrors import XlError
 from .accounts import AccountResult, KeyAccountEngine
 from .axis import PLAIN, Axis, Family

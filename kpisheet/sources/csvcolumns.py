@@ -35,33 +35,38 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import re
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
 import pandas as pd
 
-from .frames import _LEADING_ZERO, ERROR_TEXTS, Coded, Frame, Typed, frame_of_columns, header_text, read_positions
+from .frames import _LEADING_ZERO, ERROR_TEXTS, Coded, Frame, Typed, frame_of_columns
+from .headers import fold
+from .csvscan import HEAD_ROWS, arrow_columns, columnar, csv_head
 from .csvtext import CsvText
-from .table import TextFormat, fold
+from .table import TextFormat
 
-HEAD_ROWS = 20  # rows above and below the header parsed by both readers and compared
-_CHECKED = 50  # data rows below the header compared between the two parsers
+#: Columns parsed ahead (:mod:`.prefetch`): given the delimiter, the row width and the positions
+#: read, what :func:`.csvscan.arrow_columns` gave for them, or None where it was not run.
+Ahead = Callable[[str, int, list[int]], Optional[list[Any]]]
 _ERROR_FIRSTS = frozenset(t[0] for t in ERROR_TEXTS)  # "#": a file without it holds no error cell
 
 
 def _columns_read(text: CsvText, delimiter: str, quotechar: str, width: int,
-                  positions: list[int]) -> Optional[list[Any]]:
+                  positions: list[int], ahead: Optional[Ahead] = None) -> Optional[list[Any]]:
     """The cells of the columns at ``positions``, every row (the header's too): pyarrow's reader
     where the file has no quote character at all (then a row is its line split at the delimiter,
     for both parsers) and pyarrow is installed, else pandas' C parser; None where the full path
     must read the file (a row wider or, for pyarrow, narrower than the first rows).
-    pyarrow reads the file's own bytes where ``text`` has them (no decode, no encode)."""
-    if not text.has(quotechar) and not text.has("\x00") and len(delimiter) == 1:
-        encoded = text.encoded
-        found = _arrow_columns(text.whole().encode() if encoded is None else encoded, delimiter, width, positions)
+    pyarrow reads the file's own bytes where ``text`` has them (no decode, no encode); where
+    ``ahead`` parsed those columns already, its answer is taken."""
+    if columnar(text, delimiter, quotechar):
+        found = ahead(delimiter, width, positions) if ahead is not None else None
+        if found is None:
+            encoded = text.encoded
+            found = arrow_columns(text.whole().encode() if encoded is None else encoded, delimiter, width, positions)
         if found is not None:
             return found
     try:
@@ -78,29 +83,6 @@ def _columns_read(text: CsvText, delimiter: str, quotechar: str, width: int,
     if (df[width] != "").any():  # a row wider than the first ones: only the full path knows its columns
         return None
     return [df[p].to_numpy(dtype=object)[:-1] for p in positions]
-
-
-def _arrow_columns(encoded: bytes | memoryview, delimiter: str, width: int, positions: list[int]) -> Optional[list[Any]]:
-    """pyarrow's CSV reader, every cell as text, no quoting: a ragged row is an error (None)."""
-    try:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-    except ImportError:  # not a dependency: pandas' C parser reads the file instead
-        return None
-    names = [f"c{p}" for p in positions]
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(encoded)),
-            # One thread: on two busy cores pyarrow's thread pool took 2-4x as long as one thread.
-            read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], use_threads=False),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, double_quote=False,
-                                             escape_char=False, newlines_in_values=False, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(include_columns=names, column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                 null_values=[]))
-    except (pa.ArrowInvalid, pa.ArrowException, ValueError):
-        return None
-    return [table.column(n) for n in names]
 
 
 # A cell that pyarrow's cast reads as the very float pandas.to_numeric does (TextFormat.numbers):
@@ -187,72 +169,39 @@ def _typed_or_coded(cells: Any, fmt: TextFormat, no_errors: bool = False) -> Typ
     return _coded(cells)
 
 
-def _head_rows(text: CsvText, delimiter: str, quotechar: str, count: int) -> list[list[str]]:
-    """The first ``count`` rows of ``text`` as the ``csv`` module reads the whole of it, parsed
-    from a head of the text (a StringIO of all of it copied the 40 MB file): the rows before a
-    row that started inside the head are whole, whatever follows it."""
-    size = 1 << 16
-    while True:
-        head, whole = text.head(size)
-        try:
-            rows = list(itertools.islice(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter,
-                                                    quotechar=quotechar), count + 1))
-        except csv.Error:
-            if whole:
-                raise
-            rows = []  # the head ends inside something the csv module refuses at its end: a longer head
-        if whole or len(rows) > count:
-            return rows[:count]
-        size *= 8
-
-
 def read_columns(text: str | CsvText, delimiter: str, quotechar: str, header_row: int,
                  wanted: Optional[frozenset[str]], columns: dict[str, str], sheet: str,
-                 fmt: TextFormat) -> Optional[Frame]:
+                 fmt: TextFormat, ahead: Optional[Ahead] = None) -> Optional[Frame]:
     """The frame of the CSV ``text`` holding only the columns ``wanted`` names (config names,
     mapped to headers by ``columns``, or header texts; every column where ``wanted`` is None), or
     None where the full path must read it. ``text`` is decoded whole only where pyarrow cannot
-    read the file (:mod:`.csvtext`).
+    read the file (:mod:`.csvtext`); ``ahead``: columns parsed ahead of time (:mod:`.prefetch`).
 
     The frame's ``unread`` lists the other headers, for messages that list the columns."""
-    if header_row < 1:
-        return None
     text = CsvText.of(text)
-    head = _head_rows(text, delimiter, quotechar, header_row + HEAD_ROWS + _CHECKED)
-    skipped = next((i for i, r in enumerate(head) if any(c.strip() for c in r)), None)
-    if skipped is None:
+    head = csv_head(text, delimiter, quotechar, header_row)
+    positions = None if head is None else head.positions(wanted, columns)
+    if head is None or not positions:
         return None
-    top = skipped + 1  # sheet row of the first row with anything in it
-    row = top if header_row == 1 else header_row
-    if row < top or row > len(head):
-        return None
-    width = max(len(r) for r in head)
-    padded = [r + [""] * (width - len(r)) for r in head]
-    headers = [header_text(v) for v in padded[row - 1]]
-    if not any(headers):
-        return None
-    positions = list(range(width)) if wanted is None else read_positions(headers, wanted, columns)
-    if not positions:
-        return None
-    raw = _columns_read(text, delimiter, quotechar, width, positions)
+    raw = _columns_read(text, delimiter, quotechar, head.width, positions, ahead)
     if raw is None:
         return None
-    first = [list(c[: len(head)]) for c in raw] if isinstance(raw[0], np.ndarray) else \
-        [c.slice(0, len(head)).to_pylist() for c in raw]
-    if len(first[0]) < len(head) or any(first[i] != [r[p] for r in padded] for i, p in enumerate(positions)):
+    n = len(head.rows)
+    first = [list(c[:n]) for c in raw] if isinstance(raw[0], np.ndarray) else [c.slice(0, n).to_pylist() for c in raw]
+    if len(first[0]) < n or any(first[i] != [r[p] for r in head.rows] for i, p in enumerate(positions)):
         return None  # the two parsers disagree on the first rows: the full path reads the file
     no_errors = not any(text.has(c) for c in _ERROR_FIRSTS)  # no cell can be an error text
-    data = [_typed_or_coded(c[row:], fmt, no_errors) for c in raw]
-    frame = frame_of_columns(data, [headers[p] for p in positions], [p + 1 for p in positions], row, 1, sheet,
-                             text_cells=True, fmt=fmt)
+    data = [_typed_or_coded(c[head.row:], fmt, no_errors) for c in raw]
+    frame = frame_of_columns(data, [head.headers[p] for p in positions], [p + 1 for p in positions], head.row, 1,
+                             sheet, text_cells=True, fmt=fmt)
     if len(frame.df) != len(data[0]):
         return None  # a row blank in every column read: only the whole row tells whether it is blank
-    for i, cells_row in enumerate(padded[skipped:skipped + HEAD_ROWS]):  # as frame_below_header
+    for i, cells_row in enumerate(head.rows[head.skipped:head.skipped + HEAD_ROWS]):  # as frame_below_header
         for cell in cells_row:
             if cell.strip():
-                frame.texts_above.setdefault(fold(cell), top + i)
+                frame.texts_above.setdefault(fold(cell), head.top + i)
     read = set(positions)
-    for p, h in enumerate(headers):
+    for p, h in enumerate(head.headers):
         if p not in read:
             frame.unread.setdefault(h, p + 1)
     return frame

@@ -14,7 +14,13 @@ answer is the same, so the text is the one ``bytes.decode("utf-8")`` gives.
 
 from __future__ import annotations
 
-from typing import Optional, Union
+import codecs
+from typing import TYPE_CHECKING, Optional, Union
+
+from ..errors import WorkbookError
+
+if TYPE_CHECKING:
+    from .refs import CsvOptions
 
 
 class CsvText:
@@ -87,3 +93,42 @@ def utf8_text(data: bytes, start: int = 0) -> Optional[CsvText]:
     except pa.ArrowInvalid:
         return None
     return CsvText(None, data, start)
+
+
+def csv_text(data: bytes, options: CsvOptions, where: str) -> tuple[CsvText, str]:
+    """A CSV file's text (``data`` decoded as ``options`` say, a BOM skipped; the UTF-8 bytes
+    kept undecoded where they are valid) and its delimiter (given, or the one of ``, ; TAB |``
+    its first line with anything in it holds most). A file of binary data, or not in the
+    encoding given, is a WorkbookError for ``where``."""
+    text: Optional[CsvText] = None
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        text = CsvText(data.decode("utf-16"))
+    elif b"\x00" in data[:65536]:
+        raise WorkbookError("not a CSV file (it holds binary data)", place=where)
+    elif codecs.lookup(options.encoding).name == "utf-8":
+        text = utf8_text(data, len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)  # a BOM is skipped
+        if text is None:
+            text = CsvText(data.decode("cp1252", errors="replace"))  # Excel's "CSV" on Western Windows
+    else:
+        try:
+            text = CsvText(data.decode(options.encoding).removeprefix("\ufeff"))
+        except UnicodeDecodeError as exc:
+            raise WorkbookError(f"cannot be read as {options.encoding} (byte {exc.start}); "
+                                "set csv: {encoding: ...} to the file's encoding", place=where) from None
+    first = _first_line(text)
+    delimiter = options.delimiter or (max(",;\t|", key=first.count) if first else ",")
+    return text, delimiter
+
+
+def _first_line(text: CsvText) -> str:
+    """The first line of ``text`` with anything in it (as ``str.splitlines`` splits), without
+    splitting all of a 40 MB file: a growing head of it is split, its last line left out
+    until the head is the whole text (it may be cut)."""
+    size = 1 << 16
+    while True:
+        head, whole = text.head(size)
+        lines = head.splitlines()
+        found = next((line for line in (lines if whole else lines[:-1]) if line.strip()), None)
+        if found is not None or whole:
+            return found or ""
+        size *= 8

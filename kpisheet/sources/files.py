@@ -7,18 +7,16 @@ is about the bytes that were read. Nothing here ever writes a file.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
 import itertools
 import os
-import stat
 import threading
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
 import numpy as np
 import pandas as pd
@@ -31,7 +29,8 @@ from .extent import sheet_names, sheet_scans, table_place, too_sparse
 from .odsextent import ods_extent
 from .panics import is_panic, native_stderr_held
 from .csvcolumns import read_columns
-from .csvtext import CsvText, utf8_text
+from .csvtext import CsvText, csv_text
+from .filebytes import file_key, read_settled
 from .frames import Frame, build_frame, chunk_cells, gc_paused
 from .hidden import (Cells, hidden_cells, lay_over, may_hide_cells, ods_error_cells, sheet_grid,
                      xls_error_cells)
@@ -40,7 +39,11 @@ from .sparse import SparseGrid, lay_over_sparse, read_sparse, sparse_frame
 from .xlsbextent import read_xlsb_sparse, xlsb_too_sparse
 from .xlscells import read_xls_sparse, xls_by_cells
 from ..hints import closest
-from .table import Table, TextFormat, fold, listing
+from .headers import fold
+from .table import Table, TextFormat, listing
+
+if TYPE_CHECKING:
+    from .prefetch import Prefetch
 
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -106,12 +109,16 @@ class FileReader:
     In .xlsx/.xlsm files, error cells and formula cells without a cached value (which
     calamine reads as blank) are read as what they are (:mod:`.hidden`); with ``recalc``
     every formula cell is recomputed in memory first. Files are never written.
+
+    ``prefetched``: CSV files the command line began reading in a thread while the engine
+    imported (:mod:`.prefetch`); what it read is taken where it is what this reader would read.
     """
 
-    def __init__(self, recalc: bool = False) -> None:
+    def __init__(self, recalc: bool = False, prefetched: Optional[Prefetch] = None) -> None:
         self._books: dict[str, _Book] = {}
         self._lock = threading.RLock()
         self.recalc = recalc  # recompute every formula cell of .xlsx sources (evaluate --recalc)
+        self.prefetched = prefetched
 
     def clear(self) -> None:
         """Forget every file read."""
@@ -162,31 +169,13 @@ class FileReader:
 
     def _book(self, path: Path, where: str) -> _Book:
         full = os.path.abspath(path)
-        try:
-            st = os.stat(full)
-            if stat.S_ISDIR(st.st_mode):
-                raise WorkbookError("is a folder, not a file", place=where)
-            if not stat.S_ISREG(st.st_mode):  # /dev/zero would fill memory, a FIFO would hang: never opened
-                raise WorkbookError("not a regular file (a device, a pipe or a socket); a source is a workbook or "
-                                    "a CSV file", place=where)
-            key = (full, st.st_mtime_ns, st.st_size)
-            book = self._books.get(full)
-            if book is not None and book.key == key:
-                return book
-            for _ in range(3):  # a file being saved as we read it: read it again once it is still
-                with open(full, "rb") as f:
-                    data = f.read()
-                st = os.stat(full)
-                if (full, st.st_mtime_ns, st.st_size) == key:
-                    break
-                key = (full, st.st_mtime_ns, st.st_size)
-        except (FileNotFoundError, NotADirectoryError):
-            raise WorkbookError("no such file", place=where) from None
-        except PermissionError:
-            raise WorkbookError("cannot be read (permission denied; is it open in another program?)",
-                                place=where) from None
-        except OSError as exc:
-            raise WorkbookError(f"cannot be read ({exc.strerror or exc})", place=where) from None
+        key = file_key(full, where)
+        book = self._books.get(full)
+        if book is not None and book.key == key:
+            return book
+        data = self.prefetched.data(key) if self.prefetched is not None else None
+        if data is None:
+            key, data = read_settled(key, where)
         book = self._load(key, data, path.suffix.lower(), where)
         self._books[full] = book
         return book
@@ -416,8 +405,9 @@ class FileReader:
             key: tuple[Any, ...] = ("columns", ref.header_row, how, ref.usecols, names)
             if key not in book.frames:
                 text, delimiter = self._csv_decoded(book, ref.csv, where)
+                ahead = None if self.prefetched is None else self.prefetched.columns_of(book.key, ref)
                 frame = read_columns(text, delimiter, ref.csv.quotechar, ref.header_row, ref.usecols,
-                                     dict(ref.columns), sheet, fmt)
+                                     dict(ref.columns), sheet, fmt, ahead)
                 if frame is None:  # the file needs the row-by-row reader (see csvcolumns)
                     frame = self._csv_frame(book, replace(ref, usecols=None), where, by_columns=False)
                 book.frames[key] = frame
@@ -464,39 +454,7 @@ class FileReader:
     def _csv_decoded(book: _Book, options: CsvOptions, where: str) -> tuple[CsvText, str]:
         """:meth:`_csv_text`, with the text decoded only when wanted whole where the file's
         own bytes are its UTF-8 (a columnar reader reads those; :mod:`.csvtext`)."""
-        data = book.data
-        text: Optional[CsvText] = None
-        if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-            text = CsvText(data.decode("utf-16"))
-        elif b"\x00" in data[:65536]:
-            raise WorkbookError("not a CSV file (it holds binary data)", place=where)
-        elif codecs.lookup(options.encoding).name == "utf-8":
-            text = utf8_text(data, len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)  # a BOM is skipped
-            if text is None:
-                text = CsvText(data.decode("cp1252", errors="replace"))  # Excel's "CSV" on Western Windows
-        else:
-            try:
-                text = CsvText(data.decode(options.encoding).removeprefix("\ufeff"))
-            except UnicodeDecodeError as exc:
-                raise WorkbookError(f"cannot be read as {options.encoding} (byte {exc.start}); "
-                                    "set csv: {encoding: ...} to the file's encoding", place=where) from None
-        first = _first_line(text)
-        delimiter = options.delimiter or (max(",;\t|", key=first.count) if first else ",")
-        return text, delimiter
-
-
-def _first_line(text: CsvText) -> str:
-    """The first line of ``text`` with anything in it (as ``str.splitlines`` splits), without
-    splitting all of a 40 MB file: a growing head of it is split, its last line left out
-    until the head is the whole text (it may be cut)."""
-    size = 1 << 16
-    while True:
-        head, whole = text.head(size)
-        lines = head.splitlines()
-        found = next((line for line in (lines if whole else lines[:-1]) if line.strip()), None)
-        if found is not None or whole:
-            return found or ""
-        size *= 8
+        return csv_text(book.data, options, where)
 
 
 _CHUNK_ROWS = 1 << 15  # rows of a sheet made Python lists at once by _sheet_cells

@@ -27,7 +27,8 @@ from pandas.api.types import infer_dtype
 from ..errors import WorkbookError
 from ..xlerrors import XlError
 from .refs import SourceRef, col_letter
-from .table import TextFormat, Table, fold
+from .headers import fold, header_text, read_positions
+from .table import TextFormat, Table
 
 _NUMBER_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "decimal"})
 _LEADING_ZERO = r"\s*[+-]?0\d"  # a code such as 00123, matched at the start: stays text
@@ -47,22 +48,6 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def header_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return " ".join(value.split())
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value != value:
-            return ""
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    return " ".join(str(value).split())
 
 
 try:  # pandas' own row-to-column transposer (what read_excel uses): 4x faster than DataFrame(rows)
@@ -246,15 +231,6 @@ class Frame:
                      errors=errors, unread=self.unread)
 
 
-def read_positions(headers: list[str], wanted: frozenset[str], columns: Mapping[str, str]) -> Optional[list[int]]:
-    """The positions of the columns to read when only those named ``wanted`` are (config names,
-    mapped to headers by ``columns``, or header texts): each whose header matches one (ignoring
-    case and spaces, so a repeated header is found twice), and each with a blank header; None
-    where all must be read (a name such as ``column F``, which only a blank header gives)."""
-    if any(" (column " in name or name.startswith("column ") for name in wanted):
-        return None
-    folded = {fold(columns.get(name, name)) for name in wanted}
-    return [p for p, h in enumerate(headers) if not h or fold(h) in folded]
 
 
 def build_frame(grid: Sequence[list[Any]] | np.ndarray, top: int, left: int, sheet: str, where: str,

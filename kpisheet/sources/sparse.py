@@ -32,9 +32,9 @@ from python_calamine import CalamineWorkbook
 from .. import limits
 from ..errors import WorkbookError
 from .extent import col_number, sheet_part
-from .frames import Frame, build_frame, header_text
+from .frames import Frame, build_frame
+from .headers import fold, header_text
 from .refs import col_letter
-from .table import fold
 
 # a cell's content never holds another cell's start: an unclosed <c> fails at once (linear time)
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>((?:[^<]|<(?!(?:\w+:)?c[\s>/]|/(?:\w+:)?c>))*)</(?:\w+:)?c>)")

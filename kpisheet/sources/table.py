@@ -17,6 +17,7 @@ from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype
 from ..errors import Problem, WorkbookError
 from ..hints import closest
 from ..xlrules import serials_to_datetime64
+from .headers import fold
 from .refs import col_letter
 
 ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
@@ -72,9 +73,6 @@ class TextFormat:
         return stamps
 
 
-def fold(text: str) -> str:
-    """A header as matched: case and runs of whitespace ignored."""
-    return " ".join(text.split()).casefold()
 
 
 def listing(names: Iterable[str], limit: int = 20) -> str:

@@ -13,7 +13,7 @@ import pytest
 
 from kpisheet.config import load_config
 from kpisheet.engine.core import Engine
-from kpisheet.engine.sourcing import columns_used
+from kpisheet.config.usage import columns_used
 from kpisheet.errors import WorkbookError
 import kpisheet.sources.files as files
 from kpisheet.sources import FileReader, SourceRef, Table
@@ -219,7 +219,7 @@ def test_without_pyarrow_the_c_parser_reads_the_same_cells(tmp_path: Path, name:
     path.write_text(text, encoding="utf-8")
     used, columns = {"date", "account", "amount", "Account", "Date"}, {"date": "Date", "amount": "Amount"}
     with_arrow = FileReader().read(SourceRef("s", path, usecols=frozenset(used), columns=columns, **kw))
-    monkeypatch.setattr(csvcolumns, "_arrow_columns", lambda *a: None)
+    monkeypatch.setattr(csvcolumns, "arrow_columns", lambda *a: None)
     without = FileReader().read(SourceRef("s", path, usecols=frozenset(used), columns=columns, **kw))
     same_cells(with_arrow, without)
     assert set(with_arrow.df.columns) == set(without.df.columns)
@@ -231,8 +231,8 @@ def test_pyarrow_reads_files_without_quotes_and_the_c_parser_those_with(tmp_path
     import kpisheet.sources.csvcolumns as csvcolumns
 
     calls: list[str] = []
-    real = csvcolumns._arrow_columns
-    monkeypatch.setattr(csvcolumns, "_arrow_columns", lambda *a: calls.append("arrow") or real(*a))
+    real = csvcolumns.arrow_columns
+    monkeypatch.setattr(csvcolumns, "arrow_columns", lambda *a: calls.append("arrow") or real(*a))
     plain, quoted = tmp_path / "plain.csv", tmp_path / "quoted.csv"
     plain.write_text("Date,Account,Amount,X\n2026-01-05,A,3,x\n2026-01-06,007,4.5,y\n")
     quoted.write_text('Date,Account,Amount,X\n2026-01-05,"A, Inc",3,x\n2026-01-06,007,4.5,y\n')

@@ -1,0 +1,135 @@
+"""CSV files read while the engine imports (issue 12).
+
+``kpisheet evaluate`` spends its first half second importing pandas, on one core. The config
+is loaded by then (it needs no pandas: :mod:`kpisheet.lazy`), so the CSV files it reads are
+known, and the other core is idle: :class:`Prefetch` reads each file's bytes and has pyarrow
+parse the columns the config reads (:mod:`.csvscan`; pyarrow parses without holding the
+interpreter's lock), in one thread, while the main thread imports.
+
+Nothing here decides anything. The reader (:class:`.files.FileReader`) takes a file's bytes
+only where they were read at the very size and time it finds, and parsed columns only where
+its own steps come to the same delimiter, row width and columns; anything else, and any
+failure here, is read again the usual way, whose messages a user sees. A wait for the thread
+is a wait for work the reader would otherwise do itself.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from ..config.model import Config
+from ..config.usage import columns_used
+from ..warehouse.check import is_database
+from .csvscan import columnar, csv_head
+from .csvtext import csv_text
+from .filebytes import FileKey, file_key, read_settled
+from .refs import CsvOptions, SourceRef
+
+
+@dataclass(frozen=True)
+class _Want:
+    """What one source reads of a CSV file, as the reader will ask it."""
+
+    header_row: int
+    csv: CsvOptions
+    usecols: Optional[frozenset[str]]
+    columns: tuple[tuple[str, str], ...]
+
+
+@dataclass
+class _File:
+    """One file's reading ahead: its bytes, then the columns each source wants parsed."""
+
+    path: str
+    wants: list[_Want]
+    key: Optional[FileKey] = None
+    data: Optional[bytes] = None
+    read: threading.Event = field(default_factory=threading.Event)  # the bytes are in (or never will be)
+    parsed: threading.Event = field(default_factory=threading.Event)  # every want is done
+    columns: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
+
+
+class Prefetch:
+    """The CSV files of ``config``'s sources (the ``workbook`` given for those that name none),
+    being read in a thread from construction on until :meth:`close`. Not a daemon: pyarrow's
+    C++ must not be stopped in the middle by the interpreter's exit."""
+
+    def __init__(self, config: Config, workbook: Optional[Path]) -> None:
+        used = columns_used(config)
+        self._files: dict[str, _File] = {}
+        for name, src in config.sources.items():
+            path = src.workbook or workbook
+            if is_database(src) or path is None or Path(path).suffix.lower() != ".csv" or src.range is not None:
+                continue
+            full = os.path.abspath(path)
+            want = _Want(src.header_row, src.csv, used.get(name), tuple(sorted(src.columns.items())))
+            self._files.setdefault(full, _File(full, [])).wants.append(want)
+        self._thread = threading.Thread(target=self._run, name="kpisheet-prefetch")
+        if self._files:
+            self._thread.start()
+
+    def data(self, key: FileKey) -> Optional[bytes]:
+        """The bytes of the file ``key`` names, where they were read at that key; else None."""
+        found = self._files.get(key[0])
+        if found is None:
+            return None
+        found.read.wait()
+        return found.data if found.key == key else None
+
+    def columns_of(self, key: FileKey, ref: SourceRef) -> Optional[Callable[[str, int, list[int]], Optional[list[Any]]]]:
+        """For the reader of ``ref`` in the file ``key`` names: the columns parsed ahead for a
+        delimiter, a row width and positions (:data:`.csvcolumns.Ahead`); None where nothing
+        was read ahead for that file as it is."""
+        found = self._files.get(key[0])
+        if found is None:
+            return None
+        want = _Want(ref.header_row, ref.csv, ref.usecols, tuple(sorted(ref.columns.items())))
+
+        def ahead(delimiter: str, width: int, positions: list[int]) -> Optional[list[Any]]:
+            found.parsed.wait()
+            if found.key != key:
+                return None
+            return found.columns.pop((want, delimiter, width, tuple(positions)), None)
+
+        return ahead
+
+    def close(self) -> None:
+        """Wait for the thread, and let go of what it read (the reader keeps what it took)."""
+        if self._thread.is_alive():
+            self._thread.join()
+        self._files = {}
+
+    def _run(self) -> None:
+        for found in self._files.values():
+            try:
+                self._read(found)
+            except Exception:  # the reader reads it again, and says what is wrong
+                pass
+            finally:
+                found.read.set()
+                found.parsed.set()
+
+    @staticmethod
+    def _read(found: _File) -> None:
+        where = found.path
+        key, data = read_settled(file_key(found.path, where), where)
+        found.key, found.data = key, data
+        found.read.set()
+        from .csvscan import arrow_columns
+
+        for want in found.wants:
+            text, delimiter = csv_text(data, want.csv, where)
+            if not columnar(text, delimiter, want.csv.quotechar):
+                continue
+            head = csv_head(text, delimiter, want.csv.quotechar, want.header_row)
+            positions = None if head is None else head.positions(want.usecols, dict(want.columns))
+            encoded = text.encoded
+            if head is None or not positions or encoded is None:
+                continue
+            parsed = arrow_columns(encoded, delimiter, head.width, positions)
+            if parsed is not None:
+                found.columns[(want, delimiter, head.width, tuple(positions))] = parsed
