@@ -205,10 +205,10 @@ def cli(debug: bool) -> None:
 def evaluate(workbook: Optional[str], config: Optional[str], period: Optional[str], account: Optional[str],
              kpis: tuple[str, ...], fmt: str, out: Optional[str], key_accounts: bool, recalc: bool) -> None:
     """Every KPI (or those named) at a period."""
-    from .engine.guarded import guarded_results
-
     _refuse_output_onto(out, workbook, config)
     engine = _engine(workbook, config, recalc)
+    from .engine.guarded import guarded_results  # after _engine: the files are read while it imports
+
     names = _check_kpis(engine, kpis)
     _check_period(engine, names, period)
     _warn_after_data(engine, names, period)

@@ -5,6 +5,9 @@ and messages are those of a reader without it, whatever happens to the file in b
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -126,3 +129,25 @@ def test_evaluate_gives_the_same_output_with_and_without_the_thread(folder: Path
     monkeypatch.setattr(cli, "Prefetch", NoThread)
     assert main(args) == 0
     assert capsys.readouterr() == ahead
+
+
+@pytest.mark.parametrize("command", ["evaluate", "accounts"])
+def test_the_commands_start_reading_before_pandas_imports(folder: Path, command: str) -> None:
+    """The point of the thread: it starts while the engine and pandas are still to import."""
+    code = textwrap.dedent(f"""
+        import sys
+        from kpisheet.sources import prefetch
+        seen = []
+        real = prefetch.Prefetch.__init__
+        def spy(self, *a):
+            seen.append("pandas" in sys.modules or "kpisheet.engine.core" in sys.modules)
+            real(self, *a)
+        prefetch.Prefetch.__init__ = spy
+        from kpisheet.cli import main
+        assert main([{command!r}, "--config", {str(folder / "kpisheet.yaml")!r}, "--period", "2026-01",
+                     "--format", "json", "-o", {str(folder / "out.json")!r}]) == 0
+        print(seen)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[False]"
