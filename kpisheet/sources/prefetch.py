@@ -24,7 +24,7 @@ from typing import Any, Callable, Optional
 from ..config.model import Config
 from ..config.usage import columns_used
 from ..warehouse.check import is_database
-from .csvscan import columnar, csv_head
+from .csvscan import csv_head
 from .csvtext import csv_text
 from .filebytes import FileKey, file_key, read_settled
 from .refs import CsvOptions, SourceRef
@@ -123,12 +123,13 @@ class Prefetch:
 
         for want in found.wants:
             text, delimiter = csv_text(data, want.csv, where)
-            if not columnar(text, delimiter, want.csv.quotechar):
-                continue
+            # Whether pyarrow may parse the file (no quote, no NUL: csvscan.columnar) is the reader's
+            # to ask: two searches of the whole file would hold the interpreter's lock, which the
+            # imports wait for. A file it may not parse is parsed in vain and never asked for.
             head = csv_head(text, delimiter, want.csv.quotechar, want.header_row)
             positions = None if head is None else head.positions(want.usecols, dict(want.columns))
             encoded = text.encoded
-            if head is None or not positions or encoded is None:
+            if head is None or not positions or encoded is None or len(delimiter) != 1:
                 continue
             parsed = arrow_columns(encoded, delimiter, head.width, positions)
             if parsed is not None:

@@ -96,12 +96,12 @@ def test_a_file_the_thread_cannot_read_is_the_readers_to_report(folder: Path, ca
 
 
 def test_a_quoted_file_is_left_to_the_reader(folder: Path) -> None:
+    """pyarrow's parse, which knows no quotes, is not taken: the reader asks only where the file
+    holds none."""
     (folder / "sales.csv").write_text('Day,Client,Amount,Note\n2026-01-05,"A",12.5,x\n2026-01-07,B,3,"y,z"\n')
     config = load_config(folder / "kpisheet.yaml")
     prefetched = Prefetch(config, None)
     prefetched._thread.join()
-    sales = prefetched._files[str(folder / "sales.csv")]
-    assert sales.data is not None and sales.columns == {}  # the bytes were read, no column parsed
     engine = Engine(config, reader=FileReader(prefetched=prefetched))
     assert engine.table("sales").df["amount"].tolist() == [12.5, 3.0]
     assert engine.table("sales").df["account"].tolist() == ["A", "B"]
