@@ -36,7 +36,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import numpy as np
 
@@ -44,13 +44,9 @@ import pandas as pd
 
 from .frames import _LEADING_ZERO, ERROR_TEXTS, Coded, Frame, Typed, frame_of_columns
 from .headers import fold
-from .csvscan import HEAD_ROWS, arrow_columns, columnar, csv_head
+from .csvscan import HEAD_ROWS, Ahead, arrow_columns, columnar, csv_head
 from .csvtext import CsvText
 from .table import TextFormat
-
-#: Columns parsed ahead (:mod:`.prefetch`): given the delimiter, the row width and the positions
-#: read, what :func:`.csvscan.arrow_columns` gave for them, or None where it was not run.
-Ahead = Callable[[str, int, list[int]], Optional[list[Any]]]
 _ERROR_FIRSTS = frozenset(t[0] for t in ERROR_TEXTS)  # "#": a file without it holds no error cell
 
 

@@ -15,10 +15,14 @@ import csv
 import io
 import itertools
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from .csvtext import CsvText
 from .headers import header_text, read_positions
+
+#: Columns parsed ahead (:mod:`.prefetch`): given the delimiter, the row width and the positions
+#: read, what :func:`arrow_columns` gave for them, or None where it was not run.
+Ahead = Callable[[str, int, list[int]], Optional[list[Any]]]
 
 HEAD_ROWS = 20  # rows above and below the header parsed by both readers and compared
 CHECKED = 50  # data rows below the header compared between the two parsers

@@ -19,12 +19,12 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from ..config.model import Config
 from ..config.usage import columns_used
 from ..warehouse.check import is_database
-from .csvscan import csv_head
+from .csvscan import Ahead, arrow_columns, csv_head
 from .csvtext import csv_text
 from .filebytes import FileKey, file_key, read_settled
 from .refs import CsvOptions, SourceRef
@@ -80,10 +80,10 @@ class Prefetch:
         found.read.wait()
         return found.data if found.key == key else None
 
-    def columns_of(self, key: FileKey, ref: SourceRef) -> Optional[Callable[[str, int, list[int]], Optional[list[Any]]]]:
+    def columns_of(self, key: FileKey, ref: SourceRef) -> Optional[Ahead]:
         """For the reader of ``ref`` in the file ``key`` names: the columns parsed ahead for a
-        delimiter, a row width and positions (:data:`.csvcolumns.Ahead`); None where nothing
-        was read ahead for that file as it is."""
+        delimiter, a row width and positions (:data:`.csvscan.Ahead`); None where nothing was
+        read ahead for that file."""
         found = self._files.get(key[0])
         if found is None:
             return None
@@ -119,8 +119,6 @@ class Prefetch:
         key, data = read_settled(file_key(found.path, where), where)
         found.key, found.data = key, data
         found.read.set()
-        from .csvscan import arrow_columns
-
         for want in found.wants:
             text, delimiter = csv_text(data, want.csv, where)
             # Whether pyarrow may parse the file (no quote, no NUL: csvscan.columnar) is the reader's
