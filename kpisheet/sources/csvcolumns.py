@@ -44,14 +44,14 @@ import pandas as pd
 
 from .frames import _LEADING_ZERO, ERROR_TEXTS, Coded, Frame, Typed, frame_of_columns
 from .headers import fold
-from .csvscan import HEAD_ROWS, Ahead, arrow_columns, columnar, csv_head
+from .csvscan import HEAD_ROWS, Ahead, NumberScan, Parsed, arrow_columns, columnar, csv_head, number_scan
 from .csvtext import CsvText
 from .table import TextFormat
 _ERROR_FIRSTS = frozenset(t[0] for t in ERROR_TEXTS)  # "#": a file without it holds no error cell
 
 
 def _columns_read(text: CsvText, delimiter: str, quotechar: str, width: int,
-                  positions: list[int], ahead: Optional[Ahead] = None) -> Optional[list[Any]]:
+                  positions: list[int], ahead: Optional[Ahead] = None) -> Optional[Parsed]:
     """The cells of the columns at ``positions``, every row (the header's too): pyarrow's reader
     where the file has no quote character at all (then a row is its line split at the delimiter,
     for both parsers) and pyarrow is installed, else pandas' C parser; None where the full path
@@ -59,12 +59,13 @@ def _columns_read(text: CsvText, delimiter: str, quotechar: str, width: int,
     pyarrow reads the file's own bytes where ``text`` has them (no decode, no encode); where
     ``ahead`` parsed those columns already, its answer is taken."""
     if columnar(text, delimiter, quotechar):
-        found = ahead(delimiter, width, positions) if ahead is not None else None
-        if found is None:
-            encoded = text.encoded
-            found = arrow_columns(text.whole().encode() if encoded is None else encoded, delimiter, width, positions)
+        parsed = ahead(delimiter, width, positions) if ahead is not None else None
+        if parsed is not None:
+            return parsed
+        encoded = text.encoded
+        found = arrow_columns(text.whole().encode() if encoded is None else encoded, delimiter, width, positions)
         if found is not None:
-            return found
+            return Parsed(found)
     try:
         # A last row one cell wider than the first rows, so that the column past them exists;
         # it is dropped below. One chunk (low_memory=False): each chunk must hold that column.
@@ -78,39 +79,34 @@ def _columns_read(text: CsvText, delimiter: str, quotechar: str, width: int,
         return None
     if (df[width] != "").any():  # a row wider than the first ones: only the full path knows its columns
         return None
-    return [df[p].to_numpy(dtype=object)[:-1] for p in positions]
+    return Parsed([df[p].to_numpy(dtype=object)[:-1] for p in positions])
 
 
-# A cell that pyarrow's cast reads as the very float pandas.to_numeric does (TextFormat.numbers):
-# at most 15 characters, so at most 15 digits, an exact integer over an exact power of ten for
-# both (pandas' precise_xstrtod divides once, pyarrow's parser rounds correctly); no sign on a
-# bare 0 (to_numeric reads "-0" as 0 or -0.0 by the other cells), no "+", no spaces, no
-# leading zero (such a code stays text), no exponent. Everything else is read the old way.
-_STRICT_NUMBER = r"^(?:-?[1-9][0-9]*(?:\.[0-9]+)?|0(?:\.[0-9]+)?|-0\.[0-9]+)$"
-_STRICT_LENGTH = 15
 _INTEGER_LIKE = re.compile(r"\s*[+-]?\d+\s*")  # read as an int by to_numeric: a value that depends on the others
 _REST_LIMIT = 1000  # distinct cells read the old way beside the strict ones, at most
 
 
-def _arrow_typed(cells: Any, fmt: TextFormat, no_errors: bool = False) -> Optional[Typed]:
+def _arrow_typed(cells: Any, fmt: TextFormat, no_errors: bool = False,
+                 scan: Optional[NumberScan] = None) -> Optional[Typed]:
     """A column of pyarrow text cells typed as :func:`.frames._typed` types it (CSV cells), on
     the whole column at once, without a Python object a cell; None where the way through the
     distinct cells must decide (an error cell, a date column, a number column with cells that
     are not plainly written, separators other than the default decimal point).
-    ``no_errors``: the caller knows that no cell is an error text (the file holds no ``#``)."""
+    ``no_errors``: the caller knows that no cell is an error text (the file holds no ``#``);
+    ``scan``: the column's :class:`.csvscan.NumberScan`, where it was made ahead."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if not no_errors and pc.any(pc.is_in(cells, value_set=pa.array(list(ERROR_TEXTS)))).as_py():
         return None
     n = len(cells)
-    blank = pc.equal(cells, "")
+    blank = pc.equal(cells, "") if scan is None else scan.blank
     blanks = pc.sum(blank).as_py() or 0
     if blanks == n:
         return Typed(np.full(n, np.nan))
     first = pd.Series([cells[pc.index(blank, False).as_py()].as_py()], dtype="str")
     if not np.isnan(fmt.numbers(first)[0]) and not first.str.match(_LEADING_ZERO).iloc[0]:
-        return _arrow_numbers(cells, blank, fmt)
+        return _arrow_numbers(cells, number_scan(cells, blank) if scan is None else scan, fmt)
     if not np.isnat(fmt.dates(first)[0]):
         return None
     text = pc.if_else(blank, pa.scalar(None, pa.string()), cells)
@@ -118,22 +114,18 @@ def _arrow_typed(cells: Any, fmt: TextFormat, no_errors: bool = False) -> Option
                                     dtype="str")).array)
 
 
-def _arrow_numbers(cells: Any, blank: Any, fmt: TextFormat) -> Optional[Typed]:
+def _arrow_numbers(cells: Any, scan: NumberScan, fmt: TextFormat) -> Optional[Typed]:
     """The numbers of a column whose first cell is one, as :func:`.frames._typed` reads them: the
-    plainly written cells cast by pyarrow, the few others (distinct) by ``fmt.numbers``; None
-    where a cell is no number (the column is not numbers: the old way tells what it is)."""
-    import pyarrow as pa
+    plainly written cells cast by pyarrow (``scan``), the few others (distinct) by
+    ``fmt.numbers``; None where a cell is no number (the column is not numbers: the old way
+    tells what it is)."""
     import pyarrow.compute as pc
 
     if fmt.decimal != "." or (fmt.thousands is not None and fmt.thousands in "0123456789.-"):
         return None
-    strict = pc.and_(pc.match_substring_regex(cells, _STRICT_NUMBER),
-                     pc.less_equal(pc.binary_length(cells), _STRICT_LENGTH))
-    plain = pc.or_(strict, blank)
-    values = pc.cast(pc.if_else(plain, pc.if_else(blank, pa.scalar(None, pa.string()), cells),
-                                pa.scalar(None, pa.string())), pa.float64())
-    out = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
+    plain, out = scan.plain, scan.values
     if not pc.all(plain).as_py():
+        out = out.copy()  # the scan's values stay as it found them
         rest = pc.unique(pc.filter(cells, pc.invert(plain)))
         texts = rest.to_pylist()
         if len(texts) > _REST_LIMIT or any(_INTEGER_LIKE.fullmatch(t) for t in texts):
@@ -156,10 +148,11 @@ def _coded(cells: Any) -> Coded:
                  encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp))
 
 
-def _typed_or_coded(cells: Any, fmt: TextFormat, no_errors: bool = False) -> Typed | Coded:
+def _typed_or_coded(cells: Any, fmt: TextFormat, no_errors: bool = False,
+                    scan: Optional[NumberScan] = None) -> Typed | Coded:
     """A column read by pyarrow typed whole where :func:`_arrow_typed` can, else coded."""
     if not isinstance(cells, np.ndarray):
-        typed = _arrow_typed(cells, fmt, no_errors)
+        typed = _arrow_typed(cells, fmt, no_errors, scan)
         if typed is not None:
             return typed
     return _coded(cells)
@@ -179,15 +172,16 @@ def read_columns(text: str | CsvText, delimiter: str, quotechar: str, header_row
     positions = None if head is None else head.positions(wanted, columns)
     if head is None or not positions:
         return None
-    raw = _columns_read(text, delimiter, quotechar, head.width, positions, ahead)
-    if raw is None:
+    parsed = _columns_read(text, delimiter, quotechar, head.width, positions, ahead)
+    if parsed is None:
         return None
+    raw = parsed.columns
     n = len(head.rows)
     first = [list(c[:n]) for c in raw] if isinstance(raw[0], np.ndarray) else [c.slice(0, n).to_pylist() for c in raw]
     if len(first[0]) < n or any(first[i] != [r[p] for r in head.rows] for i, p in enumerate(positions)):
         return None  # the two parsers disagree on the first rows: the full path reads the file
     no_errors = not any(text.has(c) for c in _ERROR_FIRSTS)  # no cell can be an error text
-    data = [_typed_or_coded(c[head.row:], fmt, no_errors) for c in raw]
+    data = [_typed_or_coded(c[head.row:], fmt, no_errors, parsed.scan(i, head.row)) for i, c in enumerate(raw)]
     frame = frame_of_columns(data, [head.headers[p] for p in positions], [p + 1 for p in positions], head.row, 1,
                              sheet, text_cells=True, fmt=fmt)
     if len(frame.df) != len(data[0]):

@@ -17,15 +17,67 @@ import itertools
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
+import numpy as np
+
 from .csvtext import CsvText
 from .headers import header_text, read_positions
 
-#: Columns parsed ahead (:mod:`.prefetch`): given the delimiter, the row width and the positions
-#: read, what :func:`arrow_columns` gave for them, or None where it was not run.
-Ahead = Callable[[str, int, list[int]], Optional[list[Any]]]
-
 HEAD_ROWS = 20  # rows above and below the header parsed by both readers and compared
 CHECKED = 50  # data rows below the header compared between the two parsers
+
+# A cell that pyarrow's cast reads as the very float pandas.to_numeric does (TextFormat.numbers):
+# at most 15 characters, so at most 15 digits, an exact integer over an exact power of ten for
+# both (pandas' precise_xstrtod divides once, pyarrow's parser rounds correctly); no sign on a
+# bare 0 (to_numeric reads "-0" as 0 or -0.0 by the other cells), no "+", no spaces, no
+# leading zero (such a code stays text), no exponent. Everything else is read the old way.
+STRICT_NUMBER = r"^(?:-?[1-9][0-9]*(?:\.[0-9]+)?|0(?:\.[0-9]+)?|-0\.[0-9]+)$"
+STRICT_LENGTH = 15
+
+
+@dataclass(frozen=True)
+class NumberScan:
+    """A column of text cells as pyarrow reads it on the whole column, without the interpreter's
+    lock: which cells are blank, which are blank or plainly written numbers (:data:`STRICT_NUMBER`),
+    and the value of each of those (NaN for the rest)."""
+
+    blank: Any  # pyarrow booleans
+    plain: Any  # pyarrow booleans
+    values: np.ndarray  # float64
+
+
+def number_scan(cells: Any, blank: Any = None) -> NumberScan:
+    """The :class:`NumberScan` of a pyarrow array of text cells (``blank``: its blank cells, if
+    known)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if blank is None:
+        blank = pc.equal(cells, "")
+    strict = pc.and_(pc.match_substring_regex(cells, STRICT_NUMBER),
+                     pc.less_equal(pc.binary_length(cells), STRICT_LENGTH))
+    plain = pc.or_(strict, blank)
+    nothing = pa.scalar(None, pa.string())
+    values = pc.cast(pc.if_else(plain, pc.if_else(blank, nothing, cells), nothing), pa.float64())
+    return NumberScan(blank, plain, np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Columns of a CSV file, every row (the header's too), and where they were worked out ahead
+    (:mod:`.prefetch`), the :class:`NumberScan` of each below row ``row`` (None where not)."""
+
+    columns: list[Any]
+    row: int = 0
+    scans: tuple[Optional[NumberScan], ...] = ()
+
+    def scan(self, i: int, row: int) -> Optional[NumberScan]:
+        """Column ``i``'s scan of its cells below row ``row``, if it was made."""
+        return self.scans[i] if self.scans and row == self.row else None
+
+
+#: Columns parsed ahead (:mod:`.prefetch`): given the delimiter, the row width and the positions
+#: read, what :func:`arrow_columns` gave for them, or None where it was not run.
+Ahead = Callable[[str, int, list[int]], Optional[Parsed]]
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ is a wait for work the reader would otherwise do itself.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,8 @@ from typing import Any, Optional
 from ..config.model import Config
 from ..config.usage import columns_used
 from ..warehouse.check import is_database
-from .csvscan import Ahead, arrow_columns, csv_head
+from .csvscan import (STRICT_LENGTH, STRICT_NUMBER, Ahead, CsvHead, NumberScan, Parsed, arrow_columns, csv_head,
+                      number_scan)
 from .csvtext import csv_text
 from .filebytes import FileKey, file_key, read_settled
 from .refs import CsvOptions, SourceRef
@@ -50,7 +52,7 @@ class _File:
     data: Optional[bytes] = None
     read: threading.Event = field(default_factory=threading.Event)  # the bytes are in (or never will be)
     parsed: threading.Event = field(default_factory=threading.Event)  # every want is done
-    columns: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
+    columns: dict[tuple[Any, ...], Parsed] = field(default_factory=dict)
 
 
 class Prefetch:
@@ -89,7 +91,7 @@ class Prefetch:
             return None
         want = _Want(ref.header_row, ref.csv, ref.usecols, tuple(sorted(ref.columns.items())))
 
-        def ahead(delimiter: str, width: int, positions: list[int]) -> Optional[list[Any]]:
+        def ahead(delimiter: str, width: int, positions: list[int]) -> Optional[Parsed]:
             found.parsed.wait()
             if found.key != key:
                 return None
@@ -131,4 +133,18 @@ class Prefetch:
                 continue
             parsed = arrow_columns(encoded, delimiter, head.width, positions)
             if parsed is not None:
-                found.columns[(want, delimiter, head.width, tuple(positions))] = parsed
+                scans = tuple(_scan(c, head, p) for c, p in zip(parsed, positions))
+                found.columns[(want, delimiter, head.width, tuple(positions))] = Parsed(parsed, head.row, scans)
+
+
+_STRICT = re.compile(STRICT_NUMBER)
+
+
+def _scan(cells: Any, head: CsvHead, position: int) -> Optional[NumberScan]:
+    """The :class:`.csvscan.NumberScan` of a column's cells below the header, made where its first
+    cell with anything in it is a plainly written number (the reader scans the others itself, if
+    it needs to)."""
+    first = next((r[position] for r in head.rows[head.row:] if r[position]), None)
+    if first is None or len(first) > STRICT_LENGTH or not _STRICT.fullmatch(first):
+        return None
+    return number_scan(cells[head.row:])

@@ -151,3 +151,29 @@ def test_the_commands_start_reading_before_pandas_imports(folder: Path, command:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[False]"
+
+
+def test_number_columns_are_scanned_ahead_and_read_the_same(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A number column's scan (plain numbers cast by pyarrow) is made in the thread; a cell that
+    is not plainly written (1e3) is still read the reader's way, and the scan is not changed."""
+    pytest.importorskip("pyarrow")
+    import kpisheet.sources.csvcolumns as csvcolumns
+
+    (folder / "sales.csv").write_text("Day,Client,Amount,Note\n2026-01-05,A,12.5,x\n2026-01-07,B,1e3,y\n"
+                                      "2026-01-09,B,,z\n2026-02-01,A,-7,z\n")
+    scanned_here: list[Any] = []
+    real = csvcolumns.number_scan
+    monkeypatch.setattr(csvcolumns, "number_scan", lambda *a: scanned_here.append(a) or real(*a))
+    config = load_config(folder / "kpisheet.yaml")
+    prefetched = Prefetch(config, None)
+    prefetched._thread.join()
+    parsed = next(iter(prefetched._files[str(folder / "sales.csv")].columns.values()))
+    scans = {i: s for i, s in enumerate(parsed.scans) if s is not None}
+    assert len(scans) == 1  # Amount: the only column whose first cell is a plain number
+    before = next(iter(scans.values())).values.copy()
+    ahead = Engine(config, reader=FileReader(prefetched=prefetched)).table("sales").df
+    assert scanned_here == []
+    assert next(iter(scans.values())).values.tolist() == pytest.approx(before.tolist(), nan_ok=True)
+    plain = Engine(config).table("sales").df
+    pd.testing.assert_frame_equal(ahead, plain)
+    assert ahead["amount"].tolist()[:2] == [12.5, 1000.0]
