@@ -5,19 +5,19 @@
     >>> engine.result("revenue_growth", "2026-10").value
 """
 
-from typing import TYPE_CHECKING
+import typing
 
 from .config import Config, load_config
 from .errors import ConfigError, EvaluationError, KpisheetError, WorkbookError
-from .lazy import lazy_names
+from .lazy import lazy_names as _lazy_names
 from .xlerrors import XlError
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from .engine.accounts import AccountResult, CriterionResult
     from .engine.core import Engine, Result
 
 # The engine imports pandas: loading a config does not (kpisheet.lazy).
-__getattr__ = lazy_names(__name__, {"Engine": ".engine.core", "Result": ".engine.core",
+__getattr__ = _lazy_names(__name__, {"Engine": ".engine.core", "Result": ".engine.core",
                                     "AccountResult": ".engine.accounts", "CriterionResult": ".engine.accounts"})
 
 __version__ = "0.1.0"
