@@ -1,7 +1,9 @@
 """The engine: a config and its data in, any (KPI, period, account) out.
 
 Each KPI is computed once per grain for every period and account (a
-:class:`~.grid.Grid`) and kept; a request is then a lookup. An :class:`Engine`
+:class:`~.grid.Grid`) and kept; a request is then a lookup. A question about all accounts
+together over KPIs that read no account's own value (:meth:`Engine._totals_only`) is answered
+on grids of that one column, kept apart from the wide ones. An :class:`Engine`
 is bound to one config and one state of the data; build a new one (or call
 :meth:`Engine.clear`) when either changes (the config's ``fingerprint`` tells).
 """
@@ -35,7 +37,7 @@ from .sourcing import pipeline_of
 from ..xlerrors import XlError
 from .accounts import AccountResult, KeyAccountEngine
 from .axis import PLAIN, Axis, Family
-from .formulas import Scope, evaluate
+from .formulas import Scope, evaluate, needs_accounts
 from .grid import Grid
 from .measures import Rows, measure
 from .window import periods_back
@@ -71,9 +73,14 @@ class Result:
 
 @dataclass(frozen=True)
 class _Prepared:
+    """A measure KPI's rows, for grids of all accounts together: every row's account is 0
+    (:meth:`Engine._account_rows` gives them their accounts' columns)."""
+
     rows: Rows
     last_day: Optional[int]  # the latest dated row of the source, filter or not
     first_day: Optional[int] = None  # the earliest dated row of the source, filter or not
+    kept: Optional[np.ndarray] = None  # which rows of the table ``rows`` are (None: all of them, in order)
+    errors_at: Optional[np.ndarray] = None  # the rows of the table that the KPI's error rows are
 
     @property
     def data_span(self) -> Optional[tuple[int, int]]:
@@ -138,9 +145,9 @@ class Engine:
         self._accounts: Optional[list[str]] = None
         self._columns_by_name: Optional[dict[str, int]] = None
         self._axes: dict[Grain, Axis] = {}
-        self._grids: dict[tuple[str, Grain, Family], Grid] = {}
-        self._targets: dict[tuple[str, Grain], Optional[Grid]] = {}
-        self._thresholds: dict[tuple[str, Grain], Optional[tuple[Grid, Grid]]] = {}
+        self._grids: dict[tuple[str, Grain, Family, bool], Grid] = {}  # by KPI, grain, family, totals only
+        self._targets: dict[tuple[str, Grain, bool], Optional[Grid]] = {}
+        self._thresholds: dict[tuple[str, Grain, bool], Optional[tuple[Grid, Grid]]] = {}
         self._attrs: dict[str, Grid] = {}
         self._measures: dict[str, set[str]] = {}  # _measure_kpis by KPI: the config does not change
         self._key_accounts: Optional[KeyAccountEngine] = None
@@ -150,6 +157,8 @@ class Engine:
         self._source_codes: dict[str, Optional[np.ndarray]] = {}  # a source's rows' grid columns, once
         self._distinct: dict[str, tuple[np.ndarray, list[Optional[str]]]] = {}  # _distinct_accounts by source
         self._days: dict[tuple[str, str], _Days] = {}  # _days_of by source and date column
+        self._wide: dict[str, tuple[Rows, Optional[ErrorRows]]] = {}  # _account_rows by KPI
+        self._totals_ok: dict[str, bool] = {}  # _totals_only by KPI
 
     # --- data -------------------------------------------------------------------------------
 
@@ -294,12 +303,11 @@ class Engine:
         keep = dated
         failed: Optional[np.ndarray] = None  # rows whose filter is an error (a division by zero)
         if kpi.filter is not None:
-            kept, failed = self._filter(kpi, table)
-            keep = keep & kept
+            passed, failed = self._filter(kpi, table)
+            keep = keep & passed
         df = table.df
         per_account = "account" in df.columns
-        codes = self._source_account_codes(kpi.source) if per_account else None
-        accounts = codes if codes is not None else np.zeros(len(df), np.int64)
+        accounts = np.zeros(len(df), np.int64)  # all accounts together; _account_rows gives each its column
         values: Optional[np.ndarray] = None
         computed: Optional[np.ndarray] = None
         if kpi.measure.expr is not None:  # sum(qty * menu.price) (README#your-data)
@@ -308,19 +316,44 @@ class Engine:
             values = pd.factorize(df[column])[0].astype(np.int64)
         elif column is not None:
             values = table.numbers(column)
+        kept: Optional[np.ndarray] = None  # which rows of the table the rows are (None: all)
         if keep.all():  # every row counts: the arrays as they are (read-only where shared), not copies
             rows = Rows(days, accounts, values, per_account)
         else:
+            kept = keep
             rows = Rows(days[keep], accounts[keep], None if values is None else values[keep], per_account)
         if snapshot:  # kept apart: its rows place nothing on the period axis
             self._snapshot_rows[kpi_name] = rows
             rows = Rows(days[:0], accounts[:0], None if values is None else values[:0], per_account)
             last_day = first_day = None
-        self._prepared[kpi_name] = _Prepared(rows, last_day, first_day)
         if failed is not None:
             failed = np.where(dated, failed, 0).astype(np.int8)
-        self._error_rows[kpi_name] = self._errors_read(kpi, table, days, accounts, keep, per_account, computed, failed)
+        broken, errors_at = self._errors_read(kpi, table, days, keep, per_account, computed, failed)
+        self._error_rows[kpi_name] = broken
+        self._prepared[kpi_name] = _Prepared(rows, last_day, first_day, kept, errors_at)
         return self._prepared[kpi_name]
+
+    def _account_rows(self, kpi_name: str) -> tuple[Rows, Optional[ErrorRows]]:
+        """A measure KPI's rows and error rows with each row's account column (1..A), for grids of
+        every account; those of :meth:`_prepare` (every row's account 0, for the totals) given
+        their accounts when first asked, so that a question about all accounts never factorises
+        the account column (issue 12)."""
+        if kpi_name not in self._wide:
+            prepared = self._prepare(kpi_name)
+            rows = self._snapshot_rows[kpi_name] if self._is_snapshot(kpi_name) else prepared.rows
+            broken = self._error_rows.get(kpi_name)
+            source = self.config.kpis[kpi_name].source
+            assert source is not None
+            if rows.per_account and not self.warehouse.handles(source):  # a database's rows have them already
+                codes = self._source_account_codes(source)
+                assert codes is not None
+                kept = prepared.kept
+                rows = Rows(rows.days, codes if kept is None else codes[kept], rows.values, rows.per_account)
+                if broken is not None:
+                    assert prepared.errors_at is not None
+                    broken = ErrorRows(broken.days, codes[prepared.errors_at], broken.codes, broken.per_account)
+            self._wide[kpi_name] = (rows, broken)
+        return self._wide[kpi_name]
 
     def _days_of(self, source: str, column: str) -> _Days:
         """Each row's day ordinal (read-only) and whether it has a date, and the first and last
@@ -339,13 +372,14 @@ class Engine:
                                     int(spread.max()) if some else None)
         return self._days[key]
 
-    def _errors_read(self, kpi: Kpi, table: Table, days: np.ndarray, accounts: np.ndarray, keep: np.ndarray,
-                     per_account: bool, computed: Optional[np.ndarray] = None,
-                     failed: Optional[np.ndarray] = None) -> Optional[ErrorRows]:
+    def _errors_read(self, kpi: Kpi, table: Table, days: np.ndarray, keep: np.ndarray, per_account: bool,
+                     computed: Optional[np.ndarray] = None,
+                     failed: Optional[np.ndarray] = None) -> tuple[Optional[ErrorRows], Optional[np.ndarray]]:
         """The kept rows whose cells the measure reads hold an error cell (README#your-data), or whose
         measure expression is an error (``computed``: a division by zero), and the dated rows
         whose filter is an error (``failed``, first: Excel's FILTER over them is the error,
-        ``count()`` included); None if none."""
+        ``count()`` included), every one's account 0; and which rows of the table they are.
+        None, None if none."""
         assert kpi.measure is not None
         if kpi.measure.expr is not None:
             codes = row_error_codes(table, kpi.measure.expr.node, computed)
@@ -356,11 +390,11 @@ class Engine:
             codes = first_codes(failed, measured)
             keep = keep | (failed != 0)
         if codes is None:
-            return None
-        hit = keep & (codes != 0)
-        if not hit.any():
-            return None
-        return ErrorRows(days[hit], accounts[hit], codes[hit], per_account)
+            return None, None
+        at = np.flatnonzero(keep & (codes != 0))
+        if not len(at):
+            return None, None
+        return ErrorRows(days[at], np.zeros(len(at), np.int64), codes[at], per_account), at
 
     def source_warnings(self) -> list[str]:
         """``PLACE: message`` for each source read that holds error cells (README#your-data)."""
@@ -465,28 +499,51 @@ class Engine:
     def _shape_accounts(self) -> int:
         return len(self.accounts) + 1
 
-    def _grid(self, name: str, grain: Grain, family: Family = PLAIN) -> Grid:
-        """One KPI for every period of the grain's axis and every account."""
-        key = (name, grain, family)
+    def _grid(self, name: str, grain: Grain, family: Family = PLAIN, totals: bool = False) -> Grid:
+        """One KPI for every period of the grain's axis and every account; with ``totals``, for all
+        accounts together only (one column, column 0 of the other to the last digit: a KPI of
+        :meth:`_totals_only`). The two are kept apart."""
+        key = (name, grain, family, totals)
         if key not in self._grids:
             kpi = self.config.kpis[name]
             axis = self._axis(grain)
-            if kpi.measure is not None and self.warehouse.handles(kpi.source):
+            if kpi.measure is not None and self.warehouse.handles(kpi.source) and totals:
+                wide = self._grid(name, grain, family)  # grouped by account in the database: its column 0
+                grid = Grid(wide.val[:, :1].copy(), wide.err[:, :1].copy())
+            elif kpi.measure is not None and self.warehouse.handles(kpi.source):
                 grid = self._database_grid(kpi, axis, family)
             elif kpi.measure is not None and self._is_snapshot(name):
-                grid = self._snapshot_grid(name, axis.size)
+                grid = self._snapshot_grid(name, axis.size, totals)
             elif kpi.measure is not None:
                 prepared = self._prepare(name)
-                grid = measure(kpi.measure.func, prepared.rows, axis, family, len(self.accounts),
+                rows, broken = (prepared.rows, self._error_rows.get(name)) if totals else self._account_rows(name)
+                grid = measure(kpi.measure.func, rows, axis, family, 0 if totals else len(self.accounts),
                                prepared.data_span, kpi.when_empty)
-                broken = self._error_rows.get(name)
                 if broken is not None:
                     grid = lay_errors(grid, broken, axis, family)
             else:
                 assert kpi.formula is not None
-                grid = evaluate(kpi.formula.node, self._scope(grain), family)
+                grid = evaluate(kpi.formula.node, self._scope(grain, totals=totals), family)
+            if totals and grid.shape[1] != 1:  # numpy would broadcast it silently against the totals
+                raise AssertionError(f"{name}: a grid of every account where the totals alone were asked")
             self._grids[key] = grid
         return self._grids[key]
+
+    def _totals_only(self, name: str) -> bool:
+        """Whether a KPI's value for all accounts together reads only the values for all accounts
+        together of what it reaches: a measure, or a formula of :func:`.formulas.needs_accounts`
+        false whose every KPI is one too (no ``share``, ``pareto``, ``attr``, nor function across
+        accounts anywhere). Such a question is answered on grids of column 0 alone (issue 12)."""
+        found = self._totals_ok.get(name)
+        if found is None:
+            formula = self.config.kpis[name].formula
+            found = self._totals_ok[name] = formula is None or self._reads_totals(formula.node)
+        return found
+
+    def _reads_totals(self, node: Node) -> bool:
+        """:meth:`_totals_only` of a formula: of a KPI, or a target or threshold."""
+        kpis = self.config.kpis
+        return not needs_accounts(node) and all(n.id in kpis and self._totals_only(n.id) for n in refs(node))
 
     # --- database sources (README#when-the-data-outgrows-the-workbook): grouped in the database, only grids
     # come back -----------
@@ -564,9 +621,9 @@ class Engine:
         measures = self._measure_kpis(name)
         return bool(measures) and all(self._is_snapshot(k) for k in measures)
 
-    def _snapshot_grid(self, name: str, rows: int) -> Grid:
+    def _snapshot_grid(self, name: str, rows: int, totals: bool = False) -> Grid:
         """The measure over all its rows, the same in every period (and span: ``prev``,
-        ``rolling``, ``ytd`` of it are itself)."""
+        ``rolling``, ``ytd`` of it are itself); for all accounts together only with ``totals``."""
         kpi = self.config.kpis[name]
         assert kpi.measure is not None
         self._prepare(name)
@@ -575,9 +632,8 @@ class Engine:
         # every row sits on day 0; a source without any row (after where, before filter) is no data
         # (README#real-questions)
         span = (0, 0) if len(self.table(kpi.source).df) else None
-        grid = measure(kpi.measure.func, self._snapshot_rows[name], one, PLAIN, len(self.accounts), span,
-                       kpi.when_empty)
-        broken = self._error_rows.get(name)
+        held, broken = (self._snapshot_rows[name], self._error_rows.get(name)) if totals else self._account_rows(name)
+        grid = measure(kpi.measure.func, held, one, PLAIN, 0 if totals else len(self.accounts), span, kpi.when_empty)
         if broken is not None:
             grid = lay_errors(grid, broken, one, PLAIN)
         return Grid(np.repeat(grid.val, rows, axis=0), np.repeat(grid.err, rows, axis=0))
@@ -597,39 +653,44 @@ class Engine:
         if col is None:
             value, error, tval, terr = None, XlError.NA, None, 0
         else:
-            value, error = _cell(self._grid(kpi.name, grain), row, col)
-            target = self._target_grid(kpi.name, grain)
+            value, error = _cell(self._grid(kpi.name, grain, PLAIN, col == 0 and self._totals_only(kpi.name)), row, col)
+            target = self._target_grid(kpi.name, grain, col == 0)
             tval, terr = (None, 0) if target is None else (target.val[row, col], int(target.err[row, col]))
         goal = None if terr or tval is None else float(tval)
         return Result(kpi.name, SNAPSHOT_PERIOD, shown_account, value, error, goal,
                       self._status(kpi, value, error, goal), "", kpi.unit, kpi.description)
 
-    def _target_grid(self, name: str, grain: Grain) -> Optional[Grid]:
-        """The KPI's target at every period and account of the grain; None where it has none (README#real-questions)."""
-        key = (name, grain)
+    def _target_grid(self, name: str, grain: Grain, totals: bool = False) -> Optional[Grid]:
+        """The KPI's target at every period and account of the grain; None where it has none (README#real-questions).
+        With ``totals``, column 0 is all that is read (:meth:`_bound_grid`)."""
+        key = (name, grain, totals)
         if key not in self._targets:
-            self._targets[key] = self._bound_grid(self.config.kpis[name].target_at(grain), grain)
+            self._targets[key] = self._bound_grid(self.config.kpis[name].target_at(grain), grain, totals)
         return self._targets[key]
 
-    def _threshold_grids(self, name: str, grain: Grain) -> Optional[tuple[Grid, Grid]]:
+    def _threshold_grids(self, name: str, grain: Grain, totals: bool = False) -> Optional[tuple[Grid, Grid]]:
         """The KPI's (green, amber) thresholds at every period and account of the grain, or None."""
-        key = (name, grain)
+        key = (name, grain, totals)
         if key not in self._thresholds:
             bands = self.config.kpis[name].thresholds_at(grain)
-            grids = None if bands is None else (self._bound_grid(bands[0], grain), self._bound_grid(bands[1], grain))
+            grids = None if bands is None else (self._bound_grid(bands[0], grain, totals),
+                                                self._bound_grid(bands[1], grain, totals))
             self._thresholds[key] = grids  # type: ignore[assignment]
         return self._thresholds[key]
 
-    def _bound_grid(self, bound: Optional[Bound], grain: Grain) -> Optional[Grid]:
-        """A number (the same for every period and account) or a formula, as a grid."""
+    def _bound_grid(self, bound: Optional[Bound], grain: Grain, totals: bool = False) -> Optional[Grid]:
+        """A number (the same for every period and account) or a formula, as a grid. With ``totals``
+        only column 0 is read: the grid is that column alone where the formula reads only totals
+        (:meth:`_reads_totals`), else the one of every account."""
         if bound is None:
             return None
         if isinstance(bound, float):
-            return Grid.const(bound, (self._axis(grain).size, self._shape_accounts))
-        return evaluate(bound.node, self._scope(grain)).numeric()
+            return Grid.const(bound, (self._axis(grain).size, 1 if totals else self._shape_accounts))
+        totals = totals and self._reads_totals(bound.node)
+        return evaluate(bound.node, self._scope(grain, totals=totals)).numeric()
 
-    def _scope(self, grain: Grain, names: Optional[Mapping[str, Grid]] = None) -> "_Scope":
-        return _Scope(self, grain, names or {})
+    def _scope(self, grain: Grain, names: Optional[Mapping[str, Grid]] = None, totals: bool = False) -> "_Scope":
+        return _Scope(self, grain, names or {}, totals)
 
     def _attr_grid(self, column: str, rows: int) -> Grid:
         """An attribute of each account, the same in every period; ``#N/A`` where missing."""
@@ -713,13 +774,13 @@ class Engine:
         col = self._account_column(account)
         axis = self._axis(p.grain, through=p.ordinal, since=p.ordinal - 1)  # the period before: the trend
         row = axis.row(p.ordinal)
-        target = self._target_grid(name, p.grain)
+        target = self._target_grid(name, p.grain, col == 0)
         value: Optional[float]
         error: Optional[XlError]
         if col is None:
             value, error, tval, terr, trend = None, XlError.NA, None, 0, ""
         else:
-            grid = self._grid(name, p.grain)
+            grid = self._grid(name, p.grain, PLAIN, col == 0 and self._totals_only(name))  # issue 12
             value, error = _cell(grid, row, col)
             tval, terr = (None, 0) if target is None else (target.val[row, col], int(target.err[row, col]))
             prev_value, prev_error = _cell(grid, row - 1, col) if row > 0 else _cell(grid, 0, col)
@@ -776,7 +837,7 @@ class Engine:
 
     def _bands_at(self, name: str, grain: Grain, row: int, col: Optional[int]) -> Optional[_Bands]:
         """The thresholds of one cell: (green, amber) numbers, or the first error among them."""
-        grids = self._threshold_grids(name, grain)
+        grids = self._threshold_grids(name, grain, col == 0)
         if grids is None:
             return None
         if col is None:
@@ -843,21 +904,26 @@ def _trend(value: Optional[float], previous: Optional[float]) -> str:
 class _Scope:
     """What formulas evaluated at one grain read: KPIs, then any extra names (criteria, score)."""
 
-    def __init__(self, engine: Engine, grain: Grain, names: Mapping[str, Grid]) -> None:
+    def __init__(self, engine: Engine, grain: Grain, names: Mapping[str, Grid], totals: bool = False) -> None:
         self.engine = engine
         self.grain = grain
         self.names = names
-        self.shape = (engine._axis(grain).size, engine._shape_accounts)
+        self.totals = totals  # grids of all accounts together only (Engine._totals_only): one column
+        self.shape = (engine._axis(grain).size, 1 if totals else engine._shape_accounts)
 
     def name(self, name: str, family: Family) -> Grid:
         if name in self.names:
             return self.names[name]
-        return self.engine._grid(name, self.grain, family)
+        return self.engine._grid(name, self.grain, family, self.totals)
 
     def attr(self, column: str) -> Grid:
+        if self.totals:  # Engine._totals_only keeps attr() out: reaching it here is a bug, never a value
+            raise AssertionError("attr() in a formula evaluated for all accounts together only")
         return self.engine._attr_grid(column, self.shape[0])
 
     def universe(self, node: Node) -> np.ndarray:
+        if self.totals:  # as attr()
+            raise AssertionError("a function across accounts in a formula evaluated for all accounts together only")
         names = {n.id for n in refs(node)}
         return self.engine._universe(names, key_rules=bool(names & set(self.names)))
 
@@ -903,10 +969,9 @@ class _KeyAccountData:
         engine = self._engine
         found = np.zeros(engine._shape_accounts, dtype=bool)
         for k in self._measures(names):
-            rows = engine._prepare(k).rows
-            if engine._is_snapshot(k):  # no time: its rows count at every period (README#your-data)
-                rows = engine._snapshot_rows[k]
-            elif rows.per_account:
+            rows, _ = engine._account_rows(k)
+            # a snapshot's rows count at every period (README#your-data)
+            if rows.per_account and not engine._is_snapshot(k):
                 inside = periods.ordinals_of_days(rows.days, period.grain, self.calendar) == period.ordinal
                 rows = Rows(rows.days[inside], rows.accounts[inside], None, rows.per_account)
             if rows.per_account:

@@ -11,7 +11,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from ..expr.ast import Binary, Bool, Call, In, Name, Node, Num, Str, Unary
+from ..expr.ast import Binary, Bool, Call, In, Name, Node, Num, Str, Unary, walk
 from ..expr.functions import int_literal
 from . import across
 from . import grid as g
@@ -148,3 +148,17 @@ _CALLS.update({
     "avg_accounts": lambda ev, n: across.avg_accounts(ev.kpi(n.args[0]), ev.scope.universe(n.args[0])),
     "rank": lambda ev, n: across.rank(ev.kpi(n.args[0]), ev.scope.universe(n.args[0])),
 })
+
+#: The functions whose value for all accounts together (column 0) reads nothing but column 0 of
+#: their arguments (``total`` is column 0 itself). A question about all accounts over formulas
+#: made of these, arithmetic and KPIs alone is answered on grids of column 0 only
+#: (:meth:`~.core.Engine.result`, README#changelog issue 12). ``share``, ``pareto``, ``attr`` and
+#: the functions across accounts read the accounts' columns; a function added to ``_CALLS`` stays
+#: outside this set until its column 0 is shown to read column 0 alone.
+TOTALS_ONLY = frozenset({"prev", "rolling", "ytd", "qtd", "total", "if", "coalesce", "min", "max", "abs", "round"})
+
+
+def needs_accounts(node: Node) -> bool:
+    """Whether ``node``'s value for all accounts together reads an account's column: it calls a
+    function outside :data:`TOTALS_ONLY`. The KPIs it names are the caller's to check."""
+    return any(isinstance(sub, Call) and sub.func not in TOTALS_ONLY for sub in walk(node))

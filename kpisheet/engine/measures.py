@@ -108,8 +108,11 @@ def _measure(func: str, rows: Rows, axis: Axis, family: Family, n_accounts: int,
     if family.is_period:
         q = periods.ordinals_of_days(rows.days, axis.grain, axis.calendar) - axis.lo
         inside = (q >= 0) & (q < axis.size)
-        grid = _aggregate(func, q[inside], rows.accounts[inside],
-                          None if rows.values is None else rows.values[inside], axis.size, a1)
+        if inside.all():  # the axis holds every row (not a window): no copies
+            grid = _aggregate(func, q, rows.accounts, rows.values, axis.size, a1)
+        else:
+            grid = _aggregate(func, q[inside], rows.accounts[inside],
+                              None if rows.values is None else rows.values[inside], axis.size, a1)
     elif func in ADDITIVE:
         grid = _prefix(func, rows, spans, a1)
     else:
@@ -120,6 +123,15 @@ def _measure(func: str, rows: Rows, axis: Axis, family: Family, n_accounts: int,
 
 
 def _aggregate(func: str, q: np.ndarray, acct: np.ndarray, vals: np.ndarray | None, p: int, a1: int) -> Grid:
+    """Rows of periods ``q`` (0..p-1) and grid columns ``acct`` aggregated into a p × a1 grid;
+    column 0 is always taken over the periods alone, so a grid of that one column (``a1`` 1:
+    all accounts together only) holds the very numbers of column 0 of a wide one."""
+    if func in ADDITIVE and a1 == 1:
+        weights = vals if func != "count" else None
+        total = np.bincount(q, weights=weights, minlength=p).astype(np.float64)[:, None]
+        if func == "average":
+            return _ratio(total, np.bincount(q, minlength=p).astype(np.float64)[:, None])
+        return Grid.of(total)
     if func in ADDITIVE:
         weights = vals if func != "count" else None
         total = np.bincount(q * a1 + acct, weights=weights, minlength=p * a1).reshape(p, a1).astype(np.float64)
@@ -222,9 +234,12 @@ def _prefix_blocks(seg: np.ndarray, acct: np.ndarray, weights: np.ndarray | None
         r0, r1 = np.searchsorted(seg, [b0, b1])
         s = seg[r0:r1] - b0
         w = None if weights is None else weights[r0:r1]
-        per_seg = np.bincount(s * a1 + acct[r0:r1], weights=w, minlength=(b1 - b0) * a1)
-        per_seg = per_seg.reshape(b1 - b0, a1).astype(np.longdouble)
-        per_seg[:, 0] = np.bincount(s, weights=w, minlength=b1 - b0)
+        if a1 == 1:  # all accounts together only: column 0 as below, alone
+            per_seg = np.bincount(s, weights=w, minlength=b1 - b0).astype(np.longdouble)[:, None]
+        else:
+            wide = np.bincount(s * a1 + acct[r0:r1], weights=w, minlength=(b1 - b0) * a1)
+            per_seg = wide.reshape(b1 - b0, a1).astype(np.longdouble)
+            per_seg[:, 0] = np.bincount(s, weights=w, minlength=b1 - b0)
         per_seg[0] += running  # the sum carried in first, as one cumulative sum would add it
         np.cumsum(per_seg, axis=0, out=per_seg)  # row j: prefix row b0 + j + 1
         stop_at = int(np.searchsorted(needed, b1, side="right"))
