@@ -70,6 +70,7 @@ class Prefetch:
             full = os.path.abspath(path)
             want = _Want(src.header_row, src.csv, used.get(name), tuple(sorted(src.columns.items())))
             self._files.setdefault(full, _File(full, [])).wants.append(want)
+        self._closing = False
         self._thread = threading.Thread(target=self._run, name="kpisheet-prefetch")
         if self._files:
             self._thread.start()
@@ -100,7 +101,10 @@ class Prefetch:
         return ahead
 
     def close(self) -> None:
-        """Wait for the thread, and let go of what it read (the reader keeps what it took)."""
+        """Let go of what was read (the reader keeps what it took). A file not begun is not read;
+        one being read is finished first (a parse cannot be stopped half way), as it would have
+        been without the thread."""
+        self._closing = True
         if self._thread.is_alive():
             self._thread.join()
         self._files = {}
@@ -108,7 +112,8 @@ class Prefetch:
     def _run(self) -> None:
         for found in self._files.values():
             try:
-                self._read(found)
+                if not self._closing:
+                    self._read(found)
             except Exception:  # the reader reads it again, and says what is wrong
                 pass
             finally:

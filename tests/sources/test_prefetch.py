@@ -177,3 +177,30 @@ def test_number_columns_are_scanned_ahead_and_read_the_same(folder: Path, monkey
     plain = Engine(config).table("sales").df
     pd.testing.assert_frame_equal(ahead, plain)
     assert ahead["amount"].tolist()[:2] == [12.5, 1000.0]
+
+
+def test_closing_early_reads_no_file_not_begun(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error before the reads (or Ctrl-C) closes the thread: the file being read is finished,
+    the others are not begun."""
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    real = Prefetch._read
+    begun: list[str] = []
+
+    def slow(found: Any) -> None:
+        begun.append(Path(found.path).name)
+        started.set()
+        release.wait(10)
+        real(found)
+
+    monkeypatch.setattr(Prefetch, "_read", staticmethod(slow))
+    prefetched = Prefetch(load_config(folder / "kpisheet.yaml"), None)
+    assert started.wait(10)
+    closer = threading.Thread(target=prefetched.close)
+    closer.start()
+    while not prefetched._closing:
+        pass
+    release.set()
+    closer.join(10)
+    assert begun == ["sales.csv"]  # accounts.csv, second in the config, never begun
