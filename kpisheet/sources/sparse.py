@@ -135,8 +135,10 @@ def compact_copy_cells(archive: zipfile.ZipFile, part: str, body: bytes, sheet: 
     cells through calamine (.xlsx here, .xlsb in :mod:`.xlsbextent`)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as copy:
-        for info in archive.infolist():
-            copy.writestr(info.filename, body if info.filename == part else archive.read(info))
+        # A part named twice is copied once, as zipfile reads it (the last): a copy holding both
+        # made zipfile warn "Duplicate name" on the user's terminal, and calamine could pick either.
+        for name in dict.fromkeys(info.filename for info in archive.infolist()):
+            copy.writestr(name, body if name == part else archive.read(name))
     grid = CalamineWorkbook.from_filelike(io.BytesIO(buffer.getvalue())).get_sheet_by_name(sheet)
     start = grid.start or (0, 0)
     full: list[list[Any]] = [[None] * width for _ in range(height)]

@@ -142,6 +142,9 @@ def test_a_part_named_twice_feeds_no_reader(tmp_path: Path) -> None:
         check_inflated(z, "twice.xlsx", {_PART: reader})
     assert reader.pieces == [] and not reader.ended
     files = FileReader()
-    files.read(SourceRef("s", book, sheet="Data"))
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        files.read(SourceRef("s", book, sheet="Data"))
+    assert [str(w.message) for w in said] == []  # the compact copy holds the part once: no "Duplicate name"
     assert [b.scanned for b in files._books.values()] == [{}]
     assert too_sparse(book.read_bytes(), "Data")  # zipfile's copy (the last) has the far cell
