@@ -25,7 +25,7 @@ import numpy as np
 
 from ... import limits
 from . import values as V
-from .ast import Call, Node
+from .ast import Call, Node, Reference
 from .cellguard import (MAX_CELL_WARNINGS, BeyondLimits, OverLimit, check_array, check_whole_spill, describe_failure,
                         noting, parse_within_limits, stop_noting)
 from .compiler import Compiler, Lambda, Thunk, Unsupported
@@ -372,7 +372,10 @@ class Evaluation:
 
     def run(self) -> CalcResult:
         formulas = self.book.formulas
+        batched = self._batched()
         for i in range(len(formulas)):
+            if i in batched:
+                continue
             try:
                 self._prepare(i)
             except Exception as exc:  # noqa: BLE001 - e.g. a defined name nested past any limit
@@ -405,6 +408,88 @@ class Evaluation:
                                  "kinds of reasons")
         return CalcResult(formulas, self.results, self.unsupported, self.circular, self.warnings,
                           sheet_values=self.grid.read)
+
+    def _batched(self) -> set[int]:
+        """Compute at once the cells of each shape that is one call of an extra function over
+        single cells holding no formula (``=KPI(A2,B2,C2)`` copied down a column), each with the
+        value ``evaluate`` gives it: their arguments are values from the file, so they read nothing
+        computed, and the function's ``batch`` (one engine question per KPI and period) or its
+        calls in a row answer them without the per-cell compile, order and evaluate. Only in a
+        book with no array, spill or data table (a spill could cover an argument); a cell reading
+        a formula cell, and any shape whose batch raises, is left to the per-cell path. Returns
+        the indexes computed."""
+        formulas = self.book.formulas
+        if not self.extra or any(f.kind != "normal" for f in formulas):
+            return set()
+        groups: dict[tuple[str, tuple[int, int], int], list[int]] = {}
+        for i, f in enumerate(formulas):
+            groups.setdefault((self.texts[i], self.anchors[i], f.sheet), []).append(i)
+        if any(self._spills_ours(ix[0]) for ix in groups.values()):
+            return set()  # a spill of ours may land on any argument
+        done: set[int] = set()
+        cells, pending, saved = self.cells, self.pending, (self.cur, self.dr, self.dc)
+        for (text, anchor, home), ix in groups.items():
+            plan = self._batch_plan(text, home)
+            if plan is None:
+                continue
+            ext, refs = plan
+            reads = [(si, r1, c1, rr, rc, self.grid.read(si)) for si, r1, c1, rr, rc in refs]
+            members: list[int] = []
+            args: list[tuple[Any, ...]] = []
+            for i in ix:
+                f = formulas[i]
+                dr, dc = f.row - anchor[0], f.col - anchor[1]
+                vals: list[Value] = []
+                for si, r1, c1, rr, rc, values in reads:
+                    r, c = r1 + dr * rr, c1 + dc * rc
+                    if r < 1 or c < 1 or r > MAX_ROW or c > MAX_COL:
+                        vals.append(V.REF)
+                    elif (si, r, c) in cells:
+                        break  # reads a formula cell: computed in order, on its own
+                    else:
+                        vals.append(values.get((r, c)))
+                else:
+                    members.append(i)
+                    args.append(tuple(vals))
+            if not members:
+                continue
+            try:
+                found = ext.batch(args) if ext.batch is not None else [ext.call(*a) for a in args]
+                if len(found) != len(members):
+                    continue
+            except Exception:  # noqa: BLE001 - the per-cell path computes them, failures and all
+                continue
+            for i, value in zip(members, found):
+                f = formulas[i]
+                self.cur, self.dr, self.dc = f, f.row - anchor[0], f.col - anchor[1]
+                self._store_checked(i, value)
+                self.reads[i] = []
+                pending.discard((f.sheet, f.row, f.col))
+                done.add(i)
+        self.cur, self.dr, self.dc = saved
+        return done
+
+    def _batch_plan(self, text: str, home: int) -> Optional[tuple[ExtraFunction, list[tuple[int, int, int, int, int]]]]:
+        """For :meth:`_batched`: the extra function a shape calls and its arguments' cells as
+        (sheet, row, col, row moves, col moves), when the formula is that call and nothing else."""
+        try:
+            node = self.ast(text)
+        except Exception:  # noqa: BLE001 - a formula we cannot read is the per-cell path's to report
+            return None
+        if not isinstance(node, Call):
+            return None
+        ext = self.extra.get(node.name)
+        if ext is None or ext.spills:
+            return None
+        refs = []
+        for a in node.args:
+            if not isinstance(a, Reference) or not a.is_cell:
+                return None
+            si = home if a.sheet is None else self.sheet_index(a.sheet)
+            if si is None:
+                return None
+            refs.append((si, a.r1, a.c1, int(a.rel[0]), int(a.rel[1])))
+        return ext, refs
 
     # --- what data tables ask (datatable.py) ------------------------------------------------
 
@@ -505,14 +590,7 @@ class Evaluation:
                 if noted:
                     shown = self.deref(result)
                     self.cell_failed(f, noted[0], shown.text if isinstance(shown, V.Err) else "an error inside")
-            try:
-                self._store(i, result)
-            except OverLimit as e:  # a spill past the limits
-                self.cell_failed(f, e.reason, e.err.text)
-                self._store(i, e.err)
-            except Exception as exc:  # noqa: BLE001 - as above, for what the result would spill
-                self.cell_failed(f, exc)
-                self._store(i, V.VALUE)
+            self._store_checked(i, result)
         finally:  # pending until stored: a cell whose result (a reference) reads itself is a cycle met
             self.pending.discard((f.sheet, f.row, f.col))
             self.active.discard(i)
@@ -562,6 +640,17 @@ class Evaluation:
             return fn()
         finally:
             self.ranges, self._pad = saved
+
+    def _store_checked(self, i: int, result: Any) -> None:
+        """:meth:`_store`, a result that cannot be laid being the cell's error, with a warning."""
+        try:
+            self._store(i, result)
+        except OverLimit as e:  # a spill past the limits
+            self.cell_failed(self.book.formulas[i], e.reason, e.err.text)
+            self._store(i, e.err)
+        except Exception as exc:  # noqa: BLE001 - as above, for what the result would spill
+            self.cell_failed(self.book.formulas[i], exc)
+            self._store(i, V.VALUE)
 
     def _store(self, i: int, result: Any) -> None:
         """Lay formula ``i``'s result onto the grid, as its kind says (spill.py's rules)."""
