@@ -19,6 +19,7 @@ from typing import IO, Iterator, Mapping, Optional, Protocol
 
 from . import limits
 from .errors import WorkbookError
+from .inflated import checked_part
 
 
 def _size(n: int) -> str:
@@ -83,6 +84,15 @@ def check_inflated(archive: zipfile.ZipFile, place: str, readers: Mapping[str, P
             raise WorkbookError(f"part {info.filename} is compressed with method {info.compress_type}, which "
                                 "spreadsheet programs do not write: refused", place=place)
         reader = readers.get(info.filename) if named[info.filename] == 1 else None
+        # checked already, in this run, by inflate_checked (kpisheet recalc's read of the same file):
+        # its copy is fed as it is, not inflated again (issue 12: the 48 MB sheet was inflated twice)
+        done = checked_part(archive, info.filename) if named[info.filename] == 1 else None
+        if done is not None:
+            if reader is not None:
+                for at in range(0, len(done), PIECE):
+                    reader.feed(done[at:at + PIECE])
+                reader.end()
+            continue
         whole = True
         for piece in _inflated(fp, info, place):
             if reader is None:
@@ -93,6 +103,26 @@ def check_inflated(archive: zipfile.ZipFile, place: str, readers: Mapping[str, P
                 reader.feed(piece)
         if reader is not None and whole:
             reader.end()
+
+
+def inflate_checked(archive: zipfile.ZipFile, info: zipfile.ZipInfo, place: str) -> Optional[bytes]:
+    """Part ``info`` of ``archive`` inflated in full as :func:`check_inflated` inflates it
+    (:class:`WorkbookError` past its declared size, or for a stream that does not inflate);
+    None for a part it would not inflate (small, stored, another method), a stream that ends
+    before the part is whole, or bytes whose CRC is not the declared one: the caller reads such
+    a part its own way, and says what is wrong with it."""
+    if archive.fp is None or info.compress_type != zipfile.ZIP_DEFLATED \
+            or info.compress_size <= limits.TRUST_COMPRESSED_BYTES:
+        return None
+    pieces = []
+    for piece in _inflated(archive.fp, info, place):
+        if piece is None:
+            return None
+        pieces.append(piece)
+    body = b"".join(pieces)
+    if len(body) != info.file_size or zlib.crc32(body) != info.CRC:
+        return None
+    return body
 
 
 def _inflated(fp: IO[bytes], info: zipfile.ZipInfo, place: str) -> Iterator[Optional[bytes]]:

@@ -333,7 +333,8 @@ def _load_and_recalc(workbook: Path, config_path: Optional[Path], out: Optional[
                      engine_factory: Callable[[Path, Path], Any], formula_engine: FormulaEngine) -> RecalcReport:
     loaded = load(workbook)
     try:
-        with sharing(loaded.pkg.data, loaded.inflated):  # a source sheet is inflated once, not twice
+        # a source sheet is inflated once, not twice (nor again for the engine's size check)
+        with sharing(loaded.pkg.data, loaded.inflated, loaded.pkg.checked):
             return _recalc(loaded, workbook, config_path, out, check, engine_factory, formula_engine)
     finally:
         loaded.pkg.close()

@@ -8,23 +8,27 @@ import gc
 import io
 import random
 import re
+import struct
 import subprocess
 import sys
 import textwrap
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, cast
+from typing import Any, Callable, Optional, cast
 
 import pytest
 
+from kpisheet import zipguard
 from kpisheet.errors import WorkbookError
 import kpisheet.excel.recalc as recalc_module
 from kpisheet.excel.recalc import recalc
 from kpisheet.excel.recalc.book import _may_hold_formulas, load
 from kpisheet.excel.recalc.sheetxml import _fast_patterns, patterns
+from kpisheet.excel.recalc.zipio import Package
 from kpisheet.excel.recalc.values import Err
 from kpisheet.inflated import read_part, sharing
+from kpisheet.zipguard import check_inflated
 from tests.conftest import SALES, write_book
 from tests.excel.recalc.test_excel_files import package, values
 from tests.excel.recalc.test_kpi import KPIS
@@ -103,6 +107,73 @@ def test_a_source_sheet_is_inflated_once(tmp_path: Path, make_config: Callable[.
     loaded = load(book)
     assert loaded.parts[1].scan is not None and loaded.parts[1].scan.values[(1, 1)] == 155.0
     loaded.pkg.close()
+
+
+def _big_source_book(tmp_path: Path, declared: Optional[int] = None) -> Path:
+    """A book whose Sales sheet is past the 256 KiB of compressed bytes the size check trusts
+    unread (2 MB of digits in one cell); ``declared``: its part's headers lie about its size."""
+    from tests.hostile.harness import SALES as HOSTILE_SALES, sheet_xml, write_xlsx
+    digits = "".join(random.Random(12).choices("0123456789", k=2 << 20))
+    path = write_xlsx(tmp_path / "big.xlsx", {"Data": sheet_xml({**HOSTILE_SALES, "A9": digits})})
+    if declared is not None:
+        part = "xl/worksheets/sheet1.xml"
+        data = bytearray(path.read_bytes())
+        with zipfile.ZipFile(path) as z:
+            offset = z.getinfo(part).header_offset
+        struct.pack_into("<I", data, offset + 22, declared)
+        at = data.index(b"PK\x01\x02")
+        while data[at + 46:at + 46 + len(part)] != part.encode():
+            at = data.index(b"PK\x01\x02", at + 4)
+        struct.pack_into("<I", data, at + 24, declared)
+        path.write_bytes(bytes(data))
+    return path
+
+
+class _Fed:
+    def __init__(self) -> None:
+        self.pieces: list[bytes] = []
+        self.ended = False
+
+    def feed(self, piece: bytes) -> None:
+        self.pieces.append(piece)
+
+    def end(self) -> None:
+        self.ended = True
+
+
+def test_the_size_check_takes_the_copy_recalc_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12: recalc inflates a large sheet as the engine's size check does (within its declared
+    size, its CRC right); the check, run on the same file in the same run, feeds that copy to its
+    reader (the extent scan) instead of inflating the part a second time."""
+    part = "xl/worksheets/sheet1.xml"
+    pkg = Package(_big_source_book(tmp_path))
+    body = pkg.read(part)
+    assert part in pkg.checked and body == pkg.zip.read(part)
+    fed = _Fed()
+    with sharing(bytes(bytearray(pkg.data)), {part: body}, pkg.checked):  # the engine's own read of the file
+        monkeypatch.setattr(zipguard, "_inflated", lambda *a: pytest.fail("inflated again"))
+        check_inflated(zipfile.ZipFile(io.BytesIO(bytes(bytearray(pkg.data)))), "big.xlsx", {part: fed})
+    assert fed.ended and b"".join(fed.pieces) == body and max(map(len, fed.pieces)) <= zipguard.PIECE
+    monkeypatch.undo()
+    fed = _Fed()
+    with sharing(pkg.data, {part: body}):  # shared but not checked: inflated by the check itself
+        check_inflated(zipfile.ZipFile(io.BytesIO(pkg.data)), "big.xlsx", {part: fed})
+    assert fed.ended and b"".join(fed.pieces) == body
+    pkg.close()
+
+
+def test_a_lying_part_is_never_vouched_for(tmp_path: Path) -> None:
+    """A part inflating past what its headers declare is read by zipfile as before (refused by
+    recalc), never marked checked: the size check, shared copy or not, inflates it and refuses it."""
+    part = "xl/worksheets/sheet1.xml"
+    pkg = Package(_big_source_book(tmp_path, declared=5000))
+    with pytest.raises(WorkbookError):
+        pkg.read(part)
+    assert part not in pkg.checked
+    with sharing(pkg.data, {part: b"<worksheet/>"}, {part} & pkg.checked):
+        with pytest.raises(WorkbookError, match="inflates to more than"):
+            check_inflated(zipfile.ZipFile(io.BytesIO(pkg.data)), "big.xlsx", {part: _Fed()})
+    pkg.close()
 
 
 def test_a_shared_part_serves_only_the_same_bytes(tmp_path: Path) -> None:
