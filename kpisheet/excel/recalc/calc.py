@@ -143,10 +143,15 @@ class Evaluation:
         self._code: dict[CompileKey, Thunk] = {}
         self._failed: dict[CompileKey, Exception] = {}
         self._reads: dict[CompileKey, Reads] = {}  # what each shape reads, placed per cell
-        self._group: dict[CompileKey, int] = {}
+        self._group: dict[CompileKey, list[int]] = {}  # the formula cells of each shape
+        texts, anchors = self.texts, self.anchors
         for i, f in enumerate(formulas):
-            k = (self.texts[i], self.anchors[i], f.sheet, f.kind)
-            self._group[k] = self._group.get(k, 0) + 1
+            k = (texts[i], anchors[i], f.sheet, f.kind)
+            found = self._group.get(k)
+            if found is None:
+                self._group[k] = [i]
+            else:
+                found.append(i)
 
     def release(self) -> None:
         """Drop the compiled formulas and the compiler once the run is over. Their closures
@@ -291,7 +296,7 @@ class Evaluation:
         text, anchor = self.texts[i], self.anchors[i]
         shift = (f.row - anchor[0], f.col - anchor[1])
         ckey = (text, anchor, f.sheet, f.kind)
-        shifted = shift != (0, 0) or self._group.get(ckey, 1) > 1
+        shifted = shift != (0, 0) or len(self._group.get(ckey, ())) > 1
         code = self._code.get(ckey)
         reads = self._reads.get(ckey)
         if code is not None and reads is not None:  # a shape met before: compiled, its reads listed
@@ -421,30 +426,30 @@ class Evaluation:
         formulas = self.book.formulas
         if not self.extra or any(f.kind != "normal" for f in formulas):
             return set()
-        groups: dict[tuple[str, tuple[int, int], int], list[int]] = {}
-        for i, f in enumerate(formulas):
-            groups.setdefault((self.texts[i], self.anchors[i], f.sheet), []).append(i)
-        if any(self._spills_ours(ix[0]) for ix in groups.values()):
+        if any(self._spills_ours(ix[0]) for ix in self._group.values()):
             return set()  # a spill of ours may land on any argument
         done: set[int] = set()
         cells, pending, saved = self.cells, self.pending, (self.cur, self.dr, self.dc)
-        for (text, anchor, home), ix in groups.items():
+        formula_cols: dict[int, set[int]] = {}  # by sheet: the columns holding formula cells
+        for (sheet, _, col) in cells:
+            formula_cols.setdefault(sheet, set()).add(col)
+        for (text, anchor, home, _), ix in self._group.items():
             plan = self._batch_plan(text, home)
             if plan is None:
                 continue
             ext, refs = plan
-            reads = [(si, r1, c1, rr, rc, self.grid.read(si)) for si, r1, c1, rr, rc in refs]
+            reads = [(si, r1, c1, rr, rc, self.grid.read(si), formula_cols.get(si, set())) for si, r1, c1, rr, rc in refs]
             members: list[int] = []
             args: list[tuple[Any, ...]] = []
             for i in ix:
                 f = formulas[i]
                 dr, dc = f.row - anchor[0], f.col - anchor[1]
                 vals: list[Value] = []
-                for si, r1, c1, rr, rc, values in reads:
+                for si, r1, c1, rr, rc, values, fcols in reads:
                     r, c = r1 + dr * rr, c1 + dc * rc
                     if r < 1 or c < 1 or r > MAX_ROW or c > MAX_COL:
                         vals.append(V.REF)
-                    elif (si, r, c) in cells:
+                    elif c in fcols and (si, r, c) in cells:
                         break  # reads a formula cell: computed in order, on its own
                     else:
                         vals.append(values.get((r, c)))
@@ -462,8 +467,7 @@ class Evaluation:
             for i, value in zip(members, found):
                 f = formulas[i]
                 self.cur, self.dr, self.dc = f, f.row - anchor[0], f.col - anchor[1]
-                self._store_checked(i, value)
-                self.reads[i] = []
+                self._store_checked(i, value)  # it reads no formula cell: no reads, no edge
                 pending.discard((f.sheet, f.row, f.col))
                 done.add(i)
         self.cur, self.dr, self.dc = saved

@@ -376,6 +376,8 @@ _ATTR_PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
 def _set_attr(attrs: str, name: str, value: Optional[str]) -> str:
+    if f'{name}="' not in attrs:  # not there (most cells have no t): nothing to replace or remove
+        return attrs if value is None else f'{attrs} {name}="{value}"'
     pat = _ATTR_PATTERNS.get(name)
     if pat is None:
         pat = _ATTR_PATTERNS[name] = re.compile(rf'(\s){name}="[^"]*"')
@@ -400,7 +402,7 @@ def rewrite_cell(element: str, prefix: str, edit: CellEdit) -> str:
     all else kept: its ``r`` and every other attribute but ``t`` (and ``edit.c_attrs``), so the
     cell keeps its place among the row's cells."""
     item, attr_re, fel, vel, isel = patterns(prefix)
-    assert element.startswith(f"<{prefix}c") and not (edit.c_attrs and "r" in edit.c_attrs)
+    assert element[1:len(prefix) + 2] == f"{prefix}c" and not (edit.c_attrs and "r" in edit.c_attrs)
     head_end = element.index(">")  # the head ends at its first '>', as the scanners' patterns read it
     self_closing = element[head_end - 1] == "/"
     attrs = element[len(prefix) + 2:head_end - 1 if self_closing else head_end]
