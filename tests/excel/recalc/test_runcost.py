@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import io
+import itertools
 import random
 import re
 import struct
@@ -24,7 +25,7 @@ from kpisheet.errors import WorkbookError
 import kpisheet.excel.recalc as recalc_module
 from kpisheet.excel.recalc import recalc
 from kpisheet.excel.recalc.book import _may_hold_formulas, load
-from kpisheet.excel.recalc.sheetxml import _fast_patterns, patterns
+from kpisheet.excel.recalc.sheetxml import _fast_patterns, _scan_slow, patterns, scan
 from kpisheet.excel.recalc.zipio import Package
 from kpisheet.excel.recalc.values import Err
 from kpisheet.inflated import read_part, sharing
@@ -293,3 +294,21 @@ def test_shared_strings_are_read_the_same_by_the_one_run_path() -> None:
            '<si/><si><t/></si><si><t>line_x000D_end</t></si><si><t>x</t><t/><t>y</t></si>'
            '<x:si><x:t>prefixed</x:t></x:si><si><t>1 &lt; 2</t></si></sst>')
     assert shared_strings(xml) == ["plain", " a & b ", "bolder", "日本", "", "", "line\rend", "xy", "prefixed", "1 < 2"]
+
+
+def test_the_fast_scan_reads_formula_cells_as_the_slow_scan() -> None:
+    """Issue 12: a plain ``<f>`` and its ``<v>`` are read out of the fast pattern's own match; every
+    cell of formulas, cached values and types, as the slow path (the cell-by-cell reference) reads it."""
+    fs = ['<f>A1+1</f>', '<f>A1&amp;"x"</f>', '<f></f>', '<f/>', '<f t="shared" si="0">A1</f>', '<f ca="1">NOW()</f>']
+    vs = ["<v>1</v>", "<v></v>", "<v/>", "<v />", "<v\n/>", "", "<v>#N/A</v>", "<v>abc</v>", "<v>1</v><v>2</v>",
+          '<v xml:space="preserve"> x</v>']
+    ts = ["", ' t="str"', ' t="e"', ' t="b"', ' t="n"', ' t="s"', ' t="inlineStr"', ' s="3" t="str"', ' t="d"']
+    cells = []
+    for n, (f, v, t) in enumerate(itertools.product(fs, vs, ts), start=1):
+        cells.append(f'<c r="A{n}"{t}>{f}{v}</c>')
+    text = "<worksheet><sheetData>" + "".join(f'<row r="{i}">{c}</row>' for i, c in enumerate(cells, 1)) + \
+        "</sheetData></worksheet>"
+    fast, slow = scan(text, ["s0", "s1"]), _scan_slow(text, "", ["s0", "s1"], False)
+    assert len(fast.formulas) == 540 and fast.values
+    assert {k: repr(v) for k, v in fast.values.items()} == {k: repr(v) for k, v in slow.values.items()}
+    assert [repr(vars(c)) for c in fast.formulas] == [repr(vars(c)) for c in slow.formulas]
