@@ -414,10 +414,31 @@ class CellEdit:
     c_attrs: Optional[dict[str, Optional[str]]] = None  # attributes of <c> to set
 
 
+_PLAIN_FORMULA: dict[str, re.Pattern[str]] = {}
+
+
 def rewrite_cell(element: str, prefix: str, edit: CellEdit) -> str:
     """A ``<c>`` element (as the scanners match it) with its cached value (and type) replaced;
     all else kept: its ``r`` and every other attribute but ``t`` (and ``edit.c_attrs``), so the
-    cell keeps its place among the row's cells."""
+    cell keeps its place among the row's cells. A plain formula cell (``<f>`` without attributes,
+    then ``<v>``, ``<v/>`` or nothing) given only a value is put together from its match, as
+    :func:`_rewrite_cell` writes it (a test holds them together)."""
+    if not edit.f_attrs and not edit.c_attrs:
+        plain = _PLAIN_FORMULA.get(prefix)
+        if plain is None:
+            pe = re.escape(prefix)
+            plain = _PLAIN_FORMULA[prefix] = re.compile(
+                rf"<{pe}c([^>]*?)>(<{pe}f>[^<]*</{pe}f>)(?:<{pe}v>[^<]*</{pe}v>|<{pe}v\s*/>)?</{pe}c>")
+        m = plain.fullmatch(element)
+        if m is not None:
+            t, vtext = serialise(edit.value)
+            v = f"<{prefix}v>{vtext}</{prefix}v>" if edit.value is not None else ""
+            return f"<{prefix}c{_set_attr(m.group(1), 't', t)}>{m.group(2)}{v}</{prefix}c>"
+    return _rewrite_cell(element, prefix, edit)
+
+
+def _rewrite_cell(element: str, prefix: str, edit: CellEdit) -> str:
+    """:func:`rewrite_cell` for any cell the scanners match."""
     item, attr_re, fel, vel, isel = patterns(prefix)
     assert element[1:len(prefix) + 2] == f"{prefix}c" and not (edit.c_attrs and "r" in edit.c_attrs)
     head_end = element.index(">")  # the head ends at its first '>', as the scanners' patterns read it

@@ -25,7 +25,7 @@ from kpisheet.errors import WorkbookError
 import kpisheet.excel.recalc as recalc_module
 from kpisheet.excel.recalc import recalc
 from kpisheet.excel.recalc.book import _may_hold_formulas, load
-from kpisheet.excel.recalc.sheetxml import _fast_patterns, _scan_slow, patterns, scan
+from kpisheet.excel.recalc.sheetxml import CellEdit, _fast_patterns, _rewrite_cell, _scan_slow, patterns, rewrite_cell, scan
 from kpisheet.excel.recalc.zipio import Package
 from kpisheet.excel.recalc.values import Err
 from kpisheet.inflated import read_part, sharing
@@ -312,3 +312,24 @@ def test_the_fast_scan_reads_formula_cells_as_the_slow_scan() -> None:
     assert len(fast.formulas) == 540 and fast.values
     assert {k: repr(v) for k, v in fast.values.items()} == {k: repr(v) for k, v in slow.values.items()}
     assert [repr(vars(c)) for c in fast.formulas] == [repr(vars(c)) for c in slow.formulas]
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_a_plain_formula_cell_is_rewritten_as_any_cell(prefix: str) -> None:
+    """Issue 12: rewrite_cell puts a plain formula cell (the most common) together from its match;
+    the same text as the general rewrite, for every value kind and every cached-value form."""
+    p = prefix
+    heads = [f'<{p}c r="B2"', f'<{p}c r="B2" s="3"', f'<{p}c r="B2" t="str"', f'<{p}c r="B2" s="1" t="e" cm="1"']
+    bodies = [f"<{p}f>A1&amp;\"x\"</{p}f>", f"<{p}f></{p}f>", f"<{p}f>SUM(A1:A3)</{p}f>"]
+    tails = [f"<{p}v>1</{p}v>", f"<{p}v/>", f"<{p}v />", "", f"<{p}v>old</{p}v>", f'<{p}v xml:space="preserve"> </{p}v>']
+    news: list[Any] = [1.0, 2.5, -0.0, 1e300, "green", "a<b&_x0041_\x01", "", True, False, Err("#N/A"), None]
+    fast = 0
+    for head, body, tail, new in itertools.product(heads, bodies, tails, news):
+        element = f"{head}>{body}{tail}</{p}c>"
+        edit = CellEdit(new)
+        assert rewrite_cell(element, prefix, edit) == _rewrite_cell(element, prefix, edit), element
+        fast += "xml:space" not in tail
+    assert fast > 300
+    edit = CellEdit(1.0, {"ref": "B2:B3"})  # attributes to set: the general rewrite, not the plain one
+    element = f'<{p}c r="B2"><{p}f>A1</{p}f><{p}v>0</{p}v></{p}c>'
+    assert f'<{p}f ref="B2:B3">' in rewrite_cell(element, prefix, edit)
