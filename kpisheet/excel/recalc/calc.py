@@ -378,6 +378,8 @@ class Evaluation:
     def run(self) -> CalcResult:
         formulas = self.book.formulas
         batched = self._batched()
+        if len(batched) == len(formulas):  # each read only values: nothing to order, no mark to spread
+            return self._result()
         for i in range(len(formulas)):
             if i in batched:
                 continue
@@ -408,10 +410,13 @@ class Evaluation:
         graph.spread(uncertain)
         for r, v, u in zip(self.results, volatile, uncertain):
             r.volatile, r.uncertain = v, u
+        return self._result()
+
+    def _result(self) -> CalcResult:
         if self.failures > MAX_CELL_WARNINGS:
             self.warnings.append(f"and {self.failures - MAX_CELL_WARNINGS} more cells are errors for the same "
                                  "kinds of reasons")
-        return CalcResult(formulas, self.results, self.unsupported, self.circular, self.warnings,
+        return CalcResult(self.book.formulas, self.results, self.unsupported, self.circular, self.warnings,
                           sheet_values=self.grid.read)
 
     def _batched(self) -> set[int]:
