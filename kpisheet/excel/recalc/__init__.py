@@ -269,16 +269,19 @@ def _result_batch(spec: ExcelFunction, call: Callable[..., Any], periods: frozen
     assert shown is not None
 
     def batch(calls: list[tuple[Any, ...]]) -> list[Any]:
-        out: list[Any] = [None] * len(calls)
+        # the distinct calls (each argument with its type, as call's memo tells them apart), each answered once
+        distinct: dict[tuple[Any, ...], int] = {}
+        at = [distinct.setdefault((args, tuple(map(type, args))), len(distinct)) for args in calls]
+        keys = list(distinct)
+        answers: list[Any] = [None] * len(keys)
         groups: dict[tuple[Any, Any], list[tuple[int, Any]]] = {}
         alone: list[int] = []
-        for k, args in enumerate(calls):
-            key = (args, tuple(map(type, args)))
+        for k, key in enumerate(keys):
             if key in engine_args:
                 conv = engine_args[key]
             else:
                 try:
-                    conv = convert(spec, _cell_args(args, periods, date1904))
+                    conv = convert(spec, _cell_args(key[0], periods, date1904))
                 except Exception:  # noqa: BLE001 - refused or an error argument: call says which
                     conv = None
                 engine_args[key] = conv
@@ -294,10 +297,10 @@ def _result_batch(spec: ExcelFunction, call: Callable[..., Any], periods: frozen
                 alone.extend(k for k, _ in asked)
                 continue
             for (k, _), r in zip(asked, results):
-                out[k] = _to_cell(shown(r))
+                answers[k] = _to_cell(shown(r))
         for k in alone:
-            out[k] = call(*calls[k])
-        return out
+            answers[k] = call(*keys[k][0])
+        return [answers[k] for k in at]
     return batch
 
 
