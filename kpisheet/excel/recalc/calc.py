@@ -43,6 +43,7 @@ __all__ = ["VOLATILE", "Book", "CalcResult", "Calculator", "CellResult", "Evalua
            "FormulaEngine", "Sheet", "cell_value"]
 
 CompileKey = tuple[str, tuple[int, int], int, str]  # (text, anchor, sheet, kind): one compiled formula
+_SCALARS = (float, str, bool, V.Err)  # the values a cell holds as they are (deref gives them back)
 
 
 class _ExcelFunctions(Mapping[str, Any]):
@@ -443,24 +444,7 @@ class Evaluation:
             if plan is None:
                 continue
             ext, refs = plan
-            reads = [(si, r1, c1, rr, rc, self.grid.read(si), formula_cols.get(si, set())) for si, r1, c1, rr, rc in refs]
-            members: list[int] = []
-            args: list[tuple[Any, ...]] = []
-            for i in ix:
-                f = formulas[i]
-                dr, dc = f.row - anchor[0], f.col - anchor[1]
-                vals: list[Value] = []
-                for si, r1, c1, rr, rc, values, fcols in reads:
-                    r, c = r1 + dr * rr, c1 + dc * rc
-                    if r < 1 or c < 1 or r > MAX_ROW or c > MAX_COL:
-                        vals.append(V.REF)
-                    elif c in fcols and (si, r, c) in cells:
-                        break  # reads a formula cell: computed in order, on its own
-                    else:
-                        vals.append(values.get((r, c)))
-                else:
-                    members.append(i)
-                    args.append(tuple(vals))
+            members, args = self._batch_args(ix, anchor, refs, formula_cols)
             if not members:
                 continue
             try:
@@ -469,14 +453,51 @@ class Evaluation:
                     continue
             except Exception:  # noqa: BLE001 - the per-cell path computes them, failures and all
                 continue
-            for i, value in zip(members, found):
+            for i, value in zip(members, found):  # each reads no formula cell: no reads, no edge
                 f = formulas[i]
-                self.cur, self.dr, self.dc = f, f.row - anchor[0], f.col - anchor[1]
-                self._store_checked(i, value)  # it reads no formula cell: no reads, no edge
+                if value is None or type(value) in _SCALARS:
+                    self._put_value(i, f, value)  # a plain cell's value, as _store lays it
+                else:
+                    self.cur, self.dr, self.dc = f, f.row - anchor[0], f.col - anchor[1]
+                    self._store_checked(i, value)
                 pending.discard((f.sheet, f.row, f.col))
                 done.add(i)
         self.cur, self.dr, self.dc = saved
         return done
+
+    def _batch_args(self, ix: list[int], anchor: tuple[int, int], refs: list[tuple[int, int, int, int, int]],
+                    formula_cols: dict[int, set[int]]) -> tuple[list[int], list[tuple[Any, ...]]]:
+        """For :meth:`_batched`: the cells of a shape that read no formula cell, and each one's
+        arguments as the per-cell path reads them (a place off the grid is #REF!). An argument
+        in one column holding no formula, on rows inside the grid (``A2`` copied down), is read
+        for all the cells at once."""
+        formulas, cells = self.book.formulas, self.cells
+        drs = [formulas[i].row - anchor[0] for i in ix]
+        dcs = [formulas[i].col - anchor[1] for i in ix]
+        keep = [True] * len(ix)
+        columns: list[list[Value]] = []
+        for si, r1, c1, rr, rc in refs:
+            values, fcols = self.grid.read(si), formula_cols.get(si, set())
+            if rc == 0 or min(dcs) == max(dcs):
+                c = c1 + dcs[0] * rc
+                lo, hi = r1 + min(drs) * rr, r1 + max(drs) * rr
+                if 1 <= c <= MAX_COL and c not in fcols and 1 <= lo and hi <= MAX_ROW:
+                    get = values.get
+                    columns.append([get((r1 + d * rr, c)) for d in drs])
+                    continue
+            column: list[Value] = []
+            for k, (dr, dc) in enumerate(zip(drs, dcs)):
+                r, c = r1 + dr * rr, c1 + dc * rc
+                if r < 1 or c < 1 or r > MAX_ROW or c > MAX_COL:
+                    column.append(V.REF)
+                elif c in fcols and (si, r, c) in cells:
+                    keep[k] = False  # reads a formula cell: computed in order, on its own
+                    column.append(None)
+                else:
+                    column.append(values.get((r, c)))
+            columns.append(column)
+        args: list[tuple[Any, ...]] = list(zip(*columns)) if columns else [()] * len(ix)
+        return [i for i, k in zip(ix, keep) if k], [a for a, k in zip(args, keep) if k]
 
     def _batch_plan(self, text: str, home: int) -> Optional[tuple[ExtraFunction, list[tuple[int, int, int, int, int]]]]:
         """For :meth:`_batched`: the extra function a shape calls and its arguments' cells as
@@ -661,6 +682,14 @@ class Evaluation:
             self.cell_failed(self.book.formulas[i], exc)
             self._store(i, V.VALUE)
 
+    def _put_value(self, i: int, f: Formula, v: Value) -> None:
+        """A plain formula cell's single value (a scalar, a reference read) laid onto the grid."""
+        if isinstance(v, str) and len(v) > limits.MAX_TEXT:
+            self.cell_failed(f, f"a text of {len(v):,} characters is longer than Excel's {limits.MAX_TEXT:,}")
+            v = V.VALUE
+        value = self.results[i].value = cell_value(v)
+        self.grid.put(f.sheet, f.row, f.col, value)
+
     def _store(self, i: int, result: Any) -> None:
         """Lay formula ``i``'s result onto the grid, as its kind says (spill.py's rules)."""
         f = self.book.formulas[i]
@@ -673,12 +702,7 @@ class Evaluation:
             if isinstance(result, np.ndarray) and self._spills_ours(i):
                 res.kind = "dynamic"  # one of docs/excel.md's tables: written as a dynamic array
             else:
-                v = self.deref(result)
-                if isinstance(v, str) and len(v) > limits.MAX_TEXT:
-                    self.cell_failed(f, f"a text of {len(v):,} characters is longer than Excel's {limits.MAX_TEXT:,}")
-                    v = V.VALUE
-                res.value = cell_value(v)
-                self.grid.put(f.sheet, f.row, f.col, res.value)
+                self._put_value(i, f, self.deref(result))
                 return
         if res.kind == "array":
             assert f.area is not None
