@@ -13,18 +13,26 @@ from __future__ import annotations
 import zipfile
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import AbstractSet, Iterator, Mapping, Optional
+from typing import AbstractSet, Iterator, Mapping, Optional, Sequence, Union
 
-_SHARED: ContextVar[Optional[tuple[bytes, Mapping[str, bytes], AbstractSet[str]]]] = \
+#: A part as inflated: its bytes, or the pieces they were inflated in (in order; joined only if asked)
+Inflated = Union[bytes, Sequence[bytes]]
+
+_SHARED: ContextVar[Optional[tuple[bytes, Mapping[str, Inflated], AbstractSet[str]]]] = \
     ContextVar("kpisheet_inflated", default=None)
 
 
+def joined(part: Inflated) -> bytes:
+    """A part's bytes, its pieces joined."""
+    return part if isinstance(part, bytes) else b"".join(part)
+
+
 @contextmanager
-def sharing(data: bytes, parts: Mapping[str, bytes], checked: AbstractSet[str] = frozenset()) -> Iterator[None]:
+def sharing(data: bytes, parts: Mapping[str, Inflated], checked: AbstractSet[str] = frozenset()) -> Iterator[None]:
     """Within the block, :func:`read_part` of ``parts`` from a package of bytes ``data`` gives these.
     ``checked``: those of ``parts`` inflated by :func:`kpisheet.zipguard.inflate_checked` (in full,
-    within their declared size, their CRC right), which :func:`checked_part` hands to the size
-    check itself instead of a second inflate."""
+    within their declared size, their CRC right), whose pieces :func:`checked_part` hands to the
+    size check itself instead of a second inflate."""
     token = _SHARED.set((data, parts, checked))
     try:
         yield
@@ -32,7 +40,7 @@ def sharing(data: bytes, parts: Mapping[str, bytes], checked: AbstractSet[str] =
         _SHARED.reset(token)
 
 
-def checked_part(archive: zipfile.ZipFile, part: str) -> Optional[bytes]:
+def checked_part(archive: zipfile.ZipFile, part: str) -> Optional[Sequence[bytes]]:
     """The shared copy of ``part`` when it is one of the ``checked`` parts of the package
     ``archive`` is opened over (an archive over the same bytes, compared in full); else None."""
     shared = _SHARED.get()
@@ -44,7 +52,9 @@ def checked_part(archive: zipfile.ZipFile, part: str) -> Optional[bytes]:
     if found is None or getvalue is None:
         return None
     data = getvalue()
-    return found if known is data or known == data else None
+    if not (known is data or known == data):
+        return None
+    return [found] if isinstance(found, bytes) else found
 
 
 def read_part(archive: zipfile.ZipFile, data: bytes, part: str) -> bytes:
@@ -54,5 +64,5 @@ def read_part(archive: zipfile.ZipFile, data: bytes, part: str) -> bytes:
         known, parts, _ = shared
         found = parts.get(part)
         if found is not None and (known is data or known == data):
-            return found
+            return joined(found)
     return archive.read(part)

@@ -85,12 +85,12 @@ def check_inflated(archive: zipfile.ZipFile, place: str, readers: Mapping[str, P
                                 "spreadsheet programs do not write: refused", place=place)
         reader = readers.get(info.filename) if named[info.filename] == 1 else None
         # checked already, in this run, by inflate_checked (kpisheet recalc's read of the same file):
-        # its copy is fed as it is, not inflated again (issue 12: the 48 MB sheet was inflated twice)
+        # its pieces are fed as they are, not inflated again (issue 12: the 48 MB sheet was inflated twice)
         done = checked_part(archive, info.filename) if named[info.filename] == 1 else None
         if done is not None:
             if reader is not None:
-                for at in range(0, len(done), PIECE):
-                    reader.feed(done[at:at + PIECE])
+                for checked in done:
+                    reader.feed(checked)
                 reader.end()
             continue
         whole = True
@@ -105,27 +105,27 @@ def check_inflated(archive: zipfile.ZipFile, place: str, readers: Mapping[str, P
             reader.end()
 
 
-def inflate_checked(archive: zipfile.ZipFile, info: zipfile.ZipInfo, place: str) -> Optional[bytes]:
-    """Part ``info`` of ``archive`` inflated in full under :func:`check_inflated`'s rules
-    (:class:`WorkbookError` past its declared size, or for a stream that does not inflate), in
-    one piece: None for a part the check does not inflate (small, stored, another method), a
-    stream that ends before the part is whole, or bytes whose CRC is not the declared one (the
-    caller reads such a part its own way, and says what is wrong with it)."""
-    fp = archive.fp
-    if fp is None or info.compress_type != zipfile.ZIP_DEFLATED \
+def inflate_checked(archive: zipfile.ZipFile, info: zipfile.ZipInfo, place: str) -> Optional[list[bytes]]:
+    """Part ``info`` of ``archive`` inflated in full as :func:`check_inflated` inflates it (the
+    same pieces, the same :class:`WorkbookError` past its declared size or for a stream that does
+    not inflate), kept as those pieces: never joined into one copy of a 48 MB sheet. None for a
+    part the check does not inflate (small, stored, another method), a stream that ends before
+    the part is whole, or bytes whose CRC is not the declared one (the caller reads such a part
+    its own way, and says what is wrong with it)."""
+    if archive.fp is None or info.compress_type != zipfile.ZIP_DEFLATED \
             or info.compress_size <= limits.TRUST_COMPRESSED_BYTES:
         return None
-    fp.seek(_data_start(fp, info, place))
-    inflate = zlib.decompressobj(-15)
-    try:
-        body = inflate.decompress(fp.read(info.compress_size), info.file_size + 1)  # one byte more: a lie shows
-    except zlib.error:
-        raise _not_inflating(info, place) from None
-    if len(body) > info.file_size:
-        raise _past_declared(info, place)
-    if not inflate.eof or len(body) != info.file_size or zlib.crc32(body) != info.CRC:
+    pieces: list[bytes] = []
+    size = crc = 0
+    for piece in _inflated(archive.fp, info, place):
+        if piece is None:
+            return None
+        pieces.append(piece)
+        size += len(piece)
+        crc = zlib.crc32(piece, crc)
+    if size != info.file_size or crc != info.CRC:
         return None
-    return body
+    return pieces
 
 
 def _data_start(fp: IO[bytes], info: zipfile.ZipInfo, place: str) -> int:

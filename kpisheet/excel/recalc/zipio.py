@@ -70,18 +70,27 @@ class Package:
         return name in self._set
 
     def read(self, name: str) -> bytes:
-        """Part ``name``, inflated. A large part is inflated as :mod:`kpisheet.zipguard`'s size
-        check inflates it (:func:`~kpisheet.zipguard.inflate_checked`) and named in ``checked``:
-        the engine's check of the same file takes that copy (:mod:`kpisheet.inflated`) rather than
-        inflating it again; any part that check would not vouch for is read by :mod:`zipfile`."""
+        """Part ``name``, inflated (:meth:`read_pieces`, joined)."""
+        pieces = self.read_pieces(name)
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+    def read_pieces(self, name: str) -> list[bytes]:
+        """Part ``name``, inflated, in the pieces it was inflated in. A large part is inflated
+        as :mod:`kpisheet.zipguard`'s size check inflates it (:func:`~kpisheet.zipguard.inflate_checked`)
+        and named in ``checked``: the engine's check of the same file takes those pieces
+        (:mod:`kpisheet.inflated`) rather than inflating it again; any part that check would not
+        vouch for is read whole by :mod:`zipfile`, as one piece."""
         if name in self._once:
             try:
-                body = inflate_checked(self.zip, self.zip.getinfo(name), self.path.name)
+                pieces = inflate_checked(self.zip, self.zip.getinfo(name), self.path.name)
             except WorkbookError:
-                body = None  # zipfile's read below says what is wrong, as it always has
-            if body is not None:
+                pieces = None  # zipfile's read below says what is wrong, as it always has
+            if pieces is not None:
                 self.checked.add(name)
-                return body
+                return pieces
+        return [self._read_whole(name)]
+
+    def _read_whole(self, name: str) -> bytes:
         try:
             return self.zip.read(name)
         except (zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError, ValueError,

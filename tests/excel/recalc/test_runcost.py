@@ -24,7 +24,7 @@ from kpisheet import zipguard
 from kpisheet.errors import WorkbookError
 import kpisheet.excel.recalc as recalc_module
 from kpisheet.excel.recalc import recalc
-from kpisheet.excel.recalc.book import _may_hold_formulas, load
+from kpisheet.excel.recalc.book import _may_hold_formulas, _may_hold_formulas_in, load
 from kpisheet.excel.recalc.sheetxml import CellEdit, _fast_patterns, _rewrite_cell, _scan_slow, patterns, rewrite_cell, scan
 from kpisheet.excel.recalc.zipio import Package
 from kpisheet.excel.recalc.values import Err
@@ -147,14 +147,18 @@ def test_the_size_check_takes_the_copy_recalc_checked(tmp_path: Path, monkeypatc
     size, its CRC right); the check, run on the same file in the same run, feeds that copy to its
     reader (the extent scan) instead of inflating the part a second time."""
     part = "xl/worksheets/sheet1.xml"
+    monkeypatch.setattr(zipguard, "PIECE", 100_000)
     pkg = Package(_big_source_book(tmp_path))
-    body = pkg.read(part)
-    assert part in pkg.checked and body == pkg.zip.read(part)
+    pieces = pkg.read_pieces(part)
+    body = b"".join(pieces)
+    assert part in pkg.checked and body == pkg.zip.read(part) == pkg.read(part)
+    assert len(pieces) > 10 and max(map(len, pieces)) <= 100_000  # never joined into one copy
     fed = _Fed()
-    with sharing(bytes(bytearray(pkg.data)), {part: body}, pkg.checked):  # the engine's own read of the file
+    with sharing(bytes(bytearray(pkg.data)), {part: pieces}, pkg.checked):  # the engine's own read of the file
         monkeypatch.setattr(zipguard, "_inflated", lambda *a: pytest.fail("inflated again"))
         check_inflated(zipfile.ZipFile(io.BytesIO(bytes(bytearray(pkg.data)))), "big.xlsx", {part: fed})
-    assert fed.ended and b"".join(fed.pieces) == body and max(map(len, fed.pieces)) <= zipguard.PIECE
+        assert read_part(zipfile.ZipFile(io.BytesIO(pkg.data)), pkg.data, part) == body
+    assert fed.ended and fed.pieces == pieces
     monkeypatch.undo()
     fed = _Fed()
     with sharing(pkg.data, {part: body}):  # shared but not checked: inflated by the check itself
@@ -175,6 +179,16 @@ def test_a_lying_part_is_never_vouched_for(tmp_path: Path) -> None:
         with pytest.raises(WorkbookError, match="inflates to more than"):
             check_inflated(zipfile.ZipFile(io.BytesIO(pkg.data)), "big.xlsx", {part: _Fed()})
     pkg.close()
+
+
+@pytest.mark.parametrize("raw", [b"<c><v>1</v></c>", b"<c><f>A1</f></c>", b"<x:f>", b"f<f", b"<", b"ff:f", b"",
+                                 b"<c r=\"A1\"><v>ff</v></c>" * 3000 + b"<f>", b"<c><v>ff</v></c>" * 3000])
+def test_the_formula_look_over_pieces_is_the_look_over_the_whole(raw: bytes) -> None:
+    """A sheet inflated in pieces is looked at for formula tags piece by piece and where two
+    pieces meet (a ``<f`` cut between two): the answer the whole part gives, wherever it is cut."""
+    for size in (1, 2, 3, 7, 4096, len(raw) or 1):
+        pieces = [raw[at:at + size] for at in range(0, len(raw), size)]
+        assert _may_hold_formulas_in(pieces) == _may_hold_formulas(raw), size
 
 
 def test_a_shared_part_serves_only_the_same_bytes(tmp_path: Path) -> None:
