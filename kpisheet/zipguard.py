@@ -19,6 +19,7 @@ from typing import IO, Iterator, Mapping, Optional, Protocol
 
 from . import limits
 from .errors import WorkbookError
+from .inflated import checked_part
 
 
 def _size(n: int) -> str:
@@ -83,6 +84,15 @@ def check_inflated(archive: zipfile.ZipFile, place: str, readers: Mapping[str, P
             raise WorkbookError(f"part {info.filename} is compressed with method {info.compress_type}, which "
                                 "spreadsheet programs do not write: refused", place=place)
         reader = readers.get(info.filename) if named[info.filename] == 1 else None
+        # checked already, in this run, by inflate_checked (kpisheet recalc's read of the same file):
+        # its pieces are fed as they are, not inflated again (issue 12: the 48 MB sheet was inflated twice)
+        done = checked_part(archive, info.filename) if named[info.filename] == 1 else None
+        if done is not None:
+            if reader is not None:
+                for checked in done:
+                    reader.feed(checked)
+                reader.end()
+            continue
         whole = True
         for piece in _inflated(fp, info, place):
             if reader is None:
@@ -95,16 +105,54 @@ def check_inflated(archive: zipfile.ZipFile, place: str, readers: Mapping[str, P
             reader.end()
 
 
-def _inflated(fp: IO[bytes], info: zipfile.ZipInfo, place: str) -> Iterator[Optional[bytes]]:
-    """The pieces part ``info`` inflates to, each checked against its declared size; a last None
-    when the deflate stream ends before it is whole (the reader that needs it tells the damage)."""
+def inflate_checked(archive: zipfile.ZipFile, info: zipfile.ZipInfo, place: str) -> Optional[list[bytes]]:
+    """Part ``info`` of ``archive`` inflated in full as :func:`check_inflated` inflates it (the
+    same pieces, the same :class:`WorkbookError` past its declared size or for a stream that does
+    not inflate), kept as those pieces: never joined into one copy of a 48 MB sheet. None for a
+    part the check does not inflate (small, stored, another method), a stream that ends before
+    the part is whole, or bytes whose CRC is not the declared one (the caller reads such a part
+    its own way, and says what is wrong with it)."""
+    if archive.fp is None or info.compress_type != zipfile.ZIP_DEFLATED \
+            or info.compress_size <= limits.TRUST_COMPRESSED_BYTES:
+        return None
+    pieces: list[bytes] = []
+    size = crc = 0
+    for piece in _inflated(archive.fp, info, place):
+        if piece is None:
+            return None
+        pieces.append(piece)
+        size += len(piece)
+        crc = zlib.crc32(piece, crc)
+    if size != info.file_size or crc != info.CRC:
+        return None
+    return pieces
+
+
+def _data_start(fp: IO[bytes], info: zipfile.ZipInfo, place: str) -> int:
+    """Where part ``info``'s compressed bytes start, after its local header."""
     fp.seek(info.header_offset)
     head = fp.read(30)
     if len(head) < 30 or head[:4] != b"PK\x03\x04":
         raise WorkbookError(f"the workbook is damaged (part {info.filename} has no local header); open it in "
                             "Excel and save it again", place=place)
     name_length, extra_length = struct.unpack("<HH", head[26:30])
-    fp.seek(info.header_offset + 30 + name_length + extra_length)
+    return int(info.header_offset + 30 + name_length + extra_length)
+
+
+def _past_declared(info: zipfile.ZipInfo, place: str) -> WorkbookError:
+    return WorkbookError(f"part {info.filename} inflates to more than the {_size(info.file_size)} "
+                         "its header declares: refused as a possible zip bomb", place=place)
+
+
+def _not_inflating(info: zipfile.ZipInfo, place: str) -> WorkbookError:
+    return WorkbookError(f"the workbook is damaged (part {info.filename} does not inflate); open it in "
+                         "Excel and save it again", place=place)
+
+
+def _inflated(fp: IO[bytes], info: zipfile.ZipInfo, place: str) -> Iterator[Optional[bytes]]:
+    """The pieces part ``info`` inflates to, each checked against its declared size; a last None
+    when the deflate stream ends before it is whole (the reader that needs it tells the damage)."""
+    fp.seek(_data_start(fp, info, place))
     inflate = zlib.decompressobj(-15)
     left, inflated = info.compress_size, 0
     try:
@@ -117,13 +165,11 @@ def _inflated(fp: IO[bytes], info: zipfile.ZipInfo, place: str) -> Iterator[Opti
                 piece = inflate.decompress(pending, PIECE)
                 inflated += len(piece)
                 if inflated > info.file_size:
-                    raise WorkbookError(f"part {info.filename} inflates to more than the {_size(info.file_size)} "
-                                        "its header declares: refused as a possible zip bomb", place=place)
+                    raise _past_declared(info, place)
                 if piece:
                     yield piece
                 pending = inflate.unconsumed_tail
     except zlib.error:
-        raise WorkbookError(f"the workbook is damaged (part {info.filename} does not inflate); open it in "
-                            "Excel and save it again", place=place) from None
+        raise _not_inflating(info, place) from None
     if not inflate.eof:
         yield None

@@ -791,6 +791,38 @@ class Engine:
         return Result(name, text, shown_account, value, error, shown_target,
                       status, trend, kpi.unit, kpi.description)
 
+    def results_for_accounts(self, name: str, period: object, accounts: Sequence[Optional[str]]) -> list[Result]:
+        """:meth:`result` of one KPI at one period for each of ``accounts``: the same results, with
+        the period, axis and grids looked up once for all (``kpisheet recalc`` asks a column of
+        ``=KPI(A2,B2,C2)`` cells at once). Raises as :meth:`result` does. Each known account's
+        result is assembled as :meth:`result` assembles it (a test compares the two); the rest
+        (an unknown account, no period, a snapshot KPI) is :meth:`result`'s own."""
+        kpi = self.kpi(name)
+        p = None if self._reads_only_snapshots(name) else self.period(name, period)
+        if p is None:
+            return [self.result(name, period, a) for a in accounts]
+        text = periods.period_text(p, self.config.calendar)
+        axis = self._axis(p.grain, through=p.ordinal, since=p.ordinal - 1)
+        row = axis.row(p.ordinal)
+        target = self._target_grid(name, p.grain)
+        grid = self._grid(name, p.grain)
+        out = []
+        for account in accounts:
+            col = self._account_column(account)
+            if col is None:
+                out.append(self.result(name, period, account))
+                continue
+            value, error = _cell(grid, row, col)
+            tval, terr = (None, 0) if target is None else (target.val[row, col], int(target.err[row, col]))
+            prev_value, prev_error = _cell(grid, row - 1, col) if row > 0 else _cell(grid, 0, col)
+            trend = _trend(value, prev_value) if error is None and prev_error is None else ""
+            shown_target = None if terr or tval is None else float(tval)
+            bands = self._bands_at(name, p.grain, row, col)
+            status = self._status(kpi, value, error, shown_target, XlError(terr) if terr else None, bands, p.grain)
+            out.append(Result(name, text, account_name(account) if account is not None else None, value, error,
+                              shown_target, status, trend, kpi.unit, kpi.description))
+        return out
+
     def results(self, period: object = None, account: Optional[str] = None,
                 kpis: Optional[Iterable[str]] = None) -> list[Result]:
         """:meth:`result` for every KPI of the config (or those of ``kpis``), in config order."""

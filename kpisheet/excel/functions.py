@@ -87,6 +87,9 @@ class ExcelFunction:
     call: Callable[..., Value]  # (engine, *converted args) -> value; may raise ArgumentError/EvaluationError
     spills: bool = False  # returns a table written as a dynamic array
     key_accounts: bool = False  # needs the key-account part of the engine
+    # the functions that show one field of ``engine.result(name, period, account)``: that field
+    # (``call`` is the result's, shown so), for doors asking many accounts at once
+    of_result: Optional[Callable[[Result], Scalar]] = None
 
     @property
     def min_args(self) -> int:
@@ -226,22 +229,27 @@ def _shown(value: Any, error: Optional[XlError]) -> Scalar:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
-def _kpi(engine: Evaluator, name: str, period: Any, account: Optional[str]) -> Scalar:
-    r = engine.result(name, period, account)
+def _value_of(r: Result) -> Scalar:
     return _shown(r.value, r.error)
 
 
-def _kpi_target(engine: Evaluator, name: str, period: Any, account: Optional[str]) -> Scalar:
-    r = engine.result(name, period, account)
+def _target_of(r: Result) -> Scalar:
     return "" if r.target is None else float(r.target)
 
 
-def _kpi_status(engine: Evaluator, name: str, period: Any, account: Optional[str]) -> Scalar:
-    return engine.result(name, period, account).status or ""
+def _status_of(r: Result) -> Scalar:
+    return r.status or ""
 
 
-def _kpi_trend(engine: Evaluator, name: str, period: Any, account: Optional[str]) -> Scalar:
-    return engine.result(name, period, account).trend or ""
+def _trend_of(r: Result) -> Scalar:
+    return r.trend or ""
+
+
+def _of_result(field: Callable[[Result], Scalar]) -> Callable[..., Scalar]:
+    """A function showing ``field`` of one KPI result (KPI, KPI_TARGET, KPI_STATUS, KPI_TREND)."""
+    def call(engine: Evaluator, name: str, period: Any, account: Optional[str]) -> Scalar:
+        return field(engine.result(name, period, account))
+    return call
 
 
 TABLE_HEADER = ["KPI", "Description", "Period", "Value", "Target", "Status", "Trend", "Unit"]
@@ -348,11 +356,14 @@ _ACCOUNT = Param("account", "account", True, "an account, or empty for all accou
 _ACCOUNT_REQ = Param("account", "account", doc="an account")
 
 EXCEL_FUNCTIONS: dict[str, ExcelFunction] = {f.name: f for f in [
-    ExcelFunction("KPI", (_NAME, _PERIOD, _ACCOUNT), "The value of a KPI.", _kpi),
-    ExcelFunction("KPI_TARGET", (_NAME, _PERIOD, _ACCOUNT), "The target of a KPI.", _kpi_target),
-    ExcelFunction("KPI_STATUS", (_NAME, _PERIOD, _ACCOUNT), "green / amber / red / empty.", _kpi_status),
+    ExcelFunction("KPI", (_NAME, _PERIOD, _ACCOUNT), "The value of a KPI.", _of_result(_value_of),
+                  of_result=_value_of),
+    ExcelFunction("KPI_TARGET", (_NAME, _PERIOD, _ACCOUNT), "The target of a KPI.", _of_result(_target_of),
+                  of_result=_target_of),
+    ExcelFunction("KPI_STATUS", (_NAME, _PERIOD, _ACCOUNT), "green / amber / red / empty.",
+                  _of_result(_status_of), of_result=_status_of),
     ExcelFunction("KPI_TREND", (_NAME, _PERIOD, _ACCOUNT),
-                  "up / down / flat against the previous period.", _kpi_trend),
+                  "up / down / flat against the previous period.", _of_result(_trend_of), of_result=_trend_of),
     ExcelFunction("KPI_TABLE", (_PERIOD, _ACCOUNT),
                   "Every KPI: KPI, Description, Period, Value, Target, Status, Trend, Unit.",
                   _kpi_table, spills=True),

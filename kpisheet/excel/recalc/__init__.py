@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from ...errors import WorkbookError
+from ...errors import EvaluationError, WorkbookError
 from ...inflated import sharing
 from ...sources.frames import gc_paused
 from ...xlerrors import XlError
-from ..functions import EXCEL_FUNCTIONS, invoke
+from ..functions import EXCEL_FUNCTIONS, ExcelFunction, convert, invoke
 from . import values as V
 from .ast import Call, Node, walk
 from .book import LoadedBook, load
@@ -130,6 +130,18 @@ class _MemoEngine:
             self._results[key] = found
         return found
 
+    def results_for_accounts(self, name: str, period: Any, accounts: list[Any]) -> list[Any]:
+        """:meth:`result` for each account (one engine question for those not asked before)."""
+        results = self._results
+        todo = list(dict.fromkeys(a for a in accounts if (name, period, a) not in results))
+        if todo:
+            ask = getattr(self._engine, "results_for_accounts", None)
+            found = ask(name, period, todo) if ask is not None else \
+                [self._engine.result(name, period, a) for a in todo]
+            for a, r in zip(todo, found):
+                results[(name, period, a)] = r
+        return [results[(name, period, a)] for a in accounts]
+
     def key_accounts(self, period: Any = None) -> Any:
         if period not in self._accounts:
             self._accounts[period] = self._engine.key_accounts(period)
@@ -214,6 +226,7 @@ def _extra_functions(engine_of: Callable[[], Any], date1904: bool) -> dict[str, 
     # equal keys, not equal arguments): a workbook asks for the same KPI in many cells, and each
     # answer is the same for the whole run. Spilled tables (arrays) are computed each time.
     memo: dict[tuple[Any, ...], Any] = {}
+    engine_args: dict[tuple[Any, ...], Optional[list[Any]]] = {}  # for batches: a call's converted arguments
     for name, spec in EXCEL_FUNCTIONS.items():
         periods = frozenset(i for i, p in enumerate(spec.params) if p.kind == "period")
 
@@ -225,15 +238,70 @@ def _extra_functions(engine_of: Callable[[], Any], date1904: bool) -> dict[str, 
                 key, found = None, None
             if found is not None:
                 return found
-            conv = [_from_cell(a) for a in args]
-            if date1904:  # only a period argument is a date; an account 12345 stays a number
-                conv = [_date1904(a) if i in _periods else a for i, a in enumerate(conv)]
-            value = _to_cell(invoke(_name, engine_of(), conv, raise_input_errors=True))
+            value = _to_cell(invoke(_name, engine_of(), _cell_args(args, _periods, date1904), raise_input_errors=True))
             if key is not None and not isinstance(value, list) and getattr(value, "ndim", None) is None:
                 memo[key] = value
             return value
-        out[name] = ExtraFunction(call, spills=spec.spills)
+        batch = None
+        if spec.of_result is not None:
+            batch = _result_batch(spec, call, periods, date1904, engine_of, engine_args)
+        out[name] = ExtraFunction(call, spills=spec.spills, batch=batch)
     return out
+
+
+def _cell_args(args: tuple[Any, ...], periods: frozenset[int], date1904: bool) -> list[Any]:
+    """A call's cell values as the registry's functions take them (docs/excel.md)."""
+    conv = [_from_cell(a) for a in args]
+    if date1904:  # only a period argument is a date; an account 12345 stays a number
+        conv = [_date1904(a) if i in periods else a for i, a in enumerate(conv)]
+    return conv
+
+
+def _result_batch(spec: ExcelFunction, call: Callable[..., Any], periods: frozenset[int], date1904: bool,
+                  engine_of: Callable[[], Any], engine_args: dict[tuple[Any, ...], Optional[list[Any]]]
+                  ) -> Callable[[list[tuple[Any, ...]]], list[Any]]:
+    """:attr:`ExtraFunction.batch` for a function showing one field of ``engine.result`` (KPI,
+    KPI_STATUS ...): the calls' arguments converted once each, then one engine question per KPI
+    and period for all the accounts asked (``results_for_accounts``). A call the registry would
+    answer with an error (an argument it refuses, an unknown KPI, a bad period) is made as
+    ``call``, one by one: the same values either way."""
+    shown = spec.of_result
+    assert shown is not None
+
+    def batch(calls: list[tuple[Any, ...]]) -> list[Any]:
+        # the distinct calls (each argument with its type, as call's memo tells them apart), each answered once
+        distinct: dict[tuple[Any, ...], int] = {}
+        at = [distinct.setdefault((args, tuple(map(type, args))), len(distinct)) for args in calls]
+        keys = list(distinct)
+        answers: list[Any] = [None] * len(keys)
+        groups: dict[tuple[Any, Any], list[tuple[int, Any]]] = {}
+        alone: list[int] = []
+        for k, key in enumerate(keys):
+            if key in engine_args:
+                conv = engine_args[key]
+            else:
+                try:
+                    conv = convert(spec, _cell_args(key[0], periods, date1904))
+                except Exception:  # noqa: BLE001 - refused or an error argument: call says which
+                    conv = None
+                engine_args[key] = conv
+            if conv is None:
+                alone.append(k)
+            else:
+                groups.setdefault((conv[0], conv[1]), []).append((k, conv[2]))
+        engine = engine_of()
+        for (kpi, period), asked in groups.items():
+            try:
+                results = engine.results_for_accounts(kpi, period, [a for _, a in asked])
+            except EvaluationError:  # an unknown KPI, a bad period: the error value call gives
+                alone.extend(k for k, _ in asked)
+                continue
+            for (k, _), r in zip(asked, results):
+                answers[k] = _to_cell(shown(r))
+        for k in alone:
+            answers[k] = call(*keys[k][0])
+        return [answers[k] for k in at]
+    return batch
 
 
 def recalc(workbook: Path, config_path: Optional[Path] = None, out: Optional[Path] = None, check: bool = False,
@@ -268,7 +336,8 @@ def _load_and_recalc(workbook: Path, config_path: Optional[Path], out: Optional[
                      engine_factory: Callable[[Path, Path], Any], formula_engine: FormulaEngine) -> RecalcReport:
     loaded = load(workbook)
     try:
-        with sharing(loaded.pkg.data, loaded.inflated):  # a source sheet is inflated once, not twice
+        # a source sheet is inflated once, not twice (nor again for the engine's size check)
+        with sharing(loaded.pkg.data, loaded.inflated, loaded.pkg.checked):
             return _recalc(loaded, workbook, config_path, out, check, engine_factory, formula_engine)
     finally:
         loaded.pkg.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 from ...errors import WorkbookError
+from ...inflated import joined
 from .model import Book, Formula, Sheet
 from .sheetxml import POSSESSIVE_REPEAT, TEXT_RUN, DamagedSheet, SheetScan, a1, parse_area, scan, unescape
 from .datatable import read_data_table
@@ -61,7 +62,7 @@ class LoadedBook:
     parts: list[SheetPart]
     shared: list[str]
     metadata_part: Optional[str] = None
-    inflated: dict[str, bytes] = field(default_factory=dict)  # parts of sheets without formulas, as read
+    inflated: dict[str, list[bytes]] = field(default_factory=dict)  # parts of sheets without formulas, as read
     warnings: list[str] = field(default_factory=list)  # what is kept as cached rather than computed
 
 
@@ -122,6 +123,13 @@ def _may_hold_formulas(raw: bytes) -> bool:
     return False
 
 
+def _may_hold_formulas_in(pieces: list[bytes]) -> bool:
+    """:func:`_may_hold_formulas` of the pieces' bytes joined, without joining them: each piece,
+    and each place where two meet."""
+    return any(_may_hold_formulas(p) for p in pieces) or \
+        any(a[-1:] + b[:1] in (b"<f", b":f") for a, b in zip(pieces, pieces[1:]))
+
+
 def load(path: Path) -> LoadedBook:
     pkg = Package(path)
     place = path.name
@@ -171,15 +179,15 @@ def load(path: Path) -> LoadedBook:
         if sp.part is None:
             sheets.append(Sheet(sp.name, {}))
             continue
-        raw = pkg.read(sp.part)
+        pieces = pkg.read_pieces(sp.part)  # a 48 MB sheet of values is never joined into one copy
         if sp.macro:  # Excel 4 macro functions run only inside Excel: other sheets read what it cached
-            sheets.append(Sheet(sp.name, loader=_lazy(raw, shared, date1904, f"{place}!{sp.name}")))
-            if _FORMULA_TAG.search(raw):
+            sheets.append(Sheet(sp.name, loader=_lazy(pieces, shared, date1904, f"{place}!{sp.name}")))
+            if _FORMULA_TAG.search(joined(pieces)):
                 loaded.warnings.append(f"{place}!{sp.name}: the formulas of an Excel 4 macro sheet are not "
                                        "computed: their cached values are kept as they are")
             continue
-        has_formulas = _may_hold_formulas(raw) and _FORMULA_TAG.search(raw) is not None
-        if has_formulas:
+        raw = joined(pieces) if _may_hold_formulas_in(pieces) else None
+        if raw is not None and _FORMULA_TAG.search(raw) is not None:
             text = _decode(raw, f"{place}!{sp.name}")
             if not _complete(text):  # patching a cut sheet would write a damaged book as if it were fine
                 raise WorkbookError("the sheet's XML is cut short (a damaged file): nothing written; "
@@ -192,8 +200,8 @@ def load(path: Path) -> LoadedBook:
             sheets.append(Sheet(sp.name, sp.scan.values, sp.scan.max_row, sp.scan.max_col))
             _formulas(sp, formulas, loaded.warnings, tables=ca.get("calcMode") != "autoNoTable")
         else:
-            sheets.append(Sheet(sp.name, loader=_lazy(raw, shared, date1904, f"{place}!{sp.name}")))
-            loaded.inflated[sp.part] = raw  # the engine may read the sheet as a source: inflated once
+            sheets.append(Sheet(sp.name, loader=_lazy(pieces, shared, date1904, f"{place}!{sp.name}")))
+            loaded.inflated[sp.part] = pieces  # the engine may read the sheet as a source: inflated once
         for t, p in rels(pkg, sp.part).values():
             if t.endswith("/table") and p in pkg:
                 try:
@@ -243,9 +251,9 @@ def _complete(text: str) -> bool:
     return _END.search(text[-256:]) is not None
 
 
-def _lazy(raw: bytes, shared: list[str], date1904: bool, place: str):  # type: ignore[no-untyped-def]
+def _lazy(pieces: list[bytes], shared: list[str], date1904: bool, place: str):  # type: ignore[no-untyped-def]
     def load_values() -> tuple[dict[tuple[int, int], object], int, int]:
-        s = scan(_decode(raw, place), shared, date1904)
+        s = scan(_decode(joined(pieces), place), shared, date1904)
         return s.values, s.max_row, s.max_col  # type: ignore[return-value]
     return load_values
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from ... import limits
 from . import values as V
-from .ast import Call, Node
+from .ast import Call, Node, Reference
 from .cellguard import (MAX_CELL_WARNINGS, BeyondLimits, OverLimit, check_array, check_whole_spill, describe_failure,
                         noting, parse_within_limits, stop_noting)
 from .compiler import Compiler, Lambda, Thunk, Unsupported
@@ -43,6 +43,7 @@ __all__ = ["VOLATILE", "Book", "CalcResult", "Calculator", "CellResult", "Evalua
            "FormulaEngine", "Sheet", "cell_value"]
 
 CompileKey = tuple[str, tuple[int, int], int, str]  # (text, anchor, sheet, kind): one compiled formula
+_SCALARS = (float, str, bool, V.Err)  # the values a cell holds as they are (deref gives them back)
 
 
 class _ExcelFunctions(Mapping[str, Any]):
@@ -143,10 +144,15 @@ class Evaluation:
         self._code: dict[CompileKey, Thunk] = {}
         self._failed: dict[CompileKey, Exception] = {}
         self._reads: dict[CompileKey, Reads] = {}  # what each shape reads, placed per cell
-        self._group: dict[CompileKey, int] = {}
+        self._group: dict[CompileKey, list[int]] = {}  # the formula cells of each shape
+        texts, anchors = self.texts, self.anchors
         for i, f in enumerate(formulas):
-            k = (self.texts[i], self.anchors[i], f.sheet, f.kind)
-            self._group[k] = self._group.get(k, 0) + 1
+            k = (texts[i], anchors[i], f.sheet, f.kind)
+            found = self._group.get(k)
+            if found is None:
+                self._group[k] = [i]
+            else:
+                found.append(i)
 
     def release(self) -> None:
         """Drop the compiled formulas and the compiler once the run is over. Their closures
@@ -291,7 +297,7 @@ class Evaluation:
         text, anchor = self.texts[i], self.anchors[i]
         shift = (f.row - anchor[0], f.col - anchor[1])
         ckey = (text, anchor, f.sheet, f.kind)
-        shifted = shift != (0, 0) or self._group.get(ckey, 1) > 1
+        shifted = shift != (0, 0) or len(self._group.get(ckey, ())) > 1
         code = self._code.get(ckey)
         reads = self._reads.get(ckey)
         if code is not None and reads is not None:  # a shape met before: compiled, its reads listed
@@ -372,7 +378,12 @@ class Evaluation:
 
     def run(self) -> CalcResult:
         formulas = self.book.formulas
+        batched = self._batched()
+        if len(batched) == len(formulas):  # each read only values: nothing to order, no mark to spread
+            return self._result()
         for i in range(len(formulas)):
+            if i in batched:
+                continue
             try:
                 self._prepare(i)
             except Exception as exc:  # noqa: BLE001 - e.g. a defined name nested past any limit
@@ -400,11 +411,115 @@ class Evaluation:
         graph.spread(uncertain)
         for r, v, u in zip(self.results, volatile, uncertain):
             r.volatile, r.uncertain = v, u
+        return self._result()
+
+    def _result(self) -> CalcResult:
         if self.failures > MAX_CELL_WARNINGS:
             self.warnings.append(f"and {self.failures - MAX_CELL_WARNINGS} more cells are errors for the same "
                                  "kinds of reasons")
-        return CalcResult(formulas, self.results, self.unsupported, self.circular, self.warnings,
+        return CalcResult(self.book.formulas, self.results, self.unsupported, self.circular, self.warnings,
                           sheet_values=self.grid.read)
+
+    def _batched(self) -> set[int]:
+        """Compute at once the cells of each shape that is one call of an extra function over
+        single cells holding no formula (``=KPI(A2,B2,C2)`` copied down a column), each with the
+        value ``evaluate`` gives it: their arguments are values from the file, so they read nothing
+        computed, and the function's ``batch`` (one engine question per KPI and period) or its
+        calls in a row answer them without the per-cell compile, order and evaluate. Only in a
+        book with no array, spill or data table (a spill could cover an argument); a cell reading
+        a formula cell, and any shape whose batch raises, is left to the per-cell path. Returns
+        the indexes computed."""
+        formulas = self.book.formulas
+        if not self.extra or any(f.kind != "normal" for f in formulas):
+            return set()
+        if any(self._spills_ours(ix[0]) for ix in self._group.values()):
+            return set()  # a spill of ours may land on any argument
+        done: set[int] = set()
+        cells, pending, saved = self.cells, self.pending, (self.cur, self.dr, self.dc)
+        formula_cols: dict[int, set[int]] = {}  # by sheet: the columns holding formula cells
+        for (sheet, _, col) in cells:
+            formula_cols.setdefault(sheet, set()).add(col)
+        for (text, anchor, home, _), ix in self._group.items():
+            plan = self._batch_plan(text, home)
+            if plan is None:
+                continue
+            ext, refs = plan
+            members, args = self._batch_args(ix, anchor, refs, formula_cols)
+            if not members:
+                continue
+            try:
+                found = ext.batch(args) if ext.batch is not None else [ext.call(*a) for a in args]
+                if len(found) != len(members):
+                    continue
+            except Exception:  # noqa: BLE001 - the per-cell path computes them, failures and all
+                continue
+            for i, value in zip(members, found):  # each reads no formula cell: no reads, no edge
+                f = formulas[i]
+                if value is None or type(value) in _SCALARS:
+                    self._put_value(i, f, value)  # a plain cell's value, as _store lays it
+                else:
+                    self.cur, self.dr, self.dc = f, f.row - anchor[0], f.col - anchor[1]
+                    self._store_checked(i, value)
+                pending.discard((f.sheet, f.row, f.col))
+                done.add(i)
+        self.cur, self.dr, self.dc = saved
+        return done
+
+    def _batch_args(self, ix: list[int], anchor: tuple[int, int], refs: list[tuple[int, int, int, int, int]],
+                    formula_cols: dict[int, set[int]]) -> tuple[list[int], list[tuple[Any, ...]]]:
+        """For :meth:`_batched`: the cells of a shape that read no formula cell, and each one's
+        arguments as the per-cell path reads them (a place off the grid is #REF!). An argument
+        in one column holding no formula, on rows inside the grid (``A2`` copied down), is read
+        for all the cells at once."""
+        formulas, cells = self.book.formulas, self.cells
+        drs = [formulas[i].row - anchor[0] for i in ix]
+        dcs = [formulas[i].col - anchor[1] for i in ix]
+        keep = [True] * len(ix)
+        columns: list[list[Value]] = []
+        for si, r1, c1, rr, rc in refs:
+            values, fcols = self.grid.read(si), formula_cols.get(si, set())
+            if rc == 0 or min(dcs) == max(dcs):
+                c = c1 + dcs[0] * rc
+                lo, hi = r1 + min(drs) * rr, r1 + max(drs) * rr
+                if 1 <= c <= MAX_COL and c not in fcols and 1 <= lo and hi <= MAX_ROW:
+                    get = values.get
+                    columns.append([get((r1 + d * rr, c)) for d in drs])
+                    continue
+            column: list[Value] = []
+            for k, (dr, dc) in enumerate(zip(drs, dcs)):
+                r, c = r1 + dr * rr, c1 + dc * rc
+                if r < 1 or c < 1 or r > MAX_ROW or c > MAX_COL:
+                    column.append(V.REF)
+                elif c in fcols and (si, r, c) in cells:
+                    keep[k] = False  # reads a formula cell: computed in order, on its own
+                    column.append(None)
+                else:
+                    column.append(values.get((r, c)))
+            columns.append(column)
+        args: list[tuple[Any, ...]] = list(zip(*columns)) if columns else [()] * len(ix)
+        return [i for i, k in zip(ix, keep) if k], [a for a, k in zip(args, keep) if k]
+
+    def _batch_plan(self, text: str, home: int) -> Optional[tuple[ExtraFunction, list[tuple[int, int, int, int, int]]]]:
+        """For :meth:`_batched`: the extra function a shape calls and its arguments' cells as
+        (sheet, row, col, row moves, col moves), when the formula is that call and nothing else."""
+        try:
+            node = self.ast(text)
+        except Exception:  # noqa: BLE001 - a formula we cannot read is the per-cell path's to report
+            return None
+        if not isinstance(node, Call):
+            return None
+        ext = self.extra.get(node.name)
+        if ext is None or ext.spills:
+            return None
+        refs = []
+        for a in node.args:
+            if not isinstance(a, Reference) or not a.is_cell:
+                return None
+            si = home if a.sheet is None else self.sheet_index(a.sheet)
+            if si is None:
+                return None
+            refs.append((si, a.r1, a.c1, int(a.rel[0]), int(a.rel[1])))
+        return ext, refs
 
     # --- what data tables ask (datatable.py) ------------------------------------------------
 
@@ -505,14 +620,7 @@ class Evaluation:
                 if noted:
                     shown = self.deref(result)
                     self.cell_failed(f, noted[0], shown.text if isinstance(shown, V.Err) else "an error inside")
-            try:
-                self._store(i, result)
-            except OverLimit as e:  # a spill past the limits
-                self.cell_failed(f, e.reason, e.err.text)
-                self._store(i, e.err)
-            except Exception as exc:  # noqa: BLE001 - as above, for what the result would spill
-                self.cell_failed(f, exc)
-                self._store(i, V.VALUE)
+            self._store_checked(i, result)
         finally:  # pending until stored: a cell whose result (a reference) reads itself is a cycle met
             self.pending.discard((f.sheet, f.row, f.col))
             self.active.discard(i)
@@ -563,6 +671,25 @@ class Evaluation:
         finally:
             self.ranges, self._pad = saved
 
+    def _store_checked(self, i: int, result: Any) -> None:
+        """:meth:`_store`, a result that cannot be laid being the cell's error, with a warning."""
+        try:
+            self._store(i, result)
+        except OverLimit as e:  # a spill past the limits
+            self.cell_failed(self.book.formulas[i], e.reason, e.err.text)
+            self._store(i, e.err)
+        except Exception as exc:  # noqa: BLE001 - as above, for what the result would spill
+            self.cell_failed(self.book.formulas[i], exc)
+            self._store(i, V.VALUE)
+
+    def _put_value(self, i: int, f: Formula, v: Value) -> None:
+        """A plain formula cell's single value (a scalar, a reference read) laid onto the grid."""
+        if isinstance(v, str) and len(v) > limits.MAX_TEXT:
+            self.cell_failed(f, f"a text of {len(v):,} characters is longer than Excel's {limits.MAX_TEXT:,}")
+            v = V.VALUE
+        value = self.results[i].value = cell_value(v)
+        self.grid.put(f.sheet, f.row, f.col, value)
+
     def _store(self, i: int, result: Any) -> None:
         """Lay formula ``i``'s result onto the grid, as its kind says (spill.py's rules)."""
         f = self.book.formulas[i]
@@ -575,12 +702,7 @@ class Evaluation:
             if isinstance(result, np.ndarray) and self._spills_ours(i):
                 res.kind = "dynamic"  # one of docs/excel.md's tables: written as a dynamic array
             else:
-                v = self.deref(result)
-                if isinstance(v, str) and len(v) > limits.MAX_TEXT:
-                    self.cell_failed(f, f"a text of {len(v):,} characters is longer than Excel's {limits.MAX_TEXT:,}")
-                    v = V.VALUE
-                res.value = cell_value(v)
-                self.grid.put(f.sheet, f.row, f.col, res.value)
+                self._put_value(i, f, self.deref(result))
                 return
         if res.kind == "array":
             assert f.area is not None

@@ -161,10 +161,16 @@ class FormulaEngine(Protocol):
 
 @dataclass
 class ExtraFunction:
-    """A function added to Excel's (docs/excel.md's): called with scalar arguments; may return a 2-D list."""
+    """A function added to Excel's (docs/excel.md's): called with scalar arguments; may return a 2-D list.
+
+    ``batch``, when set, answers many calls at once: given each call's arguments, it returns
+    each call's value, the very value ``call`` would give for them (so that a column of
+    ``=KPI(A2,B2,C2)`` asks its engine once per KPI and period). It may raise for any reason:
+    the calls are then made one by one, as without it."""
 
     call: Callable[..., Any]
     spills: bool = False
+    batch: Optional[Callable[[list[tuple[Any, ...]]], list[Any]]] = None
 
 
 @dataclass

@@ -68,12 +68,16 @@ def unescape(text: str) -> str:
     return text
 
 
+_BELOW_SPACE = re.compile(r"[\x00-\x1f]")
+
+
 def escape(text: str) -> str:
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if "_x" in text:
         text = re.sub(r"_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1", text)
     return "".join(ch if ch >= " " or ch in "\t\n\r" else f"_x{ord(ch):04X}_" for ch in text) \
-        if any(ch < " " for ch in text) else text
+        if _BELOW_SPACE.search(text) else text
 
 
 @dataclass
@@ -217,9 +221,11 @@ _FAST: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
 def _fast_patterns(p: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     if p not in _FAST:
         pe = re.escape(p)
+        # a value, an inline string, a plain formula (no <f> attributes) and its <v>: read from the
+        # match; any other content is the last group's, read as the slow path reads it
         cell = re.compile(
             rf'<{pe}c r="([A-Z]{{1,3}})(\d+)"([^>]*?)(?:/>|>(?:<{pe}v>([^<]*)</{pe}v>|<{pe}is><{pe}t>([^<]*)</{pe}t>'
-            rf'</{pe}is>)</{pe}c>|>{content(pe)}</{pe}c>)')  # linear: see patterns()
+            rf'</{pe}is>|<{pe}f>([^<]*)</{pe}f>(?:<{pe}v>([^<]*)</{pe}v>|<{pe}v\s*/>)?)</{pe}c>|>{content(pe)}</{pe}c>)')
         count = re.compile(rf"<{pe}c[\s>/]")
         _FAST[p] = (cell, count)
     return _FAST[p]
@@ -238,7 +244,7 @@ def _scan_fast(text: str, prefix: str, shared: list[str], date1904: bool) -> Opt
     cols: dict[str, int] = {}
     for m in cell_re.finditer(text, lo, hi):
         n += 1
-        letters, row_s, cattrs, v, istext, inner = m.groups()
+        letters, row_s, cattrs, v, istext, ftext, fv, inner = m.groups()
         col = cols.get(letters)
         if col is None:
             col = cols[letters] = col_index(letters)
@@ -247,6 +253,14 @@ def _scan_fast(text: str, prefix: str, shared: list[str], date1904: bool) -> Opt
             max_col = col
         if row > max_row:
             max_row = row
+        if ftext is not None:  # <f>text</f>, then <v>value</v>, <v/> or nothing
+            tm = _T_ATTR.search(cattrs) if 't="' in cattrs else None
+            value = cell_value(tm.group(1) if tm else None, fv, "", isel, shared, date1904)
+            out.formulas.append(_formula_cell(row, col, m.start(), m.end(), "", ftext, attr_re, cattrs, value,
+                                              fv is not None))
+            if value is not None:
+                values[(row, col)] = value
+            continue
         if inner is None:
             if istext is not None:
                 values[(row, col)] = unescape(istext) if ("&" in istext or "_x" in istext) else istext
@@ -278,7 +292,8 @@ def _scan_fast(text: str, prefix: str, shared: list[str], date1904: bool) -> Opt
         value = cell_value(t, vtext, inner, isel, shared, date1904)
         fm = fel.search(inner) if fopen in inner else None
         if fm is not None:
-            out.formulas.append(_formula_cell(row, col, m.start(), m.end(), fm, attr_re, cattrs, value, vm))
+            out.formulas.append(_formula_cell(row, col, m.start(), m.end(), fm.group(1), fm.group(2), attr_re, cattrs,
+                                              value, vm is not None and vm.group(1) is not None))
         if value is not None:
             values[(row, col)] = value
     if n != len(count_re.findall(text, lo, hi)):
@@ -287,18 +302,19 @@ def _scan_fast(text: str, prefix: str, shared: list[str], date1904: bool) -> Opt
     return out
 
 
-def _formula_cell(row: int, col: int, start: int, end: int, fm: "re.Match[str]", attr_re: re.Pattern[str],
-                  cattrs: str, value: Value, vm: Optional["re.Match[str]"]) -> FormulaCell:
-    fa = dict(attr_re.findall(fm.group(1)))
+def _formula_cell(row: int, col: int, start: int, end: int, fattrs: str, ftext: Optional[str],
+                  attr_re: re.Pattern[str], cattrs: str, value: Value, has_v: bool) -> FormulaCell:
+    """A formula cell from its ``<f>``'s attributes and text (None: ``<f .../>``) and whether
+    its ``<v>`` holds a value (``<v/>`` or none: it does not)."""
+    fa = dict(attr_re.findall(fattrs)) if fattrs else {}
     ftype = fa.get("t", "normal")
-    ftext = fm.group(2)
     si = int(fa["si"]) if "si" in fa else None
     formula_text = unescape(ftext) if ftext is not None else None
     if ftype == "shared" and formula_text is not None and not formula_text.strip():
         formula_text = None
     if ftype == "normal" and formula_text is None:
         formula_text = ""
-    has_cached = vm is not None and vm.group(1) is not None
+    has_cached = has_v
     if not has_cached and 't="str"' in cattrs:
         value, has_cached = "", True  # Excel writes an empty text result as t="str" with <v/> or no <v>
     return FormulaCell(row, col, start, end, formula_text, ftype, fa.get("ref"), si,
@@ -340,7 +356,8 @@ def _scan_slow(text: str, prefix: str, shared: list[str], date1904: bool) -> She
         value = cell_value(t, v, inner, isel, shared, date1904)
         fm = fel.search(inner) if inner and fopen in inner else None
         if fm is not None:
-            out.formulas.append(_formula_cell(row, col, m.start(), m.end(), fm, attr_re, cattrs, value, vm))
+            out.formulas.append(_formula_cell(row, col, m.start(), m.end(), fm.group(1), fm.group(2), attr_re, cattrs,
+                                              value, vm is not None and vm.group(1) is not None))
         if value is not None:
             values[(row, col)] = value
         cells += 1
@@ -376,6 +393,8 @@ _ATTR_PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
 def _set_attr(attrs: str, name: str, value: Optional[str]) -> str:
+    if f'{name}="' not in attrs:  # not there (most cells have no t): nothing to replace or remove
+        return attrs if value is None else f'{attrs} {name}="{value}"'
     pat = _ATTR_PATTERNS.get(name)
     if pat is None:
         pat = _ATTR_PATTERNS[name] = re.compile(rf'(\s){name}="[^"]*"')
@@ -395,12 +414,33 @@ class CellEdit:
     c_attrs: Optional[dict[str, Optional[str]]] = None  # attributes of <c> to set
 
 
+_PLAIN_FORMULA: dict[str, re.Pattern[str]] = {}
+
+
 def rewrite_cell(element: str, prefix: str, edit: CellEdit) -> str:
     """A ``<c>`` element (as the scanners match it) with its cached value (and type) replaced;
     all else kept: its ``r`` and every other attribute but ``t`` (and ``edit.c_attrs``), so the
-    cell keeps its place among the row's cells."""
+    cell keeps its place among the row's cells. A plain formula cell (``<f>`` without attributes,
+    then ``<v>``, ``<v/>`` or nothing) given only a value is put together from its match, as
+    :func:`_rewrite_cell` writes it (a test holds them together)."""
+    if not edit.f_attrs and not edit.c_attrs:
+        plain = _PLAIN_FORMULA.get(prefix)
+        if plain is None:
+            pe = re.escape(prefix)
+            plain = _PLAIN_FORMULA[prefix] = re.compile(
+                rf"<{pe}c([^>]*?)>(<{pe}f>[^<]*</{pe}f>)(?:<{pe}v>[^<]*</{pe}v>|<{pe}v\s*/>)?</{pe}c>")
+        m = plain.fullmatch(element)
+        if m is not None:
+            t, vtext = serialise(edit.value)
+            v = f"<{prefix}v>{vtext}</{prefix}v>" if edit.value is not None else ""
+            return f"<{prefix}c{_set_attr(m.group(1), 't', t)}>{m.group(2)}{v}</{prefix}c>"
+    return _rewrite_cell(element, prefix, edit)
+
+
+def _rewrite_cell(element: str, prefix: str, edit: CellEdit) -> str:
+    """:func:`rewrite_cell` for any cell the scanners match."""
     item, attr_re, fel, vel, isel = patterns(prefix)
-    assert element.startswith(f"<{prefix}c") and not (edit.c_attrs and "r" in edit.c_attrs)
+    assert element[1:len(prefix) + 2] == f"{prefix}c" and not (edit.c_attrs and "r" in edit.c_attrs)
     head_end = element.index(">")  # the head ends at its first '>', as the scanners' patterns read it
     self_closing = element[head_end - 1] == "/"
     attrs = element[len(prefix) + 2:head_end - 1 if self_closing else head_end]

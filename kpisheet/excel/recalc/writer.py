@@ -126,12 +126,13 @@ def patch_sheet(loaded: LoadedBook, sheet: int, computed: list[tuple[Formula, Ce
     max_r = max_c = 0
     formula_places: set[tuple[int, int]] = set()
     for f, res in computed:
-        fc = places.get((f.row, f.col))
+        place = (f.row, f.col)
+        fc = places.get(place)
         if fc is None:
             continue
-        formula_places.add((f.row, f.col))
-        f_attrs: dict[str, Optional[str]] = {}
-        c_attrs: dict[str, Optional[str]] = {}
+        formula_places.add(place)
+        f_attrs: Optional[dict[str, Optional[str]]] = None
+        c_attrs: Optional[dict[str, Optional[str]]] = None
         if res.spill_area is not None:
             new_area = res.spill_area
             old_area = f.area or (f.row, f.col, f.row, f.col)
@@ -161,8 +162,7 @@ def patch_sheet(loaded: LoadedBook, sheet: int, computed: list[tuple[Formula, Ce
         if value_changed or f_attrs or c_attrs:
             element = text[fc.start:fc.end]
             new_value = res.value if value_changed else fc.cached
-            splices.append((fc.start, fc.end, rewrite_cell(element, prefix, CellEdit(new_value, f_attrs or None,
-                                                                                      c_attrs or None))))
+            splices.append((fc.start, fc.end, rewrite_cell(element, prefix, CellEdit(new_value, f_attrs, c_attrs))))
     spill_clears -= set(spill_writes)
     for place in formula_places:  # a formula cell is its own formula's to write, never a spill's
         spill_writes.pop(place, None)

@@ -23,13 +23,14 @@ import stat
 import struct
 import zipfile
 import zlib
+from collections import Counter
 from pathlib import Path
 from typing import BinaryIO, Mapping, Optional
 
 from ... import limits
 from ...atomic import read_with_state, real_target, write_atomic
 from ...errors import KpisheetError, WorkbookError
-from ...zipguard import check_package
+from ...zipguard import check_package, inflate_checked
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")  # sig, version, flags, method, time, date, crc, csize, usize, nlen, xlen
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
@@ -59,6 +60,8 @@ class Package:
         check_package(self.zip, path.name)
         self.names = [i.filename for i in self.zip.infolist()]
         self._set = set(self.names)
+        self.checked: set[str] = set()  # parts read through zipguard's own inflate (see read)
+        self._once = {n for n, k in Counter(self.names).items() if k == 1}  # a name held twice is zipfile's
         for info in self.zip.infolist():
             if info.flag_bits & 0x1:
                 raise WorkbookError("the workbook is encrypted", place=path.name)
@@ -67,6 +70,27 @@ class Package:
         return name in self._set
 
     def read(self, name: str) -> bytes:
+        """Part ``name``, inflated (:meth:`read_pieces`, joined)."""
+        pieces = self.read_pieces(name)
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+    def read_pieces(self, name: str) -> list[bytes]:
+        """Part ``name``, inflated, in the pieces it was inflated in. A large part is inflated
+        as :mod:`kpisheet.zipguard`'s size check inflates it (:func:`~kpisheet.zipguard.inflate_checked`)
+        and named in ``checked``: the engine's check of the same file takes those pieces
+        (:mod:`kpisheet.inflated`) rather than inflating it again; any part that check would not
+        vouch for is read whole by :mod:`zipfile`, as one piece."""
+        if name in self._once:
+            try:
+                pieces = inflate_checked(self.zip, self.zip.getinfo(name), self.path.name)
+            except WorkbookError:
+                pieces = None  # zipfile's read below says what is wrong, as it always has
+            if pieces is not None:
+                self.checked.add(name)
+                return pieces
+        return [self._read_whole(name)]
+
+    def _read_whole(self, name: str) -> bytes:
         try:
             return self.zip.read(name)
         except (zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError, ValueError,

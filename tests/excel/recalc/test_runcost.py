@@ -6,25 +6,30 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import io
+import itertools
 import random
 import re
+import struct
 import subprocess
 import sys
 import textwrap
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, cast
+from typing import Any, Callable, Optional, cast
 
 import pytest
 
+from kpisheet import zipguard
 from kpisheet.errors import WorkbookError
 import kpisheet.excel.recalc as recalc_module
 from kpisheet.excel.recalc import recalc
-from kpisheet.excel.recalc.book import _may_hold_formulas, load
-from kpisheet.excel.recalc.sheetxml import _fast_patterns, patterns
+from kpisheet.excel.recalc.book import _may_hold_formulas, _may_hold_formulas_in, load
+from kpisheet.excel.recalc.sheetxml import CellEdit, _fast_patterns, _rewrite_cell, _scan_slow, patterns, rewrite_cell, scan
+from kpisheet.excel.recalc.zipio import Package
 from kpisheet.excel.recalc.values import Err
 from kpisheet.inflated import read_part, sharing
+from kpisheet.zipguard import check_inflated
 from tests.conftest import SALES, write_book
 from tests.excel.recalc.test_excel_files import package, values
 from tests.excel.recalc.test_kpi import KPIS
@@ -103,6 +108,87 @@ def test_a_source_sheet_is_inflated_once(tmp_path: Path, make_config: Callable[.
     loaded = load(book)
     assert loaded.parts[1].scan is not None and loaded.parts[1].scan.values[(1, 1)] == 155.0
     loaded.pkg.close()
+
+
+def _big_source_book(tmp_path: Path, declared: Optional[int] = None) -> Path:
+    """A book whose Sales sheet is past the 256 KiB of compressed bytes the size check trusts
+    unread (2 MB of digits in one cell); ``declared``: its part's headers lie about its size."""
+    from tests.hostile.harness import SALES as HOSTILE_SALES, sheet_xml, write_xlsx
+    digits = "".join(random.Random(12).choices("0123456789", k=2 << 20))
+    path = write_xlsx(tmp_path / "big.xlsx", {"Data": sheet_xml({**HOSTILE_SALES, "A9": digits})})
+    if declared is not None:
+        part = "xl/worksheets/sheet1.xml"
+        data = bytearray(path.read_bytes())
+        with zipfile.ZipFile(path) as z:
+            offset = z.getinfo(part).header_offset
+        struct.pack_into("<I", data, offset + 22, declared)
+        at = data.index(b"PK\x01\x02")
+        while data[at + 46:at + 46 + len(part)] != part.encode():
+            at = data.index(b"PK\x01\x02", at + 4)
+        struct.pack_into("<I", data, at + 24, declared)
+        path.write_bytes(bytes(data))
+    return path
+
+
+class _Fed:
+    def __init__(self) -> None:
+        self.pieces: list[bytes] = []
+        self.ended = False
+
+    def feed(self, piece: bytes) -> None:
+        self.pieces.append(piece)
+
+    def end(self) -> None:
+        self.ended = True
+
+
+def test_the_size_check_takes_the_copy_recalc_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12: recalc inflates a large sheet as the engine's size check does (within its declared
+    size, its CRC right); the check, run on the same file in the same run, feeds that copy to its
+    reader (the extent scan) instead of inflating the part a second time."""
+    part = "xl/worksheets/sheet1.xml"
+    monkeypatch.setattr(zipguard, "PIECE", 100_000)
+    pkg = Package(_big_source_book(tmp_path))
+    pieces = pkg.read_pieces(part)
+    body = b"".join(pieces)
+    assert part in pkg.checked and body == pkg.zip.read(part) == pkg.read(part)
+    assert len(pieces) > 10 and max(map(len, pieces)) <= 100_000  # never joined into one copy
+    fed = _Fed()
+    with sharing(bytes(bytearray(pkg.data)), {part: pieces}, pkg.checked):  # the engine's own read of the file
+        monkeypatch.setattr(zipguard, "_inflated", lambda *a: pytest.fail("inflated again"))
+        check_inflated(zipfile.ZipFile(io.BytesIO(bytes(bytearray(pkg.data)))), "big.xlsx", {part: fed})
+        assert read_part(zipfile.ZipFile(io.BytesIO(pkg.data)), pkg.data, part) == body
+    assert fed.ended and fed.pieces == pieces
+    monkeypatch.undo()
+    fed = _Fed()
+    with sharing(pkg.data, {part: body}):  # shared but not checked: inflated by the check itself
+        check_inflated(zipfile.ZipFile(io.BytesIO(pkg.data)), "big.xlsx", {part: fed})
+    assert fed.ended and b"".join(fed.pieces) == body
+    pkg.close()
+
+
+def test_a_lying_part_is_never_vouched_for(tmp_path: Path) -> None:
+    """A part inflating past what its headers declare is read by zipfile as before (refused by
+    recalc), never marked checked: the size check, shared copy or not, inflates it and refuses it."""
+    part = "xl/worksheets/sheet1.xml"
+    pkg = Package(_big_source_book(tmp_path, declared=5000))
+    with pytest.raises(WorkbookError):
+        pkg.read(part)
+    assert part not in pkg.checked
+    with sharing(pkg.data, {part: b"<worksheet/>"}, {part} & pkg.checked):
+        with pytest.raises(WorkbookError, match="inflates to more than"):
+            check_inflated(zipfile.ZipFile(io.BytesIO(pkg.data)), "big.xlsx", {part: _Fed()})
+    pkg.close()
+
+
+@pytest.mark.parametrize("raw", [b"<c><v>1</v></c>", b"<c><f>A1</f></c>", b"<x:f>", b"f<f", b"<", b"ff:f", b"",
+                                 b"<c r=\"A1\"><v>ff</v></c>" * 3000 + b"<f>", b"<c><v>ff</v></c>" * 3000])
+def test_the_formula_look_over_pieces_is_the_look_over_the_whole(raw: bytes) -> None:
+    """A sheet inflated in pieces is looked at for formula tags piece by piece and where two
+    pieces meet (a ``<f`` cut between two): the answer the whole part gives, wherever it is cut."""
+    for size in (1, 2, 3, 7, 4096, len(raw) or 1):
+        pieces = [raw[at:at + size] for at in range(0, len(raw), size)]
+        assert _may_hold_formulas_in(pieces) == _may_hold_formulas(raw), size
 
 
 def test_a_shared_part_serves_only_the_same_bytes(tmp_path: Path) -> None:
@@ -222,3 +308,42 @@ def test_shared_strings_are_read_the_same_by_the_one_run_path() -> None:
            '<si/><si><t/></si><si><t>line_x000D_end</t></si><si><t>x</t><t/><t>y</t></si>'
            '<x:si><x:t>prefixed</x:t></x:si><si><t>1 &lt; 2</t></si></sst>')
     assert shared_strings(xml) == ["plain", " a & b ", "bolder", "日本", "", "", "line\rend", "xy", "prefixed", "1 < 2"]
+
+
+def test_the_fast_scan_reads_formula_cells_as_the_slow_scan() -> None:
+    """Issue 12: a plain ``<f>`` and its ``<v>`` are read out of the fast pattern's own match; every
+    cell of formulas, cached values and types, as the slow path (the cell-by-cell reference) reads it."""
+    fs = ['<f>A1+1</f>', '<f>A1&amp;"x"</f>', '<f></f>', '<f/>', '<f t="shared" si="0">A1</f>', '<f ca="1">NOW()</f>']
+    vs = ["<v>1</v>", "<v></v>", "<v/>", "<v />", "<v\n/>", "", "<v>#N/A</v>", "<v>abc</v>", "<v>1</v><v>2</v>",
+          '<v xml:space="preserve"> x</v>']
+    ts = ["", ' t="str"', ' t="e"', ' t="b"', ' t="n"', ' t="s"', ' t="inlineStr"', ' s="3" t="str"', ' t="d"']
+    cells = []
+    for n, (f, v, t) in enumerate(itertools.product(fs, vs, ts), start=1):
+        cells.append(f'<c r="A{n}"{t}>{f}{v}</c>')
+    text = "<worksheet><sheetData>" + "".join(f'<row r="{i}">{c}</row>' for i, c in enumerate(cells, 1)) + \
+        "</sheetData></worksheet>"
+    fast, slow = scan(text, ["s0", "s1"]), _scan_slow(text, "", ["s0", "s1"], False)
+    assert len(fast.formulas) == 540 and fast.values
+    assert {k: repr(v) for k, v in fast.values.items()} == {k: repr(v) for k, v in slow.values.items()}
+    assert [repr(vars(c)) for c in fast.formulas] == [repr(vars(c)) for c in slow.formulas]
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_a_plain_formula_cell_is_rewritten_as_any_cell(prefix: str) -> None:
+    """Issue 12: rewrite_cell puts a plain formula cell (the most common) together from its match;
+    the same text as the general rewrite, for every value kind and every cached-value form."""
+    p = prefix
+    heads = [f'<{p}c r="B2"', f'<{p}c r="B2" s="3"', f'<{p}c r="B2" t="str"', f'<{p}c r="B2" s="1" t="e" cm="1"']
+    bodies = [f"<{p}f>A1&amp;\"x\"</{p}f>", f"<{p}f></{p}f>", f"<{p}f>SUM(A1:A3)</{p}f>"]
+    tails = [f"<{p}v>1</{p}v>", f"<{p}v/>", f"<{p}v />", "", f"<{p}v>old</{p}v>", f'<{p}v xml:space="preserve"> </{p}v>']
+    news: list[Any] = [1.0, 2.5, -0.0, 1e300, "green", "a<b&_x0041_\x01", "", True, False, Err("#N/A"), None]
+    fast = 0
+    for head, body, tail, new in itertools.product(heads, bodies, tails, news):
+        element = f"{head}>{body}{tail}</{p}c>"
+        edit = CellEdit(new)
+        assert rewrite_cell(element, prefix, edit) == _rewrite_cell(element, prefix, edit), element
+        fast += "xml:space" not in tail
+    assert fast > 300
+    edit = CellEdit(1.0, {"ref": "B2:B3"})  # attributes to set: the general rewrite, not the plain one
+    element = f'<{p}c r="B2"><{p}f>A1</{p}f><{p}v>0</{p}v></{p}c>'
+    assert f'<{p}f ref="B2:B3">' in rewrite_cell(element, prefix, edit)
