@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +73,12 @@ class Prefetch:
             self._files.setdefault(full, _File(full, [])).wants.append(want)
         self._closing = False
         self._thread = threading.Thread(target=self._run, name="kpisheet-prefetch")
+        self._interval = sys.getswitchinterval()
         if self._files:
+            # The thread takes the interpreter's lock back between pyarrow's calls, each time after
+            # the main thread's import has held it for the switch interval (5 ms): some fifty
+            # waits. At 0.5 ms its reads end before the reader wants them; close() restores it.
+            sys.setswitchinterval(min(self._interval, _SWITCH_INTERVAL))
             self._thread.start()
 
     def data(self, key: FileKey) -> Optional[bytes]:
@@ -108,6 +114,7 @@ class Prefetch:
         if self._thread.is_alive():
             self._thread.join()
         self._files = {}
+        sys.setswitchinterval(self._interval)
 
     def _run(self) -> None:
         for found in self._files.values():
@@ -143,6 +150,7 @@ class Prefetch:
 
 
 _STRICT = re.compile(STRICT_NUMBER)
+_SWITCH_INTERVAL = 0.0005  # seconds, while the thread reads (see Prefetch.__init__)
 
 
 def _scan(cells: Any, head: CsvHead, position: int) -> Optional[NumberScan]:

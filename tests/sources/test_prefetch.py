@@ -204,3 +204,11 @@ def test_closing_early_reads_no_file_not_begun(folder: Path, monkeypatch: pytest
     release.set()
     closer.join(10)
     assert begun == ["sales.csv"]  # accounts.csv, second in the config, never begun
+
+
+def test_the_switch_interval_is_short_while_the_thread_reads_and_restored_after(folder: Path) -> None:
+    before = sys.getswitchinterval()
+    prefetched = Prefetch(load_config(folder / "kpisheet.yaml"), None)
+    assert sys.getswitchinterval() <= 0.0005
+    prefetched.close()
+    assert sys.getswitchinterval() == before
