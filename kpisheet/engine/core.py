@@ -775,27 +775,31 @@ class Engine:
         axis = self._axis(p.grain, through=p.ordinal, since=p.ordinal - 1)  # the period before: the trend
         row = axis.row(p.ordinal)
         target = self._target_grid(name, p.grain, col == 0)
-        value: Optional[float]
-        error: Optional[XlError]
-        if col is None:
-            value, error, tval, terr, trend = None, XlError.NA, None, 0, ""
-        else:
+        if col is not None:
             grid = self._grid(name, p.grain, PLAIN, col == 0 and self._totals_only(name))  # issue 12
-            value, error = _cell(grid, row, col)
-            tval, terr = (None, 0) if target is None else (target.val[row, col], int(target.err[row, col]))
-            prev_value, prev_error = _cell(grid, row - 1, col) if row > 0 else _cell(grid, 0, col)
-            trend = _trend(value, prev_value) if error is None and prev_error is None else ""
+            return self._result_in(kpi, text, grid, target, row, col, shown_account, p.grain)
+        status = self._status(kpi, None, XlError.NA, None, None, self._bands_at(name, p.grain, row, col), p.grain)
+        return Result(name, text, shown_account, None, XlError.NA, None, status, "", kpi.unit, kpi.description)
+
+    def _result_in(self, kpi: Kpi, text: str, grid: Grid, target: Optional[Grid], row: int, col: int,
+                   account: Optional[str], grain: Grain) -> Result:
+        """The result in row ``row`` (of the period ``text`` names) and column ``col`` of a KPI's
+        grid, with its target from ``target``, its trend from the row before and its status: the
+        one assembly of :meth:`result` and :meth:`results_for_accounts`."""
+        value, error = _cell(grid, row, col)
+        tval, terr = (None, 0) if target is None else (target.val[row, col], int(target.err[row, col]))
+        prev_value, prev_error = _cell(grid, row - 1, col) if row > 0 else _cell(grid, 0, col)
+        trend = _trend(value, prev_value) if error is None and prev_error is None else ""
         shown_target = None if terr or tval is None else float(tval)
-        bands = self._bands_at(name, p.grain, row, col)
-        status = self._status(kpi, value, error, shown_target, XlError(terr) if terr else None, bands, p.grain)
-        return Result(name, text, shown_account, value, error, shown_target,
-                      status, trend, kpi.unit, kpi.description)
+        bands = self._bands_at(kpi.name, grain, row, col)
+        status = self._status(kpi, value, error, shown_target, XlError(terr) if terr else None, bands, grain)
+        return Result(kpi.name, text, account, value, error, shown_target, status, trend, kpi.unit, kpi.description)
 
     def results_for_accounts(self, name: str, period: object, accounts: Sequence[Optional[str]]) -> list[Result]:
         """:meth:`result` of one KPI at one period for each of ``accounts``: the same results, with
         the period, axis and grids looked up once for all (``kpisheet recalc`` asks a column of
         ``=KPI(A2,B2,C2)`` cells at once). Raises as :meth:`result` does. Each known account's
-        result is assembled as :meth:`result` assembles it (a test compares the two); the rest
+        result is assembled by :meth:`result`'s own step (a test compares the two); the rest
         (an unknown account, no period, a snapshot KPI) is :meth:`result`'s own."""
         kpi = self.kpi(name)
         p = None if self._reads_only_snapshots(name) else self.period(name, period)
@@ -812,15 +816,8 @@ class Engine:
             if col is None:
                 out.append(self.result(name, period, account))
                 continue
-            value, error = _cell(grid, row, col)
-            tval, terr = (None, 0) if target is None else (target.val[row, col], int(target.err[row, col]))
-            prev_value, prev_error = _cell(grid, row - 1, col) if row > 0 else _cell(grid, 0, col)
-            trend = _trend(value, prev_value) if error is None and prev_error is None else ""
-            shown_target = None if terr or tval is None else float(tval)
-            bands = self._bands_at(name, p.grain, row, col)
-            status = self._status(kpi, value, error, shown_target, XlError(terr) if terr else None, bands, p.grain)
-            out.append(Result(name, text, account_name(account) if account is not None else None, value, error,
-                              shown_target, status, trend, kpi.unit, kpi.description))
+            shown = account_name(account) if account is not None else None
+            out.append(self._result_in(kpi, text, grid, target, row, col, shown, p.grain))
         return out
 
     def results(self, period: object = None, account: Optional[str] = None,
