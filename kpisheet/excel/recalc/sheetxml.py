@@ -158,10 +158,13 @@ def sheet_data_span(text: str, prefix: str) -> tuple[int, int]:
     return m.end(), end if end >= 0 else len(text)
 
 
+_IS_OPEN = re.compile(r"<(?:[\w.-]+:)?is[\s/>]")  # an inline string's <is> element, any prefix
+
+
 def cell_value(t: Optional[str], v: Optional[str], inner: str, isel: re.Pattern[str],
                shared: list[str], date1904: bool = False) -> Value:
-    if t == "inlineStr":
-        return "".join(unescape(x) for x in isel.findall(inner))
+    if t == "inlineStr":  # its text is in <is>; a cell without one holds nothing (no value)
+        return "".join(unescape(x) for x in isel.findall(inner)) if _IS_OPEN.search(inner) else None
     if v is None:
         return None
     if t is None or t == "n":

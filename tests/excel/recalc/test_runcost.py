@@ -329,6 +329,21 @@ def test_the_fast_scan_reads_formula_cells_as_the_slow_scan() -> None:
 
 
 @pytest.mark.parametrize("prefix", ["", "x:"])
+def test_an_inline_string_cell_is_read_alike_by_both_scans(prefix: str) -> None:
+    """A cell of type inlineStr holds the text of its <is> ("" for an empty one); without <is> it
+    holds nothing, however it is closed: the fast scan and the slow one read each alike."""
+    p = prefix
+    cells = [f'<{p}c r="A1" t="inlineStr"/>', f'<{p}c r="A2" t="inlineStr"></{p}c>', f'<{p}c r="A3" t="inlineStr" />',
+             f'<{p}c r="A4" s="2" t="inlineStr"/>', f'<{p}c r="A5" t="inlineStr"><{p}is><{p}t/></{p}is></{p}c>',
+             f'<{p}c r="A6" t="inlineStr"><{p}is><{p}t>x &amp; y</{p}t></{p}is></{p}c>',
+             f'<{p}c r="A7" t="inlineStr"><{p}is/></{p}c>', f'<{p}c r="A8" t="s"/>']
+    text = f'<{p}worksheet><{p}sheetData>' + "".join(f'<{p}row r="{i}">{c}</{p}row>' for i, c in enumerate(cells, 1)) \
+        + f'</{p}sheetData></{p}worksheet>'
+    fast, slow = scan(text, ["s0"]), _scan_slow(text, prefix, ["s0"], False)
+    assert fast.values == slow.values == {(5, 1): "", (6, 1): "x & y", (7, 1): ""}
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
 def test_a_plain_formula_cell_is_rewritten_as_any_cell(prefix: str) -> None:
     """Issue 12: rewrite_cell puts a plain formula cell (the most common) together from its match;
     the same text as the general rewrite, for every value kind and every cached-value form."""
