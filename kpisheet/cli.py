@@ -8,6 +8,7 @@ on stderr; nothing a user typed can produce a traceback.
 from __future__ import annotations
 
 import atexit
+import functools
 import gc
 import os
 import sys
@@ -370,19 +371,15 @@ def addin_install() -> None:
     click.echo(install())
 
 
-_EXIT_LIGHT: list[bool] = []  # whether _exit_light has been set up in this process
-
-
+@functools.cache  # once a process
 def _exit_light() -> None:
     """At the interpreter's exit, leave the objects still alive to the operating system instead
     of walking them in the interpreter's last garbage collections (``gc.freeze`` as it exits):
     with pandas imported they are over a million, and the walk was 0.1 s of every command's
     time (issue 12). Objects freed by reference counting at exit still are; files are closed by
     the code that writes them (kpisheet.atomic), and standard output is flushed as always.
-    Set up once; nothing changes for the process before it exits."""
-    if not _EXIT_LIGHT:
-        atexit.register(gc.freeze)
-        _EXIT_LIGHT.append(True)
+    Nothing changes for the process before it exits."""
+    atexit.register(gc.freeze)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
