@@ -29,7 +29,7 @@ from .extent import sheet_names, sheet_scans, table_place, too_sparse
 from .odsextent import ods_extent
 from .panics import is_panic, native_stderr_held
 from .csvcolumns import read_columns
-from .csvtext import CsvText, csv_text
+from .csvtext import csv_text
 from .filebytes import file_key, read_settled
 from .frames import Frame, build_frame, chunk_cells, gc_paused
 from .hidden import (Cells, hidden_cells, lay_over, may_hide_cells, ods_error_cells, sheet_grid,
@@ -404,7 +404,7 @@ class FileReader:
             names = () if ref.usecols is None else tuple(ref.columns.items())
             key: tuple[Any, ...] = ("columns", ref.header_row, how, ref.usecols, names)
             if key not in book.frames:
-                text, delimiter = self._csv_decoded(book, ref.csv, where)
+                text, delimiter = csv_text(book.data, ref.csv, where)  # decoded whole only if needed
                 ahead = None if self.prefetched is None else self.prefetched.columns_of(book.key, ref)
                 frame = read_columns(text, delimiter, ref.csv.quotechar, ref.header_row, ref.usecols,
                                      dict(ref.columns), sheet, fmt, ahead)
@@ -430,31 +430,19 @@ class FileReader:
                                                        text_cells=True, fmt=fmt)
         return book.frames[key]
 
-    @classmethod
-    def _csv_rows(cls, book: _Book, options: CsvOptions, where: str) -> list[list[str]]:
+    @staticmethod
+    def _csv_rows(book: _Book, options: CsvOptions, where: str) -> list[list[str]]:
         key = (options.encoding, options.delimiter, options.quotechar)
         if key not in book.csv_rows:
-            text, delimiter = cls._csv_text(book, options, where)
+            text, delimiter = csv_text(book.data, options, where)
             try:
-                rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=options.quotechar))
+                rows = list(csv.reader(io.StringIO(text.whole(), newline=""), delimiter=delimiter,
+                                       quotechar=options.quotechar))
             except csv.Error as exc:
                 raise WorkbookError(f"not a CSV file ({_one_line(exc)})", place=where) from None
             width = max((len(r) for r in rows), default=0)
             book.csv_rows[key] = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
         return book.csv_rows[key]
-
-    @classmethod
-    def _csv_text(cls, book: _Book, options: CsvOptions, where: str) -> tuple[str, str]:
-        """The file's text, decoded as ``options`` say (a BOM skipped), and its delimiter
-        (given, or sniffed from the first line with anything in it)."""
-        text, delimiter = cls._csv_decoded(book, options, where)
-        return text.whole(), delimiter
-
-    @staticmethod
-    def _csv_decoded(book: _Book, options: CsvOptions, where: str) -> tuple[CsvText, str]:
-        """:meth:`_csv_text`, with the text decoded only when wanted whole where the file's
-        own bytes are its UTF-8 (a columnar reader reads those; :mod:`.csvtext`)."""
-        return csv_text(book.data, options, where)
 
 
 _CHUNK_ROWS = 1 << 15  # rows of a sheet made Python lists at once by _sheet_cells
