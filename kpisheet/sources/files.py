@@ -13,7 +13,6 @@ import io
 import itertools
 import os
 import threading
-import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
@@ -21,12 +20,11 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+from python_calamine import CalamineError, CalamineWorkbook
 
 from ..errors import WorkbookError
-from ..zipguard import check_inflated, check_package
-from .extent import sheet_names, sheet_scans, table_place, too_sparse
-from .odsextent import ods_extent
+from .extent import sheet_names, table_place, too_sparse
+from .opening import OLE, ZIP, one_line, open_workbook
 from .panics import is_panic, native_stderr_held
 from .csvcolumns import read_columns
 from .csvtext import csv_text
@@ -37,50 +35,13 @@ from .hidden import (Cells, hidden_cells, lay_over, may_hide_cells, ods_error_ce
 from .refs import CsvOptions, SourceRef, col_letter, parse_range
 from .sparse import SparseGrid, lay_over_sparse, read_sparse, sparse_frame
 from .xlsbextent import read_xlsb_sparse, xlsb_too_sparse
-from .xlscells import read_xls_sparse, xls_by_cells
+from .xlscells import read_xls_sparse
 from ..hints import closest
 from .headers import fold
 from .table import Table, TextFormat, listing
 
 if TYPE_CHECKING:
     from .prefetch import Prefetch
-
-_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
-_OLE = bytes.fromhex("D0CF11E0A1B11AE1")
-_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # stream name, in the CFB directory
-_PROTECTED = "the workbook is password-protected; save a copy without a password"
-
-
-def _one_line(text: object, limit: int = 120) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def _is_encrypted(data: bytes) -> bool:
-    """An OLE file holding an encrypted Office document (or a legacy .xls with a password)."""
-    try:
-        import msoffcrypto
-    except ImportError:  # optional: the stream name is enough for OOXML files
-        return _ENCRYPTED_PACKAGE in data
-    try:
-        return bool(msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted())
-    except Exception:  # not an Office file msoffcrypto knows: look for the stream by name
-        return _ENCRYPTED_PACKAGE in data
-
-
-def _not_a_workbook(data: bytes) -> str:
-    """Why bytes that are neither ZIP nor OLE are no workbook, for the message."""
-    if not data:
-        return "not a workbook (the file is empty)"
-    head = data[:4096]
-    if b"\x00" not in head:
-        text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n").lower()
-        if text.startswith("<"):
-            return ("not a workbook (it is an HTML or XML file, as some systems export under an Excel name); "
-                    "open it in Excel and save it as .xlsx")
-        return "not a workbook (it is a text file; a CSV file must be named .csv)"
-    return "not a workbook (unknown content)"
-
 
 @dataclass
 class _Book:
@@ -156,13 +117,13 @@ class FileReader:
         except WorkbookError:
             raise
         except CalamineError as exc:
-            raise WorkbookError(f"the workbook is damaged ({_one_line(exc)})", place=where) from exc
+            raise WorkbookError(f"the workbook is damaged ({one_line(exc)})", place=where) from exc
         except Exception as exc:  # never a traceback for a file a user gave us
-            raise WorkbookError(f"cannot be read ({type(exc).__name__}: {_one_line(exc)})", place=where) from exc
+            raise WorkbookError(f"cannot be read ({type(exc).__name__}: {one_line(exc)})", place=where) from exc
         except BaseException as exc:
             if not is_panic(exc):  # python-calamine's Rust panicked on the file's bytes
                 raise
-            raise WorkbookError(f"the workbook is damaged (the reader failed: {_one_line(exc)}); open it in Excel "
+            raise WorkbookError(f"the workbook is damaged (the reader failed: {one_line(exc)}); open it in Excel "
                                 "and save it again", place=where) from exc
 
     # --- files ------------------------------------------------------------------------------
@@ -183,55 +144,11 @@ class FileReader:
     @staticmethod
     def _load(key: tuple[str, int, int], data: bytes, suffix: str, where: str) -> _Book:
         if suffix == ".csv":
-            if data.startswith(_ZIP) or data.startswith(_OLE):
+            if data.startswith(ZIP) or data.startswith(OLE):
                 raise WorkbookError("not a CSV file (it is a workbook; name it .xlsx, .xls …)", place=where)
             return _Book(key, data, "csv")
-        scanned: dict[str, bool] = {}  # an .xlsx's sheet parts whose extent was scanned as they were inflated
-        if data.startswith(_OLE):
-            if _is_encrypted(data):
-                raise WorkbookError(_PROTECTED, place=where)
-            kind = "xls"
-            by_cells = xls_by_cells(data)  # README#hostile-and-broken-input: calamine lays out every sheet densely
-            if by_cells is not None:
-                return _Book(key, data, kind, by_cells=by_cells)
-        elif data.startswith(_ZIP):
-            try:
-                archive = zipfile.ZipFile(io.BytesIO(data))
-                check_package(archive, where)  # README#hostile-and-broken-input: no zip bomb is inflated
-                names = set(archive.namelist())
-                # nor one whose headers lie about its sizes; the sheets' extent is scanned in the same
-                # inflate (issue 12: a 244 MB sheet was inflated once for each)
-                scans = sheet_scans(archive) if "xl/workbook.xml" in names else {}
-                check_inflated(archive, where, scans)
-                scanned = {part: scan.fits for part, scan in scans.items() if scan.fits is not None}
-            except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-                raise WorkbookError(f"the workbook is damaged (a broken ZIP archive: {_one_line(exc)}); "
-                                    "open it in Excel and save it again, or restore a copy", place=where) from None
-            if "xl/workbook.xml" in names:
-                kind = "xlsx"
-            elif "xl/workbook.bin" in names:
-                kind = "xlsb"
-            elif "content.xml" in names:
-                kind = "ods"
-                # README#hostile-and-broken-input
-                extent = ods_extent(data)  # calamine expands every sheet's repeats on opening
-                if extent.refused is not None:
-                    raise WorkbookError(extent.refused[1], place=f"{where}!{extent.refused[0]}")
-                if extent.too_sparse:  # a far cell: every sheet is read by its cells, without calamine
-                    return _Book(key, data, kind, by_cells=extent.sheets)
-            else:
-                raise WorkbookError("not a workbook (a ZIP archive with no workbook inside, "
-                                    "such as a Word document)", place=where)
-        else:
-            raise WorkbookError(_not_a_workbook(data), place=where)
-        try:
-            workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        except PasswordError:
-            raise WorkbookError(_PROTECTED, place=where) from None
-        except CalamineError as exc:
-            what = "not an Excel workbook" if kind == "xls" else "the workbook is damaged"
-            raise WorkbookError(f"{what} ({_one_line(exc)})", place=where) from None
-        return _Book(key, data, kind, workbook, scanned=scanned)
+        opened = open_workbook(data, where)
+        return _Book(key, data, opened.kind, opened.workbook, by_cells=opened.by_cells, scanned=opened.scanned)
 
     # --- sheets -----------------------------------------------------------------------------
 
@@ -300,7 +217,7 @@ class FileReader:
             if book.kind == "xlsx" and "error value" in str(exc):  # #SPILL!, #CALC! ...: calamine 0.9 stops
                 rows, top, left = sheet_grid(Path(book.key[0]), name)
                 return lay_over(rows, top, left, self._hidden(book, name)), top, left
-            raise WorkbookError(f"the workbook is damaged ({_one_line(exc)})", place=f"{where}!{name}") from None
+            raise WorkbookError(f"the workbook is damaged ({one_line(exc)})", place=f"{where}!{name}") from None
         top, left = start[0] + 1, start[1] + 1
         return lay_over(rows, top, left, hidden), top, left
 
@@ -439,7 +356,7 @@ class FileReader:
                 rows = list(csv.reader(io.StringIO(text.whole(), newline=""), delimiter=delimiter,
                                        quotechar=options.quotechar))
             except csv.Error as exc:
-                raise WorkbookError(f"not a CSV file ({_one_line(exc)})", place=where) from None
+                raise WorkbookError(f"not a CSV file ({one_line(exc)})", place=where) from None
             width = max((len(r) for r in rows), default=0)
             book.csv_rows[key] = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
         return book.csv_rows[key]

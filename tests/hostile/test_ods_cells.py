@@ -14,7 +14,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from kpisheet.errors import WorkbookError
-from kpisheet.sources import files
+from kpisheet.sources import opening
 from kpisheet.sources.files import FileReader
 from kpisheet.sources.odscells import read_ods_sparse
 from kpisheet.sources.odsextent import OdsExtent, ods_extent
@@ -127,7 +127,7 @@ def _frames(path: Path, monkeypatch: pytest.MonkeyPatch, sheet: str, header_row:
     where = str(path)
     dense = FileReader()._sheet_frame(FileReader._load(("a", 0, 0), path.read_bytes(), ".ods", where),
                                       sheet, header_row, where)
-    monkeypatch.setattr(files, "ods_extent", lambda data: OdsExtent(ods_extent(data).sheets, too_sparse=True))
+    monkeypatch.setattr(opening, "ods_extent", lambda data: OdsExtent(ods_extent(data).sheets, too_sparse=True))
     book = FileReader._load(("b", 0, 0), path.read_bytes(), ".ods", where)
     assert book.workbook is None and book.by_cells is not None  # read without calamine
     sparse = FileReader()._sheet_frame(book, sheet, header_row, where)

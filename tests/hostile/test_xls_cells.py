@@ -18,7 +18,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from kpisheet.errors import WorkbookError
-from kpisheet.sources import files
+from kpisheet.sources import xlscells
 from kpisheet.sources.files import FileReader
 from kpisheet.sources.xlscells import read_xls_sparse, xls_by_cells
 from tests.hostile.harness import assert_clean, run_bounded, write_config
@@ -106,7 +106,7 @@ def _frames(path: Path, monkeypatch: pytest.MonkeyPatch, sheet: str, header_row:
     dense_book = FileReader._load(("a", 0, 0), path.read_bytes(), ".xls", where)
     assert dense_book.workbook is not None and dense_book.by_cells is None  # an ordinary book: calamine reads it
     dense = FileReader()._sheet_frame(dense_book, sheet, header_row, where)
-    monkeypatch.setattr(files, "xls_by_cells", lambda data: ["Data", "Sales"])
+    monkeypatch.setattr(xlscells, "xls_by_cells", lambda data: ["Data", "Sales"])
     book = FileReader._load(("b", 0, 0), path.read_bytes(), ".xls", where)
     assert book.workbook is None and book.by_cells is not None  # read without calamine
     sparse = FileReader()._sheet_frame(book, sheet, header_row, where)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kpisheet.sources import FileReader, SourceRef, files
+from kpisheet.sources import FileReader, SourceRef, files, opening
 
 from .books import Books
 
@@ -42,6 +42,7 @@ def test_a_file_is_opened_once_for_many_sources(books: Books, monkeypatch: pytes
             return real.from_filelike(f, load_tables=load_tables)
 
     monkeypatch.setattr(files, "CalamineWorkbook", Counting)
+    monkeypatch.setattr(opening, "CalamineWorkbook", Counting)
     reader = FileReader()
     for kw in ({"sheet": "Data"}, {"sheet": "Sales", "header_row": 3}, {"range": "Data!A1:B3"}, {"sheet": "Data"}):
         reader.read(SourceRef("s", books.book, **kw))
