@@ -24,7 +24,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from ..errors import WorkbookError
 from .extent import sheet_names, table_place, too_sparse
-from .opening import OLE, ZIP, one_line, open_workbook
+from .opening import OLE, ZIP, OpenedWorkbook, one_line, open_workbook
 from .panics import is_panic, native_stderr_held
 from .csvcolumns import read_columns
 from .csvtext import csv_text
@@ -57,6 +57,7 @@ class _Book:
     hidden: Optional[dict[str, Cells]] = None  # sheet -> error cells and computed formula cells (.xlsx)
     by_cells: Optional[list[str]] = None  # an .ods or .xls calamine must not open: its sheets, read by their cells
     scanned: dict[str, bool] = field(default_factory=dict)  # .xlsx sheet part -> fits its dimension (extent)
+    opened: Optional[OpenedWorkbook] = None  # what the workbook's bytes opened as
 
 
 class FileReader:
@@ -101,6 +102,8 @@ class FileReader:
     def read(self, ref: SourceRef) -> Table:
         """The rows of ``ref``; any problem is a WorkbookError with the file (and cell) it is at."""
         where = str(ref.path)
+        if self.prefetched is not None:
+            self.prefetched.settle(ref.path)  # before descriptor 2 is held: the thread holds it while it reads
         try:
             with self._lock, native_stderr_held():  # a Rust panic's own lines never reach the terminal
                 book = self._book(ref.path, where)
@@ -135,20 +138,26 @@ class FileReader:
         if book is not None and book.key == key:
             return book
         data = self.prefetched.data(key) if self.prefetched is not None else None
+        opened = None
         if data is None:
             key, data = read_settled(key, where)
-        book = self._load(key, data, path.suffix.lower(), where)
+        elif self.prefetched is not None:
+            opened = self.prefetched.opened(key)
+        book = self._load(key, data, path.suffix.lower(), where, opened)
         self._books[full] = book
         return book
 
     @staticmethod
-    def _load(key: tuple[str, int, int], data: bytes, suffix: str, where: str) -> _Book:
+    def _load(key: tuple[str, int, int], data: bytes, suffix: str, where: str,
+              prefetched: Optional[OpenedWorkbook] = None) -> _Book:
+        """The file's :class:`_Book`; ``prefetched``: the same bytes opened ahead (:mod:`.prefetch`)."""
         if suffix == ".csv":
             if data.startswith(ZIP) or data.startswith(OLE):
                 raise WorkbookError("not a CSV file (it is a workbook; name it .xlsx, .xls …)", place=where)
             return _Book(key, data, "csv")
-        opened = open_workbook(data, where)
-        return _Book(key, data, opened.kind, opened.workbook, by_cells=opened.by_cells, scanned=opened.scanned)
+        opened = prefetched or open_workbook(data, where)
+        return _Book(key, data, opened.kind, opened.workbook, by_cells=opened.by_cells, scanned=opened.scanned,
+                     opened=opened)
 
     # --- sheets -----------------------------------------------------------------------------
 
@@ -195,7 +204,7 @@ class FileReader:
         Not kept: the frames made from them are (a parsed sheet holds ~32 bytes a cell)."""
         assert book.workbook is not None
         try:
-            sheet = book.workbook.get_sheet_by_name(name)
+            sheet = self._parsed_ahead(book, name) or book.workbook.get_sheet_by_name(name)
             start = sheet.start
             if start is None:
                 hidden = self._hidden(book, name)
@@ -220,6 +229,13 @@ class FileReader:
             raise WorkbookError(f"the workbook is damaged ({one_line(exc)})", place=f"{where}!{name}") from None
         top, left = start[0] + 1, start[1] + 1
         return lay_over(rows, top, left, hidden), top, left
+
+    def _parsed_ahead(self, book: _Book, name: str) -> Any:
+        """Calamine's parse of sheet ``name`` made by :mod:`.prefetch` from this book's very
+        workbook object; else None."""
+        if self.prefetched is None or book.opened is None:
+            return None
+        return self.prefetched.sheet(book.key, book.opened, name)
 
     def _sheet_frame(self, book: _Book, sheet: Optional[str], header_row: int, where: str,
                      usecols: Optional[tuple[frozenset[str], dict[str, str]]] = None) -> Frame:

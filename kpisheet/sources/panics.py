@@ -7,7 +7,8 @@ RUST_BACKTRACE=1 ...") straight to the process's file descriptor 2, past ``sys.s
 
 :func:`native_stderr_held` holds what is written to descriptor 2 while a read runs: the text
 is dropped when the read panicked (the error line says the same) and written out as it came
-otherwise, so no warning of any other library is lost.
+otherwise, so no warning of any other library is lost. Descriptor 2 is the process's: one
+thread holds it at a time (:mod:`.prefetch` reads in a thread while the reader may read).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import contextlib
 import os
 import sys
 import tempfile
+import threading
 from typing import Iterator
 
 
@@ -24,9 +26,18 @@ def is_panic(exc: BaseException) -> bool:
     return type(exc).__name__ == "PanicException"
 
 
+_HELD = threading.RLock()  # one holder of descriptor 2 at a time: each restores what it found
+
+
 @contextlib.contextmanager
 def native_stderr_held() -> Iterator[None]:
-    """Hold descriptor 2's output for the ``with`` block; drop it if the block ends in a panic."""
+    """Hold descriptor 2's output for the ``with`` block; drop it if the block ends in a panic.
+    A thread entering while another holds it waits for the other's block to end."""
+    with _HELD:
+        yield from _held()
+
+
+def _held() -> Iterator[None]:
     try:
         sys.stderr.flush()
         saved = os.dup(2)

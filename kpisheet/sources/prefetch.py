@@ -1,14 +1,17 @@
-"""CSV files read while the engine imports (issue 12).
+"""Source files read while the engine imports (issue 12).
 
-``kpisheet evaluate`` spends its first half second importing pandas, on one core. The config
-is loaded by then (it needs no pandas: :mod:`kpisheet.lazy`), so the CSV files it reads are
-known, and the other core is idle: :class:`Prefetch` reads each file's bytes and has pyarrow
-parse the columns the config reads (:mod:`.csvscan`; pyarrow parses without holding the
-interpreter's lock), in one thread, while the main thread imports.
+``kpisheet evaluate`` and ``recalc`` spend their first half second importing pandas, on one
+core. The config is loaded by then (it needs no pandas: :mod:`kpisheet.lazy`), so the files
+it reads are known, and the other core is idle: :class:`Prefetch` reads them in one thread
+while the main thread imports. Of a CSV file, pyarrow parses the columns the config reads
+(:mod:`.csvscan`); a workbook is checked and opened (:func:`.opening.open_workbook`, the
+reader's own function) and python-calamine parses the .xlsx sheets the sources read. Both
+parse without holding the interpreter's lock.
 
 Nothing here decides anything. The reader (:class:`.files.FileReader`) takes a file's bytes
-only where they were read at the very size and time it finds, and parsed columns only where
-its own steps come to the same delimiter, row width and columns; anything else, and any
+only where they were read at the very size and time it finds, parsed CSV columns only where
+its own steps come to the same delimiter, row width and columns, and a parsed sheet only of
+the workbook it opened from those bytes, by the sheet's exact name; anything else, and any
 failure here, is read again the usual way, whose messages a user sees. A wait for the thread
 is a wait for work the reader would otherwise do itself.
 """
@@ -29,7 +32,10 @@ from ..warehouse.check import is_database
 from .csvscan import (STRICT_LENGTH, STRICT_NUMBER, Ahead, CsvHead, NumberScan, Parsed, arrow_columns, csv_head,
                       number_scan)
 from .csvtext import csv_text
+from .extent import too_sparse
 from .filebytes import FileKey, file_key, read_settled
+from .opening import ZIP, OpenedWorkbook, open_workbook
+from .panics import native_stderr_held
 from .refs import CsvOptions, SourceRef
 
 
@@ -45,15 +51,19 @@ class _Want:
 
 @dataclass
 class _File:
-    """One file's reading ahead: its bytes, then the columns each source wants parsed."""
+    """One file's reading ahead: its bytes, then the columns each source wants parsed (a CSV
+    file) or the workbook opened and the sheets the sources read parsed (a workbook)."""
 
     path: str
-    wants: list[_Want]
+    wants: list[_Want] = field(default_factory=list)
+    sheets: list[Optional[str]] = field(default_factory=list)  # a workbook's sheets read (None: the first)
     key: Optional[FileKey] = None
     data: Optional[bytes] = None
     read: threading.Event = field(default_factory=threading.Event)  # the bytes are in (or never will be)
     parsed: threading.Event = field(default_factory=threading.Event)  # every want is done
     columns: dict[tuple[Any, ...], Parsed] = field(default_factory=dict)
+    opened: Optional[OpenedWorkbook] = None
+    grids: dict[str, Any] = field(default_factory=dict)  # sheet name -> calamine's parsed sheet
 
 
 class Prefetch:
@@ -66,11 +76,13 @@ class Prefetch:
         self._files: dict[str, _File] = {}
         for name, src in config.sources.items():
             path = src.workbook or workbook
-            if is_database(src) or path is None or Path(path).suffix.lower() != ".csv" or src.range is not None:
+            if is_database(src) or path is None or src.range is not None:
                 continue
-            full = os.path.abspath(path)
-            want = _Want(src.header_row, src.csv, used.get(name), tuple(sorted(src.columns.items())))
-            self._files.setdefault(full, _File(full, [])).wants.append(want)
+            found = self._files.setdefault(os.path.abspath(path), _File(os.path.abspath(path)))
+            if Path(path).suffix.lower() == ".csv":
+                found.wants.append(_Want(src.header_row, src.csv, used.get(name), tuple(sorted(src.columns.items()))))
+            elif src.table is None and src.sheet not in found.sheets:
+                found.sheets.append(src.sheet)
         self._closing = False
         self._thread = threading.Thread(target=self._run, name="kpisheet-prefetch")
         self._interval = sys.getswitchinterval()
@@ -88,6 +100,31 @@ class Prefetch:
             return None
         found.read.wait()
         return found.data if found.key == key else None
+
+    def settle(self, path: Path) -> None:
+        """Wait until the thread is done with the file at ``path`` (at once for a file it does not
+        read). The reader settles before it holds descriptor 2 (:func:`.panics.native_stderr_held`),
+        which the thread holds while calamine runs."""
+        found = self._files.get(os.path.abspath(path))
+        if found is not None:
+            found.parsed.wait()
+
+    def opened(self, key: FileKey) -> Optional[OpenedWorkbook]:
+        """The workbook in the file ``key`` names, opened from the bytes read at that key; else None."""
+        found = self._files.get(key[0])
+        if found is None:
+            return None
+        found.parsed.wait()
+        return found.opened if found.key == key else None
+
+    def sheet(self, key: FileKey, opened: OpenedWorkbook, name: str) -> Any:
+        """Calamine's parsed sheet ``name`` of ``opened`` (the workbook :meth:`opened` gave for
+        ``key``), handed over once; else None."""
+        found = self._files.get(key[0])
+        if found is None or found.key != key or found.opened is not opened:
+            return None
+        found.parsed.wait()
+        return found.grids.pop(name, None)
 
     def columns_of(self, key: FileKey, ref: SourceRef) -> Optional[Ahead]:
         """For the reader of ``ref`` in the file ``key`` names: the columns parsed ahead for a
@@ -121,7 +158,7 @@ class Prefetch:
             try:
                 if not self._closing:
                     self._read(found)
-            except Exception:  # the reader reads it again, and says what is wrong
+            except BaseException:  # noqa: BLE001 - a Rust panic too: the reader reads it again, and says what is wrong
                 pass
             finally:
                 found.read.set()
@@ -133,6 +170,8 @@ class Prefetch:
         key, data = read_settled(file_key(found.path, where), where)
         found.key, found.data = key, data
         found.read.set()
+        if found.sheets:
+            Prefetch._open(found, data)
         for want in found.wants:
             text, delimiter = csv_text(data, want.csv, where)
             # Whether pyarrow may parse the file (no quote, no NUL: csvscan.columnar) is the reader's
@@ -147,6 +186,26 @@ class Prefetch:
             if parsed is not None:
                 scans = tuple(_scan(c, head, p) for c, p in zip(parsed, positions))
                 found.columns[(want, delimiter, head.width, tuple(positions))] = Parsed(parsed, head.row, scans)
+
+
+    @staticmethod
+    def _open(found: _File, data: bytes) -> None:
+        """Open the workbook in ``data`` and parse the .xlsx sheets its sources read (of a sheet
+        too sparse to lay out densely, nothing: the reader reads it by its cells)."""
+        if not data.startswith(ZIP):
+            return  # an .xls: the reader opens it (its checks import numpy, which the main thread imports)
+        with native_stderr_held():  # a Rust panic's own lines never reach the terminal
+            opened = open_workbook(data, found.path)
+            found.opened = opened
+            if opened.kind != "xlsx" or opened.workbook is None:
+                return
+            names = list(opened.workbook.sheet_names)
+            for wanted in found.sheets:
+                name = names[0] if wanted is None and names else wanted
+                if name is None or name not in names or name in found.grids \
+                        or too_sparse(data, name, opened.scanned):
+                    continue
+                found.grids[name] = opened.workbook.get_sheet_by_name(name)
 
 
 _STRICT = re.compile(STRICT_NUMBER)

@@ -35,3 +35,36 @@ def test_other_errors_keep_their_lines(capfd: pytest.CaptureFixture[str]) -> Non
             os.write(2, b"said before the error\n")
             raise ValueError("x")
     assert capfd.readouterr().err == "said before the error\n"
+
+
+def test_two_threads_hold_descriptor_2_one_after_the_other(capfd: pytest.CaptureFixture[str]) -> None:
+    """The prefetch thread reads while the reader may: each holder restores what it found, so
+    descriptor 2 is the terminal's again after both, and neither's lines are lost."""
+    import threading
+
+    inside = threading.Event()
+    go_on = threading.Event()
+
+    def first() -> None:
+        with native_stderr_held():
+            os.write(2, b"first\n")
+            inside.set()
+            go_on.wait(5)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    inside.wait(5)
+    second = threading.Thread(target=lambda: _write_held(b"second\n"))
+    second.start()
+    second.join(0.2)
+    assert second.is_alive()  # waits for the first holder
+    go_on.set()
+    thread.join(5)
+    second.join(5)
+    os.write(2, b"after\n")
+    assert capfd.readouterr().err == "first\nsecond\nafter\n"
+
+
+def _write_held(text: bytes) -> None:
+    with native_stderr_held():
+        os.write(2, text)

@@ -1,0 +1,178 @@
+"""Workbooks read ahead, in a thread, while the engine imports (kpisheet.sources.prefetch): the
+thread opens them with the reader's own function and has calamine parse the sheets the sources
+read; the reader takes a parsed sheet only of the workbook it opened from the same bytes, by
+its exact name, so the tables and messages are those of a reader without the thread."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from kpisheet.config import load_config
+from kpisheet.engine.core import Engine
+from kpisheet.errors import WorkbookError
+from kpisheet.sources import opening, prefetch
+from kpisheet.sources.files import FileReader
+from kpisheet.sources.prefetch import Prefetch
+
+CONFIG = """\
+version: 1
+sources:
+  sales:
+    sheet: {sheet}
+    columns: {{date: Day, account: Client, amount: Amount}}
+  accounts:
+    sheet: Accounts
+kpis:
+  revenue: {{description: Revenue, source: sales, measure: sum(amount), owner: Finance}}
+"""
+
+
+def _book(path: Path, far_cell: bool = False) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    for row in [["Day", "Client", "Amount"], ["2026-01-05", "A", 12.5], ["2026-01-07", "B", 3],
+                ["2026-02-01", "A", 7]]:
+        ws.append(row)
+    if far_cell:
+        ws["XFD1048576"] = 1  # calamine would lay the sheet out densely: read by its cells
+    acc = wb.create_sheet("Accounts")
+    for row in [["account", "tier"], ["A", "gold"], ["B", "silver"]]:
+        acc.append(row)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "kpisheet.yaml").write_text(CONFIG.format(sheet="Data"))
+    _book(tmp_path / "book.xlsx")
+    return tmp_path
+
+
+class _Counted:
+    """A calamine workbook whose sheet parses are counted by name."""
+
+    def __init__(self, real: Any, parsed: list[str]) -> None:
+        self._real, self._parsed = real, parsed
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def get_sheet_by_name(self, name: str) -> Any:
+        self._parsed.append(name)
+        return self._real.get_sheet_by_name(name)
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sheets calamine parses, in order, wherever the workbook was opened."""
+    seen: list[str] = []
+    real = opening.CalamineWorkbook
+
+    class Counting:
+        @staticmethod
+        def from_filelike(f: Any, load_tables: bool = False) -> Any:
+            return _Counted(real.from_filelike(f), seen)
+
+    monkeypatch.setattr(opening, "CalamineWorkbook", Counting)
+    return seen
+
+
+def _tables(folder: Path, ahead: bool) -> dict[str, pd.DataFrame]:
+    config = load_config(folder / "kpisheet.yaml")
+    fetched = Prefetch(config, folder / "book.xlsx") if ahead else None
+    try:
+        engine = Engine(config, folder / "book.xlsx", reader=FileReader(prefetched=fetched))
+        return {name: engine.table(name).df for name in config.sources}
+    finally:
+        if fetched is not None:
+            fetched.close()
+
+
+def _same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    assert a.keys() == b.keys()
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name])
+
+
+def test_the_sheets_parsed_ahead_are_taken_and_give_the_same_tables(folder: Path, parsed: list[str]) -> None:
+    without = _tables(folder, ahead=False)
+    assert sorted(parsed) == ["Accounts", "Data"]
+    parsed.clear()
+    _same(_tables(folder, ahead=True), without)
+    assert sorted(parsed) == ["Accounts", "Data"]  # once each, in the thread: the reader took them
+
+
+def test_a_workbook_changed_after_it_was_read_ahead_is_read_again(folder: Path) -> None:
+    config = load_config(folder / "kpisheet.yaml")
+    fetched = Prefetch(config, folder / "book.xlsx")
+    fetched.settle(folder / "book.xlsx")
+    wb = openpyxl.load_workbook(folder / "book.xlsx")
+    wb["Data"]["C2"] = 1000
+    wb.save(folder / "book.xlsx")
+    st = os.stat(folder / "book.xlsx")
+    os.utime(folder / "book.xlsx", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    try:
+        engine = Engine(config, folder / "book.xlsx", reader=FileReader(prefetched=fetched))
+        assert engine.result("revenue", "2026-01").value == 1003
+    finally:
+        fetched.close()
+
+
+def test_a_damaged_workbook_is_the_readers_to_report(folder: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    with zipfile.ZipFile(folder / "book.xlsx", "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook")  # no sheets, no relationships
+    messages = []
+    for ahead in (False, True):
+        with pytest.raises(WorkbookError) as caught:
+            _tables(folder, ahead)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert capfd.readouterr().err == ""
+
+
+def test_a_panic_in_the_thread_writes_nothing_and_the_reader_reads(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    capfd: pytest.CaptureFixture[str]) -> None:
+    class PanicException(BaseException):
+        """Stands in for pyo3's exception of that name."""
+
+    def panics(data: bytes, where: str) -> Any:
+        os.write(2, b"thread '<unnamed>' panicked at src/xlsx.rs:1:1\n")
+        raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(prefetch, "open_workbook", panics)  # the thread's; the reader's own is untouched
+    without = _tables(folder, ahead=False)
+    _same(_tables(folder, ahead=True), without)
+    assert capfd.readouterr().err == ""
+
+
+def test_a_sheet_named_in_another_case_is_left_to_the_reader(folder: Path, parsed: list[str]) -> None:
+    (folder / "kpisheet.yaml").write_text(CONFIG.format(sheet="data"))
+    config = load_config(folder / "kpisheet.yaml")
+    fetched = Prefetch(config, folder / "book.xlsx")
+    fetched.settle(folder / "book.xlsx")
+    assert parsed == ["Accounts"]  # only the exact names are parsed ahead
+    fetched.close()
+    parsed.clear()
+    (folder / "kpisheet.yaml").write_text(CONFIG.format(sheet="Data"))
+    exact = _tables(folder, ahead=False)
+    (folder / "kpisheet.yaml").write_text(CONFIG.format(sheet="data"))
+    _same(_tables(folder, ahead=True), exact)
+
+
+def test_a_sheet_too_sparse_to_lay_out_is_never_parsed_by_calamine(tmp_path: Path, parsed: list[str]) -> None:
+    (tmp_path / "kpisheet.yaml").write_text(CONFIG.format(sheet="Data"))
+    _book(tmp_path / "book.xlsx", far_cell=True)
+    without = _tables(tmp_path, ahead=False)
+    assert parsed == ["Accounts"]
+    parsed.clear()
+    _same(_tables(tmp_path, ahead=True), without)
+    assert parsed == ["Accounts"]
