@@ -22,7 +22,7 @@ import pytest
 
 from kpisheet import zipguard
 from kpisheet.errors import WorkbookError
-import kpisheet.excel.recalc as recalc_module
+import kpisheet.excel.recalc.run as recalc_module
 from kpisheet.excel.recalc import recalc
 from kpisheet.excel.recalc.book import _may_hold_formulas, _may_hold_formulas_in, load
 from kpisheet.excel.recalc.sheetxml import CellEdit, _fast_patterns, _rewrite_cell, _scan_slow, patterns, rewrite_cell, scan
