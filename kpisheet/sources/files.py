@@ -72,8 +72,10 @@ class FileReader:
     calamine reads as blank) are read as what they are (:mod:`.hidden`); with ``recalc``
     every formula cell is recomputed in memory first. Files are never written.
 
-    ``prefetched``: CSV files the command line began reading in a thread while the engine
-    imported (:mod:`.prefetch`); what it read is taken where it is what this reader would read.
+    ``prefetched``: files the command line (or ``recalc``) began reading in a thread while the
+    engine imported (:mod:`.prefetch`); what it read is taken where it is what this reader would
+    read: the same bytes, CSV columns parsed as this reader would, a sheet of the very workbook
+    object this reader opened.
     """
 
     def __init__(self, recalc: bool = False, prefetched: Optional[Prefetch] = None) -> None:

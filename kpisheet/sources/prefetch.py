@@ -67,9 +67,10 @@ class _File:
 
 
 class Prefetch:
-    """The CSV files of ``config``'s sources (the ``workbook`` given for those that name none),
-    being read in a thread from construction on until :meth:`close`. Not a daemon: pyarrow's
-    C++ must not be stopped in the middle by the interpreter's exit."""
+    """The files of ``config``'s sources (the ``workbook`` given for those that name none; not
+    databases, not ranges), being read in a thread from construction on until :meth:`close`.
+    Not a daemon: pyarrow's C++ and calamine's Rust must not be stopped in the middle by the
+    interpreter's exit."""
 
     def __init__(self, config: Config, workbook: Optional[Path]) -> None:
         used = columns_used(config)
