@@ -96,11 +96,8 @@ class Prefetch:
 
     def data(self, key: FileKey) -> Optional[bytes]:
         """The bytes of the file ``key`` names, where they were read at that key; else None."""
-        found = self._files.get(key[0])
-        if found is None:
-            return None
-        found.read.wait()
-        return found.data if found.key == key else None
+        found = self._at(key, parsed=False)
+        return None if found is None else found.data
 
     def settle(self, path: Path) -> None:
         """Wait until the thread is done with the file at ``path`` (at once for a file it does not
@@ -112,20 +109,25 @@ class Prefetch:
 
     def opened(self, key: FileKey) -> Optional[OpenedWorkbook]:
         """The workbook in the file ``key`` names, opened from the bytes read at that key; else None."""
-        found = self._files.get(key[0])
-        if found is None:
-            return None
-        found.parsed.wait()
-        return found.opened if found.key == key else None
+        found = self._at(key, parsed=True)
+        return None if found is None else found.opened
 
     def sheet(self, key: FileKey, opened: OpenedWorkbook, name: str) -> Any:
         """Calamine's parsed sheet ``name`` of ``opened`` (the workbook :meth:`opened` gave for
         ``key``), handed over once; else None."""
-        found = self._files.get(key[0])
-        if found is None or found.key != key or found.opened is not opened:
+        found = self._at(key, parsed=True)
+        if found is None or found.opened is not opened:
             return None
-        found.parsed.wait()
         return found.grids.pop(name, None)
+
+    def _at(self, key: FileKey, parsed: bool) -> Optional[_File]:
+        """The file ``key`` names, once its bytes are read (``parsed``: once all is done with
+        it), where they were read at that very key; else None."""
+        found = self._files.get(key[0])
+        if found is None:
+            return None
+        (found.parsed if parsed else found.read).wait()
+        return found if found.key == key else None
 
     def columns_of(self, key: FileKey, ref: SourceRef) -> Optional[Ahead]:
         """For the reader of ``ref`` in the file ``key`` names: the columns parsed ahead for a

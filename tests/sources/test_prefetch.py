@@ -5,9 +5,7 @@ and messages are those of a reader without it, whatever happens to the file in b
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import textwrap
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,8 @@ from kpisheet.config import load_config
 from kpisheet.engine.core import Engine
 from kpisheet.sources.files import FileReader
 from kpisheet.sources.prefetch import Prefetch
+
+from .prefetchspy import run_spied
 
 CONFIG = """\
 version: 1
@@ -134,23 +134,13 @@ def test_evaluate_gives_the_same_output_with_and_without_the_thread(folder: Path
 @pytest.mark.parametrize("command", ["evaluate", "accounts"])
 def test_the_commands_start_reading_before_pandas_imports(folder: Path, command: str) -> None:
     """The point of the thread: it starts while the engine and pandas are still to import."""
-    code = textwrap.dedent(f"""
-        import sys
-        from kpisheet.sources import prefetch
-        seen = []
-        real = prefetch.Prefetch.__init__
-        def spy(self, *a):
-            seen.append("pandas" in sys.modules or "kpisheet.engine.core" in sys.modules)
-            real(self, *a)
-        prefetch.Prefetch.__init__ = spy
+    printed = run_spied(f"""
         from kpisheet.cli import main
         assert main([{command!r}, "--config", {str(folder / "kpisheet.yaml")!r}, "--period", "2026-01",
                      "--format", "json", "-o", {str(folder / "out.json")!r}]) == 0
         print(seen)
     """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[False]"
+    assert printed == "[False]"
 
 
 def test_number_columns_are_scanned_ahead_and_read_the_same(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:

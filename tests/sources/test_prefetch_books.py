@@ -6,9 +6,6 @@ its exact name, so the tables and messages are those of a reader without the thr
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import textwrap
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -23,6 +20,8 @@ from kpisheet.errors import WorkbookError
 from kpisheet.sources import opening, prefetch
 from kpisheet.sources.files import FileReader
 from kpisheet.sources.prefetch import Prefetch
+
+from .prefetchspy import run_spied
 
 CONFIG = """\
 version: 1
@@ -187,22 +186,12 @@ def test_recalc_starts_reading_before_pandas_imports(folder: Path) -> None:
     wb = openpyxl.load_workbook(folder / "book.xlsx")
     wb.create_sheet("Report")["A1"] = '=KPI("revenue","2026-01")'
     wb.save(folder / "book.xlsx")
-    code = textwrap.dedent(f"""
-        import sys
+    printed = run_spied(f"""
         from pathlib import Path
-        from kpisheet.sources import prefetch
-        seen = []
-        real = prefetch.Prefetch.__init__
-        def spy(self, *a):
-            seen.append("pandas" in sys.modules or "kpisheet.engine.core" in sys.modules)
-            real(self, *a)
-        prefetch.Prefetch.__init__ = spy
         from kpisheet.excel.recalc import recalc
         assert "pandas" not in sys.modules
         report = recalc(Path({str(folder / "book.xlsx")!r}), out=Path({str(folder / "out.xlsx")!r}))
         print(seen, report.written)
     """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[False] True"
+    assert printed == "[False] True"
     assert openpyxl.load_workbook(folder / "out.xlsx", data_only=True)["Report"]["A1"].value == 15.5
