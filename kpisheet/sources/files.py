@@ -50,14 +50,25 @@ class _Book:
     key: tuple[str, int, int]
     data: bytes
     kind: str  # xlsx | xlsb | ods | xls | csv
-    workbook: Optional[CalamineWorkbook] = None
+    opened: Optional[OpenedWorkbook] = None  # a workbook's bytes, checked and opened (None: a CSV file)
     with_tables: Optional[CalamineWorkbook] = None
     frames: dict[tuple[Any, ...], Frame] = field(default_factory=dict)
     csv_rows: dict[tuple[Any, ...], list[list[str]]] = field(default_factory=dict)
     hidden: Optional[dict[str, Cells]] = None  # sheet -> error cells and computed formula cells (.xlsx)
-    by_cells: Optional[list[str]] = None  # an .ods or .xls calamine must not open: its sheets, read by their cells
-    scanned: dict[str, bool] = field(default_factory=dict)  # .xlsx sheet part -> fits its dimension (extent)
-    opened: Optional[OpenedWorkbook] = None  # what the workbook's bytes opened as
+
+    @property
+    def workbook(self) -> Optional[CalamineWorkbook]:
+        return None if self.opened is None else self.opened.workbook
+
+    @property
+    def by_cells(self) -> Optional[list[str]]:
+        """An .ods or .xls calamine must not open: its sheets, read by their cells."""
+        return None if self.opened is None else self.opened.by_cells
+
+    @property
+    def scanned(self) -> dict[str, bool]:
+        """An .xlsx's sheet parts -> whether each fits its dimension (:mod:`.extent`)."""
+        return {} if self.opened is None else self.opened.scanned
 
 
 class FileReader:
@@ -158,8 +169,7 @@ class FileReader:
                 raise WorkbookError("not a CSV file (it is a workbook; name it .xlsx, .xls …)", place=where)
             return _Book(key, data, "csv")
         opened = prefetched or open_workbook(data, where)
-        return _Book(key, data, opened.kind, opened.workbook, by_cells=opened.by_cells, scanned=opened.scanned,
-                     opened=opened)
+        return _Book(key, data, opened.kind, opened)
 
     # --- sheets -----------------------------------------------------------------------------
 
