@@ -29,7 +29,8 @@ from .panics import is_panic, native_stderr_held
 from .csvcolumns import read_columns
 from .csvtext import csv_text
 from .filebytes import file_key, read_settled
-from .frames import Frame, build_frame, chunk_cells, gc_paused
+from ..gcpause import gc_paused
+from .frames import Frame, build_frame, chunk_cells
 from .hidden import (Cells, hidden_cells, lay_over, may_hide_cells, ods_error_cells, sheet_grid,
                      xls_error_cells)
 from .refs import CsvOptions, SourceRef, col_letter, parse_range

@@ -14,17 +14,16 @@ Rules, the same for every reader:
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
 from ..errors import WorkbookError
+from ..gcpause import gc_paused
 from ..xlerrors import XlError
 from .refs import SourceRef, col_letter
 from .headers import fold, header_text, read_positions
@@ -33,21 +32,6 @@ from .table import TextFormat, Table
 _NUMBER_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "decimal"})
 _LEADING_ZERO = r"\s*[+-]?0\d"  # a code such as 00123, matched at the start: stays text
 _LEADING_ZERO_RE = re.compile(_LEADING_ZERO)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a million cell objects are made (none of them
-    can form a cycle); this halves the time of ``to_python`` on large sheets."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 
 
 try:  # pandas' own row-to-column transposer (what read_excel uses): 4x faster than DataFrame(rows)
