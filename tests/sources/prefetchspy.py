@@ -12,9 +12,9 @@ import sys
 from kpisheet.sources import prefetch
 seen = []
 real = prefetch.Prefetch.__init__
-def spy(self, *a):
+def spy(self, *a, **k):
     seen.append("pandas" in sys.modules or "kpisheet.engine.core" in sys.modules)
-    real(self, *a)
+    real(self, *a, **k)
 prefetch.Prefetch.__init__ = spy
 """
 

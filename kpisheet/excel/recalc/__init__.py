@@ -17,9 +17,10 @@ Pieces, each replaceable on its own:
 - :mod:`.writer` — the cells that change and the patched parts;
 - :mod:`.run` — the run itself, behind :func:`recalc`.
 
-Importing this package imports no pandas: :func:`recalc` first sets the files the config
-reads being read in a thread (:mod:`kpisheet.sources.prefetch`), then imports the run,
-whose imports (pandas, the engine) take the half second the thread needs (issue 12).
+Importing this package imports no pandas: :func:`recalc` first loads the config and sets the
+files it reads being read and checked in a thread while the book is opened (:mod:`.ahead`,
+:mod:`kpisheet.sources.prefetch`); as soon as a sheet's formulas may call kpisheet's functions
+the thread parses the data sheets, while the run imports pandas and the engine (issue 12).
 """
 
 
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ...errors import WorkbookError
 from ...lazy import lazy_names
-from .ahead import sources_ahead
+from .ahead import opened_ahead
 
 if TYPE_CHECKING:
     from .model import FormulaEngine
@@ -61,14 +62,10 @@ def recalc(workbook: Path, config_path: Optional[Path] = None, out: Optional[Pat
                             place=workbook.name)
     if not workbook.exists():
         raise WorkbookError("no such file", place=str(workbook))
-    ahead = sources_ahead(workbook, config_path) if engine_factory is None else None
-    try:
-        from .run import run
-        return run(workbook, config_path, out, check, engine_factory=engine_factory, formula_engine=formula_engine,
-                   ahead=ahead)
-    finally:
-        if ahead is not None:
-            ahead.prefetch.close()
+    with opened_ahead(workbook, config_path, read_ahead=engine_factory is None) as (loaded, ahead):
+        from .run import run  # pandas and the engine import while the sources are read
+        return run(loaded, workbook, config_path, out, check, engine_factory=engine_factory,
+                   formula_engine=formula_engine, ahead=ahead)
 
 
 def cli_recalc(workbook: str | Path, config: Optional[str | Path] = None, output: Optional[str | Path] = None,

@@ -7,7 +7,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from ...errors import WorkbookError
 from ...inflated import joined
@@ -130,7 +130,9 @@ def _may_hold_formulas_in(pieces: list[bytes]) -> bool:
         any(a[-1:] + b[:1] in (b"<f", b":f") for a, b in zip(pieces, pieces[1:]))
 
 
-def load(path: Path) -> LoadedBook:
+def load(path: Path, formulas_seen: Optional[Callable[[bytes], None]] = None) -> LoadedBook:
+    """The workbook at ``path``; ``formulas_seen(xml)`` is called with each worksheet part that
+    holds formulas, as soon as it is inflated (before any is parsed: recalc's read-ahead)."""
     pkg = Package(path)
     place = path.name
     root = rels(pkg, "")
@@ -188,6 +190,8 @@ def load(path: Path) -> LoadedBook:
             continue
         raw = joined(pieces) if _may_hold_formulas_in(pieces) else None
         if raw is not None and _FORMULA_TAG.search(raw) is not None:
+            if formulas_seen is not None:
+                formulas_seen(raw)
             text = _decode(raw, f"{place}!{sp.name}")
             if not _complete(text):  # patching a cut sheet would write a damaged book as if it were fine
                 raise WorkbookError("the sheet's XML is cut short (a damaged file): nothing written; "

@@ -9,14 +9,12 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from ...errors import EvaluationError
-from ...inflated import sharing
-from ...sources.frames import gc_paused
 from ...xlerrors import XlError
 from ..functions import EXCEL_FUNCTIONS, ExcelFunction, convert, invoke
 from .ahead import SourcesAhead
 from . import values as V
 from .ast import Call, walk
-from .book import LoadedBook, load
+from .book import LoadedBook
 from .calc import Calculator
 from .cellguard import parse_within_limits
 from .model import CalcResult, ExtraFunction, FormulaEngine
@@ -294,32 +292,14 @@ def _result_batch(spec: ExcelFunction, call: Callable[..., Any], periods: frozen
     return batch
 
 
-def run(workbook: Path, config_path: Optional[Path] = None, out: Optional[Path] = None, check: bool = False,
-        *, engine_factory: Optional[Callable[[Path, Path], Any]] = None,
+def run(loaded: LoadedBook, workbook: Path, config_path: Optional[Path] = None, out: Optional[Path] = None,
+        check: bool = False, *, engine_factory: Optional[Callable[[Path, Path], Any]] = None,
         formula_engine: Optional[FormulaEngine] = None, ahead: Optional[SourcesAhead] = None) -> RecalcReport:
-    """:func:`kpisheet.excel.recalc.recalc` once the workbook is known to be an .xlsx/.xlsm
-    file that exists. ``ahead``: its config, loaded, and its sources being read in a thread
+    """:func:`kpisheet.excel.recalc.recalc` of ``workbook``, as :func:`.ahead.opened_ahead` loaded
+    it (within its block). ``ahead``: the config, loaded, and the sources being read in a thread
     (the default engine reads through them)."""
-    # No cyclic garbage collection during the run: the sheets' cells, the formulas, their results
-    # and the engine's tables are made once and live to the end, so each collection would walk
-    # them all again for nothing (a fifth of recalc's own time on 10,000 KPI cells). Collection
-    # resumes when the run ends: the book and the run are freed by then (they are the locals of
-    # _load_and_recalc, and the formula engine breaks its own cycles), so the first collection
-    # after it walks the report, not every cell of the run (60-90 ms on 10,000 KPI cells).
-    with gc_paused():
-        return _load_and_recalc(workbook, config_path, out, check, engine_factory or _default_engine(ahead),
-                                formula_engine or Calculator())
-
-
-def _load_and_recalc(workbook: Path, config_path: Optional[Path], out: Optional[Path], check: bool,
-                     engine_factory: Callable[[Path, Path], Any], formula_engine: FormulaEngine) -> RecalcReport:
-    loaded = load(workbook)
-    try:
-        # a source sheet is inflated once, not twice (nor again for the engine's size check)
-        with sharing(loaded.pkg.data, loaded.inflated, loaded.pkg.checked):
-            return _recalc(loaded, workbook, config_path, out, check, engine_factory, formula_engine)
-    finally:
-        loaded.pkg.close()
+    return _recalc(loaded, workbook, config_path, out, check, engine_factory or _default_engine(ahead),
+                   formula_engine or Calculator())
 
 
 def _recalc(loaded: LoadedBook, workbook: Path, config_path: Optional[Path], out: Optional[Path], check: bool,
