@@ -43,17 +43,9 @@ def one_line(text: object, limit: int = 120) -> str:
 
 def open_workbook(data: bytes, where: str) -> OpenedWorkbook:
     """The workbook in ``data`` (told apart by content, not name), opened by python-calamine
-    once every check passed (:func:`check_workbook`, then :func:`open_checked`); a
-    :class:`WorkbookError` at ``where`` for anything that is not a readable workbook. May raise
-    calamine's Rust panic on damaged bytes (the caller holds descriptor 2:
-    :func:`.panics.native_stderr_held`)."""
-    return open_checked(data, check_workbook(data, where), where)
-
-
-def check_workbook(data: bytes, where: str) -> OpenedWorkbook:
-    """What kind of workbook ``data`` is, checked so that python-calamine may open it, not
-    opened yet (``workbook`` None); a :class:`WorkbookError` at ``where`` for anything that is
-    not a readable workbook. Python only: no Rust runs here."""
+    once every check passed; a :class:`WorkbookError` at ``where`` for anything that is not a
+    readable workbook. May raise calamine's Rust panic on damaged bytes (the caller holds
+    descriptor 2: :func:`.panics.native_stderr_held`)."""
     scanned: dict[str, bool] = {}  # an .xlsx's sheet parts whose extent was scanned as they were inflated
     if data.startswith(OLE):
         if _is_encrypted(data):
@@ -94,24 +86,14 @@ def check_workbook(data: bytes, where: str) -> OpenedWorkbook:
                                 "such as a Word document)", place=where)
     else:
         raise WorkbookError(_not_a_workbook(data), place=where)
-    return OpenedWorkbook(kind, scanned=scanned)
-
-
-def open_checked(data: bytes, checked: OpenedWorkbook, where: str) -> OpenedWorkbook:
-    """The workbook :func:`check_workbook` passed, opened by python-calamine (left as it is
-    where its sheets are read by their cells)."""
-    if checked.by_cells is not None:
-        return checked
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError:
         raise WorkbookError(PROTECTED, place=where) from None
     except CalamineError as exc:
-        what = "not an Excel workbook" if checked.kind == "xls" else "the workbook is damaged"
+        what = "not an Excel workbook" if kind == "xls" else "the workbook is damaged"
         raise WorkbookError(f"{what} ({one_line(exc)})", place=where) from None
-    return OpenedWorkbook(checked.kind, workbook, scanned=checked.scanned)
-
-
+    return OpenedWorkbook(kind, workbook, scanned=scanned)
 
 
 def _is_encrypted(data: bytes) -> bool:

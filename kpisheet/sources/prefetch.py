@@ -18,6 +18,7 @@ is a wait for work the reader would otherwise do itself.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import sys
@@ -34,7 +35,7 @@ from .csvscan import (STRICT_LENGTH, STRICT_NUMBER, Ahead, CsvHead, NumberScan, 
 from .csvtext import csv_text
 from .extent import too_sparse
 from .filebytes import FileKey, file_key, read_settled
-from .opening import ZIP, OpenedWorkbook, check_workbook, open_checked
+from .opening import ZIP, OpenedWorkbook, open_workbook
 from .panics import native_stderr_held
 from .refs import CsvOptions, SourceRef
 
@@ -70,13 +71,9 @@ class Prefetch:
     """The files of ``config``'s sources (the ``workbook`` given for those that name none; not
     databases, not ranges), being read in a thread from construction on until :meth:`close`.
     Not a daemon: pyarrow's C++ and calamine's Rust must not be stopped in the middle by the
-    interpreter's exit.
+    interpreter's exit."""
 
-    ``gated``: the thread reads the files and checks the workbooks at once, but parses nothing
-    until :meth:`go` (``recalc`` says go once it knows a formula may call kpisheet's functions,
-    and closes the prefetch otherwise)."""
-
-    def __init__(self, config: Config, workbook: Optional[Path], gated: bool = False) -> None:
+    def __init__(self, config: Config, workbook: Optional[Path]) -> None:
         used = columns_used(config)
         self._files: dict[str, _File] = {}
         for name, src in config.sources.items():
@@ -89,10 +86,10 @@ class Prefetch:
             elif src.table is None and src.sheet not in found.sheets:
                 found.sheets.append(src.sheet)
         self._closing = False
-        self._go = threading.Event()
-        if not gated:
-            self._go.set()
-        self._thread = threading.Thread(target=self._run, name="kpisheet-prefetch")
+        # in the caller's context: what it shares is shared with the thread (kpisheet.inflated:
+        # recalc's inflated sheets serve the size check of the same workbook)
+        self._thread = threading.Thread(target=contextvars.copy_context().run, args=(self._run,),
+                                        name="kpisheet-prefetch")
         self._interval = sys.getswitchinterval()
         if self._files:
             # The thread takes the interpreter's lock back between pyarrow's calls, each time after
@@ -153,16 +150,11 @@ class Prefetch:
 
         return ahead
 
-    def go(self) -> None:
-        """Let a gated prefetch parse what it reads."""
-        self._go.set()
-
     def close(self) -> None:
         """Let go of what was read (the reader keeps what it took). A file not begun is not read;
         one being read is finished first (a parse cannot be stopped half way), as it would have
         been without the thread."""
         self._closing = True
-        self._go.set()  # a gate never opened: nothing is parsed
         if self._thread.is_alive():
             self._thread.join()
         self._files = {}
@@ -179,19 +171,14 @@ class Prefetch:
                 found.read.set()
                 found.parsed.set()
 
-    def _read(self, found: _File) -> None:
-        """Read ``found``'s bytes and check a workbook's; once the gate is open (:meth:`go`),
-        open it and parse the sheets and columns its sources want."""
+    @staticmethod
+    def _read(found: _File) -> None:
         where = found.path
         key, data = read_settled(file_key(found.path, where), where)
         found.key, found.data = key, data
         found.read.set()
-        checked = check_workbook(data, where) if found.sheets and data.startswith(ZIP) else None
-        self._go.wait()
-        if self._closing:
-            return
-        if checked is not None:
-            Prefetch._open(found, data, checked)
+        if found.sheets:
+            Prefetch._open(found, data)
         for want in found.wants:
             text, delimiter = csv_text(data, want.csv, where)
             # Whether pyarrow may parse the file (no quote, no NUL: csvscan.columnar) is the reader's
@@ -209,12 +196,13 @@ class Prefetch:
 
 
     @staticmethod
-    def _open(found: _File, data: bytes, checked: OpenedWorkbook) -> None:
-        """Open the workbook ``checked`` passed and parse the .xlsx sheets its sources read (of a
-        sheet too sparse to lay out densely, nothing: the reader reads it by its cells). An .xls
-        is the reader's to open: its checks import numpy, which the main thread imports."""
+    def _open(found: _File, data: bytes) -> None:
+        """Open the workbook in ``data`` and parse the .xlsx sheets its sources read (of a sheet
+        too sparse to lay out densely, nothing: the reader reads it by its cells)."""
+        if not data.startswith(ZIP):
+            return  # an .xls: the reader opens it (its checks import numpy, which the main thread imports)
         with native_stderr_held():  # a Rust panic's own lines never reach the terminal
-            opened = open_checked(data, checked, found.path)
+            opened = open_workbook(data, found.path)
             found.opened = opened
             if opened.kind != "xlsx" or opened.workbook is None:
                 return

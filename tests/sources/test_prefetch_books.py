@@ -146,11 +146,11 @@ def test_a_panic_in_the_thread_writes_nothing_and_the_reader_reads(folder: Path,
     class PanicException(BaseException):
         """Stands in for pyo3's exception of that name."""
 
-    def panics(data: bytes, checked: Any, where: str) -> Any:
+    def panics(data: bytes, where: str) -> Any:
         os.write(2, b"thread '<unnamed>' panicked at src/xlsx.rs:1:1\n")
         raise PanicException("index out of bounds")
 
-    monkeypatch.setattr(prefetch, "open_checked", panics)  # the thread's; the reader's own is untouched
+    monkeypatch.setattr(prefetch, "open_workbook", panics)  # the thread's; the reader's own is untouched
     without = _tables(folder, ahead=False)
     _same(_tables(folder, ahead=True), without)
     assert capfd.readouterr().err == ""
@@ -197,26 +197,6 @@ def test_recalc_starts_reading_before_pandas_imports(folder: Path) -> None:
     assert openpyxl.load_workbook(folder / "out.xlsx", data_only=True)["Report"]["A1"].value == 15.5
 
 
-def test_a_gated_prefetch_reads_and_checks_but_parses_only_once_let_go(folder: Path, parsed: list[str]) -> None:
-    config = load_config(folder / "kpisheet.yaml")
-    fetched = Prefetch(config, folder / "book.xlsx", gated=True)
-    assert fetched.data(_key(folder)) is not None  # read at once
-    assert parsed == []
-    fetched.go()
-    fetched.settle(folder / "book.xlsx")
-    assert sorted(parsed) == ["Accounts", "Data"]
-    fetched.close()
-    parsed.clear()
-    closed = Prefetch(config, folder / "book.xlsx", gated=True)
-    closed.close()  # never let go: nothing parsed, and close does not wait for a gate
-    assert parsed == []
-
-
-def _key(folder: Path) -> Any:
-    from kpisheet.sources.filebytes import file_key
-    return file_key(os.path.abspath(folder / "book.xlsx"), "book.xlsx")
-
-
 def _with_formula(folder: Path, formula: str) -> Path:
     wb = openpyxl.load_workbook(folder / "book.xlsx")
     wb.create_sheet("Report")["A1"] = formula
@@ -235,8 +215,8 @@ def test_recalc_parses_the_sources_ahead_once_when_a_cell_calls_our_functions(fo
 
 def test_recalc_of_a_book_calling_none_of_our_functions_parses_nothing_ahead(folder: Path,
                                                                             parsed: list[str]) -> None:
-    """A data workbook beside its config: no cell needs a source, so none is parsed (it was
-    parsed in vain, and waited for, before the gate: 1.2 s became 4.9 s on 250,000 rows)."""
+    """A data workbook beside its config: no cell needs a source, so none is read ahead (it was
+    parsed in vain, and waited for: 1.2 s became 4.9 s on 250,000 rows)."""
     from kpisheet.excel.recalc import recalc
     report = recalc(_with_formula(folder, "=SUM(Data!C2:C4)"), out=folder / "out.xlsx")
     assert report.kpi_cells == 0 and report.written

@@ -1,7 +1,8 @@
-"""Before the run imports pandas and the engine: the config loaded and its sources' files
-read in a thread (:mod:`kpisheet.sources.prefetch`) while the workbook is opened, then
-parsed, where the book's formulas may call docs/excel.md's functions, while the run imports:
-calamine parses the data sheets on the other core meanwhile (issue 12).
+"""Before the run imports pandas and the engine: the workbook opened (every sheet inflated,
+once) and, where a sheet's formulas may call docs/excel.md's functions, the config loaded and
+its sources' files read in a thread (:mod:`kpisheet.sources.prefetch`), whose calamine parse of
+the data sheets takes the other core while the book is parsed and the run imports (issue 12).
+The thread's size check of the same workbook takes the sheets inflated here (:mod:`kpisheet.inflated`).
 
 Needs no pandas: :func:`kpisheet.excel.recalc.recalc` enters :func:`opened_ahead` before it
 imports the run.
@@ -20,7 +21,7 @@ from ...errors import KpisheetError
 from ...gcpause import gc_paused
 from ...inflated import sharing
 from ...sources.prefetch import Prefetch
-from .book import LoadedBook, load
+from .book import LoadedBook, load, open_book
 
 #: A formula calling one of docs/excel.md's functions holds, upper-cased, one of these words and
 #: "(" (every name of :data:`kpisheet.excel.functions.EXCEL_FUNCTIONS` does: a test holds them
@@ -42,8 +43,9 @@ class SourcesAhead:
 def opened_ahead(workbook: Path, config_path: Optional[Path],
                  read_ahead: bool = True) -> Iterator[tuple[LoadedBook, Optional[SourcesAhead]]]:
     """The workbook loaded and, with ``read_ahead``, its sources being read, for the ``with``
-    block (None where no formula may call our functions, or no config loads); the thread is
-    waited for and the package closed as the block ends. Raises
+    block (None where no formula may call our functions: a data workbook beside its config has
+    nothing read ahead; or where no config loads); the thread is waited for and the package
+    closed as the block ends. Raises
     :class:`~kpisheet.errors.WorkbookError` for a file that is not a readable .xlsx/.xlsm.
 
     No cyclic garbage collection in the block: the sheets' cells, the formulas, their results
@@ -53,34 +55,25 @@ def opened_ahead(workbook: Path, config_path: Optional[Path],
     breaks its own cycles), so the first collection after it walks the report, not every cell
     of the run (60-90 ms on 10,000 KPI cells)."""
     with gc_paused():
-        ahead = _sources_ahead(workbook, config_path) if read_ahead else None
+        opened = open_book(workbook)
         try:
-            calls: list[bool] = []  # set once a sheet's formulas may call our functions
-
-            def seen(xml: bytes) -> None:
-                if ahead is not None and not calls and OUR_CALL.search(xml.upper()):
-                    calls.append(True)
-                    ahead.prefetch.go()  # parsed from now on, while the book is read on
-
-            loaded = load(workbook, seen)
-            if ahead is not None and not calls:
-                ahead.prefetch.close()  # no cell needs a source: nothing is parsed
-                ahead = None
-            try:
-                # a source sheet is inflated once, not twice (nor again for the engine's size check)
-                with sharing(loaded.pkg.data, loaded.inflated, loaded.pkg.checked):
-                    yield loaded, ahead
-            finally:
-                loaded.pkg.close()
+            # a source sheet is inflated once, not twice: the size check of the engine's reader
+            # (in the read-ahead thread too, which runs in this context) takes these pieces
+            with sharing(opened.pkg.data, opened.values_only, opened.pkg.checked):
+                calls = any(OUR_CALL.search(xml.upper()) for xml in opened.formula_xml.values())
+                ahead = _sources_ahead(workbook, config_path) if read_ahead and calls else None
+                try:
+                    yield load(opened), ahead
+                finally:
+                    if ahead is not None:
+                        ahead.prefetch.close()
         finally:
-            if ahead is not None:
-                ahead.prefetch.close()
+            opened.pkg.close()
 
 
 def _sources_ahead(workbook: Path, config_path: Optional[Path]) -> Optional[SourcesAhead]:
-    """The config beside ``workbook`` (or ``config_path``) and its sources' files being read,
-    gated (nothing parsed until the book is known to need it); None where no config is found
-    or it does not load: that is an error only if a cell calls docs/excel.md's functions, which
+    """The config beside ``workbook`` (or ``config_path``) and its sources' files being read;
+    None where no config is found or it does not load: that is an error only if a cell calls docs/excel.md's functions, which
     the run finds out and reports as before."""
     from ...config.discover import find_config
     from ...config.load import load_config
@@ -89,4 +82,4 @@ def _sources_ahead(workbook: Path, config_path: Optional[Path]) -> Optional[Sour
         config = load_config(found)
     except KpisheetError:
         return None
-    return SourcesAhead(found, config, Prefetch(config, workbook, gated=True))
+    return SourcesAhead(found, config, Prefetch(config, workbook))

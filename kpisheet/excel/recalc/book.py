@@ -7,7 +7,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 from ...errors import WorkbookError
 from ...inflated import joined
@@ -130,9 +130,28 @@ def _may_hold_formulas_in(pieces: list[bytes]) -> bool:
         any(a[-1:] + b[:1] in (b"<f", b":f") for a, b in zip(pieces, pieces[1:]))
 
 
-def load(path: Path, formulas_seen: Optional[Callable[[bytes], None]] = None) -> LoadedBook:
-    """The workbook at ``path``; ``formulas_seen(xml)`` is called with each worksheet part that
-    holds formulas, as soon as it is inflated (before any is parsed: recalc's read-ahead)."""
+@dataclass
+class OpenedBook:
+    """A package opened and each of its sheets inflated, none parsed yet (:func:`open_book`)."""
+
+    pkg: Package
+    place: str
+    workbook_part: str
+    app_part: str
+    workbook_xml: str
+    wrels: dict[str, tuple[str, str]]
+    parts: list[SheetPart]
+    pieces: dict[str, list[bytes]] = field(default_factory=dict)  # each sheet part as inflated (until load)
+    formula_xml: dict[str, bytes] = field(default_factory=dict)  # the worksheets holding a formula tag (until load)
+    values_only: dict[str, list[bytes]] = field(default_factory=dict)
+    """The worksheets without formulas, as inflated: the engine may read them as sources
+    (:mod:`kpisheet.inflated` shares them with its size check)."""
+
+
+def open_book(path: Path) -> OpenedBook:
+    """The package at ``path`` with its workbook part read and every sheet inflated once (a
+    48 MB sheet of values is never joined into one copy); the worksheets holding formulas are
+    told apart. Raises :class:`WorkbookError` for a file that is not a workbook."""
     pkg = Package(path)
     place = path.name
     root = rels(pkg, "")
@@ -142,6 +161,33 @@ def load(path: Path, formulas_seen: Optional[Callable[[bytes], None]] = None) ->
         raise WorkbookError("not a spreadsheet: no workbook part", place=place)
     wb = _decode(pkg.read(wb_part), place)
     wrels = rels(pkg, wb_part)
+    parts: list[SheetPart] = []
+    for i, m in enumerate(re.finditer(r"<(?:\w+:)?sheet\b([^>]*?)/?>", wb)):
+        a = attrs(m.group(1))
+        rid = a.get("id", "")
+        typ, part = wrels.get(rid, ("", ""))
+        macro = typ.endswith("/xlMacrosheet") and part in pkg
+        parts.append(SheetPart(i, a.get("name", f"Sheet{i + 1}"),
+                               part if (typ.endswith("/worksheet") or macro) and part in pkg else None, macro=macro))
+    opened = OpenedBook(pkg, place, wb_part, app_part, wb, wrels, parts)
+    for sp in parts:
+        if sp.part is None or sp.part in opened.pieces:
+            continue
+        pieces = opened.pieces[sp.part] = pkg.read_pieces(sp.part)  # a 48 MB sheet is never joined whole
+        if sp.macro:
+            continue
+        raw = joined(pieces) if _may_hold_formulas_in(pieces) else None
+        if raw is not None and _FORMULA_TAG.search(raw) is not None:
+            opened.formula_xml[sp.part] = raw
+        else:
+            opened.values_only[sp.part] = pieces
+    return opened
+
+
+def load(path: "Path | OpenedBook") -> LoadedBook:
+    """The workbook at ``path`` (or already opened by :func:`open_book`) as a :class:`LoadedBook`."""
+    opened = path if isinstance(path, OpenedBook) else open_book(path)
+    pkg, place, wb, wrels, parts = opened.pkg, opened.place, opened.workbook_xml, opened.wrels, opened.parts
     shared: list[str] = []
     furigana = ""
     metadata_part = None
@@ -159,39 +205,30 @@ def load(path: Path, formulas_seen: Optional[Callable[[bytes], None]] = None) ->
     date1904 = bool(pr and attrs(pr.group(1)).get("date1904") in ("1", "true"))
     calc = re.search(r"<(?:\w+:)?calcPr\b([^>]*)>", wb)
     ca = attrs(calc.group(1)) if calc else {}
-    parts: list[SheetPart] = []
-    for i, m in enumerate(re.finditer(r"<(?:\w+:)?sheet\b([^>]*?)/?>", wb)):
-        a = attrs(m.group(1))
-        rid = a.get("id", "")
-        typ, part = wrels.get(rid, ("", ""))
-        macro = typ.endswith("/xlMacrosheet") and part in pkg
-        parts.append(SheetPart(i, a.get("name", f"Sheet{i + 1}"),
-                               part if (typ.endswith("/worksheet") or macro) and part in pkg else None, macro=macro))
     sheets: list[Sheet] = []
     formulas: list[Formula] = []
     tables: dict[str, tuple[int, tuple[int, int, int, int], list[str], int, int]] = {}
-    loaded = LoadedBook(pkg, wb_part, Book(sheets, formulas, date1904=date1904,
-                                          iterate=ca.get("iterate") in ("1", "true"),
-                                          iterate_count=int(float(ca.get("iterateCount", "100"))),
-                                          iterate_delta=float(ca.get("iterateDelta", "0.001")),
-                                          charset=_charset(pkg, app_part), path=str(path.resolve()),
-                                          furigana=furigana),
+    loaded = LoadedBook(pkg, opened.workbook_part, Book(sheets, formulas, date1904=date1904,
+                                                       iterate=ca.get("iterate") in ("1", "true"),
+                                                       iterate_count=int(float(ca.get("iterateCount", "100"))),
+                                                       iterate_delta=float(ca.get("iterateDelta", "0.001")),
+                                                       charset=_charset(pkg, opened.app_part),
+                                                       path=str(pkg.path.resolve()), furigana=furigana),
                         parts, shared, metadata_part)
     for sp in parts:
         if sp.part is None:
             sheets.append(Sheet(sp.name, {}))
             continue
-        pieces = pkg.read_pieces(sp.part)  # a 48 MB sheet of values is never joined into one copy
+        pieces = opened.pieces.get(sp.part, [])
         if sp.macro:  # Excel 4 macro functions run only inside Excel: other sheets read what it cached
             sheets.append(Sheet(sp.name, loader=_lazy(pieces, shared, date1904, f"{place}!{sp.name}")))
             if _FORMULA_TAG.search(joined(pieces)):
                 loaded.warnings.append(f"{place}!{sp.name}: the formulas of an Excel 4 macro sheet are not "
                                        "computed: their cached values are kept as they are")
             continue
-        raw = joined(pieces) if _may_hold_formulas_in(pieces) else None
-        if raw is not None and _FORMULA_TAG.search(raw) is not None:
-            if formulas_seen is not None:
-                formulas_seen(raw)
+        raw = opened.formula_xml.get(sp.part)
+        if raw is not None:
+            opened.pieces.pop(sp.part, None)  # joined into raw: the pieces are not kept
             text = _decode(raw, f"{place}!{sp.name}")
             if not _complete(text):  # patching a cut sheet would write a damaged book as if it were fine
                 raise WorkbookError("the sheet's XML is cut short (a damaged file): nothing written; "
@@ -228,6 +265,7 @@ def load(path: Path, formulas_seen: Optional[Callable[[bytes], None]] = None) ->
                     if pivot is not None:
                         loaded.book.pivots.append(pivot)
     loaded.book.tables = tables
+    opened.formula_xml.clear()  # decoded into each sheet's text
     dn = re.search(r"<(?:\w+:)?definedNames>(.*?)</(?:\w+:)?definedNames>", wb, re.S)
     if dn:
         for m in re.finditer(r"<(?:\w+:)?definedName\b([^>]*)>(.*?)</(?:\w+:)?definedName>", dn.group(1), re.S):
