@@ -54,3 +54,8 @@ class Finder:
         offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int32))
         one = pa.Array.from_buffers(pa.binary(), 1, [None, offsets, pa.py_buffer(data)])
         return bool(pc.match_substring_regex(one, pattern=self._text)[0].as_py())
+
+
+def warm() -> None:
+    """Import the engine :class:`Finder` uses (pyarrow) now, in the calling thread."""
+    _pyarrow()

@@ -44,3 +44,14 @@ def test_a_long_input_is_searched_by_re2_without_a_copy_and_finds_its_last_bytes
 def test_a_pattern_outside_ascii_is_refused() -> None:
     with pytest.raises(ValueError, match="ASCII"):
         Finder(b'\xe9')
+
+
+def test_warm_imports_the_engine_the_finder_uses() -> None:
+    """recalc imports pyarrow on its main thread before the read-ahead starts (ahead.py)."""
+    import subprocess
+    import sys
+    code = ("import sys; from kpisheet.sources import bytesearch; assert 'pyarrow.compute' not in sys.modules; "
+            "bytesearch.warm(); print('pyarrow.compute' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"

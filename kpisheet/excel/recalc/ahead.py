@@ -20,6 +20,7 @@ from ...config.model import Config
 from ...errors import KpisheetError
 from ...gcpause import gc_paused
 from ...inflated import sharing
+from ...sources.bytesearch import warm
 from ...sources.prefetch import Prefetch
 from .book import LoadedBook, load, open_book
 
@@ -61,6 +62,11 @@ def opened_ahead(workbook: Path, config_path: Optional[Path],
             # (in the read-ahead thread too, which runs in this context) takes these pieces
             with sharing(opened.pkg.data, opened.values_only, opened.pkg.checked):
                 calls = any(OUR_CALL.search(xml.upper()) for xml in opened.formula_xml.values())
+                if read_ahead and calls:
+                    # the thread's size check of the workbook searches with pyarrow: imported here,
+                    # where there is time to spare, not in the thread, where it would hold the
+                    # interpreter's lock against the book's parsing before calamine could begin
+                    warm()
                 ahead = _sources_ahead(workbook, config_path) if read_ahead and calls else None
                 try:
                     yield load(opened), ahead
