@@ -194,7 +194,6 @@ class Prefetch:
                 scans = tuple(_scan(c, head, p) for c, p in zip(parsed, positions))
                 found.columns[(want, delimiter, head.width, tuple(positions))] = Parsed(parsed, head.row, scans)
 
-
     @staticmethod
     def _open(found: _File, data: bytes) -> None:
         """Open the workbook in ``data`` and parse the .xlsx sheets its sources read (of a sheet

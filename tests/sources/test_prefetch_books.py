@@ -231,3 +231,24 @@ def test_the_cue_for_reading_ahead_is_in_every_call_of_our_functions() -> None:
         for written in (name, name.lower(), f"_xludf.{name}"):
             assert OUR_CALL.search(f'<f>IFERROR({written}("revenue",A1),"")</f>'.encode().upper()), written
     assert not OUR_CALL.search(b'<F>SUM(A1:A3)</F><V>KPI</V>')
+
+
+def test_recalc_and_its_read_ahead_inflate_each_sheet_once(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The thread's size check of the workbook takes the sheets of values recalc inflated (it
+    runs in the context that shares them), so a data sheet is inflated once, not once a thread.
+    (A sheet of formulas is not shared: recalc decodes and parses it.)"""
+    from kpisheet import limits, zipguard
+    from kpisheet.excel.recalc import recalc
+    monkeypatch.setattr(limits, "TRUST_COMPRESSED_BYTES", 0)  # every part is checked, as a large one is
+    inflated: list[str] = []
+    real = zipguard._inflated
+
+    def counted(fp: Any, info: Any, place: str) -> Any:
+        inflated.append(info.filename)
+        return real(fp, info, place)
+
+    monkeypatch.setattr(zipguard, "_inflated", counted)
+    report = recalc(_with_formula(folder, '=KPI("revenue","2026-01")'), out=folder / "out.xlsx")
+    assert report.kpi_cells == 1
+    values = ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"]  # Data, Accounts (Report: formulas)
+    assert [inflated.count(part) for part in values] == [1, 1], inflated

@@ -17,10 +17,10 @@ Pieces, each replaceable on its own:
 - :mod:`.writer` — the cells that change and the patched parts;
 - :mod:`.run` — the run itself, behind :func:`recalc`.
 
-Importing this package imports no pandas: :func:`recalc` first loads the config and sets the
-files it reads being read and checked in a thread while the book is opened (:mod:`.ahead`,
-:mod:`kpisheet.sources.prefetch`); as soon as a sheet's formulas may call kpisheet's functions
-the thread parses the data sheets, while the run imports pandas and the engine (issue 12).
+Importing this package imports no pandas: :func:`recalc` first opens the book and, where a
+sheet's formulas may call kpisheet's functions, loads the config and sets the files it reads
+being parsed in a thread (:mod:`.ahead`, :mod:`kpisheet.sources.prefetch`) while the book is
+parsed and the run imports pandas and the engine (issue 12).
 """
 
 

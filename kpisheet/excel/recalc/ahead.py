@@ -60,7 +60,7 @@ def opened_ahead(workbook: Path, config_path: Optional[Path],
         try:
             # a source sheet is inflated once, not twice: the size check of the engine's reader
             # (in the read-ahead thread too, which runs in this context) takes these pieces
-            with sharing(opened.pkg.data, opened.values_only, opened.pkg.checked):
+            with sharing(opened.pkg.data, opened.pieces, opened.pkg.checked):
                 calls = any(OUR_CALL.search(xml.upper()) for xml in opened.formula_xml.values())
                 if read_ahead and calls:
                     # the thread's size check of the workbook searches with pyarrow: imported here,
@@ -79,8 +79,8 @@ def opened_ahead(workbook: Path, config_path: Optional[Path],
 
 def _sources_ahead(workbook: Path, config_path: Optional[Path]) -> Optional[SourcesAhead]:
     """The config beside ``workbook`` (or ``config_path``) and its sources' files being read;
-    None where no config is found or it does not load: that is an error only if a cell calls docs/excel.md's functions, which
-    the run finds out and reports as before."""
+    None where no config is found or it does not load: that is an error only if a cell calls
+    docs/excel.md's functions, which the run finds out and reports as before."""
     from ...config.discover import find_config
     from ...config.load import load_config
     try:

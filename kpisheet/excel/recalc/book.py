@@ -62,7 +62,6 @@ class LoadedBook:
     parts: list[SheetPart]
     shared: list[str]
     metadata_part: Optional[str] = None
-    inflated: dict[str, list[bytes]] = field(default_factory=dict)  # parts of sheets without formulas, as read
     warnings: list[str] = field(default_factory=list)  # what is kept as cached rather than computed
 
 
@@ -141,11 +140,10 @@ class OpenedBook:
     workbook_xml: str
     wrels: dict[str, tuple[str, str]]
     parts: list[SheetPart]
-    pieces: dict[str, list[bytes]] = field(default_factory=dict)  # each sheet part as inflated (until load)
-    formula_xml: dict[str, bytes] = field(default_factory=dict)  # the worksheets holding a formula tag (until load)
-    values_only: dict[str, list[bytes]] = field(default_factory=dict)
-    """The worksheets without formulas, as inflated: the engine may read them as sources
+    pieces: dict[str, list[bytes]] = field(default_factory=dict)
+    """The sheets without formulas, as inflated: the engine may read them as sources
     (:mod:`kpisheet.inflated` shares them with its size check)."""
+    formula_xml: dict[str, bytes] = field(default_factory=dict)  # the worksheets holding a formula tag (until load)
 
 
 def open_book(path: Path) -> OpenedBook:
@@ -171,16 +169,14 @@ def open_book(path: Path) -> OpenedBook:
                                part if (typ.endswith("/worksheet") or macro) and part in pkg else None, macro=macro))
     opened = OpenedBook(pkg, place, wb_part, app_part, wb, wrels, parts)
     for sp in parts:
-        if sp.part is None or sp.part in opened.pieces:
+        if sp.part is None or sp.part in opened.pieces or sp.part in opened.formula_xml:
             continue
-        pieces = opened.pieces[sp.part] = pkg.read_pieces(sp.part)  # a 48 MB sheet is never joined whole
-        if sp.macro:
-            continue
-        raw = joined(pieces) if _may_hold_formulas_in(pieces) else None
+        pieces = pkg.read_pieces(sp.part)  # a 48 MB sheet of values is never joined into one copy
+        raw = joined(pieces) if not sp.macro and _may_hold_formulas_in(pieces) else None
         if raw is not None and _FORMULA_TAG.search(raw) is not None:
-            opened.formula_xml[sp.part] = raw
+            opened.formula_xml[sp.part] = raw  # its pieces are not kept
         else:
-            opened.values_only[sp.part] = pieces
+            opened.pieces[sp.part] = pieces
     return opened
 
 
@@ -228,7 +224,6 @@ def load(path: "Path | OpenedBook") -> LoadedBook:
             continue
         raw = opened.formula_xml.get(sp.part)
         if raw is not None:
-            opened.pieces.pop(sp.part, None)  # joined into raw: the pieces are not kept
             text = _decode(raw, f"{place}!{sp.name}")
             if not _complete(text):  # patching a cut sheet would write a damaged book as if it were fine
                 raise WorkbookError("the sheet's XML is cut short (a damaged file): nothing written; "
@@ -242,7 +237,6 @@ def load(path: "Path | OpenedBook") -> LoadedBook:
             _formulas(sp, formulas, loaded.warnings, tables=ca.get("calcMode") != "autoNoTable")
         else:
             sheets.append(Sheet(sp.name, loader=_lazy(pieces, shared, date1904, f"{place}!{sp.name}")))
-            loaded.inflated[sp.part] = pieces  # the engine may read the sheet as a source: inflated once
         for t, p in rels(pkg, sp.part).values():
             if t.endswith("/table") and p in pkg:
                 try:
