@@ -20,7 +20,7 @@ from .cellguard import parse_within_limits
 from .model import CalcResult, ExtraFunction, FormulaEngine
 from .parser import FormulaSyntaxError
 from .values import Err, show
-from .writer import Change, add_metadata_part, dynamic_cm, patch_sheet, snapshot
+from .writer import Change, add_metadata_part, dynamic_cm, patch_sheet, plan_sheet, snapshot
 
 __all__ = ["RecalcReport", "run"]
 
@@ -320,6 +320,8 @@ def _recalc(loaded: LoadedBook, workbook: Path, config_path: Optional[Path], out
     for i, f in enumerate(formulas):
         by_sheet.setdefault(f.sheet, []).append(i)
     originals = {s: snapshot(loaded.book.sheets[s].values, [formulas[i] for i in ix]) for s, ix in by_sheet.items()}
+    # cut before calculating: where KPI cells are asked, the engine will wait for its sources
+    plans = {s: plan_sheet(loaded, s) for s in by_sheet}
     result: CalcResult = formula_engine.calculate(loaded.book, _extra_functions(engine_of, loaded.book.date1904))
     report.unsupported = dict(result.unsupported)
     report.circular = list(result.circular)
@@ -340,7 +342,7 @@ def _recalc(loaded: LoadedBook, workbook: Path, config_path: Optional[Path], out
                                    "spilled tables are written as legacy array formulas")
     all_changes: list[Change] = []
     for s, ix in sorted(by_sheet.items()):
-        patch = patch_sheet(loaded, s, [(formulas[i], cells[i]) for i in ix], originals[s], cm)
+        patch = patch_sheet(loaded, s, [(formulas[i], cells[i]) for i in ix], originals[s], cm, plans[s])
         all_changes.extend(patch.changes)
         sp = loaded.parts[s]
         if patch.text != sp.text:

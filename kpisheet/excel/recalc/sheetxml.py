@@ -395,12 +395,18 @@ def serialise(value: Value) -> tuple[Optional[str], str]:
 _ATTR_PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
-def _set_attr(attrs: str, name: str, value: Optional[str]) -> str:
-    if f'{name}="' not in attrs:  # not there (most cells have no t): nothing to replace or remove
-        return attrs if value is None else f'{attrs} {name}="{value}"'
+def _attr_pattern(name: str) -> re.Pattern[str]:
+    """Attribute ``name`` with the white space before it (group 1), in a tag's attributes."""
     pat = _ATTR_PATTERNS.get(name)
     if pat is None:
         pat = _ATTR_PATTERNS[name] = re.compile(rf'(\s){name}="[^"]*"')
+    return pat
+
+
+def _set_attr(attrs: str, name: str, value: Optional[str]) -> str:
+    if f'{name}="' not in attrs:  # not there (most cells have no t): nothing to replace or remove
+        return attrs if value is None else f'{attrs} {name}="{value}"'
+    pat = _attr_pattern(name)
     if value is None:
         return pat.sub("", attrs)
     if pat.search(attrs):
@@ -420,23 +426,55 @@ class CellEdit:
 _PLAIN_FORMULA: dict[str, re.Pattern[str]] = {}
 
 
+@dataclass(frozen=True)
+class PlainCell:
+    """A plain formula cell (``<f>`` without attributes, then ``<v>``, ``<v/>`` or nothing) cut
+    where :func:`rewrite_cell` puts a new cached value and its ``t``: made once, before the value
+    is known (the writer cuts every formula cell while the engine waits for its data)."""
+
+    head: str  # "<c" and the attributes before t (all of them where the cell has no t)
+    space: str  # the white space before t="…" (" " where the cell has no t)
+    rest: str  # the attributes after t, ">" and the <f> element
+    prefix: str
+
+    def with_value(self, value: Value) -> str:
+        """The cell with ``value`` cached, as :func:`_rewrite_cell` writes it (a test holds them together)."""
+        p = self.prefix
+        t, vtext = serialise(value)
+        t_attr = "" if t is None else f'{self.space}t="{t}"'
+        v = "" if value is None else f"<{p}v>{vtext}</{p}v>"
+        return f"{self.head}{t_attr}{self.rest}{v}</{p}c>"
+
+
+def plain_cell(element: str, prefix: str) -> Optional[PlainCell]:
+    """``element`` cut as a :class:`PlainCell`; None for any other cell (or one with two t)."""
+    plain = _PLAIN_FORMULA.get(prefix)
+    if plain is None:
+        pe = re.escape(prefix)
+        plain = _PLAIN_FORMULA[prefix] = re.compile(
+            rf"<{pe}c([^>]*?)>(<{pe}f>[^<]*</{pe}f>)(?:<{pe}v>[^<]*</{pe}v>|<{pe}v\s*/>)?</{pe}c>")
+    m = plain.fullmatch(element)
+    if m is None:
+        return None
+    attrs, f = m.group(1), m.group(2)
+    t_attr = _attr_pattern("t")
+    at = t_attr.search(attrs) if 't="' in attrs else None
+    if at is None:
+        return PlainCell(f"<{prefix}c{attrs}", " ", f">{f}", prefix)
+    if t_attr.search(attrs, at.end()) is not None:
+        return None
+    return PlainCell(f"<{prefix}c{attrs[:at.start()]}", at.group(1), f"{attrs[at.end():]}>{f}", prefix)
+
+
 def rewrite_cell(element: str, prefix: str, edit: CellEdit) -> str:
     """A ``<c>`` element (as the scanners match it) with its cached value (and type) replaced;
     all else kept: its ``r`` and every other attribute but ``t`` (and ``edit.c_attrs``), so the
-    cell keeps its place among the row's cells. A plain formula cell (``<f>`` without attributes,
-    then ``<v>``, ``<v/>`` or nothing) given only a value is put together from its match, as
-    :func:`_rewrite_cell` writes it (a test holds them together)."""
+    cell keeps its place among the row's cells. A plain formula cell given only a value is put
+    together from its :class:`PlainCell`."""
     if not edit.f_attrs and not edit.c_attrs:
-        plain = _PLAIN_FORMULA.get(prefix)
-        if plain is None:
-            pe = re.escape(prefix)
-            plain = _PLAIN_FORMULA[prefix] = re.compile(
-                rf"<{pe}c([^>]*?)>(<{pe}f>[^<]*</{pe}f>)(?:<{pe}v>[^<]*</{pe}v>|<{pe}v\s*/>)?</{pe}c>")
-        m = plain.fullmatch(element)
-        if m is not None:
-            t, vtext = serialise(edit.value)
-            v = f"<{prefix}v>{vtext}</{prefix}v>" if edit.value is not None else ""
-            return f"<{prefix}c{_set_attr(m.group(1), 't', t)}>{m.group(2)}{v}</{prefix}c>"
+        cut = plain_cell(element, prefix)
+        if cut is not None:
+            return cut.with_value(edit.value)
     return _rewrite_cell(element, prefix, edit)
 
 

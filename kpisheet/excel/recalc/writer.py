@@ -15,7 +15,8 @@ from typing import Any, Optional
 from ...errors import WorkbookError
 from .book import LoadedBook, rels
 from .model import CellResult, Formula
-from .sheetxml import (CellEdit, a1, apply_splices, parse_area, rewrite_cell, rows_of, value_cell)
+from .sheetxml import (CellEdit, FormulaCell, PlainCell, a1, apply_splices, parse_area, plain_cell, rewrite_cell, rows_of,
+                       value_cell)
 from .values import Value, same
 from .wellformed import order_problems
 
@@ -106,18 +107,42 @@ class SheetPatch:
     changes: list[Change]
 
 
+@dataclass(frozen=True)
+class SheetPlan:
+    """What :func:`patch_sheet` needs of one sheet part that no computed value changes: each
+    formula cell by its place, with its :class:`~.sheetxml.PlainCell` cut where it is one.
+    ``kpisheet recalc`` makes the plans before it calculates, while the engine would wait for
+    its data (issue 12: cutting 20,000 cells as they are written took a twentieth of a second)."""
+
+    sheet: int
+    cells: dict[tuple[int, int], tuple[FormulaCell, Optional[PlainCell]]]
+
+
+def plan_sheet(loaded: LoadedBook, sheet: int) -> SheetPlan:
+    """The :class:`SheetPlan` of sheet ``sheet`` of ``loaded``."""
+    sp = loaded.parts[sheet]
+    assert sp.text is not None and sp.scan is not None
+    text, prefix = sp.text, sp.scan.prefix
+    return SheetPlan(sheet, {(fc.row, fc.col): (fc, plain_cell(text[fc.start:fc.end], prefix))
+                             for fc in sp.scan.formulas})
+
+
 def patch_sheet(loaded: LoadedBook, sheet: int, computed: list[tuple[Formula, CellResult]],
-                original: dict[tuple[int, int], Value], cm: Optional[int]) -> SheetPatch:
+                original: dict[tuple[int, int], Value], cm: Optional[int],
+                plan: Optional[SheetPlan] = None) -> SheetPatch:
     """New text of one sheet part, with every changed cached value written: ``computed`` holds
     the sheet's formula cells with what the engine computed for each; ``original`` the values
     their arrays' areas held before (:func:`snapshot`); ``cm`` the dynamic-array metadata index
-    for a plain formula the engine spilled (None: written as a legacy array formula)."""
+    for a plain formula the engine spilled (None: written as a legacy array formula); ``plan``
+    the sheet's :func:`plan_sheet`, made here where it is not given."""
     sp = loaded.parts[sheet]
     assert sp.text is not None and sp.scan is not None
     text = sp.text
     prefix = sp.scan.prefix
     name = sp.name
-    places = {(fc.row, fc.col): fc for fc in sp.scan.formulas}
+    if plan is None or plan.sheet != sheet:
+        plan = plan_sheet(loaded, sheet)
+    places = plan.cells
     splices: list[tuple[int, int, str]] = []
     changes: list[Change] = []
     spill_writes: dict[tuple[int, int], Value] = {}
@@ -127,9 +152,10 @@ def patch_sheet(loaded: LoadedBook, sheet: int, computed: list[tuple[Formula, Ce
     formula_places: set[tuple[int, int]] = set()
     for f, res in computed:
         place = (f.row, f.col)
-        fc = places.get(place)
-        if fc is None:
+        planned = places.get(place)
+        if planned is None:
             continue
+        fc, cut = planned
         formula_places.add(place)
         f_attrs: Optional[dict[str, Optional[str]]] = None
         c_attrs: Optional[dict[str, Optional[str]]] = None
@@ -160,9 +186,12 @@ def patch_sheet(loaded: LoadedBook, sheet: int, computed: list[tuple[Formula, Ce
             changes.append(Change(name, f.row, f.col, fc.cached if fc.has_cached else None, res.value, res.volatile,
                                   fc.has_cached, res.uncertain))
         if value_changed or f_attrs or c_attrs:
-            element = text[fc.start:fc.end]
             new_value = res.value if value_changed else fc.cached
-            splices.append((fc.start, fc.end, rewrite_cell(element, prefix, CellEdit(new_value, f_attrs, c_attrs))))
+            if cut is not None and not f_attrs and not c_attrs:
+                new = cut.with_value(new_value)  # rewrite_cell's own way with such a cell
+            else:
+                new = rewrite_cell(text[fc.start:fc.end], prefix, CellEdit(new_value, f_attrs, c_attrs))
+            splices.append((fc.start, fc.end, new))
     spill_clears -= set(spill_writes)
     for place in formula_places:  # a formula cell is its own formula's to write, never a spill's
         spill_writes.pop(place, None)

@@ -348,7 +348,8 @@ def test_a_plain_formula_cell_is_rewritten_as_any_cell(prefix: str) -> None:
     """Issue 12: rewrite_cell puts a plain formula cell (the most common) together from its match;
     the same text as the general rewrite, for every value kind and every cached-value form."""
     p = prefix
-    heads = [f'<{p}c r="B2"', f'<{p}c r="B2" s="3"', f'<{p}c r="B2" t="str"', f'<{p}c r="B2" s="1" t="e" cm="1"']
+    heads = [f'<{p}c r="B2"', f'<{p}c r="B2" s="3"', f'<{p}c r="B2" t="str"', f'<{p}c r="B2" s="1" t="e" cm="1"',
+             f'<{p}c r="B2"\tt="n" s="1"', f'<{p}c xt="1" r="B2"', f'<{p}c r="B2" t="n" t="str"']
     bodies = [f"<{p}f>A1&amp;\"x\"</{p}f>", f"<{p}f></{p}f>", f"<{p}f>SUM(A1:A3)</{p}f>"]
     tails = [f"<{p}v>1</{p}v>", f"<{p}v/>", f"<{p}v />", "", f"<{p}v>old</{p}v>", f'<{p}v xml:space="preserve"> </{p}v>']
     news: list[Any] = [1.0, 2.5, -0.0, 1e300, "green", "a<b&_x0041_\x01", "", True, False, Err("#N/A"), None]
