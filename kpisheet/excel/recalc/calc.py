@@ -439,14 +439,22 @@ class Evaluation:
         formula_cols: dict[int, set[int]] = {}  # by sheet: the columns holding formula cells
         for (sheet, _, col) in cells:
             formula_cols.setdefault(sheet, set()).add(col)
+        shapes: list[tuple[ExtraFunction, tuple[int, int], list[int], list[tuple[Any, ...]]]] = []
         for (text, anchor, home, _), ix in self._group.items():
             plan = self._batch_plan(text, home)
             if plan is None:
                 continue
             ext, refs = plan
-            members, args = self._batch_args(ix, anchor, refs, formula_cols)
-            if not members:
-                continue
+            members, args = self._batch_args(ix, anchor, refs, formula_cols)  # no argument is a formula cell
+            if members:
+                shapes.append((ext, anchor, members, args))
+        for ext, _, _, args in shapes:  # all shapes' arguments readied before the first is asked
+            if ext.prepare is not None:
+                try:
+                    ext.prepare(args)
+                except Exception:  # noqa: BLE001 - only readying: batch or the per-cell path says what is wrong
+                    pass
+        for ext, anchor, members, args in shapes:
             try:
                 found = ext.batch(args) if ext.batch is not None else [ext.call(*a) for a in args]
                 if len(found) != len(members):

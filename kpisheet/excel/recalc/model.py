@@ -166,11 +166,14 @@ class ExtraFunction:
     ``batch``, when set, answers many calls at once: given each call's arguments, it returns
     each call's value, the very value ``call`` would give for them (so that a column of
     ``=KPI(A2,B2,C2)`` asks its engine once per KPI and period). It may raise for any reason:
-    the calls are then made one by one, as without it."""
+    the calls are then made one by one, as without it. ``prepare``, when set, is given the
+    arguments of calls ``batch`` will be given, before any batch is asked: what it does with
+    them (readying them for the engine) must not change any value."""
 
     call: Callable[..., Any]
     spills: bool = False
     batch: Optional[Callable[[list[tuple[Any, ...]]], list[Any]]] = None
+    prepare: Optional[Callable[[list[tuple[Any, ...]]], None]] = None
 
 
 @dataclass

@@ -230,10 +230,10 @@ def _extra_functions(engine_of: Callable[[], Any], date1904: bool) -> dict[str, 
             if key is not None and not isinstance(value, list) and getattr(value, "ndim", None) is None:
                 memo[key] = value
             return value
-        batch = None
+        batch = prepare = None
         if spec.of_result is not None:
-            batch = _result_batch(spec, call, periods, date1904, engine_of, engine_args)
-        out[name] = ExtraFunction(call, spills=spec.spills, batch=batch)
+            batch, prepare = _result_batch(spec, call, periods, date1904, engine_of, engine_args)
+        out[name] = ExtraFunction(call, spills=spec.spills, batch=batch, prepare=prepare)
     return out
 
 
@@ -247,17 +247,33 @@ def _cell_args(args: tuple[Any, ...], periods: frozenset[int], date1904: bool) -
 
 def _result_batch(spec: ExcelFunction, call: Callable[..., Any], periods: frozenset[int], date1904: bool,
                   engine_of: Callable[[], Any], engine_args: dict[tuple[Any, ...], Optional[list[Any]]]
-                  ) -> Callable[[list[tuple[Any, ...]]], list[Any]]:
-    """:attr:`ExtraFunction.batch` for a function showing one field of ``engine.result`` (KPI,
-    KPI_STATUS ...): the calls' arguments converted once each, then one engine question per KPI
-    and period for all the accounts asked (``results_for_accounts``). A call the registry would
-    answer with an error (an argument it refuses, an unknown KPI, a bad period) is made as
-    ``call``, one by one: the same values either way."""
+                  ) -> tuple[Callable[[list[tuple[Any, ...]]], list[Any]], Callable[[list[tuple[Any, ...]]], None]]:
+    """:attr:`ExtraFunction.batch` and :attr:`~ExtraFunction.prepare` for a function showing one
+    field of ``engine.result`` (KPI, KPI_STATUS ...): the calls' arguments converted once each
+    (``prepare`` converts them before the engine's first question, which waits for its sources),
+    then one engine question per KPI and period for all the accounts asked
+    (``results_for_accounts``). A call the registry would answer with an error (an argument it
+    refuses, an unknown KPI, a bad period) is made as ``call``, one by one: the same values either way."""
     shown = spec.of_result
     assert shown is not None
 
+    def converted(key: tuple[Any, ...]) -> Optional[list[Any]]:
+        """A call's arguments (each with its type, as call's memo tells them apart) as the engine takes them; None: refused."""
+        if key in engine_args:
+            return engine_args[key]
+        try:
+            conv: Optional[list[Any]] = convert(spec, _cell_args(key[0], periods, date1904))
+        except Exception:  # noqa: BLE001 - refused or an error argument: call says which
+            conv = None
+        engine_args[key] = conv
+        return conv
+
+    def prepare(calls: list[tuple[Any, ...]]) -> None:
+        for args in calls:
+            converted((args, tuple(map(type, args))))
+
     def batch(calls: list[tuple[Any, ...]]) -> list[Any]:
-        # the distinct calls (each argument with its type, as call's memo tells them apart), each answered once
+        # the distinct calls, each answered once
         distinct: dict[tuple[Any, ...], int] = {}
         at = [distinct.setdefault((args, tuple(map(type, args))), len(distinct)) for args in calls]
         keys = list(distinct)
@@ -265,14 +281,7 @@ def _result_batch(spec: ExcelFunction, call: Callable[..., Any], periods: frozen
         groups: dict[tuple[Any, Any], list[tuple[int, Any]]] = {}
         alone: list[int] = []
         for k, key in enumerate(keys):
-            if key in engine_args:
-                conv = engine_args[key]
-            else:
-                try:
-                    conv = convert(spec, _cell_args(key[0], periods, date1904))
-                except Exception:  # noqa: BLE001 - refused or an error argument: call says which
-                    conv = None
-                engine_args[key] = conv
+            conv = converted(key)
             if conv is None:
                 alone.append(k)
             else:
@@ -289,7 +298,7 @@ def _result_batch(spec: ExcelFunction, call: Callable[..., Any], periods: frozen
         for k in alone:
             answers[k] = call(*keys[k][0])
         return [answers[k] for k in at]
-    return batch
+    return batch, prepare
 
 
 def run(loaded: LoadedBook, workbook: Path, config_path: Optional[Path] = None, out: Optional[Path] = None,
