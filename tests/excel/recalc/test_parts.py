@@ -291,3 +291,25 @@ def test_recalc_reaches_the_engine_only_through_its_public_names() -> None:
         private += [(node.module, alias.name) for node in pyast.walk(tree) if isinstance(node, pyast.ImportFrom)
                     and node.level >= 1 for alias in node.names if alias.name.startswith("_")]
     assert private == []
+
+
+def test_every_batched_shape_is_prepared_before_the_first_batch_is_asked() -> None:
+    """Issue 12: ``ExtraFunction.prepare`` gets each shape's arguments before any ``batch`` runs
+    (the first batch waits for the engine's sources; readying the others costs nothing then),
+    and the values are the batches' own."""
+    log: list[tuple[str, list[tuple[Any, ...]]]] = []
+
+    def prepare(calls: list[tuple[Any, ...]]) -> None:
+        log.append(("prepare", calls))
+
+    def batch(calls: list[tuple[Any, ...]]) -> list[Any]:
+        log.append(("batch", calls))
+        return [float(a[0]) * len(a) for a in calls]
+
+    double = ExtraFunction(lambda *a: float(a[0]) * len(a), batch=batch, prepare=prepare)
+    fs = [Formula(0, r, 3, "F(A1)", (1, 3)) for r in (1, 2)] + \
+         [Formula(0, r, 4, "F(A1,B1)", (1, 4)) for r in (1, 2)]  # two shapes, each copied down
+    result = Calculator().calculate(_book(fs, {(1, 1): 1.0, (2, 1): 2.0, (1, 2): 0.0, (2, 2): 0.0}), {"F": double})
+    assert [kind for kind, _ in log] == ["prepare", "prepare", "batch", "batch"]
+    assert [calls for kind, calls in log if kind == "prepare"] == [calls for kind, calls in log if kind == "batch"]
+    assert [c.value for c in result.cells] == [1.0, 2.0, 2.0, 4.0]
