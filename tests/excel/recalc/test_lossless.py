@@ -3,6 +3,7 @@ bytes included), and in sheet parts everything but ``<v>`` and the cell's ``t``.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import zipfile
@@ -92,3 +93,40 @@ def test_atomic_failure_leaves_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         recalc(work)
     assert work.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_large_part_is_deflated_in_two_halves_into_one_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12: a patched sheet of a megabyte or more is deflated in two halves side by side;
+    the halves join into one raw deflate stream of the same bytes, about as small as one made
+    whole; and where the helper cannot deflate its half, the part is deflated whole."""
+    import zlib
+
+    import kpisheet.excel.recalc.zipio as zipio
+
+    rows = "".join(f'<row r="{r}"><c r="D{r}"><f>KPI(A{r},B{r},C{r})</f><v>{r * 1.5}</v></c></row>'
+                   for r in range(1, 40_000))
+    part = f"<worksheet><sheetData>{rows}</sheetData></worksheet>".encode()
+    assert len(part) >= zipio._HALVES_FROM
+    whole = zlib.compressobj(zipio._LEVEL, zlib.DEFLATED, -15)
+    one = whole.compress(part) + whole.flush()
+    halves = zipio._deflate(part)
+    assert zlib.decompress(halves, -15) == part
+    assert halves != one and len(halves) <= len(one) + 64
+    source = io.BytesIO()
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"<worksheet/>")
+    written = io.BytesIO()
+    zipio._write_raw(source.getvalue(), written, {"xl/worksheets/sheet1.xml": part}, {})
+    with zipfile.ZipFile(written) as z:  # zipfile's own inflater and CRC check read the part back
+        assert z.read("xl/worksheets/sheet1.xml") == part
+
+    real = zlib.compressobj
+
+    def no_memory(*args: object, **kwargs: object) -> object:
+        import threading
+        if threading.current_thread().name == "kpisheet-deflate":
+            raise MemoryError
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(zipio.zlib, "compressobj", no_memory)
+    assert zipio._deflate(part) == one
