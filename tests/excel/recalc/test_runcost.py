@@ -363,3 +363,34 @@ def test_a_plain_formula_cell_is_rewritten_as_any_cell(prefix: str) -> None:
     edit = CellEdit(1.0, {"ref": "B2:B3"})  # attributes to set: the general rewrite, not the plain one
     element = f'<{p}c r="B2"><{p}f>A1</{p}f><{p}v>0</{p}v></{p}c>'
     assert f'<{p}f ref="B2:B3">' in rewrite_cell(element, prefix, edit)
+
+
+def test_what_a_paused_block_made_is_long_lived_without_a_walk() -> None:
+    """Issue 12: as collection resumes after :func:`gc_paused`, the objects the block made and
+    still held are in the oldest generation and no collection is due: the first one would
+    otherwise walk them all (40-50 ms after recalc of 10,000 KPI cells)."""
+    from kpisheet.gcpause import gc_paused
+
+    gc.collect()
+    with gc_paused():
+        made = [[i] for i in range(50_000)]
+        assert gc.get_count()[0] >= 50_000  # counted, not collected
+    assert gc.isenabled()
+    assert gc.get_count()[0] < 700  # below the first generation's threshold: nothing walks them now
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert id(made) in oldest and id(made[-1]) in oldest
+
+
+def test_a_paused_block_leaves_what_the_process_froze_frozen() -> None:
+    from kpisheet.gcpause import gc_paused
+
+    kept = [[1]]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with gc_paused():
+            made = [[i] for i in range(1000)]
+        assert gc.get_freeze_count() == frozen and made
+    finally:
+        gc.unfreeze()
+    assert kept
