@@ -16,7 +16,9 @@ both. :class:`Finder` refuses a pattern outside ASCII, where that would need car
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
 
 #: Bytes below this are searched by :mod:`re` (the cost of a call into pyarrow is then the larger).
 PYARROW_FROM = 1 << 16
@@ -59,3 +61,23 @@ class Finder:
 def warm() -> None:
     """Import the engine :class:`Finder` uses (pyarrow) now, in the calling thread."""
     _pyarrow()
+
+
+@contextmanager
+def warming() -> Iterator[None]:
+    """:func:`warm` in a thread while the block runs, waited for as it ends. For a block that
+    spends its time where the interpreter's lock is free (inflating a workbook: zlib lets go
+    of it), so that the import costs the caller nothing. Nothing is raised from the thread:
+    a :class:`Finder` made later imports again, and says what is wrong, if anything is."""
+    def quietly() -> None:
+        try:
+            warm()
+        except Exception:  # noqa: BLE001 - only a head start; see above
+            pass
+
+    thread = threading.Thread(target=quietly, name="kpisheet-warm")
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()

@@ -46,12 +46,32 @@ def test_a_pattern_outside_ascii_is_refused() -> None:
         Finder(b'\xe9')
 
 
-def test_warm_imports_the_engine_the_finder_uses() -> None:
-    """recalc imports pyarrow on its main thread before the read-ahead starts (ahead.py)."""
+def test_warming_imports_the_engine_the_finder_uses_in_a_thread_during_the_block() -> None:
+    """recalc imports pyarrow in a thread while it inflates the book (ahead.py); the import is
+    done when the block ends, made by another thread than the caller's."""
     import subprocess
     import sys
-    code = ("import sys; from kpisheet.sources import bytesearch; assert 'pyarrow.compute' not in sys.modules; "
-            "bytesearch.warm(); print('pyarrow.compute' in sys.modules)")
+    code = ("import sys, threading; from kpisheet.sources import bytesearch; "
+            "assert 'pyarrow.compute' not in sys.modules\n"
+            "import importlib.abc\n"
+            "seen = []\n"
+            "class Spy(importlib.abc.MetaPathFinder):\n"
+            "    def find_spec(self, name, path, target=None):\n"
+            "        if name == 'pyarrow.compute': seen.append(threading.current_thread().name)\n"
+            "sys.meta_path.insert(0, Spy())\n"
+            "with bytesearch.warming(): pass\n"
+            "print('pyarrow.compute' in sys.modules, seen)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "True"
+    assert done.stdout.strip() == "True ['kpisheet-warm']"
+
+
+def test_warming_says_nothing_when_the_import_fails(monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    def broken() -> None:
+        raise RuntimeError("a broken pyarrow")
+
+    monkeypatch.setattr(bytesearch, "_pyarrow", broken)
+    with bytesearch.warming():
+        pass
+    assert capsys.readouterr().err == ""

@@ -11,7 +11,7 @@ imports the run.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
@@ -20,7 +20,7 @@ from ...config.model import Config
 from ...errors import KpisheetError
 from ...gcpause import gc_paused
 from ...inflated import sharing
-from ...sources.bytesearch import warm
+from ...sources.bytesearch import warming
 from ...sources.prefetch import Prefetch
 from .book import LoadedBook, load, open_book
 
@@ -56,17 +56,16 @@ def opened_ahead(workbook: Path, config_path: Optional[Path],
     engine breaks its own cycles), and what is still held (the report, the modules the run
     imported) goes to the oldest generation without a walk (:func:`kpisheet.gcpause.gc_paused`)."""
     with gc_paused():
-        opened = open_book(workbook)
+        # the thread's size check of the workbook searches with pyarrow (and the run's pandas
+        # imports it): imported while the book is inflated, where the interpreter's lock is free,
+        # not in the read-ahead thread, where it would hold the lock against the book's parsing
+        with warming() if read_ahead else nullcontext():
+            opened = open_book(workbook)
         try:
             # a source sheet is inflated once, not twice: the size check of the engine's reader
             # (in the read-ahead thread too, which runs in this context) takes these pieces
             with sharing(opened.pkg.data, opened.pieces, opened.pkg.checked):
                 calls = any(OUR_CALL.search(xml.upper()) for xml in opened.formula_xml.values())
-                if read_ahead and calls:
-                    # the thread's size check of the workbook searches with pyarrow: imported here,
-                    # where there is time to spare, not in the thread, where it would hold the
-                    # interpreter's lock against the book's parsing before calamine could begin
-                    warm()
                 ahead = _sources_ahead(workbook, config_path) if read_ahead and calls else None
                 try:
                     yield load(opened), ahead
