@@ -13,6 +13,13 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 MAKE_BOOK = Path(os.environ.get("KPISHEET_MAKE_BOOK", ROOT.parent / "shared" / "bench" / "make_book.py"))
 
+# A child command's output goes to a file of its own, removed as it exits: kpisheet refuses to
+# write over anything that is not a regular file, /dev/null included (README#hostile-and-broken-input).
+DISCARD = ("import atexit, os, shutil, tempfile\n"
+           "_scratch = tempfile.mkdtemp(prefix='kpisheet-bench-')\n"
+           "atexit.register(shutil.rmtree, _scratch, True)\n"
+           "DISCARD = os.path.join(_scratch, 'out')\n")
+
 # A child reports its own peak memory on its last stderr line.
 PEAK = "import resource, sys; print('peak_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
 

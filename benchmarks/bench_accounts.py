@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 
-from _common import alternate, book, median_time, peak_mb
+from _common import DISCARD, alternate, book, median_time, peak_mb
 
-CLI = """
+CLI = DISCARD + """
 from kpisheet.cli import main
-assert main([{command!r}, {path!r}, "--period", "2025-06", "--format", "json", "-o", "/dev/null"]) == 0
+assert main([{command!r}, {path!r}, "--period", "2025-06", "--format", "json", "-o", DISCARD]) == 0
 """
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from _common import alternate, book, median_time, peak_mb
+from _common import DISCARD, alternate, book, median_time, peak_mb
 
 RAW = """
 import pandas as pd
@@ -20,9 +20,9 @@ from python_calamine import CalamineWorkbook
 rows = CalamineWorkbook.from_path({path!r}).get_sheet_by_name("Data").to_python()
 df = pd.DataFrame(rows[1:], columns=rows[0])
 """
-CLI = """
+CLI = DISCARD + """
 from kpisheet.cli import main
-assert main([{command!r}, {path!r}, "--period", "2025-06", "--format", "json", "-o", "/dev/null"]) == 0
+assert main([{command!r}, {path!r}, "--period", "2025-06", "--format", "json", "-o", DISCARD]) == 0
 """
 SIZE = """
 import pandas as pd

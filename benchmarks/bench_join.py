@@ -15,13 +15,13 @@ import re
 import subprocess
 import sys
 
-from _common import alternate, book, median_time, peak_mb
+from _common import DISCARD, alternate, book, median_time, peak_mb
 
 PRICES = "category,unit_price\nSales,12.5\nServices,80\nCOGS,3.25\nOpex,1\nCapex,250\n"
-CLI = """
+CLI = DISCARD + """
 from kpisheet.cli import main
 assert main(["evaluate", {path!r}, "--config", {config!r}, "--period", "2025-06", "--format", "json",
-             "-o", "/dev/null"]) == 0
+             "-o", DISCARD]) == 0
 """
 CHECK = """
 from kpisheet.config import load_config

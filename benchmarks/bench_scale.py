@@ -24,7 +24,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from _common import alternate, book, median_time, peak_mb
+from _common import DISCARD, alternate, book, median_time, peak_mb
 
 RAW_XLSX = """
 import pandas as pd
@@ -36,10 +36,10 @@ RAW_CSV = """
 import pandas as pd
 df = pd.read_csv({path!r})
 """
-CLI = """
+CLI = DISCARD + """
 from kpisheet.cli import main
 assert main([{command!r}, {path!r}, "--config", {config!r}, "--period", {period!r},
-             "--format", "json", "-o", "/dev/null"]) == 0
+             "--format", "json", "-o", DISCARD]) == 0
 """
 
 CSV_CONFIG_HEAD = """version: 1

@@ -27,7 +27,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from _common import OUT, alternate, book, median_time, peak_mb
+from _common import DISCARD, OUT, alternate, book, median_time, peak_mb
 
 CONFIG = """version: 1
 sources:
@@ -65,9 +65,9 @@ import pandas as pd
 df = pd.read_parquet({path!r})
 """
 
-EVALUATE = """
+EVALUATE = DISCARD + """
 from kpisheet.cli import main
-assert main([*{book!r}, "--config", {config!r}, "--period", "2025-06", "--format", "json", "-o", "/dev/null"]) == 0
+assert main([*{book!r}, "--config", {config!r}, "--period", "2025-06", "--format", "json", "-o", DISCARD]) == 0
 """
 
 # The grouped queries a person would write for the same answers: revenue, orders, the average and
