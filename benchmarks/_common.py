@@ -13,12 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 MAKE_BOOK = Path(os.environ.get("KPISHEET_MAKE_BOOK", ROOT.parent / "shared" / "bench" / "make_book.py"))
 
-# A child command's output goes to a file of its own, removed as it exits: kpisheet refuses to
-# write over anything that is not a regular file, /dev/null included (README#hostile-and-broken-input).
-DISCARD = ("import atexit, os, shutil, tempfile\n"
-           "_scratch = tempfile.mkdtemp(prefix='kpisheet-bench-')\n"
-           "atexit.register(shutil.rmtree, _scratch, True)\n"
-           "DISCARD = os.path.join(_scratch, 'out')\n")
+# A child command's output goes to a file in benchmarks/out/ (one at a time: the runs alternate),
+# not /dev/null: kpisheet refuses to write over anything that is not a regular file
+# (README#hostile-and-broken-input). A constant, so that the child imports nothing more.
+DISCARD = f"DISCARD = {str(OUT / 'discarded-output')!r}\n"
 
 # A child reports its own peak memory on its last stderr line.
 PEAK = "import resource, sys; print('peak_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
