@@ -75,3 +75,11 @@ def test_warming_says_nothing_when_the_import_fails(monkeypatch: pytest.MonkeyPa
     with bytesearch.warming():
         pass
     assert capsys.readouterr().err == ""
+
+
+def test_warming_shortens_the_switch_interval_for_the_block_only() -> None:
+    import sys
+    before = sys.getswitchinterval()
+    with bytesearch.warming():
+        assert sys.getswitchinterval() <= 0.0005
+    assert sys.getswitchinterval() == before
