@@ -21,6 +21,8 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
+from ..switching import SHORT_SWITCH_INTERVAL
+
 #: Bytes below this are searched by :mod:`re` (the cost of a call into pyarrow is then the larger).
 PYARROW_FROM = 1 << 16
 
@@ -68,9 +70,10 @@ def warm() -> None:
 def warming() -> Iterator[None]:
     """:func:`warm` in a thread while the block runs, waited for as it ends. For a block that
     spends its time where the interpreter's lock is free (inflating a workbook: zlib lets go
-    of it), so that the import costs the caller nothing. The interpreter's switch interval is
-    0.5 ms meanwhile: at the default 5 ms, the caller waited for the lock after each piece it
-    inflated (a 244 MB sheet, 61 pieces: recalc of a 250,000-row data book took 0.25 s more).
+    of it), so that the import costs the caller nothing. The switch interval is
+    :data:`~kpisheet.switching.SHORT_SWITCH_INTERVAL` meanwhile: at the default 5 ms, the caller
+    waited for the lock after each piece it inflated (a 244 MB sheet, 61 pieces: recalc of a
+    250,000-row data book took 0.25 s more).
     Nothing is raised from the thread: a :class:`Finder` made later imports again, and says
     what is wrong, if anything is."""
     def quietly() -> None:
@@ -81,7 +84,7 @@ def warming() -> Iterator[None]:
 
     thread = threading.Thread(target=quietly, name="kpisheet-warm")
     interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(interval, 0.0005))
+    sys.setswitchinterval(min(interval, SHORT_SWITCH_INTERVAL))
     thread.start()
     try:
         yield

@@ -29,6 +29,7 @@ from typing import Any, Optional
 
 from ..config.model import Config
 from ..config.usage import columns_used
+from ..switching import SHORT_SWITCH_INTERVAL
 from ..warehouse.check import is_database
 from .csvscan import (STRICT_LENGTH, STRICT_NUMBER, Ahead, CsvHead, NumberScan, Parsed, arrow_columns, csv_head,
                       number_scan)
@@ -95,7 +96,7 @@ class Prefetch:
             # The thread takes the interpreter's lock back between pyarrow's calls, each time after
             # the main thread's import has held it for the switch interval (5 ms): some fifty
             # waits. At 0.5 ms its reads end before the reader wants them; close() restores it.
-            sys.setswitchinterval(min(self._interval, _SWITCH_INTERVAL))
+            sys.setswitchinterval(min(self._interval, SHORT_SWITCH_INTERVAL))
             self._thread.start()
 
     def data(self, key: FileKey) -> Optional[bytes]:
@@ -215,7 +216,6 @@ class Prefetch:
 
 
 _STRICT = re.compile(STRICT_NUMBER)
-_SWITCH_INTERVAL = 0.0005  # seconds, while the thread reads (see Prefetch.__init__)
 
 
 def _scan(cells: Any, head: CsvHead, position: int) -> Optional[NumberScan]:

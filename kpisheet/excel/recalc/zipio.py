@@ -143,19 +143,20 @@ def _deflate(data: bytes) -> bytes:
         c = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
         return c.compress(data) + c.flush()
     cut = len(data) // 2
+    view = memoryview(data)  # the halves are read in place, not copied
     first: list[bytes] = []
 
     def deflate_first() -> None:
         try:
             c = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
-            first.append(c.compress(data[:cut]) + c.flush(zlib.Z_SYNC_FLUSH))
-        except MemoryError:
+            first.append(c.compress(view[:cut]) + c.flush(zlib.Z_SYNC_FLUSH))
+        except Exception:  # noqa: BLE001 - out of memory: the whole part is deflated below, which says what is wrong
             pass
 
     helper = threading.Thread(target=deflate_first, name="kpisheet-deflate")
     helper.start()
-    c = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15, zdict=data[cut - _WINDOW:cut])
-    second = c.compress(data[cut:]) + c.flush()
+    c = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15, zdict=view[cut - _WINDOW:cut])
+    second = c.compress(view[cut:]) + c.flush()
     helper.join()
     if not first:  # the helper failed (out of memory): the whole part here
         c = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
