@@ -15,7 +15,11 @@ Its rules:
 - with ``was`` (what was read and parsed), a file that changed on disk since (another
   program saved it) is refused: size, modification time and a SHA-256 of its bytes
   are compared with ``was`` just before the rename;
-- on any failure the temporary file is removed and the target is as it was.
+- on any failure the temporary file is removed and the target is as it was;
+- a character device or a pipe (``-o /dev/null``, ``-o /dev/stdout``, a named pipe) has no
+  content to replace: it is written to as a stream, as ``cp`` or ``tee`` would. A named pipe
+  no program reads is refused rather than waited on; a folder, a block device and a socket
+  are refused.
 
 Failures are :class:`~kpisheet.errors.KpisheetError` naming the user's path, never the
 temporary one.
@@ -23,6 +27,7 @@ temporary one.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -92,6 +97,15 @@ def changed_since(target: Path, was: ReadState) -> Optional[str]:
     return None
 
 
+def is_stream(path: Union[str, Path]) -> bool:
+    """Whether ``path`` (links followed) is a character device or a pipe: written as a stream."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
 def refuse_read_only(target: Path, shown: str) -> None:
     """Raise when ``target`` exists and its mode bits let nobody write it."""
     try:
@@ -99,7 +113,8 @@ def refuse_read_only(target: Path, shown: str) -> None:
     except FileNotFoundError:
         return
     if not stat.S_ISREG(st.st_mode):
-        raise KpisheetError("not a regular file: nothing written", place=shown)
+        raise KpisheetError("not a regular file (a folder, a block device or a socket): nothing written",
+                            place=shown)
     if not st.st_mode & 0o222:
         raise KpisheetError("the file is read-only: nothing written (make it writable to update it)", place=shown)
 
@@ -108,6 +123,9 @@ def write_atomic(path: Union[str, Path], data: Union[bytes, str], *, was: Option
     """Replace ``path`` with ``data`` (text is written as UTF-8), all or nothing; see the module doc."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
     shown = str(path)
+    if is_stream(path):
+        _write_stream(path, payload, shown)
+        return
     target = real_target(path)
     refuse_read_only(target, shown)
     try:
@@ -148,6 +166,24 @@ def write_atomic(path: Union[str, Path], data: Union[bytes, str], *, was: Option
             raise KpisheetError(f"cannot write: {exc.strerror or exc}", place=shown) from None
         raise
     _sync_folder(target.parent)
+
+
+def _write_stream(path: Union[str, Path], payload: bytes, shown: str) -> None:
+    """Write ``payload`` to the character device or pipe at ``path`` (opened as given: the link
+    /dev/stdout names the pipe or terminal of this process, which has no path of its own)."""
+    try:
+        # without O_NONBLOCK, opening a named pipe no program reads would wait for ever
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise KpisheetError("a named pipe no program reads: nothing written", place=shown) from None
+        raise KpisheetError(f"cannot write: {exc.strerror or exc}", place=shown) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.set_blocking(fd, True)
+            handle.write(payload)
+    except OSError as exc:  # the reader went away (a broken pipe), a full device
+        raise KpisheetError(f"cannot write: {exc.strerror or exc}", place=shown) from None
 
 
 def _sync_folder(folder: Path) -> None:

@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -235,3 +236,28 @@ def test_recalc_check_then_write_then_check(capsys: pytest.CaptureFixture[str], 
     values = load_workbook(book, data_only=True)["Sheet"]
     assert (values["A1"].value, values["B1"].value) == (415, 155)
     assert run(capsys, "recalc", str(book), "-c", str(cfg), "--check")[0] == 0
+
+
+def test_output_to_dev_null_and_a_named_pipe(capsys: pytest.CaptureFixture[str], book: Path,
+                                             make_config: Callable[..., Path], tmp_path: Path) -> None:
+    """`-o /dev/null` (and a pipe) is written as a stream; before, it was refused as not a regular file."""
+    cfg = make_config(KPIS)
+    before = snapshot(book.parent)
+    code, out, err = run(capsys, "evaluate", str(book), "-c", str(cfg), "-o", "/dev/null")
+    assert (code, out, err) == (0, "", "")
+    code, out, err = run(capsys, "recalc", str(book), "-c", str(cfg), "-o", "/dev/null")
+    assert code == 0 and "written to /dev/null" in out, err
+    assert snapshot(book.parent) == before
+    fifo = tmp_path / "pipe"
+    subprocess.run(["mkfifo", str(fifo)], check=True)
+    code, _, err = run(capsys, "evaluate", str(book), "-c", str(cfg), "-o", str(fifo))
+    assert code == 2 and err == f"error: {fifo}: a named pipe no program reads: nothing written\n"
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    for _ in range(500):  # until cat has the pipe open
+        code, _, err = run(capsys, "evaluate", str(book), "-c", str(cfg), "-p", "2026-02", "-f", "csv",
+                           "-o", str(fifo))
+        if code == 0:
+            break
+        time.sleep(0.01)
+    got, _ = reader.communicate(timeout=30)
+    assert code == 0 and got.decode().startswith("kpi,period,account,value"), err

@@ -77,6 +77,45 @@ def test_write_keeps_the_mode_of_an_existing_file(tmp_path: Path) -> None:
     assert path.stat().st_mode & 0o777 == 0o604
 
 
+def test_write_to_a_character_device_is_a_stream(tmp_path: Path) -> None:
+    write_atomic("/dev/null", "a\n")  # before: refused as "not a regular file"
+    assert not list(tmp_path.iterdir())
+
+
+def test_write_to_a_named_pipe_reaches_its_reader(tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    for _ in range(500):  # the reader's open() of the pipe must come first
+        try:
+            write_atomic(fifo, "a;b\n" * 50_000)
+            break
+        except KpisheetError as exc:
+            assert "no program reads" in str(exc)
+            threading.Event().wait(0.01)
+    reader.join(timeout=10)
+    assert got == [b"a;b\n" * 50_000]
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
+def test_write_to_a_named_pipe_nobody_reads_is_refused_not_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(KpisheetError) as caught:
+        write_atomic(fifo, "a\n")
+    assert str(caught.value) == f"{fifo}: a named pipe no program reads: nothing written"
+
+
+def test_write_to_a_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(KpisheetError, match="not a regular file .a folder, a block device or a socket."):
+        write_atomic(tmp_path, "a\n")
+    assert not list(tmp_path.iterdir())
+
+
 def test_one_failing_kpi_is_value_error_and_the_others_are_computed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     import json
