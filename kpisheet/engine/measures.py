@@ -163,22 +163,25 @@ def _ratio(total: np.ndarray, count: np.ndarray) -> Grid:
 
 
 def _prefix(func: str, rows: Rows, spans: _Spans, a1: int) -> Grid:
-    """Additive measures over spans: prefix sums over segments, differenced at span ends.
+    """Additive measures over spans: prefix sums over days, differenced at span ends.
 
-    The segments are the stretches of days between consecutive span edges (each span's first
-    day and the day after its last), so a span is a run of whole segments and the sums are
-    segments × accounts, never days × accounts: a year of rolling months costs about two
-    rows per period, not 365. An empty span is written ``first == last + 1``, as
-    :func:`measure` clips them.
+    Each day's rows are summed per account in doubles, in the rows' order, and the days are
+    added up in long doubles, one after the other; a span's sum is the difference of two of
+    those prefix sums. The days are the segments (:func:`_by_segment`), not the stretches
+    between span edges: a month summed in doubles before the long-double sum carried some
+    2,400 rounding steps into ``ytd``/``rolling`` (16626869.740000024 where the rows' exact sum
+    is 16626869.74), a day a few dozen, which the long-double sum then keeps below the last
+    digit of the result. An empty span is written ``first == last + 1``, as :func:`measure`
+    clips them.
 
-    The edges are those of the whole axis's spans and the prefix sums run from its start even
-    when the grid is a window of it, so that a window's numbers are the whole axis's to the last
-    digit (the sums are rounded the same way). They are taken a block of segments at a time,
-    keeping only the prefix rows the grid's spans end at: memory is a block × accounts, not
-    segments × accounts (730 days × 20,000 accounts of long doubles were 233 MB).
+    The prefix sums run from the start of the whole axis's spans even when the grid is a window
+    of it, so that a window's numbers are the whole axis's to the last digit (the sums are
+    rounded the same way). They are taken a block of days at a time, keeping only the prefix
+    rows the grid's spans end at: memory is a block × accounts, not days × accounts (730 days
+    × 20,000 accounts of long doubles were 233 MB).
     """
     first, last = spans.whole
-    edges = np.unique(np.concatenate([first, last + 1]))
+    edges = np.arange(first.min(), last.max() + 2) if len(first) else np.zeros(0, dtype=np.int64)
     seg, acct, vals = _by_segment(rows, edges)
     own_first, own_last = spans.own
     start, stop = np.searchsorted(edges, own_first), np.searchsorted(edges, own_last + 1)
