@@ -14,15 +14,14 @@ with ``when_empty="na"`` (README#real-questions) so is every cell without rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from .. import periods
 from ..xlerrors import XlError
 from .axis import Axis, Family
+from .dayprefix import DayPrefix
 from .grid import Grid
 
 ADDITIVE = ("sum", "count", "average")
@@ -36,9 +35,9 @@ class Rows:
     accounts: np.ndarray  # int64 column of the row's account, 1..A; 0 = no account
     values: np.ndarray | None  # float64 for sum/average/...; int64 codes for count_distinct; None for count()
     per_account: bool  # False: the source has no account column, every account sees the total
-    # _prefix's rows sorted by segment, for the last span edges asked (ytd and rolling of one
-    # KPI have the same edges at a grain: the sort is shared). Not part of the value.
-    by_segment: dict[bytes, Any] = field(default_factory=dict, compare=False, repr=False)
+    # _prefix's running sums over days, for the last days asked (ytd and rolling of one KPI over
+    # one window add the same days: they are added once). Not part of the value.
+    prefixes: dict[tuple[str, int, int], DayPrefix] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.days)
@@ -163,119 +162,42 @@ def _ratio(total: np.ndarray, count: np.ndarray) -> Grid:
 
 
 def _prefix(func: str, rows: Rows, spans: _Spans, a1: int) -> Grid:
-    """Additive measures over spans: prefix sums over days, differenced at span ends.
+    """Additive measures over spans: running sums over days (:mod:`.dayprefix`), differenced at
+    span ends. An empty span is written ``first == last + 1``, as :func:`measure` clips them.
 
-    Each day's rows are summed per account in doubles, in the rows' order, and the days are
-    added up in long doubles, one after the other; a span's sum is the difference of two of
-    those prefix sums. The days are the segments (:func:`_by_segment`), not the stretches
-    between span edges: a month summed in doubles before the long-double sum carried some
-    2,400 rounding steps into ``ytd``/``rolling`` (16626869.740000024 where the rows' exact sum
-    is 16626869.74), a day a few dozen, which the long-double sum then keeps below the last
-    digit of the result. An empty span is written ``first == last + 1``, as :func:`measure`
-    clips them.
-
-    The prefix sums run from the start of the whole axis's spans even when the grid is a window
-    of it, so that a window's numbers are the whole axis's to the last digit (the sums are
-    rounded the same way). They are taken a block of days at a time, keeping only the prefix
-    rows the grid's spans end at: memory is a block × accounts, not days × accounts (730 days
-    × 20,000 accounts of long doubles were 233 MB).
-    """
-    first, last = spans.whole
-    edges = np.arange(first.min(), last.max() + 2) if len(first) else np.zeros(0, dtype=np.int64)
-    seg, acct, vals = _by_segment(rows, edges)
+    The running sums start at the first day of the whole axis's spans even when the grid is a
+    window of it, so that a window's numbers are the whole axis's to the last digit (the sums
+    are rounded the same way), and only the bounds of the grid's own spans are looked up:
+    memory is the grid's, not days × accounts."""
+    first, _ = spans.whole
     own_first, own_last = spans.own
-    start, stop = np.searchsorted(edges, own_first), np.searchsorted(edges, own_last + 1)
-    needed, back = np.unique(np.concatenate([start, stop]), return_inverse=True)  # prefix rows to keep
-    k = len(start)
+    if not len(own_first):
+        return Grid.of(np.zeros((0, a1)))
+    start, end = int(first.min()), int(own_last.max()) + 1
 
-    def spans_of(weights: np.ndarray | None, kind: str) -> np.ndarray:
-        kept = _prefix_rows(rows, edges, (seg, acct, weights), kind, needed, a1)
-        return (kept[back[k:]] - kept[back[:k]]).astype(np.float64)
+    def spans_of(kind: str) -> np.ndarray:
+        return _day_prefix(rows, kind, start, end).spans(own_first, own_last + 1, a1)
 
     if func == "count":
-        return Grid.of(spans_of(None, "count"))
-    total = spans_of(vals, "sum")
+        return Grid.of(spans_of("count"))
+    total = spans_of("sum")
     if func == "sum":
         return Grid.of(total)
-    return _ratio(total, spans_of(None, "count"))
+    return _ratio(total, spans_of("count"))
 
 
-def _prefix_rows(rows: Rows, edges: np.ndarray, by_segment: tuple[np.ndarray, np.ndarray, np.ndarray | None],
-                 kind: str, needed: np.ndarray, a1: int) -> npt.NDArray[np.longdouble]:
-    """Prefix rows ``needed`` (sorted; row i sums segments < i) of the rows' sums (``kind`` "sum",
-    by their values) or counts, long doubles × accounts, taken a block of segments at a time.
-
-    A prefix row is the same whatever rows are kept (each block's cumulative sum runs over
-    the same segments in the same order), so where every prefix row of the edges fits in one
-    block they are all made once, kept beside the sorted rows, and read for each measure
-    over the same edges (ytd and rolling of one KPI)."""
-    seg, acct, weights = by_segment
-    n_all = len(edges) - 1  # segments between the edges
-    cache = rows.by_segment.get(edges.tobytes())
-    whole = cache is not None and (n_all + 1) * a1 <= _BLOCK_CELLS
-    if whole:
-        assert cache is not None
-        found = cache[3].get(kind)
-        if found is None:
-            found = cache[3][kind] = _prefix_blocks(seg, acct, weights, np.arange(n_all + 1), a1)
-        return found[needed]  # type: ignore[no-any-return]
-    return _prefix_blocks(seg, acct, weights, needed, a1)
-
-
-def _prefix_blocks(seg: np.ndarray, acct: np.ndarray, weights: np.ndarray | None, needed: np.ndarray,
-                   a1: int) -> npt.NDArray[np.longdouble]:
-    """Prefix rows ``needed`` of :func:`_prefix_rows`, a block of segments at a time: memory is a
-    block × accounts, not segments × accounts (730 days × 20,000 accounts of long doubles were
-    233 MB)."""
-    n_seg = int(needed[-1]) if len(needed) else 0  # segments the kept prefix rows sum
-    block = max(1, _BLOCK_CELLS // a1)
-    kept = np.zeros((len(needed), a1), dtype=np.longdouble)  # prefix row needed[i]: segments < it
-    running = np.zeros(a1, dtype=np.longdouble)
-    at = int(np.searchsorted(needed, 0, side="right"))  # prefix row 0 is zero
-    for b0 in range(0, n_seg, block):
-        b1 = min(b0 + block, n_seg)
-        r0, r1 = np.searchsorted(seg, [b0, b1])
-        s = seg[r0:r1] - b0
-        w = None if weights is None else weights[r0:r1]
-        if a1 == 1:  # all accounts together only: column 0 as below, alone
-            per_seg = np.bincount(s, weights=w, minlength=b1 - b0).astype(np.longdouble)[:, None]
-        else:
-            wide = np.bincount(s * a1 + acct[r0:r1], weights=w, minlength=(b1 - b0) * a1)
-            per_seg = wide.reshape(b1 - b0, a1).astype(np.longdouble)
-            per_seg[:, 0] = np.bincount(s, weights=w, minlength=b1 - b0)
-        per_seg[0] += running  # the sum carried in first, as one cumulative sum would add it
-        np.cumsum(per_seg, axis=0, out=per_seg)  # row j: prefix row b0 + j + 1
-        stop_at = int(np.searchsorted(needed, b1, side="right"))
-        kept[at:stop_at] = per_seg[needed[at:stop_at] - b0 - 1]
-        at = stop_at
-        running = per_seg[-1].copy()
-    return kept
-
-
-def _by_segment(rows: Rows, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """The rows inside the edges' segments, sorted by segment (stably: within one, rows keep
-    their order, and so their sums): segments, accounts, values. Kept on ``rows`` for the last
-    edges asked, so a second measure over the same spans' edges sorts nothing."""
-    key = edges.tobytes()
-    cached = rows.by_segment.get(key)
-    if cached is not None:
-        return cached[0], cached[1], cached[2]
-    segment = np.searchsorted(edges, rows.days, side="right") - 1
-    inside = (segment >= 0) & (segment < len(edges) - 1)
-    seg = segment[inside]
-    # A stable sort has one answer, and numpy's is a radix sort for 16-bit keys (2.5 ms against
-    # 17 for 250,000 int64 rows).
-    order = np.argsort(seg.astype(np.int16) if len(edges) <= np.iinfo(np.int16).max else seg, kind="stable")
-    found = (seg[order], rows.accounts[inside][order], None if rows.values is None else rows.values[inside][order])
-    for array in found:
-        if array is not None:
-            array.flags.writeable = False
-    rows.by_segment.clear()  # one set of edges kept: the memory of one sorted copy of the rows
-    rows.by_segment[key] = (*found, {})  # and its prefix rows, by kind (_prefix_rows)
+def _day_prefix(rows: Rows, kind: str, start: int, end: int) -> DayPrefix:
+    """The running sums of ``rows`` (``kind`` "sum" of their values, or "count") from day
+    ``start`` to before ``end``, kept on ``rows`` for the last days asked: ytd and rolling of
+    one KPI over one window add the same days, so the second adds nothing."""
+    key = (kind, start, end)
+    found = rows.prefixes.get(key)
+    if found is None:
+        if any(k[1:] != key[1:] for k in rows.prefixes):
+            rows.prefixes.clear()  # one stretch of days kept: the memory of one copy of the pairs
+        found = DayPrefix.of(rows.days, rows.accounts, None if kind == "count" else rows.values, start, end)
+        rows.prefixes[key] = found
     return found
-
-
-_BLOCK_CELLS = 1 << 20  # segments × accounts summed at once by _prefix (16 MB of long doubles)
 
 
 def _exploded(func: str, rows: Rows, spans: tuple[np.ndarray, np.ndarray], size: int, a1: int) -> Grid:

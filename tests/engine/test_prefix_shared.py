@@ -1,53 +1,106 @@
-"""Spanned sums share their sorted rows and prefix rows between measures over the same span
-edges (issue 12): every number is the one a measure computed alone gives, to the last bit."""
+"""Spanned sums (ytd, rolling: :func:`kpisheet.engine.measures._prefix` over
+:mod:`kpisheet.engine.dayprefix`) are, to the last bit, those of the first version's dense
+days × accounts table; measures over the same days share one running sum; a long stretch of
+days costs memory with the rows, not with days × accounts (issue 12)."""
 
 from __future__ import annotations
 
+import math
+import tracemalloc
+
 import numpy as np
+import pytest
 
 from kpisheet.engine import measures
 from kpisheet.engine.measures import Rows, _Spans
 
 
-def _rows(rng: np.random.Generator, n: int, accounts: int, with_values: bool = True) -> Rows:
-    days = rng.integers(0, 400, n).astype(np.int64)
+def _rows(rng: np.random.Generator, n: int, accounts: int, days: int = 400, with_values: bool = True) -> Rows:
+    day = rng.integers(0, days, n).astype(np.int64)
     values = rng.normal(1000, 5000, n) * 10.0 ** rng.integers(-3, 6, n) if with_values else None
-    return Rows(days, rng.integers(0, accounts + 1, n).astype(np.int64), values, True)
+    return Rows(day, rng.integers(0, accounts + 1, n).astype(np.int64), values, True)  # account 0: none
 
 
 def _spans(first: np.ndarray, last: np.ndarray, lo: int, hi: int) -> _Spans:
     return _Spans((first.astype(np.int64), last.astype(np.int64)), slice(lo, hi))
 
 
-def test_measures_over_the_same_edges_are_those_computed_alone() -> None:
+def dense(func: str, rows: Rows, spans: _Spans, a1: int) -> np.ndarray:
+    """The first version's ``_prefix``: every day × account summed in doubles, the days added
+    up in long doubles, the differences at the grid's own span ends."""
+    first, last = spans.whole
+    d0, d1 = int(first.min()), int(last.max())
+    inside = (rows.days >= d0) & (rows.days <= d1)
+    day, acct = rows.days[inside] - d0, rows.accounts[inside]
+    vals = None if rows.values is None else rows.values[inside]
+    n_days = d1 - d0 + 1
+    own_first, own_last = spans.own
+
+    def spans_of(weights: np.ndarray | None) -> np.ndarray:
+        per_day = np.bincount(day * a1 + acct, weights=weights, minlength=n_days * a1).reshape(n_days, a1)
+        per_day = per_day.astype(np.longdouble)
+        per_day[:, 0] = np.bincount(day, weights=weights, minlength=n_days)
+        cum = np.zeros((n_days + 1, a1), dtype=np.longdouble)
+        np.cumsum(per_day, axis=0, out=cum[1:])
+        return (cum[own_last - d0 + 1] - cum[own_first - d0]).astype(np.float64)
+
+    if func == "count":
+        return spans_of(None)
+    total = spans_of(vals)
+    if func == "sum":
+        return total
+    return measures._ratio(total, spans_of(None)).val  # type: ignore[no-any-return]
+
+
+MONTHS = np.arange(0, 420, 30)
+YTD = _spans(np.where(MONTHS[:-1] < 180, 0, 180), MONTHS[1:] - 1, 2, 13)
+ROLLING = _spans(np.maximum(MONTHS[:-1] - 60, 0), MONTHS[1:] - 1, 2, 13)  # the same days as ytd's
+ROLLING_EARLIER = _spans(np.maximum(MONTHS[:-1] - 60, 0), MONTHS[1:] - 1, 0, 9)
+OTHER = _spans(MONTHS[:-1] + 7, MONTHS[1:] - 1, 1, 12)
+EMPTY_TOO = _spans(np.array([5, 40, 41, 100]), np.array([4, 80, 40, 399]), 0, 4)  # 5..4, 41..40: empty
+
+
+@pytest.mark.parametrize("accounts", [1, 40, 5000])
+@pytest.mark.parametrize("func", ["sum", "count", "average"])
+def test_spanned_sums_are_the_dense_tables_to_the_last_bit(func: str, accounts: int) -> None:
+    rng = np.random.default_rng(accounts)
+    rows = _rows(rng, 5000, accounts, with_values=func != "count")
+    for spans in (YTD, ROLLING, ROLLING_EARLIER, OTHER, EMPTY_TOO, YTD):
+        got = measures._prefix(func, rows, spans, accounts + 1)
+        want = dense(func, rows, spans, accounts + 1)
+        assert np.array_equal(got.val.view(np.uint64), want.view(np.uint64)), (func, accounts, spans.rows)
+
+
+def test_measures_over_the_same_days_share_one_running_sum() -> None:
     rng = np.random.default_rng(12)
-    months = np.arange(0, 420, 30)
-    ends = months[1:] - 1
-    starts = months[:-1]
-    ytd = _spans(np.where(starts < 180, 0, 180), ends, 2, 13)  # year-to-date: edges at the month starts
-    rolling = _spans(np.maximum(starts - 60, 0), ends, 0, 9)  # three months back: the same edges
-    other = _spans(starts + 7, ends, 1, 12)  # other edges: sorted again
-    for accounts, block in ((40, 1 << 20), (40, 100), (5000, 1 << 20)):
-        original = measures._BLOCK_CELLS  # 100 below: several blocks, nothing cached beside the rows
-        try:
-            for func in ("sum", "count", "average"):
-                measures._BLOCK_CELLS = block
-                rows = _rows(rng, 5000, accounts, func != "count")
-                shared = [measures._prefix(func, rows, s, accounts + 1) for s in (ytd, rolling, other, ytd)]
-                measures._BLOCK_CELLS = 1  # a block a segment: nothing cached, the same additions
-                for spans, got in zip((ytd, rolling, other, ytd), shared):
-                    alone = measures._prefix(func, Rows(rows.days, rows.accounts, rows.values, True), spans,
-                                             accounts + 1)
-                    assert np.array_equal(got.val.view(np.uint64), alone.val.view(np.uint64)), (func, accounts)
-                    assert np.array_equal(got.err, alone.err)
-        finally:
-            measures._BLOCK_CELLS = original
+    rows = _rows(rng, 5000, 40)
+    shared = [measures._prefix("average", rows, s, 41) for s in (YTD, ROLLING)]
+    assert list(rows.prefixes) == [("sum", 0, 390), ("count", 0, 390)]  # ytd's, then taken by rolling
+    measures._prefix("sum", rows, OTHER, 41)  # other days: the running sums start again
+    assert list(rows.prefixes) == [("sum", 7, 360)]
+    for spans, got in zip((YTD, ROLLING), shared):
+        alone = measures._prefix("average", Rows(rows.days, rows.accounts, rows.values, True), spans, 41)
+        assert np.array_equal(got.val.view(np.uint64), alone.val.view(np.uint64))
+        assert np.array_equal(got.err, alone.err)
 
 
-def test_the_sorted_rows_are_read_only() -> None:
-    rng = np.random.default_rng(1)
-    rows = _rows(rng, 100, 3)
-    measures._prefix("sum", rows, _spans(np.array([0, 100]), np.array([99, 399]), 0, 2), 4)
-    (seg, acct, vals, prefix), = rows.by_segment.values()
-    assert not seg.flags.writeable and not acct.flags.writeable and not vals.flags.writeable
-    assert set(prefix) == {"sum"}
+def test_a_long_stretch_of_days_costs_memory_with_the_rows() -> None:
+    """80 years of days × 2,000 accounts would be 58 million long doubles (940 MB) as one
+    table; one row dated decades before the others makes such a stretch."""
+    rng = np.random.default_rng(3)
+    days = 29_200
+    rows = _rows(rng, 20_000, 2000, days=days)
+    spans = _spans(np.array([0, days - 365]), np.array([days - 1, days - 1]), 0, 2)  # all, the last year
+    tracemalloc.start()
+    try:
+        got = measures._prefix("sum", rows, spans, 2001)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 << 20, peak
+    assert rows.values is not None
+    for account in (0, 1, 777, 2000):
+        own = (rows.accounts == account) | (account == 0)
+        for row, held in ((0, own), (1, own & (rows.days >= days - 365))):
+            values = rows.values[held]
+            assert abs(got.val[row, account] - math.fsum(values)) <= 1e-12 * np.abs(values).sum(), (row, account)

@@ -1,0 +1,112 @@
+"""Running sums over days of a measure's rows, per account: what ``ytd``, ``rolling`` and
+every additive measure over spans are differences of (:func:`.measures._prefix`).
+
+    prefix = DayPrefix.of(days, accounts, values, start, end)   # values None: row counts
+    sums = prefix.spans(starts, stops, a1)   # len(starts) × a1: days starts[i] to before stops[i]
+
+The numbers are those of a dense days × accounts table added up, as the first version did:
+each day's rows summed per account in doubles, in the rows' order (``np.bincount``), then the
+days added in long doubles one after the other from day ``start``. A day without rows adds 0,
+which leaves a sum as it was, so only the (account, day) pairs that hold rows are added: the
+cost grows with the rows, not with days × accounts. (A dense table was 730 days × 20,000
+accounts of long doubles, 233 MB; one row mistyped as 1950 made it 27,000 days.)
+
+Column 0 is all accounts together: each day's rows summed in doubles, the days in long doubles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+#: Bounds × accounts of running sums made at once by :meth:`DayPrefix.spans` (16 MB of long doubles)
+_BLOCK_CELLS = 1 << 20
+
+
+@dataclass(frozen=True)
+class DayPrefix:
+    """Running sums of rows dated ``start`` to ``start + n_days - 1`` (see the module doc)."""
+
+    start: int
+    n_days: int
+    totals: npt.NDArray[np.longdouble]  # totals[d]: all accounts together, the d days from start
+    keys: npt.NDArray[np.int64]  # account * n_days + day of each pair holding rows, ascending
+    running: npt.NDArray[np.longdouble]  # running[i]: keys[i]'s account, its days up to keys[i]'s
+
+    @classmethod
+    def of(cls, days: np.ndarray, accounts: np.ndarray, values: np.ndarray | None, start: int,
+           end: int) -> "DayPrefix":
+        """The running sums of ``values`` (None: of 1 a row) over the rows dated ``start`` to
+        ``end - 1``; ``days`` and ``accounts`` (0: none, else 1..A) are the rows' own."""
+        n_days = max(end - start, 0)
+        inside = (days >= start) & (days < end)
+        day = days[inside] - start
+        account = accounts[inside]
+        weights = None if values is None else values[inside]
+        totals = np.zeros(n_days + 1, dtype=np.longdouble)
+        np.cumsum(np.bincount(day, weights=weights, minlength=n_days).astype(np.longdouble), out=totals[1:])
+        keys, pair = np.unique(account * n_days + day, return_inverse=True)
+        sums = np.bincount(pair.reshape(-1), weights=weights, minlength=len(keys))  # in the rows' order
+        return cls(start, n_days, totals, keys, _running(keys // max(n_days, 1), sums))
+
+    def spans(self, starts: np.ndarray, stops: np.ndarray, a1: int) -> npt.NDArray[np.float64]:
+        """The sums over the days ``starts[i]`` to before ``stops[i]`` (``start <= starts[i] <=
+        stops[i] <= start + n_days``): len(starts) × ``a1`` doubles, column 0 all accounts
+        together, column a account a (1..a1-1). Each is the difference of two running sums in
+        long doubles, rounded once; a block of accounts at a time, so that no bounds × accounts
+        table of long doubles is ever whole."""
+        k = len(starts)
+        bounds, back = np.unique(np.concatenate([starts, stops]).astype(np.int64), return_inverse=True)
+        back = back.reshape(-1)
+        out = np.empty((k, a1))
+        step = max(1, _BLOCK_CELLS // max(len(bounds), 1))
+        for c0 in range(0, a1, step):
+            c1 = min(c0 + step, a1)
+            running = self._before(bounds - self.start, c0, c1)
+            out[:, c0:c1] = running[back[k:]] - running[back[:k]]
+        return out
+
+    def _before(self, before: np.ndarray, c0: int, c1: int) -> npt.NDArray[np.longdouble]:
+        """The running sums of columns ``c0`` to ``c1 - 1`` over the days before each of
+        ``before`` (days from ``start``, ascending): len(before) × (c1 - c0) long doubles."""
+        out = np.zeros((len(before), c1 - c0), dtype=np.longdouble)
+        first_account = max(c0, 1)
+        if c0 == 0:
+            out[:, 0] = self.totals[before]
+        lo, hi = np.searchsorted(self.keys, [first_account * self.n_days, c1 * self.n_days])  # their pairs
+        if lo == hi or not len(before):
+            return out
+        keys = self.keys[lo:hi]
+        column = keys // self.n_days - c0
+        row = np.searchsorted(before, keys % self.n_days, side="right")  # the first bound after the day
+        # a pair is the latest of its account for the bounds from its row on, until the account's
+        # next pair; of pairs whose first bound is the same, the last (latest day) is kept
+        last = np.ones(len(keys), dtype=bool)
+        last[:-1] = (column[1:] != column[:-1]) | (row[1:] != row[:-1])
+        keep = last & (row < len(before))
+        latest = np.full(out.shape, -1, dtype=np.int64)
+        latest[row[keep], column[keep]] = lo + np.flatnonzero(keep)
+        np.maximum.accumulate(latest, axis=0, out=latest)  # pairs ascend by day within an account
+        held = latest >= 0
+        out[held] = self.running[latest[held]]
+        return out
+
+
+def _running(group: np.ndarray, sums: np.ndarray) -> npt.NDArray[np.longdouble]:
+    """For each pair, the long-double sum of ``sums`` over its run of equal ``group`` (sorted)
+    up to and including it, added one after the other as a cumulative sum would (``0 + x`` is
+    ``x``). One step for each rank within a run: as many as the most days one account has."""
+    out = sums.astype(np.longdouble)
+    n = len(out)
+    if n == 0:
+        return out
+    run_start = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))
+    rank = np.arange(n) - np.repeat(run_start, np.diff(np.append(run_start, n)))
+    order = np.argsort(rank, kind="stable")
+    ends = np.cumsum(np.bincount(rank))
+    for lo, hi in zip(ends[:-1], ends[1:]):
+        at = order[lo:hi]
+        out[at] += out[at - 1]
+    return out
