@@ -465,7 +465,10 @@ class Engine:
         With ``since``, a question about periods ``since .. through`` only: the grain's first axis
         is then a window of them and the periods formulas reach back from them
         (:func:`.window.periods_back`), so that grids at a day are not every day × account of the
-        data (issue 12); a later question it does not hold makes the whole axis."""
+        data (issue 12); where that reach goes back past the data, the axis runs from the period
+        before the data to ``through``, not past it (a question about the first days of 27,000, as
+        one row mistyped as 1950 makes, was every day × account). A later question it does not
+        hold makes the whole axis."""
         axis = self._axes.get(grain)
         if axis is None or (through is not None and not axis.holds(through, since)):
             cal = self.config.calendar
@@ -482,6 +485,9 @@ class Engine:
                 assert through is not None and since is not None
                 whole = (lo - 1, max(hi, through) - lo + 2)  # the axis the else branch would make
                 axis = Axis(grain, start, through - start + 1, cal, exact_from=min(since, through), whole=whole)
+            elif start is not None:  # it would start before the data: the whole axis, but only up to the question
+                assert through is not None
+                axis = Axis(grain, lo - 1, max(through, lo) - lo + 2, cal)
             else:
                 if through is not None:
                     hi = max(hi, through)

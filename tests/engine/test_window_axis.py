@@ -119,7 +119,26 @@ def test_an_unbounded_prev_makes_the_whole_axis(tmp_path: Path, setup: tuple[Pat
     engine = Engine(load_config(other), book)
     assert periods_back(engine.config) > 2_000_000
     engine.result("revenue", "2022-12-15")
-    assert engine._axis(Grain.DAY).exact_from is None
+    axis = engine._axis(Grain.DAY)
+    assert axis.exact_from is None and axis.lo + axis.size - 1 == parse_period("2022-12-15").ordinal
+
+
+def test_a_question_reaching_back_past_the_data_ends_the_axis_at_it(setup: tuple[Path, Path]) -> None:
+    """Before, the whole axis to the last day of the data: one row mistyped as 1950 among rows of
+    2024-2025 made a question about 1950-01-15 on 20,000 accounts every day × account since
+    (27,745 × 20,001 cells a grid, 8.9 GB)."""
+    cfg, book = setup
+    config = load_config(cfg)
+    whole = Engine(config, book)
+    whole._axis(Grain.DAY)
+    fresh = Engine(config, book)
+    first, asked = parse_period("2021-01-04").ordinal, parse_period("2021-01-05").ordinal  # the data's first day
+    assert fresh.results("2021-01-05", "Acme") == whole.results("2021-01-05", "Acme")  # 18 days back: before it
+    axis = fresh._axis(Grain.DAY)
+    assert (axis.exact_from, axis.lo, axis.lo + axis.size - 1) == (None, first - 1, asked)
+    assert fresh._grid("revenue", Grain.DAY).shape[0] == 3
+    assert fresh.results("2021-01-06", "Acme") == whole.results("2021-01-06", "Acme")  # not held: the whole axis
+    assert fresh._axis(Grain.DAY).size == whole._axis(Grain.DAY).size
 
 
 def test_a_prev_without_a_number_is_unbounded() -> None:
