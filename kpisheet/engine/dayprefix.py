@@ -24,6 +24,8 @@ import numpy.typing as npt
 #: Bounds × accounts of running sums made at once by :meth:`DayPrefix.spans` (16 MB of long doubles)
 _BLOCK_CELLS = 1 << 20
 
+_DOUBLE_MAX = np.longdouble(np.finfo(np.float64).max)
+
 
 @dataclass(frozen=True)
 class DayPrefix:
@@ -65,7 +67,13 @@ class DayPrefix:
         for c0 in range(0, a1, step):
             c1 = min(c0 + step, a1)
             running = self._before(bounds - self.start, c0, c1)
-            out[:, c0:c1] = running[back[k:]] - running[back[:k]]
+            before, after = running[back[:k]], running[back[k:]]
+            with np.errstate(over="ignore"):  # past a double's range: inf, which the grid makes #NUM!
+                out[:, c0:c1] = after - before
+            # A running sum past a double's range (two rows of 1e308) still holds in a long double,
+            # but what was added after it kept none of its digits: 5 + 7 after 2e308 is 0. Such a
+            # sum is no number (#NUM!), as the doubles it came from would have overflowed.
+            out[:, c0:c1][(np.abs(before) > _DOUBLE_MAX) | (np.abs(after) > _DOUBLE_MAX)] = np.nan
         return out
 
     def _before(self, before: np.ndarray, c0: int, c1: int) -> npt.NDArray[np.longdouble]:

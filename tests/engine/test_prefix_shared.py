@@ -104,3 +104,20 @@ def test_a_long_stretch_of_days_costs_memory_with_the_rows() -> None:
         for row, held in ((0, own), (1, own & (rows.days >= days - 365))):
             values = rows.values[held]
             assert abs(got.val[row, account] - math.fsum(values)) <= 1e-12 * np.abs(values).sum(), (row, account)
+
+
+def test_a_running_sum_past_a_doubles_range_is_no_number() -> None:
+    """Two rows of 1e308 on two days: each day's sum holds in a double, their running sum only
+    in a long double, where 5 + 7 added after it leave it as it was. Before, the span after
+    them was 0.0, a plausible wrong number; the segment code (a month summed in doubles, inf)
+    gave #NUM!, and so does this."""
+    days = np.array([0, 31, 32, 60, 95], dtype=np.int64)
+    rows = Rows(days, np.array([1, 1, 1, 1, 2], dtype=np.int64), np.array([10.0, 1e308, 1e308, 5.0, 7.0]), True)
+    months = _spans(np.array([0, 31, 59, 90]), np.array([30, 58, 89, 119]), 0, 4)
+    two_months = _spans(np.array([0, 0, 31, 59]), np.array([30, 58, 89, 119]), 0, 4)
+    grid = measures._prefix("sum", rows, months, 3)
+    assert grid.val[0, 0] == 10.0 and grid.err[1, 0] != 0  # January; February's 2e308 is no double
+    got = measures._prefix("sum", rows, two_months, 3)
+    assert got.val[0].tolist()[:2] == [10.0, 10.0]
+    assert (got.err[1:, :2] != 0).all()  # never 0.0 for March-April's 5 + 7
+    assert got.val[3, 2] == 7.0  # another account's sums are its own
