@@ -12,6 +12,11 @@ cost grows with the rows, not with days × accounts. (A dense table was 730 days
 accounts of long doubles, 233 MB; one row mistyped as 1950 made it 27,000 days.)
 
 Column 0 is all accounts together: each day's rows summed in doubles, the days in long doubles.
+
+A difference of running sums keeps few digits of what was added after a very large value (a
+cent after 1e20 of the same account came out 0.0 in the first version): where the rounding
+those additions may have made passes a thousandth of the magnitudes the span adds, or a running
+sum left a double's range, the sum is NaN, which the grid shows as ``#NUM!``.
 """
 
 from __future__ import annotations
@@ -26,16 +31,25 @@ _BLOCK_CELLS = 1 << 20
 
 _DOUBLE_MAX = np.longdouble(np.finfo(np.float64).max)
 
+#: The most one addition in a long double rounds by, relative to its result (2^-64 where a long
+#: double has 64 bits of mantissa, as on x86-64 Linux; a double's 2^-53 where it is a double)
+_UNIT = np.longdouble(np.finfo(np.longdouble).eps) / 2
+
+#: A span's sum is trusted while its rounding bound is within this part of the magnitudes it adds
+_MATERIAL = np.longdouble(2.0 ** -10)
+
 
 @dataclass(frozen=True)
 class DayPrefix:
-    """Running sums of rows dated ``start`` to ``start + n_days - 1`` (see the module doc)."""
+    """Running sums of rows dated ``start`` to ``start + n_days - 1`` (see the module doc), and
+    beside each, for :meth:`spans`' rounding bound, the running sum of the magnitudes added and
+    how many non-zero terms were added."""
 
     start: int
     n_days: int
-    totals: npt.NDArray[np.longdouble]  # totals[d]: all accounts together, the d days from start
+    totals: _Running  # all accounts together: index d, the d days from start
     keys: npt.NDArray[np.int64]  # account * n_days + day of each pair holding rows, ascending
-    running: npt.NDArray[np.longdouble]  # running[i]: keys[i]'s account, its days up to keys[i]'s
+    pairs: _Running  # index i: keys[i]'s account, its days up to keys[i]'s
 
     @classmethod
     def of(cls, days: np.ndarray, accounts: np.ndarray, values: np.ndarray | None, start: int,
@@ -47,18 +61,24 @@ class DayPrefix:
         day = days[inside] - start
         account = accounts[inside]
         weights = None if values is None else values[inside]
-        totals = np.zeros(n_days + 1, dtype=np.longdouble)
-        np.cumsum(np.bincount(day, weights=weights, minlength=n_days).astype(np.longdouble), out=totals[1:])
+        per_day = np.bincount(day, weights=weights, minlength=n_days)
+        totals = _Running.over_days(per_day)
         keys, pair = np.unique(account * n_days + day, return_inverse=True)
         sums = np.bincount(pair.reshape(-1), weights=weights, minlength=len(keys))  # in the rows' order
-        return cls(start, n_days, totals, keys, _running(keys // max(n_days, 1), sums))
+        return cls(start, n_days, totals, keys, _Running.of(keys // max(n_days, 1), sums))
 
     def spans(self, starts: np.ndarray, stops: np.ndarray, a1: int) -> npt.NDArray[np.float64]:
         """The sums over the days ``starts[i]`` to before ``stops[i]`` (``start <= starts[i] <=
         stops[i] <= start + n_days``): len(starts) × ``a1`` doubles, column 0 all accounts
         together, column a account a (1..a1-1). Each is the difference of two running sums in
         long doubles, rounded once; a block of accounts at a time, so that no bounds × accounts
-        table of long doubles is ever whole."""
+        table of long doubles is ever whole.
+
+        NaN (the grid's ``#NUM!``) where that difference may be off by more than a thousandth
+        of the magnitudes the span adds: each addition in a long double rounds by at most
+        :data:`_UNIT` of the running sum, so what was added after a very large value keeps few
+        digits (0.01 after 1e20 comes out 0). Such a sum, and one whose running sum left a
+        double's range, is no number rather than a plausible wrong one."""
         k = len(starts)
         bounds, back = np.unique(np.concatenate([starts, stops]).astype(np.int64), return_inverse=True)
         back = back.reshape(-1)
@@ -66,26 +86,31 @@ class DayPrefix:
         step = max(1, _BLOCK_CELLS // max(len(bounds), 1))
         for c0 in range(0, a1, step):
             c1 = min(c0 + step, a1)
-            running = self._before(bounds - self.start, c0, c1)
-            before, after = running[back[:k]], running[back[k:]]
+            sums, size, steps = self._before(bounds - self.start, c0, c1)
+            first, last = back[:k], back[k:]
             with np.errstate(over="ignore"):  # past a double's range: inf, which the grid makes #NUM!
-                out[:, c0:c1] = after - before
-            # A running sum past a double's range (two rows of 1e308) still holds in a long double,
-            # but what was added after it kept none of its digits: 5 + 7 after 2e308 is 0. Such a
-            # sum is no number (#NUM!), as the doubles it came from would have overflowed.
-            out[:, c0:c1][(np.abs(before) > _DOUBLE_MAX) | (np.abs(after) > _DOUBLE_MAX)] = np.nan
+                block = (sums[last] - sums[first]).astype(np.float64)
+            added = size[last] - size[first]
+            rounding = (steps[last] - steps[first]) * (np.abs(sums[first]) + added) * _UNIT
+            beyond = (np.abs(sums[first]) > _DOUBLE_MAX) | (np.abs(sums[last]) > _DOUBLE_MAX)
+            block[beyond | (rounding > added * _MATERIAL)] = np.nan
+            out[:, c0:c1] = block
         return out
 
-    def _before(self, before: np.ndarray, c0: int, c1: int) -> npt.NDArray[np.longdouble]:
-        """The running sums of columns ``c0`` to ``c1 - 1`` over the days before each of
-        ``before`` (days from ``start``, ascending): len(before) × (c1 - c0) long doubles."""
-        out = np.zeros((len(before), c1 - c0), dtype=np.longdouble)
-        first_account = max(c0, 1)
+    def _before(self, before: np.ndarray, c0: int, c1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The running sums, magnitudes and non-zero terms of columns ``c0`` to ``c1 - 1`` over
+        the days before each of ``before`` (days from ``start``, ascending): three
+        len(before) × (c1 - c0) arrays."""
+        shape = (len(before), c1 - c0)
+        sums, size = np.zeros(shape, dtype=np.longdouble), np.zeros(shape, dtype=np.longdouble)
+        steps = np.zeros(shape, dtype=np.int64)
         if c0 == 0:
-            out[:, 0] = self.totals[before]
+            sums[:, 0], size[:, 0], steps[:, 0] = (self.totals.sums[before], self.totals.size[before],
+                                                   self.totals.steps[before])
+        first_account = max(c0, 1)
         lo, hi = np.searchsorted(self.keys, [first_account * self.n_days, c1 * self.n_days])  # their pairs
         if lo == hi or not len(before):
-            return out
+            return sums, size, steps
         keys = self.keys[lo:hi]
         column = keys // self.n_days - c0
         row = np.searchsorted(before, keys % self.n_days, side="right")  # the first bound after the day
@@ -94,12 +119,42 @@ class DayPrefix:
         last = np.ones(len(keys), dtype=bool)
         last[:-1] = (column[1:] != column[:-1]) | (row[1:] != row[:-1])
         keep = last & (row < len(before))
-        latest = np.full(out.shape, -1, dtype=np.int64)
+        latest = np.full(shape, -1, dtype=np.int64)
         latest[row[keep], column[keep]] = lo + np.flatnonzero(keep)
         np.maximum.accumulate(latest, axis=0, out=latest)  # pairs ascend by day within an account
         held = latest >= 0
-        out[held] = self.running[latest[held]]
-        return out
+        at = latest[held]
+        sums[held], size[held], steps[held] = self.pairs.sums[at], self.pairs.size[at], self.pairs.steps[at]
+        return sums, size, steps
+
+
+@dataclass(frozen=True)
+class _Running:
+    """Running sums within runs of equal ``group``: of the terms, of their magnitudes, and the
+    count of non-zero terms (adding 0 rounds nothing)."""
+
+    sums: npt.NDArray[np.longdouble]
+    size: npt.NDArray[np.longdouble]
+    steps: npt.NDArray[np.int64]
+
+    @classmethod
+    def of(cls, group: np.ndarray, terms: np.ndarray) -> "_Running":
+        """``terms`` (doubles) run up within each run of equal ``group`` (sorted)."""
+        nonzero = (terms != 0).astype(np.int64)
+        steps = np.cumsum(nonzero)
+        if len(group):
+            run_start = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))
+            steps -= np.repeat(steps[run_start] - nonzero[run_start], np.diff(np.append(run_start, len(group))))
+        return cls(_running(group, terms), _running(group, np.abs(terms)), steps)
+
+    @classmethod
+    def over_days(cls, terms: np.ndarray) -> "_Running":
+        """``terms`` (doubles, one a day) run up from 0: index d holds the first d days."""
+        def up(values: np.ndarray, dtype: type) -> np.ndarray:
+            found: np.ndarray = np.zeros(len(values) + 1, dtype=dtype)
+            np.cumsum(values.astype(dtype), out=found[1:])
+            return found
+        return cls(up(terms, np.longdouble), up(np.abs(terms), np.longdouble), up(terms != 0, np.int64))
 
 
 def _running(group: np.ndarray, sums: np.ndarray) -> npt.NDArray[np.longdouble]:

@@ -121,3 +121,24 @@ def test_a_running_sum_past_a_doubles_range_is_no_number() -> None:
     assert got.val[0].tolist()[:2] == [10.0, 10.0]
     assert (got.err[1:, :2] != 0).all()  # never 0.0 for March-April's 5 + 7
     assert got.val[3, 2] == 7.0  # another account's sums are its own
+
+
+@pytest.mark.parametrize("big, trusted", [(1e9, True), (1e12, True), (1e15, False), (1e20, False)])
+def test_a_sum_that_kept_too_few_digits_is_no_number(big: float, trusted: bool) -> None:
+    """A cent added after a very large value of the same account: each long-double addition
+    rounds by up to 2^-64 of the running sum, so the cent keeps fewer digits as the value
+    grows (after 1e20, none: the first version gave 0.0 for 0.01). Within a thousandth of the
+    cent the sum is given as the first version gave it; past that it is #NUM!. The other
+    account's sums, and a span that adds nothing, are numbers whatever the first holds."""
+    days = np.array([0, 100, 100, 101, 102], dtype=np.int64)
+    rows = Rows(days, np.array([1, 1, 2, 1, 1]), np.array([big, 0.01, 3.0, 5.0, -5.0]), True)
+    spans = _spans(np.array([0, 90, 101, 103]), np.array([89, 100, 102, 119]), 0, 4)  # the last adds nothing
+    got = measures._prefix("sum", rows, spans, 3)
+    want = dense("sum", rows, spans, 3)
+    assert got.val[0, 1] == big and got.val[1, 2] == 3.0 and got.val[3, 1] == 0.0
+    assert got.val[2, 1] == want[2, 1] == 0.0 or not trusted  # 5 - 5 after the big value
+    if trusted:
+        assert got.val[1, 1] == want[1, 1] and abs(got.val[1, 1] - 0.01) < 1e-5
+    else:
+        assert np.isnan(got.val[1, 1]) and got.err[1, 1] != 0
+        assert abs(want[1, 1] - 0.01) > 1e-6  # what the first version gave: 0.010009765625, 0.0
