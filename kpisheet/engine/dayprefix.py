@@ -143,7 +143,7 @@ class _Running:
         nonzero = (terms != 0).astype(np.int64)
         steps = np.cumsum(nonzero)
         if len(group):
-            run_start = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))
+            run_start = _run_starts(group)
             steps -= np.repeat(steps[run_start] - nonzero[run_start], np.diff(np.append(run_start, len(group))))
         return cls(_running(group, terms), _running(group, np.abs(terms)), steps)
 
@@ -165,7 +165,7 @@ def _running(group: np.ndarray, sums: np.ndarray) -> npt.NDArray[np.longdouble]:
     n = len(out)
     if n == 0:
         return out
-    run_start = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))
+    run_start = _run_starts(group)
     rank = np.arange(n) - np.repeat(run_start, np.diff(np.append(run_start, n)))
     order = np.argsort(rank, kind="stable")
     ends = np.cumsum(np.bincount(rank))
@@ -173,3 +173,8 @@ def _running(group: np.ndarray, sums: np.ndarray) -> npt.NDArray[np.longdouble]:
         at = order[lo:hi]
         out[at] += out[at - 1]
     return out
+
+
+def _run_starts(group: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of ``group`` (not empty) begins."""
+    return np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))
