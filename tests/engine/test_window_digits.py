@@ -18,6 +18,7 @@ import pytest
 
 from kpisheet.config import load_config
 from kpisheet.engine.core import Engine
+from kpisheet.xlerrors import XlError
 
 ACCOUNTS = ["A", "B", "C"]
 CONFIG = """version: 1
@@ -65,3 +66,16 @@ def test_ytd_and_rolling_add_up_the_days_sums_exactly(rows: tuple[Path, list[tup
                 assert rolling == by_days(found, range(month - 2, month + 1), account), (month, account)
                 checked += 1
     assert checked == 16
+
+
+def test_a_rolling_sum_after_a_pasted_id_is_num_not_a_near_number(tmp_path: Path) -> None:
+    """An ID pasted into the amount column (1e20) in January: the rolling sums of the months
+    after it, whose running sums carry it, kept no digit of the cents (0.0); now #NUM!."""
+    (tmp_path / "sales.csv").write_text("date,account,amount\n2025-01-10,A,1e20\n2025-04-10,A,0.01\n"
+                                        "2025-04-11,B,2.5\n")
+    (tmp_path / "kpisheet.yaml").write_text(CONFIG)
+    engine = Engine(load_config(tmp_path / "kpisheet.yaml"))
+    assert engine.result("revenue", "2025-04", "A").value == 0.01
+    assert engine.result("revenue_rolling", "2025-04", "A").error == XlError.NUM
+    assert engine.result("revenue_rolling", "2025-04", "B").value == 2.5  # its own sums hold
+    assert engine.result("revenue_rolling", "2025-01", "A").value == 1e20
